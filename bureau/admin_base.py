@@ -1,0 +1,176 @@
+"""
+The base ModelAdmin every area app builds on: township scoping, masking of
+personal identifiers, the submission workflow, history and Excel import/export.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import render
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
+from bureau.models import ExportLog, Person, ReviewStatus, Township, TownshipRecord
+from bureau.services import record_review, record_save
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """
+    Base admin: queryset through `visible_to`, identifiers masked for roles
+    without `view_sensitive_person`, workflow on save, xlsx import/export only.
+    """
+
+    # Fields holding ID numbers or phones, masked for users without the permission.
+    sensitive_fields: tuple[str, ...] = ()
+    import_formats = [XLSX]
+    export_formats = [XLSX]
+    # The base resource escapes formula-like strings; the library's own option mangles values.
+    export_kind = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Choices of people and townships are scoped like everything else.
+        if db_field.related_model is Person:
+            kwargs["queryset"] = Person.objects.visible_to(request.user)
+        elif db_field.related_model is Township and not request.user.is_superuser:
+            from bureau.scoping import sees_all_townships, township_of
+
+            if not sees_all_townships(request.user):
+                own = township_of(request.user)
+                kwargs["queryset"] = Township.objects.filter(pk=getattr(own, "pk", None))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- masking -------------------------------------------------------------
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not can_view_sensitive(request.user):
+            exclude += [f for f in self.sensitive_fields if f not in exclude]
+        return exclude
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not can_view_sensitive(request.user):
+            fields = [f for f in fields if f not in self.sensitive_fields]
+            fields += [f"masked_{f}" for f in self.sensitive_fields]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_view_sensitive(request.user) or not self.sensitive_fields:
+            return fieldsets
+        masked = []
+        for name, options in fieldsets:
+            fields = []
+            for field in options.get("fields", ()):
+                fields.append(f"masked_{field}" if field in self.sensitive_fields else field)
+            masked.append((name, {**options, "fields": fields}))
+        return masked
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_view_sensitive(request.user):
+            readonly += [f"masked_{f}" for f in self.sensitive_fields]
+        return readonly
+
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if not can_view_sensitive(request.user):
+            display = [f"masked_{f}" if f in self.sensitive_fields else f for f in display]
+        return display
+
+    @admin.display(description="身份证号")
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    # --- workflow ------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if isinstance(obj, TownshipRecord):
+            record_save(record=obj, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not issubclass(self.model, TownshipRecord) or not self.has_change_permission(request):
+            actions.pop("approve_selected", None)
+            actions.pop("return_selected", None)
+        return actions
+
+    @admin.action(description="审核通过所选记录")
+    def approve_selected(self, request, queryset):
+        count = 0
+        with transaction.atomic():
+            for record in queryset.filter(review_status=ReviewStatus.SUBMITTED):
+                record_review(record=record, by=request.user, approve=True)
+                count += 1
+        self.message_user(request, f"已审核通过 {count} 条记录。", messages.SUCCESS)
+
+    @admin.action(description="退回所选记录（需填写原因）")
+    def return_selected(self, request, queryset):
+        submitted = queryset.filter(review_status=ReviewStatus.SUBMITTED)
+        if "apply" in request.POST:
+            form = ReturnForm(request.POST)
+            if form.is_valid():
+                try:
+                    with transaction.atomic():
+                        for record in submitted:
+                            record_review(
+                                record=record, by=request.user, approve=False, reason=form.cleaned_data["reason"]
+                            )
+                except ValidationError as error:
+                    self.message_user(request, "；".join(error.messages), messages.ERROR)
+                    return None
+                self.message_user(request, f"已退回 {submitted.count()} 条记录。", messages.WARNING)
+                return None
+        else:
+            form = ReturnForm()
+        return render(
+            request,
+            "admin/bureau/return_records.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "退回记录",
+                "opts": self.model._meta,
+                "records": submitted,
+                "form": form,
+                "action": "return_selected",
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            },
+        )
+
+    actions = ["approve_selected", "return_selected"]
+
+    # --- import / export -----------------------------------------------------
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).visible_to(request.user)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        ExportLog.objects.create(
+            user=request.user,
+            kind=self.export_kind or str(self.model._meta.verbose_name_plural),
+            file_format=file_format.get_title(),
+            row_count=queryset.count(),
+            unmasked=bool(self.sensitive_fields) and can_view_sensitive(request.user),
+            detail=request.GET.urlencode()[:500],
+        )
+        return data

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs):
+    from bureau.roles import sync_roles
+
+    sync_roles()
+
+
+class BureauConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "bureau"
+    verbose_name = "人员与公共台账"
+
+    def ready(self):
+        from bureau import checks, signals  # noqa: F401  (registers checks and receivers)
+
+        # Models added by later migrations get their role grants without a hand-written list.
+        # Connected for every app, since each app's permissions appear after its own migrate step.
+        post_migrate.connect(_sync_roles, dispatch_uid="bureau.sync_roles")

@@ -1,0 +1,11 @@
+"""The Celery app. Tasks take ids and are queued on commit (`task.delay_on_commit(...)`)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
+
+app = Celery("bureau")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

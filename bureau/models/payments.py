@@ -1,0 +1,129 @@
+"""The payment ledger: every yuan paid to a person, by every programme of every area."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from bureau.scoping import ScopedQuerySet
+
+PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+
+
+def validate_period(value: str) -> None:
+    if not PERIOD_RE.match(value or ""):
+        raise ValidationError("期间格式应为年度（如 2021）或年月（如 2021-03）。", code="period")
+
+
+class PaymentProgramme(models.Model):
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "按月"
+        ANNUAL = "annual", "按年"
+        ONE_OFF = "one_off", "一次性"
+
+    class Area(models.TextChoices):
+        EMPLOYMENT = "employment", "就业创业"
+        RESETTLEMENT = "resettlement", "移交安置"
+        PENSIONS = "pensions", "优待抚恤"
+        SUPPORT_ARMY = "support_army", "双拥共建"
+        COMMEMORATION = "commemoration", "褒扬纪念"
+
+    code = models.SlugField("代码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    area = models.CharField("业务领域", max_length=20, choices=Area.choices)
+    frequency = models.CharField("发放周期", max_length=20, choices=Frequency.choices)
+    description = models.TextField("说明", blank=True)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        ordering = ["area", "code"]
+        verbose_name = "资金项目"
+        verbose_name_plural = "资金项目"
+
+    def __str__(self):
+        return self.name
+
+
+class PaymentBatch(models.Model):
+    programme = models.ForeignKey(PaymentProgramme, verbose_name="资金项目", on_delete=models.PROTECT)
+    title = models.CharField("批次名称", max_length=200)
+    paid_on = models.DateField("发放日期")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-paid_on"]
+        verbose_name = "发放批次"
+        verbose_name_plural = "发放批次"
+
+    def __str__(self):
+        return self.title
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    def in_year(self, year: int):
+        return self.filter(period__startswith=str(year))
+
+    def of_programme(self, code: str):
+        return self.filter(programme__code=code)
+
+
+class Payment(models.Model):
+    person = models.ForeignKey("bureau.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="payments")
+    programme = models.ForeignKey(
+        PaymentProgramme, verbose_name="资金项目", on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, validators=[MinValueValidator(0.01)])
+    period = models.CharField(
+        "期间", max_length=7, validators=[validate_period], db_index=True, help_text="年度（2021）或年月（2021-03）。"
+    )
+    paid_on = models.DateField("发放日期")
+    fiscal_share = models.DecimalField("财政负担（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    personal_share = models.DecimalField("个人负担（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    batch = models.ForeignKey(
+        PaymentBatch, verbose_name="批次", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    township_lookup = "person__township"
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-paid_on", "person"]
+        verbose_name = "资金发放"
+        verbose_name_plural = "资金发放台账"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "programme", "period"],
+                name="payment_once_per_person_programme_period",
+                violation_error_message="该人员在此期间已领取过该项目资金，不能重复发放。",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(fiscal_share__isnull=True) | Q(fiscal_share__gte=0))
+                & (Q(personal_share__isnull=True) | Q(personal_share__gte=0)),
+                name="payment_shares_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.programme} {self.period} {self.amount}元"
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+    def clean(self):
+        shares = [s for s in (self.fiscal_share, self.personal_share) if s is not None]
+        if self.amount and len(shares) == 2 and sum(shares) != self.amount:
+            raise ValidationError("财政负担与个人负担之和应等于金额。")
+        if any(s < 0 for s in shares):
+            raise ValidationError("负担金额不能为负数。")

@@ -1,0 +1,260 @@
+"""The one registry of veterans, beneficiaries and their families."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bureau.validators import normalize_phone, parse_resident_id, validate_phone
+
+from .records import TownshipRecord, TownshipRecordQuerySet
+
+
+class PreferentialCategory(models.TextChoices):
+    """
+    Preferential-care categories (优抚对象类别) a person may hold, several at once, each with dates.
+
+    The list covers every category the annual report counts: the key
+    beneficiaries of the monthly pensions (残疾军人 … 参战参试退役军人), the
+    families behind conscript benefits and martyr care, military retirees,
+    the hardship groups visited at Spring Festival, and the Korean War veterans
+    of the oral-history project. Codes are stable; labels are what users see.
+    """
+
+    DISABLED_SOLDIER = "disabled_soldier", "残疾军人"
+    MARTYR_FAMILY = "martyr_family", "烈士遗属"
+    DUTY_DEATH_FAMILY = "duty_death_family", "因公牺牲军人遗属"
+    ILLNESS_DEATH_FAMILY = "illness_death_family", "病故军人遗属"
+    DEMOBILISED_RURAL = "demobilised_rural", "在乡复员军人"
+    RETURNED_WITH_ILLNESS = "returned_with_illness", "带病回乡退伍军人"
+    WAR_OR_TEST_VETERAN = "war_or_test_veteran", "参战参试退役军人"
+    CONSCRIPT_FAMILY = "conscript_family", "义务兵家属"
+    MILITARY_RETIREE = "military_retiree", "军休人员"
+    HARDSHIP_VETERAN = "hardship_veteran", "困难退役军人"
+    ENTERPRISE_TRANSFERRED_CADRE = "enterprise_transferred_cadre", "企业军转干部"
+    KOREAN_WAR_VETERAN = "korean_war_veteran", "抗美援朝老兵"
+    STATE_ENTERPRISE_RETIRED_SOLDIER = "state_enterprise_retired_soldier", "1953年底参军后在国有企业退休的士兵"
+    HONOURED_HOSPITAL_RESIDENT = "honoured_hospital_resident", "省荣军医院休养退休士兵"
+    MARTYR_CHILD = "martyr_child", "烈士子女"
+    ACTIVE_SERVICE_FAMILY = "active_service_family", "现役军人家属"
+
+
+# Key beneficiaries (重点优抚对象) of the medical subsidy and the free check-ups.
+KEY_BENEFICIARY_CATEGORIES = (
+    PreferentialCategory.DISABLED_SOLDIER,
+    PreferentialCategory.MARTYR_FAMILY,
+    PreferentialCategory.DUTY_DEATH_FAMILY,
+    PreferentialCategory.ILLNESS_DEATH_FAMILY,
+    PreferentialCategory.DEMOBILISED_RURAL,
+    PreferentialCategory.RETURNED_WITH_ILLNESS,
+    PreferentialCategory.WAR_OR_TEST_VETERAN,
+)
+
+
+class PersonQuerySet(TownshipRecordQuerySet):
+    def veterans(self):
+        return self.filter(status=Person.Status.VETERAN)
+
+    def discharged_in(self, year: int):
+        return self.filter(discharged_on__year=year)
+
+    def holding(self, category: str, *, on: datetime.date | None = None):
+        """People holding a preferential-care category on a date (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(categories__ended_on__isnull=True) | Q(categories__ended_on__gte=on),
+            categories__category=category,
+            categories__started_on__lte=on,
+        ).distinct()
+
+    def search(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(name__contains=text) | Q(id_number__startswith=text.upper()))
+
+
+class Person(TownshipRecord):
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    class Status(models.TextChoices):
+        ACTIVE_DUTY = "active_duty", "现役军人"
+        VETERAN = "veteran", "退役军人"
+        FAMILY = "family", "军属及其他"
+        DECEASED = "deceased", "已故"
+
+    class Branch(models.TextChoices):
+        ARMY = "army", "陆军"
+        NAVY = "navy", "海军"
+        AIR_FORCE = "air_force", "空军"
+        ROCKET_FORCE = "rocket_force", "火箭军"
+        STRATEGIC_SUPPORT = "strategic_support", "战略支援部队"
+        ARMED_POLICE = "armed_police", "武警部队"
+        OTHER = "other", "其他"
+
+    class DischargeRoute(models.TextChoices):
+        SELF_EMPLOYED = "self_employed", "自主就业"
+        ARRANGED_JOB = "arranged_job", "安排工作"
+        RETIRED = "retired", "退休"
+        TRANSFERRED = "transferred", "转业"
+        DEMOBILISED = "demobilised", "复员"
+
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField(
+        "身份证号",
+        max_length=18,
+        unique=True,
+        help_text="18 位居民身份证号，出生日期和性别由号码自动得出。",
+        error_messages={"unique": "该身份证号已登记。"},
+    )
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
+    township = models.ForeignKey(
+        "bureau.Township", verbose_name="乡镇（街道）", on_delete=models.PROTECT, related_name="people"
+    )
+    address = models.CharField("住址", max_length=200, blank=True)
+    status = models.CharField("人员状态", max_length=20, choices=Status.choices, default=Status.VETERAN)
+    branch = models.CharField("军种", max_length=30, choices=Branch.choices, blank=True)
+    enlisted_on = models.DateField("入伍日期", null=True, blank=True)
+    discharged_on = models.DateField("退役日期", null=True, blank=True)
+    rank = models.CharField("军衔/职级", max_length=50, blank=True)
+    discharge_route = models.CharField("安置方式", max_length=30, choices=DischargeRoute.choices, blank=True)
+    notes = models.TextField("备注", blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["township__order", "name"]
+        verbose_name = "人员"
+        verbose_name_plural = "人员登记"
+        permissions = [("view_sensitive_person", "可查看完整身份证号和电话")]
+        indexes = [models.Index(fields=["township", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.id_number:
+            try:
+                resident = parse_resident_id(self.id_number)
+            except ValidationError as error:
+                errors["id_number"] = error.messages
+            else:
+                self.id_number = resident.number
+                self.birth_date = resident.birth_date
+                if self.gender and self.gender != resident.gender:
+                    errors["gender"] = "性别与身份证号不一致（身份证号第 17 位为%s）。" % (
+                        "奇数，应为男" if resident.gender == "M" else "偶数，应为女"
+                    )
+                self.gender = self.gender or resident.gender
+        if self.phone:
+            self.phone = normalize_phone(self.phone)
+        if self.enlisted_on and self.discharged_on and self.discharged_on < self.enlisted_on:
+            errors["discharged_on"] = "退役日期不能早于入伍日期。"
+        if self.status == self.Status.ACTIVE_DUTY and self.discharged_on:
+            errors["status"] = "已填写退役日期的人员不能是现役军人。"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # Derived fields are set on every save, also for code paths that skip full_clean().
+        if self.id_number:
+            resident = parse_resident_id(self.id_number)
+            self.id_number = resident.number
+            self.birth_date = resident.birth_date
+            self.gender = self.gender or resident.gender
+        super().save(*args, **kwargs)
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if not self.birth_date:
+            return None
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday
+
+
+class PersonCategory(models.Model):
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="categories")
+    category = models.CharField("优抚类别", max_length=40, choices=PreferentialCategory.choices)
+    started_on = models.DateField("起始日期")
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["person", "started_on"]
+        verbose_name = "优抚类别"
+        verbose_name_plural = "优抚类别"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "category", "started_on"], name="person_category_once"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="person_category_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_category_display()
+
+    def clean(self):
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "终止日期不能早于起始日期。"})
+
+
+class FamilyLink(models.Model):
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", "配偶"
+        FATHER = "father", "父亲"
+        MOTHER = "mother", "母亲"
+        CHILD = "child", "子女"
+        SIBLING = "sibling", "兄弟姐妹"
+        OTHER = "other", "其他亲属"
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="family_links")
+    relative = models.ForeignKey(Person, verbose_name="亲属", on_delete=models.CASCADE, related_name="+")
+    relation = models.CharField("关系（亲属是该人员的）", max_length=20, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = "家庭关系"
+        verbose_name_plural = "家庭关系"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "relative"], name="family_link_once"),
+            models.CheckConstraint(condition=~Q(person=models.F("relative")), name="family_link_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} 的{self.get_relation_display()} {self.relative}"
+
+    def clean(self):
+        if self.person_id and self.person_id == self.relative_id:
+            raise ValidationError({"relative": "不能把本人登记为自己的亲属。"})
+
+
+class Merit(models.Model):
+    class Level(models.IntegerChoices):
+        HONOUR_TITLE = 0, "荣誉称号"
+        FIRST_CLASS = 1, "一等功"
+        SECOND_CLASS = 2, "二等功"
+        THIRD_CLASS = 3, "三等功"
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="merits")
+    level = models.PositiveSmallIntegerField("等级", choices=Level.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    unit = models.CharField("授予单位", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["person", "year"]
+        verbose_name = "立功受奖"
+        verbose_name_plural = "立功受奖"
+
+    def __str__(self):
+        return f"{self.year}年{self.get_level_display()}"
+
+    def clean(self):
+        if self.year and not 1900 <= self.year <= timezone.localdate().year:
+            raise ValidationError({"year": "年度不合理。"})

@@ -1,0 +1,16 @@
+from django.db import models
+
+
+class Township(models.Model):
+    code = models.CharField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "乡镇（街道）"
+        verbose_name_plural = "乡镇（街道）"
+        permissions = [("view_all_townships", "可查看全区所有乡镇的记录")]
+
+    def __str__(self):
+        return self.name

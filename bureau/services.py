@@ -1,0 +1,61 @@
+"""Writes of the shared core that span models or carry a rule; views, admin and API call these."""
+
+from django.db import transaction
+
+from bureau.models import Payment, Person, TownshipRecord
+from bureau.roles import is_station_staff
+from bureau.scoping import sees_all_townships, township_of
+
+
+class ScopeError(Exception):
+    """The user tried to write a record outside the townships they may see."""
+
+
+def check_township_allowed(*, user, township) -> None:
+    if sees_all_townships(user):
+        return
+    own = township_of(user)
+    if own is None or township is None or township.pk != own.pk:
+        raise ScopeError("只能登记或修改本乡镇（街道）的记录。")
+
+
+@transaction.atomic
+def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
+    """
+    Validate and save a workflow record for a user.
+
+    A station user's write is a submission to the bureau (and must stay in the
+    station's township); a bureau user's write is approved on save.
+    """
+    check_township_allowed(user=by, township=record.township)
+    if is_station_staff(by) and not sees_all_townships(by):
+        record.submit(by=by)
+    else:
+        record.approve(by=by)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def record_review(*, record: TownshipRecord, by, approve: bool, reason: str = "") -> TownshipRecord:
+    """Approve a submitted record, or return it to the station with a reason."""
+    if approve:
+        record.approve(by=by)
+    else:
+        record.return_to_station(by=by, reason=reason)
+    record.save(update_fields=["review_status", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    return record
+
+
+def person_save(*, person: Person, by) -> Person:
+    return record_save(record=person, by=by)
+
+
+@transaction.atomic
+def payment_create(*, person: Person, programme, amount, period: str, paid_on, by=None, **extra) -> Payment:
+    """Record one payment; the ledger refuses a second one for the same person, programme and period."""
+    payment = Payment(person=person, programme=programme, amount=amount, period=period, paid_on=paid_on, **extra)
+    payment.full_clean()
+    payment.save()
+    return payment

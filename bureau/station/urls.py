@@ -1,0 +1,12 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from bureau.station import views
+
+app_name = "station"
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="station/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+]

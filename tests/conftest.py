@@ -1,0 +1,72 @@
+"""
+Fixed users for each role and two townships, so every permission test reads the same way:
+the clerk of township A cannot see township B's record.
+"""
+
+import pytest
+
+from bureau import roles
+from tests.factories import PersonFactory, TownshipFactory, UserFactory
+
+PASSWORD = "test-password-123"
+
+
+@pytest.fixture
+def township_a(db):
+    return TownshipFactory(code="A01", name="甲镇", order=1)
+
+
+@pytest.fixture
+def township_b(db):
+    return TownshipFactory(code="B01", name="乙镇", order=2)
+
+
+@pytest.fixture
+def bureau_user(db):
+    return UserFactory(username="clerk", first_name="局机关", is_staff=True, groups=[roles.BUREAU_STAFF])
+
+
+@pytest.fixture
+def station_user_a(township_a):
+    return UserFactory(username="station_a", first_name="甲镇站", township=township_a, groups=[roles.STATION_STAFF])
+
+
+@pytest.fixture
+def station_user_b(township_b):
+    return UserFactory(username="station_b", first_name="乙镇站", township=township_b, groups=[roles.STATION_STAFF])
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory(username="leader", first_name="局领导", is_staff=True, groups=[roles.LEADERSHIP])
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", first_name="审计员", is_staff=True, groups=[roles.AUDITOR])
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def person_a(township_a):
+    return PersonFactory(name="张甲", township=township_a)
+
+
+@pytest.fixture
+def person_b(township_b):
+    return PersonFactory(name="李乙", township=township_b)
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: the test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,96 @@
+"""factory_boy factories shared by every test module."""
+
+import datetime
+import random
+
+import factory
+
+from bureau.models import Payment, PaymentProgramme, Person, ReviewStatus, Township, User
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARACTERS = "10X98765432"
+
+
+def make_id_number(
+    *,
+    region: str = "320102",
+    birth_date: datetime.date = datetime.date(1980, 1, 1),
+    sequence: int = 123,
+    male: bool = True,
+) -> str:
+    """A valid 18-character resident ID number (GB 11643 check digit)."""
+    sequence = sequence % 1000
+    if (sequence % 10) % 2 != (1 if male else 0):
+        sequence = (sequence + 1) % 1000
+    body = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
+    total = sum(int(digit) * weight for digit, weight in zip(body, WEIGHTS, strict=True))
+    return body + CHECK_CHARACTERS[total % 11]
+
+
+def _id_number(n: int) -> str:
+    rng = random.Random(n)
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 50))
+    return make_id_number(birth_date=birth, sequence=n, male=rng.random() < 0.8)
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Township
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name = factory.Sequence(lambda n: f"测试镇{n}")
+    order = factory.Sequence(int)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"测试人员{n}")
+    id_number = factory.Sequence(_id_number)
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    township = factory.SubFactory(TownshipFactory)
+    status = Person.Status.VETERAN
+    review_status = ReviewStatus.APPROVED
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "test-password-123")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            self.groups.set(Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+class PaymentProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentProgramme
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"programme-{n}")
+    name = factory.Sequence(lambda n: f"资金项目{n}")
+    area = PaymentProgramme.Area.PENSIONS
+    frequency = PaymentProgramme.Frequency.MONTHLY
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    person = factory.SubFactory(PersonFactory)
+    programme = factory.SubFactory(PaymentProgrammeFactory)
+    amount = "1200.00"
+    period = "2021-01"
+    paid_on = datetime.date(2021, 1, 15)

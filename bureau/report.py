@@ -1,0 +1,38 @@
+"""Registry-level figures of the annual report: who is on the books and what the ledger paid."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from bureau.models import Payment, Person, PreferentialCategory
+from bureau.reporting import Figure
+
+
+def registry_figures(*, year: int, township=None) -> list[Figure]:
+    """Key figures of the registry as of 31 December of the year, for the district or one township."""
+    year_end = datetime.date(year, 12, 31)
+    people = Person.objects.approved().in_township(township)
+    veterans = people.veterans().filter(discharged_on__lte=year_end).count()
+    # One filter() call, so both conditions apply to the same category row.
+    holding = people.filter(
+        Q(categories__ended_on__isnull=True) | Q(categories__ended_on__gte=year_end),
+        categories__started_on__lte=year_end,
+    )
+    beneficiaries = holding.values("pk").distinct().count()
+    discharged = people.veterans().discharged_in(year).count()
+    payments = Payment.objects.in_township(township).in_year(year)
+    totals = payments.aggregate(total=Sum("amount"), payees=Count("person", distinct=True))
+    figures = [
+        Figure("veterans", "登记在册退役军人", veterans, "人"),
+        Figure("discharged", f"{year}年退役", discharged, "人"),
+        Figure("beneficiaries", "优抚对象", beneficiaries, "人"),
+        Figure("payees", "资金发放对象", totals["payees"] or 0, "人"),
+        Figure("paid_total", "资金发放总额", totals["total"] or Decimal("0"), "元"),
+    ]
+    holders = holding.values("categories__category").annotate(count=Count("pk", distinct=True))
+    by_category = {row["categories__category"]: row["count"] for row in holders}
+    for category in PreferentialCategory:
+        if by_category.get(category.value):
+            figures.append(Figure(f"category.{category.value}", category.label, by_category[category.value], "人"))
+    return figures

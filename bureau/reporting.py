@@ -1,0 +1,84 @@
+"""
+The section protocol of the annual report: plain data, no rendering.
+
+Each area app has `report.py` with one function
+
+    def section(*, year: int, township: Township | None = None) -> Section
+
+that computes its figures from approved records. The dataclasses live in the
+core so that area apps need not import `reports` (apps depend one way:
+bureau ← area apps ← reports). `reports.registry` collects
+the five sections in the order of the reference report; the renderers
+(Word, Excel) and the narrative templates only read these dataclasses.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+FigureValue = int | Decimal | str | list[str] | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number (or list of names/dates) the report states."""
+
+    key: str
+    label: str
+    value: FigureValue
+    unit: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None or self.value == [] or self.value == ""
+
+
+@dataclass
+class Item:
+    """One `一是…` paragraph: its figures, the sentence that states them, the rows behind them."""
+
+    key: str
+    title: str
+    default_sentence: str
+    figures: list[Figure] = field(default_factory=list)
+    # Figures the sentence cannot do without; the item drops out (into 数据缺项) when one is missing.
+    required: tuple[str, ...] = ()
+    detail_headers: list[str] = field(default_factory=list)
+    detail_rows: list[list[Any]] = field(default_factory=list)
+
+    @property
+    def missing_figures(self) -> list[Figure]:
+        if not self.figures:
+            return []
+        required = self.required or tuple(f.key for f in self.figures)
+        return [f for f in self.figures if f.key in required and f.missing]
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.figures) and not self.missing_figures
+
+    def context(self) -> dict[str, FigureValue]:
+        return {figure.key: figure.value for figure in self.figures}
+
+
+@dataclass
+class Section:
+    """One `（一）…` part of the report, owned by one area app."""
+
+    app_label: str
+    area: str  # e.g. "就业创业", for the appendix and the Excel sheet name
+    heading: str
+    lead: str = ""
+    items: list[Item] = field(default_factory=list)
+    # Items the area owes but has no records for yet: (item title, missing figure label).
+    placeholder: bool = False
+
+
+def missing_item(*, key: str, title: str, default_sentence: str, figures: list[tuple[str, str, str]]) -> Item:
+    """An item whose records the area app does not keep yet: every figure missing."""
+    return Item(
+        key=key,
+        title=title,
+        default_sentence=default_sentence,
+        figures=[Figure(key=k, label=label, value=None, unit=unit) for k, label, unit in figures],
+    )

@@ -1,0 +1,189 @@
+"""
+Compose the annual report from the area sections: numbering, narrative, gaps, year-over-year.
+
+The result (`ReportDocument`) is plain data that the Word and Excel renderers
+lay out; nothing here knows about files.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.template import Context, Engine, TemplateSyntaxError
+
+from bureau.models import SiteProfile
+from bureau.report import registry_figures
+from bureau.reporting import Figure, Item, Section
+from reports.models import Narrative
+from reports.registry import collect_sections
+
+NUMERALS = "一二三四五六七八九十"
+MISSING_MARK = "\x00缺少:%s\x00"
+# Plain text out (no HTML escaping); a misspelt variable leaves a mark we can detect.
+ENGINE = Engine(string_if_invalid=MISSING_MARK, autoescape=False)
+
+DEFAULT_OPENING = (
+    "{{ year }}年以来，{{ bureau }}在区委、区政府的正确领导下，认真贯彻落实做好“六稳”工作、落实“六保”任务的部署要求，"
+    "结合工作实际，积极开展相关工作，制订计划，明确责任，具体落实，持续推动“六稳六保”工作落地。"
+    "现将我局“六稳六保”工作汇报如下："
+)
+DEFAULT_CLOSING = "下一步，我局将继续发挥退役军人部门职责作用，着力推进“六稳六保”工作。"
+
+
+def chinese_numeral(n: int) -> str:
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, units = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[units - 1] if units else "")
+
+
+def format_money(value: Decimal) -> str:
+    """Yuan as the report writes it: 万元 with up to 2 decimals from 10,000 yuan on, 元 below."""
+    value = Decimal(value)
+    if abs(value) >= 10000:
+        wan = (value / 10000).quantize(Decimal("0.01"))
+        return f"{_trim(wan)}万元"
+    return f"{_trim(value.quantize(Decimal('0.01')))}元"
+
+
+def _trim(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def display_value(figure: Figure):
+    """A figure as the sentence states it (money formatted, lists kept for `join`)."""
+    if figure.value is None:
+        return None
+    if figure.unit == "元" and isinstance(figure.value, int | Decimal):
+        return format_money(figure.value)
+    if isinstance(figure.value, Decimal):
+        return _trim(figure.value)
+    return figure.value
+
+
+@dataclass
+class RenderedItem:
+    label: str  # 一是
+    item: Item
+    text: str  # the whole paragraph: 一是创新就业帮扶新路径。……
+
+
+@dataclass
+class RenderedSection:
+    label: str  # （一）
+    section: Section
+    items: list[RenderedItem]
+
+
+@dataclass
+class Gap:
+    area: str
+    item: str
+    figure: str
+    township: str
+
+
+@dataclass
+class ComparedFigure:
+    section: str
+    item: str
+    figure: Figure
+    previous: object = None
+
+    @property
+    def change(self):
+        if isinstance(self.figure.value, int | Decimal) and isinstance(self.previous, int | Decimal):
+            return self.figure.value - self.previous
+        return None
+
+
+@dataclass
+class ReportDocument:
+    year: int
+    township: object
+    title: str
+    subtitle: str
+    opening: str
+    sections: list[RenderedSection]
+    closing: str
+    gaps: list[Gap]
+    key_figures: list[Figure]
+    figures: list[ComparedFigure]
+    warnings: list[str] = field(default_factory=list)
+    signatory: str = ""
+
+
+def render_text(template_text: str, default: str, context: dict, *, where: str, warnings: list[str]) -> str:
+    """Render staff wording; on any failure fall back to the default wording and say so."""
+    if template_text and template_text != default:
+        try:
+            text = ENGINE.from_string(template_text).render(Context(context))
+        except (TemplateSyntaxError, Exception) as error:  # a broken edit must never break the report
+            warnings.append(f"{where}：自定义文字无法生成（{error}），已改用默认文字。")
+        else:
+            if "\x00" not in text:
+                return text.strip()
+            missing = text.split("\x00")[1].removeprefix("缺少:")
+            warnings.append(f"{where}：自定义文字引用了不存在的指标“{missing}”，已改用默认文字。")
+    return ENGINE.from_string(default).render(Context(context)).replace("\x00", "").strip()
+
+
+def compose_report(*, year: int, township=None, with_previous: bool = True) -> ReportDocument:
+    profile = SiteProfile.get()
+    narratives = dict(Narrative.objects.filter(year=year).values_list("key", "text"))
+    township_name = township.name if township else "全区"
+    base_context = {"year": year, "township": township_name, "bureau": profile.full_bureau_name}
+    warnings: list[str] = []
+
+    sections = collect_sections(year=year, township=township)
+    previous = _figure_values(collect_sections(year=year - 1, township=township)) if with_previous else {}
+
+    rendered_sections, gaps, figures = [], [], []
+    for section in sections:
+        items = []
+        for item in section.items:
+            for figure in item.figures:
+                figures.append(
+                    ComparedFigure(section.heading, item.title, figure, previous.get((item.key, figure.key)))
+                )
+            if not item.has_data:
+                gaps.extend(Gap(section.area, item.title, f.label, township_name) for f in item.missing_figures)
+                continue
+            context = {**base_context, **{f.key: display_value(f) for f in item.figures}}
+            sentence = render_text(
+                narratives.get(item.key, ""), item.default_sentence, context, where=item.title, warnings=warnings
+            )
+            label = f"{chinese_numeral(len(items) + 1)}是"
+            items.append(RenderedItem(label=label, item=item, text=f"{label}{item.title}。{sentence}"))
+        if items:
+            label = f"（{chinese_numeral(len(rendered_sections) + 1)}）"
+            rendered_sections.append(RenderedSection(label=label, section=section, items=items))
+
+    return ReportDocument(
+        year=year,
+        township=township,
+        title=f"{profile.full_bureau_name}{year}年“六稳六保”工作情况汇报",
+        subtitle=f"（{township.name}）" if township else "",
+        opening=render_text(
+            narratives.get(Narrative.OPENING, ""), DEFAULT_OPENING, base_context, where="开头段", warnings=warnings
+        ),
+        sections=rendered_sections,
+        closing=render_text(
+            narratives.get(Narrative.CLOSING, ""), DEFAULT_CLOSING, base_context, where="下一步段", warnings=warnings
+        ),
+        gaps=gaps,
+        key_figures=registry_figures(year=year, township=township),
+        figures=figures,
+        warnings=warnings,
+        signatory=profile.report_signatory or profile.full_bureau_name,
+    )
+
+
+def _figure_values(sections: list[Section]) -> dict:
+    return {
+        (item.key, figure.key): figure.value
+        for section in sections
+        for item in section.items
+        for figure in item.figures
+        if not figure.missing
+    }

@@ -170,6 +170,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and docs describe the API to signed-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Tags come from the path after this prefix: persons, payments, employment …
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -199,3 +203,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# The annual report's sections, (一) to (五) in the order of the reference report.
+REPORT_SECTIONS = [
+    "employment.report.section",
+    "resettlement.report.section",
+    "pensions.report.section",
+    "support_army.report.section",
+    "commemoration.report.section",
+]
+

@@ -1,16 +1,11 @@
 """Discovery of the five area sections, in the order of the reference report."""
 
-from importlib import import_module
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from bureau.reporting import Section
 
-# (一) 就业创业 … (五) 褒扬纪念: the order of the reference report.
-SECTION_APPS = ("employment", "resettlement", "pensions", "support_army", "commemoration")
-
 
 def collect_sections(*, year: int, township=None) -> list[Section]:
-    sections = []
-    for app_label in SECTION_APPS:
-        module = import_module(f"{app_label}.report")
-        sections.append(module.section(year=year, township=township))
-    return sections
+    """Call each `<app>.report.section` listed in settings.REPORT_SECTIONS, in order."""
+    return [import_string(path)(year=year, township=township) for path in settings.REPORT_SECTIONS]

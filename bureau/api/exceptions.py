@@ -1,5 +1,45 @@
+"""
+The API's exception handler: errors the domain raises on purpose become 4xx answers.
+
+Services and models speak Django (`ValidationError` from `full_clean`, `ScopeError`,
+`ProtectedError` on delete); DRF only knows its own exceptions and would answer
+these with a 500. Messages are the Chinese ones the model or service wrote.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from bureau.services import ScopeError
+
+PROTECTED_MESSAGE = "该记录已有关联数据，不能删除。"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = PROTECTED_MESSAGE
+    default_code = "protected"
+
+
+def validation_detail(error: DjangoValidationError) -> dict:
+    """Field errors of a Django `ValidationError`, keyed like DRF's (`non_field_errors` for `__all__`)."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
+        for field, messages in error.message_dict.items()
+    }
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_detail(exc))
+    elif isinstance(exc, ScopeError):
+        exc = exceptions.PermissionDenied(str(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        # The viewset names what cannot be deleted ("该人员…"); the default is generic.
+        exc = Conflict(getattr(context.get("view"), "protected_message", PROTECTED_MESSAGE))
     return drf_exception_handler(exc, context)

@@ -1,8 +1,35 @@
-from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.routers import DefaultRouter
+"""
+URL patterns of `/api/v1/`: token login and every viewset registered on the router.
 
-router = DefaultRouter()
+See `bureau.api.router` for how an area app registers its viewsets.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
+from rest_framework.authtoken.views import obtain_auth_token
+
+from bureau.api.router import router
+from bureau.api.views import PaymentViewSet, PersonViewSet
+from bureau.roles import PORTAL_APPS
+
+__all__ = ["router", "urlpatterns"]
+
+router.register("persons", PersonViewSet)
+router.register("payments", PaymentViewSet)
+
+
+def register_area_viewsets() -> None:
+    """Import `<app>.api` of every portal app so its viewsets land on the router before the URLs are built."""
+    for app_config in apps.get_app_configs():
+        is_area = app_config.label in PORTAL_APPS and app_config.label != "bureau"
+        if is_area and module_has_submodule(app_config.module, "api"):
+            import_module(f"{app_config.name}.api")
+
+
+register_area_viewsets()
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

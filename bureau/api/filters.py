@@ -1,0 +1,69 @@
+"""
+Query filters of the API (django-filter). Every filter calls a queryset method of the
+model, so a filter here means the same as the same words in the admin or a report.
+
+Area apps base their filter sets on `TownshipFilterSet` to get `?township=` for free.
+"""
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from bureau.models import Payment, Person, PreferentialCategory, Township
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class TownshipFilterSet(django_filters.FilterSet):
+    township = django_filters.CharFilter(
+        method="filter_township", label="乡镇（街道）", help_text="乡镇（街道）的代码或 id。"
+    )
+
+    def filter_township(self, queryset, name, value):
+        township = Township.objects.filter(code=value).first()
+        # Codes come first: a code made of digits must not be mistaken for an id.
+        if township is None and value.isdigit():
+            township = Township.objects.filter(pk=int(value)).first()
+        if township is None:
+            return queryset.none()
+        return queryset.in_township(township)
+
+
+class PersonFilterSet(TownshipFilterSet):
+    category = django_filters.ChoiceFilter(
+        choices=PreferentialCategory.choices,
+        method="filter_category",
+        label="优抚类别",
+        help_text="今天持有该优抚类别的人员。",
+    )
+    q = django_filters.CharFilter(method="filter_search", label="搜索", help_text="姓名包含，或身份证号开头。")
+
+    class Meta:
+        model = Person
+        fields = ["township", "status", "review_status", "category", "q"]
+
+    def filter_category(self, queryset, name, value):
+        return queryset.holding(value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+class PaymentFilterSet(TownshipFilterSet):
+    programme = django_filters.CharFilter(method="filter_programme", label="资金项目代码")
+    year = IntegerFilter(method="filter_year", label="年度", min_value=1900, max_value=2100)
+    person = IntegerFilter(field_name="person", label="人员 id")
+
+    class Meta:
+        model = Payment
+        fields = ["township", "programme", "year", "person"]
+
+    def filter_programme(self, queryset, name, value):
+        return queryset.of_programme(value)
+
+    def filter_year(self, queryset, name, value):
+        return queryset.in_year(value)

@@ -1,0 +1,27 @@
+"""
+The one router of the REST API at `/api/v1/`.
+
+An area app exposes its records by registering viewsets on this router in its
+own `api.py`; `bureau.api.urls` imports the `api` module of every portal app
+before it builds the URL patterns, so nothing else needs to change:
+
+    # employment/api.py
+    from bureau.api.router import router
+    from bureau.api.viewsets import ScopedModelViewSet
+
+    class JobFairViewSet(ScopedModelViewSet):
+        queryset = JobFair.objects.all()
+        serializer_class = JobFairSerializer
+        filterset_class = JobFairFilterSet
+
+    router.register("employment/job-fairs", JobFairViewSet)
+
+Prefix area endpoints with the app (`employment/...`) so names never collide.
+The viewset bases in `bureau.api.viewsets` bring township scoping, the
+submission workflow on writes and Django model permissions; the serializer
+base in `bureau.api.serializers` brings masking and scoped related fields.
+"""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()

@@ -1,0 +1,138 @@
+"""
+Serializers of the shared core, and the serializer base every area app builds on.
+
+`ScopedModelSerializer` masks ID numbers and phones for users without
+`view_sensitive_person` and limits every writable relation to records the
+user may see, so a station cannot point a record at another township's person.
+"""
+
+from collections.abc import Callable
+
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField
+
+from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
+from bureau.models import Payment, Person, PersonCategory, Township
+from bureau.scoping import ScopedQuerySet, township_of
+from bureau.validators import parse_resident_id
+
+
+class CurrentTownshipDefault:
+    """
+    Default township of a new record: the station user's own. Bureau users have
+    none; they must choose one unless the field allows a district-wide record (null).
+    """
+
+    requires_context = True
+
+    def __call__(self, serializer_field):
+        township = township_of(serializer_field.context["request"].user)
+        if township is None and not serializer_field.allow_null:
+            serializer_field.fail("required")
+        return township
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}()"
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    # Output fields holding personal identifiers, with the function that masks them.
+    masked_fields: dict[str, Callable[[str], str]] = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = getattr(self.context.get("request"), "user", None)
+        for field in fields.values():
+            relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+            queryset = getattr(relation, "queryset", None)
+            if isinstance(queryset, ScopedQuerySet):
+                relation.queryset = queryset.visible_to(user)
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        # No request (a shell, a task) means no proven permission: mask.
+        if self.masked_fields and not can_view_sensitive(getattr(request, "user", None)):
+            for name, mask in self.masked_fields.items():
+                if data.get(name):
+                    data[name] = mask(data[name])
+        return data
+
+
+class PersonCategorySerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_category_display", read_only=True, label="类别名称")
+
+    class Meta:
+        model = PersonCategory
+        fields = ["category", "label", "started_on", "ended_on"]
+        read_only_fields = fields
+
+
+class PersonSerializer(ScopedModelSerializer):
+    masked_fields = {"id_number": mask_id_number, "phone": mask_phone}
+
+    # Declared without the model's max_length so a number of the wrong length gets
+    # the registry's own message ("身份证号应为 18 位…") rather than a generic one.
+    id_number = serializers.CharField(
+        label="身份证号", help_text="18 位居民身份证号；出生日期和性别由号码得出。无权查看者看到的是遮蔽后的号码。"
+    )
+    township = serializers.PrimaryKeyRelatedField(
+        queryset=Township.objects.all(),
+        default=CurrentTownshipDefault(),
+        label="乡镇（街道）",
+        help_text="乡镇（街道）id。服务站用户可不填，默认为本乡镇（街道），且只能是本乡镇（街道）。",
+    )
+    categories = PersonCategorySerializer(many=True, read_only=True, label="优抚类别")
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "phone",
+            "township",
+            "address",
+            "status",
+            "branch",
+            "enlisted_on",
+            "discharged_on",
+            "rank",
+            "discharge_route",
+            "notes",
+            "review_status",
+            "return_reason",
+            "categories",
+        ]
+        read_only_fields = ["birth_date", "review_status", "return_reason"]
+
+    def validate_id_number(self, value: str) -> str:
+        return parse_resident_id(value).number
+
+
+class PaymentSerializer(ScopedModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True, label="资金项目代码")
+    programme_name = serializers.CharField(source="programme.name", read_only=True, label="资金项目")
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "programme",
+            "programme_name",
+            "amount",
+            "period",
+            "paid_on",
+            "fiscal_share",
+            "personal_share",
+            "batch",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -5,15 +5,19 @@ personal identifiers, the submission workflow, history and Excel import/export.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
 from bureau.models import ExportLog, Person, ReviewStatus, Township, TownshipRecord
+from bureau.resources import PortalXLSX
 from bureau.services import record_review, record_save
 
 
@@ -29,7 +33,8 @@ class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     # Fields holding ID numbers or phones, masked for users without the permission.
     sensitive_fields: tuple[str, ...] = ()
-    import_formats = [XLSX]
+    # Short rows (files from other programs) are padded instead of refused.
+    import_formats = [PortalXLSX]
     export_formats = [XLSX]
     # The base resource escapes formula-like strings; the library's own option mangles values.
     export_kind = ""
@@ -156,9 +161,53 @@ class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "return_selected"]
 
     # --- import / export -----------------------------------------------------
+    # xlsx only. The resource (bureau.resources.PortalResource) validates every row,
+    # writes nothing unless all rows are valid and escapes formulas on export.
+
+    import_export_change_list_template = "admin/import_export/portal_change_list.html"
+    import_template_name = "admin/import_export/portal_import.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import-template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request):
+        """The empty xlsx to fill in for an import: the resource's Chinese headers."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_class = self.get_import_resource_classes(request)[0]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        response = HttpResponse(resource.import_template(), content_type=XLSX.CONTENT_TYPE)
+        filename = f"{self.opts.verbose_name_plural}导入模板.xlsx"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return response
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def process_import(self, request, **kwargs):
+        # The temporary file of the dry run is gone (imported already, or an old page): say so, not a 500.
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            messages.error(request, "导入文件已失效，请重新上传。")
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
+    def process_result(self, result, request):
+        # The confirm step imports the file again; if it no longer validates, the
+        # resource has rolled everything back and the user must hear it, not "0 new".
+        if result.has_errors() or result.has_validation_errors():
+            for message in getattr(result, "row_messages", [])[:50]:
+                messages.error(request, message)
+            messages.error(request, "导入未完成：文件中有错误，未写入任何记录。")
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).visible_to(request.user)

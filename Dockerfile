@@ -1,0 +1,27 @@
+# The portal's production image: gunicorn serves bureau.wsgi, whitenoise the collected static files.
+# docker-compose.yml runs it as web, Celery worker and Celery beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    STATIC_MANIFEST=1
+
+RUN useradd --create-home --uid 1000 portal \
+    && mkdir -p /data/media \
+    && chown portal:portal /data/media
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# Hashed, compressed static files (STATIC_MANIFEST=1) for whitenoise. The key only satisfies
+# settings during the build; the running container gets its own SECRET_KEY.
+RUN SECRET_KEY=build-only-collectstatic-key DEBUG=0 python manage.py collectstatic --noinput
+
+# The code stays owned by root; the app user writes only to /data/media (a volume in docker-compose.yml).
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "bureau.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,48 @@
+# Everyday commands. Needs only GNU make and Python 3.11 (python3 if python3.11 is absent).
+#   make run    set up .venv, migrate, load the demo district and start the portal on 127.0.0.1:8000
+#   make test   the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set); PYTEST_ARGS="-k seed"
+#   make lint   ruff check and ruff format --check
+#   make check  pending migrations, and `check --deploy` against production-style settings
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+
+# Production-style settings for `check --deploy`: nothing connects to these servers, the check only reads settings.
+PRODUCTION_ENV := DEBUG=0 \
+	DATABASE_URL=postgres://portal:check-password@127.0.0.1:5432/portal \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
+	ALLOWED_HOSTS=portal.example.org \
+	CSRF_TRUSTED_ORIGINS=https://portal.example.org \
+	SECURE_SSL_REDIRECT=1 SESSION_COOKIE_SECURE=1 CSRF_COOKIE_SECURE=1 \
+	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1
+
+.PHONY: install run test lint check
+
+install: $(STAMP)
+
+# Re-installs only when a requirements file is newer than the stamp.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: install
+	DEBUG=1 $(MANAGE) migrate
+	DEBUG=1 $(MANAGE) seed_demo --year 2021 --scale small
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	$(PRODUCTION_ENV) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(MANAGE) check --deploy --fail-level WARNING

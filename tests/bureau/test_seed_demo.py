@@ -1,0 +1,185 @@
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from bureau import roles
+from bureau.models import (
+    FamilyLink,
+    Merit,
+    Payment,
+    PaymentBatch,
+    PaymentProgramme,
+    Person,
+    PersonCategory,
+    PreferentialCategory,
+    ReviewStatus,
+    SiteProfile,
+    Township,
+    User,
+)
+from bureau.validators import parse_resident_id
+
+pytestmark = pytest.mark.django_db
+
+STATION_USERNAMES = {
+    "station_dongcheng",
+    "station_xicheng",
+    "station_baisha",
+    "station_nanhu",
+    "station_beishan",
+    "station_qingshi",
+    "station_yuntai",
+    "station_liuhe",
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # seed_demo sets twelve passwords per run; the default hasher would spend seconds on them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = [Township, User, Person, PersonCategory, FamilyLink, Merit, PaymentProgramme, PaymentBatch, Payment]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_running_seed_demo_twice_gives_the_same_records():
+    seed()
+    first = counts()
+    first_payments = list(Payment.objects.order_by("person__id_number", "programme__code", "period").values_list(
+        "person__id_number", "programme__code", "period", "amount", "paid_on"
+    ))  # fmt: skip
+    seed()
+    assert counts() == first
+    assert (
+        list(
+            Payment.objects.order_by("person__id_number", "programme__code", "period").values_list(
+                "person__id_number", "programme__code", "period", "amount", "paid_on"
+            )
+        )
+        == first_payments
+    )
+
+
+def test_small_scale_is_a_small_district_of_about_eighty_people():
+    seed("--scale", "small")
+    assert Township.objects.count() == 8
+    assert 70 <= Person.objects.count() <= 90
+    assert User.objects.count() == 4 + 8
+    assert SiteProfile.get().full_bureau_name == "示范区退役军人事务局"
+
+
+def test_every_preferential_category_is_held_by_someone():
+    seed()
+    held = set(PersonCategory.objects.values_list("category", flat=True))
+    assert held == set(PreferentialCategory.values)
+
+
+def test_every_id_number_is_valid_and_matches_the_stored_birth_date_and_gender():
+    seed()
+    for person in Person.objects.all():
+        resident = parse_resident_id(person.id_number)
+        assert (person.birth_date, person.gender) == (resident.birth_date, resident.gender), person.id_number
+
+
+def test_every_seeded_person_passes_the_model_validation():
+    seed()
+    for person in Person.objects.all():
+        person.full_clean()
+
+
+def test_service_records_are_consistent_with_the_status():
+    seed()
+    for person in Person.objects.filter(status=Person.Status.VETERAN):
+        assert person.branch and person.discharge_route, person
+        assert person.enlisted_on < person.discharged_on, person
+        assert person.enlisted_on.year - person.birth_date.year >= 16, person
+    for person in Person.objects.filter(status=Person.Status.ACTIVE_DUTY):
+        assert person.enlisted_on and not person.discharged_on and not person.discharge_route, person
+    for person in Person.objects.filter(status=Person.Status.FAMILY):
+        assert not (person.enlisted_on or person.discharged_on or person.branch), person
+    assert not Person.objects.exclude(review_status=ReviewStatus.APPROVED).exists()
+
+
+def test_family_members_are_linked_to_their_soldier():
+    seed()
+    for category in [PreferentialCategory.MARTYR_FAMILY, PreferentialCategory.MARTYR_CHILD]:
+        family = Person.objects.filter(categories__category=category)
+        assert family.exists()
+        for person in family:
+            (link,) = person.family_links.all()
+            assert link.relative.status == Person.Status.DECEASED
+    # A link reads "the relative is the person's <relation>": the martyr is the child's father or mother.
+    child_links = FamilyLink.objects.filter(person__categories__category=PreferentialCategory.MARTYR_CHILD)
+    assert set(child_links.values_list("relation", flat=True)) <= {
+        FamilyLink.Relation.FATHER,
+        FamilyLink.Relation.MOTHER,
+    }
+    parent_links = FamilyLink.objects.filter(person__categories__category=PreferentialCategory.CONSCRIPT_FAMILY)
+    assert set(parent_links.values_list("relation", flat=True)) == {FamilyLink.Relation.CHILD}
+    assert all(link.relative.status == Person.Status.ACTIVE_DUTY for link in parent_links)
+    assert Merit.objects.filter(level=Merit.Level.THIRD_CLASS).exists()
+
+
+def test_payments_of_the_demo_year_follow_the_records():
+    seed("--year", "2021")
+    discharged = Person.objects.discharged_in(2021).filter(discharge_route=Person.DischargeRoute.SELF_EMPLOYED)
+    grants = Payment.objects.in_year(2021).of_programme("self-employment-grant")
+    assert discharged.count() == 10
+    assert set(grants.values_list("person", flat=True)) == set(discharged.values_list("pk", flat=True))
+    assert Payment.objects.of_programme("conscript-family-allowance").count() == 5
+    assert not Payment.objects.exclude(period__startswith="2021").exists()
+    monthly = Payment.objects.of_programme("periodic-pension")
+    assert set(monthly.values_list("period", flat=True)) == {f"2021-{month:02d}" for month in range(1, 13)}
+
+
+def test_accounts_have_their_role_and_township_and_the_given_password():
+    seed("--password", "another-demo-pw")
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    for username, role in [("clerk", roles.BUREAU_STAFF), ("leader", roles.LEADERSHIP), ("auditor", roles.AUDITOR)]:
+        user = User.objects.get(username=username)
+        assert user.is_staff and not user.is_superuser and user.township is None
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+    stations = User.objects.filter(username__startswith="station_")
+    assert set(stations.values_list("username", flat=True)) == STATION_USERNAMES
+    station_group = Group.objects.get(name=roles.STATION_STAFF)
+    for user in stations:
+        assert user.township is not None and not user.is_staff
+        assert user.username == f"station_{user.township.code}"
+        assert list(user.groups.all()) == [station_group]
+        assert user.check_password("another-demo-pw")
+
+
+def test_the_output_lists_the_demo_logins_and_where_to_use_them():
+    output = seed()
+    for username in ["admin", "clerk", "leader", "auditor", *STATION_USERNAMES]:
+        assert username in output
+    assert "demo-password-2021" in output
+    for url in ["/admin/", "/station/", "/api/docs/"]:
+        assert url in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scale", "city"], "--scale"),
+        (["--year", "1999"], "--year"),
+        (["--year", "2999"], "--year"),
+        (["--password", " "], "--password"),
+    ],
+)
+def test_bad_arguments_are_refused_without_writing(args, message):
+    with pytest.raises(CommandError, match=message):
+        seed(*args)
+    assert not Person.objects.exists()
+    assert not User.objects.exists()

@@ -16,10 +16,12 @@ PORTAL_APPS = ("bureau", "employment", "resettlement", "pensions", "support_army
 
 VIEW_ALL_TOWNSHIPS = "view_all_townships"
 VIEW_SENSITIVE = "view_sensitive_person"
+# Dashboard access: generate and download the annual report (station staff only for their township).
+REQUEST_ANNUAL_REPORT = "request_annualreportrun"
 # Models only a superuser manages: accounts themselves.
 SUPERUSER_ONLY_MODELS = {"user"}
 # Audit trail models the auditor reads.
-AUDIT_MODELS = {"exportlog"}
+AUDIT_MODELS = {"exportlog", "reportdownload"}
 # Models station staff may add, change and view (always within their township); an area
 # issue that opens a station form adds its model's name here.
 STATION_MODELS = {"person", "personcategory", "familylink", "merit"}
@@ -38,6 +40,8 @@ def _grants(permission) -> set[str]:
         return {BUREAU_STAFF, LEADERSHIP, AUDITOR}
     if permission.codename == VIEW_SENSITIVE:
         return {BUREAU_STAFF, STATION_STAFF}
+    if permission.codename == REQUEST_ANNUAL_REPORT:
+        return {BUREAU_STAFF, LEADERSHIP, STATION_STAFF}
     if action not in {"add", "change", "delete", "view"}:
         return groups  # other custom permissions are granted by the app that defines them
     if action == "view" or not (is_history or model in AUDIT_MODELS):

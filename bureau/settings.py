@@ -212,4 +212,3 @@ REPORT_SECTIONS = [
     "support_army.report.section",
     "commemoration.report.section",
 ]
-

@@ -52,8 +52,9 @@ def _trim(value: Decimal) -> str:
 
 def display_value(figure: Figure):
     """A figure as the sentence states it (money formatted, lists kept for `join`)."""
-    if figure.value is None:
-        return None
+    if figure.missing:
+        # An optional figure without data must read as nothing, never as the word "None".
+        return ""
     if figure.unit == "元" and isinstance(figure.value, int | Decimal):
         return format_money(figure.value)
     if isinstance(figure.value, Decimal):
@@ -111,13 +112,15 @@ class ReportDocument:
     figures: list[ComparedFigure]
     warnings: list[str] = field(default_factory=list)
     signatory: str = ""
+    # Registry figures of the previous year by key, for the 上年/增减 columns of the key-figure table.
+    previous_key_figures: dict[str, object] = field(default_factory=dict)
 
 
 def render_text(template_text: str, default: str, context: dict, *, where: str, warnings: list[str]) -> str:
     """Render staff wording; on any failure fall back to the default wording and say so."""
     if template_text and template_text != default:
         try:
-            text = ENGINE.from_string(template_text).render(Context(context))
+            text = _render(template_text, context)
         except (TemplateSyntaxError, Exception) as error:  # a broken edit must never break the report
             warnings.append(f"{where}：自定义文字无法生成（{error}），已改用默认文字。")
         else:
@@ -125,7 +128,12 @@ def render_text(template_text: str, default: str, context: dict, *, where: str, 
                 return text.strip()
             missing = text.split("\x00")[1].removeprefix("缺少:")
             warnings.append(f"{where}：自定义文字引用了不存在的指标“{missing}”，已改用默认文字。")
-    return ENGINE.from_string(default).render(Context(context)).replace("\x00", "").strip()
+    return _render(default, context).replace("\x00", "").strip()
+
+
+def _render(template_text: str, context: dict) -> str:
+    # Context() escapes HTML by default whatever the engine says; the report is plain text ("A&B" stays "A&B").
+    return ENGINE.from_string(template_text).render(Context(context, autoescape=False))
 
 
 def compose_report(*, year: int, township=None, with_previous: bool = True) -> ReportDocument:
@@ -176,6 +184,9 @@ def compose_report(*, year: int, township=None, with_previous: bool = True) -> R
         figures=figures,
         warnings=warnings,
         signatory=profile.report_signatory or profile.full_bureau_name,
+        previous_key_figures=(
+            {f.key: f.value for f in registry_figures(year=year - 1, township=township)} if with_previous else {}
+        ),
     )
 
 

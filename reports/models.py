@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from bureau.scoping import ScopedQuerySet
+
 
 class Narrative(models.Model):
     """Staff-edited wording of one part of one year's report; the figures are never typed here."""
@@ -31,3 +33,122 @@ class Narrative(models.Model):
 
     def __str__(self):
         return f"{self.year}年 {self.key}"
+
+
+class AnnualReportRun(models.Model):
+    """
+    One request to generate the annual report for a year and a scope (the district or one township).
+
+    Every request is a new row with its own files: re-running never overwrites an earlier
+    run's Word or Excel file, so a report once handed out can always be downloaded again.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    class Formats(models.TextChoices):
+        DOCX = "docx", "Word"
+        XLSX = "xlsx", "Excel"
+        BOTH = "docx,xlsx", "Word 和 Excel"
+
+    FILE_FORMATS = ("docx", "xlsx")
+    FORMAT_LABELS = {"docx": "Word", "xlsx": "Excel"}
+
+    year = models.PositiveSmallIntegerField("年度")
+    township = models.ForeignKey(
+        "bureau.Township",
+        verbose_name="范围（乡镇）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="留空表示全区。",
+    )
+    formats = models.CharField("格式", max_length=20, choices=Formats.choices, default=Formats.BOTH)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    step = models.CharField("当前步骤", max_length=100, blank=True, default="排队等待中")
+    error = models.TextField("错误信息", blank=True)
+    docx_file = models.FileField("Word 文件", upload_to="reports/%Y/", blank=True)
+    docx_sha256 = models.CharField("Word 文件 SHA-256", max_length=64, blank=True)
+    xlsx_file = models.FileField("Excel 文件", upload_to="reports/%Y/", blank=True)
+    xlsx_sha256 = models.CharField("Excel 文件 SHA-256", max_length=64, blank=True)
+    duration = models.DurationField("耗时", null=True, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    # A district-wide run (township NULL) matches no township filter, so only users who
+    # see all townships see it.
+    township_lookup = "township"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "年度报告生成任务"
+        verbose_name_plural = "年度报告生成任务"
+        permissions = [("request_annualreportrun", "可生成和下载年度报告")]
+
+    def __str__(self):
+        return f"{self.year}年 {self.scope_name} 年度报告（{self.get_status_display()}）"
+
+    @property
+    def scope_name(self) -> str:
+        return self.township.name if self.township_id else "全区"
+
+    @property
+    def format_list(self) -> list[str]:
+        return self.formats.split(",")
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the dashboard keeps polling it."""
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def file_for(self, file_format: str):
+        return getattr(self, f"{file_format}_file")
+
+    def sha256_for(self, file_format: str) -> str:
+        return getattr(self, f"{file_format}_sha256")
+
+    def has_file(self, file_format: str) -> bool:
+        return self.status == self.Status.DONE and file_format in self.format_list and bool(self.file_for(file_format))
+
+    def storage_name(self, file_format: str) -> str:
+        """The name on disk: ASCII and unique per run (upload_to adds the year folder)."""
+        scope = self.township.code if self.township_id else "district"
+        return f"annual-report-{self.year}-{scope}-run{self.pk}.{file_format}"
+
+    def download_name(self, file_format: str, bureau_name: str) -> str:
+        """The Chinese file name the browser saves."""
+        return f"{bureau_name}{self.year}年工作情况汇报（{self.scope_name}）.{file_format}"
+
+
+class ReportDownload(models.Model):
+    """Who downloaded which run's file, and when: the one log of annual report downloads."""
+
+    run = models.ForeignKey(
+        AnnualReportRun, verbose_name="生成任务", on_delete=models.PROTECT, related_name="downloads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="下载人", on_delete=models.PROTECT, related_name="+"
+    )
+    file_format = models.CharField("格式", max_length=10)
+    downloaded_at = models.DateTimeField("下载时间", auto_now_add=True)
+
+    township_lookup = "run__township"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-downloaded_at", "-pk"]
+        verbose_name = "年度报告下载记录"
+        verbose_name_plural = "年度报告下载记录"
+
+    def __str__(self):
+        return f"{self.user} 下载 {self.run}（{self.file_format}）"

@@ -1,0 +1,314 @@
+"""
+Word rendering of the annual report, laid out after GB/T 9704 (党政机关公文格式).
+
+A4, text block 156 × 225 mm, title 2号 小标宋, body 3号 仿宋_GB2312 with a
+2-character first-line indent and fixed 28.95 pt lines (22 lines a page),
+level-1 headings 黑体, level-2 headings 楷体_GB2312, page numbers "— 1 —".
+Tables never merge cells: WPS mangles merged cells on round trips.
+"""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.utils import timezone
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from bureau.reporting import Figure
+from reports.compose import RenderedItem, ReportDocument
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEITI = "黑体"
+KAITI = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+
+BODY_SIZE = Pt(16)  # 3号
+TITLE_SIZE = Pt(22)  # 2号
+TABLE_SIZE = Pt(14)  # 4号: a five-column table fits the 156 mm text block
+LINE_SPACING = Pt(28.95)  # 225 mm / 22 lines
+INDENT_2_CHARACTERS = Pt(32)
+
+THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+# name: (font, size, alignment, first-line indent, bold)
+STYLES = {
+    "公文标题": (TITLE_FONT, TITLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
+    "公文副标题": (KAITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
+    "公文正文": (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False),
+    "公文一级标题": (HEITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, True, False),
+    "公文二级标题": (KAITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, True, False),
+    "公文署名": (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, False, False),
+    "附件标题": (HEITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False, False),
+    "表格表头": (HEITI, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
+    "表格文字": (BODY_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
+    "页码": (PAGE_NUMBER_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
+}
+OUTLINE_LEVELS = {"公文一级标题": 0, "公文二级标题": 1}
+
+KEY_FIGURE_COLUMNS = [("指标", 52), ("数值", 30), ("单位", 20), ("上年", 30), ("增减", 24)]
+GAP_COLUMNS = [("序号", 12), ("业务领域", 26), ("条目", 46), ("缺少的指标", 44), ("乡镇（街道）", 28)]
+
+
+def render_docx(document: ReportDocument) -> bytes:
+    """The report as a .docx file (bytes), ready to print or to edit in Word/WPS."""
+    word = Document()
+    _set_up_styles(word)
+    _set_up_page(word)
+    _write_body(word, document)
+    _write_signature(word, document)
+    _write_key_figures(word, document)
+    _write_gaps(word, document)
+    _set_properties(word, document)
+    buffer = BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+# --- page and styles ---------------------------------------------------------------------------
+
+
+def _set_up_page(word) -> None:
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    # The page number sits about 7 mm below the text block.
+    section.footer_distance = Mm(23)
+    footer = section.footer.paragraphs[0]
+    footer.style = word.styles["页码"]
+    _add_run(footer, "— ", PAGE_NUMBER_FONT, TABLE_SIZE)
+    _add_page_field(footer)
+    _add_run(footer, " —", PAGE_NUMBER_FONT, TABLE_SIZE)
+
+
+def _set_up_styles(word) -> None:
+    styles = word.styles
+    # The default template points every style at theme fonts, and its theme language is Japanese:
+    # left alone, Chinese text falls back to MS Mincho. Theme attributes win over explicit names.
+    for rfonts in styles.element.iter(qn("w:rFonts")):
+        for attribute in THEME_FONT_ATTRIBUTES:
+            rfonts.attrib.pop(qn(attribute), None)
+    defaults = styles.element.find(qn("w:docDefaults"))
+    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(default_rpr, BODY_FONT)
+    default_rpr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
+    theme_lang = word.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
+
+    normal = styles["Normal"]
+    normal.font.size = BODY_SIZE
+    _set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
+    normal.paragraph_format.space_after = Pt(0)
+
+    for name, (font, size, alignment, indent, bold) in STYLES.items():
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = size
+        style.font.bold = bold
+        _set_fonts(style.element.get_or_add_rPr(), font)
+        _format_paragraph(style.paragraph_format, style.element.get_or_add_pPr(), alignment, indent)
+        if name in OUTLINE_LEVELS:
+            # Word's navigation pane lists the headings.
+            outline = OxmlElement("w:outlineLvl")
+            outline.set(qn("w:val"), str(OUTLINE_LEVELS[name]))
+            style.element.get_or_add_pPr().append(outline)
+    title = styles["公文标题"].paragraph_format
+    title.line_spacing = Pt(36)
+    styles["附件标题"].paragraph_format.page_break_before = True
+    for name in ("表格表头", "表格文字"):
+        styles[name].paragraph_format.line_spacing = Pt(20)
+
+
+def _format_paragraph(paragraph_format, ppr, alignment, indent: bool) -> None:
+    paragraph_format.alignment = alignment
+    paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    paragraph_format.line_spacing = LINE_SPACING
+    paragraph_format.space_before = paragraph_format.space_after = Pt(0)
+    if indent:
+        paragraph_format.first_line_indent = INDENT_2_CHARACTERS
+        # WPS and Word measure the indent in characters when this is present.
+        ppr.get_or_add_ind().set(qn("w:firstLineChars"), "200")
+
+
+def _set_fonts(rpr, font: str) -> None:
+    """Name the font for every script; `font.name` alone leaves East Asian text on the theme font."""
+    rfonts = rpr.get_or_add_rFonts()
+    for attribute in THEME_FONT_ATTRIBUTES:
+        rfonts.attrib.pop(qn(attribute), None)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attribute), font)
+
+
+def _add_run(paragraph, text: str, font: str, size, *, bold: bool = False):
+    run = paragraph.add_run(text)
+    run.font.size = size
+    if bold:
+        run.bold = True
+    _set_fonts(run._element.get_or_add_rPr(), font)
+    return run
+
+
+def _add_page_field(paragraph) -> None:
+    """A PAGE field as Word writes it (begin, instruction, separate, placeholder, end)."""
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        run = _add_run(paragraph, "", PAGE_NUMBER_FONT, TABLE_SIZE)
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == " PAGE ":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        else:
+            run.text = text
+            continue
+        run._element.append(element)
+
+
+def _paragraph(word, style: str, *parts: tuple[str, bool]):
+    """A paragraph of the style; each part is (text, bold) and gets the style's font explicitly."""
+    paragraph = word.add_paragraph(style=style)
+    font, size = STYLES[style][0], STYLES[style][1]
+    for text, bold in parts:
+        if text:
+            _add_run(paragraph, text, font, size, bold=bold)
+    return paragraph
+
+
+# --- the document ------------------------------------------------------------------------------
+
+
+def _write_body(word, document: ReportDocument) -> None:
+    title = _paragraph(word, "公文标题", (document.title, False))
+    last_heading = title
+    if document.subtitle:
+        last_heading = _paragraph(word, "公文副标题", (document.subtitle, False))
+    # One blank line between the title block and the text.
+    last_heading.paragraph_format.space_after = LINE_SPACING
+    _paragraph(word, "公文正文", (document.opening, False))
+    _paragraph(word, "公文一级标题", ("一、工作开展落实情况", False))
+    if not document.sections:
+        _paragraph(word, "公文正文", ("本年度各部分均无可统计的记录，缺项见附件“数据缺项”。", False))
+    for rendered in document.sections:
+        heading = rendered.section.heading.rstrip("。")
+        _paragraph(word, "公文二级标题", (f"{rendered.label}{heading}。", False))
+        if rendered.section.lead:
+            _paragraph(word, "公文正文", (rendered.section.lead, False))
+        for item in rendered.items:
+            _paragraph(word, "公文正文", *_item_parts(item))
+    _paragraph(word, "公文正文", (document.closing, False))
+
+
+def _item_parts(rendered: RenderedItem) -> list[tuple[str, bool]]:
+    """`一是标题。` in bold, the sentence plain: the paragraph reads back exactly as `rendered.text`."""
+    lead_in = f"{rendered.label}{rendered.item.title}。"
+    if rendered.text.startswith(lead_in):
+        return [(lead_in, True), (rendered.text[len(lead_in) :], False)]
+    return [(rendered.text, False)]
+
+
+def _write_signature(word, document: ReportDocument) -> None:
+    today = timezone.localdate()
+    for text in (document.signatory, f"{today.year}年{today.month}月{today.day}日"):
+        paragraph = _paragraph(word, "公文署名", (text, False))
+        # 署名 and 成文日期 stand four characters in from the right edge.
+        paragraph.paragraph_format.right_indent = Pt(64)
+    word.paragraphs[-2].paragraph_format.space_before = LINE_SPACING * 2
+
+
+def _write_key_figures(word, document: ReportDocument) -> None:
+    _paragraph(word, "附件标题", ("附表：主要数据", False))
+    rows = [_key_figure_row(f, document.previous_key_figures.get(f.key)) for f in document.key_figures]
+    _table(word, KEY_FIGURE_COLUMNS, rows)
+
+
+def _write_gaps(word, document: ReportDocument) -> None:
+    _paragraph(word, "附件标题", ("附件：数据缺项", False))
+    if not document.gaps:
+        _paragraph(word, "公文正文", ("无数据缺项。", False))
+        return
+    rows = [[str(n), g.area, g.item, g.figure, g.township] for n, g in enumerate(document.gaps, start=1)]
+    _table(word, GAP_COLUMNS, rows)
+
+
+def _table(word, columns: list[tuple[str, int]], rows: list[list[str]]) -> None:
+    table = word.add_table(rows=1, cols=len(columns))
+    table.style = word.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for cell, (header, _) in zip(table.rows[0].cells, columns, strict=True):
+        _fill_cell(cell, header, "表格表头")
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            _fill_cell(cell, text, "表格文字")
+    for column, (_, width) in zip(table.columns, columns, strict=True):
+        # Word reads the cell widths, LibreOffice and WPS the grid: set both.
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
+def _fill_cell(cell, text: str, style: str) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.style = style
+    if text:
+        _add_run(paragraph, text, STYLES[style][0], STYLES[style][1])
+
+
+def _set_properties(word, document: ReportDocument) -> None:
+    properties = word.core_properties
+    properties.title = document.title
+    properties.subject = f"{document.year}年“六稳六保”工作情况"
+    properties.author = properties.last_modified_by = document.signatory
+    properties.comments = ""
+    properties.keywords = ""
+    properties.category = "工作汇报"
+    properties.language = "zh-CN"
+    properties.revision = 1
+    properties.created = properties.modified = timezone.now()
+
+
+# --- figures as the table shows them -----------------------------------------------------------
+
+
+def _key_figure_row(figure: Figure, previous) -> list[str]:
+    """指标, 数值, 单位, 上年, 增减; money in one unit per row (万元 from 10,000 yuan on, else 元)."""
+    value = figure.value
+    numeric = isinstance(value, int | Decimal)
+    change = value - previous if numeric and isinstance(previous, int | Decimal) else None
+    if figure.unit == "元" and numeric:
+        divisor, unit = (Decimal(10000), "万元") if abs(value) >= 10000 else (Decimal(1), "元")
+
+        def show(amount) -> str:
+            return "" if amount is None else _decimal(Decimal(amount) / divisor)
+
+        return [figure.label, show(value), unit, show(previous), _signed(change, show)]
+    return [figure.label, _plain(value), figure.unit, _plain(previous), _signed(change, _plain)]
+
+
+def _signed(change, show) -> str:
+    if change is None:
+        return ""
+    return ("+" if change > 0 else "") + show(change)
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    return str(value)
+
+
+def _decimal(value: Decimal) -> str:
+    text = f"{value.quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

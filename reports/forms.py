@@ -1,0 +1,43 @@
+"""Forms of the leadership dashboard; choices are limited to what the user may request."""
+
+from django import forms
+
+from reports.models import AnnualReportRun
+from reports.services import may_request_district, report_years, requestable_townships
+
+
+def _year_choices():
+    return [(year, f"{year}年") for year in report_years()]
+
+
+class YearForm(forms.Form):
+    """The dashboard's year selector (GET)."""
+
+    year = forms.TypedChoiceField(label="年度", coerce=int, choices=_year_choices)
+
+
+class RunRequestForm(forms.Form):
+    year = forms.TypedChoiceField(label="年度", coerce=int, choices=_year_choices)
+    township = forms.ModelChoiceField(label="范围", queryset=None, required=False)
+    formats = forms.MultipleChoiceField(
+        label="格式",
+        choices=[(f, AnnualReportRun.FORMAT_LABELS[f]) for f in AnnualReportRun.FILE_FORMATS],
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(AnnualReportRun.FILE_FORMATS),
+        error_messages={"required": "请至少选择一种格式（Word 或 Excel）。"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # Chinese labels take no trailing colon here
+        super().__init__(*args, **kwargs)
+        township = self.fields["township"]
+        township.queryset = requestable_townships(user)
+        if may_request_district(user):
+            township.empty_label = "全区"
+        else:
+            # Station staff: their own township only, so no 全区 choice either.
+            township.required = True
+            township.empty_label = None
+        township.error_messages["invalid_choice"] = "您不能生成这个乡镇（街道）的报告。"
+        township.error_messages["required"] = "请选择乡镇（街道）。"
+        self.fields["year"].error_messages["invalid_choice"] = "请选择有效的年度。"

@@ -1,0 +1,296 @@
+"""
+Writes of the annual report engine: request a run, execute it (in the Celery worker), retry it,
+download its file. Views, the admin and the task call these and stay thin.
+"""
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+
+from bureau.models import SiteProfile, Township
+from bureau.scoping import sees_all_townships, township_of
+from reports.compose import DEFAULT_CLOSING, DEFAULT_OPENING, compose_report, display_value, render_text
+from reports.docx import render_docx
+from reports.models import AnnualReportRun, Narrative, ReportDownload
+from reports.registry import collect_sections
+from reports.xlsx import render_xlsx
+
+logger = logging.getLogger(__name__)
+
+REQUEST_PERMISSION = "reports.request_annualreportrun"
+FIRST_YEAR = 2000
+RENDERERS = {"docx": render_docx, "xlsx": render_xlsx}
+
+
+class ReportFileMissing(LookupError):
+    """The run has no such file (not done, format not requested, or the file is gone from disk)."""
+
+
+def report_years() -> range:
+    """Years a report may be requested for, newest first: 2000 to next year (plans are drafted early)."""
+    return range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)
+
+
+def may_request_reports(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(REQUEST_PERMISSION))
+
+
+def requestable_townships(user):
+    """Townships the user may request a report for; `may_request_district` says whether 全区 is allowed too."""
+    if sees_all_townships(user):
+        return Township.objects.all()
+    own = township_of(user)
+    return Township.objects.filter(pk=own.pk) if own else Township.objects.none()
+
+
+def may_request_district(user) -> bool:
+    return sees_all_townships(user)
+
+
+def report_run_request(*, year: int, township: Township | None, formats: list[str], by) -> AnnualReportRun:
+    """
+    Create a queued run and queue its generation once the transaction commits.
+
+    Station staff may request only their own township; a district-wide run (township None)
+    needs a role that sees all townships.
+    """
+    if not may_request_reports(by):
+        raise PermissionDenied("您没有生成年度报告的权限。")
+    if not sees_all_townships(by):
+        own = township_of(by)
+        if township is None:
+            raise PermissionDenied("服务站工作人员只能生成本乡镇（街道）的报告，不能生成全区报告。")
+        if own is None or township.pk != own.pk:
+            raise PermissionDenied("服务站工作人员只能生成本乡镇（街道）的报告。")
+
+    errors = {}
+    years = report_years()
+    if not isinstance(year, int) or year not in years:
+        errors["year"] = f"年度须在{years[-1]}年至{years[0]}年之间。"
+    chosen = set(formats or [])
+    if not chosen:
+        errors["formats"] = "请至少选择一种格式（Word 或 Excel）。"
+    elif not chosen <= set(AnnualReportRun.FILE_FORMATS):
+        errors["formats"] = "格式只能是 Word（docx）或 Excel（xlsx）。"
+    if errors:
+        raise ValidationError(errors)
+
+    run = AnnualReportRun(
+        year=year,
+        township=township,
+        # Stored in a fixed order, so "xlsx,docx" and "docx,xlsx" are the same choice.
+        formats=",".join(f for f in AnnualReportRun.FILE_FORMATS if f in chosen),
+        requested_by=by,
+    )
+    run.full_clean()
+    from reports.tasks import generate_annual_report  # the task module imports this one
+
+    with transaction.atomic():
+        run.save()
+        # On commit: the worker must find the row, and a rolled-back request must queue nothing.
+        generate_annual_report.delay_on_commit(run.pk)
+    return run
+
+
+def report_run_retry(*, run: AnnualReportRun, by) -> AnnualReportRun:
+    """A new run with the failed run's parameters; the failed run stays, with its error."""
+    if run.status != AnnualReportRun.Status.FAILED:
+        raise ValidationError("只有生成失败的任务可以重试。")
+    return report_run_request(year=run.year, township=run.township, formats=run.format_list, by=by)
+
+
+def _set_progress(run: AnnualReportRun, progress: int, step: str) -> None:
+    # A plain UPDATE outside any transaction, so the dashboard's status poll sees it at once.
+    run.progress, run.step = progress, step
+    AnnualReportRun.objects.filter(pk=run.pk).update(progress=progress, step=step)
+
+
+def report_run_execute(*, run_id: int) -> AnnualReportRun:
+    """
+    Generate the files of a queued run: compose, render, store with their SHA-256, mark done.
+
+    Any error marks the run failed with a Chinese message (the traceback goes to the log);
+    the run is never left done with a file missing. A run that is no longer queued (a message
+    delivered twice) is left alone.
+    """
+    with transaction.atomic():
+        run = AnnualReportRun.objects.select_for_update(of=("self",)).select_related("township").get(pk=run_id)
+        if run.status != AnnualReportRun.Status.QUEUED:
+            logger.warning("Annual report run %s is %s, not queued; not executing it again.", run.pk, run.status)
+            return run
+        run.status = AnnualReportRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.progress, run.step = 5, "正在汇总各业务数据"
+        run.save(update_fields=["status", "started_at", "progress", "step"])
+
+    started = time.monotonic()
+    written = []
+    try:
+        document = compose_report(year=run.year, township=run.township)
+        contents = {}
+        for index, file_format in enumerate(run.format_list):
+            _set_progress(
+                run, 40 + 40 * index // len(run.format_list), f"正在生成 {run.FORMAT_LABELS[file_format]} 文件"
+            )
+            contents[file_format] = RENDERERS[file_format](document)
+        _set_progress(run, 90, "正在保存文件")
+        for file_format, content in contents.items():
+            run.file_for(file_format).save(run.storage_name(file_format), ContentFile(content), save=False)
+            written.append(run.file_for(file_format).name)
+            setattr(run, f"{file_format}_sha256", hashlib.sha256(content).hexdigest())
+        run.status = AnnualReportRun.Status.DONE
+        run.progress, run.step = 100, "已完成"
+        run.finished_at = timezone.now()
+        run.duration = timedelta(seconds=time.monotonic() - started)
+        run.save()
+    except Exception:
+        logger.exception("Annual report run %s failed at step %r", run.pk, run.step)
+        failed_step = run.step
+        for name in written:  # no orphan files of a failed run
+            run.docx_file.storage.delete(name)
+        AnnualReportRun.objects.filter(pk=run.pk).update(
+            status=AnnualReportRun.Status.FAILED,
+            step="生成失败",
+            error=(
+                f"报告生成失败：{failed_step.removeprefix('正在')}时出错，详细原因已记入系统日志。"
+                "请点击“重试”重新生成；如仍失败，请联系系统管理员。"
+            ),
+            docx_file="",
+            xlsx_file="",
+            docx_sha256="",
+            xlsx_sha256="",
+            finished_at=timezone.now(),
+            duration=timedelta(seconds=time.monotonic() - started),
+        )
+        run.refresh_from_db()
+    return run
+
+
+def report_download_open(*, run: AnnualReportRun, file_format: str, by) -> File:
+    """Open a done run's file for download and log who took it. Raises ReportFileMissing."""
+    if file_format not in AnnualReportRun.FILE_FORMATS or not run.has_file(file_format):
+        raise ReportFileMissing(file_format)
+    try:
+        opened = run.file_for(file_format).open("rb")
+    except FileNotFoundError as error:
+        raise ReportFileMissing(file_format) from error
+    ReportDownload.objects.create(run=run, user=by, file_format=file_format)
+    return opened
+
+
+def download_filename(*, run: AnnualReportRun, file_format: str) -> str:
+    return run.download_name(file_format, SiteProfile.get().full_bureau_name)
+
+
+@dataclass
+class NarrativePreview:
+    text: str = ""
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def narrative_preview(*, narrative: Narrative) -> NarrativePreview:
+    """
+    The narrative as the report would print it with the year's district figures, and the
+    warnings the report would carry if the wording falls back to the default.
+    """
+    preview = NarrativePreview()
+    profile = SiteProfile.get()
+    context = {"year": narrative.year, "township": "全区", "bureau": profile.full_bureau_name}
+    where = {Narrative.OPENING: "开头段", Narrative.CLOSING: "下一步段"}.get(narrative.key)
+    default = {Narrative.OPENING: DEFAULT_OPENING, Narrative.CLOSING: DEFAULT_CLOSING}.get(narrative.key)
+    if default is None:
+        item = next(
+            (
+                item
+                for section in collect_sections(year=narrative.year)
+                for item in section.items
+                if item.key == narrative.key
+            ),
+            None,
+        )
+        if item is None:
+            preview.warnings.append(
+                f"段落代码“{narrative.key}”不存在：报告不会使用这段文字。请填写 opening、closing 或条目代码。"
+            )
+            return preview
+        if not item.has_data:
+            labels = "、".join(figure.label for figure in item.missing_figures)
+            preview.notes.append(
+                f"{narrative.year}年该条目缺少数据（{labels}），报告将其列入“数据缺项”，不会印出这段文字。"
+            )
+        where, default = item.title, item.default_sentence
+        context.update({figure.key: display_value(figure) for figure in item.figures})
+    preview.text = render_text(narrative.text, default, context, where=where, warnings=preview.warnings)
+    return preview
+
+
+@dataclass
+class FigureLine:
+    label: str
+    text: str  # the value as the report states it, with its unit
+
+
+@dataclass
+class AreaSummary:
+    label: str  # （一）
+    heading: str
+    items: list[tuple[str, list[FigureLine]]]  # (item title, its figures)
+
+
+@dataclass
+class DashboardSummary:
+    key_figures: list[FigureLine]
+    areas: list[AreaSummary]
+    gaps_by_area: list[tuple[str, int]]  # (area, number of missing figures)
+    warnings: list[str]
+    error: str = ""
+
+
+def figure_text(figure) -> str:
+    value = display_value(figure)
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        value = "、".join(str(v) for v in value)
+    # Money comes back from display_value as "12.5万元" already.
+    return str(value) if figure.unit == "元" else f"{value}{figure.unit}"
+
+
+def dashboard_summary(*, year: int, township: Township | None) -> DashboardSummary:
+    """The headline figures of the year's report: registry key figures and each area's items with data."""
+    try:
+        document = compose_report(year=year, township=township, with_previous=False)
+    except Exception:
+        # A broken section must not take the dashboard (and its downloads) down with it.
+        logger.exception("Dashboard figures for %s could not be composed", year)
+        return DashboardSummary(
+            [], [], [], [], error="本年度数据暂时无法汇总，详细原因已记入系统日志，请联系系统管理员。"
+        )
+    areas = [
+        AreaSummary(
+            label=rendered.label,
+            heading=rendered.section.heading,
+            items=[
+                (entry.item.title, [FigureLine(f.label, figure_text(f)) for f in entry.item.figures if not f.missing])
+                for entry in rendered.items
+            ],
+        )
+        for rendered in document.sections
+    ]
+    gaps: dict[str, int] = {}
+    for gap in document.gaps:
+        gaps[gap.area] = gaps.get(gap.area, 0) + 1
+    return DashboardSummary(
+        key_figures=[FigureLine(f.label, figure_text(f)) for f in document.key_figures],
+        areas=areas,
+        gaps_by_area=list(gaps.items()),
+        warnings=document.warnings,
+    )

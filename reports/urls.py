@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("runs/", views.run_request, name="run_request"),
+    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("runs/<int:pk>/retry/", views.run_retry, name="run_retry"),
+    path("runs/<int:pk>/download/<str:file_format>/", views.run_download, name="run_download"),
+]

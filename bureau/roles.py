@@ -24,7 +24,9 @@ SUPERUSER_ONLY_MODELS = {"user"}
 AUDIT_MODELS = {"exportlog", "reportdownload"}
 # Models station staff may add, change and view (always within their township); an area
 # issue that opens a station form adds its model's name here.
-STATION_MODELS = {"person", "personcategory", "familylink", "merit"}
+STATION_MODELS = {"person", "personcategory", "familylink", "merit", "fairattendance", "employmentoutcome"}
+# Models station staff only read, to pick from in their forms (an employer, a fair).
+STATION_READ_MODELS = {"enterprise", "jobfair"}
 
 
 def _grants(permission) -> set[str]:
@@ -51,6 +53,8 @@ def _grants(permission) -> set[str]:
     if action == "view" and (is_history or model in AUDIT_MODELS):
         groups.add(AUDITOR)
     if model in STATION_MODELS and action in {"add", "change", "view"}:
+        groups.add(STATION_STAFF)
+    if model in STATION_READ_MODELS and action == "view":
         groups.add(STATION_STAFF)
     return groups
 

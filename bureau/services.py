@@ -27,6 +27,7 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     A station user's write is a submission to the bureau (and must stay in the
     station's township); a bureau user's write is approved on save.
     """
+    record.assign_township()
     check_township_allowed(user=by, township=record.township)
     if is_station_staff(by) and not sees_all_townships(by):
         record.submit(by=by)

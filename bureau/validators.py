@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 # First two digits of a resident ID: province-level region codes of GB/T 2260.
 PROVINCE_CODES = frozenset(
@@ -71,3 +71,28 @@ def validate_phone(value: str) -> None:
     phone = normalize_phone(value)
     if not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
         raise ValidationError("电话号码格式不正确：手机号为 11 位（1 开头），固定电话如 025-12345678。", code="phone")
+
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def normalize_credit_code(value: str) -> str:
+    return uscc.compact(str(value or ""))
+
+
+def validate_credit_code(value: str) -> None:
+    """
+    Unified social credit code (GB 32100): 18 characters of `0-9A-HJ-NPQRTUWXY`,
+    the last a check character computed by python-stdnum. stdnum's own `validate()`
+    also demands 8 leading digits, which the standard does not, so only the
+    alphabet and the check character are tested here.
+    """
+    code = normalize_credit_code(value)
+    if len(code) != 18:
+        raise ValidationError(
+            "统一社会信用代码应为 18 位，当前为 %(length)s 位。", code="length", params={"length": len(code)}
+        )
+    if any(character not in CREDIT_CODE_ALPHABET for character in code):
+        raise ValidationError("统一社会信用代码只能由数字和大写字母（不含 I、O、Z、S、V）组成。", code="format")
+    if uscc.calc_check_digit(code) != code[-1]:
+        raise ValidationError("统一社会信用代码校验位错误，请核对。", code="checksum")

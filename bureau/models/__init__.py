@@ -1,4 +1,5 @@
 from .audit import ExportLog
+from .enterprises import Enterprise
 from .payments import Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord
@@ -9,6 +10,7 @@ from .users import User
 __all__ = [
     "ActivityRecord",
     "Attachment",
+    "Enterprise",
     "ExportLog",
     "FamilyLink",
     "Merit",

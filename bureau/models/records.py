@@ -78,6 +78,9 @@ class TownshipRecord(models.Model):
     class Meta:
         abstract = True
 
+    def assign_township(self) -> None:
+        """Set the township from what the record is about (e.g. the person); called before scoping checks."""
+
     def submit(self, *, by) -> None:
         """Hand the record to the bureau; an approved record changed by a station is reviewed again."""
         self.review_status = ReviewStatus.SUBMITTED

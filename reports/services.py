@@ -33,6 +33,15 @@ class ReportFileMissing(LookupError):
     """The run has no such file (not done, format not requested, or the file is gone from disk)."""
 
 
+def default_report_year() -> int:
+    """The year the dashboard opens on: the last finished year, or an earlier one if the ledger stops there."""
+    from bureau.models import Payment
+
+    last_year = timezone.localdate().year - 1
+    latest = Payment.objects.order_by("-period").values_list("period", flat=True).first()
+    return min(int(latest[:4]), last_year) if latest else last_year
+
+
 def report_years() -> range:
     """Years a report may be requested for, newest first: 2000 to next year (plans are drafted early)."""
     return range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)

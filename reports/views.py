@@ -15,7 +15,6 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from bureau.scoping import sees_all_townships, township_of
@@ -24,6 +23,7 @@ from reports.models import AnnualReportRun
 from reports.services import (
     ReportFileMissing,
     dashboard_summary,
+    default_report_year,
     download_filename,
     may_request_reports,
     report_download_open,
@@ -60,7 +60,7 @@ def _visible_runs(user):
 def _selected_year(request) -> int:
     form = YearForm(request.GET)
     # A missing or bad ?year= shows the default year rather than an error page.
-    return form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year - 1
+    return form.cleaned_data["year"] if form.is_valid() else default_report_year()
 
 
 def _render_dashboard(request, *, year: int, form: RunRequestForm, status: int = 200):
@@ -106,7 +106,7 @@ def run_request(request):
                 request, f"已提交 {run.year}年（{run.scope_name}）年度报告的生成任务，完成后可在下方下载。"
             )
             return redirect(f"{reverse('reports:dashboard')}?year={run.year}")
-    year = form.cleaned_data.get("year") or timezone.localdate().year - 1
+    year = form.cleaned_data.get("year") or default_report_year()
     return _render_dashboard(request, year=year, form=form, status=400)
 
 

@@ -217,3 +217,14 @@ def test_the_status_endpoint_reports_status_and_progress(client_for, leader):
     assert "下载 Word" in data["row_html"]
     assert "data-poll-url" not in data["row_html"]
     assert client.get("/dashboard/runs/999999/status/").status_code == 404
+
+
+def test_the_dashboard_opens_on_the_last_year_the_ledger_has_payments_for(client_for, leader, person_a):
+    from tests.factories import PaymentFactory
+
+    PaymentFactory(person=person_a, period="2021-06")
+    PaymentFactory(person=person_a, period="2019", programme__code="older")
+
+    response = client_for(leader).get("/dashboard/")
+
+    assert response.context["year"] == 2021

@@ -3,6 +3,7 @@
 #   make test   the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set); PYTEST_ARGS="-k seed"
 #   make lint   ruff check and ruff format --check
 #   make check  pending migrations, and `check --deploy` against production-style settings
+#   make bench  time the heavy paths (report, exports, lists) on a district-sized demo; measures, asserts nothing
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
@@ -20,7 +21,7 @@ PRODUCTION_ENV := DEBUG=0 \
 	SECURE_SSL_REDIRECT=1 SESSION_COOKIE_SECURE=1 CSRF_COOKIE_SECURE=1 \
 	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1
 
-.PHONY: install run test lint check
+.PHONY: install run test lint check bench
 
 install: $(STAMP)
 
@@ -46,3 +47,6 @@ check: install
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(PRODUCTION_ENV) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(MANAGE) check --deploy --fail-level WARNING
+
+bench: install
+	$(BIN)/python bench/run.py

@@ -243,11 +243,14 @@ def _table(word, columns: list[tuple[str, int]], rows: list[list[str]]) -> None:
     table.style = word.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    # Setting `paragraph.style` by name searches every style of the document each time, which
+    # made a long gap table take seconds; resolve the two style ids once and set them directly.
+    header_id, text_id = word.styles["表格表头"].style_id, word.styles["表格文字"].style_id
     for cell, (header, _) in zip(table.rows[0].cells, columns, strict=True):
-        _fill_cell(cell, header, "表格表头")
+        _fill_cell(cell, header, "表格表头", header_id)
     for row in rows:
         for cell, text in zip(table.add_row().cells, row, strict=True):
-            _fill_cell(cell, text, "表格文字")
+            _fill_cell(cell, text, "表格文字", text_id)
     for column, (_, width) in zip(table.columns, columns, strict=True):
         # Word reads the cell widths, LibreOffice and WPS the grid: set both.
         column.width = Mm(width)
@@ -255,9 +258,9 @@ def _table(word, columns: list[tuple[str, int]], rows: list[list[str]]) -> None:
             cell.width = Mm(width)
 
 
-def _fill_cell(cell, text: str, style: str) -> None:
+def _fill_cell(cell, text: str, style: str, style_id: str) -> None:
     paragraph = cell.paragraphs[0]
-    paragraph.style = style
+    paragraph._p.get_or_add_pPr().style = style_id
     if text:
         _add_run(paragraph, text, STYLES[style][0], STYLES[style][1])
 

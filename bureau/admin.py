@@ -7,8 +7,9 @@ from django.utils.html import format_html
 
 from bureau import person_file
 from bureau.admin_base import ScopedAdmin
-from bureau.masking import can_view_sensitive, mask_id_number
+from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
 from bureau.models import (
+    Enterprise,
     ExportLog,
     FamilyLink,
     Merit,
@@ -21,7 +22,7 @@ from bureau.models import (
     Township,
     User,
 )
-from bureau.resources import PaymentResource, PersonResource
+from bureau.resources import EnterpriseResource, PaymentResource, PersonResource
 
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
@@ -204,3 +205,44 @@ class PersonHistoryAdmin(HistoryAdmin):
 
 admin.site.register(Person.history.model, PersonHistoryAdmin)
 admin.site.register(Payment.history.model, HistoryAdmin)
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdmin):
+    resource_classes = [EnterpriseResource]
+    # The contact's phone is personal data: masked for roles without the permission, like a person's.
+    sensitive_fields = ("contact_phone",)
+    list_display = [
+        "name",
+        "credit_code",
+        "sector",
+        "township",
+        "veteran_founded",
+        "founder",
+        "contact_name",
+        "contact_phone",
+    ]
+    list_filter = ["township", "veteran_founded", "sector"]
+    search_fields = ["name", "=credit_code", "founder__name"]
+    search_help_text = "按企业名称、完整统一社会信用代码或创办人姓名查找"
+    autocomplete_fields = ["founder"]
+    fields = [
+        "name",
+        "credit_code",
+        "sector",
+        "township",
+        "veteran_founded",
+        "founder",
+        "contact_name",
+        "contact_phone",
+    ]
+    export_kind = "企业名录"
+    # Enterprises keep no history table: Django's own change log page, not simple-history's.
+    object_history_template = None
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+    @admin.display(description="联系电话")
+    def masked_contact_phone(self, obj):
+        return mask_phone(obj.contact_phone)

@@ -25,8 +25,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bureau.masking import id_number_for, phone_for
-from bureau.models import Payment, Person, Township, TownshipRecord
+from bureau.models import Enterprise, Payment, Person, Township, TownshipRecord
 from bureau.services import ScopeError, check_township_allowed, record_save
+from bureau.validators import normalize_credit_code, parse_resident_id
 
 # A string cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -505,3 +506,107 @@ class PaymentResource(PortalResource):
     class Meta:
         model = Payment
         fields = ["person", "programme", "period", "amount", "paid_on"]
+
+
+# --- people by ID number, enterprises ---------------------------------------------------
+
+
+class PersonByIdNumberWidget(widgets.ForeignKeyWidget):
+    """
+    A person of the registry given by their ID number (a text cell). Only people
+    the importing user may see are found; an unregistered or invalid number is a
+    row error in Chinese. Exported masked unless the user may see ID numbers.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(Person, field="id_number", **kwargs)
+        self.user = None
+        self.text = IdNumberWidget()
+        # Read by PortalResource.import_template: the column is formatted as text.
+        self.excel_text = True
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        queryset = Person.objects.all()
+        return queryset.visible_to(self.user) if self.user is not None else queryset
+
+    def clean(self, value, row=None, **kwargs):
+        number = self.text.clean(value, row, **kwargs)
+        if not number:
+            return None
+        try:
+            return self.get_queryset(number, row).get(id_number=number)
+        except Person.DoesNotExist:
+            try:
+                parse_resident_id(number)
+            except ValidationError as error:
+                raise ValueError(error.messages[0]) from None
+            raise ValueError(f"身份证号 {number} 未在人员库中登记。") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return id_number_for(self.user, value.id_number) if value else ""
+
+    template_note = "已在人员库中登记的身份证号"
+
+
+class YesNoWidget(widgets.Widget):
+    """A yes/no cell: 是 / 否 (blank is 否)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return False
+        text = str(value).strip()
+        if text in ("是", "否"):
+            return text == "是"
+        raise ValueError(f"“{text}”不是有效的选项，应填写：是、否。")
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+    template_note = "填写：是、否"
+
+
+CREDIT_CODE_AS_NUMBER = "统一社会信用代码必须以文本格式填写。"
+
+
+class CreditCodeWidget(TextWidget):
+    """The credit code as text, spaces dropped and letters upper-cased so it matches the registered one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(refuse_numbers_message=CREDIT_CODE_AS_NUMBER, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        return normalize_credit_code(super().clean(value, row, **kwargs))
+
+
+class EnterpriseResource(PortalResource):
+    """Enterprises matched on their credit code; founder by ID number, masked on export."""
+
+    name = fields.Field("name", "企业名称", widget=TextWidget())
+    credit_code = fields.Field("credit_code", "统一社会信用代码", widget=CreditCodeWidget())
+    sector = fields.Field("sector", "行业领域", widget=TextWidget())
+    township = fields.Field("township", "所在乡镇（街道）", widget=NameForeignKeyWidget(Township, "name"))
+    veteran_founded = fields.Field("veteran_founded", "退役军人创办", widget=YesNoWidget())
+    founder = fields.Field("founder", "创办人身份证号", widget=PersonByIdNumberWidget())
+    contact_name = fields.Field("contact_name", "联系人", widget=TextWidget())
+    contact_phone = fields.Field("contact_phone", "联系电话", widget=TextWidget())
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name",
+            "credit_code",
+            "sector",
+            "township",
+            "veteran_founded",
+            "founder",
+            "contact_name",
+            "contact_phone",
+        ]
+        import_id_fields = ["credit_code"]
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.fields["founder"].widget.user = user
+
+    def dehydrate_contact_phone(self, enterprise):
+        return phone_for(self.user, enterprise.contact_phone)

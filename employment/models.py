@@ -8,9 +8,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from bureau.models import ActivityRecord, TownshipRecord
-from bureau.scoping import ScopedQuerySet
+from bureau.models.records import TownshipRecordQuerySet
+from bureau.scoping import ScopedQuerySet, sees_all_townships, township_of
 
 
 def _period_end(year: int) -> datetime.date:
@@ -79,6 +81,23 @@ class ParkTenancy(models.Model):
             raise ValidationError({"moved_out_on": "迁出日期不能早于入驻日期。"})
 
 
+class JobFairQuerySet(TownshipRecordQuerySet):
+    def visible_to(self, user):
+        """
+        Most fairs are district-wide (no township) and open to the residents of every
+        township, so a station sees those as well as its own township's fairs.
+        """
+        township = township_of(user)
+        if sees_all_townships(user) or township is None:
+            return super().visible_to(user)
+        return self.filter(Q(township=township) | Q(township__isnull=True))
+
+    def open_for_attendance(self, *, today: datetime.date | None = None):
+        """Approved fairs held in the last two years: those a station may report its residents attended."""
+        today = today or timezone.localdate()
+        return self.approved().filter(start_date__gt=today - datetime.timedelta(days=2 * 365), start_date__lte=today)
+
+
 class JobFair(ActivityRecord):
     """A job fair; `start_date` is its date, `online_views` its live-stream views."""
 
@@ -87,6 +106,8 @@ class JobFair(ActivityRecord):
     unnamed_attendees = models.PositiveIntegerField(
         "未登记姓名的参加人数", default=0, help_text="现场未逐一登记身份的退役军人人数。"
     )
+
+    objects = JobFairQuerySet.as_manager()
 
     class Meta(ActivityRecord.Meta):
         verbose_name = "招聘会"

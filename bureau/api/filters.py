@@ -10,7 +10,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from bureau.models import Payment, Person, PreferentialCategory, Township
+from bureau.models import Enterprise, Payment, Person, PreferentialCategory, Township
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -67,3 +67,12 @@ class PaymentFilterSet(TownshipFilterSet):
 
     def filter_year(self, queryset, name, value):
         return queryset.in_year(value)
+
+
+class EnterpriseFilterSet(TownshipFilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label="企业名称包含")
+    credit_code = django_filters.CharFilter(field_name="credit_code", lookup_expr="iexact", label="统一社会信用代码")
+
+    class Meta:
+        model = Enterprise
+        fields = ["township", "sector", "veteran_founded", "credit_code", "q"]

@@ -8,13 +8,14 @@ user may see, so a station cannot point a record at another township's person.
 
 from collections.abc import Callable
 
+from django.db import models
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
 from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
-from bureau.models import Payment, Person, PersonCategory, Township
+from bureau.models import Enterprise, Payment, Person, PersonCategory, Township
 from bureau.scoping import ScopedQuerySet, township_of
-from bureau.validators import parse_resident_id
+from bureau.validators import normalize_credit_code, parse_resident_id
 
 
 class CurrentTownshipDefault:
@@ -45,6 +46,9 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         for field in fields.values():
             relation = field.child_relation if isinstance(field, ManyRelatedField) else field
             queryset = getattr(relation, "queryset", None)
+            if isinstance(queryset, models.Manager):
+                # ModelSerializer gives generated relations the model's default manager, not a queryset.
+                queryset = queryset.all()
             if isinstance(queryset, ScopedQuerySet):
                 relation.queryset = queryset.visible_to(user)
         return fields
@@ -136,3 +140,30 @@ class PaymentSerializer(ScopedModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class EnterpriseSerializer(ScopedModelSerializer):
+    # The contact is a person: their phone is masked like any other.
+    masked_fields = {"contact_phone": mask_phone}
+
+    founder_name = serializers.CharField(source="founder.name", read_only=True, default=None, label="创办人姓名")
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "sector",
+            "township",
+            "veteran_founded",
+            "founder",
+            "founder_name",
+            "contact_name",
+            "contact_phone",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def validate_credit_code(self, value: str) -> str:
+        return normalize_credit_code(value)

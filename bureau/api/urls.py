@@ -12,13 +12,14 @@ from django.utils.module_loading import module_has_submodule
 from rest_framework.authtoken.views import obtain_auth_token
 
 from bureau.api.router import router
-from bureau.api.views import PaymentViewSet, PersonViewSet
+from bureau.api.views import EnterpriseViewSet, PaymentViewSet, PersonViewSet
 from bureau.roles import PORTAL_APPS
 
 __all__ = ["router", "urlpatterns"]
 
 router.register("persons", PersonViewSet)
 router.register("payments", PaymentViewSet)
+router.register("enterprises", EnterpriseViewSet)
 
 
 def register_area_viewsets() -> None:

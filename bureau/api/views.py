@@ -1,9 +1,9 @@
-"""API endpoints of the shared core: the person registry and the payment ledger."""
+"""API endpoints of the shared core: the person registry, the payment ledger and enterprises."""
 
-from bureau.api.filters import PaymentFilterSet, PersonFilterSet
-from bureau.api.serializers import PaymentSerializer, PersonSerializer
+from bureau.api.filters import EnterpriseFilterSet, PaymentFilterSet, PersonFilterSet
+from bureau.api.serializers import EnterpriseSerializer, PaymentSerializer, PersonSerializer
 from bureau.api.viewsets import ScopedModelViewSet, ScopedReadOnlyModelViewSet
-from bureau.models import Payment, Person
+from bureau.models import Enterprise, Payment, Person
 
 
 class PersonViewSet(ScopedModelViewSet):
@@ -21,3 +21,12 @@ class PaymentViewSet(ScopedReadOnlyModelViewSet):
     queryset = Payment.objects.select_related("person", "programme")
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilterSet
+
+
+class EnterpriseViewSet(ScopedModelViewSet):
+    """企业：招聘会参会企业、创业园入驻企业等；统一社会信用代码按 GB 32100 校验。"""
+
+    queryset = Enterprise.objects.select_related("township", "founder")
+    serializer_class = EnterpriseSerializer
+    filterset_class = EnterpriseFilterSet
+    protected_message = "该企业已有关联记录（招聘会、创业园、就业等），不能删除。"

@@ -6,17 +6,23 @@ two runs with the same arguments give the same records: rows are written keyed
 on their natural keys (township code, username, ID number, programme code,
 person + programme + period) and updated, never duplicated. The persons of
 `--scale small` are the first persons of `--scale district`.
+
+Each area app may add its own demo records on top of the registry from a `demo`
+module with `seed(*, year, scale, stdout)`; it runs in the same transaction.
 """
 
 import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 from stdnum.cn import ric
 
 from bureau import roles
@@ -450,14 +456,25 @@ class Command(BaseCommand):
             clerk = User.objects.get(username="clerk")
             people = self.write_people(district, reviewer=clerk)
             payment_count = self.write_payments(district, people, year=year, by=clerk)
-
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"示范区演示数据已就绪：{len(townships)} 个乡镇（街道），{len(people)} 名人员，"
-                f"{year} 年资金发放 {payment_count} 笔。"
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"示范区演示数据已就绪：{len(townships)} 个乡镇（街道），{len(people)} 名人员，"
+                    f"{year} 年资金发放 {payment_count} 笔。"
+                )
             )
-        )
+            self.seed_area_apps(year=year, scale=scale)
+
         self.print_logins(logins, password)
+
+    def seed_area_apps(self, *, year: int, scale: str) -> None:
+        """
+        Let each area app add its records on top of the registry: `<app>.demo.seed(year=, scale=, stdout=)`.
+        The core never imports an area app by name (apps depend one way: bureau ← area apps).
+        """
+        for app_config in apps.get_app_configs():
+            is_area = app_config.label in roles.PORTAL_APPS and app_config.label != "bureau"
+            if is_area and module_has_submodule(app_config.module, "demo"):
+                import_module(f"{app_config.name}.demo").seed(year=year, scale=scale, stdout=self.stdout)
 
     # -- writers -------------------------------------------------------------------------------------
 

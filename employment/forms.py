@@ -7,7 +7,8 @@ from bureau.station.forms import DateInput
 from employment.models import EmploymentOutcome, FairAttendance, JobFair
 
 DUPLICATE_ATTENDANCE_MESSAGE = "该人员已登记参加此招聘会。"
-FOREIGN_PERSON_MESSAGE = "只能选择本乡镇（街道）的人员。"
+# Another township's person and a non-veteran are both outside the choices; one message covers both.
+FOREIGN_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的退役军人。"
 
 
 class FairChoiceField(forms.ModelChoiceField):
@@ -132,7 +133,7 @@ class EmploymentOutcomeForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.visible_to(user).order_by("name", "pk")
+        self.fields["person"].queryset = Person.objects.visible_to(user).veterans().order_by("name", "pk")
         self.fields["person"].empty_label = "请选择"
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user)
         self.fields["enterprise"].empty_label = "未登记的企业（填写下面的单位名称）"

@@ -152,6 +152,11 @@ class FairAttendance(TownshipRecord):
         if self.person_id:
             self.township = self.person.township
 
+    def clean(self):
+        super().clean()
+        if self.person_id and not self.person.is_veteran:
+            raise ValidationError({"person": f"{self.person.name}不是退役军人，不能登记为招聘会参加人员。"})
+
 
 class EmploymentIntention(models.Model):
     person = models.ForeignKey(
@@ -230,7 +235,7 @@ class Trainee(models.Model):
         return str(self.person)
 
     def clean(self):
-        if self.person_id and (self.person.status != "veteran" or not self.person.discharged_on):
+        if self.person_id and not self.person.is_discharged_veteran:
             raise ValidationError({"person": f"{self.person.name}不是已退役的退役军人，不能参加适应性培训。"})
         if self.days_attended is not None and self.training_class_id and self.days_attended > self.training_class.days:
             raise ValidationError({"days_attended": "出勤天数不能超过培训天数。"})
@@ -322,5 +327,10 @@ class EmploymentOutcome(TownshipRecord):
 
     def clean(self):
         super().clean()
+        errors = {}
+        if self.person_id and not self.person.is_veteran:
+            errors["person"] = f"{self.person.name}不是退役军人，不能登记就业情况。"
         if not self.enterprise_id and not self.employer_name.strip():
-            raise ValidationError({"employer_name": "请选择就业企业或填写就业单位名称。"})
+            errors["employer_name"] = "请选择就业企业或填写就业单位名称。"
+        if errors:
+            raise ValidationError(errors)

@@ -172,6 +172,15 @@ class Person(TownshipRecord):
             self.gender = self.gender or resident.gender
         super().save(*args, **kwargs)
 
+    @property
+    def is_veteran(self) -> bool:
+        return self.status == self.Status.VETERAN
+
+    @property
+    def is_discharged_veteran(self) -> bool:
+        """A veteran whose discharge is on record: who adaptive training and resettlement are for."""
+        return self.is_veteran and self.discharged_on is not None
+
     def age_on(self, day: datetime.date) -> int | None:
         if not self.birth_date:
             return None

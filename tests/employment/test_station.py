@@ -160,8 +160,8 @@ def test_forged_post_with_another_townships_person_is_refused(client_for, statio
     response = client_for(station_user_a).post(NEW_ATTENDANCE, {"fair": fair.pk, "persons": [person_a.pk, person_b.pk]})
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"persons": ["只能选择本乡镇（街道）的人员。"]}
-    assert "只能选择本乡镇（街道）的人员。" in response.content.decode()
+    assert response.context["form"].errors == {"persons": ["只能选择本乡镇（街道）登记在册的退役军人。"]}
+    assert "只能选择本乡镇（街道）登记在册的退役军人。" in response.content.decode()
     assert not FairAttendance.objects.exists()
 
 
@@ -230,7 +230,7 @@ def test_attendance_cannot_be_moved_to_another_townships_person(client_for, stat
     response = client_for(station_user_a).post(attendance_edit(attendance), {"fair": fair.pk, "person": person_b.pk})
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"person": ["只能选择本乡镇（街道）的人员。"]}
+    assert response.context["form"].errors == {"person": ["只能选择本乡镇（街道）登记在册的退役军人。"]}
     attendance.refresh_from_db()
     assert attendance.person == person_a
     assert attendance.review_status == ReviewStatus.APPROVED
@@ -312,7 +312,7 @@ def test_forged_outcome_for_another_townships_person_is_refused(client_for, stat
     response = client_for(station_user_a).post(NEW_OUTCOME, outcome_data(person_b))
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"person": ["只能选择本乡镇（街道）的人员。"]}
+    assert response.context["form"].errors == {"person": ["只能选择本乡镇（街道）登记在册的退役军人。"]}
     assert not EmploymentOutcome.objects.exists()
     assert "李乙" not in response.content.decode()
 

@@ -8,6 +8,7 @@ these with a 500. Messages are the Chinese ones the model or service wrote.
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
@@ -16,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from bureau.services import ScopeError
 
 PROTECTED_MESSAGE = "该记录已有关联数据，不能删除。"
+CONCURRENT_WRITE_MESSAGE = "同一记录正被他人同时登记或修改，请刷新后重试。"
 
 
 class Conflict(exceptions.APIException):
@@ -42,4 +44,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, ProtectedError | RestrictedError):
         # The viewset names what cannot be deleted ("该人员…"); the default is generic.
         exc = Conflict(getattr(context.get("view"), "protected_message", PROTECTED_MESSAGE))
+    elif isinstance(exc, IntegrityError):
+        # Validation checks uniqueness first; this is two requests writing the same record at once.
+        exc = Conflict(CONCURRENT_WRITE_MESSAGE, code="conflict")
     return drf_exception_handler(exc, context)

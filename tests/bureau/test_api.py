@@ -479,3 +479,21 @@ def test_docs_page_loads_only_local_assets(bureau_user):
     assert "https://" not in html
     for url in assets:
         assert client.get(url).status_code == 200, url
+
+
+def test_a_write_that_loses_a_race_on_a_unique_index_is_a_409_not_a_500(bureau_user, person_a, monkeypatch):
+    # The uniqueness check passed for both requests; the second INSERT meets the index.
+    # Simulated by skipping the model's unique validation; the database and its index are real.
+    monkeypatch.setattr(Person, "validate_unique", lambda self, exclude=None: None)
+    client = APIClient()
+    client.force_authenticate(bureau_user)
+
+    response = client.post(
+        "/api/v1/persons/",
+        {"name": "重复", "id_number": person_a.id_number, "township": person_a.township_id},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "同一记录正被他人同时登记或修改，请刷新后重试。"}
+    assert Person.objects.filter(id_number=person_a.id_number).count() == 1

@@ -67,11 +67,6 @@ class FairAttendanceForm(forms.Form):
                 self.add_error("persons", f"{attendance.person.name}：{DUPLICATE_ATTENDANCE_MESSAGE}")
         return cleaned_data
 
-    def records(self) -> list[FairAttendance]:
-        """One unsaved attendance per chosen person; `record_save` sets the township from the person."""
-        fair = self.cleaned_data["fair"]
-        return [FairAttendance(fair=fair, person=person) for person in self.cleaned_data["persons"]]
-
 
 class FairAttendanceChangeForm(forms.Form):
     """

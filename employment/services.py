@@ -77,3 +77,13 @@ def fair_attendees_add(*, fair: JobFair, id_numbers: list[str], by) -> int:
     for person in checked.new:
         record_save(record=FairAttendance(fair=fair, person=person), by=by)
     return len(checked.new)
+
+
+@transaction.atomic
+def fair_attendances_submit(*, fair: JobFair, persons, by) -> list[FairAttendance]:
+    """
+    Report several people at one fair (the station form): all of them, or none if one is refused.
+
+    Each attendance goes through `record_save`, so a station's report is submitted for review.
+    """
+    return [record_save(record=FairAttendance(fair=fair, person=person), by=by) for person in persons]

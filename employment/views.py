@@ -8,12 +8,12 @@ decided by `visible_to(user)` only.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bureau.models import ReviewStatus
 from bureau.services import ScopeError, record_save
-from bureau.station.views import _add_save_errors, _forbidden, station_required
+from bureau.station.views import add_save_errors, forbidden, station_required
 from employment.forms import (
     DUPLICATE_ATTENDANCE_MESSAGE,
     EmploymentOutcomeForm,
@@ -21,6 +21,7 @@ from employment.forms import (
     FairAttendanceForm,
 )
 from employment.models import EmploymentOutcome, FairAttendance
+from employment.services import fair_attendances_submit
 
 PAGE_SIZE = 20
 SUBMITTED_MESSAGE = "已提交，等待区局审核"
@@ -62,16 +63,14 @@ def attendance_list(request):
 def attendance_create(request):
     form = FairAttendanceForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
-        records = form.records()
         try:
-            # All chosen people or none: one refused record leaves nothing half-submitted.
-            with transaction.atomic():
-                for record in records:
-                    record_save(record=record, by=request.user)
+            records = fair_attendances_submit(
+                fair=form.cleaned_data["fair"], persons=form.cleaned_data["persons"], by=request.user
+            )
         except ScopeError as error:
-            return _forbidden(request, str(error))
+            return forbidden(request, str(error))
         except ValidationError as error:
-            _add_save_errors(form, error)
+            add_save_errors(form, error)
         except IntegrityError:
             # Two clerks reporting the same person at the same moment: the unique index decides.
             form.add_error("persons", DUPLICATE_ATTENDANCE_MESSAGE)
@@ -89,9 +88,9 @@ def attendance_edit(request, pk: int):
         try:
             record_save(record=form.record(), by=request.user)
         except ScopeError as error:
-            return _forbidden(request, str(error))
+            return forbidden(request, str(error))
         except ValidationError as error:
-            _add_save_errors(form, error)
+            add_save_errors(form, error)
         except IntegrityError:
             form.add_error("person", DUPLICATE_ATTENDANCE_MESSAGE)
         else:
@@ -120,9 +119,9 @@ def _save_outcome(request, outcome: EmploymentOutcome):
             # A returned (or approved) record changed by the station goes back to the bureau for review.
             record_save(record=form.save(commit=False), by=request.user)
         except ScopeError as error:
-            return _forbidden(request, str(error))
+            return forbidden(request, str(error))
         except ValidationError as error:
-            _add_save_errors(form, error)
+            add_save_errors(form, error)
         else:
             messages.success(request, SUBMITTED_MESSAGE)
             return redirect("station:employment:outcome_list")

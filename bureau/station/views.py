@@ -25,7 +25,7 @@ from bureau.station.forms import PersonForm
 PAGE_SIZE = 20
 
 
-def _forbidden(request, message: str, *, show_admin_link: bool = False):
+def forbidden(request, message: str, *, show_admin_link: bool = False):
     return render(request, "403.html", {"message": message, "show_admin_link": show_admin_link}, status=403)
 
 
@@ -37,12 +37,12 @@ def station_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_station_staff(request.user):
-            return _forbidden(
+            return forbidden(
                 request, "服务站门户仅供服务站工作人员使用。局机关、局领导请从管理后台进入。", show_admin_link=True
             )
         if township_of(request.user) is None:
             # A station account without a township would see nothing and could save nothing.
-            return _forbidden(request, "您的账号尚未设置所属乡镇（街道），请联系区局管理员。")
+            return forbidden(request, "您的账号尚未设置所属乡镇（街道），请联系区局管理员。")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -83,7 +83,7 @@ def submissions(request):
     )
 
 
-def _add_save_errors(form, error: ValidationError) -> None:
+def add_save_errors(form, error: ValidationError) -> None:
     """Put model errors on their form field, or on the form when the field is not on it (e.g. township)."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
@@ -101,9 +101,9 @@ def _save_person(request, person: Person | None):
         try:
             person_save(person=form.save(commit=False), by=request.user)
         except ScopeError as error:
-            return _forbidden(request, str(error))
+            return forbidden(request, str(error))
         except ValidationError as error:
-            _add_save_errors(form, error)
+            add_save_errors(form, error)
         except IntegrityError:
             # Two stations saving the same ID at the same moment: the unique index decides.
             form.add_error("id_number", "该身份证号已登记。")

@@ -237,11 +237,6 @@ class EnterpriseAdmin(ScopedAdmin):
         "contact_phone",
     ]
     export_kind = "企业名录"
-    # Enterprises keep no history table: Django's own change log page, not simple-history's.
-    object_history_template = None
-
-    def history_view(self, request, object_id, extra_context=None):
-        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
 
     @admin.display(description="联系电话")
     def masked_contact_phone(self, obj):

@@ -39,8 +39,19 @@ class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     # The base resource escapes formula-like strings; the library's own option mangles values.
     export_kind = ""
 
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not hasattr(model, "history"):
+            # A model without a history table (enterprises, trainees) gets Django's own change log page.
+            self.object_history_template = None
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not hasattr(self.model, "history"):
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Choices of people and townships are scoped like everything else.

@@ -83,13 +83,9 @@ class PersonIdMixin:
 
 
 class UntrackedAdmin(RecordAdmin):
-    """A scoped model without a history table: Django's change log page instead of simple-history's."""
+    """A scoped model outside the workflow and without a history table (ScopedAdmin shows Django's log)."""
 
     readonly_fields = []
-    object_history_template = None
-
-    def history_view(self, request, object_id, extra_context=None):
-        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
 
 
 # --- startup park ---------------------------------------------------------------------

@@ -27,6 +27,8 @@ from bureau.resources import EnterpriseResource, PaymentResource, PersonResource
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
 admin.site.index_title = "业务管理"
+# "/" leads to the station portal, which bureau roles cannot use; the header links the dashboard instead.
+admin.site.site_url = None
 
 
 @admin.register(Township)

@@ -150,3 +150,8 @@ def test_bureau_staff_approve_and_return_submissions(client_for, bureau_user, to
     assert first.review_status == ReviewStatus.APPROVED
     assert second.review_status == ReviewStatus.RETURNED
     assert second.return_reason == "身份证复印件不清晰"
+
+
+def test_the_admin_header_links_the_dashboard_for_leadership_only(client_for, leader, auditor):
+    assert '<a href="/dashboard/">年度报告看板</a>' in client_for(leader).get("/admin/").content.decode()
+    assert "年度报告看板" not in client_for(auditor).get("/admin/").content.decode()

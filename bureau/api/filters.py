@@ -15,7 +15,14 @@ from bureau.models import Enterprise, Payment, Person, PreferentialCategory, Tow
 
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter; a value beyond a 64-bit id is a 400, not a database overflow (500)."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class TownshipFilterSet(django_filters.FilterSet):
@@ -26,7 +33,7 @@ class TownshipFilterSet(django_filters.FilterSet):
     def filter_township(self, queryset, name, value):
         township = Township.objects.filter(code=value).first()
         # Codes come first: a code made of digits must not be mistaken for an id.
-        if township is None and value.isdigit():
+        if township is None and value.isdigit() and len(value) <= 18:
             township = Township.objects.filter(pk=int(value)).first()
         if township is None:
             return queryset.none()

@@ -530,3 +530,10 @@ def test_fair_with_attendances_cannot_be_deleted(bureau_user, person_a):
     assert response.status_code == 409
     assert response.json() == {"detail": "该招聘会已有参加人员或就业意向，不能删除。"}
     assert JobFair.objects.filter(pk=fair.pk).exists()
+
+
+def test_an_id_filter_beyond_the_integer_range_is_a_400_not_a_500(bureau_user):
+    response = api(bureau_user).get(f"{API}employment/park-tenancies/?enterprise=-187412472688340305923014656")
+
+    assert response.status_code == 400
+    assert "enterprise" in response.json()

@@ -3,10 +3,12 @@ Fixed users for each role and two townships, so every permission test reads the 
 the clerk of township A cannot see township B's record.
 """
 
+import datetime
+
 import pytest
 
 from bureau import roles
-from tests.factories import PersonFactory, TownshipFactory, UserFactory
+from tests.factories import PersonFactory, TownshipFactory, UserFactory, make_id_number
 
 PASSWORD = "test-password-123"
 
@@ -51,14 +53,17 @@ def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
+# Fixed ID numbers: a factory sequence would give another birth date and gender in another test order.
 @pytest.fixture
 def person_a(township_a):
-    return PersonFactory(name="张甲", township=township_a)
+    number = make_id_number(birth_date=datetime.date(1975, 5, 5), sequence=101, male=True)
+    return PersonFactory(name="张甲", id_number=number, township=township_a)
 
 
 @pytest.fixture
 def person_b(township_b):
-    return PersonFactory(name="李乙", township=township_b)
+    number = make_id_number(birth_date=datetime.date(1982, 8, 8), sequence=202, male=True)
+    return PersonFactory(name="李乙", id_number=number, township=township_b)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -114,8 +115,6 @@ class PersonAdmin(ScopedAdmin):
     def file_view(self, request, person_id):
         person = get_object_or_404(self.get_queryset(request), pk=person_id)
         if not self.has_view_or_change_permission(request, person):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return TemplateResponse(
             request,

@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
 from bureau.models import ExportLog, Person, ReviewStatus, Township, TownshipRecord
 from bureau.resources import PortalXLSX
+from bureau.scoping import sees_all_townships, township_of
 from bureau.services import record_review, record_save
 
 
@@ -57,12 +58,9 @@ class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
         # Choices of people and townships are scoped like everything else.
         if db_field.related_model is Person:
             kwargs["queryset"] = Person.objects.visible_to(request.user)
-        elif db_field.related_model is Township and not request.user.is_superuser:
-            from bureau.scoping import sees_all_townships, township_of
-
-            if not sees_all_townships(request.user):
-                own = township_of(request.user)
-                kwargs["queryset"] = Township.objects.filter(pk=getattr(own, "pk", None))
+        elif db_field.related_model is Township and not sees_all_townships(request.user):
+            own = township_of(request.user)
+            kwargs["queryset"] = Township.objects.filter(pk=getattr(own, "pk", None))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- masking -------------------------------------------------------------

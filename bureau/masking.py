@@ -1,6 +1,27 @@
-"""Masking of personal identifiers for users without the permission to see them."""
+"""
+Masking of personal identifiers for users without the permission to see them.
+
+Which fields are sensitive is declared once, on the model, with the mask to apply:
+
+    class Person(TownshipRecord):
+        sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
+
+The admin, serializers, import/export resources, history pages and the person
+file all read that declaration (`mask_for`, `shown`). Every value is shown
+through `shown()`, which also tells an open `disclosure()` whether a whole
+value left the portal, so the export log records what a file really held.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
 
 SENSITIVE_PERMISSION = "bureau.view_sensitive_person"
+
+Mask = Callable[[str], str]
 
 
 def can_view_sensitive(user) -> bool:
@@ -25,9 +46,105 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_bank_account(value: str) -> str:
+    """`6222021234567890123` -> `****************0123`: only the last four digits."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+# --- the declaration on the model ------------------------------------------------------
+
+
+def concrete_model(model):
+    """The model a history table mirrors (simple-history's `instance_type`), else the model itself."""
+    return getattr(model, "instance_type", model)
+
+
+def sensitive_fields(model) -> dict[str, Mask]:
+    """`{field name: mask}` as declared on the model (or on the model a history table mirrors)."""
+    return dict(getattr(concrete_model(model), "sensitive_fields", {}) or {})
+
+
+def mask_for(model, path: str) -> Mask | None:
+    """
+    The mask of a field path such as `id_number` or `person__id_number`, following
+    relations to the model that declares the field; None when it is not sensitive.
+    """
+    *relations, name = path.split("__")
+    for relation in relations:
+        try:
+            model = concrete_model(model)._meta.get_field(relation).related_model
+        except FieldDoesNotExist:
+            return None
+        if model is None:
+            return None
+    return sensitive_fields(model).get(name)
+
+
+def is_sensitive_path(model, path: str) -> bool:
+    """True when a lookup path (`person__id_number__startswith`) touches a sensitive field anywhere."""
+    parts = path.lstrip("-").split("__")
+    return any(mask_for(model, "__".join(parts[:end])) for end in range(1, len(parts) + 1))
+
+
+# --- showing a value ---------------------------------------------------------------------
+
+
+@dataclass
+class Disclosure:
+    """What an export (or page) showed: how many whole sensitive values, how many masked."""
+
+    whole: int = 0
+    masked: int = 0
+
+    @property
+    def unmasked(self) -> bool:
+        return self.whole > 0
+
+
+_disclosure: ContextVar[Disclosure | None] = ContextVar("disclosure", default=None)
+
+
+@contextmanager
+def disclosure() -> Iterator[Disclosure]:
+    """Count the sensitive values shown inside the block (`with disclosure() as shown: ...`)."""
+    current = Disclosure()
+    token = _disclosure.set(current)
+    try:
+        yield current
+    finally:
+        _disclosure.reset(token)
+
+
+def shown(user, value, mask: Mask | None) -> str:
+    """The value as this user may see it: whole with the permission, masked otherwise."""
+    if value in (None, ""):
+        return "" if value is None else value
+    value = str(value)
+    if mask is None:
+        return value
+    current = _disclosure.get()
+    if can_view_sensitive(user):
+        if current is not None:
+            current.whole += 1
+        return value
+    if current is not None:
+        current.masked += 1
+    return mask(value)
+
+
+def shown_field(user, obj, path: str) -> str:
+    """`shown()` for a field path of an object (`person__id_number`), masked as its model declares."""
+    value = obj
+    for attribute in path.split("__"):
+        value = getattr(value, attribute, None) if value is not None else None
+    return shown(user, value, mask_for(type(obj), path))
+
+
 def id_number_for(user, value: str) -> str:
-    return value if can_view_sensitive(user) else mask_id_number(value)
+    return shown(user, value, mask_id_number)
 
 
 def phone_for(user, value: str) -> str:
-    return value if can_view_sensitive(user) else mask_phone(value)
+    return shown(user, value, mask_phone)

@@ -1,42 +1,17 @@
 """
 The person file: one page with everything every app holds about a person.
 
-The core does not import the area apps; each app registers its part here from
-its `AppConfig.ready()`:
-
-    person_file.register_section(
-        title="招聘会与培训", template="employment/person_file.html",
-        context=lambda person, user: {"fairs": ...}, order=10,
-    )
+The core part is below; each area app declares its part once, in its
+`AreaConfig.person_file` (bureau.areas), and the core never imports it by name.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from bureau.areas import area_configs
+
+CORE_TITLE = "优抚类别、家庭关系、立功受奖与资金发放"
+CORE_TEMPLATE = "bureau/person_file_core.html"
 
 
-@dataclass(frozen=True)
-class Section:
-    title: str
-    template: str
-    context: Callable
-    order: int
-
-
-_sections: dict[str, Section] = {}
-
-
-def register_section(*, title: str, template: str, context: Callable, order: int = 100) -> None:
-    _sections[template] = Section(title=title, template=template, context=context, order=order)
-
-
-def sections_for(person, user) -> list[dict]:
-    return [
-        {"title": section.title, "template": section.template, **section.context(person, user)}
-        for section in sorted(_sections.values(), key=lambda s: (s.order, s.title))
-    ]
-
-
-def _core_context(person, user):
+def _core_context(person, user) -> dict:
     from bureau.models import Payment
 
     return {
@@ -47,9 +22,12 @@ def _core_context(person, user):
     }
 
 
-register_section(
-    title="优抚类别、家庭关系、立功受奖与资金发放",
-    template="bureau/person_file_core.html",
-    context=_core_context,
-    order=0,
-)
+def sections_for(person, user) -> list[dict]:
+    """The core part first, then each area's part in its declared order."""
+    sections = [(0, CORE_TITLE, CORE_TEMPLATE, _core_context)]
+    for area in area_configs():
+        if area.person_file:
+            part = area.person_file
+            sections.append((part.order, part.title, part.template, area.person_file_context()))
+    sections.sort(key=lambda section: (section[0], section[1]))
+    return [{"title": title, "template": template, **context(person, user)} for _, title, template, context in sections]

@@ -4,7 +4,14 @@ The four roles of the portal as Django groups, and the one rule that grants thei
 Groups are created by migration `0002_roles`; `sync_roles` runs again after
 every `migrate` (see `BureauConfig.ready`) so that models added by later
 issues get the same grants without a hand-written permission list per model.
+Roles are defined here, in code: the admin shows a role's permissions read-only.
+
+What a user may do is decided by permissions, never by the name of a group:
+`REVIEW_RECORDS` (a bureau write is approved on save), `USE_STATION_PORTAL`,
+`VIEW_ALL_TOWNSHIPS`, `VIEW_SENSITIVE`, and Django's model permissions.
 """
+
+from bureau.areas import area_configs
 
 BUREAU_STAFF = "局机关工作人员"
 STATION_STAFF = "服务站工作人员"
@@ -12,51 +19,93 @@ LEADERSHIP = "局领导"
 AUDITOR = "审计员"
 ROLES = (BUREAU_STAFF, STATION_STAFF, LEADERSHIP, AUDITOR)
 
-PORTAL_APPS = ("bureau", "employment", "resettlement", "pensions", "support_army", "commemoration", "reports")
-
 VIEW_ALL_TOWNSHIPS = "view_all_townships"
 VIEW_SENSITIVE = "view_sensitive_person"
+REVIEW_RECORDS = "review_records"
+USE_STATION_PORTAL = "use_station_portal"
 # Dashboard access: generate and download the annual report (station staff only for their township).
 REQUEST_ANNUAL_REPORT = "request_annualreportrun"
+# Custom permissions of the core and the report, and who holds them.
+CUSTOM_GRANTS = {
+    VIEW_ALL_TOWNSHIPS: {BUREAU_STAFF, LEADERSHIP, AUDITOR},
+    VIEW_SENSITIVE: {BUREAU_STAFF, STATION_STAFF},
+    REVIEW_RECORDS: {BUREAU_STAFF},
+    USE_STATION_PORTAL: {STATION_STAFF},
+    REQUEST_ANNUAL_REPORT: {BUREAU_STAFF, LEADERSHIP, STATION_STAFF},
+}
 # Models only a superuser manages: accounts themselves.
 SUPERUSER_ONLY_MODELS = {"user"}
 # Audit trail models the auditor reads.
 AUDIT_MODELS = {"exportlog", "reportdownload"}
-# Models station staff may add, change and view (always within their township); an area
-# issue that opens a station form adds its model's name here.
-STATION_MODELS = {"person", "personcategory", "familylink", "merit", "fairattendance", "employmentoutcome"}
-# Models station staff only read, to pick from in their forms (an employer, a fair).
-STATION_READ_MODELS = {"enterprise", "jobfair"}
+# Core models station staff may add, change and view (always within their township); area
+# apps add theirs in their declaration (AreaConfig.station_models).
+CORE_STATION_MODELS = {"person", "personcategory", "familylink", "merit"}
+# Core models station staff only read, to pick from in their forms (an employer).
+CORE_STATION_READ_MODELS = {"enterprise"}
 
 
-def _grants(permission) -> set[str]:
+def portal_apps() -> set[str]:
+    """The apps whose permissions the roles are granted: the core, every area app, the report."""
+    return {"bureau", "reports", *(area.label for area in area_configs())}
+
+
+def station_models() -> set[str]:
+    models = set(CORE_STATION_MODELS)
+    for area in area_configs():
+        models |= set(area.station_models)
+    return models
+
+
+def station_read_models() -> set[str]:
+    models = set(CORE_STATION_READ_MODELS)
+    for area in area_configs():
+        models |= set(area.station_read_models)
+    return models
+
+
+def custom_grants() -> dict[str, set[str]]:
+    grants = {codename: set(groups) for codename, groups in CUSTOM_GRANTS.items()}
+    for area in area_configs():
+        for codename, groups in area.role_grants.items():
+            grants.setdefault(codename, set()).update(groups)
+    return grants
+
+
+def _grants(permission, *, portal: set[str], editable: set[str], readable: set[str], custom: dict) -> set[str]:
     """Groups that receive one permission, decided from its app, model and action."""
     app_label = permission.content_type.app_label
     model = permission.content_type.model
     action = permission.codename.split("_", 1)[0]
     groups = set()
-    if app_label not in PORTAL_APPS or model in SUPERUSER_ONLY_MODELS:
+    if app_label not in portal or model in SUPERUSER_ONLY_MODELS:
         return groups
     is_history = model.startswith("historical")
-    if permission.codename == VIEW_ALL_TOWNSHIPS:
-        return {BUREAU_STAFF, LEADERSHIP, AUDITOR}
-    if permission.codename == VIEW_SENSITIVE:
-        return {BUREAU_STAFF, STATION_STAFF}
-    if permission.codename == REQUEST_ANNUAL_REPORT:
-        return {BUREAU_STAFF, LEADERSHIP, STATION_STAFF}
+    if permission.codename in custom:
+        return set(custom[permission.codename])
     if action not in {"add", "change", "delete", "view"}:
-        return groups  # other custom permissions are granted by the app that defines them
+        return groups  # other custom permissions are granted by the declaration of the app that defines them
     if action == "view" or not (is_history or model in AUDIT_MODELS):
         groups.add(BUREAU_STAFF)
     if action == "view" and not is_history and model not in AUDIT_MODELS:
         groups.add(LEADERSHIP)
     if action == "view" and (is_history or model in AUDIT_MODELS):
         groups.add(AUDITOR)
-    if model in STATION_MODELS and action in {"add", "change", "view"}:
+    if model in editable and action in {"add", "change", "view"}:
         groups.add(STATION_STAFF)
-    if model in STATION_READ_MODELS and action == "view":
+    if model in readable and action == "view":
         groups.add(STATION_STAFF)
     return groups
+
+
+def role_permissions(Permission) -> dict[str, list]:
+    """`{role: [permission, …]}` as the rule above grants them."""
+    rule = {"portal": portal_apps(), "editable": station_models(), "readable": station_read_models()}
+    rule["custom"] = custom_grants()
+    wanted = {name: [] for name in ROLES}
+    for permission in Permission.objects.select_related("content_type"):
+        for name in _grants(permission, **rule):
+            wanted[name].append(permission)
+    return wanted
 
 
 def sync_roles(apps=None) -> None:
@@ -66,13 +115,25 @@ def sync_roles(apps=None) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
-    wanted = {name: [] for name in ROLES}
-    for permission in Permission.objects.select_related("content_type"):
-        for name in _grants(permission):
-            wanted[name].append(permission)
+    wanted = role_permissions(Permission)
     for name, group in groups.items():
         group.permissions.set(wanted[name])
 
 
 def is_station_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.groups.filter(name=STATION_STAFF).exists())
+    """
+    May use the station portal. Superusers hold every permission but work in the admin
+    and have no township, so they are not station staff.
+    """
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and not user.is_superuser
+        and user.has_perm(f"bureau.{USE_STATION_PORTAL}")
+    )
+
+
+def reviews_records(user) -> bool:
+    """A write by this user is approved on save (bureau staff); others' writes are submitted for review."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(f"bureau.{REVIEW_RECORDS}"))

@@ -5,6 +5,7 @@ Every queryset the admin, the station portal, the API, exports and reports
 hand to a user goes through `ScopedQuerySet.visible_to(user)`.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 VIEW_ALL_TOWNSHIPS_PERMISSION = "bureau.view_all_townships"
@@ -26,15 +27,37 @@ def township_of(user):
     return getattr(user, "township", None)
 
 
+def scope_queryset(queryset, user, township_lookup: str):
+    """
+    The rule itself: all rows for bureau-wide roles, the rows of their own township
+    for station staff, none for anybody else. Also used for history tables, whose
+    rows mirror a model's township lookup.
+    """
+    if sees_all_townships(user):
+        return queryset
+    township = township_of(user)
+    if township is None:
+        return queryset.none()
+    return queryset.filter(**{township_lookup: township})
+
+
+def township_of_record(record):
+    """The township a record belongs to, following its model's `township_lookup` (None: district-wide)."""
+    value = record
+    for attribute in record.township_lookup.split("__"):
+        try:
+            value = getattr(value, attribute)
+        except ObjectDoesNotExist:
+            return None
+        if value is None:
+            return None
+    return value
+
+
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Records the user may see: all for bureau-wide roles, their township's for station staff."""
-        if sees_all_townships(user):
-            return self
-        township = township_of(user)
-        if township is None:
-            return self.none()
-        return self.filter(**{self.model.township_lookup: township})
+        return scope_queryset(self, user, self.model.township_lookup)
 
     def in_township(self, township):
         if township is None:

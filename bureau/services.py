@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from bureau.models import Payment, Person, TownshipRecord
-from bureau.roles import is_station_staff
-from bureau.scoping import sees_all_townships, township_of
+from bureau.roles import reviews_records
+from bureau.scoping import sees_all_townships, township_of, township_of_record
 
 
 class ScopeError(Exception):
@@ -19,20 +19,33 @@ def check_township_allowed(*, user, township) -> None:
         raise ScopeError("只能登记或修改本乡镇（街道）的记录。")
 
 
+def check_write_allowed(*, user, record) -> None:
+    """
+    The one rule for writes: may this user write this record, whatever its township
+    lookup (`township`, `person__township`, `park__township` …)? Raises ScopeError.
+    The admin, the station portal, the API and imports all call it. Records without a
+    township lookup (programmes, townships themselves) are guarded by permissions alone.
+    """
+    if getattr(record, "township_lookup", None) is None:
+        return
+    if hasattr(record, "assign_township"):
+        record.assign_township()
+    check_township_allowed(user=user, township=township_of_record(record))
+
+
 @transaction.atomic
 def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     """
     Validate and save a workflow record for a user.
 
-    A station user's write is a submission to the bureau (and must stay in the
-    station's township); a bureau user's write is approved on save.
+    A write by a user who reviews records (bureau staff) is approved on save; anyone
+    else's (a station's) is a submission to the bureau. Either must stay in scope.
     """
-    record.assign_township()
-    check_township_allowed(user=by, township=record.township)
-    if is_station_staff(by) and not sees_all_townships(by):
-        record.submit(by=by)
-    else:
+    check_write_allowed(user=by, record=record)
+    if reviews_records(by):
         record.approve(by=by)
+    else:
+        record.submit(by=by)
     record.full_clean()
     record.save()
     return record

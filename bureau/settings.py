@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bureau.context_processors.site_profile",
+                "bureau.context_processors.station_menu",
             ],
         },
     },
@@ -205,11 +206,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
-# The annual report's sections, (一) to (五) in the order of the reference report.
-REPORT_SECTIONS = [
-    "employment.report.section",
-    "resettlement.report.section",
-    "pensions.report.section",
-    "support_army.report.section",
-    "commemoration.report.section",
-]
+# The annual report's sections come from the area apps' declarations (bureau.areas); a
+# REPORT_SECTIONS list of dotted paths, when set, replaces them (reports.registry.section_paths).

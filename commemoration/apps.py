@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from bureau.areas import AreaConfig
 
 
-class CommemorationConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+class CommemorationConfig(AreaConfig):
     name = "commemoration"
     verbose_name = "褒扬纪念"
+    order = 5
+    report_section = "commemoration.report.section"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from bureau.areas import AreaConfig
 
 
-class PensionsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+class PensionsConfig(AreaConfig):
     name = "pensions"
     verbose_name = "优待抚恤"
+    order = 3
+    report_section = "pensions.report.section"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from bureau.areas import AreaConfig
 
 
-class ResettlementConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+class ResettlementConfig(AreaConfig):
     name = "resettlement"
     verbose_name = "移交安置"
+    order = 2
+    report_section = "resettlement.report.section"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from bureau.areas import AreaConfig
 
 
-class SupportArmyConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
+class SupportArmyConfig(AreaConfig):
     name = "support_army"
     verbose_name = "双拥共建"
+    order = 4
+    report_section = "support_army.report.section"

@@ -81,7 +81,7 @@ class PaymentProgrammeFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"programme-{n}")
     name = factory.Sequence(lambda n: f"资金项目{n}")
-    area = PaymentProgramme.Area.PENSIONS
+    area = "pensions"
     frequency = PaymentProgramme.Frequency.MONTHLY
 
 

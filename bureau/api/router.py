@@ -2,7 +2,8 @@
 The one router of the REST API at `/api/v1/`.
 
 An area app exposes its records by registering viewsets on this router in its
-own `api.py`; `bureau.api.urls` imports the `api` module of every portal app
+own `api.py`; `bureau.api.urls` imports the module each area app declares as
+`AreaConfig.api` (bureau.areas)
 before it builds the URL patterns, so nothing else needs to change:
 
     # employment/api.py

@@ -1,19 +1,16 @@
 """
 URL patterns of `/api/v1/`: token login and every viewset registered on the router.
 
-See `bureau.api.router` for how an area app registers its viewsets.
+See `bureau.api.router` for how an area app registers its viewsets; the module is
+named in the app's declaration (`AreaConfig.api`, bureau.areas).
 """
 
-from importlib import import_module
-
-from django.apps import apps
 from django.urls import include, path
-from django.utils.module_loading import module_has_submodule
 from rest_framework.authtoken.views import obtain_auth_token
 
 from bureau.api.router import router
 from bureau.api.views import EnterpriseViewSet, PaymentViewSet, PersonViewSet
-from bureau.roles import PORTAL_APPS
+from bureau.areas import area_configs
 
 __all__ = ["router", "urlpatterns"]
 
@@ -23,11 +20,9 @@ router.register("enterprises", EnterpriseViewSet)
 
 
 def register_area_viewsets() -> None:
-    """Import `<app>.api` of every portal app so its viewsets land on the router before the URLs are built."""
-    for app_config in apps.get_app_configs():
-        is_area = app_config.label in PORTAL_APPS and app_config.label != "bureau"
-        if is_area and module_has_submodule(app_config.module, "api"):
-            import_module(f"{app_config.name}.api")
+    """Import each area app's declared API module so its viewsets land on the router before the URLs are built."""
+    for area in area_configs():
+        area.load_api()
 
 
 register_area_viewsets()

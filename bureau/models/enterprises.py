@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from bureau.masking import mask_phone
 from bureau.scoping import ScopedQuerySet
 from bureau.validators import normalize_credit_code, validate_credit_code, validate_phone
 
@@ -9,9 +10,9 @@ class EnterpriseQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """
         Enterprises are public business records, not personal data: a station may pick
-        an employer from another township, so any user with a role sees them all.
+        an employer from another township, so whoever may view enterprises sees them all.
         """
-        if user and user.is_authenticated and user.is_active and (user.is_superuser or user.groups.exists()):
+        if user and user.is_authenticated and user.is_active and user.has_perm("bureau.view_enterprise"):
             return self
         return self.none()
 
@@ -48,6 +49,8 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     township_lookup = "township"
+    # The contact is a person: their phone is masked like any other (bureau.masking).
+    sensitive_fields = {"contact_phone": mask_phone}
     objects = EnterpriseQuerySet.as_manager()
 
     class Meta:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from bureau.areas import area_choices
 from bureau.scoping import ScopedQuerySet
 
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
@@ -25,16 +26,9 @@ class PaymentProgramme(models.Model):
         ANNUAL = "annual", "按年"
         ONE_OFF = "one_off", "一次性"
 
-    class Area(models.TextChoices):
-        EMPLOYMENT = "employment", "就业创业"
-        RESETTLEMENT = "resettlement", "移交安置"
-        PENSIONS = "pensions", "优待抚恤"
-        SUPPORT_ARMY = "support_army", "双拥共建"
-        COMMEMORATION = "commemoration", "褒扬纪念"
-
     code = models.SlugField("代码", max_length=50, unique=True)
     name = models.CharField("名称", max_length=100, unique=True)
-    area = models.CharField("业务领域", max_length=20, choices=Area.choices)
+    area = models.CharField("业务领域", max_length=20, choices=area_choices)
     frequency = models.CharField("发放周期", max_length=20, choices=Frequency.choices)
     description = models.TextField("说明", blank=True)
     active = models.BooleanField("在用", default=True)

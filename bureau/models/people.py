@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from bureau.masking import mask_id_number, mask_phone
 from bureau.validators import normalize_phone, parse_resident_id, validate_phone
 
 from .records import TownshipRecord, TownshipRecordQuerySet
@@ -126,6 +127,8 @@ class Person(TownshipRecord):
     discharge_route = models.CharField("安置方式", max_length=30, choices=DischargeRoute.choices, blank=True)
     notes = models.TextField("备注", blank=True)
 
+    # Personal identifiers, masked for roles without `view_sensitive_person` (bureau.masking).
+    sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
     objects = PersonQuerySet.as_manager()
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bureau.areas import area_configs
 from bureau.station import views
 
 app_name = "station"
@@ -13,5 +14,9 @@ urlpatterns = [
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
-    path("employment/", include("employment.urls")),
+]
+
+# Each area app's station pages, as it declares them: /station/<label>/…, namespace station:<label>.
+urlpatterns += [
+    path(f"{area.label}/", include((area.station_urls, area.label))) for area in area_configs() if area.station_urls
 ]

@@ -4,16 +4,16 @@ import hashlib
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bureau.celery import app as celery_app
 from reports.models import AnnualReportRun, ReportDownload
+from reports.registry import section_paths
 from reports.services import report_run_execute, report_run_request, report_run_retry
 
 pytestmark = pytest.mark.django_db
 
-DEFAULT_SECTIONS = list(django_settings.REPORT_SECTIONS)
+DEFAULT_SECTIONS = section_paths()  # the area apps' declared sections
 FAILING_SECTIONS = [*DEFAULT_SECTIONS[:2], "tests.reports.failing_section.section"]
 
 

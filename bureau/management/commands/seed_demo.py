@@ -15,17 +15,15 @@ import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 from stdnum.cn import ric
 
 from bureau import roles
+from bureau.areas import area_configs
 from bureau.models import (
     FamilyLink,
     Merit,
@@ -72,13 +70,13 @@ UNITS = ["某集团军某旅", "某舰艇支队", "某航空兵旅", "某导弹�
 
 # (code, name, area, frequency)
 PROGRAMMES = [
-    ("self-employment-grant", "自主就业金", PaymentProgramme.Area.RESETTLEMENT, PaymentProgramme.Frequency.ONE_OFF),
-    ("periodic-pension", "优抚对象定期抚恤补助", PaymentProgramme.Area.PENSIONS, PaymentProgramme.Frequency.MONTHLY),
-    ("spring-festival", "春节慰问金", PaymentProgramme.Area.PENSIONS, PaymentProgramme.Frequency.ANNUAL),
+    ("self-employment-grant", "自主就业金", "resettlement", PaymentProgramme.Frequency.ONE_OFF),
+    ("periodic-pension", "优抚对象定期抚恤补助", "pensions", PaymentProgramme.Frequency.MONTHLY),
+    ("spring-festival", "春节慰问金", "pensions", PaymentProgramme.Frequency.ANNUAL),
     (
         "conscript-family-allowance",
         "义务兵家庭优待金",
-        PaymentProgramme.Area.PENSIONS,
+        "pensions",
         PaymentProgramme.Frequency.ANNUAL,
     ),
 ]
@@ -467,14 +465,10 @@ class Command(BaseCommand):
         self.print_logins(logins, password)
 
     def seed_area_apps(self, *, year: int, scale: str) -> None:
-        """
-        Let each area app add its records on top of the registry: `<app>.demo.seed(year=, scale=, stdout=)`.
-        The core never imports an area app by name (apps depend one way: bureau ← area apps).
-        """
-        for app_config in apps.get_app_configs():
-            is_area = app_config.label in roles.PORTAL_APPS and app_config.label != "bureau"
-            if is_area and module_has_submodule(app_config.module, "demo"):
-                import_module(f"{app_config.name}.demo").seed(year=year, scale=scale, stdout=self.stdout)
+        """Let each area app add its records on top of the registry, as its declaration says (AreaConfig.demo)."""
+        for area in area_configs():
+            if seed := area.demo_seed():
+                seed(year=year, scale=scale, stdout=self.stdout)
 
     # -- writers -------------------------------------------------------------------------------------
 

@@ -1,0 +1,108 @@
+"""
+The one plug-in point of the area apps.
+
+An area app declares itself once, with an `AreaConfig` subclass in its `apps.py`:
+
+    class EmploymentConfig(AreaConfig):
+        name = "employment"
+        verbose_name = "就业创业"
+        order = 1
+        report_section = "employment.report.section"
+        api = "employment.api"
+        demo = "employment.demo.seed"
+        station_urls = "employment.urls"
+        station_menu = (MenuEntry("招聘会参加", "attendance_list", match="attendance"),)
+        person_file = PersonFilePart("就业创业", "employment/person_file.html", "employment.person_file.context")
+        station_models = frozenset({"fairattendance"})
+        station_read_models = frozenset({"jobfair"})
+
+The core reads these declarations and never names an area app: the station URLs
+and navigation (`bureau.station`), the role grants (`bureau.roles`), the report
+(`reports.registry`), the person file (`bureau.person_file`), the demo
+(`seed_demo`) and the API router (`bureau.api.urls`). See docs/area-apps.md.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link of the station portal's menu and home page to one of the area's station pages."""
+
+    label: str
+    url_name: str  # inside the area's namespace: "attendance_list" is station:<label>:attendance_list
+    match: str = ""  # the entry is the current page when the URL name contains this
+
+
+@dataclass(frozen=True)
+class PersonFilePart:
+    """The area's part of the person file: a template and a `context(person, user) -> dict` function."""
+
+    title: str
+    template: str
+    context: str  # dotted path
+    order: int = 100
+
+
+class AreaConfig(AppConfig):
+    """The declaration of an area app; every attribute is optional."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    # An app's apps.py imports this base; without this, Django would find two configs there and use neither.
+    default = False
+
+    #: Place in the report and the menus: (一) 就业创业 is 1.
+    order: int = 100
+    #: Dotted path of `section(*, year, township=None) -> bureau.reporting.Section`.
+    report_section: str = ""
+    #: Module registering the area's viewsets on `bureau.api.router.router`.
+    api: str = ""
+    #: Dotted path of `seed(*, year, scale, stdout)`, run by `seed_demo` after the registry.
+    demo: str = ""
+    #: URL module of the station pages (with `app_name` = the app label), mounted at /station/<label>/.
+    station_urls: str = ""
+    station_menu: tuple[MenuEntry, ...] = ()
+    person_file: PersonFilePart | None = None
+    #: Model names (lower case) station staff may add, change and view, within their township.
+    station_models: frozenset[str] = frozenset()
+    #: Model names station staff only read, to pick from in their forms.
+    station_read_models: frozenset[str] = frozenset()
+    #: Custom permissions of the area's models ("codename") and the roles that hold them.
+    role_grants: dict[str, frozenset[str]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.default = cls.__dict__.get("default", True)
+
+    def report_section_function(self) -> Callable | None:
+        return import_string(self.report_section) if self.report_section else None
+
+    def person_file_context(self) -> Callable | None:
+        return import_string(self.person_file.context) if self.person_file else None
+
+    def demo_seed(self) -> Callable | None:
+        return import_string(self.demo) if self.demo else None
+
+    def load_api(self) -> None:
+        if self.api:
+            import_module(self.api)
+
+
+def area_configs() -> list[AreaConfig]:
+    """The installed area apps, in the order of the report."""
+    areas = [config for config in apps.get_app_configs() if isinstance(config, AreaConfig)]
+    return sorted(areas, key=lambda config: (config.order, config.label))
+
+
+def area_labels() -> set[str]:
+    return {config.label for config in area_configs()}
+
+
+def area_choices() -> list[tuple[str, str]]:
+    """(label, name) of the installed area apps: the choices of a payment programme's area."""
+    return [(config.label, str(config.verbose_name)) for config in area_configs()]

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from bureau import person_file
 from bureau.admin_base import ScopedAdmin
-from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
+from bureau.masking import can_view_sensitive, mask_id_number, shown_field
 from bureau.models import (
     Enterprise,
     ExportLog,
@@ -78,7 +78,6 @@ class FamilyLinkInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
     resource_classes = [PersonResource]
-    sensitive_fields = ("id_number", "phone")
     list_display = [
         "name",
         "id_number",
@@ -124,7 +123,7 @@ class PersonAdmin(ScopedAdmin):
                 "opts": self.model._meta,
                 "title": f"人员档案：{person.name}",
                 "person": person,
-                "id_number": person.id_number if can_view_sensitive(request.user) else mask_id_number(person.id_number),
+                "id_number": shown_field(request.user, person, "id_number"),
                 "sections": person_file.sections_for(person, request.user),
             },
         )
@@ -211,8 +210,6 @@ admin.site.register(Payment.history.model, HistoryAdmin)
 @admin.register(Enterprise)
 class EnterpriseAdmin(ScopedAdmin):
     resource_classes = [EnterpriseResource]
-    # The contact's phone is personal data: masked for roles without the permission, like a person's.
-    sensitive_fields = ("contact_phone",)
     list_display = [
         "name",
         "credit_code",
@@ -238,7 +235,3 @@ class EnterpriseAdmin(ScopedAdmin):
         "contact_phone",
     ]
     export_kind = "企业名录"
-
-    @admin.display(description="联系电话")
-    def masked_contact_phone(self, obj):
-        return mask_phone(obj.contact_phone)

@@ -1,10 +1,15 @@
 """
-The base ModelAdmin every area app builds on: township scoping, masking of
-personal identifiers, the submission workflow, history and Excel import/export.
+The admin kit every area app builds on: township scoping of lists and of every
+choice, masking of the sensitive fields each model declares, the write-scope
+check, the submission workflow (approve / return), history and Excel
+import/export. An area's admin.py is declarations on `RecordAdmin` (workflow
+records) or `ScopedAdmin` (other scoped models), with `ScopedTabularInline`
+and `AttachmentInline` for child rows.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
@@ -15,36 +20,122 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
-from bureau.models import ExportLog, Person, ReviewStatus, Township, TownshipRecord
+from bureau import masking
+from bureau.masking import can_view_sensitive
+from bureau.models import Attachment, ExportLog, ReviewStatus, Township, TownshipRecord
 from bureau.resources import PortalXLSX
 from bureau.scoping import sees_all_townships, township_of
-from bureau.services import record_review, record_save
+from bureau.services import ScopeError, check_write_allowed, record_review, record_save
 
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
-class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
+def scoped_choices(db_field, request, kwargs: dict) -> dict:
     """
-    Base admin: queryset through `visible_to`, identifiers masked for roles
-    without `view_sensitive_person`, workflow on save, xlsx import/export only.
+    Limit the choices of a relation to what the user may see: any model with a
+    `visible_to` queryset (people, records, enterprises …), and townships to a
+    station user's own. Used by every admin form and inline of the kit.
+    """
+    related = db_field.related_model
+    if related is Township:
+        if not sees_all_townships(request.user):
+            own = township_of(request.user)
+            kwargs["queryset"] = Township.objects.filter(pk=getattr(own, "pk", None))
+    elif related is not None and hasattr(related._default_manager.all(), "visible_to"):
+        queryset = kwargs.get("queryset", related._default_manager.all())
+        kwargs["queryset"] = queryset.visible_to(request.user)
+    return kwargs
+
+
+class ScopedChoicesMixin:
+    """Every foreign-key and many-to-many choice list scoped by `scoped_choices`."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+
+class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):
+    extra = 0
+
+
+class ScopedStackedInline(ScopedChoicesMixin, admin.StackedInline):
+    extra = 0
+
+
+class AttachmentInline(GenericTabularInline):
+    """Photos, minutes and lists attached to an activity record (bureau.models.Attachment)."""
+
+    model = Attachment
+    extra = 0
+    fields = ["title", "file"]
+
+
+def masked_display(model, path: str):
+    """
+    A list/detail column showing a sensitive field masked, for roles without the
+    permission; no `ordering`, so the column cannot be sorted on the hidden value.
+    """
+    mask = masking.mask_for(model, path)
+    field = model._meta.get_field(path.split("__")[0])
+    label = field.verbose_name
+    if "__" in path:
+        target = masking.concrete_model(model)
+        for part in path.split("__")[:-1]:
+            target = target._meta.get_field(part).related_model
+        label = target._meta.get_field(path.split("__")[-1]).verbose_name
+
+    def display(obj):
+        value = obj
+        for attribute in path.split("__"):
+            value = getattr(value, attribute, None) if value is not None else None
+        return masking.shown(None, value, mask)
+
+    display.short_description = str(label)
+    display.__name__ = f"masked_{path}"
+    return display
+
+
+class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
+    """
+    Base admin: queryset through `visible_to`, the sensitive fields the model declares
+    (bureau.masking) masked for roles without `view_sensitive_person`, the write-scope
+    check and the workflow on save, xlsx import/export only.
+
+    A column of a related person's ID number is declared as a path, e.g.
+    `list_display = ["person", "person__id_number"]`: shown whole to roles with the
+    permission, masked (and not sortable) to others.
     """
 
-    # Fields holding ID numbers or phones, masked for users without the permission.
-    sensitive_fields: tuple[str, ...] = ()
     # Short rows (files from other programs) are padded instead of refused.
     import_formats = [PortalXLSX]
     export_formats = [XLSX]
     # The base resource escapes formula-like strings; the library's own option mangles values.
     export_kind = ""
+    # False: export only (the admin shows no import button).
+    importable = True
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
         if not hasattr(model, "history"):
-            # A model without a history table (enterprises, trainees) gets Django's own change log page.
+            # A model without a history table gets Django's own change log page.
             self.object_history_template = None
+
+    def __getattr__(self, name):
+        # `masked_<path>` columns and read-only fields, for every sensitive path the model declares.
+        model = self.__dict__.get("model")
+        if model is not None and name.startswith("masked_") and masking.mask_for(model, name[len("masked_") :]):
+            return masked_display(model, name[len("masked_") :])
+        raise AttributeError(name)
+
+    @property
+    def sensitive_fields(self) -> tuple[str, ...]:
+        """Fields of this model declared sensitive (`Model.sensitive_fields`)."""
+        return tuple(masking.sensitive_fields(self.model))
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -54,14 +145,8 @@ class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Choices of people and townships are scoped like everything else.
-        if db_field.related_model is Person:
-            kwargs["queryset"] = Person.objects.visible_to(request.user)
-        elif db_field.related_model is Township and not sees_all_townships(request.user):
-            own = township_of(request.user)
-            kwargs["queryset"] = Township.objects.filter(pk=getattr(own, "pk", None))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def has_import_permission(self, request):
+        return self.importable and super().has_import_permission(request)
 
     # --- masking -------------------------------------------------------------
 
@@ -99,24 +184,23 @@ class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def get_list_display(self, request):
         display = list(super().get_list_display(request))
         if not can_view_sensitive(request.user):
-            display = [f"masked_{f}" if f in self.sensitive_fields else f for f in display]
+            display = [f"masked_{f}" if isinstance(f, str) and masking.mask_for(self.model, f) else f for f in display]
         return display
 
-    @admin.display(description="身份证号")
-    def masked_id_number(self, obj):
-        return mask_id_number(obj.id_number)
-
-    @admin.display(description="联系电话")
-    def masked_phone(self, obj):
-        return mask_phone(obj.phone)
-
-    # --- workflow ------------------------------------------------------------
+    # --- writes ---------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if isinstance(obj, TownshipRecord):
-            record_save(record=obj, by=request.user)
-        else:
-            super().save_model(request, obj, form, change)
+        try:
+            if isinstance(obj, TownshipRecord):
+                record_save(record=obj, by=request.user)
+            else:
+                check_write_allowed(user=request.user, record=obj)
+                super().save_model(request, obj, form, change)
+        except ScopeError as error:
+            # The choices are scoped, so only a crafted request gets here.
+            raise PermissionDenied(str(error)) from error
+
+    # --- workflow ------------------------------------------------------------
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -222,13 +306,25 @@ class ScopedAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return super().get_export_queryset(request).visible_to(request.user)
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
-        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # The log says whether the file really held whole sensitive values, as the resource wrote them.
+        with masking.disclosure() as disclosed:
+            data = super().get_export_data(file_format, request, queryset, **kwargs)
         ExportLog.objects.create(
             user=request.user,
             kind=self.export_kind or str(self.model._meta.verbose_name_plural),
             file_format=file_format.get_title(),
             row_count=queryset.count(),
-            unmasked=bool(self.sensitive_fields) and can_view_sensitive(request.user),
+            unmasked=disclosed.unmasked,
             detail=request.GET.urlencode()[:500],
         )
         return data
+
+
+WORKFLOW_READONLY = ["review_status", "return_reason"]
+
+
+class RecordAdmin(ScopedAdmin):
+    """A workflow record (TownshipRecord): state shown, not edited; exported, imported only where declared."""
+
+    readonly_fields = WORKFLOW_READONLY
+    importable = False

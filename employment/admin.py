@@ -8,7 +8,6 @@ trainees are imported; the other records are exported only.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -17,9 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from bureau.admin_base import ScopedAdmin
-from bureau.masking import mask_id_number
-from bureau.models import Attachment, Person
+from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin, ScopedAdmin, ScopedTabularInline
 from employment import resources
 from employment.models import (
     EmploymentIntention,
@@ -38,62 +35,11 @@ from employment.models import (
 )
 from employment.services import fair_attendee_list_check, fair_attendees_add
 
-WORKFLOW_READONLY = ["review_status", "return_reason"]
-
-# --- shared pieces -------------------------------------------------------------------
-
-
-class ScopedInline:
-    """Person choices of an inline are scoped like the parent admin's (ScopedAdmin does it for forms only)."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Person:
-            kwargs["queryset"] = Person.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class AttachmentInline(GenericTabularInline):
-    model = Attachment
-    extra = 0
-    fields = ["title", "file"]
-
-
-class RecordAdmin(ScopedAdmin):
-    """A township record: workflow state shown, not edited; only the listed records are imported."""
-
-    readonly_fields = WORKFLOW_READONLY
-    importable = False
-
-    def has_import_permission(self, request):
-        return self.importable and super().has_import_permission(request)
-
-
-class PersonIdMixin:
-    """Records about a person: the person's ID number in lists and exports, masked for roles without the right."""
-
-    sensitive_fields = ("id_number",)
-
-    @admin.display(description="身份证号", ordering="person__id_number")
-    def id_number(self, obj):
-        return obj.person.id_number
-
-    @admin.display(description="身份证号")
-    def masked_id_number(self, obj):
-        return mask_id_number(obj.person.id_number) if obj and obj.person_id else ""
-
-
-class UntrackedAdmin(RecordAdmin):
-    """A scoped model outside the workflow and without a history table (ScopedAdmin shows Django's log)."""
-
-    readonly_fields = []
-
-
 # --- startup park ---------------------------------------------------------------------
 
 
-class ParkTenancyInline(admin.TabularInline):
+class ParkTenancyInline(ScopedTabularInline):
     model = ParkTenancy
-    extra = 0
     autocomplete_fields = ["enterprise"]
 
 
@@ -123,9 +69,8 @@ class StartupParkAdmin(RecordAdmin):
 # --- job fairs --------------------------------------------------------------------------
 
 
-class FairParticipationInline(admin.TabularInline):
+class FairParticipationInline(ScopedTabularInline):
     model = FairParticipation
-    extra = 0
     autocomplete_fields = ["enterprise"]
 
 
@@ -234,11 +179,11 @@ class JobFairAdmin(RecordAdmin):
 
 
 @admin.register(FairAttendance)
-class FairAttendanceAdmin(PersonIdMixin, RecordAdmin):
+class FairAttendanceAdmin(RecordAdmin):
     resource_classes = [resources.FairAttendanceResource]
     importable = True
     export_kind = "招聘会参加人员"
-    list_display = ["person", "id_number", "fair", "fair_date", "township", "review_status"]
+    list_display = ["person", "person__id_number", "fair", "fair_date", "township", "review_status"]
     list_filter = ["township", "review_status", "fair"]
     list_select_related = ["person", "fair", "township"]
     search_fields = ["person__name", "=person__id_number", "fair__title"]
@@ -255,8 +200,9 @@ class FairAttendanceAdmin(PersonIdMixin, RecordAdmin):
 
 
 @admin.register(EmploymentIntention)
-class EmploymentIntentionAdmin(UntrackedAdmin):
+class EmploymentIntentionAdmin(ScopedAdmin):
     resource_classes = [resources.EmploymentIntentionResource]
+    importable = False
     list_display = ["person", "enterprise", "fair", "agreed_on", "township"]
     list_filter = ["person__township", "fair"]
     list_select_related = ["person__township", "enterprise", "fair"]
@@ -294,9 +240,8 @@ class TrainingClassForm(forms.ModelForm):
         ]
 
 
-class TraineeInline(ScopedInline, admin.TabularInline):
+class TraineeInline(ScopedTabularInline):
     model = Trainee
-    extra = 0
     autocomplete_fields = ["person"]
 
 
@@ -332,11 +277,10 @@ class TrainingClassAdmin(RecordAdmin):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(PersonIdMixin, UntrackedAdmin):
+class TraineeAdmin(ScopedAdmin):
     resource_classes = [resources.TraineeResource]
-    importable = True
     export_kind = "适应性培训学员"
-    list_display = ["person", "id_number", "training_class", "days_attended", "township"]
+    list_display = ["person", "person__id_number", "training_class", "days_attended", "township"]
     list_filter = ["training_class", "person__township"]
     list_select_related = ["person__township", "training_class"]
     search_fields = ["person__name", "=person__id_number", "training_class__title"]
@@ -380,11 +324,6 @@ class PublicityEventAdmin(RecordAdmin):
     date_hierarchy = "start_date"
     autocomplete_fields = ["role_models"]
     inlines = [AttachmentInline]
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "role_models":
-            kwargs["queryset"] = RoleModel.objects.visible_to(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(EmploymentOutcome)

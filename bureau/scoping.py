@@ -55,8 +55,18 @@ def township_of_record(record):
 
 
 class ScopedQuerySet(models.QuerySet):
+    """
+    Rows of a model that declares `township_lookup` (a path to its township), or
+    `scope_through` (a foreign key to a parent: the row is visible when the parent is,
+    e.g. a fair's participating enterprises follow the fair's own rule).
+    """
+
     def visible_to(self, user):
         """Records the user may see: all for bureau-wide roles, their township's for station staff."""
+        through = getattr(self.model, "scope_through", None)
+        if through:
+            parent = self.model._meta.get_field(through).related_model
+            return self.filter(**{f"{through}__in": parent._default_manager.visible_to(user)})
         return scope_queryset(self, user, self.model.township_lookup)
 
     def in_township(self, township):

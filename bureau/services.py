@@ -26,6 +26,14 @@ def check_write_allowed(*, user, record) -> None:
     The admin, the station portal, the API and imports all call it. Records without a
     township lookup (programmes, townships themselves) are guarded by permissions alone.
     """
+    through = getattr(record, "scope_through", None)
+    if through:
+        # A child row (a fair's enterprise) may be written by whoever may write its parent.
+        parent = getattr(record, through, None)
+        if parent is None:
+            raise ScopeError("只能登记或修改本乡镇（街道）的记录。")
+        check_write_allowed(user=user, record=parent)
+        return
     if getattr(record, "township_lookup", None) is None:
         return
     if hasattr(record, "assign_township"):

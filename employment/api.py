@@ -10,16 +10,19 @@ the park or fair they belong to.
 
 import datetime
 
-import django_filters
 from django.db.models import Q
 from rest_framework import serializers
 from rest_framework.validators import UniqueTogetherValidator
 
-from bureau.api.filters import IntegerFilter, TownshipFilterSet
+from bureau.api.filters import IntegerFilter, TownshipFilterSet, YearFilterSet
 from bureau.api.router import router
-from bureau.api.serializers import CurrentTownshipDefault, ScopedModelSerializer
+from bureau.api.serializers import (
+    PersonRecordSerializer,
+    RecordSerializer,
+    ScopedModelSerializer,
+    person_name_field,
+)
 from bureau.api.viewsets import ScopedModelViewSet
-from bureau.models import Township
 from employment.forms import DUPLICATE_ATTENDANCE_MESSAGE
 from employment.models import (
     EmploymentIntention,
@@ -37,23 +40,8 @@ from employment.models import (
     TrainingTopic,
 )
 
-# A person the user may not see is "not found" rather than "another township's":
-# the answer must not tell a station that an id exists elsewhere.
-PERSON_NOT_VISIBLE = "人员不存在，或不在您可查看的乡镇（街道）范围内。"
-PERSON_FIELD_KWARGS = {"error_messages": {"does_not_exist": PERSON_NOT_VISIBLE}}
-
-
 # --- filters ------------------------------------------------------------------------
-
-
-class YearFilterSet(TownshipFilterSet):
-    """`?year=` on the record's main date (`year_lookup`), and `?township=` from the base."""
-
-    year = IntegerFilter(method="filter_year", label="年度", min_value=1900, max_value=2100)
-    year_lookup = "start_date__year"
-
-    def filter_year(self, queryset, name, value):
-        return queryset.filter(**{self.year_lookup: value})
+# Foreign keys in Meta.fields filter by id (`?person=12`), from the base.
 
 
 class StartupParkFilterSet(YearFilterSet):
@@ -70,9 +58,7 @@ class StartupParkFilterSet(YearFilterSet):
         return queryset.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=year_end))
 
 
-class ParkTenancyFilterSet(django_filters.FilterSet):
-    park = IntegerFilter(field_name="park", label="创业园 id")
-    enterprise = IntegerFilter(field_name="enterprise", label="企业 id")
+class ParkTenancyFilterSet(TownshipFilterSet):
     year = IntegerFilter(
         method="filter_year", label="年度", min_value=1900, max_value=2100, help_text="该年末在园的入驻企业。"
     )
@@ -91,9 +77,7 @@ class JobFairFilterSet(YearFilterSet):
         fields = ["township", "year", "review_status", "dedicated_to_veterans"]
 
 
-class FairParticipationFilterSet(django_filters.FilterSet):
-    fair = IntegerFilter(field_name="fair", label="招聘会 id")
-    enterprise = IntegerFilter(field_name="enterprise", label="企业 id")
+class FairParticipationFilterSet(TownshipFilterSet):
     year = IntegerFilter(
         field_name="fair__start_date", lookup_expr="year", label="年度", min_value=1900, max_value=2100
     )
@@ -105,8 +89,6 @@ class FairParticipationFilterSet(django_filters.FilterSet):
 
 class FairAttendanceFilterSet(YearFilterSet):
     year_lookup = "fair__start_date__year"
-    fair = IntegerFilter(field_name="fair", label="招聘会 id")
-    person = IntegerFilter(field_name="person", label="人员 id")
 
     class Meta:
         model = FairAttendance
@@ -115,9 +97,6 @@ class FairAttendanceFilterSet(YearFilterSet):
 
 class EmploymentIntentionFilterSet(YearFilterSet):
     year_lookup = "agreed_on__year"
-    fair = IntegerFilter(field_name="fair", label="招聘会 id")
-    person = IntegerFilter(field_name="person", label="人员 id")
-    enterprise = IntegerFilter(field_name="enterprise", label="企业 id")
 
     class Meta:
         model = EmploymentIntention
@@ -132,8 +111,6 @@ class TrainingClassFilterSet(YearFilterSet):
 
 class TraineeFilterSet(YearFilterSet):
     year_lookup = "training_class__start_date__year"
-    training_class = IntegerFilter(field_name="training_class", label="培训班 id")
-    person = IntegerFilter(field_name="person", label="人员 id")
 
     class Meta:
         model = Trainee
@@ -142,7 +119,6 @@ class TraineeFilterSet(YearFilterSet):
 
 class JobPostingFilterSet(YearFilterSet):
     year_lookup = "published_on__year"
-    enterprise = IntegerFilter(field_name="enterprise", label="企业 id")
 
     class Meta:
         model = JobPosting
@@ -165,7 +141,6 @@ class PublicityEventFilterSet(YearFilterSet):
 
 class EmploymentOutcomeFilterSet(YearFilterSet):
     year_lookup = "started_on__year"
-    person = IntegerFilter(field_name="person", label="人员 id")
 
     class Meta:
         model = EmploymentOutcome
@@ -173,21 +148,10 @@ class EmploymentOutcomeFilterSet(YearFilterSet):
 
 
 # --- serializers ------------------------------------------------------------------------
+# The review state is read-only and people are named, never identified, by the bases.
 
-WORKFLOW_READ_ONLY = ["review_status", "return_reason"]
 ACTIVITY_FIELDS = ["title", "start_date", "end_date", "days", "venue", "headcount", "cost", "online_views"]
-
-
-class TownshipRecordSerializer(ScopedModelSerializer):
-    """Records of a township or of the whole district (township left empty)."""
-
-    township = serializers.PrimaryKeyRelatedField(
-        queryset=Township.objects.all(),
-        allow_null=True,
-        default=CurrentTownshipDefault(),
-        label="乡镇（街道）",
-        help_text="乡镇（街道）id；全区性的记录留空。服务站用户默认为本乡镇（街道），且只能是本乡镇（街道）。",
-    )
+WORKFLOW = ["review_status", "return_reason"]
 
 
 class ParkTenancySerializer(ScopedModelSerializer):
@@ -199,7 +163,7 @@ class ParkTenancySerializer(ScopedModelSerializer):
         fields = ["id", "park", "enterprise", "enterprise_name", "sector", "moved_in_on", "moved_out_on"]
 
 
-class StartupParkSerializer(TownshipRecordSerializer):
+class StartupParkSerializer(RecordSerializer):
     founder_name = serializers.CharField(source="founder.name", read_only=True, default=None, label="发起人姓名")
     tenancies = ParkTenancySerializer(many=True, read_only=True, label="入驻企业")
 
@@ -218,10 +182,8 @@ class StartupParkSerializer(TownshipRecordSerializer):
             "jobs_planned",
             "opened_on",
             "tenancies",
-            *WORKFLOW_READ_ONLY,
+            *WORKFLOW,
         ]
-        read_only_fields = WORKFLOW_READ_ONLY
-        extra_kwargs = {"founder": PERSON_FIELD_KWARGS}
 
 
 class FairParticipationSerializer(ScopedModelSerializer):
@@ -232,7 +194,7 @@ class FairParticipationSerializer(ScopedModelSerializer):
         fields = ["id", "fair", "enterprise", "enterprise_name", "positions"]
 
 
-class JobFairSerializer(TownshipRecordSerializer):
+class JobFairSerializer(RecordSerializer):
     days = serializers.IntegerField(read_only=True, label="天数")
     participations = FairParticipationSerializer(many=True, read_only=True, label="参会企业")
 
@@ -246,15 +208,13 @@ class JobFairSerializer(TownshipRecordSerializer):
             "streamed_online",
             "unnamed_attendees",
             "participations",
-            *WORKFLOW_READ_ONLY,
+            *WORKFLOW,
         ]
-        read_only_fields = WORKFLOW_READ_ONLY
 
 
-class FairAttendanceSerializer(ScopedModelSerializer):
+class FairAttendanceSerializer(PersonRecordSerializer):
     fair_title = serializers.CharField(source="fair.title", read_only=True, label="招聘会名称")
     fair_date = serializers.DateField(source="fair.start_date", read_only=True, label="招聘会日期")
-    person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
 
     class Meta:
         model = FairAttendance
@@ -266,11 +226,8 @@ class FairAttendanceSerializer(ScopedModelSerializer):
             "person",
             "person_name",
             "township",
-            *WORKFLOW_READ_ONLY,
+            *WORKFLOW,
         ]
-        # The township follows the person (FairAttendance.assign_township).
-        read_only_fields = ["township", *WORKFLOW_READ_ONLY]
-        extra_kwargs = {"person": PERSON_FIELD_KWARGS}
         validators = [
             UniqueTogetherValidator(
                 queryset=FairAttendance.objects.all(), fields=["fair", "person"], message=DUPLICATE_ATTENDANCE_MESSAGE
@@ -279,16 +236,15 @@ class FairAttendanceSerializer(ScopedModelSerializer):
 
 
 class EmploymentIntentionSerializer(ScopedModelSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
+    person_name = person_name_field()
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, label="企业名称")
 
     class Meta:
         model = EmploymentIntention
         fields = ["id", "person", "person_name", "enterprise", "enterprise_name", "fair", "agreed_on"]
-        extra_kwargs = {"person": PERSON_FIELD_KWARGS}
 
 
-class TrainingClassSerializer(TownshipRecordSerializer):
+class TrainingClassSerializer(RecordSerializer):
     days = serializers.IntegerField(read_only=True, label="天数")
     topics = serializers.ListField(
         child=serializers.ChoiceField(choices=TrainingTopic.choices),
@@ -300,21 +256,19 @@ class TrainingClassSerializer(TownshipRecordSerializer):
 
     class Meta:
         model = TrainingClass
-        fields = ["id", *ACTIVITY_FIELDS, "township", "topics", "other_topics", "topic_labels", *WORKFLOW_READ_ONLY]
-        read_only_fields = WORKFLOW_READ_ONLY
+        fields = ["id", *ACTIVITY_FIELDS, "township", "topics", "other_topics", "topic_labels", *WORKFLOW]
 
 
 class TraineeSerializer(ScopedModelSerializer):
     training_class_title = serializers.CharField(source="training_class.title", read_only=True, label="培训班")
-    person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
+    person_name = person_name_field()
 
     class Meta:
         model = Trainee
         fields = ["id", "training_class", "training_class_title", "person", "person_name", "days_attended"]
-        extra_kwargs = {"person": PERSON_FIELD_KWARGS}
 
 
-class JobPostingSerializer(TownshipRecordSerializer):
+class JobPostingSerializer(RecordSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, label="企业名称")
 
     class Meta:
@@ -328,32 +282,27 @@ class JobPostingSerializer(TownshipRecordSerializer):
             "channel",
             "published_on",
             "township",
-            *WORKFLOW_READ_ONLY,
+            *WORKFLOW,
         ]
-        read_only_fields = WORKFLOW_READ_ONLY
 
 
-class RoleModelSerializer(TownshipRecordSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
+class RoleModelSerializer(RecordSerializer):
+    person_name = person_name_field()
 
     class Meta:
         model = RoleModel
-        fields = ["id", "person", "person_name", "year", "story", "township", *WORKFLOW_READ_ONLY]
-        read_only_fields = WORKFLOW_READ_ONLY
-        extra_kwargs = {"person": PERSON_FIELD_KWARGS}
+        fields = ["id", "person", "person_name", "year", "story", "township", *WORKFLOW]
 
 
-class PublicityEventSerializer(TownshipRecordSerializer):
+class PublicityEventSerializer(RecordSerializer):
     days = serializers.IntegerField(read_only=True, label="天数")
 
     class Meta:
         model = PublicityEvent
-        fields = ["id", *ACTIVITY_FIELDS, "township", "kind", "role_models", *WORKFLOW_READ_ONLY]
-        read_only_fields = WORKFLOW_READ_ONLY
+        fields = ["id", *ACTIVITY_FIELDS, "township", "kind", "role_models", *WORKFLOW]
 
 
-class EmploymentOutcomeSerializer(ScopedModelSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
+class EmploymentOutcomeSerializer(PersonRecordSerializer):
     employer = serializers.CharField(read_only=True, label="就业单位")
 
     class Meta:
@@ -368,25 +317,11 @@ class EmploymentOutcomeSerializer(ScopedModelSerializer):
             "started_on",
             "channel",
             "township",
-            *WORKFLOW_READ_ONLY,
+            *WORKFLOW,
         ]
-        # The township follows the person (EmploymentOutcome.assign_township).
-        read_only_fields = ["township", *WORKFLOW_READ_ONLY]
-        extra_kwargs = {"person": PERSON_FIELD_KWARGS}
 
 
 # --- viewsets ------------------------------------------------------------------------
-
-
-class ScopedThroughParentMixin:
-    """Rows without a township of their own are visible when the park or fair they belong to is."""
-
-    parent_model: type
-    parent_field: str
-
-    def get_queryset(self):
-        visible_parents = self.parent_model.objects.visible_to(self.request.user)
-        return self.queryset.filter(**{f"{self.parent_field}__in": visible_parents})
 
 
 class StartupParkViewSet(ScopedModelViewSet):
@@ -398,14 +333,12 @@ class StartupParkViewSet(ScopedModelViewSet):
     protected_message = "该创业园已有关联记录，不能删除。"
 
 
-class ParkTenancyViewSet(ScopedThroughParentMixin, ScopedModelViewSet):
+class ParkTenancyViewSet(ScopedModelViewSet):
     """创业园入驻企业：入驻、迁出日期；`year` 为该年末在园的企业。"""
 
     queryset = ParkTenancy.objects.select_related("enterprise")
     serializer_class = ParkTenancySerializer
     filterset_class = ParkTenancyFilterSet
-    parent_model = StartupPark
-    parent_field = "park"
 
 
 class JobFairViewSet(ScopedModelViewSet):
@@ -417,14 +350,12 @@ class JobFairViewSet(ScopedModelViewSet):
     protected_message = "该招聘会已有参加人员或就业意向，不能删除。"
 
 
-class FairParticipationViewSet(ScopedThroughParentMixin, ScopedModelViewSet):
+class FairParticipationViewSet(ScopedModelViewSet):
     """招聘会参会企业及提供岗位数。"""
 
     queryset = FairParticipation.objects.select_related("enterprise").order_by("fair", "pk")
     serializer_class = FairParticipationSerializer
     filterset_class = FairParticipationFilterSet
-    parent_model = JobFair
-    parent_field = "fair"
 
 
 class FairAttendanceViewSet(ScopedModelViewSet):

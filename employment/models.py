@@ -45,7 +45,7 @@ class StartupPark(TownshipRecord):
         return self.tenancies.active_on(day)
 
 
-class ParkTenancyQuerySet(models.QuerySet):
+class ParkTenancyQuerySet(ScopedQuerySet):
     def active_on(self, day: datetime.date):
         """Enterprises enrolled on a day: moved in on or before it and not yet moved out."""
         return self.filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=day), moved_in_on__lte=day)
@@ -59,6 +59,9 @@ class ParkTenancy(models.Model):
     moved_in_on = models.DateField("入驻日期")
     moved_out_on = models.DateField("迁出日期", null=True, blank=True)
 
+    # Visible to whoever sees the park.
+    scope_through = "park"
+    township_lookup = "park__township"
     objects = ParkTenancyQuerySet.as_manager()
 
     class Meta:
@@ -120,6 +123,11 @@ class FairParticipation(models.Model):
         "bureau.Enterprise", verbose_name="参加企业", on_delete=models.PROTECT, related_name="fair_participations"
     )
     positions = models.PositiveIntegerField("提供岗位（个）", default=0)
+
+    # Visible to whoever sees the fair (district-wide fairs to every station).
+    scope_through = "fair"
+    township_lookup = "fair__township"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "参会企业"

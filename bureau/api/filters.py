@@ -26,9 +26,20 @@ class IntegerFilter(django_filters.NumberFilter):
 
 
 class TownshipFilterSet(django_filters.FilterSet):
+    """
+    `?township=` by code or id; every foreign key named in `Meta.fields` filters by a
+    bounded integer id (`?person=12`), labelled from the field (人员 id).
+    """
+
     township = django_filters.CharFilter(
         method="filter_township", label="乡镇（街道）", help_text="乡镇（街道）的代码或 id。"
     )
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        if field.many_to_one and lookup_expr in (None, "exact"):
+            return IntegerFilter(field_name=field_name, label=f"{field.verbose_name} id")
+        return super().filter_for_field(field, field_name, lookup_expr)
 
     def filter_township(self, queryset, name, value):
         township = Township.objects.filter(code=value).first()
@@ -38,6 +49,16 @@ class TownshipFilterSet(django_filters.FilterSet):
         if township is None:
             return queryset.none()
         return queryset.in_township(township)
+
+
+class YearFilterSet(TownshipFilterSet):
+    """`?year=` on the record's main date (`year_lookup`), and `?township=` from the base."""
+
+    year = IntegerFilter(method="filter_year", label="年度", min_value=1900, max_value=2100)
+    year_lookup = "start_date__year"
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(**{self.year_lookup: value})
 
 
 class PersonFilterSet(TownshipFilterSet):

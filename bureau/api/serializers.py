@@ -1,18 +1,17 @@
 """
 Serializers of the shared core, and the serializer base every area app builds on.
 
-`ScopedModelSerializer` masks ID numbers and phones for users without
-`view_sensitive_person` and limits every writable relation to records the
+`ScopedModelSerializer` masks the fields each model declares sensitive for users
+without `view_sensitive_person` and limits every writable relation to records the
 user may see, so a station cannot point a record at another township's person.
+`RecordSerializer` and `PersonRecordSerializer` are the bases of workflow records.
 """
-
-from collections.abc import Callable
 
 from django.db import models
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
-from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
+from bureau.masking import mask_for, shown
 from bureau.models import Enterprise, Payment, Person, PersonCategory, Township
 from bureau.scoping import ScopedQuerySet, township_of
 from bureau.validators import normalize_credit_code, parse_resident_id
@@ -36,9 +35,25 @@ class CurrentTownshipDefault:
         return f"{self.__class__.__name__}()"
 
 
+# A record the user may not see is "not found" rather than "another township's": the
+# answer must not tell a station that an id exists elsewhere.
+NOT_VISIBLE = "{name}不存在，或不在您可查看的乡镇（街道）范围内。"
+WORKFLOW_FIELDS = ("review_status", "return_reason")
+
+
+def sensitive_value_shown(user, model, source: str, value):
+    """A serialized value as the user may see it, masked when its model declares the field sensitive."""
+    mask = mask_for(model, source.replace(".", "__"))
+    return shown(user, value, mask) if mask else value
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
-    # Output fields holding personal identifiers, with the function that masks them.
-    masked_fields: dict[str, Callable[[str], str]] = {}
+    """
+    The serializer base of every API endpoint: every writable relation to a scoped model
+    offers only what the user may see (with the "not visible" message otherwise), and
+    every output field whose source the model declares sensitive (`id_number`,
+    `person.id_number`, `contact_phone` …) is masked for users without the permission.
+    """
 
     def get_fields(self):
         fields = super().get_fields()
@@ -51,17 +66,54 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 queryset = queryset.all()
             if isinstance(queryset, ScopedQuerySet):
                 relation.queryset = queryset.visible_to(user)
+                name = queryset.model._meta.verbose_name
+                relation.error_messages["does_not_exist"] = NOT_VISIBLE.format(name=name)
         return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        # No request (a shell, a task) means no proven permission: mask.
-        if self.masked_fields and not can_view_sensitive(getattr(request, "user", None)):
-            for name, mask in self.masked_fields.items():
-                if data.get(name):
-                    data[name] = mask(data[name])
+        # No request (a shell, a task) means no proven permission: masked.
+        user = getattr(self.context.get("request"), "user", None)
+        model = self.Meta.model
+        for name, field in self.fields.items():
+            if name in data and not field.write_only and data[name]:
+                data[name] = sensitive_value_shown(user, model, field.source, data[name])
         return data
+
+    def get_extra_kwargs(self):
+        # The review state of a workflow record changes through review only.
+        extra = super().get_extra_kwargs()
+        for name in WORKFLOW_FIELDS:
+            extra[name] = {**extra.get(name, {}), "read_only": True}
+        return extra
+
+
+def person_name_field() -> serializers.CharField:
+    """The person's name next to the person id (never their ID number or phone)."""
+    return serializers.CharField(source="person.name", read_only=True, label="姓名")
+
+
+class RecordSerializer(ScopedModelSerializer):
+    """A workflow record (TownshipRecord) of a township, or of the whole district (township left empty)."""
+
+    township = serializers.PrimaryKeyRelatedField(
+        queryset=Township.objects.all(),
+        allow_null=True,
+        default=CurrentTownshipDefault(),
+        label="乡镇（街道）",
+        help_text="乡镇（街道）id；全区性的记录留空。服务站用户默认为本乡镇（街道），且只能是本乡镇（街道）。",
+    )
+
+
+class PersonRecordSerializer(ScopedModelSerializer):
+    """A record about one resident: the person's name alongside the id; the township follows the person."""
+
+    person_name = person_name_field()
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        extra["township"] = {**extra.get("township", {}), "read_only": True}
+        return extra
 
 
 class PersonCategorySerializer(serializers.ModelSerializer):
@@ -74,8 +126,6 @@ class PersonCategorySerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(ScopedModelSerializer):
-    masked_fields = {"id_number": mask_id_number, "phone": mask_phone}
-
     # Declared without the model's max_length so a number of the wrong length gets
     # the registry's own message ("身份证号应为 18 位…") rather than a generic one.
     id_number = serializers.CharField(
@@ -143,9 +193,6 @@ class PaymentSerializer(ScopedModelSerializer):
 
 
 class EnterpriseSerializer(ScopedModelSerializer):
-    # The contact is a person: their phone is masked like any other.
-    masked_fields = {"contact_phone": mask_phone}
-
     founder_name = serializers.CharField(source="founder.name", read_only=True, default=None, label="创办人姓名")
 
     class Meta:

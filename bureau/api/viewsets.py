@@ -4,8 +4,8 @@ Viewset bases every API endpoint builds on.
 - Reads go through `Model.objects.visible_to(user)`: another township's record is a 404.
 - Writes of workflow records (`TownshipRecord`) go through `bureau.services.record_save`,
   so a station's write is submitted for review and a bureau user's is approved; other
-  models are validated with `full_clean()` (and kept to the user's township when they
-  have one) before saving. DRF does not call
+  models are validated with `full_clean()` and checked by `check_write_allowed` (the
+  one write-scope rule) before saving. DRF does not call
   `full_clean()` itself, and the model's `clean()` holds rules the API must keep.
 - Permissions are Django model permissions (`bureau.api.permissions.ModelPermissions`,
   the project default), view included.
@@ -18,7 +18,7 @@ from rest_framework import viewsets
 from rest_framework.utils import model_meta
 
 from bureau.models import TownshipRecord
-from bureau.services import check_township_allowed, record_save
+from bureau.services import check_write_allowed, record_save
 
 
 class ScopedQuerysetMixin:
@@ -56,8 +56,7 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         if isinstance(record, TownshipRecord):
             return record_save(record=record, by=self.request.user)
         record.full_clean()
-        # A model outside the workflow that carries its own township keeps to the user's scope too.
-        if getattr(record, "township_lookup", None) == "township":
-            check_township_allowed(user=self.request.user, township=record.township)
+        # A model outside the workflow keeps to the user's scope too, whatever its township lookup.
+        check_write_allowed(user=self.request.user, record=record)
         record.save()
         return record

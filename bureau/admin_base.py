@@ -15,9 +15,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from bureau.importexport import PortalXLSX
 from bureau.masking import can_view_sensitive, mask_id_number, mask_phone
 from bureau.models import ExportLog, Person, ReviewStatus, Township, TownshipRecord
-from bureau.resources import PortalXLSX
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import record_review, record_save
 

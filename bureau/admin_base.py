@@ -21,9 +21,9 @@ from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from bureau import masking
+from bureau.importexport import PortalXLSX
 from bureau.masking import can_view_sensitive
 from bureau.models import Attachment, ExportLog, ReviewStatus, Township, TownshipRecord
-from bureau.resources import PortalXLSX
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
 
@@ -254,7 +254,7 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
     actions = ["approve_selected", "return_selected"]
 
     # --- import / export -----------------------------------------------------
-    # xlsx only. The resource (bureau.resources.PortalResource) validates every row,
+    # xlsx only. The resource (bureau.importexport.PortalResource) validates every row,
     # writes nothing unless all rows are valid and escapes formulas on export.
 
     import_export_change_list_template = "admin/import_export/portal_change_list.html"

@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bureau.resources import escape_formula
+from bureau.importexport import escape_formula
 from reports.compose import ReportDocument
 
 SUMMARY_COLUMNS = [

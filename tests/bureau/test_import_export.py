@@ -10,12 +10,14 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from import_export import fields
 from import_export.tmp_storages import TempFolderStorage
 
-from bureau.masking import mask_id_number, mask_phone
+from bureau.importexport import PortalXLSX, escape_formula, unescape_formula
+from bureau.masking import disclosure, mask_id_number, mask_phone
 from bureau.models import ExportLog, Person, ReviewStatus
-from bureau.resources import PersonResource, PortalXLSX, escape_formula, unescape_formula
-from tests.factories import PersonFactory, make_id_number
+from bureau.resources import PaymentResource, PersonResource
+from tests.factories import PaymentFactory, PersonFactory, make_id_number
 
 IMPORT_URL = "/admin/bureau/person/import/"
 CONFIRM_URL = "/admin/bureau/person/process_import/"
@@ -331,6 +333,52 @@ def test_export_of_a_station_user_holds_only_their_township(station_user_a, pers
     queryset = PersonAdmin(Person, site).get_export_queryset(request)
 
     assert list(queryset) == [person_a]
+
+
+def test_sensitive_fields_are_masked_as_the_model_declares_them_and_counted(leader, bureau_user, person_a):
+    with disclosure() as masked_export:
+        masked = PersonResource(user=leader).export().dict[0]
+    with disclosure() as whole_export:
+        whole = PersonResource(user=bureau_user).export().dict[0]
+
+    assert (masked["身份证号"], masked["联系电话"]) == (mask_id_number(person_a.id_number), mask_phone(person_a.phone))
+    assert (whole["身份证号"], whole["联系电话"]) == (person_a.id_number, person_a.phone)
+    assert (masked_export.whole, masked_export.masked, masked_export.unmasked) == (0, 2, False)
+    assert (whole_export.whole, whole_export.masked, whole_export.unmasked) == (2, 0, True)
+
+
+def test_a_resource_without_a_user_masks(person_a):
+    row = PersonResource().export().dict[0]
+
+    assert (row["身份证号"], row["联系电话"]) == (mask_id_number(person_a.id_number), mask_phone(person_a.phone))
+
+
+class PaymentWithIdNumberResource(PaymentResource):
+    id_number = fields.Field("person__id_number", "身份证号", readonly=True)
+
+    class Meta:
+        model = PaymentResource.Meta.model
+        fields = [*PaymentResource.Meta.fields, "id_number"]
+
+
+def test_a_column_following_a_relation_to_a_sensitive_field_is_masked(leader, bureau_user, person_a):
+    PaymentFactory(person=person_a)
+
+    assert PaymentWithIdNumberResource(user=leader).export()["身份证号"] == [mask_id_number(person_a.id_number)]
+    assert PaymentWithIdNumberResource(user=bureau_user).export()["身份证号"] == [person_a.id_number]
+
+
+def test_the_import_preview_masks_like_an_export(leader, bureau_user, person_a):
+    row = person_row(1, person_a.township, {"身份证号": person_a.id_number, "姓名": person_a.name})
+    dataset = PortalXLSX().create_dataset(xlsx_file([row]))
+
+    masked = PersonResource(user=leader).import_data(dataset, dry_run=True)
+    whole = PersonResource(user=bureau_user).import_data(dataset, dry_run=True)
+
+    assert masked.row_messages == whole.row_messages == []
+    assert not any(FULL_ID.search(cell) for cell in masked.rows[0].diff)
+    assert any(mask_id_number(person_a.id_number) in cell for cell in masked.rows[0].diff)
+    assert any(person_a.id_number in cell for cell in whole.rows[0].diff)
 
 
 def test_formula_strings_are_escaped_on_export_and_restored_on_reimport(client_for, bureau_user, township_a):

@@ -11,6 +11,8 @@ from io import BytesIO
 import openpyxl
 import pytest
 
+from bureau.importexport import PortalXLSX
+from bureau.masking import disclosure, mask_id_number, mask_phone
 from bureau.models import Enterprise, ExportLog, ReviewStatus
 from bureau.resources import EnterpriseResource
 from employment.models import FairAttendance, Trainee
@@ -223,8 +225,6 @@ def test_one_bad_attendee_row_writes_nothing_and_is_named(client_for, bureau_use
 
 
 def test_reimporting_attendees_adds_no_duplicates(bureau_user, township_a):
-    from bureau.resources import PortalXLSX
-
     fair = JobFairFactory()
     person = VeteranFactory(township=township_a)
     dataset = PortalXLSX().create_dataset(xlsx_file([attendee_row(fair, person)] * 2, ATTENDEE_HEADERS))
@@ -273,6 +273,65 @@ def test_attendee_export_by_the_bureau_is_unmasked_and_logged_so(client_for, bur
     assert rows[0]["身份证号"] == attendance.person.id_number
     assert rows[0]["招聘会"] == str(attendance.fair)
     assert ExportLog.objects.get().unmasked is True
+
+
+def test_an_attendee_export_masks_the_id_number_for_a_user_without_the_permission_and_counts_it(leader, township_a):
+    attendances = FairAttendanceFactory.create_batch(2, person__township=township_a)
+
+    with disclosure() as shown:
+        dataset = FairAttendanceResource(user=leader).export()
+
+    assert sorted(dataset["身份证号"]) == sorted(mask_id_number(a.person.id_number) for a in attendances)
+    assert (shown.whole, shown.masked, shown.unmasked) == (0, 2, False)
+
+
+def test_an_attendee_export_shows_the_id_number_whole_with_the_permission_and_counts_it(bureau_user, township_a):
+    attendances = FairAttendanceFactory.create_batch(2, person__township=township_a)
+
+    with disclosure() as shown:
+        dataset = FairAttendanceResource(user=bureau_user).export()
+
+    assert sorted(dataset["身份证号"]) == sorted(a.person.id_number for a in attendances)
+    assert (shown.whole, shown.masked, shown.unmasked) == (2, 0, True)
+
+
+def test_an_attendee_export_without_a_user_masks(township_a):
+    attendance = FairAttendanceFactory(person__township=township_a)
+
+    assert FairAttendanceResource().export()["身份证号"] == [mask_id_number(attendance.person.id_number)]
+
+
+def test_an_enterprise_export_counts_the_founders_id_number_and_the_contact_phone(leader, person_a):
+    EnterpriseFactory(founder=person_a, veteran_founded=True, contact_phone="13812345678")
+
+    with disclosure() as shown:
+        row = EnterpriseResource(user=leader).export().dict[0]
+
+    assert (row["创办人身份证号"], row["联系电话"]) == (mask_id_number(person_a.id_number), mask_phone("13812345678"))
+    assert (shown.whole, shown.masked) == (0, 2)
+
+
+def test_a_station_user_imports_attendees_of_their_own_township_as_submissions(station_user_a, township_a):
+    fair = JobFairFactory()
+    person = VeteranFactory(township=township_a)
+    dataset = PortalXLSX().create_dataset(xlsx_file([attendee_row(fair, person)], ATTENDEE_HEADERS))
+
+    result = FairAttendanceResource(user=station_user_a).import_data(dataset)
+
+    assert result.row_messages == []
+    attendance = FairAttendance.objects.get()
+    assert (attendance.township, attendance.review_status) == (township_a, ReviewStatus.SUBMITTED)
+
+
+def test_a_station_user_cannot_import_an_attendee_of_another_township(station_user_a, township_a, person_b):
+    fair = JobFairFactory()
+    dataset = PortalXLSX().create_dataset(xlsx_file([attendee_row(fair, person_b)], ATTENDEE_HEADERS))
+
+    result = FairAttendanceResource(user=station_user_a).import_data(dataset)
+
+    # Out of sight, the person is not found; the row is not also reported as out of scope.
+    assert result.row_messages == [f"第 2 行：身份证号 {person_b.id_number} 未在人员库中登记。"]
+    assert not FairAttendance.objects.exists()
 
 
 def test_leadership_may_not_import_attendees(client_for, leader):

@@ -1,0 +1,67 @@
+"""
+Excel import and export kit (django-import-export) every app builds on.
+
+An area app declares its resources in its `resources.py`, on these names only:
+
+    from import_export import fields
+
+    from bureau.importexport import ActivityWidget, PersonRowResource, export_resource
+
+    class AttendeeResource(PersonRowResource):   # 身份证号 + 姓名 checked against the registry
+        ceremony = fields.Field("ceremony", "活动", widget=ActivityWidget(Ceremony))
+
+        class Meta:
+            model = Attendee
+            fields = ["ceremony", "person", "person_name"]
+            import_id_fields = ["ceremony", "person"]
+
+    CeremonyResource = export_resource(Ceremony, ["title", "start_date", "township"])
+
+and lists them in its ModelAdmin's `resource_classes`. The kit does the rest:
+Chinese headers, every row validated, nothing written unless every row is valid,
+errors as 「第 N 行：…」, the user's township scope (`check_write_allowed`),
+formula escaping, the import template, and masking of every field the model
+declares in `sensitive_fields` (no `dehydrate_*` method needed).
+"""
+
+from bureau.importexport.formats import PortalXLSX, escape_formula, excel_row, unescape_formula
+from bureau.importexport.resources import PortalInstanceLoader, PortalResource, PortalResult
+from bureau.importexport.rows import PersonRowResource, export_resource
+from bureau.importexport.widgets import (
+    ActivityWidget,
+    ChoiceLabelWidget,
+    CountWidget,
+    CreditCodeWidget,
+    DateWidget,
+    IdNumberWidget,
+    LabelWidget,
+    NameForeignKeyWidget,
+    PersonByIdNumberWidget,
+    TextWidget,
+    YesNoWidget,
+    is_blank,
+)
+
+__all__ = [
+    "ActivityWidget",
+    "ChoiceLabelWidget",
+    "CountWidget",
+    "CreditCodeWidget",
+    "DateWidget",
+    "IdNumberWidget",
+    "LabelWidget",
+    "NameForeignKeyWidget",
+    "PersonByIdNumberWidget",
+    "PersonRowResource",
+    "PortalInstanceLoader",
+    "PortalResource",
+    "PortalResult",
+    "PortalXLSX",
+    "TextWidget",
+    "YesNoWidget",
+    "escape_formula",
+    "excel_row",
+    "export_resource",
+    "is_blank",
+    "unescape_formula",
+]

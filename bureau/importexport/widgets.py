@@ -1,0 +1,288 @@
+"""
+Cell widgets: how one column is read from a sheet and written to it, with
+Chinese messages for a cell that cannot be read (the resource adds the row).
+
+A widget with a `user` attribute (PersonByIdNumberWidget) is given the
+resource's user, so it finds only what that user may see and masks what
+the user may not see whole.
+"""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from import_export import widgets
+
+from bureau.masking import mask_for, shown
+from bureau.models import Person
+from bureau.validators import normalize_credit_code, parse_resident_id
+
+ID_NUMBER_AS_NUMBER = "身份证号必须以文本格式填写（Excel 会把 18 位数字改写成科学计数法）。"
+CREDIT_CODE_AS_NUMBER = "统一社会信用代码必须以文本格式填写。"
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- text and codes ------------------------------------------------------------
+
+
+class TextWidget(widgets.Widget):
+    """
+    A text cell. Numbers typed into a text column (a phone) become their digits;
+    with `refuse_numbers_message` a numeric cell is an error instead, for columns
+    Excel would corrupt when stored as a number (18-digit ID numbers).
+    """
+
+    def __init__(self, *, refuse_numbers_message: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.refuse_numbers_message = refuse_numbers_message
+        # Read by PortalResource.import_template: the column is formatted as text.
+        self.excel_text = bool(refuse_numbers_message)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if self.refuse_numbers_message:
+                raise ValueError(self.refuse_numbers_message)
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+        return str(value).strip()
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class IdNumberWidget(TextWidget):
+    """The ID number as text; spaces dropped and a final x upper-cased so it finds the registered person."""
+
+    def __init__(self, **kwargs):
+        super().__init__(refuse_numbers_message=ID_NUMBER_AS_NUMBER, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        return "".join(super().clean(value, row, **kwargs).split()).upper()
+
+
+class CreditCodeWidget(TextWidget):
+    """The credit code as text, spaces dropped and letters upper-cased so it matches the registered one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(refuse_numbers_message=CREDIT_CODE_AS_NUMBER, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        return normalize_credit_code(super().clean(value, row, **kwargs))
+
+
+# --- choices, dates, numbers -------------------------------------------------------
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A choice shown by its Chinese label (男, 退役军人); the stored code is accepted too."""
+
+    def __init__(self, choices, *, empty_value="", **kwargs):
+        super().__init__(**kwargs)
+        self.choices = [(str(code), str(label)) for code, label in choices]
+        self.empty_value = empty_value
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return self.empty_value
+        text = str(value).strip()
+        for code, label in self.choices:
+            if text in (label, code):
+                return code
+        labels = "、".join(label for _, label in self.choices)
+        raise ValueError(f"“{text}”不是有效的选项，应填写：{labels}。")
+
+    def render(self, value, obj=None, **kwargs):
+        return dict(self.choices).get(str(value), "" if value is None else str(value))
+
+    @property
+    def template_note(self) -> str:
+        return "填写：" + "、".join(label for _, label in self.choices)
+
+
+class YesNoWidget(widgets.Widget):
+    """A yes/no cell: 是 / 否 (blank is 否)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return False
+        text = str(value).strip()
+        if text in ("是", "否"):
+            return text == "是"
+        raise ValueError(f"“{text}”不是有效的选项，应填写：是、否。")
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+    template_note = "填写：是、否"
+
+
+class DateWidget(widgets.Widget):
+    """A date cell, or text such as 2021-03-01, 2021/3/1, 2021.3.1 or 2021年3月1日."""
+
+    date_text = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        if match := self.date_text.match(text):
+            try:
+                return datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                pass
+        raise ValueError(f"日期“{text}”无法识别，请填写如 2021-03-01 的日期。")
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if kwargs.get("force_native_type"):
+            return value
+        return value.isoformat()
+
+    template_note = "日期，如 2021-03-01"
+
+
+class CountWidget(widgets.Widget):
+    """A whole number of days or people; blank is none."""
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        if not text.isdigit():
+            raise ValueError(f"“{text}”不是有效的整数。")
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+    template_note = "整数"
+
+
+class LabelWidget(widgets.Widget):
+    """Export only: a related record as the portal names it."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+# --- related records ---------------------------------------------------------------
+
+
+class NameForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A related record given by its name (乡镇（街道） by 名称); an unknown name is a row error in Chinese."""
+
+    def __init__(self, model, field="name", **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self._cache = {}
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        text = str(value).strip()
+        if text not in self._cache:
+            try:
+                self._cache[text] = self.get_queryset(text, row).get(**{self.field: text})
+            except self.model.DoesNotExist:
+                raise ValueError(f"{self.model._meta.verbose_name}“{text}”不存在。") from None
+            except self.model.MultipleObjectsReturned:
+                raise ValueError(f"{self.model._meta.verbose_name}“{text}”不唯一。") from None
+        return self._cache[text]
+
+    @property
+    def template_note(self) -> str:
+        names = list(self.model.objects.values_list(self.field, flat=True)[:200])
+        return "填写名称：" + "、".join(str(name) for name in names)
+
+
+class ActivityWidget(widgets.ForeignKeyWidget):
+    """
+    An activity record (bureau.models.ActivityRecord: a fair, a class, a ceremony)
+    given as 名称（2021-02-28）, as the portal names it, or by its title alone
+    while that is unique. `example` is a typical title, shown in the template notes.
+    """
+
+    name_and_date = re.compile(r"^(?P<title>.+?)\s*[（(]\s*(?P<date>\d{4}-\d{1,2}-\d{1,2})\s*[)）]$")
+
+    def __init__(self, model, *, example: str = "", **kwargs):
+        super().__init__(model, field="title", **kwargs)
+        self.example = example or f"某{model._meta.verbose_name}"
+        self._cache = {}
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        text = str(value).strip()
+        if text not in self._cache:
+            self._cache[text] = self._find(text)
+        return self._cache[text]
+
+    def _find(self, text):
+        label = self.model._meta.verbose_name
+        lookup = {"title": text}
+        if match := self.name_and_date.match(text):
+            lookup = {"title": match["title"], "start_date": DateWidget().clean(match["date"])}
+        matches = list(self.model.objects.filter(**lookup)[:2])
+        if not matches:
+            raise ValueError(f"{label}“{text}”不存在。")
+        if len(matches) > 1:
+            raise ValueError(f"{label}“{text}”不唯一，请在名称后注明日期，如“{matches[0]}”。")
+        return matches[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return str(value) if value else ""
+
+    @property
+    def template_note(self) -> str:
+        return f"名称（日期），如：{self.example}（2021-02-28）；名称唯一时可只填名称"
+
+
+class PersonByIdNumberWidget(widgets.ForeignKeyWidget):
+    """
+    A person of the registry given by their ID number (a text cell). Only people
+    the importing user may see are found; an unregistered or invalid number is a
+    row error in Chinese. Exported as `Person.sensitive_fields` masks it for the user.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(Person, field="id_number", **kwargs)
+        # Set by PortalResource to its user; None (code, not a person) finds everyone and masks.
+        self.user = None
+        self.text = IdNumberWidget()
+        # Read by PortalResource.import_template: the column is formatted as text.
+        self.excel_text = True
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        queryset = Person.objects.all()
+        return queryset.visible_to(self.user) if self.user is not None else queryset
+
+    def clean(self, value, row=None, **kwargs):
+        number = self.text.clean(value, row, **kwargs)
+        if not number:
+            return None
+        try:
+            return self.get_queryset(number, row).get(id_number=number)
+        except Person.DoesNotExist:
+            try:
+                parse_resident_id(number)
+            except ValidationError as error:
+                raise ValueError(error.messages[0]) from None
+            raise ValueError(f"身份证号 {number} 未在人员库中登记。") from None
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        return shown(self.user, getattr(value, self.field), mask_for(self.model, self.field))
+
+    template_note = "已在人员库中登记的身份证号"

@@ -1,19 +1,13 @@
-"""Forms of the station portal."""
+"""Forms of the station portal's own pages (the person registry); area forms build on `bureau.station.kit`."""
 
 from django import forms
 
 from bureau.models import Person
+from bureau.services import person_save
+from bureau.station.kit import DateInput, StationModelForm
 
 
-class DateInput(forms.DateInput):
-    # type=date gives phones their native date picker; the value must then be ISO formatted.
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class PersonForm(forms.ModelForm):
+class PersonForm(StationModelForm):
     """
     What a station may register about a person.
 
@@ -21,6 +15,8 @@ class PersonForm(forms.ModelForm):
     township, so a posted `township` is ignored. The review fields belong to
     the bureau.
     """
+
+    blank_labels = {"gender": "按身份证号自动确定", "branch": "请选择", "discharge_route": "请选择"}
 
     class Meta:
         model = Person
@@ -49,10 +45,5 @@ class PersonForm(forms.ModelForm):
             "gender": "可不选，按身份证号第 17 位自动确定。",
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Django's blank choice is "---------"; say in words what leaving it empty means.
-        blank_labels = {"gender": "按身份证号自动确定", "branch": "请选择", "discharge_route": "请选择"}
-        for name, label in blank_labels.items():
-            field = self.fields[name]
-            field.choices = [("", label), *[(value, text) for value, text in field.choices if value != ""]]
+    def submit(self, *, by) -> Person:
+        return person_save(person=self.record(), by=by)

@@ -1,0 +1,267 @@
+"""
+The station kit: what an area app's station pages are built from, so that they are
+mostly declarations. A list page and a form page read:
+
+    @station_required
+    def grant_list(request):
+        return record_list(request, Grant.objects.order_by("-granted_on", "pk"), "area/station/grant_list.html")
+
+    @station_required
+    def grant_edit(request, pk: int):
+        grant = visible_record_or_404(request, Grant, pk)
+        return record_form(request, GrantForm, "area/station/grant_form.html", instance=grant, success_url=GRANTS)
+
+with `GrantForm` a `StationModelForm`. The rules live here, once:
+
+- a list or a record is always `visible_to(request.user)`;
+- every model choice of a station form is `visible_to(user)` too, whatever its queryset;
+- a form is saved by its `submit(by=)` (for a model form: `bureau.services.record_save`),
+  and the page answers a ScopeError with the 403 page, a ValidationError with form
+  errors and an IntegrityError with the duplicate message the view names.
+
+Templates: `station/record_list.html` and `station/record_form.html` are the page
+skeletons an area's templates extend; `station/_form_fields.html`,
+`station/_status_filter.html`, `station/_pagination.html` and
+`station/_return_reason.html` are the shared partials.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from bureau.models import Person, ReviewStatus
+from bureau.roles import is_station_staff
+from bureau.scoping import township_of
+from bureau.services import ScopeError, record_save
+
+PAGE_SIZE = 20
+SUBMITTED_MESSAGE = "已提交，等待区局审核"
+# Another township's person and a non-veteran are both outside the choices; one message covers both.
+FOREIGN_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的退役军人。"
+FOREIGN_ANY_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的人员。"
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+def forbidden(request, message: str, *, show_admin_link: bool = False) -> HttpResponse:
+    return render(request, "403.html", {"message": message, "show_admin_link": show_admin_link}, status=403)
+
+
+def station_required(view):
+    """Only station staff with a township; others are sent to the login page or told to use /admin/."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_station_staff(request.user):
+            return forbidden(
+                request, "服务站门户仅供服务站工作人员使用。局机关、局领导请从管理后台进入。", show_admin_link=True
+            )
+        if township_of(request.user) is None:
+            # A station account without a township would see nothing and could save nothing.
+            return forbidden(request, "您的账号尚未设置所属乡镇（街道），请联系区局管理员。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def visible_record_or_404(request, model_or_queryset, pk: int) -> Model:
+    """The record the station user may see, or a 404 (another township's record does not exist for them)."""
+    records = model_or_queryset
+    if isinstance(records, type):
+        records = records._default_manager.all()
+    return get_object_or_404(records.visible_to(request.user), pk=pk)
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+def list_context(request, records: QuerySet) -> dict:
+    """
+    `page`, `status` and `status_choices` of a list page: the records the user may see,
+    filtered by the review status in `?status=` and cut into pages by `?page=`.
+    """
+    records = records.visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status in ReviewStatus.values:
+        records = records.filter(review_status=status)
+    else:
+        status = ""  # an unknown status is ignored rather than showing an empty list
+    # get_page() turns a missing, non-numeric or too-large page number into a valid page.
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "status": status, "status_choices": ReviewStatus.choices}
+
+
+def record_list(request, records: QuerySet, template: str, context: dict | None = None) -> HttpResponse:
+    """A list page (usually extending `station/record_list.html`); `records` must be ordered."""
+    return render(request, template, {**list_context(request, records), **(context or {})})
+
+
+# --- forms -------------------------------------------------------------------------------
+
+
+def posted(request: HttpRequest):
+    # Not `request.POST or None`: an empty POST must still be validated and answered with errors.
+    return request.POST if request.method == "POST" else None
+
+
+def add_save_errors(form, error: ValidationError) -> None:
+    """Put model errors on their form field, or on the form when the field is not on it (e.g. township)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+def record_form(
+    request,
+    form_class: type[forms.BaseForm],
+    template: str,
+    *,
+    success_url: str,
+    instance: Model | None = None,
+    success_message: str | Callable[[Any], str] = SUBMITTED_MESSAGE,
+    duplicate: tuple[str | None, str] | None = None,
+    context: dict | None = None,
+) -> HttpResponse:
+    """
+    The one save/error path of a station form page.
+
+    The form is made for the user (`form_class(data, user=, instance=)`); on a valid
+    POST its `submit(by=)` saves. A ScopeError is the 403 page; a ValidationError goes
+    onto the form; an IntegrityError (two clerks saving the same thing at the same
+    moment: the unique index decides) becomes `duplicate` = (field, message) when the
+    view names one. On success: the message (a string, or a function of what `submit`
+    returned) and a redirect to `success_url`. The template gets `form`, `record` (the
+    form's instance, if any) and `cancel_url` (`success_url` unless `context` says).
+    """
+    kwargs = {"user": request.user}
+    if instance is not None:
+        kwargs["instance"] = instance
+    form = form_class(posted(request), **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = form.submit(by=request.user)
+        except ScopeError as error:
+            return forbidden(request, str(error))
+        except ValidationError as error:
+            add_save_errors(form, error)
+        except IntegrityError:
+            if duplicate is None:
+                raise
+            form.add_error(*duplicate)
+        else:
+            messages.success(request, success_message(result) if callable(success_message) else success_message)
+            return redirect(success_url)
+    page_context = {"form": form, "record": getattr(form, "instance", None), "cancel_url": success_url}
+    return render(request, template, {**page_context, **(context or {})})
+
+
+def set_blank_label(field: forms.Field, label: str) -> None:
+    """Say in words what leaving a choice empty means, instead of Django's "---------"."""
+    if isinstance(field, forms.ModelChoiceField):
+        field.empty_label = label
+    else:
+        field.choices = [("", label), *[(value, text) for value, text in field.choices if value != ""]]
+
+
+class StationFormMixin:
+    """
+    A form of the station portal, made for one user (`user=`).
+
+    Every model choice it offers is limited to what that user may see: the declared
+    queryset says which records are candidates, `visible_to(user)` is applied here.
+    `blank_labels` (`{field name: label}`) names the empty choice of select fields.
+    `submit(by=)` saves what the form holds; by default `record_save` of `record()`.
+    """
+
+    blank_labels: dict[str, str] = {}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and hasattr(field.queryset, "visible_to"):
+                field.queryset = field.queryset.visible_to(user)
+        for name, label in self.blank_labels.items():
+            set_blank_label(self.fields[name], label)
+
+    def record(self) -> Model:
+        """The unsaved record the cleaned form describes."""
+        raise NotImplementedError
+
+    def submit(self, *, by):
+        # A returned (or approved) record changed by the station goes back to the bureau for review.
+        return record_save(record=self.record(), by=by)
+
+
+class StationForm(StationFormMixin, forms.Form):
+    pass
+
+
+class StationModelForm(StationFormMixin, forms.ModelForm):
+    def record(self) -> Model:
+        return self.save(commit=False)
+
+
+class DateInput(forms.DateInput):
+    # type=date gives phones their native date picker; the value must then be ISO formatted.
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# --- the person picker -------------------------------------------------------------------
+
+
+def person_label(person: Person) -> str:
+    # The last four digits tell namesakes apart and are shown even in masked numbers.
+    return f"{person.name}（身份证尾号 {person.id_number[-4:]}）"
+
+
+class PersonPickerMixin:
+    """
+    Choice of registered people, labelled by name and ID tail. Veterans only unless
+    `veterans_only=False`; in a station form, only the user's township's (see
+    `StationFormMixin`). Whatever queryset a model form passes is replaced.
+    """
+
+    def __init__(self, *, veterans_only: bool = True, **kwargs):
+        people = Person.objects.veterans() if veterans_only else Person.objects.all()
+        kwargs["queryset"] = people.order_by("name", "pk")
+        message = FOREIGN_PERSON_MESSAGE if veterans_only else FOREIGN_ANY_PERSON_MESSAGE
+        kwargs["error_messages"] = {
+            "invalid_choice": message,
+            "invalid_pk_value": message,
+            **(kwargs.get("error_messages") or {}),
+        }
+        # Shown by station/_form_fields.html when a checkbox list has nobody to offer.
+        self.empty_choices_text = "本乡镇（街道）还没有登记{}。".format("退役军人" if veterans_only else "人员")
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, person: Person) -> str:
+        return person_label(person)
+
+
+class PersonChoiceField(PersonPickerMixin, forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("empty_label", "请选择")
+        super().__init__(**kwargs)
+
+
+class PersonChoicesField(PersonPickerMixin, forms.ModelMultipleChoiceField):
+    pass

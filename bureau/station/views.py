@@ -16,9 +16,6 @@ from bureau.scoping import township_of
 from bureau.station.forms import PersonForm
 from bureau.station.kit import list_context, record_form, station_required, visible_record_or_404
 
-# These moved to the kit; still importable from here for code written before it.
-from bureau.station.kit import add_save_errors, forbidden  # noqa: F401  isort: skip
-
 
 @station_required
 def home(request):

@@ -56,6 +56,8 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("服务站", {"fields": ("township", "groups")}),)
     list_display = ["username", "first_name", "township", "is_active", "is_staff"]
     list_filter = ["groups", "township", "is_active"]
+    # The township is nullable (bureau roles have none), so Django's default join leaves it out.
+    list_select_related = ["township"]
 
 
 class PersonCategoryInline(admin.TabularInline):

@@ -319,6 +319,27 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
         )
         return data
 
+    # --- change list ---------------------------------------------------------
+
+    def get_list_select_related(self, request):
+        # Without a list, Django joins only the non-null foreign keys of list_display: a nullable
+        # township, founder or batch cost one query per row. Join every relation the columns name.
+        declared = super().get_list_select_related(request)
+        if declared is True:
+            return declared
+        related = list(declared or ())
+        for column in self.get_list_display(request):
+            opts, path = self.model._meta, []
+            for name in str(column).split("__"):
+                field = next((f for f in opts.concrete_fields if f.name == name and f.is_relation), None)
+                if field is None:
+                    break
+                path.append(name)
+                opts = field.related_model._meta
+            if path and "__".join(path) not in related:
+                related.append("__".join(path))
+        return related
+
 
 WORKFLOW_READONLY = ["review_status", "return_reason"]
 

@@ -9,7 +9,8 @@ trainees are imported; the other records are exported only.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -61,9 +62,21 @@ class StartupParkAdmin(RecordAdmin):
     autocomplete_fields = ["founder"]
     inlines = [ParkTenancyInline]
 
-    @admin.display(description="当前入驻企业（家）")
+    def get_queryset(self, request):
+        # The count of today's tenants in the list's one query, by the same rule as tenancies_on().
+        enrolled = (
+            ParkTenancy.objects.active_on(timezone.localdate())
+            .filter(park=OuterRef("pk"))
+            .order_by()
+            .values("park")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(enrolled=Coalesce(Subquery(enrolled), 0))
+
+    @admin.display(description="当前入驻企业（家）", ordering="enrolled")
     def enrolled_today(self, obj):
-        return obj.tenancies_on(timezone.localdate()).count()
+        return obj.enrolled
 
 
 # --- job fairs --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from reports.services import narrative_preview
 @admin.register(Narrative)
 class NarrativeAdmin(admin.ModelAdmin):
     list_display = ["year", "key", "updated_by", "updated_at"]
+    list_select_related = ["updated_by"]
     list_filter = ["year"]
     search_fields = ["key", "text"]
     fields = ["year", "key", "text", "preview", "updated_by", "updated_at"]

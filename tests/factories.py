@@ -4,8 +4,25 @@ import datetime
 import random
 
 import factory
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
 
-from bureau.models import Payment, PaymentProgramme, Person, ReviewStatus, Township, User
+from bureau.models import (
+    ExportLog,
+    FamilyLink,
+    Merit,
+    Payment,
+    PaymentBatch,
+    PaymentProgramme,
+    Person,
+    PersonCategory,
+    PreferentialCategory,
+    ReviewStatus,
+    SiteProfile,
+    Township,
+    User,
+)
+from reports.models import AnnualReportRun, Narrative, ReportDownload
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
@@ -85,6 +102,16 @@ class PaymentProgrammeFactory(factory.django.DjangoModelFactory):
     frequency = PaymentProgramme.Frequency.MONTHLY
 
 
+class PaymentBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentBatch
+
+    programme = factory.SubFactory(PaymentProgrammeFactory)
+    title = factory.Sequence(lambda n: f"发放批次{n}")
+    paid_on = datetime.date(2021, 1, 15)
+    created_by = factory.SubFactory(UserFactory)
+
+
 class PaymentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Payment
@@ -94,3 +121,96 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     amount = "1200.00"
     period = "2021-01"
     paid_on = datetime.date(2021, 1, 15)
+
+
+class PersonCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PersonCategory
+
+    person = factory.SubFactory(PersonFactory)
+    category = PreferentialCategory.DISABLED_SOLDIER
+    started_on = datetime.date(2010, 1, 1)
+
+
+class FamilyLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FamilyLink
+
+    person = factory.SubFactory(PersonFactory)
+    relative = factory.SubFactory(PersonFactory, status=Person.Status.FAMILY)
+    relation = FamilyLink.Relation.SPOUSE
+
+
+class MeritFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Merit
+
+    person = factory.SubFactory(PersonFactory)
+    level = Merit.Level.THIRD_CLASS
+    year = 2005
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"测试组{n}")
+
+
+class TokenFactory(factory.django.DjangoModelFactory):
+    """An API token; the key is generated on save."""
+
+    class Meta:
+        model = Token
+
+    user = factory.SubFactory(UserFactory)
+
+
+class SiteProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteProfile
+
+    district_name = "测试区"
+    bureau_name = "退役军人事务局"
+
+
+class ExportLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExportLog
+
+    user = factory.SubFactory(UserFactory)
+    kind = "人员名册"
+    file_format = "xlsx"
+    row_count = 10
+
+
+# --- the annual report -------------------------------------------------------------
+
+
+class NarrativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Narrative
+
+    year = 2021
+    key = factory.Sequence(lambda n: f"test.item_{n}")
+    text = "全年举办招聘会 {{ employment.job_fairs }} 场。"
+
+
+class AnnualReportRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnnualReportRun
+
+    year = 2021
+    requested_by = factory.SubFactory(UserFactory)
+    status = AnnualReportRun.Status.DONE
+    progress = 100
+
+
+class ReportDownloadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportDownload
+
+    run = factory.SubFactory(AnnualReportRunFactory)
+    user = factory.SubFactory(UserFactory)
+    file_format = "docx"

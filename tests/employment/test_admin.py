@@ -352,3 +352,19 @@ def test_station_staff_cannot_enter_the_employment_admin(client_for, station_use
         assert response.status_code == 302, url
         assert response["Location"].startswith("/admin/login/")
     assert JobFair.objects.count() == 0
+
+
+def test_the_park_list_counts_the_tenants_enrolled_today(client_for, bureau_user):
+    from employment.models import ParkTenancy
+    from tests.employment.factories import ParkTenancyFactory, StartupParkFactory
+
+    park = StartupParkFactory(name="示范创业园")
+    ParkTenancyFactory(park=park, moved_in_on=datetime.date(2020, 1, 1))
+    ParkTenancyFactory(park=park, moved_in_on=datetime.date(2021, 3, 1))
+    ParkTenancyFactory(park=park, moved_in_on=datetime.date(2020, 5, 1), moved_out_on=datetime.date(2021, 1, 1))
+    assert ParkTenancy.objects.count() == 3
+
+    response = client_for(bureau_user).get("/admin/employment/startuppark/")
+
+    assert response.status_code == 200
+    assert re.search(r'<td class="field-enrolled_today">2</td>', response.content.decode())

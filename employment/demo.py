@@ -5,16 +5,20 @@ an adaptive training class, postings, role models and publicity events of the de
 Persons come from the demo registry the core has just written, picked deterministically
 (ordered by ID number, shuffled by a generator seeded with the year). Every row is written
 on its natural key (credit code, park name, fair title and date, …) so a second run updates
-what the first wrote and adds nothing.
+what the first wrote and adds nothing. Dates are (month, day) of the demo year unless said otherwise.
 """
 
 import datetime
 import random
 
-from django.utils import timezone
-from stdnum.cn import uscc
-
-from bureau.models import Enterprise, Person, ReviewStatus, Township, User
+from bureau.demo.helpers import (
+    approved_by_clerk,
+    demo_random,
+    enterprise_upsert,
+    registry_veterans,
+    upsert,
+)
+from bureau.models import Enterprise, Person, Township
 from employment.models import (
     EmploymentIntention,
     EmploymentOutcome,
@@ -31,10 +35,18 @@ from employment.models import (
     TrainingTopic,
 )
 
-# Province 32, county 99xx: like the demo ID numbers, no real registration authority is named.
-CREDIT_CODE_PREFIX = "91329900MA"
 DISTRICT = "示范区"
+MAX_AGE = 55  # working age: the veterans of the fairs, the park and the role models
+
 PARK_NAME = f"{DISTRICT}退役军人创业园"
+PARK = {
+    "location": f"{DISTRICT}经济开发区东升工业园",
+    "area_mu": "156.00",
+    "planned_enterprises": 8,
+    "jobs_planned": 500,
+}
+PARK_OPENED = (1, 10, 1)  # (years before the demo year, month, day)
+# Enterprises are numbered for their credit codes: the founder's company is 1, the tenants 2 to 5, the fairs' from 10.
 FOUNDER_COMPANY = (f"{DISTRICT}华宇科技有限公司", "高新技术")
 # (name, sector, move-in date as (years before the demo year, month, day)): the four sectors of the reference.
 PARK_TENANTS = [
@@ -43,54 +55,79 @@ PARK_TENANTS = [
     (f"{DISTRICT}恒信电子元件有限公司", "电子元件", (0, 5, 20)),
     (f"{DISTRICT}驰远汽车配件有限公司", "汽车配件", (0, 8, 8)),
 ]
+
+# The fairs' 45 enterprises: every brand in every trade, (sector, name suffix).
 BRANDS = [
-    "宏达",
-    "鑫源",
-    "华兴",
-    "金泰",
-    "永盛",
-    "天成",
-    "东方",
-    "瑞丰",
-    "新辉",
-    "长城",
-    "博远",
-    "嘉禾",
-    "正阳",
-    "安泰",
-    "利民",
-]
+    "宏达", "鑫源", "华兴", "金泰", "永盛", "天成", "东方", "瑞丰",
+    "新辉", "长城", "博远", "嘉禾", "正阳", "安泰", "利民",
+]  # fmt: skip
 TRADES = [("机械制造", "机械"), ("现代物流", "物流"), ("新型建材", "建材")]
-CHANNELS = [f"{DISTRICT}融媒体中心公众号", f"{DISTRICT}发布抖音号"]
+# (title, date, enterprises taking part, fields): 11 enterprises are at both.
+JOB_FAIRS = [
+    (
+        "{year}年春季退役军人专场招聘会",
+        (2, 28),
+        slice(None, 28),
+        {
+            "venue": f"{DISTRICT}人力资源市场",
+            "dedicated_to_veterans": True,
+            "streamed_online": False,
+            "unnamed_attendees": 36,
+        },
+    ),
+    (
+        "{year}年秋季退役军人专场招聘会",
+        (9, 16),
+        slice(17, None),
+        {
+            "venue": f"{DISTRICT}退役军人服务中心",
+            "dedicated_to_veterans": True,
+            "streamed_online": True,
+            "online_views": 36800,
+            "unnamed_attendees": 24,
+        },
+    ),
+]
+POSITIONS_AT_FAIR = (3, 16)  # range of the positions an enterprise offers at a fair
+DAYS_TO_START = 30  # from the fair to the first day at work
+
+TRAINING_CLASS = ("{year}年退役军人适应性培训班", (11, 8), (11, 10), f"{DISTRICT}委党校")
 MIN_TRAINEES = 20
+
+# Postings of the first fair enterprises, one a month from March.
+POSTED_JOBS = ["操作工、质检员", "物流专员、驾驶员", "安保主管、保安员", "销售代表、仓库管理员"]
+POSTING_CHANNELS = [f"{DISTRICT}融媒体中心公众号", f"{DISTRICT}发布抖音号"]
+POSTINGS = 6
+POSITIONS_POSTED = (5, 21)
+
 ROLE_MODEL_STORIES = [
     "退役后返乡创业，发起创建退役军人创业园，带动一批退役军人创业就业。",
     "退役后自主创业，吸纳多名退役军人就业，积极参与拥军优属活动。",
 ]
+# (kind, title, date, headcount)
+PUBLICITY_EVENTS = [
+    (PublicityEvent.Kind.PUBLICITY_MONTH, "{year}年退役军人创业典型宣传月", (7, 1), None),
+    (PublicityEvent.Kind.STORY_TALK, "退役军人创业典型事迹宣讲会", (7, 10), 260),
+    (PublicityEvent.Kind.EXPERIENCE_FORUM, "退役军人创业经验交流座谈会", (7, 22), 45),
+]
+PUBLICITY_VENUE = f"{DISTRICT}退役军人服务中心"
 
 
 def seed(*, year: int, scale: str, stdout) -> None:
     """Write the employment records of the demo year (idempotent)."""
-    rng = random.Random(f"employment-{year}")
+    rng = demo_random("employment", year)
     townships = list(Township.objects.order_by("order"))
-    clerk = User.objects.filter(username="clerk").first()
-    approved = {"review_status": ReviewStatus.APPROVED, "reviewed_by": clerk, "reviewed_at": timezone.now()}
-    veterans = list(
-        Person.objects.approved()
-        .veterans()
-        .filter(discharged_on__lte=datetime.date(year, 12, 31))
-        .select_related("township")
-        .order_by("id_number")
-    )
-    working_age = [p for p in veterans if p.birth_date and year - p.birth_date.year <= 55]
+    approved = approved_by_clerk()
+    veterans = registry_veterans(year=year)
+    working_age = [p for p in veterans if p.birth_date and year - p.birth_date.year <= MAX_AGE]
     if not townships or not working_age:
         stdout.write("就业创业演示数据：演示人员中没有可用的退役军人，已跳过。")
         return
 
     founder = _founder(working_age, year)
-    park, tenants = _park(year=year, founder=founder, townships=townships, approved=approved)
+    park, tenants = _park(year=year, founder=founder, approved=approved)
     fairs, fair_enterprises = _fairs(year=year, townships=townships, rng=rng, approved=approved)
-    attendances, intentions = _attendance(year=year, fairs=fairs, people=working_age, rng=rng, approved=approved)
+    attendances, intentions = _attendance(fairs=fairs, people=working_age, rng=rng, approved=approved)
     trainees = _training(year=year, veterans=veterans, approved=approved)
     postings = _postings(year=year, enterprises=fair_enterprises, rng=rng, approved=approved)
     role_models = _publicity(year=year, founder=founder, people=working_age, approved=approved)
@@ -102,18 +139,6 @@ def seed(*, year: int, scale: str, stdout) -> None:
     )
 
 
-def credit_code(n: int) -> str:
-    body = f"{CREDIT_CODE_PREFIX}{n:07d}"
-    return body + uscc.calc_check_digit(body)
-
-
-def _enterprise(n: int, name: str, sector: str, township: Township, **extra) -> Enterprise:
-    enterprise, _ = Enterprise.objects.update_or_create(
-        credit_code=credit_code(n), defaults={"name": name, "sector": sector, "township": township, **extra}
-    )
-    return enterprise
-
-
 def _founder(people: list[Person], year: int) -> Person:
     """A self-employed veteran in his forties or fifties, if the registry has one."""
     seasoned = [p for p in people if p.discharge_route == Person.DischargeRoute.SELF_EMPLOYED]
@@ -121,88 +146,77 @@ def _founder(people: list[Person], year: int) -> Person:
     return seasoned[0]
 
 
-def _park(*, year: int, founder: Person, townships: list[Township], approved: dict):
-    company_name, company_sector = FOUNDER_COMPANY
-    company = _enterprise(1, company_name, company_sector, founder.township, founder=founder, veteran_founded=True)
-    park, _ = StartupPark.objects.update_or_create(
+def _park(*, year: int, founder: Person, approved: dict) -> tuple[StartupPark, list[Enterprise]]:
+    name, sector = FOUNDER_COMPANY
+    company = enterprise_upsert(
+        1, name=name, sector=sector, township=founder.township, founder=founder, veteran_founded=True
+    )
+    years_before, month, day = PARK_OPENED
+    park = upsert(
+        StartupPark,
         name=PARK_NAME,
         defaults={
+            **PARK,
             "founder": founder,
             "founder_title": f"省模范退役军人、{company.name}董事长",
-            "location": f"{DISTRICT}经济开发区东升工业园",
-            "area_mu": "156.00",
-            "planned_enterprises": 8,
-            "jobs_planned": 500,
-            "opened_on": datetime.date(year - 1, 10, 1),
+            "opened_on": datetime.date(year - years_before, month, day),
             "township": founder.township,
             **approved,
         },
     )
     tenants = []
     for n, (name, sector, (years_before, month, day)) in enumerate(PARK_TENANTS, start=2):
-        enterprise = _enterprise(n, name, sector, founder.township)
+        enterprise = enterprise_upsert(n, name=name, sector=sector, township=founder.township)
         moved_in = datetime.date(year - years_before, month, day)
-        ParkTenancy.objects.update_or_create(park=park, enterprise=enterprise, moved_in_on=moved_in)
+        upsert(ParkTenancy, park=park, enterprise=enterprise, moved_in_on=moved_in)
         tenants.append(enterprise)
     return park, tenants
 
 
 def _fairs(*, year: int, townships: list[Township], rng: random.Random, approved: dict):
-    """Two veterans-only fairs; 45 enterprises between them, 11 of them at both."""
     enterprises = [
-        _enterprise(10 + n, f"{DISTRICT}{brand}{trade}有限公司", sector, townships[n % len(townships)])
-        for n, (brand, (sector, trade)) in enumerate((b, t) for t in TRADES for b in BRANDS)
+        enterprise_upsert(
+            10 + n, name=f"{DISTRICT}{brand}{suffix}有限公司", sector=sector, township=townships[n % len(townships)]
+        )
+        for n, (brand, (sector, suffix)) in enumerate((brand, trade) for trade in TRADES for brand in BRANDS)
     ]
-    spring, _ = JobFair.objects.update_or_create(
-        title=f"{year}年春季退役军人专场招聘会",
-        start_date=datetime.date(year, 2, 28),
-        defaults={
-            "venue": f"{DISTRICT}人力资源市场",
-            "dedicated_to_veterans": True,
-            "streamed_online": False,
-            "unnamed_attendees": 36,
-            **approved,
-        },
-    )
-    autumn, _ = JobFair.objects.update_or_create(
-        title=f"{year}年秋季退役军人专场招聘会",
-        start_date=datetime.date(year, 9, 16),
-        defaults={
-            "venue": f"{DISTRICT}退役军人服务中心",
-            "dedicated_to_veterans": True,
-            "streamed_online": True,
-            "online_views": 36800,
-            "unnamed_attendees": 24,
-            **approved,
-        },
-    )
-    for fair, taking_part in [(spring, enterprises[:28]), (autumn, enterprises[17:])]:
-        for enterprise in taking_part:
-            FairParticipation.objects.update_or_create(
-                fair=fair, enterprise=enterprise, defaults={"positions": rng.randrange(3, 16)}
+    fairs = [
+        upsert(JobFair, title=title.format(year=year), start_date=datetime.date(year, *day), defaults=fields | approved)
+        for title, day, _, fields in JOB_FAIRS
+    ]
+    for fair, (_, _, taking_part, _) in zip(fairs, JOB_FAIRS, strict=True):
+        for enterprise in enterprises[taking_part]:
+            upsert(
+                FairParticipation,
+                fair=fair,
+                enterprise=enterprise,
+                defaults={"positions": rng.randrange(*POSITIONS_AT_FAIR)},
             )
-    return [spring, autumn], enterprises
+    return fairs, enterprises
 
 
-def _attendance(*, year: int, fairs: list[JobFair], people: list[Person], rng: random.Random, approved: dict):
+def _attendance(*, fairs: list[JobFair], people: list[Person], rng: random.Random, approved: dict):
     """About half the working-age veterans at each fair; a third of those reach an intention."""
     attendances = intentions = 0
     for fair in fairs:
         employers = [p.enterprise for p in fair.participations.select_related("enterprise").order_by("pk")]
         attending = rng.sample(people, k=max(1, len(people) // 2))
         for person in sorted(attending, key=lambda p: p.id_number):
-            FairAttendance.objects.update_or_create(
-                fair=fair, person=person, defaults={"township": person.township, **approved}
-            )
+            upsert(FairAttendance, fair=fair, person=person, defaults={"township": person.township, **approved})
             attendances += 1
             if rng.random() < 1 / 3:
                 employer = rng.choice(employers)
-                EmploymentIntention.objects.update_or_create(
-                    person=person, enterprise=employer, agreed_on=fair.start_date, defaults={"fair": fair}
-                )
-                EmploymentOutcome.objects.update_or_create(
+                upsert(
+                    EmploymentIntention,
                     person=person,
-                    started_on=fair.start_date + datetime.timedelta(days=30),
+                    enterprise=employer,
+                    agreed_on=fair.start_date,
+                    defaults={"fair": fair},
+                )
+                upsert(
+                    EmploymentOutcome,
+                    person=person,
+                    started_on=fair.start_date + datetime.timedelta(days=DAYS_TO_START),
                     channel=EmploymentOutcome.Channel.JOB_FAIR,
                     defaults={"enterprise": employer, "township": person.township, **approved},
                 )
@@ -211,60 +225,53 @@ def _attendance(*, year: int, fairs: list[JobFair], people: list[Person], rng: r
 
 
 def _training(*, year: int, veterans: list[Person], approved: dict) -> int:
-    """A 3-day class for the veterans discharged in the year, topped up with those discharged most recently."""
-    training, _ = TrainingClass.objects.update_or_create(
-        title=f"{year}年退役军人适应性培训班",
-        start_date=datetime.date(year, 11, 8),
-        defaults={
-            "end_date": datetime.date(year, 11, 10),
-            "venue": f"{DISTRICT}委党校",
-            "topics": list(TrainingTopic.values),
-            **approved,
-        },
+    """A class for the veterans discharged in the year, topped up with those discharged most recently."""
+    title, first_day, last_day, venue = TRAINING_CLASS
+    start, end = datetime.date(year, *first_day), datetime.date(year, *last_day)
+    training = upsert(
+        TrainingClass,
+        title=title.format(year=year),
+        start_date=start,
+        defaults={"end_date": end, "venue": venue, "topics": list(TrainingTopic.values), **approved},
     )
     recent = sorted(veterans, key=lambda p: (p.discharged_on, p.id_number), reverse=True)
     this_year = [p for p in recent if p.discharged_on.year == year]
     chosen = this_year if len(this_year) >= MIN_TRAINEES else recent[:MIN_TRAINEES]
     for person in chosen:
-        Trainee.objects.update_or_create(training_class=training, person=person, defaults={"days_attended": 3})
+        upsert(Trainee, training_class=training, person=person, defaults={"days_attended": (end - start).days + 1})
     return len(chosen)
 
 
 def _postings(*, year: int, enterprises: list[Enterprise], rng: random.Random, approved: dict) -> int:
-    jobs = ["操作工、质检员", "物流专员、驾驶员", "安保主管、保安员", "销售代表、仓库管理员"]
-    for n, enterprise in enumerate(enterprises[:6]):
-        JobPosting.objects.update_or_create(
+    for n, enterprise in enumerate(enterprises[:POSTINGS]):
+        upsert(
+            JobPosting,
             enterprise=enterprise,
             published_on=datetime.date(year, 3 + n, 10),
             defaults={
-                "positions": jobs[n % len(jobs)],
-                "position_count": rng.randrange(5, 21),
-                "channel": CHANNELS[n % len(CHANNELS)],
+                "positions": POSTED_JOBS[n % len(POSTED_JOBS)],
+                "position_count": rng.randrange(*POSITIONS_POSTED),
+                "channel": POSTING_CHANNELS[n % len(POSTING_CHANNELS)],
                 "township": enterprise.township,
                 **approved,
             },
         )
-    return 6
+    return POSTINGS
 
 
 def _publicity(*, year: int, founder: Person, people: list[Person], approved: dict) -> int:
     others = [p for p in people if p != founder and p.discharge_route == Person.DischargeRoute.SELF_EMPLOYED]
     chosen = [founder, *(others or [p for p in people if p != founder])[:1]]
     role_models = [
-        RoleModel.objects.update_or_create(
-            person=person, year=year, defaults={"story": story, "township": person.township, **approved}
-        )[0]
+        upsert(RoleModel, person=person, year=year, defaults={"story": story, "township": person.township, **approved})
         for person, story in zip(chosen, ROLE_MODEL_STORIES, strict=False)
     ]
-    for kind, title, day, headcount in [
-        (PublicityEvent.Kind.PUBLICITY_MONTH, f"{year}年退役军人创业典型宣传月", datetime.date(year, 7, 1), None),
-        (PublicityEvent.Kind.STORY_TALK, "退役军人创业典型事迹宣讲会", datetime.date(year, 7, 10), 260),
-        (PublicityEvent.Kind.EXPERIENCE_FORUM, "退役军人创业经验交流座谈会", datetime.date(year, 7, 22), 45),
-    ]:
-        event, _ = PublicityEvent.objects.update_or_create(
-            title=title,
-            start_date=day,
-            defaults={"kind": kind, "headcount": headcount, "venue": f"{DISTRICT}退役军人服务中心", **approved},
+    for kind, title, day, headcount in PUBLICITY_EVENTS:
+        event = upsert(
+            PublicityEvent,
+            title=title.format(year=year),
+            start_date=datetime.date(year, *day),
+            defaults={"kind": kind, "headcount": headcount, "venue": PUBLICITY_VENUE, **approved},
         )
         event.role_models.set(role_models)
     return len(role_models)

@@ -6,3 +6,4 @@ class PensionsConfig(AreaConfig):
     verbose_name = "优待抚恤"
     order = 3
     report_section = "pensions.report.section"
+    demo = "pensions.demo.seed"

@@ -6,3 +6,4 @@ class ResettlementConfig(AreaConfig):
     verbose_name = "移交安置"
     order = 2
     report_section = "resettlement.report.section"
+    demo = "resettlement.demo.seed"

@@ -1,0 +1,136 @@
+"""
+Writers of the demo district: site profile, townships, one login per role, and the registry.
+
+Every row is written on its natural key (township code, username, ID number,
+person + category + start, person + relative), so a second run updates what the
+first wrote and adds nothing.
+"""
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from bureau import roles
+from bureau.demo.registry import DemoDistrict
+from bureau.models import FamilyLink, Merit, Person, PersonCategory, ReviewStatus, SiteProfile, Township, User
+from bureau.validators import parse_resident_id
+
+DISTRICT_NAME = "示范区"
+BUREAU_NAME = "退役军人事务局"
+# (code, name): fictional townships of the fictional district.
+TOWNSHIPS = [
+    ("dongcheng", "东城街道"),
+    ("xicheng", "西城街道"),
+    ("baisha", "白沙街道"),
+    ("nanhu", "南湖镇"),
+    ("beishan", "北山镇"),
+    ("qingshi", "青石镇"),
+    ("yuntai", "云台镇"),
+    ("liuhe", "柳河乡"),
+]
+# The bureau clerk approves the demo records and creates the payment batches.
+CLERK_USERNAME = "clerk"
+
+
+def site_profile_write() -> None:
+    profile = SiteProfile.get()
+    profile.district_name = DISTRICT_NAME
+    profile.bureau_name = BUREAU_NAME
+    profile.report_signatory = f"{DISTRICT_NAME}{BUREAU_NAME}"
+    profile.save()
+
+
+def townships_write() -> list[Township]:
+    return [
+        Township.objects.update_or_create(code=code, defaults={"name": name, "order": order})[0]
+        for order, (code, name) in enumerate(TOWNSHIPS, start=1)
+    ]
+
+
+def demo_townships() -> list[Township]:
+    """The townships `townships_write` wrote, in their order, as stored now."""
+    by_code = Township.objects.in_bulk([code for code, _ in TOWNSHIPS], field_name="code")
+    return [by_code[code] for code, _ in TOWNSHIPS if code in by_code]
+
+
+def accounts_write(*, townships: list[Township], password: str) -> list[tuple[str, str, str]]:
+    """One login per role and one per township's station; returns (username, role, township) to print."""
+    accounts = [
+        ("admin", "系统管理员", None, None, {"is_staff": True, "is_superuser": True}),
+        (CLERK_USERNAME, "局机关", roles.BUREAU_STAFF, None, {"is_staff": True}),
+        ("leader", "局领导", roles.LEADERSHIP, None, {"is_staff": True}),
+        ("auditor", "审计员", roles.AUDITOR, None, {"is_staff": True}),
+    ] + [
+        (f"station_{township.code}", f"{township.name}服务站", roles.STATION_STAFF, township, {"is_staff": False})
+        for township in townships
+    ]
+    logins = []
+    for username, first_name, role, township, flags in accounts:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={"first_name": first_name, "township": township, "is_active": True, "is_superuser": False} | flags,
+        )
+        user.set_password(password)
+        user.save()
+        user.groups.set(Group.objects.filter(name=role) if role else [])
+        logins.append((username, role or "超级管理员", township.name if township else "全区"))
+    return logins
+
+
+def registry_write(district: DemoDistrict, *, reviewer: User) -> dict[str, Person]:
+    """Store the district's persons, categories, family links and merits, approved by `reviewer`; by ID number."""
+    copied = [
+        "name", "phone", "township", "address", "status", "branch",
+        "enlisted_on", "discharged_on", "rank", "discharge_route", "notes",
+    ]  # fmt: skip
+    now = timezone.now()
+    rows = []
+    for demo in district.people:
+        # bulk_create skips Person.save(), which derives these two from the ID number.
+        resident = parse_resident_id(demo.id_number)
+        rows.append(
+            Person(
+                id_number=resident.number,
+                birth_date=resident.birth_date,
+                gender=resident.gender,
+                review_status=ReviewStatus.APPROVED,
+                reviewed_by=reviewer,
+                reviewed_at=now,
+                **{name: getattr(demo, name) for name in copied},
+            )
+        )
+    fields = [*copied, "birth_date", "gender", "review_status"]
+    Person.objects.bulk_create(rows, update_conflicts=True, unique_fields=["id_number"], update_fields=fields)
+    people = Person.objects.in_bulk([demo.id_number for demo in district.people], field_name="id_number")
+
+    PersonCategory.objects.bulk_create(
+        [
+            PersonCategory(person=people[demo.id_number], category=category, started_on=since)
+            for demo in district.people
+            for category, since in demo.categories
+        ],
+        update_conflicts=True,
+        unique_fields=["person", "category", "started_on"],
+        update_fields=["ended_on"],
+    )
+    FamilyLink.objects.bulk_create(
+        [
+            FamilyLink(
+                person=people[link.person.id_number], relative=people[link.relative.id_number], relation=link.relation
+            )
+            for link in district.links
+        ],
+        update_conflicts=True,
+        unique_fields=["person", "relative"],
+        update_fields=["relation"],
+    )
+    # Merits have no natural key of their own: (person, level, year) stands in for one.
+    existing = set(Merit.objects.filter(person__in=people.values()).values_list("person_id", "level", "year"))
+    Merit.objects.bulk_create(
+        [
+            Merit(person=people[demo.id_number], level=level, year=year, unit=unit)
+            for demo in district.people
+            for level, year, unit in demo.merits
+            if (people[demo.id_number].pk, level, year) not in existing
+        ]
+    )
+    return people

@@ -1,0 +1,74 @@
+"""
+Demo records of section (三) for `manage.py seed_demo`: the preferential-care payments of the demo year.
+
+Computed from the categories the demo registry's persons hold, with the amounts
+of `pensions.standards`: the periodic pension of every month, the Spring
+Festival gift and the conscript family allowance. Payments are written on
+person + programme + period, so a second run updates them.
+"""
+
+import datetime
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from bureau.demo.helpers import DemoPayment, DemoProgramme, payments_write, registry_people
+from bureau.models import PaymentProgramme, Person
+from pensions.standards import conscript_family_allowance, monthly_pension, spring_festival_gift
+
+Frequency = PaymentProgramme.Frequency
+
+PERIODIC_PENSION = DemoProgramme("periodic-pension", "优抚对象定期抚恤补助", "pensions", Frequency.MONTHLY)
+SPRING_FESTIVAL = DemoProgramme("spring-festival", "春节慰问金", "pensions", Frequency.ANNUAL)
+CONSCRIPT_FAMILY = DemoProgramme("conscript-family-allowance", "义务兵家庭优待金", "pensions", Frequency.ANNUAL)
+
+MONTHLY_PAY_DAY = 10  # the pension of a month is paid on its 10th, to whoever holds a category by its end
+# Yearly payments: (programme, standard, held by (month, day), paid on (month, day)).
+YEARLY_PAYMENTS = [
+    (SPRING_FESTIVAL, spring_festival_gift, (1, 15), (1, 25)),
+    (CONSCRIPT_FAMILY, conscript_family_allowance, (9, 30), (12, 10)),
+]
+
+
+def seed(*, year: int, scale: str, stdout) -> None:
+    """Write the preferential-care payments of the demo year (idempotent)."""
+    people = [person for person in registry_people(year=year, scale=scale) if person.status != Person.Status.DECEASED]
+    counts = {PERIODIC_PENSION: payments_write(PERIODIC_PENSION, monthly_pensions(people, year=year))}
+    for programme, standard, held_by, paid_on in YEARLY_PAYMENTS:
+        payments = yearly_payments(
+            people, standard, year=year, held_by=datetime.date(year, *held_by), paid_on=datetime.date(year, *paid_on)
+        )
+        counts[programme] = payments_write(programme, payments)
+    detail = "，".join(f"{programme.name} {count} 笔" for programme, count in counts.items())
+    stdout.write(f"优待抚恤演示数据已就绪：{year} 年资金发放 {sum(counts.values())} 笔（{detail}）。")
+
+
+def monthly_pensions(people: list[Person], *, year: int) -> Iterator[DemoPayment]:
+    for person in people:
+        for month in range(1, 13):
+            month_end = datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+            if amount := monthly_pension(categories_held(person, on=month_end)):
+                paid_on = datetime.date(year, month, MONTHLY_PAY_DAY)
+                yield DemoPayment(person=person, period=f"{year}-{month:02d}", amount=amount, paid_on=paid_on)
+
+
+def yearly_payments(
+    people: list[Person],
+    standard: Callable[[set[str]], Decimal | None],
+    *,
+    year: int,
+    held_by: datetime.date,
+    paid_on: datetime.date,
+) -> Iterator[DemoPayment]:
+    """The `standard` amount, paid on `paid_on` to each person it grants for the categories held on `held_by`."""
+    for person in people:
+        if amount := standard(categories_held(person, on=held_by)):
+            yield DemoPayment(person=person, period=str(year), amount=amount, paid_on=paid_on)
+
+
+def categories_held(person: Person, *, on: datetime.date) -> set[str]:
+    """The categories `person` holds on `on`: `PersonQuerySet.holding` on the prefetched categories."""
+    return {
+        held.category
+        for held in person.categories.all()
+        if held.started_on <= on and (held.ended_on is None or held.ended_on >= on)
+    }

@@ -1,12 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from bureau import person_file
+from bureau import person_file, roles
 from bureau.admin_base import ScopedAdmin
 from bureau.masking import can_view_sensitive, mask_id_number, shown_field
 from bureau.models import (
@@ -58,6 +60,71 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["groups", "township", "is_active"]
     # The township is nullable (bureau roles have none), so Django's default join leaves it out.
     list_select_related = ["township"]
+
+
+PERMISSION_ACTIONS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+ROLE_NOTE = "角色及其权限由系统代码定义（bureau/roles.py），每次升级迁移后自动同步，不能在此修改。"
+
+
+def permission_lines(permissions) -> list[str]:
+    """One line per model: `就业创业 · 招聘会：新增、修改、查看`; custom permissions by their own name."""
+    lines = {}
+    for permission in permissions.select_related("content_type").order_by("content_type__app_label", "id"):
+        model = permission.content_type.model_class()
+        action, _, model_name = permission.codename.partition("_")
+        if model is None or action not in PERMISSION_ACTIONS or model_name != permission.content_type.model:
+            lines.setdefault(permission.name, [])
+            continue
+        heading = f"{model._meta.app_config.verbose_name} · {model._meta.verbose_name}"
+        lines.setdefault(heading, []).append(PERMISSION_ACTIONS[action])
+    return [f"{heading}：{'、'.join(actions)}" if actions else heading for heading, actions in lines.items()]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """
+    The four roles are defined in code (bureau/roles.py) and synchronised after every
+    migrate, so an edit here would be undone silently: they are shown read-only instead.
+    Other groups are edited as usual.
+    """
+
+    list_display = ["name", "is_role"]
+
+    @admin.display(description="系统角色", boolean=True)
+    def is_role(self, obj):
+        return obj.name in roles.ROLES
+
+    @admin.display(description="权限")
+    def permission_list(self, obj):
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in permission_lines(obj.permissions)))
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and self.is_role(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and self.is_role(obj)) and super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj and self.is_role(obj):
+            return [(None, {"fields": ["name"]}), ("权限", {"fields": ["permission_list"], "description": ROLE_NOTE})]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and self.is_role(obj):
+            return ["name", "permission_list"]
+        return super().get_readonly_fields(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The bulk "delete selected" action checks the model permission only; a role is refused there too.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(self.is_role(group) for group in objs):
+            perms_needed.add("系统角色")
+        return deleted, model_count, perms_needed, protected
 
 
 class PersonCategoryInline(admin.TabularInline):
@@ -173,40 +240,7 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryAdmin(admin.ModelAdmin):
-    """Read-only audit trail for the auditor: who changed what, when."""
-
-    list_display = ["history_date", "history_user", "history_type", "__str__"]
-    list_filter = ["history_type"]
-    date_hierarchy = "history_date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PersonHistoryAdmin(HistoryAdmin):
-    list_display = ["history_date", "history_user", "history_type", "name", "masked_id"]
-
-    # The trail shows who changed which file; the full number is on the person page for those allowed.
-    @admin.display(description="身份证号")
-    def masked_id(self, obj):
-        return mask_id_number(obj.id_number)
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if not can_view_sensitive(request.user):
-            fields = [f for f in fields if f not in ("id_number", "phone")]
-        return fields
-
-
-admin.site.register(Person.history.model, PersonHistoryAdmin)
-admin.site.register(Payment.history.model, HistoryAdmin)
+# History tables (Person, Payment and every other model's): bureau.admin_history, from BureauConfig.ready().
 
 
 @admin.register(Enterprise)

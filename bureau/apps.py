@@ -15,6 +15,11 @@ class BureauConfig(AppConfig):
 
     def ready(self):
         from bureau import checks, signals  # noqa: F401  (registers checks and receivers)
+        from bureau.admin_history import register_history_admins
+
+        # django.contrib.admin comes first in INSTALLED_APPS, so its ready() has imported every
+        # app's admin module by now: an app's own admin of a history table is left in place.
+        register_history_admins()
 
         # Models added by later migrations get their role grants without a hand-written list.
         # Connected for every app, since each app's permissions appear after its own migrate step.

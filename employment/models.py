@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from bureau.models import ActivityRecord, TownshipRecord
 from bureau.models.records import TownshipRecordQuerySet
@@ -58,6 +59,7 @@ class ParkTenancy(models.Model):
     )
     moved_in_on = models.DateField("入驻日期")
     moved_out_on = models.DateField("迁出日期", null=True, blank=True)
+    history = HistoricalRecords()
 
     # Visible to whoever sees the park.
     scope_through = "park"
@@ -123,6 +125,7 @@ class FairParticipation(models.Model):
         "bureau.Enterprise", verbose_name="参加企业", on_delete=models.PROTECT, related_name="fair_participations"
     )
     positions = models.PositiveIntegerField("提供岗位（个）", default=0)
+    history = HistoricalRecords()
 
     # Visible to whoever sees the fair (district-wide fairs to every station).
     scope_through = "fair"
@@ -177,6 +180,7 @@ class EmploymentIntention(models.Model):
         JobFair, verbose_name="招聘会", on_delete=models.PROTECT, null=True, blank=True, related_name="intentions"
     )
     agreed_on = models.DateField("达成日期")
+    history = HistoricalRecords()
 
     township_lookup = "person__township"
     objects = ScopedQuerySet.as_manager()
@@ -230,6 +234,7 @@ class Trainee(models.Model):
     )
     person = models.ForeignKey("bureau.Person", verbose_name="学员", on_delete=models.PROTECT, related_name="trainings")
     days_attended = models.PositiveSmallIntegerField("出勤天数", null=True, blank=True)
+    history = HistoricalRecords()
 
     township_lookup = "person__township"
     objects = ScopedQuerySet.as_manager()

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from bureau import person_file, roles
 from bureau.admin_base import ScopedAdmin
-from bureau.masking import can_view_sensitive, mask_id_number, shown_field
+from bureau.masking import shown_field
 from bureau.models import (
     Enterprise,
     ExportLog,

@@ -36,15 +36,7 @@ FEW, MANY = 2, 20
 
 # Per-row queries in admins being rewritten on other branches. Strict: once fixed, the case
 # fails as XPASS until its line here is removed.
-KNOWN_N_PLUS_ONE = {
-    "admin-bureau.historicalperson": (
-        "HistoryAdmin: history_user is nullable, so Django's default join skips it: list_select_related"
-    ),
-    "admin-bureau.historicalpayment": (
-        "HistoryAdmin: history_user not joined, and the __str__ column rebuilds a Payment whose __str__ "
-        "loads person and programme per row"
-    ),
-}
+KNOWN_N_PLUS_ONE: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True)

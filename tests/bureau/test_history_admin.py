@@ -220,13 +220,18 @@ def test_a_township_user_with_the_view_right_reads_only_their_townships_history(
     assert "李乙" not in body
 
 
-def test_a_district_record_without_a_township_is_read_by_district_roles_only(client_for, auditor, township_a):
+def test_a_child_rows_history_follows_its_parents_township(client_for, auditor, township_a, township_b):
     ParkTenancyFactory(park=StartupParkFactory(township=township_a), enterprise__name="红星机械有限公司")
+    ParkTenancyFactory(park=StartupParkFactory(township=township_b), enterprise__name="蓝天电子有限公司")
     user = UserFactory(username="township_reader", is_staff=True, township=township_a)
     user.user_permissions.add(Permission.objects.get(codename="view_historicalparktenancy"))
 
-    assert "红星机械有限公司" in client_for(auditor).get(admin_url(ParkTenancy)).content.decode()
-    assert "红星机械有限公司" not in client_for(user).get(admin_url(ParkTenancy)).content.decode()
+    district = client_for(auditor).get(admin_url(ParkTenancy)).content.decode()
+    assert "红星机械有限公司" in district
+    assert "蓝天电子有限公司" in district
+    own = client_for(user).get(admin_url(ParkTenancy)).content.decode()
+    assert "红星机械有限公司" in own
+    assert "蓝天电子有限公司" not in own
 
 
 # --- the roles in the admin --------------------------------------------------------------------

@@ -1,6 +1,7 @@
 # Everyday commands. Needs only GNU make and Python 3.11 (python3 if python3.11 is absent).
 #   make run    set up .venv, migrate, load the demo district and start the portal on 127.0.0.1:8000
-#   make test   the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set); PYTEST_ARGS="-k seed"
+#   make test   the whole test suite on every core (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set);
+#               PYTEST_ARGS="-k seed", PYTEST_WORKERS=0 for one process (pdb, a single file)
 #   make lint   ruff check and ruff format --check
 #   make check  pending migrations, and `check --deploy` against production-style settings
 #   make bench  time the heavy paths (report, exports, lists) on a district-sized demo; measures, asserts nothing
@@ -11,6 +12,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test`: auto is one per CPU.
+PYTEST_WORKERS ?= auto
 
 # Production-style settings for `check --deploy`: nothing connects to these servers, the check only reads settings.
 PRODUCTION_ENV := DEBUG=0 \
@@ -37,7 +40,7 @@ run: install
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

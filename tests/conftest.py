@@ -4,13 +4,35 @@ the clerk of township A cannot see township B's record.
 """
 
 import datetime
+import os
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
 
 from bureau import roles
 from tests.factories import PersonFactory, TownshipFactory, UserFactory, make_id_number
 
 PASSWORD = "test-password-123"
+
+# "gw0", "gw1" … under pytest-xdist (`make test`), "main" in a plain `pytest` run.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_and_isolated_settings(tmp_path_factory):
+    """Test-only settings for the whole session, in every xdist worker process."""
+    cache = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{XDIST_WORKER}"}
+    with override_settings(
+        # Django's PBKDF2 costs ~0.4 s of CPU per set_password, and every fixed user pays it.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Files a test saves without its own tmp_path land in this process's directory,
+        # never in the checkout's media/ nor in a directory another worker is using.
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        # Workers share one Redis in CI; the same fixed usernames must not share cache keys.
+        CACHES={"default": cache},
+    ):
+        yield
 
 
 @pytest.fixture

@@ -6,14 +6,19 @@ consuming from the broker. The broker is settings.REDIS_URL when set (CI starts 
 otherwise kombu's in-memory transport "memory://", which works only because the worker is a
 thread of this very process and shares its queues. The database must be committed for the
 worker's own connection to see the run, hence transaction=True.
+
+Each xdist process (`make test` runs several) queues to and consumes from its own queue: on the
+shared Redis another process's worker would take the task and run it against its own test
+database, where a run with the same id may well exist.
 """
 
 import hashlib
-import time
+import os
+import threading
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import OperationalError
+from celery.signals import task_postrun
 
 from bureau.celery import app as celery_app
 from reports.models import AnnualReportRun, ReportDownload
@@ -26,37 +31,41 @@ WAIT_SECONDS = 60
 
 @pytest.fixture
 def worker(settings, tmp_path):
+    """A worker thread on this process's own queue; yields an event set when it has run a task."""
     settings.MEDIA_ROOT = tmp_path / "media"
     conf = celery_app.conf
-    saved = {"task_always_eager": conf.task_always_eager, "broker_url": conf.broker_url}
-    conf.update(task_always_eager=False, broker_url=settings.REDIS_URL or "memory://")
+    queue = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    saved = {key: conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
+    conf.update(task_always_eager=False, broker_url=settings.REDIS_URL or "memory://", task_default_queue=queue)
+    task_ran = threading.Event()
+
+    def set_task_ran(**kwargs):
+        task_ran.set()
+
+    task_postrun.connect(set_task_ran, weak=False)
     try:
         # No ping check: it needs the `celery.ping` test task registered, which this app does not have.
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as started:
-            yield started
+        with start_worker(celery_app, queues=[queue], perform_ping_check=False, shutdown_timeout=30):
+            yield task_ran
     finally:
+        task_postrun.disconnect(set_task_ran)
         conf.update(saved)
 
 
-def wait_until_finished(run: AnnualReportRun) -> AnnualReportRun:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            run.refresh_from_db()
-        except OperationalError:
-            pass  # SQLite's shared in-memory test database locks a table while the worker writes
-        else:
-            if not run.is_active:
-                return run
-        time.sleep(0.25)
-    pytest.fail(f"run {run.pk} still {run.status} after {WAIT_SECONDS} s: is the worker consuming the queue?")
+def wait_until_finished(run: AnnualReportRun, task_ran: threading.Event) -> AnnualReportRun:
+    # No polling of the run meanwhile: on SQLite's shared in-memory test database a read from
+    # this thread locks the table, and the worker's write then fails ("database table is locked").
+    if not task_ran.wait(WAIT_SECONDS):
+        pytest.fail(f"run {run.pk} not run after {WAIT_SECONDS} s: is the worker consuming the queue?")
+    run.refresh_from_db()
+    return run
 
 
 def test_a_real_worker_generates_the_report_and_leadership_downloads_it(worker, leader, client_for):
     run = report_run_request(year=2021, township=None, formats=["docx", "xlsx"], by=leader)
     assert run.status == AnnualReportRun.Status.QUEUED  # not eager: the worker has it
 
-    run = wait_until_finished(run)
+    run = wait_until_finished(run, worker)
     assert run.status == AnnualReportRun.Status.DONE, run.error
     assert run.progress == 100
 

@@ -34,17 +34,6 @@ from bureau.api.router import router
 
 FEW, MANY = 2, 20
 
-# Per-row queries in admins being rewritten on other branches. Strict: once fixed, the case
-# fails as XPASS until its line here is removed.
-KNOWN_N_PLUS_ONE: dict[str, str] = {}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The builder makes dozens of users; the production hasher would spend most of the run on their passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- factories ---------------------------------------------------------------------------
 
 
@@ -142,18 +131,13 @@ def assert_no_growth(few: CaptureQueriesContext, many: CaptureQueriesContext) ->
     )
 
 
-def case_marks(case_id: str) -> list:
-    reason = KNOWN_N_PLUS_ONE.get(case_id)
-    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-
-
 # --- admin change lists ------------------------------------------------------------------
 
 
 def admin_cases():
     for model in sorted(admin.site._registry, key=lambda model: model._meta.label_lower):
         case_id = f"admin-{model._meta.label_lower}"
-        yield pytest.param(model, id=case_id, marks=case_marks(case_id))
+        yield pytest.param(model, id=case_id)
 
 
 def get_change_list(client, url: str, *, rows: int) -> CaptureQueriesContext:
@@ -192,7 +176,7 @@ def api_cases():
     for prefix, viewset, basename in sorted(router.registry, key=lambda entry: entry[0]):
         if hasattr(viewset, "list"):
             case_id = f"api-{prefix}"
-            yield pytest.param(viewset, basename, id=case_id, marks=case_marks(case_id))
+            yield pytest.param(viewset, basename, id=case_id)
 
 
 def get_api_list(client, url: str, *, rows: int) -> CaptureQueriesContext:

@@ -140,11 +140,3 @@ def shown_field(user, obj, path: str) -> str:
     for attribute in path.split("__"):
         value = getattr(value, attribute, None) if value is not None else None
     return shown(user, value, mask_for(type(obj), path))
-
-
-def id_number_for(user, value: str) -> str:
-    return shown(user, value, mask_id_number)
-
-
-def phone_for(user, value: str) -> str:
-    return shown(user, value, mask_phone)

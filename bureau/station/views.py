@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 
-from bureau.masking import id_number_for, phone_for
+from bureau.masking import shown_field
 from bureau.models import Person, ReviewStatus
 from bureau.scoping import township_of
 from bureau.station.forms import PersonForm
@@ -36,7 +36,7 @@ def submissions(request):
     query = request.GET.get("q", "").strip()
     context = list_context(request, Person.objects.order_by("-updated_at", "pk").search(query))
     for person in context["page"]:
-        person.shown_id_number = id_number_for(request.user, person.id_number)
+        person.shown_id_number = shown_field(request.user, person, "id_number")
     return render(request, "station/submissions.html", {**context, "query": query})
 
 
@@ -74,8 +74,8 @@ def person_detail(request, pk: int):
         "station/person_detail.html",
         {
             "person": person,
-            "shown_id_number": id_number_for(request.user, person.id_number),
-            "shown_phone": phone_for(request.user, person.phone),
+            "shown_id_number": shown_field(request.user, person, "id_number"),
+            "shown_phone": shown_field(request.user, person, "phone"),
             "categories": person.categories.all(),
             "merits": person.merits.all(),
         },

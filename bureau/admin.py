@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from bureau import person_file, roles
-from bureau.admin_base import ScopedAdmin
+from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.masking import shown_field
 from bureau.models import (
     Enterprise,
@@ -225,19 +225,11 @@ class PaymentAdmin(ScopedAdmin):
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ReadOnlyAdmin):
+    """The audit trail is written by the portal only."""
+
     list_display = ["created_at", "user", "kind", "file_format", "row_count", "unmasked"]
     list_filter = ["unmasked", "kind"]
-
-    # The audit trail is written by the portal only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # History tables (Person, Payment and every other model's): bureau.admin_history, from BureauConfig.ready().

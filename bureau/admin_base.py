@@ -28,6 +28,19 @@ from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the portal writes itself (audit trail, history, report runs): shown, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReturnForm(forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
+from bureau.admin_base import ReadOnlyAdmin
 from bureau.masking import concrete_model, is_sensitive_path, mask_for, sensitive_fields, shown
 from bureau.roles import portal_apps
 from bureau.scoping import scope_queryset, sees_all_townships
@@ -108,7 +109,7 @@ class OperationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class HistoryAdmin(admin.ModelAdmin):
+class HistoryAdmin(ReadOnlyAdmin):
     """
     Read-only audit trail of one model: who changed which record, when, and what
     it held. Readable by those with the history table's `view` permission (the
@@ -135,17 +136,6 @@ class HistoryAdmin(admin.ModelAdmin):
         # The columns `record` prints: the mirrored record's relations, loaded with the rows.
         self.list_select_related = [field.name for field in model._meta.fields if isinstance(field, models.ForeignKey)]
         super().__init__(model, admin_site)
-
-    # --- read-only ----------------------------------------------------------------
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # --- scoping and masking --------------------------------------------------------
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from bureau.admin_base import ReadOnlyAdmin
 from reports.models import AnnualReportRun, Narrative, ReportDownload
 from reports.services import narrative_preview
 
@@ -28,19 +29,6 @@ class NarrativeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the report engine only; the admin shows them and changes nothing."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AnnualReportRun)

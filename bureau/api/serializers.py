@@ -8,6 +8,7 @@ user may see, so a station cannot point a record at another township's person.
 """
 
 from django.db import models
+from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
@@ -41,12 +42,6 @@ NOT_VISIBLE = "{name}不存在，或不在您可查看的乡镇（街道）范�
 WORKFLOW_FIELDS = ("review_status", "return_reason")
 
 
-def sensitive_value_shown(user, model, source: str, value):
-    """A serialized value as the user may see it, masked when its model declares the field sensitive."""
-    mask = mask_for(model, source.replace(".", "__"))
-    return shown(user, value, mask) if mask else value
-
-
 class ScopedModelSerializer(serializers.ModelSerializer):
     """
     The serializer base of every API endpoint: every writable relation to a scoped model
@@ -70,14 +65,23 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 relation.error_messages["does_not_exist"] = NOT_VISIBLE.format(name=name)
         return fields
 
+    @cached_property
+    def sensitive_masks(self) -> dict:
+        """`{output field: mask}` for the fields whose source the model declares sensitive (once per serializer)."""
+        masks = {}
+        for name, field in self.fields.items():
+            mask = None if field.write_only else mask_for(self.Meta.model, field.source.replace(".", "__"))
+            if mask:
+                masks[name] = mask
+        return masks
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # No request (a shell, a task) means no proven permission: masked.
         user = getattr(self.context.get("request"), "user", None)
-        model = self.Meta.model
-        for name, field in self.fields.items():
-            if name in data and not field.write_only and data[name]:
-                data[name] = sensitive_value_shown(user, model, field.source, data[name])
+        for name, mask in self.sensitive_masks.items():
+            if data.get(name):
+                data[name] = shown(user, data[name], mask)
         return data
 
     def get_extra_kwargs(self):

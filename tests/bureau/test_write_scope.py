@@ -132,3 +132,20 @@ def test_the_station_portal_follows_the_permission(client_for, township_a):
     assert client_for(clerk).get("/station/").status_code == 403
     grant(clerk, "use_station_portal")
     assert client_for(clerk).get("/station/").status_code == 200
+
+
+def test_every_relation_choice_in_the_admin_is_scoped(client_for, township_a, township_b, person_a, person_b):
+    """Foreign keys and many-to-many choices of any admin form follow `visible_to`, without code per model."""
+    clerk = UserFactory(username="township_clerk", is_staff=True, township=township_a)
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_enterprise", "view_enterprise", "add_publicityevent"])
+    )
+    own_model = RoleModelFactory(person=person_a, township=township_a)
+    other_model = RoleModelFactory(person=person_b, township=township_b)
+    client = client_for(clerk)
+
+    founders = client.get("/admin/bureau/enterprise/add/").context["adminform"].form.fields["founder"].queryset
+    assert list(founders) == [person_a]
+    role_models = client.get("/admin/employment/publicityevent/add/").context["adminform"].form.fields["role_models"]
+    assert list(role_models.queryset) == [own_model]
+    assert other_model not in role_models.queryset

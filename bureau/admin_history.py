@@ -142,8 +142,8 @@ class HistoryAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if self.township_lookup is None:
-            # A record without a township of its own (a park's tenancy, a fair's enterprise)
-            # is the district's: only roles that see every township read its history.
+            # A model without a township lookup is the district's: only roles that see
+            # every township read its history.
             return queryset if sees_all_townships(request.user) else queryset.none()
         return scope_queryset(queryset, request.user, self.township_lookup)
 

@@ -93,7 +93,6 @@ def masked_display(model, path: str):
     A list/detail column showing a sensitive field masked, for roles without the
     permission; no `ordering`, so the column cannot be sorted on the hidden value.
     """
-    mask = masking.mask_for(model, path)
     field = model._meta.get_field(path.split("__")[0])
     label = field.verbose_name
     if "__" in path:
@@ -103,10 +102,8 @@ def masked_display(model, path: str):
         label = target._meta.get_field(path.split("__")[-1]).verbose_name
 
     def display(obj):
-        value = obj
-        for attribute in path.split("__"):
-            value = getattr(value, attribute, None) if value is not None else None
-        return masking.shown(None, value, mask)
+        # No user: always the masked value (this column is only shown to roles without the right).
+        return masking.shown_field(None, obj, path)
 
     display.short_description = str(label)
     display.__name__ = f"masked_{path}"

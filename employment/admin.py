@@ -216,16 +216,12 @@ class FairAttendanceAdmin(RecordAdmin):
 class EmploymentIntentionAdmin(ScopedAdmin):
     resource_classes = [resources.EmploymentIntentionResource]
     importable = False
-    list_display = ["person", "enterprise", "fair", "agreed_on", "township"]
+    list_display = ["person", "enterprise", "fair", "agreed_on", "person__township"]
     list_filter = ["person__township", "fair"]
     list_select_related = ["person__township", "enterprise", "fair"]
     search_fields = ["person__name", "=person__id_number", "enterprise__name"]
     date_hierarchy = "agreed_on"
     autocomplete_fields = ["person", "enterprise", "fair"]
-
-    @admin.display(description="乡镇（街道）", ordering="person__township")
-    def township(self, obj):
-        return obj.person.township
 
 
 # --- adaptive training ----------------------------------------------------------------
@@ -293,17 +289,13 @@ class TrainingClassAdmin(RecordAdmin):
 class TraineeAdmin(ScopedAdmin):
     resource_classes = [resources.TraineeResource]
     export_kind = "适应性培训学员"
-    list_display = ["person", "person__id_number", "training_class", "days_attended", "township"]
+    list_display = ["person", "person__id_number", "training_class", "days_attended", "person__township"]
     list_filter = ["training_class", "person__township"]
     list_select_related = ["person__township", "training_class"]
     search_fields = ["person__name", "=person__id_number", "training_class__title"]
     search_help_text = "按姓名、完整身份证号或培训班名称查找"
     date_hierarchy = "training_class__start_date"
     autocomplete_fields = ["person", "training_class"]
-
-    @admin.display(description="乡镇（街道）", ordering="person__township")
-    def township(self, obj):
-        return obj.person.township
 
 
 # --- postings, role models, publicity, outcomes --------------------------------------------

@@ -88,25 +88,45 @@ class AttachmentInline(GenericTabularInline):
     fields = ["title", "file"]
 
 
+def path_label(model, path: str) -> str:
+    """The verbose name of the field a lookup path ends on: `person__id_number` is 身份证号."""
+    target = masking.concrete_model(model)
+    *relations, name = path.split("__")
+    for relation in relations:
+        target = target._meta.get_field(relation).related_model
+    return str(target._meta.get_field(name).verbose_name)
+
+
 def masked_display(model, path: str):
     """
     A list/detail column showing a sensitive field masked, for roles without the
     permission; no `ordering`, so the column cannot be sorted on the hidden value.
     """
-    field = model._meta.get_field(path.split("__")[0])
-    label = field.verbose_name
-    if "__" in path:
-        target = masking.concrete_model(model)
-        for part in path.split("__")[:-1]:
-            target = target._meta.get_field(part).related_model
-        label = target._meta.get_field(path.split("__")[-1]).verbose_name
 
     def display(obj):
         # No user: always the masked value (this column is only shown to roles without the right).
         return masking.shown_field(None, obj, path)
 
-    display.short_description = str(label)
+    display.short_description = path_label(model, path)
     display.__name__ = f"masked_{path}"
+    return display
+
+
+def path_display(model, path: str):
+    """
+    A column of a related field (`person__township`) headed with the field's Chinese
+    name and sortable on it; Django's own header for such a path is the path in English.
+    """
+
+    def display(obj):
+        value = obj
+        for attribute in path.split("__"):
+            value = getattr(value, attribute, None) if value is not None else None
+        return value
+
+    display.short_description = path_label(model, path)
+    display.admin_order_field = path
+    display.__name__ = f"path_{path}"
     return display
 
 
@@ -136,10 +156,13 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
             self.object_history_template = None
 
     def __getattr__(self, name):
-        # `masked_<path>` columns and read-only fields, for every sensitive path the model declares.
+        # `masked_<path>` columns and read-only fields for every sensitive path the model declares,
+        # and `path_<path>` columns for related fields (see get_list_display).
         model = self.__dict__.get("model")
         if model is not None and name.startswith("masked_") and masking.mask_for(model, name[len("masked_") :]):
             return masked_display(model, name[len("masked_") :])
+        if model is not None and name.startswith("path_") and "__" in name:
+            return path_display(model, name[len("path_") :])
         raise AttributeError(name)
 
     @property
@@ -192,9 +215,14 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
         return readonly
 
     def get_list_display(self, request):
-        display = list(super().get_list_display(request))
-        if not can_view_sensitive(request.user):
-            display = [f"masked_{f}" if isinstance(f, str) and masking.mask_for(self.model, f) else f for f in display]
+        sees_whole = can_view_sensitive(request.user)
+        display = []
+        for column in super().get_list_display(request):
+            if isinstance(column, str) and not sees_whole and masking.mask_for(self.model, column):
+                column = f"masked_{column}"
+            elif isinstance(column, str) and "__" in column:
+                column = f"path_{column}"
+            display.append(column)
         return display
 
     # --- writes ---------------------------------------------------------------
@@ -338,7 +366,8 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
         if declared is True:
             return declared
         related = list(declared or ())
-        for column in self.get_list_display(request):
+        # The columns as declared: `person__township`, not the `path_…` / `masked_…` columns shown.
+        for column in admin.ModelAdmin.get_list_display(self, request):
             opts, path = self.model._meta, []
             for name in str(column).split("__"):
                 field = next((f for f in opts.concrete_fields if f.name == name and f.is_relation), None)

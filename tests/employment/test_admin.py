@@ -368,3 +368,14 @@ def test_the_park_list_counts_the_tenants_enrolled_today(client_for, bureau_user
 
     assert response.status_code == 200
     assert re.search(r'<td class="field-enrolled_today">2</td>', response.content.decode())
+
+
+@pytest.mark.parametrize("role", ["bureau_user", "leader"])
+def test_related_columns_of_the_trainee_list_are_headed_in_chinese(request, client_for, role):
+    TraineeFactory()
+    body = client_for(request.getfixturevalue(role)).get("/admin/employment/trainee/").content.decode()
+
+    header = re.sub(r"<[^>]*>|\s+", " ", re.search(r"<thead>.*?</thead>", body, re.S).group(0))
+    assert "身份证号" in header
+    assert "乡镇（街道）" in header
+    assert "person" not in header.lower()

@@ -63,6 +63,10 @@ def test_the_admin_shows_bureau_staff_the_whole_values(client_for, bureau_user, 
 
     assert ACCOUNT in body
     assert person_a.id_number in body
+    # A related field's column is headed by the field's Chinese name, not Django's "Person id number".
+    header = re.sub(r"<[^>]*>|\s+", " ", re.search(r"<thead>.*?</thead>", body, re.S).group(0))
+    assert "身份证号" in header
+    assert "id number" not in header.lower()
 
 
 def test_an_admin_save_by_bureau_staff_is_approved_and_takes_the_persons_township(client_for, bureau_user, person_a):

@@ -21,9 +21,10 @@ from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from bureau import masking
+from bureau.concurrency import StaleWriteError, VersionFormMixin
 from bureau.importexport import PortalXLSX
 from bureau.masking import can_view_sensitive
-from bureau.models import Attachment, ExportLog, ReviewStatus, Township, TownshipRecord
+from bureau.models import Attachment, ExportLog, PendingChange, ReviewStatus, Township, TownshipRecord, VersionedModel
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
 
@@ -130,6 +131,19 @@ def path_display(model, path: str):
     return display
 
 
+class VersionedAdminForm(VersionFormMixin):
+    """Mixed into the admin form of a versioned record: the hidden version, and the stale-write check."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_version_field(self.instance)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.check_version(cleaned_data)
+        return cleaned_data
+
+
 class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
     """
     Base admin: queryset through `visible_to`, the sensitive fields the model declares
@@ -226,6 +240,36 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
         return display
 
     # --- writes ---------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or not isinstance(obj, VersionedModel):
+            return form
+        # The change form carries the version it shows (rendered by templates/admin/change_form.html).
+        return type(form.__name__, (VersionedAdminForm, form), {})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleWriteError as error:
+            # Two saves raced past the form's check; the save itself refused the second one.
+            messages.error(request, error.messages[0])
+            return HttpResponseRedirect(request.get_full_path())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        if issubclass(self.model, TownshipRecord) and object_id:
+            change = (
+                PendingChange.objects.visible_to(request.user)
+                .pending()
+                .filter(content_type__app_label=self.opts.app_label, content_type__model=self.opts.model_name)
+                .filter(object_id=object_id if str(object_id).isdigit() else None)
+                .first()
+            )
+            if change is not None:
+                extra_context["pending_change"] = change
+                extra_context["pending_change_url"] = reverse("admin:bureau_pendingchange_change", args=[change.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         try:

@@ -1,8 +1,13 @@
 """Writes of the shared core that span models or carry a rule; views, admin and API call these."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from bureau.models import Payment, Person, TownshipRecord
+from bureau.concurrency import version_check
+from bureau.models import Payment, PendingChange, Person, ReviewStatus, TownshipRecord
+from bureau.models.changes import proposable_fields, stored
 from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of, township_of_record
 
@@ -47,9 +52,17 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     Validate and save a workflow record for a user.
 
     A write by a user who reviews records (bureau staff) is approved on save; anyone
-    else's (a station's) is a submission to the bureau. Either must stay in scope.
+    else's (a station's) is a submission to the bureau. A station's edit of an approved
+    record is not saved but proposed (`change_propose`): the approved values stay in
+    force until the bureau approves the change. Either must stay in scope, and a write
+    based on an old version of the record is refused (StaleWriteError).
     """
     check_write_allowed(user=by, record=record)
+    version_check(record)
+    if record.pk is not None and not record._state.adding and not reviews_records(by):
+        current = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        if current.review_status == ReviewStatus.APPROVED:
+            return change_propose(record=record, current=current, by=by)
     if reviews_records(by):
         record.approve(by=by)
     else:
@@ -68,6 +81,84 @@ def record_review(*, record: TownshipRecord, by, approve: bool, reason: str = ""
         record.return_to_station(by=by, reason=reason)
     record.save(update_fields=["review_status", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
     return record
+
+
+def change_propose(*, record: TownshipRecord, current: TownshipRecord, by) -> TownshipRecord:
+    """
+    Store a station's edit of an approved record as a proposed change (old → new per
+    field) and leave the record as it is; returns the record as stored, with the
+    change as `proposed_change`. Proposing again replaces the change that waits.
+    """
+    record.full_clean()
+    changes = {}
+    for field in proposable_fields(type(record)):
+        old, new = field.value_from_object(current), field.value_from_object(record)
+        if old != new:
+            changes[field.name] = {"old": stored(old), "new": stored(new)}
+    if not changes:
+        raise ValidationError("没有修改任何内容。")
+    change, _ = PendingChange.objects.select_for_update().update_or_create(
+        content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
+        object_id=record.pk,
+        status=PendingChange.Status.PENDING,
+        defaults={
+            "township": township_of_record(current),
+            "changes": changes,
+            "base_version": current.version,
+            "proposed_by": by,
+            "proposed_at": timezone.now(),
+        },
+    )
+    current.proposed_change = change
+    return current
+
+
+@transaction.atomic
+def change_review(*, change: PendingChange, by, approve: bool, reason: str = "") -> PendingChange:
+    """
+    Approve a proposed change (applied to the record, which stays approved; the history
+    records the reviewer and the proposer) or return it with a reason (discarded).
+
+    A field the bureau changed after the proposal is not overwritten: the change is
+    refused and must be returned, so that the station proposes again from what is in force.
+    """
+    change = PendingChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != PendingChange.Status.PENDING:
+        raise ValidationError("该修改已审核，不能重复审核。")
+    if approve:
+        record = change.model._base_manager.select_for_update().filter(pk=change.object_id).first()
+        if record is None:
+            raise ValidationError("该记录已被删除，修改无法应用，请退回。")
+        check_write_allowed(user=by, record=record)
+        moved = [
+            str(change.field(name).verbose_name)
+            for name, values in change.changes.items()
+            if stored(change.field(name).value_from_object(record)) != values["old"]
+        ]
+        if moved:
+            raise ValidationError(
+                f"提议修改后，{'、'.join(moved)}已被他人修改，不能直接应用，以免覆盖；请退回，由服务站按最新内容重新提交。"
+            )
+        for attname, value in change.new_values().items():
+            setattr(record, attname, value)
+        record.approve(by=by)
+        record.full_clean()
+        proposer = change.proposed_by
+        record._history_user = by
+        record._change_reason = (
+            f"审核通过{proposer.get_full_name() or proposer.username if proposer else '服务站'}提议的修改"
+        )
+        record.save()
+        change.status = PendingChange.Status.APPROVED
+    else:
+        if not (reason or "").strip():
+            raise ValidationError({"return_reason": "退回时必须填写原因。"})
+        change.status = PendingChange.Status.RETURNED
+        change.return_reason = reason.strip()
+    change.reviewed_by = by
+    change.reviewed_at = timezone.now()
+    change.save()
+    return change
 
 
 def person_save(*, person: Person, by) -> Person:

@@ -5,6 +5,8 @@ import random
 
 import factory
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from bureau.models import (
@@ -14,6 +16,7 @@ from bureau.models import (
     Payment,
     PaymentBatch,
     PaymentProgramme,
+    PendingChange,
     Person,
     PersonCategory,
     PreferentialCategory,
@@ -183,6 +186,23 @@ class ExportLogFactory(factory.django.DjangoModelFactory):
     kind = "人员名册"
     file_format = "xlsx"
     row_count = 10
+
+
+class PendingChangeFactory(factory.django.DjangoModelFactory):
+    """A station's proposed change of an approved person's phone."""
+
+    class Meta:
+        model = PendingChange
+        exclude = ["person"]
+
+    person = factory.SubFactory(PersonFactory)
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Person))
+    object_id = factory.LazyAttribute(lambda change: change.person.pk)
+    township = factory.LazyAttribute(lambda change: change.person.township)
+    changes = factory.LazyAttribute(lambda change: {"phone": {"old": change.person.phone, "new": "13900000000"}})
+    base_version = 1
+    proposed_by = factory.SubFactory(UserFactory)
+    proposed_at = factory.LazyFunction(timezone.now)
 
 
 # --- the annual report -------------------------------------------------------------

@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from bureau.concurrency import StaleWriteError
 from bureau.services import ScopeError
 
 PROTECTED_MESSAGE = "该记录已有关联数据，不能删除。"
@@ -37,7 +38,10 @@ def validation_detail(error: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, StaleWriteError):
+        # Someone saved the record after this client read it: nothing was written.
+        exc = Conflict(exc.messages[0], code="stale")
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
     elif isinstance(exc, ScopeError):
         exc = exceptions.PermissionDenied(str(exc))

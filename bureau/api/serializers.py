@@ -13,7 +13,7 @@ from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
 from bureau.masking import mask_for, shown
-from bureau.models import Enterprise, Payment, Person, PersonCategory, Township
+from bureau.models import Enterprise, Payment, Person, PersonCategory, Township, VersionedModel
 from bureau.scoping import ScopedQuerySet, township_of
 from bureau.validators import normalize_credit_code, parse_resident_id
 
@@ -52,6 +52,15 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        if issubclass(self.Meta.model, VersionedModel) and "version" not in fields:
+            # No lost updates (bureau.concurrency): a write names the version it read.
+            fields["version"] = serializers.IntegerField(
+                required=False,
+                min_value=1,
+                label="版本",
+                help_text="记录的版本号，每次保存加一。修改时带上读取到的版本（或用 If-Match 头带上 ETag）；"
+                "记录在此期间已被他人修改时返回 409（If-Match 不符时 412），不会覆盖他人的修改。",
+            )
         user = getattr(self.context.get("request"), "user", None)
         for field in fields.values():
             relation = field.child_relation if isinstance(field, ManyRelatedField) else field

@@ -1,8 +1,9 @@
 from .audit import ExportLog
+from .changes import PendingChange
 from .enterprises import Enterprise
 from .payments import Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
-from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord
+from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
 from .site import SiteProfile
 from .townships import Township
 from .users import User
@@ -17,6 +18,7 @@ __all__ = [
     "Payment",
     "PaymentBatch",
     "PaymentProgramme",
+    "PendingChange",
     "Person",
     "PersonCategory",
     "PreferentialCategory",
@@ -25,4 +27,5 @@ __all__ = [
     "Township",
     "TownshipRecord",
     "User",
+    "VersionedModel",
 ]

@@ -1,9 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from bureau.masking import mask_phone
 from bureau.scoping import ScopedQuerySet
 from bureau.validators import normalize_credit_code, validate_credit_code, validate_phone
+
+from .records import VersionedModel
 
 
 class EnterpriseQuerySet(ScopedQuerySet):
@@ -17,7 +20,7 @@ class EnterpriseQuerySet(ScopedQuerySet):
         return self.none()
 
 
-class Enterprise(models.Model):
+class Enterprise(VersionedModel):
     """
     An enterprise the bureau works with: employers at job fairs, startup-park tenants,
     members of the 爱心拥军团 alliance. Kept in the core so every area app can point at it.
@@ -47,6 +50,8 @@ class Enterprise(models.Model):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Who changed what and when: the audit trail, and the "who" of a refused stale write.
+    history = HistoricalRecords()
 
     township_lookup = "township"
     # The contact is a person: their phone is masked like any other (bureau.masking).

@@ -5,10 +5,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bureau.concurrency import stale_error
 from bureau.scoping import ScopedQuerySet
 
 
@@ -17,6 +19,38 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", "待审核"
     APPROVED = "approved", "已通过"
     RETURNED = "returned", "已退回"
+
+
+class VersionedModel(models.Model):
+    """
+    A record that refuses lost updates (see `bureau.concurrency`): each save increments
+    `version`, and saving an instance whose version is no longer the stored one raises
+    StaleWriteError instead of overwriting what another user saved in between.
+    """
+
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            # The conditional UPDATE takes the row lock: of two racing saves of one version, one wins.
+            claimed = (
+                type(self)
+                ._base_manager.using(using)
+                .filter(pk=self.pk, version=self.version)
+                .update(version=F("version") + 1)
+            )
+            if not claimed:
+                raise stale_error(type(self), self.pk)
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
 
 
 class TownshipRecordQuerySet(ScopedQuerySet):
@@ -28,7 +62,7 @@ class TownshipRecordQuerySet(ScopedQuerySet):
         return self.filter(review_status=ReviewStatus.SUBMITTED)
 
 
-class TownshipRecord(models.Model):
+class TownshipRecord(VersionedModel):
     """
     A record that belongs to a township and goes through the submission workflow:
     draft → submitted → approved, or returned with a reason and submitted again.

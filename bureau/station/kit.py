@@ -39,13 +39,15 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from bureau.models import Person, ReviewStatus
+from bureau.concurrency import VersionFormMixin
+from bureau.models import PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.roles import is_station_staff
 from bureau.scoping import township_of
 from bureau.services import ScopeError, record_save
 
 PAGE_SIZE = 20
 SUBMITTED_MESSAGE = "已提交，等待区局审核"
+PROPOSED_MESSAGE = "修改已提交，等待区局审核；审核通过前仍按原内容统计。"
 # Another township's person and a non-veteran are both outside the choices; one message covers both.
 FOREIGN_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的退役军人。"
 FOREIGN_ANY_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的人员。"
@@ -149,8 +151,13 @@ def record_form(
     form's instance, if any) and `cancel_url` (`success_url` unless `context` says).
     """
     kwargs = {"user": request.user}
+    proposals = proposal_context(request.user, instance)
     if instance is not None:
         kwargs["instance"] = instance
+        if request.method != "POST" and proposals["pending_change"]:
+            # The station goes on from what it proposed, not from the approved values.
+            for attname, value in proposals["pending_change"].new_values().items():
+                setattr(instance, attname, value)
     form = form_class(posted(request), **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,10 +171,35 @@ def record_form(
                 raise
             form.add_error(*duplicate)
         else:
+            if getattr(result, "proposed_change", None) is not None:
+                success_message = PROPOSED_MESSAGE
             messages.success(request, success_message(result) if callable(success_message) else success_message)
             return redirect(success_url)
-    page_context = {"form": form, "record": getattr(form, "instance", None), "cancel_url": success_url}
+    page_context = {
+        "form": form,
+        "record": getattr(form, "instance", None),
+        "cancel_url": success_url,
+        **proposals,
+    }
     return render(request, template, {**page_context, **(context or {})})
+
+
+def proposal_context(user, record) -> dict:
+    """
+    `pending_change` (the change of an approved record that waits for review, with its
+    `pending_rows` old → new) and `returned_change` (the last change the bureau returned,
+    when none waits since), for the station to see on the record's form.
+    """
+    context = {"pending_change": None, "pending_rows": [], "returned_change": None}
+    if record is None or record.pk is None or not isinstance(record, TownshipRecord):
+        return context
+    latest = PendingChange.objects.of(record).select_related("proposed_by", "reviewed_by").first()
+    if latest is not None and latest.status == PendingChange.Status.PENDING:
+        context["pending_change"] = latest
+        context["pending_rows"] = latest.rows(user)
+    elif latest is not None and latest.status == PendingChange.Status.RETURNED:
+        context["returned_change"] = latest
+    return context
 
 
 def set_blank_label(field: forms.Field, label: str) -> None:
@@ -178,7 +210,7 @@ def set_blank_label(field: forms.Field, label: str) -> None:
         field.choices = [("", label), *[(value, text) for value, text in field.choices if value != ""]]
 
 
-class StationFormMixin:
+class StationFormMixin(VersionFormMixin):
     """
     A form of the station portal, made for one user (`user=`).
 
@@ -186,6 +218,7 @@ class StationFormMixin:
     queryset says which records are candidates, `visible_to(user)` is applied here.
     `blank_labels` (`{field name: label}`) names the empty choice of select fields.
     `submit(by=)` saves what the form holds; by default `record_save` of `record()`.
+    A form that edits a record (`instance`) carries its version and refuses a stale save.
     """
 
     blank_labels: dict[str, str] = {}
@@ -198,6 +231,12 @@ class StationFormMixin:
                 field.queryset = field.queryset.visible_to(user)
         for name, label in self.blank_labels.items():
             set_blank_label(self.fields[name], label)
+        self.add_version_field(getattr(self, "instance", None))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.check_version(cleaned_data)
+        return cleaned_data
 
     def record(self) -> Model:
         """The unsaved record the cleaned form describes."""

@@ -182,13 +182,18 @@ def test_station_cannot_move_a_person_to_another_township(station_user_a, person
     assert person_a.review_status == ReviewStatus.APPROVED
 
 
-def test_station_change_goes_back_to_review(station_user_a, person_a):
+def test_station_change_of_an_approved_person_waits_for_review(station_user_a, person_a):
+    old_phone = person_a.phone
     response = api(station_user_a).patch(detail(person_a), {"phone": "139 0000 2222"}, format="json")
 
-    assert response.status_code == 200, response.json()
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert body["phone"] == old_phone  # what stays in force
+    assert body["pending_change"]["fields"] == ["phone"]
+    assert body["pending_change"]["changes"]["phone"] == {"old": old_phone, "new": "13900002222"}
     person_a.refresh_from_db()
-    assert person_a.phone == "13900002222"
-    assert person_a.review_status == ReviewStatus.SUBMITTED
+    assert person_a.phone == old_phone
+    assert person_a.review_status == ReviewStatus.APPROVED
 
 
 def test_bureau_create_is_approved(bureau_user, township_b):

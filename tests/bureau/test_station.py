@@ -290,9 +290,11 @@ def test_register_form_uses_date_inputs_and_has_no_township_field(client_for, st
     assert 'name="review_status"' not in content
 
 
-def test_editing_approved_person_resubmits_it(client_for, station_user_a, person_a):
-    assert person_a.review_status == ReviewStatus.APPROVED
-    data = person_data(name="张甲改", id_number=person_a.id_number, phone="13900000000")
+def test_editing_a_returned_person_resubmits_it(client_for, station_user_a, person_a):
+    person_a.review_status = ReviewStatus.RETURNED
+    person_a.return_reason = "姓名有误"
+    person_a.save()
+    data = person_data(name="张甲改", id_number=person_a.id_number, phone="13900000000", version=person_a.version)
     response = client_for(station_user_a).post(reverse("station:person_edit", args=[person_a.pk]), data)
     assert response.status_code == 302
     assert response.url == SUBMISSIONS

@@ -158,7 +158,9 @@ class NameForm(StationModelForm):
 
 
 def test_a_valid_form_is_submitted_with_a_message_and_a_redirect(station_user_a, person_a):
-    request = post(station_user_a, {"name": "张甲改"})
+    person_a.review_status = ReviewStatus.RETURNED
+    person_a.save()
+    request = post(station_user_a, {"name": "张甲改", "version": person_a.version})
 
     response = record_form(request, NameForm, "station/record_form.html", instance=person_a, success_url="/done/")
 

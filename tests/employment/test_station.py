@@ -204,7 +204,9 @@ def test_returned_attendance_is_corrected_and_resubmitted(client_for, station_us
         fair=other_fair, person=person_a, review_status=ReviewStatus.RETURNED, return_reason="应为春风行动"
     )
 
-    response = client_for(station_user_a).post(attendance_edit(attendance), {"fair": fair.pk, "person": person_a.pk})
+    response = client_for(station_user_a).post(
+        attendance_edit(attendance), {"fair": fair.pk, "person": person_a.pk, "version": attendance.version}
+    )
 
     assert response.status_code == 302
     attendance.refresh_from_db()
@@ -227,7 +229,9 @@ def test_another_townships_attendance_is_a_404(client_for, station_user_a, fair,
 def test_attendance_cannot_be_moved_to_another_townships_person(client_for, station_user_a, fair, person_a, person_b):
     attendance = FairAttendanceFactory(fair=fair, person=person_a)
 
-    response = client_for(station_user_a).post(attendance_edit(attendance), {"fair": fair.pk, "person": person_b.pk})
+    response = client_for(station_user_a).post(
+        attendance_edit(attendance), {"fair": fair.pk, "person": person_b.pk, "version": attendance.version}
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"person": ["只能选择本乡镇（街道）登记在册的退役军人。"]}
@@ -241,7 +245,9 @@ def test_correcting_into_a_duplicate_is_refused(client_for, station_user_a, town
     FairAttendanceFactory(fair=fair, person=person_a)
     attendance = FairAttendanceFactory(fair=fair, person=other, review_status=ReviewStatus.RETURNED)
 
-    response = client_for(station_user_a).post(attendance_edit(attendance), {"fair": fair.pk, "person": person_a.pk})
+    response = client_for(station_user_a).post(
+        attendance_edit(attendance), {"fair": fair.pk, "person": person_a.pk, "version": attendance.version}
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"person": ["该人员已登记参加此招聘会。"]}
@@ -326,7 +332,8 @@ def test_returned_outcome_edited_is_submitted_again(client_for, station_user_a, 
         return_reason="单位名称有误",
     )
 
-    response = client_for(station_user_a).post(outcome_edit(outcome), outcome_data(person_a, employer_name="新单位"))
+    data = {**outcome_data(person_a, employer_name="新单位"), "version": outcome.version}
+    response = client_for(station_user_a).post(outcome_edit(outcome), data)
 
     assert response.status_code == 302
     outcome.refresh_from_db()

@@ -1,0 +1,105 @@
+"""
+The admin of proposed changes (待审核修改): a station's edit of an approved record, shown
+beside the values in force, approved (applied) or returned with a reason by the bureau.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from bureau.admin_base import ReturnForm
+from bureau.models import PendingChange
+from bureau.roles import reviews_records
+from bureau.services import ScopeError, change_review
+
+
+@admin.register(PendingChange)
+class PendingChangeAdmin(admin.ModelAdmin):
+    list_display = ["record_link", "content_type", "township", "changed_fields", "status", "proposed_by", "proposed_at"]
+    list_filter = ["status", "content_type", "township"]
+    list_select_related = ["content_type", "township", "proposed_by"]
+    change_form_template = "admin/bureau/pendingchange/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).prefetch_related("record")
+
+    # Proposals are made at the station and settled by the review buttons, never edited or added here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="记录")
+    def record_link(self, obj):
+        return obj.record_label
+
+    @admin.display(description="修改项目")
+    def changed_fields(self, obj):
+        # Field names only: the values (a phone) are on the change page, masked where they must be.
+        return "、".join(str(obj.field(name).verbose_name) for name in obj.changes)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        change = get_object_or_404(self.get_queryset(request), pk=object_id) if str(object_id).isdigit() else None
+        extra_context = dict(extra_context or {})
+        if change is not None:
+            record_url = None
+            if change.record is not None:
+                opts = change.model._meta
+                record_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[change.object_id])
+            extra_context.update(
+                {
+                    "change": change,
+                    "rows": change.rows(request.user),
+                    "record_url": record_url,
+                    "can_review": reviews_records(request.user) and change.status == PendingChange.Status.PENDING,
+                    "return_form": ReturnForm(),
+                    "review_url": reverse("admin:bureau_pendingchange_review", args=[change.pk]),
+                }
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:change_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="bureau_pendingchange_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, change_id: int):
+        """审核通过 or 退回 of one proposed change (the buttons of the change page)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not reviews_records(request.user):
+            raise PermissionDenied
+        change = get_object_or_404(self.get_queryset(request), pk=change_id)
+        back = reverse("admin:bureau_pendingchange_change", args=[change.pk])
+        approve = "approve" in request.POST
+        reason = ""
+        if not approve:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "退回时必须填写原因。")
+                return HttpResponseRedirect(back)
+            reason = form.cleaned_data["reason"]
+        try:
+            change_review(change=change, by=request.user, approve=approve, reason=reason)
+        except ScopeError as error:
+            raise PermissionDenied(str(error)) from error
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return HttpResponseRedirect(back)
+        if approve:
+            messages.success(request, format_html("已审核通过对「{}」的修改，新内容已生效。", change.record_label))
+        else:
+            messages.warning(request, format_html("已退回对「{}」的修改，服务站可查看原因。", change.record_label))
+        return HttpResponseRedirect(reverse("admin:bureau_pendingchange_changelist") + "?status__exact=pending")

@@ -55,7 +55,7 @@ class PendingChangeAdmin(admin.ModelAdmin):
                 record_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[change.object_id])
             extra_context.update(
                 {
-                    "change": change,
+                    "proposal": change,
                     "rows": change.rows(request.user),
                     "record_url": record_url,
                     "can_review": reviews_records(request.user) and change.status == PendingChange.Status.PENDING,

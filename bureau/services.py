@@ -68,6 +68,8 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     else:
         record.submit(by=by)
     record.full_clean()
+    # The history names the user also when no request does (a service called by a task or a command).
+    record._history_user = by
     record.save()
     return record
 
@@ -79,6 +81,7 @@ def record_review(*, record: TownshipRecord, by, approve: bool, reason: str = ""
         record.approve(by=by)
     else:
         record.return_to_station(by=by, reason=reason)
+    record._history_user = by
     record.save(update_fields=["review_status", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
     return record
 

@@ -14,10 +14,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bureau.concurrency import StaleWriteError, version_check
 from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
-from bureau.importexport.widgets import is_blank
+from bureau.importexport.widgets import CountWidget, is_blank
 from bureau.masking import Mask, mask_for, shown
-from bureau.models import TownshipRecord
+from bureau.models import TownshipRecord, VersionedModel
 from bureau.scoping import township_of_record
 from bureau.services import ScopeError, check_write_allowed, record_save
 
@@ -77,6 +78,10 @@ class MaskedDiff(resources.Diff):
         return [resource.shown_value(field, field.export(instance)) for field in resource.get_import_fields()]
 
 
+class VersionWidget(CountWidget):
+    template_note = "导出的表格修改后再导入时保留本列，用于发现导出后他人所做的修改；新增的记录留空"
+
+
 class PortalResource(resources.ModelResource):
     """
     Base resource of the portal; area apps subclass it for their models.
@@ -94,7 +99,10 @@ class PortalResource(resources.ModelResource):
     - `result.row_messages` lists the problems as 「第 N 行：…」 with N the row
       number as Excel shows it (header = row 1, first data row = row 2);
     - strings starting with = + - @ tab or CR are exported with a leading `'`
-      (numbers and dates stay native), and the `'` is stripped on import.
+      (numbers and dates stay native), and the `'` is stripped on import;
+    - a versioned record has a 版本 column: an exported file edited and imported
+      again is refused, row by row, where the record has changed since the export
+      (bureau.concurrency); a blank 版本 (a new record, a hand-made list) is not checked.
     """
 
     class Meta:
@@ -106,6 +114,8 @@ class PortalResource(resources.ModelResource):
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
+        if issubclass(self._meta.model, VersionedModel) and "version" not in self.fields:
+            self.fields["version"] = fields.Field("version", "版本", widget=VersionWidget(), saves_null_values=False)
         self.file_problem = False
         self.set_user(user)
 
@@ -261,6 +271,11 @@ class PortalResource(resources.ModelResource):
                 if not (errors and township_of_record(instance) is None):
                     lookup = instance.township_lookup
                     errors.setdefault(lookup.split("__")[0], []).append(ValidationError(str(error)))
+        if isinstance(instance, VersionedModel) and "version" not in errors:
+            try:
+                version_check(instance)
+            except StaleWriteError as error:
+                errors["version"] = [error]
         super().validate_instance(instance, errors, validate_unique)
 
     def do_instance_save(self, instance, is_create):

@@ -37,6 +37,7 @@ IMPORT_HEADERS = [
     "退役日期",
     "安置方式",
     "备注",
+    "版本",
 ]
 EXPORT_HEADERS = IMPORT_HEADERS[:3] + ["出生日期"] + IMPORT_HEADERS[3:]
 FULL_ID = re.compile(r"\d{17}[\dX]")

@@ -39,6 +39,7 @@ ENTERPRISE_HEADERS = [
     "创办人身份证号",
     "联系人",
     "联系电话",
+    "版本",
 ]
 ATTENDEE_HEADERS = ["招聘会", "身份证号", "姓名"]
 TRAINEE_HEADERS = ["培训班", "身份证号", "姓名", "出勤天数"]
@@ -244,7 +245,7 @@ def test_attendee_export_by_leadership_is_masked_and_logged(client_for, leader, 
 
     assert response.status_code == 200
     sheet, headers, rows = sheet_rows(response.content)
-    assert headers == ["招聘会", "身份证号", "姓名", "乡镇（街道）", "审核状态"]
+    assert headers == ["招聘会", "身份证号", "姓名", "乡镇（街道）", "审核状态", "版本"]
     assert len(rows) == 2
     for row in sheet.iter_rows():
         for cell in row:

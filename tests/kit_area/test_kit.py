@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 from rest_framework.test import APIClient
 
-from bureau.models import ExportLog, ReviewStatus
+from bureau.models import ExportLog, PendingChange, ReviewStatus
 from bureau.roles import station_models
+from bureau.services import change_review
 from tests.kit_area.factories import GrantFactory
 from tests.kit_area.models import Grant
 from tests.kit_area.resources import GrantResource
@@ -94,7 +95,7 @@ def test_the_export_is_masked_for_leadership_and_logged_as_masked(client_for, le
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("身份证号", "姓名", "金额（元）", "发放日期", "银行账号")
+    assert rows[0] == ("身份证号", "姓名", "金额（元）", "发放日期", "银行账号", "版本")
     assert rows[1][4] == MASKED_ACCOUNT
     assert rows[1][0] == person_a.id_number[:4] + "**********" + person_a.id_number[-4:]
     log = ExportLog.objects.get()
@@ -186,6 +187,44 @@ def test_the_station_form_offers_only_its_own_residents(client_for, station_user
     assert response.status_code == 200
     assert "只能选择本乡镇（街道）登记在册的退役军人。" in response.content.decode()
     assert not Grant.objects.exists()
+
+
+def test_a_station_edit_of_an_approved_grant_waits_as_a_proposed_change(client_for, station_user_a, bureau_user):
+    grant = GrantFactory(person__township=station_user_a.township, amount=Decimal("1200.00"))
+    data = {
+        "person": grant.person_id,
+        "amount": "1500.00",
+        "granted_on": f"{grant.granted_on:%Y-%m-%d}",
+        "bank_account": ACCOUNT,
+        "version": grant.version,
+    }
+
+    response = client_for(station_user_a).post(f"/station/kit_area/grants/{grant.pk}/", data)
+
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert (grant.amount, grant.review_status) == (Decimal("1200.00"), ReviewStatus.APPROVED)
+    change = PendingChange.objects.get()
+    assert change.changes == {"amount": {"old": "1200.00", "new": "1500.00"}}
+    change_review(change=change, by=bureau_user, approve=True)
+    grant.refresh_from_db()
+    assert (grant.amount, grant.review_status, grant.version) == (Decimal("1500.00"), ReviewStatus.APPROVED, 2)
+
+
+def test_a_stale_api_write_of_a_grant_is_refused(bureau_user, person_a):
+    grant = GrantFactory(person=person_a, amount=Decimal("1200.00"))
+    read = api(bureau_user).get(f"/api/v1/kit-area/grants/{grant.pk}/").json()
+    grant.amount = Decimal("1300.00")
+    grant.save()
+
+    response = api(bureau_user).patch(
+        f"/api/v1/kit-area/grants/{grant.pk}/", {"amount": "900.00", "version": read["version"]}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "您看到的是修改前的内容" in response.json()["detail"]
+    grant.refresh_from_db()
+    assert grant.amount == Decimal("1300.00")
 
 
 # --- history ---------------------------------------------------------------------------------

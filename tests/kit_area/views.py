@@ -1,6 +1,6 @@
 from django.urls import reverse_lazy
 
-from bureau.station.kit import record_form, record_list, station_required
+from bureau.station.kit import record_form, record_list, station_required, visible_record_or_404
 from tests.kit_area.forms import GrantForm
 from tests.kit_area.models import Grant
 
@@ -15,3 +15,9 @@ def grant_list(request):
 @station_required
 def grant_create(request):
     return record_form(request, GrantForm, "kit_area/grant_form.html", success_url=GRANTS)
+
+
+@station_required
+def grant_edit(request, pk: int):
+    grant = visible_record_or_404(request, Grant, pk)
+    return record_form(request, GrantForm, "kit_area/grant_form.html", instance=grant, success_url=GRANTS)

@@ -9,13 +9,15 @@ and `AttachmentInline` for child rows.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,6 +27,7 @@ from bureau.concurrency import StaleWriteError, VersionFormMixin
 from bureau.importexport import PortalXLSX
 from bureau.masking import can_view_sensitive
 from bureau.models import Attachment, ExportLog, PendingChange, ReviewStatus, Township, TownshipRecord, VersionedModel
+from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
 
@@ -43,7 +46,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    reason = forms.CharField(
+        label="退回原因",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "退回时必须填写原因。"},
+    )
 
 
 def scoped_choices(db_field, request, kwargs: dict) -> dict:
@@ -335,6 +343,78 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
 
     actions = ["approve_selected", "return_selected"]
 
+    # The change page of a submitted record carries its own 审核通过 / 退回 buttons
+    # (admin/bureau/record_change_form.html), posting to `review_view`.
+
+    def may_review(self, request, record) -> bool:
+        return reviews_records(request.user) and self.has_change_permission(request, record)
+
+    def review_url(self, record) -> str:
+        opts = self.opts
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_review",
+            args=[quote(record.pk)],
+            current_app=self.admin_site.name,
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        if (
+            isinstance(obj, TownshipRecord)
+            and obj.pk
+            and obj.review_status == ReviewStatus.SUBMITTED
+            and self.may_review(request, obj)
+        ):
+            # The review template extends whatever change form this admin renders (an area's own
+            # change_form_template too), so every workflow record gets the buttons without a template.
+            response.context_data.update(
+                {
+                    "record_change_form": response.resolve_template(response.template_name),
+                    "review_url": self.review_url(obj),
+                    "return_form": ReturnForm(prefix="review"),
+                }
+            )
+            response.template_name = "admin/bureau/record_change_form.html"
+        return response
+
+    def review_view(self, request, object_id):
+        """Approve or return one submitted record (the buttons of its change page), then back to that page."""
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            # Outside the user's townships, or gone: it does not exist for them.
+            raise Http404("记录不存在，或不在您可查看的乡镇（街道）范围内。")
+        if not self.may_review(request, record):
+            raise PermissionDenied
+        change_page = redirect(
+            reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[quote(record.pk)],
+                current_app=self.admin_site.name,
+            )
+        )
+        if record.review_status != ReviewStatus.SUBMITTED:
+            status = record.get_review_status_display()
+            self.message_user(request, f"「{record}」的状态是“{status}”，不是待审核的记录，未作处理。", messages.ERROR)
+            return change_page
+        decision = request.POST.get("decision")
+        if decision == "approve":
+            record_review(record=record, by=request.user, approve=True)
+            self.message_user(request, f"已审核通过：{record}", messages.SUCCESS)
+        elif decision == "return":
+            form = ReturnForm(request.POST, prefix="review")
+            if not form.is_valid():
+                self.message_user(request, "；".join(form.errors["reason"]), messages.ERROR)
+                return change_page
+            try:
+                record_review(record=record, by=request.user, approve=False, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+                return change_page
+            self.message_user(request, f"已退回：{record}", messages.SUCCESS)
+        else:
+            self.message_user(request, "请选择审核通过或退回。", messages.ERROR)
+        return change_page
+
     # --- import / export -----------------------------------------------------
     # xlsx only. The resource (bureau.importexport.PortalResource) validates every row,
     # writes nothing unless all rows are valid and escapes formulas on export.
@@ -343,14 +423,22 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
     import_template_name = "admin/import_export/portal_import.html"
 
     def get_urls(self):
-        return [
+        urls = [
             path(
                 "import-template/",
                 self.admin_site.admin_view(self.import_template_view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_import_template",
-            ),
-            *super().get_urls(),
+            )
         ]
+        if issubclass(self.model, TownshipRecord):
+            urls.append(
+                path(
+                    "<path:object_id>/review/",
+                    self.admin_site.admin_view(require_POST(self.review_view)),
+                    name=f"{self.opts.app_label}_{self.opts.model_name}_review",
+                )
+            )
+        return [*urls, *super().get_urls()]
 
     def import_template_view(self, request):
         """The empty xlsx to fill in for an import: the resource's Chinese headers."""
@@ -402,6 +490,14 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
         return data
 
     # --- change list ---------------------------------------------------------
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The review inbox (bureau.review) links to one township's records through the model's
+        # township lookup, also where that is a path (`person__township`) the list filters do not name.
+        township_lookup = getattr(self.model, "township_lookup", None)
+        if township_lookup and lookup in {f"{township_lookup}__id__exact", f"{township_lookup}__isnull"}:
+            return True
+        return super().lookup_allowed(lookup, value, request)
 
     def get_list_select_related(self, request):
         # Without a list, Django joins only the non-null foreign keys of list_display: a nullable

@@ -1,5 +1,6 @@
 """
-No N+1: every admin change list and every API list costs as many queries with 20 rows as with 2.
+No N+1: every admin change list and every API list costs as many queries with 20 rows as with 2,
+and so does the admin index with 2 or 20 submitted records of every kind in its review inbox.
 
 The cases are discovered, not listed: every model registered on the admin site (the
 history admins too) and every viewset with a list on the API router. Rows come from the
@@ -31,6 +32,7 @@ from simple_history.models import HistoricalChanges
 
 import bureau.api.urls  # noqa: F401  (imports the area apps' API modules, which register their viewsets)
 from bureau.api.router import router
+from bureau.models import ReviewStatus, TownshipRecord
 
 FEW, MANY = 2, 20
 
@@ -165,6 +167,35 @@ def test_admin_change_list_queries_do_not_grow_with_rows(model, client, superuse
     few = get_change_list(client, url, rows=FEW)
     create_rows(model, MANY - FEW)
     many = get_change_list(client, url, rows=MANY)
+
+    assert_no_growth(few, many)
+
+
+# --- the admin index's review inbox ------------------------------------------------------
+
+
+def create_submitted_rows(count: int) -> None:
+    """`count` submitted records of every workflow model on the admin, each in a township of its own where it has one."""
+    for model in admin.site._registry:
+        if issubclass(model, TownshipRecord):
+            for _ in range(count):
+                record = factory_for(model)()
+                model._base_manager.filter(pk=record.pk).update(review_status=ReviewStatus.SUBMITTED)
+
+
+def test_admin_index_queries_do_not_grow_with_submitted_records(client, bureau_user):
+    # The inbox is one grouped query per model, however many records and townships wait.
+    client.force_login(bureau_user)
+    create_submitted_rows(FEW)
+    client.get("/admin/")
+    with CaptureQueriesContext(connection) as few:
+        response = client.get("/admin/")
+    assert response.context["inbox_total"] >= FEW
+    create_submitted_rows(MANY - FEW)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/admin/")
+    assert response.context["inbox_total"] >= MANY
+    assert len(response.context["inbox_rows"]) > len(few.captured_queries), "the rows must outnumber the queries"
 
     assert_no_growth(few, many)
 

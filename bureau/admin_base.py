@@ -398,7 +398,12 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
             return change_page
         decision = request.POST.get("decision")
         if decision == "approve":
-            record_review(record=record, by=request.user, approve=True)
+            try:
+                record_review(record=record, by=request.user, approve=True)
+            except ValidationError as error:
+                # Another reviewer (or a save) came first: the version check refused this one.
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+                return change_page
             self.message_user(request, f"已审核通过：{record}", messages.SUCCESS)
         elif decision == "return":
             form = ReturnForm(request.POST, prefix="review")

@@ -63,11 +63,13 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
         current = type(record)._base_manager.select_for_update().get(pk=record.pk)
         if current.review_status == ReviewStatus.APPROVED:
             return change_propose(record=record, current=current, by=by)
+    # Validated before the review state moves, so a refused save leaves the form's record as it was
+    # (a returned record keeps showing its return reason next to the errors).
+    record.full_clean()
     if reviews_records(by):
         record.approve(by=by)
     else:
         record.submit(by=by)
-    record.full_clean()
     # The history names the user also when no request does (a service called by a task or a command).
     record._history_user = by
     record.save()

@@ -395,3 +395,20 @@ def test_two_saves_of_the_same_version_race_and_the_second_is_refused(veteran_a)
 
     veteran_a.refresh_from_db()
     assert (veteran_a.phone, veteran_a.address, veteran_a.version) == (NEW_PHONE, "甲镇一号", 2)
+
+
+def test_the_inbox_counts_changes_that_wait_and_links_to_exactly_them(station_user_a, bureau_user, veteran_a):
+    client_of(station_user_a).post(edit_url(veteran_a), station_person_data(veteran_a, phone=NEW_PHONE))
+    change = PendingChange.objects.get()
+    clerk = client_of(bureau_user)
+
+    rows = [row for row in clerk.get("/admin/").context["inbox_rows"] if row.kind == "pending_change"]
+
+    assert [(row.heading, row.township_name, row.count) for row in rows] == [("人员（修改）", "甲镇", 1)]
+    listed = clerk.get(rows[0].url)
+    assert listed.status_code == 200
+    assert [obj.pk for obj in listed.context["cl"].result_list] == [change.pk]
+
+    clerk.post(review_url(change), {"approve": "1"})
+
+    assert not [row for row in clerk.get("/admin/").context["inbox_rows"] if row.kind == "pending_change"]

@@ -14,7 +14,7 @@ from bureau.masking import shown_field
 from bureau.models import Person, ReviewStatus
 from bureau.scoping import township_of
 from bureau.station.forms import PersonForm
-from bureau.station.kit import list_context, record_form, station_required, visible_record_or_404
+from bureau.station.kit import list_context, proposal_context, record_form, station_required, visible_record_or_404
 
 
 @station_required
@@ -78,5 +78,6 @@ def person_detail(request, pk: int):
             "shown_phone": shown_field(request.user, person, "phone"),
             "categories": person.categories.all(),
             "merits": person.merits.all(),
+            **proposal_context(request.user, person),
         },
     )

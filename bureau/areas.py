@@ -10,6 +10,7 @@ An area app declares itself once, with an `AreaConfig` subclass in its `apps.py`
         report_section = "employment.report.section"
         api = "employment.api"
         demo = "employment.demo.seed"
+        demo_this_year = "employment.demo.seed_this_year"
         station_urls = "employment.urls"
         station_menu = (MenuEntry("招聘会参加", "attendance_list", match="attendance"),)
         person_file = PersonFilePart("就业创业", "employment/person_file.html", "employment.person_file.context")
@@ -64,6 +65,9 @@ class AreaConfig(AppConfig):
     api: str = ""
     #: Dotted path of `seed(*, year, scale, stdout)`, run by `seed_demo` after the registry.
     demo: str = ""
+    #: Dotted path of `seed_this_year(*, today, scale, stdout)`: the current year's records up to `today`,
+    #: run by `seed_demo` after every `demo` and the veterans discharged this year.
+    demo_this_year: str = ""
     #: URL module of the station pages (with `app_name` = the app label), mounted at /station/<label>/.
     station_urls: str = ""
     station_menu: tuple[MenuEntry, ...] = ()
@@ -87,6 +91,9 @@ class AreaConfig(AppConfig):
 
     def demo_seed(self) -> Callable | None:
         return import_string(self.demo) if self.demo else None
+
+    def demo_this_year_seed(self) -> Callable | None:
+        return import_string(self.demo_this_year) if self.demo_this_year else None
 
     def load_api(self) -> None:
         if self.api:

@@ -8,6 +8,7 @@ class EmploymentConfig(AreaConfig):
     report_section = "employment.report.section"
     api = "employment.api"
     demo = "employment.demo.seed"
+    demo_this_year = "employment.demo.seed_this_year"
     station_urls = "employment.urls"
     station_menu = (
         MenuEntry("招聘会参加人员", "attendance_list", match="attendance"),

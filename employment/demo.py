@@ -6,6 +6,13 @@ Persons come from the demo registry the core has just written, picked determinis
 (ordered by ID number, shuffled by a generator seeded with the year). Every row is written
 on its natural key (credit code, park name, fair title and date, …) so a second run updates
 what the first wrote and adds nothing. Dates are (month, day) of the demo year unless said otherwise.
+
+`seed_this_year` adds the current year up to today, so that a station has fairs to choose
+from and the clerk has submissions to review: two fairs with their enterprises and
+attendances, the jobs found through them, and from each township's station one attendance
+and one employment outcome awaiting review. Its dates are days before today (never before
+1 January), and its rows are keyed without them (a fair on its title, which names the year;
+an outcome on person, channel and year), so a run on a later day updates them in place.
 """
 
 import datetime
@@ -13,10 +20,12 @@ import random
 
 from bureau.demo.helpers import (
     approved_by_clerk,
+    days_before,
     demo_random,
     enterprise_upsert,
     registry_veterans,
     upsert,
+    upsert_submitted,
 )
 from bureau.models import Enterprise, Person, Township
 from employment.models import (
@@ -91,6 +100,35 @@ JOB_FAIRS = [
 POSITIONS_AT_FAIR = (3, 16)  # range of the positions an enterprise offers at a fair
 DAYS_TO_START = 30  # from the fair to the first day at work
 
+# This year's fairs: (title, days before today, enterprises taking part, fields).
+JOB_FAIRS_THIS_YEAR = [
+    (
+        "{year}年退役军人就业专场招聘会",
+        75,
+        slice(None, 24),
+        {
+            "venue": f"{DISTRICT}人力资源市场",
+            "dedicated_to_veterans": True,
+            "streamed_online": False,
+            "unnamed_attendees": 18,
+        },
+    ),
+    (
+        "{year}年退役军人网络直播招聘会",
+        12,
+        slice(21, None),
+        {
+            "venue": f"{DISTRICT}退役军人服务中心",
+            "dedicated_to_veterans": True,
+            "streamed_online": True,
+            "online_views": 12600,
+            "unnamed_attendees": 9,
+        },
+    ),
+]
+ATTENDING_THIS_YEAR = 1 / 4  # of the working-age veterans, at each of this year's fairs
+REFERRED_DAYS_AGO = 5  # the start of the referred jobs a station has just reported
+
 TRAINING_CLASS = ("{year}年退役军人适应性培训班", (11, 8), (11, 10), f"{DISTRICT}委党校")
 MIN_TRAINEES = 20
 
@@ -139,6 +177,38 @@ def seed(*, year: int, scale: str, stdout) -> None:
     )
 
 
+def seed_this_year(*, today: datetime.date, scale: str, stdout) -> None:
+    """Write the employment records of today's year up to today (idempotent)."""
+    year = today.year
+    rng = demo_random("employment-this-year", year)
+    townships = list(Township.objects.order_by("order"))
+    approved = approved_by_clerk()
+    working_age = [p for p in registry_veterans(year=year) if p.birth_date and year - p.birth_date.year <= MAX_AGE]
+    if not townships or not working_age:
+        stdout.write(f"就业创业 {year} 年演示数据：演示人员中没有可用的退役军人，已跳过。")
+        return
+
+    enterprises = _fair_enterprises(townships)
+    fairs = _fairs_this_year(today=today, enterprises=enterprises, rng=rng, approved=approved)
+    attendances, last_fair_attendees, hired = _attendance_this_year(
+        today=today, fairs=fairs, people=working_age, rng=rng, approved=approved
+    )
+    submitted = _submitted_this_year(
+        today=today,
+        townships=townships,
+        fair=fairs[-1],
+        attendees=last_fair_attendees,
+        people=working_age,
+        hired=hired,
+        enterprises=enterprises,
+        rng=rng,
+    )
+    stdout.write(
+        f"就业创业 {year} 年演示数据已就绪：招聘会 {len(fairs)} 场，参加人员 {attendances} 人次，"
+        f"经招聘会就业 {len(hired)} 人；服务站报送、待审核 {submitted} 条。"
+    )
+
+
 def _founder(people: list[Person], year: int) -> Person:
     """A self-employed veteran in his forties or fifties, if the registry has one."""
     seasoned = [p for p in people if p.discharge_route == Person.DischargeRoute.SELF_EMPLOYED]
@@ -173,13 +243,17 @@ def _park(*, year: int, founder: Person, approved: dict) -> tuple[StartupPark, l
     return park, tenants
 
 
-def _fairs(*, year: int, townships: list[Township], rng: random.Random, approved: dict):
-    enterprises = [
+def _fair_enterprises(townships: list[Township]) -> list[Enterprise]:
+    return [
         enterprise_upsert(
             10 + n, name=f"{DISTRICT}{brand}{suffix}有限公司", sector=sector, township=townships[n % len(townships)]
         )
         for n, (brand, (sector, suffix)) in enumerate((brand, trade) for trade in TRADES for brand in BRANDS)
     ]
+
+
+def _fairs(*, year: int, townships: list[Township], rng: random.Random, approved: dict):
+    enterprises = _fair_enterprises(townships)
     fairs = [
         upsert(JobFair, title=title.format(year=year), start_date=datetime.date(year, *day), defaults=fields | approved)
         for title, day, _, fields in JOB_FAIRS
@@ -222,6 +296,119 @@ def _attendance(*, fairs: list[JobFair], people: list[Person], rng: random.Rando
                 )
                 intentions += 1
     return attendances, intentions
+
+
+def _fairs_this_year(
+    *, today: datetime.date, enterprises: list[Enterprise], rng: random.Random, approved: dict
+) -> list[JobFair]:
+    fairs = []
+    for title, days, taking_part, fields in JOB_FAIRS_THIS_YEAR:
+        # Keyed on the title, which names the year: the date is counted back from today and moves with it.
+        fair = upsert(
+            JobFair,
+            title=title.format(year=today.year),
+            defaults={"start_date": days_before(today, days), **fields, **approved},
+        )
+        for enterprise in enterprises[taking_part]:
+            upsert(
+                FairParticipation,
+                fair=fair,
+                enterprise=enterprise,
+                defaults={"positions": rng.randrange(*POSITIONS_AT_FAIR)},
+            )
+        fairs.append(fair)
+    return fairs
+
+
+def _attendance_this_year(
+    *, today: datetime.date, fairs: list[JobFair], people: list[Person], rng: random.Random, approved: dict
+) -> tuple[int, set[Person], dict[Person, Enterprise]]:
+    """
+    A quarter of the working-age veterans at each fair, approved; a third of those agree with an employer
+    and start a month later. Returns the attendances, the last fair's attendees and who was hired by whom.
+
+    A job that would start after today is not written (yet), but the generator is drawn from
+    the same way on any day, so that the same persons are picked whatever the date.
+    """
+    attendances = 0
+    attendees: set[Person] = set()
+    hired: dict[Person, Enterprise] = {}
+    for fair in fairs:
+        employers = [p.enterprise for p in fair.participations.select_related("enterprise").order_by("pk")]
+        attendees = set(rng.sample(people, k=max(1, int(len(people) * ATTENDING_THIS_YEAR))))
+        for person in sorted(attendees, key=lambda p: p.id_number):
+            upsert(FairAttendance, fair=fair, person=person, defaults={"township": person.township, **approved})
+            attendances += 1
+            if rng.random() < 1 / 3 and person not in hired:
+                employer = hired[person] = rng.choice(employers)
+                upsert(
+                    EmploymentIntention,
+                    person=person,
+                    enterprise=employer,
+                    fair=fair,
+                    defaults={"agreed_on": fair.start_date},
+                )
+                started_on = fair.start_date + datetime.timedelta(days=DAYS_TO_START)
+                if started_on <= today:
+                    # One job a year through a fair: keyed on the year, not on the date that moves with today.
+                    upsert(
+                        EmploymentOutcome,
+                        person=person,
+                        channel=EmploymentOutcome.Channel.JOB_FAIR,
+                        started_on__year=today.year,
+                        defaults={
+                            "started_on": started_on,
+                            "enterprise": employer,
+                            "township": person.township,
+                            **approved,
+                        },
+                    )
+    return attendances, attendees, hired
+
+
+def _submitted_this_year(
+    *,
+    today: datetime.date,
+    townships: list[Township],
+    fair: JobFair,
+    attendees: set[Person],
+    people: list[Person],
+    hired: dict[Person, Enterprise],
+    enterprises: list[Enterprise],
+    rng: random.Random,
+) -> int:
+    """
+    What each township's station has submitted and the clerk has yet to review: a veteran discharged
+    this year who was at the latest fair but not on its list, and one the station found a job for.
+    Returns how many (two per township when the township has veterans discharged this year).
+    """
+    submitted = 0
+    for township in townships:
+        discharged = [p for p in people if p.township_id == township.pk and p.discharged_on.year == today.year]
+        if at_fair := [p for p in discharged if p not in attendees]:
+            upsert_submitted(
+                FairAttendance,
+                township=township,
+                fair=fair,
+                person=rng.choice(at_fair),
+                defaults={"township": township},
+            )
+            submitted += 1
+        if job_found := [p for p in discharged if p not in hired]:
+            upsert_submitted(
+                EmploymentOutcome,
+                township=township,
+                person=rng.choice(job_found),
+                channel=EmploymentOutcome.Channel.REFERRAL,
+                started_on__year=today.year,
+                defaults={
+                    "started_on": days_before(today, REFERRED_DAYS_AGO),
+                    "enterprise": rng.choice(enterprises),
+                    "township": township,
+                },
+            )
+            submitted += 1
+    return submitted
 
 
 def _training(*, year: int, veterans: list[Person], approved: dict) -> int:

@@ -7,6 +7,11 @@ of its own seeded with the year (`demo_random`), so its picks do not shift when
 another area's demo changes, and writes every row on its natural key
 (`upsert`, `enterprise_upsert`, `payments_write`), so that running `seed_demo`
 again updates what the first run wrote and adds nothing.
+
+An area's `demo.seed_this_year(*, today, scale, stdout)` adds the records of the
+current year up to today on top of the veterans discharged this year: its dates
+come from `days_before` (never before 1 January, never after today), and what a
+station has submitted and awaits review is written with `upsert_submitted`.
 """
 
 import datetime
@@ -21,7 +26,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from bureau.demo.registry import build_district
-from bureau.demo.writers import CLERK_USERNAME, demo_townships
+from bureau.demo.writers import CLERK_USERNAME, demo_townships, submitted_by_station
 from bureau.models import Enterprise, Payment, PaymentBatch, PaymentProgramme, Person, ReviewStatus, Township, User
 
 # Province 32, county 99xx: like the demo ID numbers, no real registration authority is named.
@@ -67,6 +72,11 @@ def registry_veterans(*, year: int) -> list[Person]:
     )
 
 
+def days_before(today: datetime.date, days: int) -> datetime.date:
+    """The date `days` before `today`, but not before 1 January: a date of this year's records up to today."""
+    return max(today - datetime.timedelta(days=days), datetime.date(today.year, 1, 1))
+
+
 # -- writing on natural keys ------------------------------------------------------------------------
 
 
@@ -79,6 +89,16 @@ def approved_by_clerk() -> dict:
 def upsert(model: type[ModelT], *, defaults: dict | None = None, **natural_key) -> ModelT:
     """The row of `model` with this natural key, created or updated with `defaults`."""
     return model.objects.update_or_create(defaults=defaults, **natural_key)[0]
+
+
+def upsert_submitted(model: type[ModelT], *, township: Township, defaults: dict, **natural_key) -> ModelT:
+    """
+    Like `upsert`, for a record the township's demo station has submitted: a new row awaits review,
+    a row already stored keeps its review state (a second run neither approves nor resubmits it).
+    """
+    return model.objects.update_or_create(
+        defaults=defaults, create_defaults=defaults | submitted_by_station(township), **natural_key
+    )[0]
 
 
 def credit_code(n: int) -> str:

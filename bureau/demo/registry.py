@@ -5,10 +5,14 @@ Nothing here touches the database: `build_district` returns the same persons,
 family links and merits for the same year, scale and townships every time, and
 `bureau.demo.writers` stores them. The persons of `--scale small` are the first
 persons of `--scale district`.
+
+`build_this_year` adds the veterans discharged in the current year up to today,
+from a generator of its own, so that the demo also has something to do today.
 """
 
 import datetime
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from stdnum.cn import ric
@@ -17,6 +21,8 @@ from bureau.models import FamilyLink, Merit, Person, PreferentialCategory, Towns
 
 # How many times the small district's mix of people is repeated.
 SCALES = {"small": 1, "district": 38}
+# Veterans discharged in the current year so far, per township and round of the scale.
+DISCHARGED_THIS_YEAR = 3
 # Province 32 exists (the validator checks it); county codes 99xx do not, so no real place is named.
 REGION_PREFIX = "3299"
 
@@ -59,13 +65,16 @@ class DemoLink:
 class DemoDistrict:
     """The people of the demo district, generated deterministically for one year."""
 
-    def __init__(self, *, year: int, townships: list[Township]):
+    def __init__(self, *, year: int, townships: list[Township], seed: str = "", taken: Iterable[str] = ()):
         self.year = year
         self.townships = townships
-        self.rng = random.Random(year)
+        self.rng = random.Random(seed or year)
         self.people: list[DemoPerson] = []
+        # Persons a township's station has registered and submitted: not approved, not in `people`.
+        self.registered: list[DemoPerson] = []
         self.links: list[DemoLink] = []
-        self.id_numbers: set[str] = set()
+        # `taken`: ID numbers of another district, so that no person of this one overwrites one of those.
+        self.id_numbers: set[str] = set(taken)
 
     # -- building blocks ---------------------------------------------------------------
 
@@ -149,6 +158,23 @@ class DemoDistrict:
             person.categories.append((category, self.category_start(category, person)))
         if self.rng.random() < merit_chance:
             self.merit(person, enlisted_on.year, discharged_on.year)
+        return person
+
+    def discharged_this_year(self, *, township: Township, today: datetime.date) -> DemoPerson:
+        """
+        A conscript of the autumn intake two years ago, discharged to self-employment between 1 January and `today`.
+
+        The generator is drawn from the same way whatever `today` is, so the same
+        persons come back on any day of the year; only their discharge dates move.
+        """
+        start = datetime.date(today.year, 1, 1)
+        born = (today.year - 24, today.year - 20)
+        person = self.person(township=township, born=born, status=P.Status.VETERAN, male=self.rng.random() < 0.9)
+        person.discharged_on = start + datetime.timedelta(days=int(self.rng.random() * ((today - start).days + 1)))
+        person.enlisted_on = datetime.date(today.year - 2, 9, self.rng.randrange(1, 29))
+        person.branch = self.rng.choice([P.Branch.ARMY] * 3 + [P.Branch.NAVY, P.Branch.AIR_FORCE])
+        person.discharge_route = P.DischargeRoute.SELF_EMPLOYED
+        person.rank = "上等兵"
         return person
 
     def category_start(self, category: str, person: DemoPerson) -> datetime.date:
@@ -318,4 +344,23 @@ def build_district(*, year: int, scale: str, townships: list[Township]) -> DemoD
     district = DemoDistrict(year=year, townships=townships)
     for _ in range(SCALES[scale]):
         district.build_round()
+    return district
+
+
+def build_this_year(*, today: datetime.date, scale: str, townships: list[Township], taken: set[str]) -> DemoDistrict:
+    """
+    The veterans discharged in `today`'s year up to `today`: `DISCHARGED_THIS_YEAR` per township and round
+    of the scale, approved, and in `registered` one per township that its station has just registered.
+
+    `taken` are the ID numbers of the reference district, which no person here may reuse.
+    """
+    district = DemoDistrict(year=today.year, townships=townships, seed=f"this-year-{today.year}", taken=taken)
+    for township in townships:
+        district.discharged_this_year(township=township, today=today)
+    # The first persons, the same at every scale, are those the stations have just registered.
+    district.registered, district.people = district.people, []
+    for _ in range(SCALES[scale]):
+        for township in townships:
+            for _ in range(DISCHARGED_THIS_YEAR):
+                district.discharged_this_year(township=township, today=today)
     return district

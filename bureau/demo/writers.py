@@ -3,7 +3,8 @@ Writers of the demo district: site profile, townships, one login per role, and t
 
 Every row is written on its natural key (township code, username, ID number,
 person + category + start, person + relative), so a second run updates what the
-first wrote and adds nothing.
+first wrote and adds nothing. Persons a station has registered (`registrations_write`)
+keep the review state they have: a second run neither approves nor resubmits them.
 """
 
 from django.contrib.auth.models import Group
@@ -29,6 +30,11 @@ TOWNSHIPS = [
 ]
 # The bureau clerk approves the demo records and creates the payment batches.
 CLERK_USERNAME = "clerk"
+# What the registry writers copy from a generated person; Person.save() derives birth date and gender.
+PERSON_FIELDS = [
+    "name", "phone", "township", "address", "status", "branch",
+    "enlisted_on", "discharged_on", "rank", "discharge_route", "notes",
+]  # fmt: skip
 
 
 def site_profile_write() -> None:
@@ -52,6 +58,16 @@ def demo_townships() -> list[Township]:
     return [by_code[code] for code, _ in TOWNSHIPS if code in by_code]
 
 
+def station_username(township: Township) -> str:
+    return f"station_{township.code}"
+
+
+def submitted_by_station(township: Township) -> dict:
+    """The review fields of a record the township's demo station has just submitted."""
+    station = User.objects.filter(username=station_username(township)).first()
+    return {"review_status": ReviewStatus.SUBMITTED, "submitted_by": station, "submitted_at": timezone.now()}
+
+
 def accounts_write(*, townships: list[Township], password: str) -> list[tuple[str, str, str]]:
     """One login per role and one per township's station; returns (username, role, township) to print."""
     accounts = [
@@ -60,7 +76,7 @@ def accounts_write(*, townships: list[Township], password: str) -> list[tuple[st
         ("leader", "局领导", roles.LEADERSHIP, None, {"is_staff": True}),
         ("auditor", "审计员", roles.AUDITOR, None, {"is_staff": True}),
     ] + [
-        (f"station_{township.code}", f"{township.name}服务站", roles.STATION_STAFF, township, {"is_staff": False})
+        (station_username(township), f"{township.name}服务站", roles.STATION_STAFF, township, {"is_staff": False})
         for township in townships
     ]
     logins = []
@@ -78,10 +94,6 @@ def accounts_write(*, townships: list[Township], password: str) -> list[tuple[st
 
 def registry_write(district: DemoDistrict, *, reviewer: User) -> dict[str, Person]:
     """Store the district's persons, categories, family links and merits, approved by `reviewer`; by ID number."""
-    copied = [
-        "name", "phone", "township", "address", "status", "branch",
-        "enlisted_on", "discharged_on", "rank", "discharge_route", "notes",
-    ]  # fmt: skip
     now = timezone.now()
     rows = []
     for demo in district.people:
@@ -95,10 +107,10 @@ def registry_write(district: DemoDistrict, *, reviewer: User) -> dict[str, Perso
                 review_status=ReviewStatus.APPROVED,
                 reviewed_by=reviewer,
                 reviewed_at=now,
-                **{name: getattr(demo, name) for name in copied},
+                **{name: getattr(demo, name) for name in PERSON_FIELDS},
             )
         )
-    fields = [*copied, "birth_date", "gender", "review_status"]
+    fields = [*PERSON_FIELDS, "birth_date", "gender", "review_status"]
     Person.objects.bulk_create(rows, update_conflicts=True, unique_fields=["id_number"], update_fields=fields)
     people = Person.objects.in_bulk([demo.id_number for demo in district.people], field_name="id_number")
 
@@ -133,4 +145,21 @@ def registry_write(district: DemoDistrict, *, reviewer: User) -> dict[str, Perso
             if (people[demo.id_number].pk, level, year) not in existing
         ]
     )
+    return people
+
+
+def registrations_write(district: DemoDistrict) -> list[Person]:
+    """
+    Store the persons the district's stations have registered, submitted by the station of their township.
+
+    Keyed on the ID number like the registry; a person already stored keeps its
+    review state, so that what the clerk has since approved or returned stays so.
+    """
+    people = []
+    for demo in district.registered:
+        fields = {name: getattr(demo, name) for name in PERSON_FIELDS}
+        person, _ = Person.objects.update_or_create(
+            id_number=demo.id_number, defaults=fields, create_defaults=fields | submitted_by_station(demo.township)
+        )
+        people.append(person)
     return people

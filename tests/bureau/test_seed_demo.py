@@ -1,8 +1,10 @@
+import datetime
 import io
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from bureau import roles
 from bureau.models import (
@@ -33,6 +35,8 @@ STATION_USERNAMES = {
     "station_yuntai",
     "station_liuhe",
 }
+# Veterans discharged in the current year up to today, per township: three approved, one the station registered.
+DISCHARGED_THIS_YEAR_PER_TOWNSHIP = 3 + 1
 
 
 @pytest.fixture(autouse=True)
@@ -72,8 +76,10 @@ def test_running_seed_demo_twice_gives_the_same_records():
 
 def test_small_scale_is_a_small_district_of_about_eighty_people():
     seed("--scale", "small")
+    this_year = Person.objects.discharged_in(timezone.localdate().year).count()
     assert Township.objects.count() == 8
-    assert 70 <= Person.objects.count() <= 90
+    assert this_year == 8 * DISCHARGED_THIS_YEAR_PER_TOWNSHIP
+    assert 70 <= Person.objects.count() - this_year <= 90
     assert User.objects.count() == 4 + 8
     assert SiteProfile.get().full_bureau_name == "示范区退役军人事务局"
 
@@ -107,7 +113,10 @@ def test_service_records_are_consistent_with_the_status():
         assert person.enlisted_on and not person.discharged_on and not person.discharge_route, person
     for person in Person.objects.filter(status=Person.Status.FAMILY):
         assert not (person.enlisted_on or person.discharged_on or person.branch), person
-    assert not Person.objects.exclude(review_status=ReviewStatus.APPROVED).exists()
+    # Only the persons the stations have just registered await review.
+    pending = Person.objects.exclude(review_status=ReviewStatus.APPROVED)
+    assert set(pending.values_list("review_status", flat=True)) == {ReviewStatus.SUBMITTED}
+    assert set(pending.values_list("discharged_on__year", flat=True)) == {timezone.localdate().year}
 
 
 def test_family_members_are_linked_to_their_soldier():
@@ -140,6 +149,63 @@ def test_payments_of_the_demo_year_follow_the_records():
     assert not Payment.objects.exclude(period__startswith="2021").exists()
     monthly = Payment.objects.of_programme("periodic-pension")
     assert set(monthly.values_list("period", flat=True)) == {f"2021-{month:02d}" for month in range(1, 13)}
+
+
+def test_veterans_discharged_this_year_up_to_today_are_in_the_registry():
+    seed()
+    today = timezone.localdate()
+    discharged = Person.objects.discharged_in(today.year)
+
+    assert discharged.approved().count() == 8 * 3
+    for township in Township.objects.all():
+        assert discharged.approved().filter(township=township).count() == 3, township
+    for person in discharged:
+        assert datetime.date(today.year, 1, 1) <= person.discharged_on <= today, person
+        assert person.status == Person.Status.VETERAN
+        assert person.discharge_route == Person.DischargeRoute.SELF_EMPLOYED
+        assert person.enlisted_on < person.discharged_on
+        person.full_clean()
+    # None of them comes into the demo year.
+    assert not Person.objects.discharged_in(2021).filter(pk__in=discharged).exists()
+
+
+def test_each_station_has_registered_one_veteran_awaiting_review():
+    seed()
+    pending = Person.objects.awaiting_review().select_related("submitted_by", "township")
+
+    assert pending.count() == 8
+    assert {person.township.code for person in pending} == {code.removeprefix("station_") for code in STATION_USERNAMES}
+    for person in pending:
+        assert person.submitted_by.username == f"station_{person.township.code}"
+        assert person.submitted_at is not None and person.reviewed_by is None
+        assert person.discharged_on.year == timezone.localdate().year
+
+
+def test_a_second_run_leaves_the_review_of_registered_persons_as_the_clerk_left_it():
+    seed()
+    clerk = User.objects.get(username="clerk")
+    first = counts()
+    approved = Person.objects.awaiting_review().order_by("id_number").first()
+    approved.approve(by=clerk)
+    approved.save()
+
+    seed()
+
+    assert counts() == first
+    approved.refresh_from_db()
+    assert approved.review_status == ReviewStatus.APPROVED and approved.reviewed_by == clerk
+    assert Person.objects.awaiting_review().count() == 7
+
+
+def test_early_in_january_this_years_veterans_are_discharged_on_the_days_gone_by(monkeypatch):
+    first_of_january = datetime.date(timezone.localdate().year, 1, 1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: first_of_january)
+
+    seed()
+
+    discharged = Person.objects.discharged_in(first_of_january.year)
+    assert discharged.count() == 8 * DISCHARGED_THIS_YEAR_PER_TOWNSHIP
+    assert set(discharged.values_list("discharged_on", flat=True)) == {first_of_january}
 
 
 def test_accounts_have_their_role_and_township_and_the_given_password():

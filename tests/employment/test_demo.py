@@ -1,11 +1,19 @@
-"""seed_demo adds the employment records of the demo year, repeatably, and they fill section (一)."""
+"""
+seed_demo adds the employment records of the demo year, repeatably, and they fill section (一);
+and those of the current year up to today, so that stations have fairs to pick and the clerk
+has their submissions to review.
+"""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from bureau.models import ReviewStatus, User
 from bureau.validators import validate_credit_code
+from employment.forms import FairAttendanceForm
 from employment.models import (
     EmploymentIntention,
     EmploymentOutcome,
@@ -89,7 +97,7 @@ def test_the_demo_year_report_has_all_four_employment_items():
 
 
 def test_demo_records_are_approved_and_valid():
-    from bureau.models import Enterprise, ReviewStatus
+    from bureau.models import Enterprise
 
     seed()
     for enterprise in Enterprise.objects.all():
@@ -97,5 +105,107 @@ def test_demo_records_are_approved_and_valid():
         enterprise.full_clean()
     for trainee in Trainee.objects.select_related("person", "training_class"):
         trainee.full_clean()
-    for model in [StartupPark, JobFair, FairAttendance, TrainingClass, JobPosting, RoleModel, PublicityEvent]:
+    for model in [StartupPark, JobFair, TrainingClass, JobPosting, RoleModel, PublicityEvent]:
         assert not model.objects.exclude(review_status=ReviewStatus.APPROVED).exists(), model
+    # What awaits review is the stations' submissions of the current year (below); the demo year is all approved.
+    for model, year_lookup in [(FairAttendance, "fair__start_date__year"), (EmploymentOutcome, "started_on__year")]:
+        of_the_demo_year = model.objects.filter(**{year_lookup: 2021})
+        assert of_the_demo_year.exists()
+        assert not of_the_demo_year.exclude(review_status=ReviewStatus.APPROVED).exists(), model
+
+
+# -- the current year, up to today ----------------------------------------------------------------
+
+
+def this_years_fairs():
+    return JobFair.objects.filter(start_date__year=timezone.localdate().year)
+
+
+def test_this_years_two_district_wide_fairs_are_held_by_today_and_approved():
+    seed()
+    today = timezone.localdate()
+    fairs = this_years_fairs()
+
+    assert fairs.count() == 2
+    for fair in fairs:
+        assert datetime.date(today.year, 1, 1) <= fair.start_date <= today, fair
+        assert fair.township is None and fair.review_status == ReviewStatus.APPROVED
+        assert fair.participations.count() == 24
+        assert fair.attendances.approved().exists()
+
+
+def test_every_station_can_report_attendance_at_this_years_fairs():
+    seed()
+    fairs = set(this_years_fairs())
+
+    for station in User.objects.filter(username__startswith="station_"):
+        offered = set(FairAttendanceForm(user=station).fields["fair"].queryset)
+        assert fairs <= offered, station
+
+
+def test_each_station_has_an_attendance_and_an_outcome_awaiting_review():
+    seed()
+    today = timezone.localdate()
+    latest_fair = this_years_fairs().order_by("-start_date").first()
+
+    for model in [FairAttendance, EmploymentOutcome]:
+        pending = model.objects.awaiting_review().select_related("person", "submitted_by", "township")
+        assert pending.count() == 8, model
+        assert len({record.township for record in pending}) == 8, model
+        for record in pending:
+            assert record.submitted_by.username == f"station_{record.township.code}"
+            assert record.person.township == record.township
+            assert record.person.discharged_on.year == today.year
+    assert set(FairAttendance.objects.awaiting_review().values_list("fair", flat=True)) == {latest_fair.pk}
+    for outcome in EmploymentOutcome.objects.awaiting_review():
+        assert datetime.date(today.year, 1, 1) <= outcome.started_on <= today
+        outcome.full_clean()
+
+
+def test_this_years_jobs_found_at_a_fair_have_started_by_today():
+    seed()
+    today = timezone.localdate()
+    outcomes = EmploymentOutcome.objects.filter(started_on__year=today.year, channel=EmploymentOutcome.Channel.JOB_FAIR)
+
+    assert not outcomes.exclude(review_status=ReviewStatus.APPROVED).exists()
+    assert not outcomes.filter(started_on__gt=today).exists()
+    for intention in EmploymentIntention.objects.filter(fair__in=this_years_fairs()):
+        assert intention.agreed_on == intention.fair.start_date
+
+
+def test_a_second_run_neither_approves_nor_repeats_the_stations_submissions():
+    seed()
+    first = counts()
+    clerk = User.objects.get(username="clerk")
+    approved = FairAttendance.objects.awaiting_review().order_by("pk").first()
+    approved.approve(by=clerk)
+    approved.save()
+
+    seed()
+
+    assert counts() == first
+    assert FairAttendance.objects.awaiting_review().count() == 7
+    assert EmploymentOutcome.objects.awaiting_review().count() == 8
+    approved.refresh_from_db()
+    assert approved.review_status == ReviewStatus.APPROVED
+
+
+@pytest.mark.parametrize("day", [1, 2])
+def test_early_in_january_this_years_records_are_dated_within_the_days_gone_by(monkeypatch, day):
+    today = datetime.date(timezone.localdate().year, 1, day)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+
+    seed()
+    seed()
+
+    fairs = JobFair.objects.filter(start_date__year=today.year)
+    assert fairs.count() == 2
+    assert not fairs.filter(start_date__gt=today).exists()
+    this_year = EmploymentOutcome.objects.filter(started_on__year=today.year)
+    assert not this_year.filter(started_on__gt=today).exists()
+    # Nobody found work through a fair held a day or two ago; the stations' referrals are there.
+    assert set(this_year.values_list("channel", "review_status")) == {
+        (EmploymentOutcome.Channel.REFERRAL, ReviewStatus.SUBMITTED)
+    }
+    station = User.objects.get(username="station_dongcheng")
+    assert set(fairs) <= set(FairAttendanceForm(user=station).fields["fair"].queryset)

@@ -8,11 +8,23 @@ keep the review state they have: a second run neither approves nor resubmits the
 """
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from bureau import roles
 from bureau.demo.registry import DemoDistrict
-from bureau.models import FamilyLink, Merit, Person, PersonCategory, ReviewStatus, SiteProfile, Township, User
+from bureau.models import (
+    FamilyLink,
+    Merit,
+    PendingChange,
+    Person,
+    PersonCategory,
+    ReviewStatus,
+    SiteProfile,
+    Township,
+    User,
+)
+from bureau.services import record_save
 from bureau.validators import parse_resident_id
 
 DISTRICT_NAME = "示范区"
@@ -163,3 +175,30 @@ def registrations_write(district: DemoDistrict) -> list[Person]:
         )
         people.append(person)
     return people
+
+
+def proposals_write(people: list[Person]) -> list[PendingChange]:
+    """
+    A station's proposed phone fix of one approved person per township (the first by ID
+    number among `people`), waiting for the clerk as a PendingChange while the phone in
+    force stays counted. A person with any proposal already (waiting, approved or
+    returned) gets no new one, so a second run adds nothing.
+    """
+    proposed = set(
+        PendingChange.objects.filter(content_type=ContentType.objects.get_for_model(Person)).values_list(
+            "object_id", flat=True
+        )
+    )
+    first_of_township: dict[int, Person] = {}
+    for person in sorted(people, key=lambda person: person.id_number):
+        if person.review_status == ReviewStatus.APPROVED and person.phone:
+            first_of_township.setdefault(person.township_id, person)
+    changes = []
+    for person in first_of_township.values():
+        station = User.objects.filter(username=station_username(person.township)).first()
+        if station is None or person.pk in proposed:
+            continue
+        person.refresh_from_db()
+        person.phone = "139" + person.id_number[-9:-1]
+        changes.append(record_save(record=person, by=station).proposed_change)
+    return changes

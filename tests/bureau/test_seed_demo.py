@@ -13,6 +13,7 @@ from bureau.models import (
     Payment,
     PaymentBatch,
     PaymentProgramme,
+    PendingChange,
     Person,
     PersonCategory,
     PreferentialCategory,
@@ -195,6 +196,25 @@ def test_a_second_run_leaves_the_review_of_registered_persons_as_the_clerk_left_
     approved.refresh_from_db()
     assert approved.review_status == ReviewStatus.APPROVED and approved.reviewed_by == clerk
     assert Person.objects.awaiting_review().count() == 7
+
+
+def test_each_station_has_proposed_a_phone_fix_that_waits_while_the_old_phone_stays_in_force():
+    seed()
+    changes = PendingChange.objects.select_related("township", "proposed_by")
+
+    assert changes.count() == 8
+    assert {change.proposed_by.username for change in changes} == STATION_USERNAMES
+    for change in changes:
+        person = Person.objects.get(pk=change.object_id)
+        assert change.status == PendingChange.Status.PENDING
+        assert change.township == person.township
+        assert person.review_status == ReviewStatus.APPROVED
+        assert list(change.changes) == ["phone"]
+        assert change.changes["phone"]["old"] == person.phone != change.changes["phone"]["new"]
+
+    seed()
+
+    assert PendingChange.objects.count() == 8
 
 
 def test_early_in_january_this_years_veterans_are_discharged_on_the_days_gone_by(monkeypatch):

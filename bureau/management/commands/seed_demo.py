@@ -32,6 +32,7 @@ from bureau.demo.registry import SCALES, DemoDistrict, build_district, build_thi
 from bureau.demo.writers import (
     CLERK_USERNAME,
     accounts_write,
+    proposals_write,
     registrations_write,
     registry_write,
     site_profile_write,
@@ -110,11 +111,12 @@ class Command(BaseCommand):
         district = build_this_year(today=today, scale=scale, townships=townships, taken=reference.id_numbers)
         discharged = registry_write(district, reviewer=reviewer)
         registered = registrations_write(district)
+        proposals = proposals_write(list(discharged.values()))
         total = len(discharged) + len(registered)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{today.year} 年（截至 {today.month}月{today.day}日）演示数据：本年退役 {total} 人，"
-                f"其中服务站新登记 {len(registered)} 人。"
+                f"其中服务站新登记 {len(registered)} 人；服务站提交待审核的信息修改 {len(proposals)} 条。"
             )
         )
         for area in area_configs():

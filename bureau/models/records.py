@@ -105,6 +105,8 @@ class TownshipRecord(VersionedModel):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(inherit=True)
+    # A record deleted takes the changes proposed to it along (they would wait in the inbox forever).
+    pending_changes = GenericRelation("bureau.PendingChange")
 
     township_lookup = "township"
     objects = TownshipRecordQuerySet.as_manager()

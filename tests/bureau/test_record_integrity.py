@@ -414,3 +414,12 @@ def test_the_inbox_counts_changes_that_wait_and_links_to_exactly_them(station_us
     clerk.post(review_url(change), {"approve": "1"})
 
     assert not [row for row in clerk.get("/admin/").context["inbox_rows"] if row.kind == "pending_change"]
+
+
+def test_deleting_a_record_removes_the_changes_proposed_to_it(station_user_a, veteran_a):
+    client_of(station_user_a).post(edit_url(veteran_a), station_person_data(veteran_a, phone=NEW_PHONE))
+    assert PendingChange.objects.pending().count() == 1
+
+    veteran_a.delete()
+
+    assert not PendingChange.objects.exists()

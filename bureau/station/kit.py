@@ -32,10 +32,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -95,7 +96,7 @@ def list_context(request, records: QuerySet) -> dict:
     `page`, `status` and `status_choices` of a list page: the records the user may see,
     filtered by the review status in `?status=` and cut into pages by `?page=`.
     """
-    records = records.visible_to(request.user)
+    records = with_pending_change_flag(records.visible_to(request.user))
     status = request.GET.get("status", "")
     if status in ReviewStatus.values:
         records = records.filter(review_status=status)
@@ -104,6 +105,17 @@ def list_context(request, records: QuerySet) -> dict:
     # get_page() turns a missing, non-numeric or too-large page number into a valid page.
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return {"page": page, "status": status, "status_choices": ReviewStatus.choices}
+
+
+def with_pending_change_flag(records: QuerySet) -> QuerySet:
+    """`has_pending_change` on each workflow record: a change the station proposed waits for review."""
+    if not issubclass(records.model, TownshipRecord):
+        return records
+    waiting = PendingChange.objects.pending().filter(
+        content_type=ContentType.objects.get_for_model(records.model, for_concrete_model=False),
+        object_id=OuterRef("pk"),
+    )
+    return records.annotate(has_pending_change=Exists(waiting))
 
 
 def record_list(request, records: QuerySet, template: str, context: dict | None = None) -> HttpResponse:

@@ -120,6 +120,8 @@ def test_a_station_phone_fix_waits_for_review_and_the_person_stays_counted(
     page = station.get(edit_url(veteran_a)).content.decode()
     assert "提交的修改正在等待区局审核" in page
     assert f'name="phone" value="{NEW_PHONE}"' in page
+    listing = station.get(reverse("station:submissions")).content.decode()
+    assert listing.count("修改待审核") == 1
     detail = station.get(reverse("station:person_detail", args=[veteran_a.pk])).content.decode()
     assert f"<td>{OLD_PHONE}</td><td>{NEW_PHONE}</td>" in detail
 

@@ -1,5 +1,6 @@
 from .audit import ExportLog
 from .enterprises import Enterprise
+from .idempotency import IdempotencyKey
 from .payments import Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord
@@ -13,6 +14,7 @@ __all__ = [
     "Enterprise",
     "ExportLog",
     "FamilyLink",
+    "IdempotencyKey",
     "Merit",
     "Payment",
     "PaymentBatch",

@@ -17,7 +17,11 @@ with `GrantForm` a `StationModelForm`. The rules live here, once:
 - every model choice of a station form is `visible_to(user)` too, whatever its queryset;
 - a form is saved by its `submit(by=)` (for a model form: `bureau.services.record_save`),
   and the page answers a ScopeError with the 403 page, a ValidationError with form
-  errors and an IntegrityError with the duplicate message the view names.
+  errors and an IntegrityError with the duplicate message the view names (or else the
+  model's own);
+- a rendered form page is saved once: its hidden submission key is stored with the
+  write (`bureau.models.IdempotencyKey`), and a second post of the page is sent on to
+  the list with ALREADY_SUBMITTED_MESSAGE.
 
 Templates: `station/record_list.html` and `station/record_form.html` are the page
 skeletons an area's templates extend; `station/_form_fields.html`,
@@ -25,6 +29,7 @@ skeletons an area's templates extend; `station/_form_fields.html`,
 `station/_return_reason.html` are the shared partials.
 """
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -34,18 +39,24 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from bureau.models import Person, ReviewStatus
+from bureau.duplicates import request_fingerprint, unique_violation
+from bureau.models import IdempotencyKey, Person, ReviewStatus
+from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
 from bureau.roles import is_station_staff
 from bureau.scoping import township_of
 from bureau.services import ScopeError, record_save
 
 PAGE_SIZE = 20
 SUBMITTED_MESSAGE = "已提交，等待区局审核"
+# The hidden field of `station/record_form.html` that makes a page's post count once.
+SUBMISSION_KEY_FIELD = "submission_key"
+ALREADY_SUBMITTED_MESSAGE = "该表单已提交，未重复保存。"
+STALE_FORM_MESSAGE = "此页面的表单已提交过，本次未保存。如需再登记一条，请核对后重新提交。"
 # Another township's person and a non-veteran are both outside the choices; one message covers both.
 FOREIGN_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的退役军人。"
 FOREIGN_ANY_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的人员。"
@@ -144,30 +155,82 @@ def record_form(
     POST its `submit(by=)` saves. A ScopeError is the 403 page; a ValidationError goes
     onto the form; an IntegrityError (two clerks saving the same thing at the same
     moment: the unique index decides) becomes `duplicate` = (field, message) when the
-    view names one. On success: the message (a string, or a function of what `submit`
-    returned) and a redirect to `success_url`. The template gets `form`, `record` (the
-    form's instance, if any) and `cancel_url` (`success_url` unless `context` says).
+    view names one, else the model's own uniqueness message for the form's instance.
+    On success: the message (a string, or a function of what `submit` returned) and a
+    redirect to `success_url`. The template gets `form`, `record` (the form's instance,
+    if any), `cancel_url` (`success_url` unless `context` says) and `submission_key`.
+
+    Each rendering of the page carries a new random `submission_key` (kept while the
+    form comes back with errors), saved with the write: a second post of the page (a
+    double tap, or one sent alongside, which waits for the first) saves nothing and is
+    sent to `success_url` with ALREADY_SUBMITTED_MESSAGE.
     """
     kwargs = {"user": request.user}
     if instance is not None:
         kwargs["instance"] = instance
     form = form_class(posted(request), **kwargs)
-    if request.method == "POST" and form.is_valid():
+    key = posted_submission_key(request)
+    fingerprint = post_fingerprint(request) if key else ""
+    earlier = IdempotencyKey.objects.earlier(user=request.user, key=key) if key else None
+    if earlier is None and request.method == "POST" and form.is_valid():
         try:
-            result = form.submit(by=request.user)
+            with transaction.atomic():  # the key and the write together, or neither
+                claim = (
+                    IdempotencyKey.objects.claim(user=request.user, key=key, fingerprint=fingerprint) if key else None
+                )
+                result = form.submit(by=request.user)
+                if claim is not None:
+                    claim.finish(result=result, status_code=302)
+        except KeyInUse as in_use:
+            earlier = in_use.earlier  # a post of this page sent alongside saved first; this one waited
         except ScopeError as error:
             return forbidden(request, str(error))
         except ValidationError as error:
             add_save_errors(form, error)
         except IntegrityError:
-            if duplicate is None:
+            if duplicate is not None:
+                form.add_error(*duplicate)
+            elif (explained := unique_violation(getattr(form, "instance", None))) is not None:
+                add_save_errors(form, explained)
+            else:
                 raise
-            form.add_error(*duplicate)
         else:
             messages.success(request, success_message(result) if callable(success_message) else success_message)
             return redirect(success_url)
-    page_context = {"form": form, "record": getattr(form, "instance", None), "cancel_url": success_url}
+    if earlier is not None:
+        if earlier.matches(fingerprint):
+            messages.info(request, ALREADY_SUBMITTED_MESSAGE)
+            return redirect(success_url)
+        # The page was submitted, then changed and submitted again (the back button): it needs a new key.
+        messages.warning(request, STALE_FORM_MESSAGE)
+        key = None
+    page_context = {
+        "form": form,
+        "record": getattr(form, "instance", None),
+        "cancel_url": success_url,
+        "submission_key": key or new_submission_key(),
+    }
     return render(request, template, {**page_context, **(context or {})})
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
+
+
+def posted_submission_key(request) -> str | None:
+    """The key the posted page carried; None for a GET, a page without one, or a malformed one."""
+    if request.method != "POST":
+        return None
+    key = request.POST.get(SUBMISSION_KEY_FIELD, "").strip()
+    return key if 0 < len(key) <= KEY_MAX_LENGTH else None
+
+
+def post_fingerprint(request) -> str:
+    # The CSRF token may change between two posts of one page (another tab logged in again).
+    data = request.POST.copy()
+    for name in (SUBMISSION_KEY_FIELD, "csrfmiddlewaretoken"):
+        data.pop(name, None)
+    return request_fingerprint(method=request.method, path=request.path, data=data)
 
 
 def set_blank_label(field: forms.Field, label: str) -> None:

@@ -71,18 +71,16 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
                 {IDEMPOTENCY_HEADER: [f"请求头 {IDEMPOTENCY_HEADER} 应为 1 至 {KEY_MAX_LENGTH} 个字符。"]}
             )
         fingerprint = request_fingerprint(method=request.method, path=request.path, data=request.data)
-        earlier = IdempotencyKey.objects.earlier(user=request.user, key=key)
-        if earlier is None:
-            try:
-                # The key and the record together, or neither: a refused request may be sent again with its key.
-                with transaction.atomic():
-                    claim = IdempotencyKey.objects.claim(user=request.user, key=key, fingerprint=fingerprint)
-                    response = super().create(request, *args, **kwargs)
-                    claim.finish(result=self.created_record, status_code=response.status_code)
-                    return response
-            except KeyInUse as in_use:
-                earlier = in_use.earlier
-        return self.replay(earlier, fingerprint)
+        try:
+            # The key first: a request sent alongside with it waits here for this one to finish.
+            # The key and the record together, or neither: a refused request may be sent again with its key.
+            with transaction.atomic():
+                claim = IdempotencyKey.objects.claim(user=request.user, key=key, fingerprint=fingerprint)
+                response = super().create(request, *args, **kwargs)
+                claim.finish(result=self.created_record, status_code=response.status_code)
+                return response
+        except KeyInUse as in_use:
+            return self.replay(in_use.earlier, fingerprint)
 
     def replay(self, earlier: IdempotencyKey, fingerprint: str) -> Response:
         """The answer to a repeated create: the record the first request saved, as it is now."""

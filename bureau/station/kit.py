@@ -171,18 +171,24 @@ def record_form(
     form = form_class(posted(request), **kwargs)
     key = posted_submission_key(request)
     fingerprint = post_fingerprint(request) if key else ""
-    earlier = IdempotencyKey.objects.earlier(user=request.user, key=key) if key else None
-    if earlier is None and request.method == "POST" and form.is_valid():
+    earlier = None
+    if request.method == "POST":
         try:
-            with transaction.atomic():  # the key and the write together, or neither
+            # The key first: a post of the same page sent alongside waits here for this one to
+            # finish, then finds the key taken. Validation and the write follow under it.
+            with transaction.atomic():
                 claim = (
                     IdempotencyKey.objects.claim(user=request.user, key=key, fingerprint=fingerprint) if key else None
                 )
-                result = form.submit(by=request.user)
-                if claim is not None:
-                    claim.finish(result=result, status_code=302)
+                if form.is_valid():
+                    result = form.submit(by=request.user)
+                    if claim is not None:
+                        claim.finish(result=result, status_code=302)
+                    messages.success(request, success_message(result) if callable(success_message) else success_message)
+                    return redirect(success_url)
+                transaction.set_rollback(True)  # a refused post leaves its key to the corrected one
         except KeyInUse as in_use:
-            earlier = in_use.earlier  # a post of this page sent alongside saved first; this one waited
+            earlier = in_use.earlier
         except ScopeError as error:
             return forbidden(request, str(error))
         except ValidationError as error:
@@ -194,9 +200,6 @@ def record_form(
                 add_save_errors(form, explained)
             else:
                 raise
-        else:
-            messages.success(request, success_message(result) if callable(success_message) else success_message)
-            return redirect(success_url)
     if earlier is not None:
         if earlier.matches(fingerprint):
             messages.info(request, ALREADY_SUBMITTED_MESSAGE)

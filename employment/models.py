@@ -267,6 +267,13 @@ class JobPosting(TownshipRecord):
         ordering = ["-published_on"]
         verbose_name = "招聘信息发布"
         verbose_name_plural = "招聘信息发布"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "positions", "published_on"],
+                name="job_posting_once",
+                violation_error_message="该企业同一天发布的这条招聘信息已登记。",
+            )
+        ]
 
     def __str__(self):
         return f"{self.enterprise} {self.positions}"
@@ -302,6 +309,9 @@ class PublicityEvent(ActivityRecord):
         verbose_name_plural = "创业典型宣传活动"
 
 
+DUPLICATE_OUTCOME_MESSAGE = "该人员在该单位同一就业日期的就业情况已登记。"
+
+
 class EmploymentOutcome(TownshipRecord):
     """A veteran who found work, and how; stations submit these for their residents."""
 
@@ -326,6 +336,22 @@ class EmploymentOutcome(TownshipRecord):
         ordering = ["-started_on"]
         verbose_name = "就业情况"
         verbose_name_plural = "就业情况"
+        # One outcome per person, employer and start date; the employer is a registered
+        # enterprise or, when there is none, the name typed in.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "enterprise", "started_on"],
+                condition=Q(enterprise__isnull=False),
+                name="employment_outcome_once_per_enterprise",
+                violation_error_message=DUPLICATE_OUTCOME_MESSAGE,
+            ),
+            models.UniqueConstraint(
+                fields=["person", "employer_name", "started_on"],
+                condition=Q(enterprise__isnull=True),
+                name="employment_outcome_once_per_employer_name",
+                violation_error_message=DUPLICATE_OUTCOME_MESSAGE,
+            ),
+        ]
 
     def __str__(self):
         return f"{self.person} {self.employer}"

@@ -27,6 +27,14 @@ class Conflict(exceptions.APIException):
     default_code = "protected"
 
 
+class IdempotencyKeyReused(exceptions.APIException):
+    """An `Idempotency-Key` already used for a request with another body or address (see bureau.api.viewsets)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "该 Idempotency-Key 已用于内容不同的另一请求，新的请求请使用新的键。"
+    default_code = "idempotency_key_reused"
+
+
 def validation_detail(error: DjangoValidationError) -> dict:
     """Field errors of a Django `ValidationError`, keyed like DRF's (`non_field_errors` for `__all__`)."""
     if not hasattr(error, "error_dict"):
@@ -49,6 +57,7 @@ def exception_handler(exc, context):
         # The viewset names what cannot be deleted ("该人员…"); the default is generic.
         exc = Conflict(getattr(context.get("view"), "protected_message", PROTECTED_MESSAGE))
     elif isinstance(exc, IntegrityError):
-        # Validation checks uniqueness first; this is two requests writing the same record at once.
+        # Validation checks uniqueness first, and the viewsets explain a unique index that a
+        # concurrent write tripped with the model's message; what is left is a conflict.
         exc = Conflict(CONCURRENT_WRITE_MESSAGE, code="conflict")
     return drf_exception_handler(exc, context)

@@ -9,6 +9,12 @@ Viewset bases every API endpoint builds on.
   `full_clean()` itself, and the model's `clean()` holds rules the API must keep.
 - Permissions are Django model permissions (`bureau.api.permissions.ModelPermissions`,
   the project default), view included.
+- A create may carry an `Idempotency-Key` header: the key is saved with the record, and
+  the same user's next POST with that key (a retry, or one sent alongside, which waits
+  for the first) saves nothing and gets the record as it is now, with the first answer's
+  status and `Idempotent-Replayed: true`. The same key with another body is a 422.
+- Two writes of the same natural key at once: the database's unique index refuses the
+  second, which is answered like a sequential duplicate, a 400 with the model's message.
 
 - No lost updates: a versioned record's answer carries its version (the `version`
   field and an `ETag`); a write that names an older one (`version` in the body, or
@@ -19,13 +25,31 @@ Viewset bases every API endpoint builds on.
 An area app whose write spans models overrides `save_record` to call its own service.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status, viewsets
+from rest_framework.response import Response
 from rest_framework.utils import model_meta
 
+from bureau.api.exceptions import Conflict, IdempotencyKeyReused
 from bureau.concurrency import stale_error
-from bureau.models import TownshipRecord, VersionedModel
+from bureau.duplicates import request_fingerprint, unique_violation
+from bureau.models import IdempotencyKey, TownshipRecord, VersionedModel
+from bureau.models.idempotency import KEY_LIFETIME, KEY_MAX_LENGTH, KeyInUse
 from bureau.services import check_write_allowed, record_save
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        f"可选，1 至 {KEY_MAX_LENGTH} 个字符（如 UUID），每条新记录一个。用同一个键重发的请求不再新建记录，"
+        f"而是返回首次请求所建记录的当前内容，并带响应头 {REPLAYED_HEADER}: true；"
+        f"同一个键用于内容不同的请求返回 422。键保留 {KEY_LIFETIME.days} 天。"
+    ),
+)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -61,6 +85,40 @@ class ScopedReadOnlyModelViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelView
 class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     # What a refused delete says (see bureau.api.exceptions); subclasses name their record.
     protected_message = "该记录已有关联数据，不能删除。"
+    # Set by perform_create: the record an idempotency key stands for.
+    created_record = None
+
+    @extend_schema(parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return super().create(request, *args, **kwargs)
+        key = key.strip()
+        if not 0 < len(key) <= KEY_MAX_LENGTH:
+            raise exceptions.ValidationError(
+                {IDEMPOTENCY_HEADER: [f"请求头 {IDEMPOTENCY_HEADER} 应为 1 至 {KEY_MAX_LENGTH} 个字符。"]}
+            )
+        fingerprint = request_fingerprint(method=request.method, path=request.path, data=request.data)
+        try:
+            # The key first: a request sent alongside with it waits here for this one to finish.
+            # The key and the record together, or neither: a refused request may be sent again with its key.
+            with transaction.atomic():
+                claim = IdempotencyKey.objects.claim(user=request.user, key=key, fingerprint=fingerprint)
+                response = super().create(request, *args, **kwargs)
+                claim.finish(result=self.created_record, status_code=response.status_code)
+                return response
+        except KeyInUse as in_use:
+            return self.replay(in_use.earlier, fingerprint)
+
+    def replay(self, earlier: IdempotencyKey, fingerprint: str) -> Response:
+        """The answer to a repeated create: the record the first request saved, as it is now."""
+        if not earlier.matches(fingerprint):
+            raise IdempotencyKeyReused()
+        record = self.get_queryset().filter(pk=earlier.object_id).first() if earlier.object_id else None
+        if record is None:
+            raise Conflict("该请求已处理过，但所登记的记录已不存在或已不可查看。", code="replayed_record_gone")
+        data = self.get_serializer(record).data
+        return Response(data, status=earlier.status_code, headers={REPLAYED_HEADER: "true"})
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -110,7 +168,7 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         record = serializer.Meta.model()
         data = dict(serializer.validated_data)
         data.pop("version", None)  # a new record starts at version 1 whatever the client says
-        serializer.instance = self._save(record, data)
+        serializer.instance = self.created_record = self._save(record, data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -118,15 +176,22 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
             data.setdefault("version", self.if_match)
         serializer.instance = self.saved = self._save(serializer.instance, data)
 
-    @transaction.atomic
     def _save(self, record, data: dict):
         relations = model_meta.get_field_info(type(record)).relations
         many = {name: data.pop(name) for name in list(data) if name in relations and relations[name].to_many}
         for name, value in data.items():
             setattr(record, name, value)
-        record = self.save_record(record)
-        for name, value in many.items():
-            getattr(record, name).set(value)
+        try:
+            with transaction.atomic():
+                record = self.save_record(record)
+                for name, value in many.items():
+                    getattr(record, name).set(value)
+        except IntegrityError:
+            # Validated before another request saved the same thing, whose commit the insert waited for.
+            explained = unique_violation(record)
+            if explained is None:
+                raise  # left to the exception handler's 409
+            raise explained from None
         return record
 
     def save_record(self, record):

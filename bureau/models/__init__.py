@@ -1,6 +1,7 @@
 from .audit import ExportLog
 from .changes import PendingChange
 from .enterprises import Enterprise
+from .idempotency import IdempotencyKey
 from .payments import Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
@@ -14,6 +15,7 @@ __all__ = [
     "Enterprise",
     "ExportLog",
     "FamilyLink",
+    "IdempotencyKey",
     "Merit",
     "Payment",
     "PaymentBatch",

@@ -17,7 +17,11 @@ with `GrantForm` a `StationModelForm`. The rules live here, once:
 - every model choice of a station form is `visible_to(user)` too, whatever its queryset;
 - a form is saved by its `submit(by=)` (for a model form: `bureau.services.record_save`),
   and the page answers a ScopeError with the 403 page, a ValidationError with form
-  errors and an IntegrityError with the duplicate message the view names.
+  errors and an IntegrityError with the duplicate message the view names (or else the
+  model's own);
+- a rendered form page is saved once: its hidden submission key is stored with the
+  write (`bureau.models.IdempotencyKey`), and a second post of the page is sent on to
+  the list with ALREADY_SUBMITTED_MESSAGE.
 
 Templates: `station/record_list.html` and `station/record_form.html` are the page
 skeletons an area's templates extend; `station/_form_fields.html`,
@@ -25,6 +29,7 @@ skeletons an area's templates extend; `station/_form_fields.html`,
 `station/_return_reason.html` are the shared partials.
 """
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -35,13 +40,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bureau.concurrency import VersionFormMixin
-from bureau.models import PendingChange, Person, ReviewStatus, TownshipRecord
+from bureau.duplicates import request_fingerprint, unique_violation
+from bureau.models import IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
+from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
 from bureau.roles import is_station_staff
 from bureau.scoping import township_of
 from bureau.services import ScopeError, record_save
@@ -49,6 +56,10 @@ from bureau.services import ScopeError, record_save
 PAGE_SIZE = 20
 SUBMITTED_MESSAGE = "已提交，等待区局审核"
 PROPOSED_MESSAGE = "修改已提交，等待区局审核；审核通过前仍按原内容统计。"
+# The hidden field of `station/record_form.html` that makes a page's post count once.
+SUBMISSION_KEY_FIELD = "submission_key"
+ALREADY_SUBMITTED_MESSAGE = "该表单已提交，未重复保存。"
+STALE_FORM_MESSAGE = "此页面的表单已提交过，本次未保存。如需再登记一条，请核对后重新提交。"
 # Another township's person and a non-veteran are both outside the choices; one message covers both.
 FOREIGN_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的退役军人。"
 FOREIGN_ANY_PERSON_MESSAGE = "只能选择本乡镇（街道）登记在册的人员。"
@@ -158,9 +169,15 @@ def record_form(
     POST its `submit(by=)` saves. A ScopeError is the 403 page; a ValidationError goes
     onto the form; an IntegrityError (two clerks saving the same thing at the same
     moment: the unique index decides) becomes `duplicate` = (field, message) when the
-    view names one. On success: the message (a string, or a function of what `submit`
-    returned) and a redirect to `success_url`. The template gets `form`, `record` (the
-    form's instance, if any) and `cancel_url` (`success_url` unless `context` says).
+    view names one, else the model's own uniqueness message for the form's instance.
+    On success: the message (a string, or a function of what `submit` returned) and a
+    redirect to `success_url`. The template gets `form`, `record` (the form's instance,
+    if any), `cancel_url` (`success_url` unless `context` says) and `submission_key`.
+
+    Each rendering of the page carries a new random `submission_key` (kept while the
+    form comes back with errors), saved with the write: a second post of the page (a
+    double tap, or one sent alongside, which waits for the first) saves nothing and is
+    sent to `success_url` with ALREADY_SUBMITTED_MESSAGE.
     """
     kwargs = {"user": request.user}
     proposals = proposal_context(request.user, instance)
@@ -171,27 +188,52 @@ def record_form(
             for attname, value in proposals["pending_change"].new_values().items():
                 setattr(instance, attname, value)
     form = form_class(posted(request), **kwargs)
-    if request.method == "POST" and form.is_valid():
+    key = posted_submission_key(request)
+    fingerprint = post_fingerprint(request) if key else ""
+    earlier = None
+    if request.method == "POST":
         try:
-            result = form.submit(by=request.user)
+            # The key first: a post of the same page sent alongside waits here for this one to
+            # finish, then finds the key taken. Validation and the write follow under it.
+            with transaction.atomic():
+                claim = (
+                    IdempotencyKey.objects.claim(user=request.user, key=key, fingerprint=fingerprint) if key else None
+                )
+                if form.is_valid():
+                    result = form.submit(by=request.user)
+                    if claim is not None:
+                        claim.finish(result=result, status_code=302)
+                    if getattr(result, "proposed_change", None) is not None:
+                        success_message = PROPOSED_MESSAGE
+                    messages.success(request, success_message(result) if callable(success_message) else success_message)
+                    return redirect(success_url)
+                transaction.set_rollback(True)  # a refused post leaves its key to the corrected one
+        except KeyInUse as in_use:
+            earlier = in_use.earlier
         except ScopeError as error:
             return forbidden(request, str(error))
         except ValidationError as error:
             add_save_errors(form, error)
         except IntegrityError:
-            if duplicate is None:
+            if duplicate is not None:
+                form.add_error(*duplicate)
+            elif (explained := unique_violation(getattr(form, "instance", None))) is not None:
+                add_save_errors(form, explained)
+            else:
                 raise
-            form.add_error(*duplicate)
-        else:
-            if getattr(result, "proposed_change", None) is not None:
-                success_message = PROPOSED_MESSAGE
-            messages.success(request, success_message(result) if callable(success_message) else success_message)
+    if earlier is not None:
+        if earlier.matches(fingerprint):
+            messages.info(request, ALREADY_SUBMITTED_MESSAGE)
             return redirect(success_url)
+        # The page was submitted, then changed and submitted again (the back button): it needs a new key.
+        messages.warning(request, STALE_FORM_MESSAGE)
+        key = None
     page_context = {
         "form": form,
         "record": getattr(form, "instance", None),
         "cancel_url": success_url,
         **proposals,
+        "submission_key": key or new_submission_key(),
     }
     return render(request, template, {**page_context, **(context or {})})
 
@@ -212,6 +254,26 @@ def proposal_context(user, record) -> dict:
     elif latest is not None and latest.status == PendingChange.Status.RETURNED:
         context["returned_change"] = latest
     return context
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
+
+
+def posted_submission_key(request) -> str | None:
+    """The key the posted page carried; None for a GET, a page without one, or a malformed one."""
+    if request.method != "POST":
+        return None
+    key = request.POST.get(SUBMISSION_KEY_FIELD, "").strip()
+    return key if 0 < len(key) <= KEY_MAX_LENGTH else None
+
+
+def post_fingerprint(request) -> str:
+    # The CSRF token may change between two posts of one page (another tab logged in again).
+    data = request.POST.copy()
+    for name in (SUBMISSION_KEY_FIELD, "csrfmiddlewaretoken"):
+        data.pop(name, None)
+    return request_fingerprint(method=request.method, path=request.path, data=data)
 
 
 def set_blank_label(field: forms.Field, label: str) -> None:

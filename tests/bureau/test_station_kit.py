@@ -3,6 +3,8 @@ The station kit (bureau.station.kit) on its own, with the core's models: what an
 app's station pages inherit by building on it.
 """
 
+import re
+
 import pytest
 from django import forms
 from django.contrib.auth.models import AnonymousUser
@@ -13,10 +15,11 @@ from django.http import Http404
 from django.template import engines
 from django.test import RequestFactory
 
-from bureau.models import Payment, Person, ReviewStatus
+from bureau.models import IdempotencyKey, Payment, Person, ReviewStatus
 from bureau.station.kit import (
     FOREIGN_ANY_PERSON_MESSAGE,
     FOREIGN_PERSON_MESSAGE,
+    SUBMISSION_KEY_FIELD,
     PersonChoiceField,
     PersonChoicesField,
     StationForm,
@@ -290,6 +293,63 @@ def test_an_empty_post_is_validated_not_shown_as_a_blank_form(station_user_a):
 
     assert response.status_code == 200
     assert form_class.made[0].errors == {"name": ["该字段是必填项。"]}
+
+
+# The form page: a page's post counts once (its submission key)
+
+
+def keyed_post(user, data: dict, key: str):
+    return post(user, {**data, SUBMISSION_KEY_FIELD: key})
+
+
+def test_every_rendering_of_a_form_page_carries_a_new_key(station_user_a, person_a):
+    pages = [
+        record_form(get(station_user_a), NameForm, "station/record_form.html", instance=person_a, success_url="/")
+        for _ in range(2)
+    ]
+
+    keys = [re.search(r'name="submission_key" value="(\w+)"', page.content.decode())[1] for page in pages]
+    assert len(keys[0]) == 32
+    assert keys[0] != keys[1]
+
+
+def test_a_second_post_of_a_page_saves_nothing_and_says_so(station_user_a, person_a):
+    first = keyed_post(station_user_a, {"name": "张甲改"}, "page-1")
+    record_form(first, NameForm, "station/record_form.html", instance=person_a, success_url="/done/")
+    person_a.name = "别人改过"
+    person_a.save()
+    second = keyed_post(station_user_a, {"name": "张甲改"}, "page-1")
+
+    response = record_form(second, NameForm, "station/record_form.html", instance=person_a, success_url="/done/")
+
+    assert (response.status_code, response.url) == (302, "/done/")
+    assert messages_of(second) == ["该表单已提交，未重复保存。"]
+    person_a.refresh_from_db()
+    assert person_a.name == "别人改过"
+    assert IdempotencyKey.objects.get().record == person_a
+
+
+def test_a_unique_index_tripped_by_a_concurrent_save_is_explained_by_the_model(station_user_a, township_a, person_b):
+    # Validation passed before the other save committed; the insert then fails on the index.
+    class RacingForm(NameForm):
+        def submit(self, *, by):
+            self.instance.save()
+
+    duplicate = Person(township=township_a, id_number=person_b.id_number, status=Person.Status.VETERAN)
+    form_class = capturing(RacingForm)
+
+    response = record_form(
+        keyed_post(station_user_a, {"name": "王五"}, "page-1"),
+        form_class,
+        "station/record_form.html",
+        instance=duplicate,
+        success_url="/",
+    )
+
+    assert response.status_code == 200
+    assert form_class.made[0].errors == {"__all__": ["该身份证号已登记。"]}
+    assert list(Person.objects.all()) == [person_b]
+    assert not IdempotencyKey.objects.exists()
 
 
 # Station forms: every choice scoped; the person picker

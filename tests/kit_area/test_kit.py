@@ -161,6 +161,19 @@ def test_the_api_list_is_scoped_masked_and_filtered_by_year(leader, station_user
     assert [(row["person"], row["bank_account"]) for row in district] == [(person_a.pk, MASKED_ACCOUNT)]
 
 
+def test_an_api_create_sent_again_with_its_key_is_answered_not_saved(station_user_a, person_a):
+    payload = {"person": person_a.pk, "amount": "300.00", "granted_on": "2021-06-01"}
+    client = api(station_user_a)
+
+    first = client.post("/api/v1/kit-area/grants/", payload, format="json", headers={"Idempotency-Key": "g1"})
+    again = client.post("/api/v1/kit-area/grants/", payload, format="json", headers={"Idempotency-Key": "g1"})
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Grant.objects.count() == 1
+
+
 # --- station pages -------------------------------------------------------------------------
 
 
@@ -225,6 +238,20 @@ def test_a_stale_api_write_of_a_grant_is_refused(bureau_user, person_a):
     assert "您看到的是修改前的内容" in response.json()["detail"]
     grant.refresh_from_db()
     assert grant.amount == Decimal("1300.00")
+
+
+def test_a_station_page_posted_twice_saves_once(client_for, station_user_a, person_a):
+    client = client_for(station_user_a)
+    key = client.get("/station/kit_area/grants/new/").context["submission_key"]
+    data = {"person": person_a.pk, "amount": "650.00", "granted_on": "2021-07-01", "submission_key": key}
+
+    first = client.post("/station/kit_area/grants/new/", data)
+    again = client.post("/station/kit_area/grants/new/", data, follow=True)
+
+    assert first.status_code == 302
+    assert again.redirect_chain == [("/station/kit_area/grants/", 302)]
+    assert "该表单已提交，未重复保存。" in again.content.decode()
+    assert Grant.objects.count() == 1
 
 
 # --- history ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bureau', '0004_permissions_and_area_choices'),
+        ('bureau', '0005_idempotency_key'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 

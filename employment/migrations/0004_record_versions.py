@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employment', '0002_history_for_every_record'),
+        ('employment', '0003_natural_keys'),
     ]
 
     operations = [

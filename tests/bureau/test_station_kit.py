@@ -314,11 +314,12 @@ def test_every_rendering_of_a_form_page_carries_a_new_key(station_user_a, person
 
 
 def test_a_second_post_of_a_page_saves_nothing_and_says_so(station_user_a, person_a):
-    first = keyed_post(station_user_a, {"name": "张甲改"}, "page-1")
+    page = {"name": "张甲改", "version": person_a.version}
+    first = keyed_post(station_user_a, page, "page-1")
     record_form(first, NameForm, "station/record_form.html", instance=person_a, success_url="/done/")
     person_a.name = "别人改过"
     person_a.save()
-    second = keyed_post(station_user_a, {"name": "张甲改"}, "page-1")
+    second = keyed_post(station_user_a, page, "page-1")
 
     response = record_form(second, NameForm, "station/record_form.html", instance=person_a, success_url="/done/")
 

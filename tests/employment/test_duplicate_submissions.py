@@ -187,7 +187,7 @@ def test_an_api_retry_with_the_same_key_gets_the_first_answer(station_user_a, bu
     assert retry.status_code == 201
     assert retry.headers[REPLAYED] == "true"
     # The record as it is now: approved since the first answer.
-    assert retry.json() == {**first.json(), "review_status": "approved"}
+    assert retry.json() == {**first.json(), "review_status": "approved", "version": 2}
     assert EmploymentOutcome.objects.count() == 1
 
 

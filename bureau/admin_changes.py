@@ -10,14 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from bureau.admin_base import ReturnForm
+from bureau.admin_base import ReadOnlyAdmin, ReturnForm
 from bureau.models import PendingChange
 from bureau.roles import reviews_records
 from bureau.services import ScopeError, change_review
 
 
 @admin.register(PendingChange)
-class PendingChangeAdmin(admin.ModelAdmin):
+class PendingChangeAdmin(ReadOnlyAdmin):
     list_display = ["record_link", "content_type", "township", "changed_fields", "status", "proposed_by", "proposed_at"]
     list_filter = ["status", "content_type", "township"]
     list_select_related = ["content_type", "township", "proposed_by"]
@@ -26,15 +26,7 @@ class PendingChangeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).prefetch_related("record")
 
-    # Proposals are made at the station and settled by the review buttons, never edited or added here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Read-only: proposals are made at the station and settled by the review buttons, never edited here.
 
     @admin.display(description="记录")
     def record_link(self, obj):

@@ -116,18 +116,21 @@ def submitted_record_rows(request, site: admin.AdminSite) -> list[InboxRow]:
                 "review_status__exact": ReviewStatus.SUBMITTED.value,
                 **township_filter(model, group["inbox_township"]),
             }
-            rows.append(
-                InboxRow(
-                    kind=InboxRow.SUBMITTED_RECORD,
-                    model_label=model._meta.label_lower,
-                    verbose_name=str(model._meta.verbose_name),
-                    township_id=group["inbox_township"],
-                    township_name=group["inbox_township_name"] or DISTRICT_WIDE,
-                    count=group["count"],
-                    url=changelist_url(model_admin, site, params),
-                )
-            )
+            rows.append(inbox_row(InboxRow.SUBMITTED_RECORD, model, group, changelist_url(model_admin, site, params)))
     return rows
+
+
+def inbox_row(kind: str, model, group: dict, url: str) -> InboxRow:
+    """A row of one model's grouped count (`inbox_township`, `inbox_township_name`, `count`)."""
+    return InboxRow(
+        kind=kind,
+        model_label=model._meta.label_lower,
+        verbose_name=str(model._meta.verbose_name),
+        township_id=group["inbox_township"],
+        township_name=group["inbox_township_name"] or DISTRICT_WIDE,
+        count=group["count"],
+        url=url,
+    )
 
 
 def township_order(group: dict) -> tuple:
@@ -137,7 +140,8 @@ def township_order(group: dict) -> tuple:
 
 def pending_change_rows(request, site: admin.AdminSite) -> list[InboxRow]:
     """Proposed changes of approved records waiting for review, per kind of record and township: one query."""
-    if PendingChange not in site._registry:
+    change_admin = site._registry.get(PendingChange)
+    if change_admin is None:
         return []
     groups = (
         PendingChange.objects.visible_to(request.user)
@@ -156,22 +160,12 @@ def pending_change_rows(request, site: admin.AdminSite) -> list[InboxRow]:
         model = ContentType.objects.get_for_id(group["content_type"]).model_class()  # cached by Django
         if model is None:
             continue
-        params = {"status__exact": PendingChange.Status.PENDING.value, "content_type__id__exact": group["content_type"]}
-        if group["inbox_township"] is None:
-            params["township__isnull"] = "True"
-        else:
-            params["township__id__exact"] = str(group["inbox_township"])
-        rows.append(
-            InboxRow(
-                kind=InboxRow.PENDING_CHANGE,
-                model_label=model._meta.label_lower,
-                verbose_name=str(model._meta.verbose_name),
-                township_id=group["inbox_township"],
-                township_name=group["inbox_township_name"] or DISTRICT_WIDE,
-                count=group["count"],
-                url=changelist_url(site._registry[PendingChange], site, params),
-            )
-        )
+        params = {
+            "status__exact": PendingChange.Status.PENDING.value,
+            "content_type__id__exact": str(group["content_type"]),
+            **township_filter(PendingChange, group["inbox_township"]),
+        }
+        rows.append(inbox_row(InboxRow.PENDING_CHANGE, model, group, changelist_url(change_admin, site, params)))
     return rows
 
 

@@ -60,6 +60,7 @@ def main() -> None:
         clerk = Client()
         clerk.force_login(User.objects.get(username="clerk"))
         timed("admin person list (clerk)", lambda: clerk.get("/admin/bureau/person/"))
+        timed("admin index with the review inbox (clerk)", lambda: clerk.get("/admin/"))
         timed("API /api/v1/persons/ page 1 (clerk)", lambda: clerk.get("/api/v1/persons/"))
         timed("admin export of all persons (xlsx)", lambda: clerk.post("/admin/bureau/person/export/", {"format": "0"}))
         station = Client()

@@ -59,10 +59,9 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     """
     check_write_allowed(user=by, record=record)
     version_check(record)
-    if record.pk is not None and not record._state.adding and not reviews_records(by):
+    if proposes_change(record=record, by=by):
         current = type(record)._base_manager.select_for_update().get(pk=record.pk)
-        if current.review_status == ReviewStatus.APPROVED:
-            return change_propose(record=record, current=current, by=by)
+        return change_propose(record=record, current=current, by=by)
     # Validated before the review state moves, so a refused save leaves the form's record as it was
     # (a returned record keeps showing its return reason next to the errors).
     record.full_clean()
@@ -86,6 +85,14 @@ def record_review(*, record: TownshipRecord, by, approve: bool, reason: str = ""
     record._history_user = by
     record.save(update_fields=["review_status", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
     return record
+
+
+def proposes_change(*, record: TownshipRecord, by) -> bool:
+    """Would this user's save of the record be a proposed change (a station editing an approved record)?"""
+    if record.pk is None or record._state.adding or reviews_records(by):
+        return False
+    stored_status = type(record)._base_manager.filter(pk=record.pk).values_list("review_status", flat=True).first()
+    return stored_status == ReviewStatus.APPROVED
 
 
 def change_propose(*, record: TownshipRecord, current: TownshipRecord, by) -> TownshipRecord:

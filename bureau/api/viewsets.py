@@ -25,6 +25,7 @@ Viewset bases every API endpoint builds on.
 An area app whose write spans models overrides `save_record` to call its own service.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -36,7 +37,7 @@ from bureau.concurrency import stale_error
 from bureau.duplicates import request_fingerprint, unique_violation
 from bureau.models import IdempotencyKey, TownshipRecord, VersionedModel
 from bureau.models.idempotency import KEY_LIFETIME, KEY_MAX_LENGTH, KeyInUse
-from bureau.services import check_write_allowed, record_save
+from bureau.services import check_write_allowed, proposes_change, record_save
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -181,6 +182,14 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         many = {name: data.pop(name) for name in list(data) if name in relations and relations[name].to_many}
         for name, value in data.items():
             setattr(record, name, value)
+        if many and isinstance(record, TownshipRecord) and proposes_change(record=record, by=self.request.user):
+            # A proposed change holds field values only; lists of related records change at the bureau.
+            if any(
+                {item.pk for item in value} != set(getattr(record, name).values_list("pk", flat=True))
+                for name, value in many.items()
+            ):
+                raise DjangoValidationError("已审核通过的记录，其关联列表的修改请联系区局办理。")
+            many = {}
         try:
             with transaction.atomic():
                 record = self.save_record(record)

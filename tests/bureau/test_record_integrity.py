@@ -425,3 +425,31 @@ def test_deleting_a_record_removes_the_changes_proposed_to_it(station_user_a, ve
     veteran_a.delete()
 
     assert not PendingChange.objects.exists()
+
+
+def test_a_proposed_change_through_the_api_cannot_carry_a_related_list(station_user_a, township_a):
+    # A station allowed to edit publicity events (a many-to-many of role models) through the API.
+    from django.contrib.auth.models import Permission
+
+    from tests.employment.factories import PublicityEventFactory, RoleModelFactory
+
+    station_user_a.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_publicityevent", "change_publicityevent"])
+    )
+    first, second = RoleModelFactory(person__township=township_a), RoleModelFactory(person__township=township_a)
+    event = PublicityEventFactory(township=township_a)
+    event.role_models.set([first])
+    url = f"/api/v1/employment/publicity-events/{event.pk}/"
+    api = api_of(type(station_user_a).objects.get(pk=station_user_a.pk))  # fresh: permissions are cached
+
+    refused = api.patch(url, {"role_models": [first.pk, second.pk]}, format="json")
+
+    assert refused.status_code == 400
+    assert refused.json() == {"non_field_errors": ["已审核通过的记录，其关联列表的修改请联系区局办理。"]}
+    assert not PendingChange.objects.exists()
+    assert list(event.role_models.all()) == [first]
+
+    proposed = api.patch(url, {"title": "新标题", "role_models": [first.pk]}, format="json")
+
+    assert proposed.status_code == 202
+    assert PendingChange.objects.get().changes["title"]["new"] == "新标题"

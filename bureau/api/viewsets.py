@@ -123,7 +123,9 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        return self.with_etag(response, self.get_object())
+        if isinstance(response.data, dict) and "version" in response.data:
+            response["ETag"] = f'"{response.data["version"]}"'
+        return response
 
     def update(self, request, *args, **kwargs):
         self.check_if_match(request, self.get_object())

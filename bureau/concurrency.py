@@ -38,7 +38,7 @@ def last_change(record) -> tuple[str, str]:
     else:
         user, moment = None, getattr(record, "updated_at", None)
     who = (user.get_full_name() or user.username) if user is not None else "他人"
-    when = f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "刚才"
+    when = f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
     return who, when
 
 
@@ -47,6 +47,9 @@ def stale_error(model, pk) -> StaleWriteError:
     if current is None:
         return StaleWriteError(DELETED_MESSAGE)
     who, when = last_change(current)
+    if not when:
+        # A record older than its history table (and without updated_at): who and when are unknown.
+        return StaleWriteError(STALE_MESSAGE.replace("已于 {when} 被 {who} 修改", "已被他人修改"))
     return StaleWriteError(STALE_MESSAGE.format(who=who, when=when))
 
 

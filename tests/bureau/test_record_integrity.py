@@ -453,3 +453,21 @@ def test_a_proposed_change_through_the_api_cannot_carry_a_related_list(station_u
 
     assert proposed.status_code == 202
     assert PendingChange.objects.get().changes["title"]["new"] == "新标题"
+
+
+def test_a_stale_write_of_a_record_older_than_its_history_says_so_without_a_time(bureau_user):
+    from bureau.models import Enterprise
+    from tests.employment.factories import EnterpriseFactory
+
+    enterprise = EnterpriseFactory(name="旧企业")
+    enterprise.history.all().delete()  # as for enterprises registered before their history table existed
+    read = Enterprise.objects.get(pk=enterprise.pk)
+    Enterprise.objects.filter(pk=enterprise.pk).update(version=2)
+
+    read.name = "新名称"
+    with pytest.raises(StaleWriteError) as refused:
+        read.save()
+
+    assert refused.value.messages == [
+        "该记录已被他人修改，您看到的是修改前的内容。为免覆盖他人的修改，本次保存未生效；请刷新页面查看最新内容后重新填写。"
+    ]

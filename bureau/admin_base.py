@@ -9,6 +9,7 @@ and `AttachmentInline` for child rows.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from bureau import masking
 from bureau.concurrency import StaleWriteError, VersionFormMixin
-from bureau.importexport import PortalXLSX
+from bureau.importexport import PortalImportForm, PortalXLSX, UploadRefused
 from bureau.masking import can_view_sensitive
 from bureau.models import Attachment, ExportLog, PendingChange, ReviewStatus, Township, TownshipRecord, VersionedModel
 from bureau.roles import reviews_records
@@ -150,6 +151,9 @@ class VersionedAdminForm(VersionFormMixin):
         cleaned_data = super().clean()
         self.check_version(cleaned_data)
         return cleaned_data
+
+
+BAD_EXPORT_FILTER_MESSAGE = "导出的筛选条件无效，请回到列表页重新筛选后再导出。"
 
 
 class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
@@ -426,6 +430,8 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
 
     import_export_change_list_template = "admin/import_export/portal_change_list.html"
     import_template_name = "admin/import_export/portal_import.html"
+    # Checks the uploaded file (size, xlsx structure, zip bomb, macros) before it is stored or parsed.
+    import_form_class = PortalImportForm
 
     def get_urls(self):
         urls = [
@@ -459,6 +465,24 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # A refused file is a bad request; row errors of a readable file stay on the preview page (200).
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if request.method == "POST" and form is not None and form.errors:
+            response.status_code = 400
+            # A file refused while parsing was already stored for the confirm step; it never comes.
+            stored_name = getattr(form.files.get("import_file"), "tmp_storage_name", None)
+            if stored_name:
+                self.get_tmp_storage_class()(name=stored_name, **self.get_tmp_storage_class_kwargs()).remove()
+        return response
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # The library names the exception class in English ("'BadZipFile' encountered…").
+        form.add_error(
+            "import_file", str(e) if isinstance(e, UploadRefused) else "无法读取该文件，请确认它是 .xlsx 工作簿。"
+        )
+
     def process_import(self, request, **kwargs):
         # The temporary file of the dry run is gone (imported already, or an old page): say so, not a 500.
         try:
@@ -476,6 +500,14 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
             messages.error(request, "导入未完成：文件中有错误，未写入任何记录。")
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
         return super().process_result(result, request)
+
+    def export_action(self, request):
+        # The export builds the change list from the URL's filters; one the list would refuse
+        # (`?township__id__exact=abc`) is a bad request, not a 500.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            return render(request, "400.html", {"message": BAD_EXPORT_FILTER_MESSAGE}, status=400)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).visible_to(request.user)

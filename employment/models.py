@@ -75,6 +75,7 @@ class ParkTenancy(models.Model):
             models.CheckConstraint(
                 condition=Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=models.F("moved_in_on")),
                 name="park_tenancy_dates_ordered",
+                violation_error_message="迁出日期不能早于入驻日期。",
             ),
         ]
 

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +20,8 @@ from bureau.services import ScopeError
 
 PROTECTED_MESSAGE = "该记录已有关联数据，不能删除。"
 CONCURRENT_WRITE_MESSAGE = "同一记录正被他人同时登记或修改，请刷新后重试。"
+# Another township's record is "not found" too: the answer must not tell the two apart.
+NOT_FOUND_MESSAGE = "记录不存在，或不在您可查看的范围内。"
 
 
 class Conflict(exceptions.APIException):
@@ -46,7 +49,10 @@ def validation_detail(error: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, StaleWriteError):
+    if isinstance(exc, Http404):
+        # get_object_or_404 says "No Person matches the given query." in English.
+        exc = exceptions.NotFound(NOT_FOUND_MESSAGE)
+    elif isinstance(exc, StaleWriteError):
         # Someone saved the record after this client read it: nothing was written.
         exc = Conflict(exc.messages[0], code="stale")
     elif isinstance(exc, DjangoValidationError):

@@ -24,7 +24,8 @@ formula escaping, the import template, and masking of every field the model
 declares in `sensitive_fields` (no `dehydrate_*` method needed).
 """
 
-from bureau.importexport.formats import PortalXLSX, escape_formula, excel_row, unescape_formula
+from bureau.importexport.formats import PortalXLSX, UploadRefused, escape_formula, excel_row, unescape_formula
+from bureau.importexport.forms import PortalImportForm
 from bureau.importexport.resources import PortalInstanceLoader, PortalResource, PortalResult
 from bureau.importexport.rows import PersonRowResource, export_resource
 from bureau.importexport.widgets import (
@@ -53,11 +54,13 @@ __all__ = [
     "NameForeignKeyWidget",
     "PersonByIdNumberWidget",
     "PersonRowResource",
+    "PortalImportForm",
     "PortalInstanceLoader",
     "PortalResource",
     "PortalResult",
     "PortalXLSX",
     "TextWidget",
+    "UploadRefused",
     "YesNoWidget",
     "escape_formula",
     "excel_row",

@@ -111,6 +111,7 @@ class PendingChange(models.Model):
                 fields=["content_type", "object_id"],
                 condition=Q(status="pending"),
                 name="one_pending_change_per_record",
+                violation_error_message="该记录已有一项待审核的修改，请等待审核后再提交。",
             )
         ]
 

@@ -100,11 +100,16 @@ class Payment(models.Model):
                 name="payment_once_per_person_programme_period",
                 violation_error_message="该人员在此期间已领取过该项目资金，不能重复发放。",
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message="发放金额必须大于 0。",
+            ),
             models.CheckConstraint(
                 condition=(Q(fiscal_share__isnull=True) | Q(fiscal_share__gte=0))
                 & (Q(personal_share__isnull=True) | Q(personal_share__gte=0)),
                 name="payment_shares_not_negative",
+                violation_error_message="财政负担和个人负担不能为负数。",
             ),
         ]
 

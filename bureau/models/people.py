@@ -207,6 +207,7 @@ class PersonCategory(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="person_category_dates_ordered",
+                violation_error_message="终止日期不能早于起始日期。",
             ),
         ]
 
@@ -236,7 +237,11 @@ class FamilyLink(models.Model):
         verbose_name_plural = "家庭关系"
         constraints = [
             models.UniqueConstraint(fields=["person", "relative"], name="family_link_once"),
-            models.CheckConstraint(condition=~Q(person=models.F("relative")), name="family_link_not_self"),
+            models.CheckConstraint(
+                condition=~Q(person=models.F("relative")),
+                name="family_link_not_self",
+                violation_error_message="亲属不能是该人员本人。",
+            ),
         ]
 
     def __str__(self):

@@ -14,6 +14,7 @@ from import_export import fields
 from import_export.tmp_storages import TempFolderStorage
 
 from bureau.importexport import PortalXLSX, escape_formula, unescape_formula
+from bureau.importexport.formats import NOT_XLSX_MESSAGE
 from bureau.masking import disclosure, mask_id_number, mask_phone
 from bureau.models import ExportLog, Person, ReviewStatus
 from bureau.resources import PaymentResource, PersonResource
@@ -492,6 +493,7 @@ def test_a_file_that_is_not_xlsx_is_refused_on_the_form(client_for, bureau_user)
 
     response = upload(client, "姓名,身份证号\n张三,320102198001011234\n".encode(), name="people.csv")
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["import_file"]
+    # A refused file is a bad request (400); the form still names what is wrong.
+    assert response.status_code == 400
+    assert response.context["form"].errors["import_file"] == [NOT_XLSX_MESSAGE]
     assert Person.objects.count() == 0

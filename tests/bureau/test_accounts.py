@@ -135,6 +135,16 @@ def test_the_configured_proxy_header_gives_the_client_address(client, station_us
     assert AccessAttempt.objects.get().ip_address == "10.1.1.1"
 
 
+def test_of_a_forwarded_list_the_address_the_proxy_added_counts(client, station_user_a, settings):
+    # The proxy appends the address it saw; the entries before it are whatever the client sent.
+    settings.AXES_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    for number in range(5):
+        station_login(client, "station_a", "wrong-password", HTTP_X_FORWARDED_FOR=f"10.9.9.{number}, 10.1.1.1")
+
+    assert station_login(client, "station_a", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.99, 10.1.1.1").status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "10.1.1.1"
+
+
 # --- password policy -----------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
+    "axes",
     "bureau",
     "employment",
     "resettlement",
@@ -56,7 +57,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bureau.accounts.SessionLifetimeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees the login view's response and replaces it when axes locked the attempt out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bureau.urls"
@@ -93,12 +97,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "bureau.User"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+# Axes' backend comes first: it refuses a locked-out username and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+
+# MLPS level 3: at least 12 characters of three kinds, not common, not like the username.
+# Django's own messages are partly untranslated in zh_Hans; bureau.passwords words them in Chinese.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "bureau.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "bureau.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "bureau.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "bureau.passwords.CommonPasswordValidator"},
+]
+
+# Lockout (django-axes): five failures of one username from one address lock both for 30 minutes,
+# on every login that calls authenticate(request=...): the station, the admin and the API token.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bureau.accounts.lockout_response"
+# The client address is REMOTE_ADDR unless the proxy in front is trusted to set a header:
+# AXES_CLIENT_IP_HEADER=HTTP_X_REAL_IP names the header (bureau.accounts.client_ip_address).
+AXES_CLIENT_IP_HEADER = env("AXES_CLIENT_IP_HEADER", default="")
+AXES_CLIENT_IP_CALLABLE = "bureau.accounts.client_ip_address"
 
 LOGIN_URL = "station:login"
 LOGIN_REDIRECT_URL = "station:home"
@@ -152,9 +176,10 @@ CACHES = {
 }
 
 REST_FRAMEWORK = {
+    # The token class first: its WWW-Authenticate header makes a refused token a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "bureau.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bureau.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -197,7 +222,13 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Sessions end after 30 idle minutes (the cookie is renewed on every request) and, however
+# active, 12 hours after the login (bureau.accounts.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+# API tokens expire this many hours after they were issued (bureau.api.authentication).
+API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=8)
 
 LOGGING = {
     "version": 1,

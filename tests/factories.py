@@ -4,6 +4,7 @@ import datetime
 import random
 
 import factory
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -168,6 +169,44 @@ class TokenFactory(factory.django.DjangoModelFactory):
         model = Token
 
     user = factory.SubFactory(UserFactory)
+
+
+class AccessAttemptFactory(factory.django.DjangoModelFactory):
+    """Failed logins of one username from one address, as django-axes records them."""
+
+    class Meta:
+        model = AccessAttempt
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip_address = factory.Sequence(lambda n: f"10.0.{n // 250}.{n % 250 + 1}")
+    user_agent = "pytest"
+    http_accept = "*/*"
+    path_info = "/station/login/"
+    get_data = ""
+    post_data = ""
+    failures_since_start = 1
+
+
+class AccessLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessLog
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip_address = "10.0.0.1"
+    user_agent = "pytest"
+    http_accept = "*/*"
+    path_info = "/station/login/"
+
+
+class AccessFailureLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessFailureLog
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip_address = "10.0.0.1"
+    user_agent = "pytest"
+    http_accept = "*/*"
+    path_info = "/station/login/"
 
 
 class SiteProfileFactory(factory.django.DjangoModelFactory):

@@ -6,9 +6,9 @@ named in the app's declaration (`AreaConfig.api`, bureau.areas).
 """
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from bureau.api.router import router
+from bureau.api.tokens import TokenView
 from bureau.api.views import EnterpriseViewSet, PaymentViewSet, PersonViewSet
 from bureau.areas import area_configs
 
@@ -28,6 +28,6 @@ def register_area_viewsets() -> None:
 register_area_viewsets()
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
 ]

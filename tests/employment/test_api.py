@@ -86,7 +86,7 @@ ALL_ENDPOINTS = [
 def test_every_endpoint_answers_bureau_and_leader_and_refuses_anonymous(bureau_user, leader, url):
     assert api(bureau_user).get(url).status_code == 200
     assert api(leader).get(url).status_code == 200
-    assert api().get(url).status_code == 403
+    assert api().get(url).status_code == 401
 
 
 @pytest.mark.parametrize("url", ALL_ENDPOINTS)

@@ -1,0 +1,37 @@
+"""The API's sign-in endpoint: a token for username and password, under the lockout rules."""
+
+from rest_framework import exceptions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+
+from bureau.accounts import LOCKOUT_MESSAGE
+from bureau.api.authentication import oldest_valid_issue_time
+
+
+class TokenView(ObtainAuthToken):
+    """
+    POST username and password for a token; DELETE with the token to sign out.
+
+    Failures are answered, not raised: a raised error rolls the request's transaction back
+    (ATOMIC_REQUESTS), and with it the failed attempt django-axes has just recorded.
+    """
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # Set by axes on the request it was given: DRF's, which the lockout middleware does not see.
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": LOCKOUT_MESSAGE}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        user = serializer.validated_data["user"]
+        # An expired token is replaced rather than handed out again.
+        Token.objects.filter(user=user, created__lt=oldest_valid_issue_time()).delete()
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    def delete(self, request, *args, **kwargs):
+        if not isinstance(request.auth, Token):
+            raise exceptions.NotAuthenticated()
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

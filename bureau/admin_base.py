@@ -9,8 +9,10 @@ and `AttachmentInline` for child rows.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import IGNORED_PARAMS, ChangeList
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,8 +34,65 @@ from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
 
+LOOKUP_REFUSED = "不能按该条件筛选。"
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class SensitiveQueryMixin:
+    """
+    No change list answers a question about a value it masks. For a user without
+    `view_sensitive_person`, a filter on a sensitive field or a path ending on one
+    (`?id_number__startswith=`, `?person__phone=`) is a Chinese 400 page, the search
+    leaves out sensitive search fields (`=id_number`), so it answers the same whatever
+    the hidden value, and a column ordered by a sensitive field does not sort.
+    Users with the permission search and filter as declared.
+    """
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Django allows any query-string filter on a local field (`?id_number__startswith=`).
+        if masking.is_sensitive_path(self.model, lookup) and not can_view_sensitive(getattr(request, "user", None)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if can_view_sensitive(request.user):
+            return fields
+        return [field for field in fields if not masking.is_sensitive_search_field(self.model, field)]
+
+    def get_changelist(self, request, **kwargs):
+        if can_view_sensitive(request.user):
+            return super().get_changelist(request, **kwargs)
+        return type("MaskedChangeList", (UnsortableSensitiveChangeList, super().get_changelist(request, **kwargs)), {})
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except DisallowedModelAdminLookup:
+            # Django's own answer is an English "Bad Request (400)" page.
+            sensitive = any(
+                masking.is_sensitive_path(self.model, key) for key in request.GET if key not in IGNORED_PARAMS
+            )
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "查询条件无效",
+                "message": masking.SENSITIVE_QUERY_REFUSED if sensitive else LOOKUP_REFUSED,
+                "changelist_url": request.path,
+                "opts": self.opts,
+            }
+            return render(request, "admin/query_refused.html", context, status=400)
+
+
+class UnsortableSensitiveChangeList(ChangeList):
+    """A change list for users without the permission: `?o=` on a column ordered by a sensitive field is ignored."""
+
+    def get_ordering_field(self, field_name):
+        order_field = super().get_ordering_field(field_name)
+        if isinstance(order_field, str) and masking.is_sensitive_path(self.model, order_field):
+            return None
+        return order_field
+
+
+class ReadOnlyAdmin(SensitiveQueryMixin, admin.ModelAdmin):
     """Rows the portal writes itself (audit trail, history, report runs): shown, never added, changed or deleted."""
 
     def has_add_permission(self, request):
@@ -156,7 +215,7 @@ class VersionedAdminForm(VersionFormMixin):
 BAD_EXPORT_FILTER_MESSAGE = "导出的筛选条件无效，请回到列表页重新筛选后再导出。"
 
 
-class ScopedAdmin(ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
+class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
     """
     Base admin: queryset through `visible_to`, the sensitive fields the model declares
     (bureau.masking) masked for roles without `view_sensitive_person`, the write-scope

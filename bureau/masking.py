@@ -21,6 +21,10 @@ from django.core.exceptions import FieldDoesNotExist
 
 SENSITIVE_PERMISSION = "bureau.view_sensitive_person"
 
+# The answer to a filter, search or ordering on a sensitive field by a user without the permission:
+# the row count of `?id_number__startswith=3201…` tells a masked number one digit at a time.
+SENSITIVE_QUERY_REFUSED = "不能按身份证号、联系电话等个人敏感信息筛选、搜索或排序。"
+
 Mask = Callable[[str], str]
 
 
@@ -86,6 +90,11 @@ def is_sensitive_path(model, path: str) -> bool:
     """True when a lookup path (`person__id_number__startswith`) touches a sensitive field anywhere."""
     parts = path.lstrip("-").split("__")
     return any(mask_for(model, "__".join(parts[:end])) for end in range(1, len(parts) + 1))
+
+
+def is_sensitive_search_field(model, search_field: str) -> bool:
+    """True for an admin `search_fields` entry on a sensitive field: `=id_number`, `^person__phone`."""
+    return is_sensitive_path(model, search_field.lstrip("^=@"))
 
 
 # --- showing a value ---------------------------------------------------------------------

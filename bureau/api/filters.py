@@ -3,14 +3,48 @@ Query filters of the API (django-filter). Every filter calls a queryset method o
 model, so a filter here means the same as the same words in the admin or a report.
 
 Area apps base their filter sets on `TownshipFilterSet` to get `?township=` for free.
+
+A user without `view_sensitive_person` cannot filter, search or order on a sensitive
+field (`refuse_sensitive_query`, called by every viewset of the kit): the row count of
+`?id_number__startswith=` would tell a masked number digit by digit.
 """
 
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, status
 
+from bureau.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, is_sensitive_path
 from bureau.models import Enterprise, Payment, Person, PreferentialCategory, Township
+
+# Query parameters that name fields to order by (DRF's OrderingFilter, and the admin's habit).
+ORDERING_PARAMS = ("ordering", "o", "sort")
+
+
+class SensitiveQueryRefused(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = SENSITIVE_QUERY_REFUSED
+    default_code = "sensitive_query"
+
+
+def refuse_sensitive_query(request, model, filterset_class=None) -> None:
+    """
+    Raise `SensitiveQueryRefused` (400) when a user without the permission filters or
+    orders on a sensitive field: a parameter named as a path (`?person__id_number=`,
+    `?phone__endswith=`), a declared filter on such a field, or `?ordering=id_number`.
+    """
+    if can_view_sensitive(request.user):
+        return
+    filters = getattr(filterset_class, "base_filters", {}) if filterset_class else {}
+    for key in request.query_params:
+        declared = filters.get(key)
+        on_field = declared is not None and not declared.method and is_sensitive_path(model, declared.field_name)
+        ordered_on = key in ORDERING_PARAMS and any(
+            is_sensitive_path(model, name.strip()) for name in request.query_params.get(key, "").split(",")
+        )
+        if is_sensitive_path(model, key) or on_field or ordered_on:
+            raise SensitiveQueryRefused()
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -68,7 +102,9 @@ class PersonFilterSet(TownshipFilterSet):
         label="优抚类别",
         help_text="今天持有该优抚类别的人员。",
     )
-    q = django_filters.CharFilter(method="filter_search", label="搜索", help_text="姓名包含，或身份证号开头。")
+    q = django_filters.CharFilter(
+        method="filter_search", label="搜索", help_text="姓名包含，或身份证号开头（仅限可查看完整身份证号的用户）。"
+    )
 
     class Meta:
         model = Person
@@ -78,7 +114,7 @@ class PersonFilterSet(TownshipFilterSet):
         return queryset.holding(value)
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, by=getattr(self.request, "user", None))
 
 
 class PaymentFilterSet(TownshipFilterSet):

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.utils import model_meta
 
 from bureau.api.exceptions import Conflict, IdempotencyKeyReused
+from bureau.api.filters import refuse_sensitive_query
 from bureau.concurrency import stale_error
 from bureau.duplicates import request_fingerprint, unique_violation
 from bureau.models import IdempotencyKey, TownshipRecord, VersionedModel
@@ -77,6 +78,10 @@ def if_match_version(request) -> int | None:
 class ScopedQuerysetMixin:
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    def filter_queryset(self, queryset):
+        refuse_sensitive_query(self.request, queryset.model, getattr(self, "filterset_class", None))
+        return super().filter_queryset(queryset)
 
 
 class ScopedReadOnlyModelViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):

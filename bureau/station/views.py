@@ -34,7 +34,7 @@ def home(request):
 @station_required
 def submissions(request):
     query = request.GET.get("q", "").strip()
-    context = list_context(request, Person.objects.order_by("-updated_at", "pk").search(query))
+    context = list_context(request, Person.objects.order_by("-updated_at", "pk").search(query, by=request.user))
     for person in context["page"]:
         person.shown_id_number = shown_field(request.user, person, "id_number")
     return render(request, "station/submissions.html", {**context, "query": query})

@@ -37,6 +37,7 @@ from bureau.api.filters import refuse_sensitive_query
 from bureau.concurrency import stale_error
 from bureau.duplicates import request_fingerprint, unique_violation
 from bureau.models import IdempotencyKey, TownshipRecord, VersionedModel
+from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_LIFETIME, KEY_MAX_LENGTH, KeyInUse
 from bureau.services import check_write_allowed, proposes_change, record_save
 
@@ -138,16 +139,15 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         saved = getattr(self, "saved", None)
         change = getattr(saved, "proposed_change", None)
         if change is not None:
+            rows = change.rows(request.user)
             response.status_code = status.HTTP_202_ACCEPTED
             response.data = {
                 **response.data,
-                "detail": "修改已提交，等待区局审核；审核通过前仍按原内容统计。",
+                "detail": PROPOSED_MESSAGE,
                 "pending_change": {
                     "id": change.pk,
-                    "fields": [row["name"] for row in change.rows(request.user)],
-                    "changes": {
-                        row["name"]: {"old": row["old"], "new": row["new"]} for row in change.rows(request.user)
-                    },
+                    "fields": [row["name"] for row in rows],
+                    "changes": {row["name"]: {"old": row["old"], "new": row["new"]} for row in rows},
                 },
             }
         return self.with_etag(response, saved)

@@ -16,6 +16,9 @@ from django.db.models import Q
 from bureau.masking import mask_for, shown
 from bureau.scoping import ScopedQuerySet
 
+# What the station hears when its edit of an approved record is stored as a proposed change.
+PROPOSED_MESSAGE = "修改已提交，等待区局审核；审核通过前仍按原内容统计。"
+
 # Bookkeeping of the workflow and of the row itself: never part of a proposal.
 NOT_PROPOSED = {
     "id",

@@ -48,6 +48,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from bureau.concurrency import VersionFormMixin
 from bureau.duplicates import request_fingerprint, unique_violation
 from bureau.models import IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
+from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
 from bureau.roles import is_station_staff
 from bureau.scoping import township_of
@@ -55,7 +56,6 @@ from bureau.services import ScopeError, record_save
 
 PAGE_SIZE = 20
 SUBMITTED_MESSAGE = "已提交，等待区局审核"
-PROPOSED_MESSAGE = "修改已提交，等待区局审核；审核通过前仍按原内容统计。"
 # The hidden field of `station/record_form.html` that makes a page's post count once.
 SUBMISSION_KEY_FIELD = "submission_key"
 ALREADY_SUBMITTED_MESSAGE = "该表单已提交，未重复保存。"

@@ -9,8 +9,10 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bureau import roles
@@ -214,7 +216,7 @@ def test_a_change_already_reviewed_cannot_be_reviewed_again(station_user_a, bure
     change = PendingChange.objects.get()
     change_review(change=change, by=bureau_user, approve=True)
 
-    with pytest.raises(Exception, match="该修改已审核，不能重复审核。"):
+    with pytest.raises(ValidationError, match="该修改已审核，不能重复审核。"):
         change_review(change=change, by=bureau_user, approve=False, reason="晚了")
 
 
@@ -252,8 +254,6 @@ def test_the_record_change_page_points_to_the_change_that_waits(station_user_a, 
 
 def stale_message(person: Person, who: str) -> str:
     entry = person.history.first()
-    from django.utils import timezone
-
     return STALE.format(when=f"{timezone.localtime(entry.history_date):%Y-%m-%d %H:%M}", who=who)
 
 

@@ -1,4 +1,6 @@
+from axes.utils import reset as axes_reset
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -8,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from bureau import admin_changes, person_file, roles  # noqa: F401  (admin_changes: registers 待审核修改)
+from bureau import admin_changes, audit, person_file, roles  # noqa: F401  (admin_changes: registers 待审核修改)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.masking import shown_field
 from bureau.models import (
@@ -52,14 +54,113 @@ class SiteProfileAdmin(admin.ModelAdmin):
         return False
 
 
+class UserAdminForm(DjangoUserAdmin.form):
+    def clean_groups(self):
+        groups = self.cleaned_data.get("groups")
+        if groups is not None:
+            roles.check_admin_roles(group.name for group in groups)
+        return groups
+
+
+class UserCreationAdminForm(DjangoUserAdmin.add_form):
+    def clean_groups(self):
+        groups = self.cleaned_data.get("groups")
+        if groups is not None:
+            roles.check_admin_roles(group.name for group in groups)
+        return groups
+
+
+# What only a superuser edits: Django's own privileges, outside the roles of bureau/roles.py.
+SUPERUSER_FIELDS = ["is_superuser", "user_permissions"]
+# What the security administrator edits (roles, and activation); the system administrator the rest.
+SECURITY_FIELDS = ["groups", "is_active"]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """
+    Accounts under separation of duties (三权分立, bureau/roles.py): the system administrator
+    creates accounts and edits their details, the security administrator assigns roles,
+    activates and unlocks. An account created, or a password set, by someone else must be
+    changed by its owner at the next login.
+    """
+
+    form = UserAdminForm
+    add_form = UserCreationAdminForm
     fieldsets = DjangoUserAdmin.fieldsets + (("服务站", {"fields": ("township",)}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("服务站", {"fields": ("township", "groups")}),)
-    list_display = ["username", "first_name", "township", "is_active", "is_staff"]
+    list_display = ["username", "first_name", "township", "role_names", "is_active", "must_change_password"]
     list_filter = ["groups", "township", "is_active"]
     # The township is nullable (bureau roles have none), so Django's default join leaves it out.
     list_select_related = ["township"]
+    actions = ["unlock_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="角色")
+    def role_names(self, obj):
+        return "、".join(group.name for group in obj.groups.all())
+
+    def get_add_fieldsets(self, request):
+        fieldsets = self.add_fieldsets
+        if request.user.has_perm(f"bureau.{roles.ASSIGN_ROLES}"):
+            return fieldsets
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "groups"]}) for name, opts in fieldsets]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.get_add_fieldsets(request)
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        user = request.user
+        if user.is_superuser:
+            return ["last_login", "date_joined"]
+        readonly = set(SUPERUSER_FIELDS) | {"last_login", "date_joined"}
+        if not user.has_perm(f"bureau.{roles.ASSIGN_ROLES}"):
+            readonly |= set(SECURITY_FIELDS)
+        if not user.has_perm("bureau.add_user"):
+            # The security administrator: roles and activation only.
+            editable = set(SECURITY_FIELDS)
+            readonly |= {f.name for f in User._meta.fields if f.name not in editable} - {"password", "id"}
+        return sorted(readonly)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and not request.user.has_perm("bureau.add_user") and not request.user.is_superuser:
+            # The password link of the form leads to a page the security administrator may not use.
+            form.base_fields.pop("password", None)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not (request.user.is_superuser or request.user.has_perm("bureau.add_user")):
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = User.objects.get(pk=unquote(id))
+            if target.pk != request.user.pk:
+                User.objects.filter(pk=target.pk).update(must_change_password=True)
+        return response
+
+    @admin.action(description="解除所选账号的登录锁定", permissions=["unlock"])
+    def unlock_selected(self, request, queryset):
+        unlocked = 0
+        for account in queryset:
+            if axes_reset(username=account.get_username()):
+                unlocked += 1
+                audit.record(audit.Kind.UNLOCK, request=request, obj=account)
+        self.message_user(request, f"已解除 {unlocked} 个账号的登录锁定。" if unlocked else "所选账号没有被锁定。")
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm(f"bureau.{roles.UNLOCK_ACCOUNTS}")
 
 
 PERMISSION_ACTIONS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}

@@ -1,5 +1,11 @@
 """
-The four roles of the portal as Django groups, and the one rule that grants their permissions.
+The roles of the portal as Django groups, and the one rule that grants their permissions.
+
+Four business roles (bureau staff, station staff, leadership) and the three administrators of
+MLPS level 3's separation of duties (三权分立): the system administrator (accounts, settings),
+the security administrator (roles, unlocking) and the auditor (reads the audit trail only).
+No account holds two of the three (`check_admin_roles`), and none of them sees personal data
+by that role alone: none holds `view_sensitive_person` or a view of the registry.
 
 Groups are created by migration `0002_roles`; `sync_roles` runs again after
 every `migrate` (see `BureauConfig.ready`) so that models added by later
@@ -17,7 +23,12 @@ BUREAU_STAFF = "局机关工作人员"
 STATION_STAFF = "服务站工作人员"
 LEADERSHIP = "局领导"
 AUDITOR = "审计员"
-ROLES = (BUREAU_STAFF, STATION_STAFF, LEADERSHIP, AUDITOR)
+SYSTEM_ADMIN = "系统管理员"
+SECURITY_ADMIN = "安全管理员"
+ROLES = (BUREAU_STAFF, STATION_STAFF, LEADERSHIP, AUDITOR, SYSTEM_ADMIN, SECURITY_ADMIN)
+# 三权分立: an account holds at most one of these.
+ADMIN_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDITOR)
+ADMIN_ROLES_EXCLUSIVE = "系统管理员、安全管理员、审计员三个角色互斥，一个账号只能担任其中一个。"
 
 VIEW_ALL_TOWNSHIPS = "view_all_townships"
 VIEW_SENSITIVE = "view_sensitive_person"
@@ -25,6 +36,9 @@ REVIEW_RECORDS = "review_records"
 USE_STATION_PORTAL = "use_station_portal"
 # Dashboard access: generate and download the annual report (station staff only for their township).
 REQUEST_ANNUAL_REPORT = "request_annualreportrun"
+ASSIGN_ROLES = "assign_roles"
+UNLOCK_ACCOUNTS = "unlock_accounts"
+EXPORT_AUDIT = "export_auditevent"
 # Custom permissions of the core and the report, and who holds them.
 CUSTOM_GRANTS = {
     VIEW_ALL_TOWNSHIPS: {BUREAU_STAFF, LEADERSHIP, AUDITOR},
@@ -33,9 +47,28 @@ CUSTOM_GRANTS = {
     USE_STATION_PORTAL: {STATION_STAFF},
     REQUEST_ANNUAL_REPORT: {BUREAU_STAFF, LEADERSHIP, STATION_STAFF},
 }
-# Models only a superuser manages: accounts themselves.
+# The administrators' grants, outside the rule below: `app_label.codename` -> roles.
+ADMIN_GRANTS = {
+    "bureau.add_user": {SYSTEM_ADMIN},
+    "bureau.change_user": {SYSTEM_ADMIN, SECURITY_ADMIN},
+    "bureau.view_user": {SYSTEM_ADMIN, SECURITY_ADMIN},
+    f"bureau.{ASSIGN_ROLES}": {SECURITY_ADMIN},
+    f"bureau.{UNLOCK_ACCOUNTS}": {SECURITY_ADMIN},
+    "bureau.view_siteprofile": {SYSTEM_ADMIN},
+    "bureau.change_siteprofile": {SYSTEM_ADMIN},
+    "bureau.add_siteprofile": {SYSTEM_ADMIN},
+    "bureau.view_township": {SYSTEM_ADMIN},
+    "bureau.add_township": {SYSTEM_ADMIN},
+    "bureau.change_township": {SYSTEM_ADMIN},
+    "auth.view_group": {SECURITY_ADMIN},
+    "axes.view_accessattempt": {SECURITY_ADMIN},
+    "axes.view_accessfailurelog": {SECURITY_ADMIN},
+}
+# Models the rule grants to nobody: accounts (the administrators' grants above) and the audit
+# trail, which only the auditor reads.
 SUPERUSER_ONLY_MODELS = {"user"}
-# Audit trail models the auditor reads.
+AUDITOR_ONLY_MODELS = {"auditevent"}
+# Audit trail models the auditor reads (bureau staff see the export and download logs too).
 AUDIT_MODELS = {"exportlog", "reportdownload"}
 # Core models station staff may add, change and view (always within their township); area
 # apps add theirs in their declaration (AreaConfig.station_models).
@@ -76,12 +109,14 @@ def _grants(permission, *, portal: set[str], editable: set[str], readable: set[s
     app_label = permission.content_type.app_label
     model = permission.content_type.model
     action = permission.codename.split("_", 1)[0]
-    groups = set()
+    groups = set(ADMIN_GRANTS.get(f"{app_label}.{permission.codename}", ()))
     if app_label not in portal or model in SUPERUSER_ONLY_MODELS:
         return groups
+    if model in AUDITOR_ONLY_MODELS:
+        return {AUDITOR} if permission.codename in {f"view_{model}", EXPORT_AUDIT} else set()
     is_history = model.startswith("historical")
     if permission.codename in custom:
-        return set(custom[permission.codename])
+        return groups | set(custom[permission.codename])
     if action not in {"add", "change", "delete", "view"}:
         return groups  # other custom permissions are granted by the declaration of the app that defines them
     if action == "view" or not (is_history or model in AUDIT_MODELS):
@@ -108,8 +143,16 @@ def role_permissions(Permission) -> dict[str, list]:
     return wanted
 
 
+def check_admin_roles(role_names) -> None:
+    """Refuse a set of roles holding two of the three administrators' roles (三权分立)."""
+    from django.core.exceptions import ValidationError
+
+    if len(set(role_names) & set(ADMIN_ROLES)) > 1:
+        raise ValidationError(ADMIN_ROLES_EXCLUSIVE, code="admin_roles_exclusive")
+
+
 def sync_roles(apps=None) -> None:
-    """Create the four groups and set their permissions from the rule above."""
+    """Create the groups of ROLES and set their permissions from the rule above."""
     if apps is None:
         from django.apps import apps
     Group = apps.get_model("auth", "Group")

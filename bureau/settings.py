@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bureau.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bureau.accounts.SessionLifetimeMiddleware",
@@ -231,6 +232,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 # API tokens expire this many hours after they were issued (bureau.api.authentication).
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=8)
+# Audit events are kept this many days; never fewer than 183 (six months, MLPS level 3), see bureau.audit.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=190)
 
 LOGGING = {
     "version": 1,

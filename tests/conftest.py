@@ -71,6 +71,16 @@ def auditor(db):
 
 
 @pytest.fixture
+def sysadmin(db):
+    return UserFactory(username="sysadmin", first_name="系统管理员", is_staff=True, groups=[roles.SYSTEM_ADMIN])
+
+
+@pytest.fixture
+def secadmin(db):
+    return UserFactory(username="secadmin", first_name="安全管理员", is_staff=True, groups=[roles.SECURITY_ADMIN])
+
+
+@pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
 

@@ -83,10 +83,12 @@ def submitted_by_station(township: Township) -> dict:
 def accounts_write(*, townships: list[Township], password: str) -> list[tuple[str, str, str]]:
     """One login per role and one per township's station; returns (username, role, township) to print."""
     accounts = [
-        ("admin", "系统管理员", None, None, {"is_staff": True, "is_superuser": True}),
+        ("admin", "超级管理员", None, None, {"is_staff": True, "is_superuser": True}),
         (CLERK_USERNAME, "局机关", roles.BUREAU_STAFF, None, {"is_staff": True}),
         ("leader", "局领导", roles.LEADERSHIP, None, {"is_staff": True}),
         ("auditor", "审计员", roles.AUDITOR, None, {"is_staff": True}),
+        ("sysadmin", "系统管理员", roles.SYSTEM_ADMIN, None, {"is_staff": True}),
+        ("secadmin", "安全管理员", roles.SECURITY_ADMIN, None, {"is_staff": True}),
     ] + [
         (station_username(township), f"{township.name}服务站", roles.STATION_STAFF, township, {"is_staff": False})
         for township in townships

@@ -1,4 +1,4 @@
-from .audit import ExportLog
+from .audit import AuditEvent, AuditRefused, ExportLog
 from .changes import PendingChange
 from .enterprises import Enterprise
 from .idempotency import IdempotencyKey
@@ -12,6 +12,8 @@ from .users import User
 __all__ = [
     "ActivityRecord",
     "Attachment",
+    "AuditEvent",
+    "AuditRefused",
     "Enterprise",
     "ExportLog",
     "FamilyLink",

@@ -81,7 +81,7 @@ def test_small_scale_is_a_small_district_of_about_eighty_people():
     assert Township.objects.count() == 8
     assert this_year == 8 * DISCHARGED_THIS_YEAR_PER_TOWNSHIP
     assert 70 <= Person.objects.count() - this_year <= 90
-    assert User.objects.count() == 4 + 8
+    assert User.objects.count() == 6 + 8
     assert SiteProfile.get().full_bureau_name == "示范区退役军人事务局"
 
 

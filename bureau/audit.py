@@ -1,0 +1,84 @@
+"""
+The audit trail (MLPS level 3 安全审计, PIPL Art. 51/55): one call, `record()`, writes an event.
+
+    audit.record(AuditEvent.Kind.SENSITIVE_VIEW, request=request, obj=person, fields=["id_number"])
+
+Who comes from `user` or the request's user, where from the request (the client address as
+django-axes counts it, the path without its query string, which may hold search text). An
+event never carries a sensitive value: `fields` names the fields, `detail` is free text the
+caller keeps free of personal data. Events are append-only (`bureau.models.AuditEvent`) and
+kept AUDIT_RETENTION_DAYS (at least 183) days; `manage.py purge_audit` removes older ones.
+"""
+
+from contextvars import ContextVar
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from bureau.models import AuditEvent
+
+# The legal floor (six months); the database trigger of migration 0008 holds the same number.
+MINIMUM_RETENTION_DAYS = 183
+Kind = AuditEvent.Kind
+# The request being answered, for events recorded where no request is at hand (a signal, a service).
+_current_request: ContextVar = ContextVar("audit_request", default=None)
+
+
+class AuditRequestMiddleware:
+    """Makes the request known to `record()` wherever it is called while the request is answered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+
+def retention_days() -> int:
+    return max(int(getattr(settings, "AUDIT_RETENTION_DAYS", MINIMUM_RETENTION_DAYS)), MINIMUM_RETENTION_DAYS)
+
+
+def _client_address(request) -> str | None:
+    from bureau.accounts import client_ip_address
+
+    address = client_ip_address(request) if request is not None else None
+    return address or None
+
+
+def record(kind, *, request=None, user=None, username: str = "", obj=None, fields=(), detail: str = "") -> AuditEvent:
+    """
+    Append one event. `request` defaults to the request being answered, `user` to its user;
+    `username` names the account of a failed login.
+    """
+    if request is None:
+        request = _current_request.get()
+    if user is None and request is not None:
+        request_user = getattr(request, "user", None)
+        user = request_user if request_user is not None and request_user.is_authenticated else None
+    event = AuditEvent(
+        kind=kind,
+        user=user,
+        username=(user.get_username() if user is not None else username)[:150],
+        ip_address=_client_address(request),
+        path=(request.path if request is not None else "")[:300],
+        fields=",".join(fields)[:300],
+        detail=str(detail)[:500],
+    )
+    if obj is not None:
+        event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        event.object_id = str(obj.pk)[:64]
+        event.object_repr = str(obj)[:200]
+    event.save()
+    return event
+
+
+def purge(now=None) -> int:
+    """Delete the events older than the retention period; younger ones are never touched."""
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days())
+    return AuditEvent.objects.purge(cutoff)

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from bureau import admin_changes, audit, person_file, roles  # noqa: F401  (admin_changes: registers 待审核修改)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
-from bureau.masking import shown_field
+from bureau.masking import revealing, shown_field
 from bureau.models import (
     Enterprise,
     ExportLog,
@@ -111,6 +111,12 @@ class UserAdmin(DjangoUserAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.get_add_fieldsets(request)
+        if not (request.user.is_superuser or request.user.has_perm("bureau.add_user")):
+            # The security administrator: who the account is, shown; its roles and activation, edited.
+            return [
+                (None, {"fields": ["username", "first_name", "last_name", "township"]}),
+                ("角色与状态", {"fields": ["groups", "is_active", "last_login", "date_joined"]}),
+            ]
         return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
@@ -127,13 +133,6 @@ class UserAdmin(DjangoUserAdmin):
             editable = set(SECURITY_FIELDS)
             readonly |= {f.name for f in User._meta.fields if f.name not in editable} - {"password", "id"}
         return sorted(readonly)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None and not request.user.has_perm("bureau.add_user") and not request.user.is_superuser:
-            # The password link of the form leads to a page the security administrator may not use.
-            form.base_fields.pop("password", None)
-        return form
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -285,6 +284,9 @@ class PersonAdmin(ScopedAdmin):
         person = get_object_or_404(self.get_queryset(request), pk=person_id)
         if not self.has_view_or_change_permission(request, person):
             raise PermissionDenied
+        # One person's file: whole values for a role with the permission, an audit event each time.
+        with revealing(request, person, ["id_number"]):
+            id_number = shown_field(request.user, person, "id_number")
         return TemplateResponse(
             request,
             "admin/bureau/person/file.html",
@@ -293,7 +295,7 @@ class PersonAdmin(ScopedAdmin):
                 "opts": self.model._meta,
                 "title": f"人员档案：{person.name}",
                 "person": person,
-                "id_number": shown_field(request.user, person, "id_number"),
+                "id_number": id_number,
                 "sections": person_file.sections_for(person, request.user),
             },
         )

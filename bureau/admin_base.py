@@ -7,6 +7,8 @@ records) or `ScopedAdmin` (other scoped models), with `ScopedTabularInline`
 and `AttachmentInline` for child rows.
 """
 
+from contextlib import nullcontext
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
@@ -23,6 +25,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
+from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from bureau import masking
@@ -39,24 +42,23 @@ LOOKUP_REFUSED = "不能按该条件筛选。"
 
 class SensitiveQueryMixin:
     """
-    No change list answers a question about a value it masks. For a user without
-    `view_sensitive_person`, a filter on a sensitive field or a path ending on one
-    (`?id_number__startswith=`, `?person__phone=`) is a Chinese 400 page, the search
-    leaves out sensitive search fields (`=id_number`), so it answers the same whatever
-    the hidden value, and a column ordered by a sensitive field does not sort.
-    Users with the permission search and filter as declared.
+    No change list answers a question about a value it masks, and no URL carries one.
+    A filter on a sensitive field or a path ending on one (`?id_number__startswith=`,
+    `?person__phone=`) is a Chinese 400 page for every role, the search leaves out
+    sensitive search fields (`=id_number`), so it answers the same whatever the hidden
+    value, and for a user without `view_sensitive_person` a column ordered by a sensitive
+    field does not sort. Users with the permission find a record by the full ID number
+    through `ScopedAdmin.find_view`, in a POST body.
     """
 
     def lookup_allowed(self, lookup, value, request=None):
         # Django allows any query-string filter on a local field (`?id_number__startswith=`).
-        if masking.is_sensitive_path(self.model, lookup) and not can_view_sensitive(getattr(request, "user", None)):
+        if masking.is_sensitive_path(self.model, lookup):
             return False
         return super().lookup_allowed(lookup, value, request)
 
     def get_search_fields(self, request):
         fields = super().get_search_fields(request)
-        if can_view_sensitive(request.user):
-            return fields
         return [field for field in fields if not masking.is_sensitive_search_field(self.model, field)]
 
     def get_changelist(self, request, **kwargs):
@@ -103,6 +105,26 @@ class ReadOnlyAdmin(SensitiveQueryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SensitiveExportForm(SelectableFieldsExportForm):
+    """The export form, with the choice of whole values: for roles with the permission, and only with a purpose."""
+
+    sensitive_choice_fields = ("unmasked", "purpose")
+
+    unmasked = forms.BooleanField(label="导出完整的身份证号、联系电话等个人敏感信息", required=False)
+    purpose = forms.CharField(
+        label="导出用途",
+        max_length=200,
+        required=False,
+        help_text="导出完整个人信息时必须填写，记入导出记录和审计日志；否则敏感信息一律遮蔽导出。",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("unmasked") and not (cleaned.get("purpose") or "").strip():
+            self.add_error("purpose", "导出完整个人信息时必须填写用途。")
+        return cleaned
 
 
 class ReturnForm(forms.Form):
@@ -168,12 +190,12 @@ def path_label(model, path: str) -> str:
 
 def masked_display(model, path: str):
     """
-    A list/detail column showing a sensitive field masked, for roles without the
-    permission; no `ordering`, so the column cannot be sorted on the hidden value.
+    A list column (or a detail field, for roles without the permission) showing a sensitive
+    field masked; no `ordering`, so the column cannot be sorted on the hidden value.
     """
 
     def display(obj):
-        # No user: always the masked value (this column is only shown to roles without the right).
+        # No user: always the masked value, for every role (a list never shows a whole value).
         return masking.shown_field(None, obj, path)
 
     display.short_description = path_label(model, path)
@@ -300,10 +322,10 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
         return readonly
 
     def get_list_display(self, request):
-        sees_whole = can_view_sensitive(request.user)
+        # Every role sees lists masked; the whole value is on the record's own page.
         display = []
         for column in super().get_list_display(request):
-            if isinstance(column, str) and not sees_whole and masking.mask_for(self.model, column):
+            if isinstance(column, str) and masking.mask_for(self.model, column):
                 column = f"masked_{column}"
             elif isinstance(column, str) and "__" in column:
                 column = f"path_{column}"
@@ -340,7 +362,22 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
             if change is not None:
                 extra_context["pending_change"] = change
                 extra_context["pending_change_url"] = reverse("admin:bureau_pendingchange_change", args=[change.pk])
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self.audit_sensitive_view(request, response)
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self.audit_sensitive_view(request, response)
+        return response
+
+    def audit_sensitive_view(self, request, response) -> None:
+        """A change page showing whole sensitive values (the role has the permission) is an audit event."""
+        if request.method != "GET" or response.status_code != 200 or not self.sensitive_fields:
+            return
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if original is not None:
+            masking.record_sensitive_view(request, original, self.sensitive_fields)
 
     def save_model(self, request, obj, form, change):
         try:
@@ -500,6 +537,14 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
                 name=f"{self.opts.app_label}_{self.opts.model_name}_import_template",
             )
         ]
+        if self.id_number_path:
+            urls.append(
+                path(
+                    "find/",
+                    self.admin_site.admin_view(require_POST(self.find_view)),
+                    name=f"{self.opts.app_label}_{self.opts.model_name}_find",
+                )
+            )
         if issubclass(self.model, TownshipRecord):
             urls.append(
                 path(
@@ -509,6 +554,50 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
                 )
             )
         return [*urls, *super().get_urls()]
+
+    # --- finding by the full ID number -------------------------------------------------
+
+    @property
+    def id_number_path(self) -> str | None:
+        """The declared search on a full ID number (`=id_number`, `=person__id_number`), as a path."""
+        for field in self.search_fields or ():
+            if (
+                field.startswith("=")
+                and field.endswith("id_number")
+                and masking.is_sensitive_search_field(self.model, field)
+            ):
+                return field[1:]
+        return None
+
+    def find_view(self, request):
+        """
+        POST an ID number, get the record: the number travels in the body, never in a URL
+        (and so in no access log). For users who may see ID numbers; others are refused.
+        The answer is the person's page, or the list filtered by the person's id.
+        """
+        if not can_view_sensitive(request.user) or not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        number = (request.POST.get("id_number") or "").strip().upper()
+        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        relation = self.id_number_path.rpartition("__")[0]
+        matches = self.get_queryset(request).filter(**{self.id_number_path: number}) if number else None
+        if not matches:
+            messages.warning(
+                request, "未找到该身份证号（或不在您的管辖范围内）。" if number else "请输入完整身份证号。"
+            )
+            return HttpResponseRedirect(changelist)
+        if not relation:
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(matches[0].pk)])
+            )
+        person_id = matches.values_list(f"{relation}__id", flat=True)[0]
+        return HttpResponseRedirect(f"{changelist}?{relation}__id__exact={person_id}")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if self.id_number_path and can_view_sensitive(request.user):
+            extra_context["id_number_find_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_find")
+        return super().changelist_view(request, extra_context)
 
     def import_template_view(self, request):
         """The empty xlsx to fill in for an import: the resource's Chinese headers."""
@@ -571,17 +660,34 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).visible_to(request.user)
 
+    def get_export_form_class(self):
+        return SensitiveExportForm
+
+    def init_request_context_data(self, request, form):
+        # Only a role that may see whole values is offered an export of them.
+        if not can_view_sensitive(request.user):
+            for name in SensitiveExportForm.sensitive_choice_fields:
+                form.fields.pop(name, None)
+        return super().init_request_context_data(request, form)
+
     def get_export_data(self, file_format, request, queryset, **kwargs):
+        form = kwargs.get("export_form")
+        cleaned = getattr(form, "cleaned_data", None) or {}
+        unmasked = bool(cleaned.get("unmasked"))
+        if unmasked and not can_view_sensitive(request.user):
+            raise PermissionDenied("您没有导出完整个人信息的权限。")
+        purpose = (cleaned.get("purpose") or "").strip()
         # The log says whether the file really held whole sensitive values, as the resource wrote them.
-        with masking.disclosure() as disclosed:
+        with masking.disclosure() as disclosed, masking.unmasked() if unmasked else nullcontext():
             data = super().get_export_data(file_format, request, queryset, **kwargs)
+        query = request.GET.urlencode()
         ExportLog.objects.create(
             user=request.user,
             kind=self.export_kind or str(self.model._meta.verbose_name_plural),
             file_format=file_format.get_title(),
             row_count=queryset.count(),
             unmasked=disclosed.unmasked,
-            detail=request.GET.urlencode()[:500],
+            detail=(f"用途：{purpose}；{query}" if purpose else query)[:500],
         )
         return data
 
@@ -592,6 +698,10 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
         # township lookup, also where that is a path (`person__township`) the list filters do not name.
         township_lookup = getattr(self.model, "township_lookup", None)
         if township_lookup and lookup in {f"{township_lookup}__id__exact", f"{township_lookup}__isnull"}:
+            return True
+        # `find_view` answers with the list of one person's records.
+        relation = (self.id_number_path or "").rpartition("__")[0]
+        if relation and lookup == f"{relation}__id__exact":
             return True
         return super().lookup_allowed(lookup, value, request)
 

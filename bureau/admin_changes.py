@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bureau.admin_base import ReadOnlyAdmin, ReturnForm
+from bureau.masking import mask_for, revealing
 from bureau.models import PendingChange
 from bureau.roles import reviews_records
 from bureau.services import ScopeError, change_review
@@ -45,10 +46,17 @@ class PendingChangeAdmin(ReadOnlyAdmin):
             if change.record is not None:
                 opts = change.model._meta
                 record_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[change.object_id])
+            sensitive = [name for name in change.changes if mask_for(change.model, name)]
+            if request.method == "GET" and sensitive:
+                # One change of one record, side by side: whole values for a role with the permission, audited.
+                with revealing(request, change.record or change, sensitive):
+                    rows = change.rows(request.user)
+            else:
+                rows = change.rows(request.user)
             extra_context.update(
                 {
                     "proposal": change,
-                    "rows": change.rows(request.user),
+                    "rows": rows,
                     "record_url": record_url,
                     "can_review": reviews_records(request.user) and change.status == PendingChange.Status.PENDING,
                     "return_form": ReturnForm(),

@@ -9,6 +9,8 @@ the app registered an admin of its own. Scoping follows the mirrored model's
 `township_lookup`; masking follows its `sensitive_fields` (bureau.masking).
 """
 
+from contextlib import nullcontext
+
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
@@ -18,7 +20,7 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
 from bureau.admin_base import ReadOnlyAdmin
-from bureau.masking import concrete_model, is_sensitive_path, mask_for, sensitive_fields, shown
+from bureau.masking import concrete_model, is_sensitive_path, mask_for, revealing, sensitive_fields, shown
 from bureau.roles import portal_apps
 from bureau.scoping import scope_queryset, sees_all_townships
 
@@ -158,12 +160,16 @@ class HistoryAdmin(ReadOnlyAdmin):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             return obj
-        # The page is read-only (no form, no save), so the row is masked where it is shown.
-        for name, mask in sensitive_fields(self.model).items():
-            setattr(obj, name, shown(request.user, getattr(obj, name), mask))
-        if self.id_number_path and self.id_number_path != "id_number":
-            person = _related(obj, self.id_number_path.split("__")[0])
-            obj.shown_id_number = shown(request.user, getattr(person, "id_number", ""), self.id_number_mask)
+        # The page is read-only (no form, no save), so the row is masked where it is shown;
+        # one version of one record is a detail: whole for a role with the permission, audited.
+        related_id = bool(self.id_number_path and self.id_number_path != "id_number")
+        names = [*sensitive_fields(self.model), *([self.id_number_path] if related_id else [])]
+        with revealing(request, obj, names) if names else nullcontext():
+            for name, mask in sensitive_fields(self.model).items():
+                setattr(obj, name, shown(request.user, getattr(obj, name), mask))
+            if related_id:
+                person = _related(obj, self.id_number_path.split("__")[0])
+                obj.shown_id_number = shown(request.user, getattr(person, "id_number", ""), self.id_number_mask)
         return obj
 
     # --- the page -------------------------------------------------------------------

@@ -10,6 +10,15 @@ The admin, serializers, import/export resources, history pages and the person
 file all read that declaration (`mask_for`, `shown`). Every value is shown
 through `shown()`, which also tells an open `disclosure()` whether a whole
 value left the portal, so the export log records what a file really held.
+
+Every list, table, export and API list is masked, for every role (PIPL Art. 51:
+the least disclosure the work needs). A whole value appears only inside
+`revealing()`: one record's detail page, opened by a user with the permission,
+and each opening is an audit event naming the record and the fields. An export
+with whole values (inside `unmasked()`) needs the permission and a stated purpose.
+No URL carries a sensitive value: lookups, searches and filters on a sensitive
+field in a query string are refused for every role; staff who may see the
+number find a person by it in a POST body (`FIND_BY_ID_NUMBER`) or an API header.
 """
 
 from collections.abc import Callable, Iterator
@@ -23,7 +32,9 @@ SENSITIVE_PERMISSION = "bureau.view_sensitive_person"
 
 # The answer to a filter, search or ordering on a sensitive field by a user without the permission:
 # the row count of `?id_number__startswith=3201…` tells a masked number one digit at a time.
-SENSITIVE_QUERY_REFUSED = "不能按身份证号、联系电话等个人敏感信息筛选、搜索或排序。"
+SENSITIVE_QUERY_REFUSED = (
+    "不能在网址中按身份证号、联系电话等个人敏感信息筛选、搜索或排序；按完整身份证号查找请使用“按身份证号查找”。"
+)
 
 Mask = Callable[[str], str]
 
@@ -113,6 +124,56 @@ class Disclosure:
 
 
 _disclosure: ContextVar[Disclosure | None] = ContextVar("disclosure", default=None)
+# True inside `revealing()` / `unmasked()`: the one place whole values are shown.
+_revealing: ContextVar[bool] = ContextVar("revealing", default=False)
+
+
+def record_sensitive_view(request, obj, fields=None) -> bool:
+    """
+    For a user with the permission, record that one record's whole values were shown (an
+    audit event naming the fields) and answer True; answer False for anyone else.
+    """
+    if not can_view_sensitive(getattr(request, "user", None)):
+        return False
+    from bureau import audit
+
+    names = list(fields if fields is not None else sensitive_fields(type(obj)))
+    audit.record(audit.Kind.SENSITIVE_VIEW, request=request, obj=obj, fields=names)
+    return True
+
+
+@contextmanager
+def revealing(request, obj, fields=None) -> Iterator[bool]:
+    """
+    One record's detail: inside the block `shown()` gives a user with the permission whole
+    values, and the opening is an audit event (who, whom, when, from where, which fields).
+    Yields whether values are whole. `fields` defaults to the fields the record's model declares.
+    """
+    if not record_sensitive_view(request, obj, fields):
+        yield False
+        return
+    token = _revealing.set(True)
+    try:
+        yield True
+    finally:
+        _revealing.reset(token)
+
+
+@contextmanager
+def unmasked() -> Iterator[None]:
+    """
+    Whole values inside the block, for users with the permission; the caller has recorded
+    why (an export with its stated purpose, or the audit event of the record's detail).
+    """
+    token = _revealing.set(True)
+    try:
+        yield
+    finally:
+        _revealing.reset(token)
+
+
+def is_revealing() -> bool:
+    return _revealing.get()
 
 
 @contextmanager
@@ -127,14 +188,14 @@ def disclosure() -> Iterator[Disclosure]:
 
 
 def shown(user, value, mask: Mask | None) -> str:
-    """The value as this user may see it: whole with the permission, masked otherwise."""
+    """The value as this user may see it: whole with the permission inside `revealing()`, masked otherwise."""
     if value in (None, ""):
         return "" if value is None else value
     value = str(value)
     if mask is None:
         return value
     current = _disclosure.get()
-    if can_view_sensitive(user):
+    if _revealing.get() and can_view_sensitive(user):
         if current is not None:
             current.whole += 1
         return value

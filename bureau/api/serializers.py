@@ -7,12 +7,14 @@ user may see, so a station cannot point a record at another township's person.
 `RecordSerializer` and `PersonRecordSerializer` are the bases of workflow records.
 """
 
+from contextlib import nullcontext
+
 from django.db import models
 from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
-from bureau.masking import mask_for, shown
+from bureau.masking import mask_for, record_sensitive_view, shown, unmasked
 from bureau.models import Enterprise, Payment, Person, PersonCategory, Township, VersionedModel
 from bureau.scoping import ScopedQuerySet, township_of
 from bureau.validators import normalize_credit_code, parse_resident_id
@@ -87,9 +89,14 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # No request (a shell, a task) means no proven permission: masked.
-        user = getattr(self.context.get("request"), "user", None)
-        for name, mask in self.sensitive_masks.items():
-            if data.get(name):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        masks = {name: mask for name, mask in self.sensitive_masks.items() if data.get(name)}
+        # A list is masked for every role; one record's answer (the viewset's `reveal`) is whole
+        # for a role with the permission, and each such answer is an audit event.
+        reveal = bool(masks) and self.context.get("reveal") and record_sensitive_view(request, instance, list(masks))
+        with unmasked() if reveal else nullcontext():
+            for name, mask in masks.items():
                 data[name] = shown(user, data[name], mask)
         return data
 

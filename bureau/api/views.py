@@ -1,9 +1,33 @@
 """API endpoints of the shared core: the person registry, the payment ledger and enterprises."""
 
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
 from bureau.api.filters import EnterpriseFilterSet, PaymentFilterSet, PersonFilterSet
 from bureau.api.serializers import EnterpriseSerializer, PaymentSerializer, PersonSerializer
 from bureau.api.viewsets import ScopedModelViewSet, ScopedReadOnlyModelViewSet
+from bureau.masking import can_view_sensitive
 from bureau.models import Enterprise, Payment, Person
+
+
+class IdNumberSerializer(serializers.Serializer):
+    id_number = serializers.CharField(
+        label="身份证号", max_length=18, min_length=18, error_messages={"min_length": "请输入完整的 18 位身份证号。"}
+    )
+
+    def validate_id_number(self, value):
+        return value.strip().upper()
+
+
+class MayFindByIdNumber(BasePermission):
+    message = "您没有查看完整身份证号的权限，不能按身份证号查找。"
+
+    def has_permission(self, request, view):
+        return can_view_sensitive(request.user) and request.user.has_perm("bureau.view_person")
 
 
 class PersonViewSet(ScopedModelViewSet):
@@ -13,6 +37,21 @@ class PersonViewSet(ScopedModelViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
     protected_message = "该人员已有关联记录，不能删除。"
+
+    @extend_schema(
+        summary="按完整身份证号查找人员",
+        description="身份证号放在请求体中（不放在网址中）；返回该人员的完整信息，并记入审计日志。",
+        request=IdNumberSerializer,
+        responses={200: PersonSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="find", permission_classes=[MayFindByIdNumber])
+    def find(self, request):
+        serializer = IdNumberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = self.get_queryset().filter(id_number=serializer.validated_data["id_number"]).first()
+        if person is None:
+            raise NotFound("未找到该身份证号的人员，或不在您的管辖范围内。")
+        return Response(self.get_serializer(person).data, headers={"ETag": f'"{person.version}"'})
 
 
 class PaymentViewSet(ScopedReadOnlyModelViewSet):

@@ -36,6 +36,7 @@ from bureau.api.exceptions import Conflict, IdempotencyKeyReused
 from bureau.api.filters import refuse_sensitive_query
 from bureau.concurrency import stale_error
 from bureau.duplicates import request_fingerprint, unique_violation
+from bureau.masking import unmasked
 from bureau.models import IdempotencyKey, TownshipRecord, VersionedModel
 from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_LIFETIME, KEY_MAX_LENGTH, KeyInUse
@@ -76,6 +77,10 @@ def if_match_version(request) -> int | None:
     return int(value)
 
 
+# The actions answering with one record.
+DETAIL_ACTIONS = {"retrieve", "create", "update", "partial_update", "find"}
+
+
 class ScopedQuerysetMixin:
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
@@ -83,6 +88,11 @@ class ScopedQuerysetMixin:
     def filter_queryset(self, queryset):
         refuse_sensitive_query(self.request, queryset.model, getattr(self, "filterset_class", None))
         return super().filter_queryset(queryset)
+
+    def get_serializer_context(self):
+        # One record's answer (read, written, or found) shows whole values to a role with the
+        # permission, and is an audit event (ScopedModelSerializer); a list stays masked.
+        return {**super().get_serializer_context(), "reveal": self.action in DETAIL_ACTIONS}
 
 
 class ScopedReadOnlyModelViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -139,7 +149,8 @@ class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         saved = getattr(self, "saved", None)
         change = getattr(saved, "proposed_change", None)
         if change is not None:
-            rows = change.rows(request.user)
+            with unmasked():  # the record's answer above is the audited view
+                rows = change.rows(request.user)
             response.status_code = status.HTTP_202_ACCEPTED
             response.data = {
                 **response.data,

@@ -55,6 +55,12 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+# A file exported masked (the default) cannot name people; the whole numbers need an export with a purpose.
+MASKED_ID_NUMBER = (
+    "身份证号是遮蔽值（含 *），不能用于导入。如需修改后导入，请导出时勾选“导出完整的身份证号”并填写用途。"
+)
+
+
 class IdNumberWidget(TextWidget):
     """The ID number as text; spaces dropped and a final x upper-cased so it finds the registered person."""
 
@@ -62,7 +68,10 @@ class IdNumberWidget(TextWidget):
         super().__init__(refuse_numbers_message=ID_NUMBER_AS_NUMBER, **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        return "".join(super().clean(value, row, **kwargs).split()).upper()
+        number = "".join(super().clean(value, row, **kwargs).split()).upper()
+        if "*" in number:
+            raise ValueError(MASKED_ID_NUMBER)
+        return number
 
 
 class CreditCodeWidget(TextWidget):

@@ -47,6 +47,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from bureau.concurrency import VersionFormMixin
 from bureau.duplicates import request_fingerprint, unique_violation
+from bureau.masking import record_sensitive_view, sensitive_fields
 from bureau.models import IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
@@ -188,6 +189,9 @@ def record_form(
             for attname, value in proposals["pending_change"].new_values().items():
                 setattr(instance, attname, value)
     form = form_class(posted(request), **kwargs)
+    if request.method != "POST" and instance is not None and instance.pk:
+        # The edit form of a stored record shows its whole sensitive values: an audit event.
+        record_sensitive_view(request, instance, [f for f in sensitive_fields(type(instance)) if f in form.fields])
     key = posted_submission_key(request)
     fingerprint = post_fingerprint(request) if key else ""
     earlier = None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("submissions/", views.submissions, name="submissions"),
     path("people/new/", views.person_create, name="person_create"),
+    path("people/find/", views.person_find, name="person_find"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
 ]

@@ -91,10 +91,11 @@ def test_admin_pages_mask_identifiers_for_leadership(client_for, leader, person_
     )
 
 
-def test_bureau_staff_see_the_full_id_number(client_for, bureau_user, person_a):
-    body = client_for(bureau_user).get("/admin/bureau/person/").content.decode()
+def test_bureau_staff_see_the_full_id_number_on_the_persons_page_only(client_for, bureau_user, person_a):
+    client = client_for(bureau_user)
 
-    assert person_a.id_number in body
+    assert person_a.id_number not in client.get("/admin/bureau/person/").content.decode()
+    assert person_a.id_number in client.get(f"/admin/bureau/person/{person_a.pk}/change/").content.decode()
 
 
 def test_station_staff_cannot_enter_the_admin(client_for, station_user_a):

@@ -15,7 +15,8 @@ from import_export.tmp_storages import TempFolderStorage
 
 from bureau.importexport import PortalXLSX, escape_formula, unescape_formula
 from bureau.importexport.formats import NOT_XLSX_MESSAGE
-from bureau.masking import disclosure, mask_id_number, mask_phone
+from bureau.importexport.widgets import MASKED_ID_NUMBER
+from bureau.masking import disclosure, mask_id_number, mask_phone, unmasked
 from bureau.models import ExportLog, Person, ReviewStatus
 from bureau.resources import PaymentResource, PersonResource
 from tests.factories import PaymentFactory, PersonFactory, make_id_number
@@ -92,9 +93,9 @@ def row_messages(response):
     return response.context["result"].row_messages
 
 
-def export(client):
+def export(client, **extra):
     fields = {f"personresource_{name}": "on" for name in PersonResource().get_export_order()}
-    response = client.post(EXPORT_URL, {"format": "0", "resource": "0", **fields})
+    response = client.post(EXPORT_URL, {"format": "0", "resource": "0", **fields, **extra})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return openpyxl.load_workbook(BytesIO(response.content)).active
@@ -312,8 +313,12 @@ def test_leadership_export_is_masked_and_logged(client_for, leader, person_a, pe
     assert (log.user, log.kind, log.file_format, log.row_count, log.unmasked) == (leader, "人员名册", "xlsx", 2, False)
 
 
-def test_bureau_export_has_full_id_numbers_and_is_logged_unmasked(client_for, bureau_user, person_a):
-    headers, rows = cells_of(export(client_for(bureau_user)))
+# The export form's choice of whole values, with the purpose it needs (tests/bureau/test_personal_data.py).
+WHOLE = {"unmasked": "on", "purpose": "修改后导入"}
+
+
+def test_bureau_export_with_a_purpose_has_full_id_numbers_and_is_logged_unmasked(client_for, bureau_user, person_a):
+    headers, rows = cells_of(export(client_for(bureau_user), **WHOLE))
 
     assert rows[0]["身份证号"] == person_a.id_number
     assert rows[0]["联系电话"] == person_a.phone
@@ -340,7 +345,7 @@ def test_export_of_a_station_user_holds_only_their_township(station_user_a, pers
 def test_sensitive_fields_are_masked_as_the_model_declares_them_and_counted(leader, bureau_user, person_a):
     with disclosure() as masked_export:
         masked = PersonResource(user=leader).export().dict[0]
-    with disclosure() as whole_export:
+    with disclosure() as whole_export, unmasked():
         whole = PersonResource(user=bureau_user).export().dict[0]
 
     assert (masked["身份证号"], masked["联系电话"]) == (mask_id_number(person_a.id_number), mask_phone(person_a.phone))
@@ -367,20 +372,22 @@ def test_a_column_following_a_relation_to_a_sensitive_field_is_masked(leader, bu
     PaymentFactory(person=person_a)
 
     assert PaymentWithIdNumberResource(user=leader).export()["身份证号"] == [mask_id_number(person_a.id_number)]
-    assert PaymentWithIdNumberResource(user=bureau_user).export()["身份证号"] == [person_a.id_number]
+    assert PaymentWithIdNumberResource(user=bureau_user).export()["身份证号"] == [mask_id_number(person_a.id_number)]
+    with unmasked():
+        assert PaymentWithIdNumberResource(user=bureau_user).export()["身份证号"] == [person_a.id_number]
 
 
-def test_the_import_preview_masks_like_an_export(leader, bureau_user, person_a):
+def test_the_import_preview_masks_like_an_export_for_every_role(leader, bureau_user, person_a):
     row = person_row(1, person_a.township, {"身份证号": person_a.id_number, "姓名": person_a.name})
     dataset = PortalXLSX().create_dataset(xlsx_file([row]))
 
     masked = PersonResource(user=leader).import_data(dataset, dry_run=True)
-    whole = PersonResource(user=bureau_user).import_data(dataset, dry_run=True)
+    also_masked = PersonResource(user=bureau_user).import_data(dataset, dry_run=True)
 
-    assert masked.row_messages == whole.row_messages == []
-    assert not any(FULL_ID.search(cell) for cell in masked.rows[0].diff)
-    assert any(mask_id_number(person_a.id_number) in cell for cell in masked.rows[0].diff)
-    assert any(person_a.id_number in cell for cell in whole.rows[0].diff)
+    assert masked.row_messages == also_masked.row_messages == []
+    for result in (masked, also_masked):
+        assert not any(FULL_ID.search(cell) for cell in result.rows[0].diff)
+        assert any(mask_id_number(person_a.id_number) in cell for cell in result.rows[0].diff)
 
 
 def test_formula_strings_are_escaped_on_export_and_restored_on_reimport(client_for, bureau_user, township_a):
@@ -389,7 +396,7 @@ def test_formula_strings_are_escaped_on_export_and_restored_on_reimport(client_f
     )
     client = client_for(bureau_user)
 
-    sheet = export(client)
+    sheet = export(client, **WHOLE)
     headers = [cell.value for cell in sheet[1]]
     cells = dict(zip(headers, sheet[2], strict=True))
 
@@ -497,3 +504,14 @@ def test_a_file_that_is_not_xlsx_is_refused_on_the_form(client_for, bureau_user)
     assert response.status_code == 400
     assert response.context["form"].errors["import_file"] == [NOT_XLSX_MESSAGE]
     assert Person.objects.count() == 0
+
+
+def test_a_masked_export_cannot_be_imported_back_and_says_why(client_for, bureau_user, person_a):
+    client = client_for(bureau_user)
+    exported = BytesIO()
+    export(client).parent.save(exported)
+
+    preview = upload(client, exported.getvalue())
+
+    assert row_messages(preview)[0] == f"第 2 行：{MASKED_ID_NUMBER}"
+    assert Person.objects.get().id_number == person_a.id_number

@@ -366,7 +366,10 @@ def test_the_api_answers_412_to_a_stale_if_match_and_saves_a_current_one(bureau_
 
 def test_a_stale_row_of_an_exported_file_is_refused_on_import(bureau_user, other_clerk, veteran_a):
     fields = {f"personresource_{name}": "on" for name in PersonResource().get_export_order()}
-    exported = client_of(bureau_user).post("/admin/bureau/person/export/", {"format": "0", "resource": "0", **fields})
+    exported = client_of(bureau_user).post(
+        "/admin/bureau/person/export/",
+        {"format": "0", "resource": "0", "unmasked": "on", "purpose": "批量修改住址后导入", **fields},
+    )
     workbook = openpyxl.load_workbook(BytesIO(exported.content))
     sheet = workbook.active
     headers = [cell.value for cell in sheet[1]]

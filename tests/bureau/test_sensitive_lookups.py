@@ -23,7 +23,8 @@ from tests.test_query_counts import create_rows
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["leader", "auditor"]
+# Every role without `view_sensitive_person` that opens admin lists (the administrators get 403s).
+ROLES = ["leader", "auditor", "sysadmin", "secadmin"]
 LOOKUPS = ["", "__startswith", "__contains", "__endswith", "__in", "__gt"]
 # A value no factory makes, and a prefix of it that matches nothing else.
 HIDDEN, LOWER, LOWEST = "97531086420", "97531086419", "97531086418"
@@ -137,13 +138,21 @@ def test_admin_search_does_not_depend_on_a_sensitive_field(model, path, role, cl
 
 
 def columns_sorted_on(model, path: str, client) -> list[int]:
-    """Indexes of the change list's columns that sort on the field for a user who sees it whole."""
+    """Indexes of the change list's columns showing the field (masked) or declared to sort on it."""
     change_list = client.get(changelist_url(model)).context["cl"]
+    model_admin = admin.site._registry[model]
     return [
         index
         for index, column in enumerate(change_list.list_display)
-        if str(change_list.get_ordering_field(column) or "").lstrip("-").startswith(path)
+        if column == f"masked_{path}" or (column != path and sorts_on_column(model_admin, column, path))
     ]
+
+
+def sorts_on_column(model_admin, column, path: str) -> bool:
+    order_field = (
+        getattr(getattr(model_admin, column, None), "admin_order_field", None) if isinstance(column, str) else None
+    )
+    return str(order_field or "").lstrip("-").startswith(path)
 
 
 def sorts_on(model_admin, path: str) -> bool:
@@ -164,15 +173,14 @@ ORDERING_CASES = [case for case in ADMIN_CASES if sorts_on(admin.site._registry[
 
 
 @pytest.mark.parametrize(("model", "path", "role"), ORDERING_CASES)
-def test_admin_ordering_does_not_depend_on_a_sensitive_field(model, path, role, client, superuser, user_of_role):
-    client.force_login(superuser)
-    columns = columns_sorted_on(model, path, client)
-    assert columns, "the declared column must sort on the field"
+def test_admin_ordering_does_not_depend_on_a_sensitive_field(model, path, role, client, user_of_role):
     client.force_login(user_of_role(role))
     url = changelist_url(model)
     if client.get(url).status_code == 403:
-        assert client.get(url, {"o": f"{columns[0]}"}).status_code == 403
+        assert client.get(url, {"o": "1"}).status_code == 403
         return
+    columns = columns_sorted_on(model, path, client)
+    assert columns, "the declared column must be in the list"
     first, second = rows_with_hidden_values(model, path, 2)
     assert holder_of(first, path)[0] != holder_of(second, path)[0]
 
@@ -206,15 +214,8 @@ def test_the_history_list_refuses_with_the_chinese_message(client, auditor, pers
     assert SENSITIVE_QUERY_REFUSED in response.content.decode()
 
 
-def test_the_clerk_still_finds_a_person_by_the_whole_id_number(client, bureau_user, person_a, person_b):
-    client.force_login(bureau_user)
-    url = changelist_url(type(person_a))
-
-    by_search = client.get(url, {"q": person_b.id_number})
-    by_filter = client.get(url, {"id_number__startswith": person_a.id_number[:10]})
-
-    assert listed(by_search) == [person_b.pk]
-    assert listed(by_filter) == [person_a.pk]
+# Roles with the permission are refused too (no ID number in a URL), and find a person by a POST:
+# tests/bureau/test_personal_data.py.
 
 
 # --- the API --------------------------------------------------------------------------------
@@ -253,14 +254,6 @@ def test_api_search_does_not_depend_on_a_sensitive_field(model, path, role, user
             matching, not_matching = client.get(url, {parameter: found}), client.get(url, {parameter: not_found})
             assert matching.status_code == not_matching.status_code == 200
             assert listed(matching) == listed(not_matching)
-
-
-def test_api_search_by_id_number_for_those_who_may_see_it(bureau_user, person_a, person_b):
-    client = api_client(bureau_user)
-
-    response = client.get(reverse(f"{API_MODELS[type(person_a)]}-list"), {"q": person_a.id_number[:10]})
-
-    assert listed(response) == [person_a.pk]
 
 
 def test_every_sensitive_field_is_covered():

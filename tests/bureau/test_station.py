@@ -127,9 +127,10 @@ def test_list_shows_own_township_only(client_for, station_user_a, person_a, pers
     assert "李乙" not in content
 
 
-def test_list_shows_full_id_number_to_station_staff_holding_the_permission(client_for, station_user_a, person_a):
-    response = client_for(station_user_a).get(SUBMISSIONS)
-    assert person_a.id_number in response.content.decode()
+def test_list_masks_the_id_number_also_for_station_staff_holding_the_permission(client_for, station_user_a, person_a):
+    content = client_for(station_user_a).get(SUBMISSIONS).content.decode()
+    assert person_a.id_number not in content
+    assert f"{person_a.id_number[:4]}**********{person_a.id_number[-4:]}" in content
 
 
 def test_list_masks_id_number_without_the_sensitive_permission(client_for, station_user_a, person_a):

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from bureau.importexport import PortalXLSX
-from bureau.masking import disclosure, mask_id_number, mask_phone
+from bureau.masking import disclosure, mask_id_number, mask_phone, unmasked
 from bureau.models import Enterprise, ExportLog, ReviewStatus
 from bureau.resources import EnterpriseResource
 from employment.models import FairAttendance, Trainee
@@ -264,11 +264,12 @@ def test_attendee_export_by_leadership_is_masked_and_logged(client_for, leader, 
     )
 
 
-def test_attendee_export_by_the_bureau_is_unmasked_and_logged_so(client_for, bureau_user):
+def test_attendee_export_by_the_bureau_with_a_purpose_is_unmasked_and_logged_so(client_for, bureau_user):
     attendance = FairAttendanceFactory()
     fields = {f"fairattendanceresource_{name}": "on" for name in FairAttendanceResource().get_export_order()}
+    whole = {"unmasked": "on", "purpose": "核对参会人员"}
 
-    response = client_for(bureau_user).post(ATTENDEES + "export/", {"format": "0", "resource": "0", **fields})
+    response = client_for(bureau_user).post(ATTENDEES + "export/", {"format": "0", "resource": "0", **fields, **whole})
 
     _, _, rows = sheet_rows(response.content)
     assert rows[0]["身份证号"] == attendance.person.id_number
@@ -289,7 +290,7 @@ def test_an_attendee_export_masks_the_id_number_for_a_user_without_the_permissio
 def test_an_attendee_export_shows_the_id_number_whole_with_the_permission_and_counts_it(bureau_user, township_a):
     attendances = FairAttendanceFactory.create_batch(2, person__township=township_a)
 
-    with disclosure() as shown:
+    with disclosure() as shown, unmasked():
         dataset = FairAttendanceResource(user=bureau_user).export()
 
     assert sorted(dataset["身份证号"]) == sorted(a.person.id_number for a in attendances)

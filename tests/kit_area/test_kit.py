@@ -57,13 +57,15 @@ def test_the_admin_masks_the_declared_account_and_the_persons_id_for_leadership(
     assert person_a.id_number[:4] + "**********" + person_a.id_number[-4:] in body
 
 
-def test_the_admin_shows_bureau_staff_the_whole_values(client_for, bureau_user, person_a):
-    GrantFactory(person=person_a, bank_account=ACCOUNT)
+def test_the_admin_shows_bureau_staff_the_whole_values_on_the_records_page_only(client_for, bureau_user, person_a):
+    grant = GrantFactory(person=person_a, bank_account=ACCOUNT)
+    client = client_for(bureau_user)
 
-    body = client_for(bureau_user).get(CHANGELIST).content.decode()
-
-    assert ACCOUNT in body
-    assert person_a.id_number in body
+    body = client.get(CHANGELIST).content.decode()
+    assert ACCOUNT not in body
+    assert person_a.id_number not in body
+    assert MASKED_ACCOUNT in body
+    assert ACCOUNT in client.get(f"{CHANGELIST}{grant.pk}/change/").content.decode()
     # A related field's column is headed by the field's Chinese name, not Django's "Person id number".
     header = re.sub(r"<[^>]*>|\s+", " ", re.search(r"<thead>.*?</thead>", body, re.S).group(0))
     assert "身份证号" in header
@@ -155,7 +157,9 @@ def test_the_api_list_is_scoped_masked_and_filtered_by_year(leader, station_user
 
     own = api(station_user_a).get("/api/v1/kit-area/grants/").json()["results"]
     assert [row["person"] for row in own] == [person_a.pk]
-    assert own[0]["bank_account"] == ACCOUNT  # station staff hold the permission for their own township
+    assert own[0]["bank_account"] == MASKED_ACCOUNT  # a list is masked for every role
+    one = api(station_user_a).get(f"/api/v1/kit-area/grants/{own[0]['id']}/").json()
+    assert one["bank_account"] == ACCOUNT  # station staff hold the permission for their own township
 
     district = api(leader).get("/api/v1/kit-area/grants/", {"year": 2021}).json()["results"]
     assert [(row["person"], row["bank_account"]) for row in district] == [(person_a.pk, MASKED_ACCOUNT)]

@@ -247,3 +247,13 @@ def test_leadership_is_not_offered_and_cannot_force_an_unmasked_export(client_fo
     assert "导出完整的身份证号" not in client.get(EXPORT_URL).content.decode()
     assert export(client, unmasked="on", purpose="看看").status_code == 403
     assert not ExportLog.objects.exists()
+
+
+def test_the_station_search_answers_the_same_whatever_the_hidden_number(client_for, station_user_a, person_a):
+    client = client_for(station_user_a)
+
+    def listed(text):
+        return client.get(reverse("station:submissions"), {"q": text}).context["page"].object_list
+
+    assert list(listed(person_a.id_number[:6])) == list(listed("999999")) == []
+    assert list(listed("张")) == [person_a]

@@ -314,3 +314,16 @@ def test_only_the_unlock_permission_may_reset(client, sysadmin, station_user_a):
     assert "reset_second_factor" not in changelist
     station_user_a.refresh_from_db()
     assert station_user_a.totp_secret == totp.secret
+
+
+def test_with_both_rules_the_code_comes_before_the_new_password(client, station_user_a, totp_required):
+    totp = enrol(station_user_a)
+    station_user_a.must_change_password = True
+    station_user_a.save(update_fields=["must_change_password"])
+    station_login(client)
+
+    assert client.get(reverse("password_change"))["Location"].startswith(OTP)
+    send_code(client, totp.now())
+
+    assert client.get(HOME)["Location"].startswith(reverse("password_change"))
+    assert client.get(reverse("password_change")).status_code == 200

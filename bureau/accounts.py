@@ -1,16 +1,24 @@
 """
 Sign-in rules of MLPS level 3 that django-axes and Django's sessions leave to the project:
-the Chinese lockout response, the client address axes counts by, and the 12-hour session limit.
+the Chinese lockout response, the client address axes counts by, the 12-hour session limit,
+and the initial password that must be changed before anything else.
 """
 
 import time
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 LOCKOUT_MESSAGE = "登录失败次数过多，账号已锁定 30 分钟，请稍后再试或联系安全管理员解锁。"
+PASSWORD_CHANGE_REQUIRED_MESSAGE = "首次登录或密码被管理员重置后，须先修改初始密码才能继续使用。"
+API_PASSWORD_CHANGE_REQUIRED_MESSAGE = "须先在网页上登录并修改初始密码，才能获取接口令牌。"
+SAME_PASSWORD_MESSAGE = "新密码不能与原密码相同。"
 # Session key of the moment the user signed in, in seconds since the epoch.
 LOGIN_TIME_KEY = "bureau_login_time"
 
@@ -59,3 +67,44 @@ class SessionLifetimeMiddleware:
             if time.time() - login_time > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """
+    A signed-in user whose account has `must_change_password` can open only the password-change
+    page (and sign out) until the password is changed; the API answers 403. Placed after the
+    second-factor middleware: with REQUIRE_TOTP on, the code comes before the new password.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from bureau.otp import is_open_path
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.must_change_password
+            and request.path not in {reverse("password_change"), reverse("otp")}
+            and not is_open_path(request.path)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": PASSWORD_CHANGE_REQUIRED_MESSAGE}, status=403)
+            return redirect_to_login(request.get_full_path(), reverse("password_change"))
+        return self.get_response(request)
+
+
+class NewPasswordChangeForm(PasswordChangeForm):
+    """Django's form (old password, the new one twice, AUTH_PASSWORD_VALIDATORS); the new one must differ."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        new_password = cleaned_data.get("new_password1")
+        if new_password and self.user.check_password(new_password):
+            self.add_error("new_password1", forms.ValidationError(SAME_PASSWORD_MESSAGE, code="password_unchanged"))
+        return cleaned_data
+
+    def save(self, commit=True):
+        self.user.must_change_password = False
+        return super().save(commit)

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from bureau import admin_changes, audit, person_file, roles  # noqa: F401  (admin_changes: registers 待审核修改)
+from bureau import admin_changes, audit, otp, person_file, roles  # noqa: F401  (admin_changes: registers 待审核修改)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.masking import revealing, shown_field
 from bureau.models import (
@@ -93,7 +93,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["groups", "township", "is_active"]
     # The township is nullable (bureau roles have none), so Django's default join leaves it out.
     list_select_related = ["township"]
-    actions = ["unlock_selected"]
+    actions = ["unlock_selected", "reset_second_factor"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -157,6 +157,14 @@ class UserAdmin(DjangoUserAdmin):
                 unlocked += 1
                 audit.record(audit.Kind.UNLOCK, request=request, obj=account)
         self.message_user(request, f"已解除 {unlocked} 个账号的登录锁定。" if unlocked else "所选账号没有被锁定。")
+
+    # With the unlock permission: the security administrator's, as is every recovery of a sign-in.
+    @admin.action(description="重置动态口令", permissions=["unlock"])
+    def reset_second_factor(self, request, queryset):
+        reset = sum(otp.enrolment_reset(user=account, request=request) for account in queryset)
+        self.message_user(
+            request, f"已重置 {reset} 个账号的动态口令，下次登录时重新绑定。" if reset else "所选账号尚未绑定动态口令。"
+        )
 
     def has_unlock_permission(self, request):
         return request.user.has_perm(f"bureau.{roles.UNLOCK_ACCOUNTS}")

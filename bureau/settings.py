@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bureau.accounts.SessionLifetimeMiddleware",
+    # The second factor (when REQUIRE_TOTP), then the initial password, before any other page.
+    "bureau.otp.SecondFactorMiddleware",
+    "bureau.accounts.PasswordChangeRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the login view's response and replaces it when axes locked the attempt out.
     "axes.middleware.AxesMiddleware",
@@ -230,6 +233,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+# A second factor (TOTP, bureau.otp) after the password for every account, on the web and the API.
+REQUIRE_TOTP = env.bool("REQUIRE_TOTP", default=False)
 # API tokens expire this many hours after they were issued (bureau.api.authentication).
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=8)
 # Audit events are kept this many days; never fewer than 183 (six months, MLPS level 3), see bureau.audit.

@@ -8,9 +8,11 @@ from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
 from bureau.accounts import remember_login_time
+from bureau.otp import forget_second_factor
 from bureau.roles import ADMIN_ROLES, check_admin_roles
 
 user_logged_in.connect(remember_login_time, dispatch_uid="bureau.remember_login_time")
+user_logged_in.connect(forget_second_factor, dispatch_uid="bureau.forget_second_factor")
 
 
 @receiver(pre_save, sender=get_user_model(), dispatch_uid="bureau.revoke_tokens_on_credentials_change")

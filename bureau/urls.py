@@ -8,6 +8,8 @@ from bureau import views
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="station:home", permanent=False)),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/otp/", views.second_factor, name="otp"),
     path("admin/", admin.site.urls),
     path("station/", include("bureau.station.urls")),
     path("dashboard/", include("reports.urls")),

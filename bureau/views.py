@@ -1,10 +1,19 @@
 from pathlib import PurePosixPath
 
+from django.contrib import admin, messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from bureau import audit, otp
+from bureau.accounts import PASSWORD_CHANGE_REQUIRED_MESSAGE, NewPasswordChangeForm
 from bureau.celery import app as celery_app
 from bureau.models import Attachment
 
@@ -65,3 +74,87 @@ def protected_file(request, name: str):
     except FileNotFoundError:
         raise Http404(FILE_NOT_FOUND) from None
     return FileResponse(opened, filename=PurePosixPath(name).name)
+
+
+# --- the steps after the password: second factor, initial password --------------------------
+# Both pages wear the admin's look for bureau staff (is_staff) and the station portal's otherwise.
+
+
+def _home_url(request) -> str:
+    """Where the user goes next: the `next` of the request when it is safe, else the user's home page."""
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return next_url
+    return reverse("admin:index") if request.user.is_staff else reverse("station:home")
+
+
+def _look_context(request) -> dict:
+    return admin.site.each_context(request) if request.user.is_staff else {}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change under the password policy; saving it clears `must_change_password`."""
+
+    form_class = NewPasswordChangeForm
+
+    def get_template_names(self):
+        if self.request.user.is_staff:
+            return ["registration/password_change_admin.html"]
+        return ["registration/password_change_station.html"]
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **_look_context(self.request),
+            "title": "修改密码",
+            "required_message": PASSWORD_CHANGE_REQUIRED_MESSAGE if self.request.user.must_change_password else "",
+            "next": self.request.GET.get("next", ""),
+        }
+
+    def form_valid(self, form):
+        messages.success(self.request, "密码已修改。")
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return _home_url(self.request)
+
+
+@never_cache
+@login_required
+def second_factor(request):
+    """
+    /accounts/otp/: the 6-digit code of the user's authenticator app, or, when none is enrolled yet,
+    the secret and its QR code and a first code to confirm the enrolment. Five wrong codes in a
+    row log the session out.
+    """
+    user = request.user
+    if not otp.is_required() or request.session.get(otp.VERIFIED_KEY):
+        return redirect(_home_url(request))
+    enrolling = not user.totp_secret
+    secret = user.totp_secret or request.session.setdefault(otp.PENDING_SECRET_KEY, otp.new_secret())
+    error = ""
+    if request.method == "POST":
+        if otp.code_accept(user=user, secret=secret, code=request.POST.get("code", "")):
+            if enrolling:
+                user.totp_secret = secret
+                user.save(update_fields=["totp_secret"])
+            request.session.pop(otp.PENDING_SECRET_KEY, None)
+            request.session.pop(otp.FAILURES_KEY, None)
+            request.session[otp.VERIFIED_KEY] = True
+            return redirect(_home_url(request))
+        audit.record(audit.Kind.LOGIN_FAILED, request=request, detail="动态口令错误")
+        failures = request.session.get(otp.FAILURES_KEY, 0) + 1
+        if failures >= otp.FAILURE_LIMIT:
+            login_url = reverse("admin:login") if user.is_staff else reverse("station:login")
+            logout(request)
+            messages.error(request, otp.TOO_MANY_FAILURES_MESSAGE)
+            return redirect(login_url)
+        request.session[otp.FAILURES_KEY] = failures
+        error = otp.WRONG_CODE_MESSAGE
+    context = {**_look_context(request), "title": "动态口令验证", "enrolling": enrolling, "error": error}
+    context["next"] = request.POST.get("next") or request.GET.get("next", "")
+    if enrolling:
+        context["secret"] = secret
+        context["qr_code"] = otp.qr_code_svg(otp.provisioning_uri(user=user, secret=secret))
+    template = "registration/otp_admin.html" if user.is_staff else "registration/otp_station.html"
+    return render(request, template, context)

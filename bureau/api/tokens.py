@@ -5,7 +5,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from bureau.accounts import LOCKOUT_MESSAGE
+from bureau import otp
+from bureau.accounts import API_PASSWORD_CHANGE_REQUIRED_MESSAGE, LOCKOUT_MESSAGE
 from bureau.api.authentication import oldest_valid_issue_time
 
 
@@ -25,6 +26,12 @@ class TokenView(ObtainAuthToken):
                 return Response({"detail": LOCKOUT_MESSAGE}, status=status.HTTP_429_TOO_MANY_REQUESTS)
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         user = serializer.validated_data["user"]
+        if user.must_change_password:
+            return Response({"detail": API_PASSWORD_CHANGE_REQUIRED_MESSAGE}, status=status.HTTP_403_FORBIDDEN)
+        if otp.is_required():
+            refusal = otp.api_code_refusal(request, user=user)
+            if refusal is not None:
+                return Response({"otp": [refusal]}, status=status.HTTP_400_BAD_REQUEST)
         # An expired token is replaced rather than handed out again.
         Token.objects.filter(user=user, created__lt=oldest_valid_issue_time()).delete()
         token, _ = Token.objects.get_or_create(user=user)

@@ -124,6 +124,8 @@ AXES_LOCKOUT_CALLABLE = "bureau.accounts.lockout_response"
 # AXES_CLIENT_IP_HEADER=HTTP_X_REAL_IP names the header (bureau.accounts.client_ip_address).
 AXES_CLIENT_IP_HEADER = env("AXES_CLIENT_IP_HEADER", default="")
 AXES_CLIENT_IP_CALLABLE = "bureau.accounts.client_ip_address"
+# Its log lines name the client; a username typed as an ID number or phone is masked there (bureau.audit).
+AXES_CLIENT_STR_CALLABLE = "bureau.audit.axes_client_str"
 
 LOGIN_URL = "station:login"
 LOGIN_REDIRECT_URL = "station:home"

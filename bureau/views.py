@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from bureau import audit
 from bureau.celery import app as celery_app
 from bureau.models import Attachment
 
@@ -64,4 +65,5 @@ def protected_file(request, name: str):
         opened = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404(FILE_NOT_FOUND) from None
+    audit.record(audit.Kind.DOWNLOAD, request=request, obj=attachment)
     return FileResponse(opened, filename=PurePosixPath(name).name)

@@ -10,7 +10,6 @@ caller keeps free of personal data. Events are append-only (`bureau.models.Audit
 kept AUDIT_RETENTION_DAYS (at least 183) days; `manage.py purge_audit` removes older ones.
 """
 
-import re
 from contextvars import ContextVar
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from bureau.logs import mask_personal_numbers
 from bureau.models import AuditEvent
 
 # The legal floor (six months); the database trigger of migration 0008 holds the same number.
@@ -57,23 +57,6 @@ def _client_address(request) -> str | None:
     return address or None
 
 
-# A username of eleven or more digits is someone's ID number, phone or card typed into the wrong box.
-_LOOKS_PERSONAL = re.compile(r"[\dXx\s-]{11,}")
-
-
-def loggable_username(username) -> str:
-    """The username as typed, unless it looks like an ID number or phone: then only its last four characters."""
-    username = str(username or "")
-    if _LOOKS_PERSONAL.fullmatch(username):
-        return "*" * (len(username) - 4) + username[-4:]
-    return username
-
-
-def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
-    """AXES_CLIENT_STR_CALLABLE: how django-axes names a client in its log lines, without personal data."""
-    return f"{{username: {loggable_username(username)!r}, ip_address: {ip_address!r}, path_info: {path_info!r}}}"
-
-
 def record(kind, *, request=None, user=None, username: str = "", obj=None, fields=(), detail: str = "") -> AuditEvent:
     """
     Append one event. `request` defaults to the request being answered, `user` to its user;
@@ -87,9 +70,9 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
     event = AuditEvent(
         kind=kind,
         user=user,
-        username=(user.get_username() if user is not None else loggable_username(username))[:150],
+        username=(user.get_username() if user is not None else mask_personal_numbers(username))[:150],
         ip_address=_client_address(request),
-        path=(request.path if request is not None else "")[:300],
+        path=mask_personal_numbers(request.path if request is not None else "")[:300],
         fields=",".join(fields)[:300],
         detail=str(detail)[:500],
     )

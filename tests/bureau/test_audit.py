@@ -127,6 +127,15 @@ def test_an_admin_403_is_recorded_although_the_view_raised(client_for, leader, m
     assert event.detail == "GET"
 
 
+def test_an_id_number_in_a_refused_path_is_kept_masked(client_for, leader, person_a, mark):
+    url = f"/admin/bureau/auditevent/{person_a.id_number}/change/"
+
+    assert client_for(leader).get(url).status_code == 403
+
+    [event] = events_after(mark, Kind.DENIED)
+    assert event.path == f"/admin/bureau/auditevent/{'*' * 14}{person_a.id_number[-4:]}/change/"
+
+
 def test_an_api_403_names_the_token_user(leader, person_a, mark):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=leader).key}")

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from bureau.logs import mask_personal_numbers
 from bureau.models import AuditEvent
 
 # The legal floor (six months); the database trigger of migration 0008 holds the same number.
@@ -35,7 +36,12 @@ class AuditRequestMiddleware:
     def __call__(self, request):
         token = _current_request.set(request)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            # Here, after the view: under ATOMIC_REQUESTS an event the view wrote before raising
+            # PermissionDenied would be rolled back with the rest of its transaction.
+            if response.status_code == 403:
+                record(Kind.DENIED, request=request, detail=request.method)
+            return response
         finally:
             _current_request.reset(token)
 
@@ -64,9 +70,9 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
     event = AuditEvent(
         kind=kind,
         user=user,
-        username=(user.get_username() if user is not None else username)[:150],
+        username=(user.get_username() if user is not None else mask_personal_numbers(username))[:150],
         ip_address=_client_address(request),
-        path=(request.path if request is not None else "")[:300],
+        path=mask_personal_numbers(request.path if request is not None else "")[:300],
         fields=",".join(fields)[:300],
         detail=str(detail)[:500],
     )

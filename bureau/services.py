@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bureau import audit
 from bureau.concurrency import version_check
 from bureau.models import Payment, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import proposable_fields, stored
@@ -84,6 +85,7 @@ def record_review(*, record: TownshipRecord, by, approve: bool, reason: str = ""
         record.return_to_station(by=by, reason=reason)
     record._history_user = by
     record.save(update_fields=["review_status", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    audit.record(audit.Kind.APPROVE if approve else audit.Kind.RETURN, user=by, obj=record)
     return record
 
 
@@ -170,6 +172,7 @@ def change_review(*, change: PendingChange, by, approve: bool, reason: str = "")
     change.reviewed_by = by
     change.reviewed_at = timezone.now()
     change.save()
+    audit.record(audit.Kind.APPROVE if approve else audit.Kind.RETURN, user=by, obj=change)
     return change
 
 

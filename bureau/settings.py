@@ -127,6 +127,8 @@ AXES_LOCKOUT_CALLABLE = "bureau.accounts.lockout_response"
 # AXES_CLIENT_IP_HEADER=HTTP_X_REAL_IP names the header (bureau.accounts.client_ip_address).
 AXES_CLIENT_IP_HEADER = env("AXES_CLIENT_IP_HEADER", default="")
 AXES_CLIENT_IP_CALLABLE = "bureau.accounts.client_ip_address"
+# Its log lines name the client; a username typed as an ID number or phone is masked there (bureau.logs).
+AXES_CLIENT_STR_CALLABLE = "bureau.logs.axes_client_str"
 
 LOGIN_URL = "station:login"
 LOGIN_REDIRECT_URL = "station:home"
@@ -243,8 +245,15 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=190)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"personal_numbers": {"()": "bureau.logs.PersonalNumberLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    # "Not Found: /api/v1/persons/<an ID number typed into the URL>/": the path is logged masked.
+    "loggers": {
+        "django.request": {"filters": ["personal_numbers"]},
+        # Its DEBUG lines quote the whole template context of a failed lookup: people's records.
+        "django.template": {"level": "INFO"},
+    },
 }
 
 # The annual report's sections come from the area apps' declarations (bureau.areas); a

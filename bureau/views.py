@@ -73,6 +73,7 @@ def protected_file(request, name: str):
         opened = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404(FILE_NOT_FOUND) from None
+    audit.record(audit.Kind.DOWNLOAD, request=request, obj=attachment)
     return FileResponse(opened, filename=PurePosixPath(name).name)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from bureau.models import (
+    AuditEvent,
     ExportLog,
     FamilyLink,
     Merit,
@@ -225,6 +226,30 @@ class ExportLogFactory(factory.django.DjangoModelFactory):
     kind = "人员名册"
     file_format = "xlsx"
     row_count = 10
+
+
+class ContentTypeFactory(factory.django.DjangoModelFactory):
+    """The content type of Person: content types are Django's, one per model, never made up."""
+
+    class Meta:
+        model = ContentType
+        django_get_or_create = ("app_label", "model")
+
+    app_label = "bureau"
+    model = "person"
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    kind = AuditEvent.Kind.LOGIN
+    user = factory.SubFactory(UserFactory)
+    username = factory.LazyAttribute(lambda event: event.user.username if event.user else "")
+    ip_address = "10.0.0.1"
+    path = "/admin/login/"
+    # Every relation filled here: the trail refuses the UPDATE that would fill one later.
+    content_type = factory.SubFactory(ContentTypeFactory)
 
 
 class PendingChangeFactory(factory.django.DjangoModelFactory):

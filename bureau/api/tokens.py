@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from bureau import otp
+from bureau import audit, otp
 from bureau.accounts import API_PASSWORD_CHANGE_REQUIRED_MESSAGE, LOCKOUT_MESSAGE
 from bureau.api.authentication import oldest_valid_issue_time
 
@@ -35,10 +35,12 @@ class TokenView(ObtainAuthToken):
         # An expired token is replaced rather than handed out again.
         Token.objects.filter(user=user, created__lt=oldest_valid_issue_time()).delete()
         token, _ = Token.objects.get_or_create(user=user)
+        audit.record(audit.Kind.LOGIN, request=request, user=user, detail="API 令牌")
         return Response({"token": token.key})
 
     def delete(self, request, *args, **kwargs):
         if not isinstance(request.auth, Token):
             raise exceptions.NotAuthenticated()
         request.auth.delete()
+        audit.record(audit.Kind.LOGOUT, request=request, user=request.user, detail="API 令牌")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,6 +11,7 @@ with the development secret key and warns about the embedded parts.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -174,6 +175,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Run by the `beat` service: the audit trail's retention (bureau.tasks), daily at 02:30.
+CELERY_BEAT_SCHEDULE = {
+    "purge-audit-events": {
+        "task": "bureau.tasks.purge_audit_events",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 CACHES = {
     "default": (

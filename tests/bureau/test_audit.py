@@ -456,3 +456,23 @@ def test_a_raw_delete_of_a_young_event_is_refused_on_postgresql(db):
         assert not AuditEvent.objects.filter(pk=young.pk).exists()
     raw(delete, [old.pk])
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
+
+
+def test_the_beat_schedule_purges_the_trail_daily(db):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bureau.models import AuditEvent
+    from bureau.tasks import purge_audit_events
+
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-audit-events"]
+    old = AuditEvent(kind=AuditEvent.Kind.LOGIN, username="old", created_at=timezone.now() - timedelta(days=400))
+    old.save()
+    AuditEvent(kind=AuditEvent.Kind.LOGIN, username="young").save()
+
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
+    assert entry["task"] == purge_audit_events.name
+    assert purge_audit_events.apply().get() == 1
+    assert list(AuditEvent.objects.values_list("username", flat=True)) == ["young"]

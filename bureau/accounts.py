@@ -5,12 +5,14 @@ and the initial password that must be changed before anything else.
 """
 
 import time
+from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -108,3 +110,26 @@ class NewPasswordChangeForm(PasswordChangeForm):
     def save(self, commit=True):
         self.user.must_change_password = False
         return super().save(commit)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """
+    Django's session middleware, except that a background poll (`keeps_session_idle`) does not
+    renew the session: a dashboard left open, polling a report run, still ends after 30 idle minutes.
+    """
+
+    def process_response(self, request, response):
+        if getattr(request, "keeps_session_idle", False):
+            return response
+        return super().process_response(request, response)
+
+
+def keeps_session_idle(view):
+    """For views a page calls by itself (polling): the call is no sign of the user being there."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.keeps_session_idle = True
+        return view(request, *args, **kwargs)
+
+    return wrapped

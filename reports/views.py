@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from bureau.accounts import keeps_session_idle
 from bureau.scoping import sees_all_townships, township_of
 from reports.forms import RunRequestForm, YearForm
 from reports.models import AnnualReportRun
@@ -124,6 +125,7 @@ def run_retry(request, pk: int):
 
 
 @require_GET
+@keeps_session_idle
 @dashboard_required
 def run_status(request, pk: int):
     run = get_object_or_404(_visible_runs(request.user), pk=pk)

@@ -228,3 +228,23 @@ def test_the_dashboard_opens_on_the_last_year_the_ledger_has_payments_for(client
     response = client_for(leader).get("/dashboard/")
 
     assert response.context["year"] == 2021
+
+
+def test_polling_a_run_does_not_keep_an_idle_session_alive(client_for, leader):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    run = queued_run(by=leader, formats=["docx"])
+    client = client_for(leader)
+    client.get("/dashboard/")
+    key = client.session.session_key
+    soon = timezone.now() + timedelta(minutes=5)
+    Session.objects.filter(pk=key).update(expire_date=soon)
+
+    assert client.get(f"/dashboard/runs/{run.pk}/status/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date == soon  # the page's own polling renews nothing
+
+    client.get("/dashboard/")
+    assert Session.objects.get(pk=key).expire_date > timezone.now() + timedelta(minutes=29)

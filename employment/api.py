@@ -164,7 +164,9 @@ class ParkTenancySerializer(ScopedModelSerializer):
 
 
 class StartupParkSerializer(RecordSerializer):
-    founder_name = serializers.CharField(source="founder.name", read_only=True, default=None, label="发起人姓名")
+    founder_name = serializers.CharField(
+        source="founder.name", read_only=True, default=None, allow_null=True, label="发起人姓名"
+    )
     tenancies = ParkTenancySerializer(many=True, read_only=True, label="入驻企业")
 
     class Meta:

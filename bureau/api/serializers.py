@@ -206,7 +206,9 @@ class PaymentSerializer(ScopedModelSerializer):
 
 
 class EnterpriseSerializer(ScopedModelSerializer):
-    founder_name = serializers.CharField(source="founder.name", read_only=True, default=None, label="创办人姓名")
+    founder_name = serializers.CharField(
+        source="founder.name", read_only=True, default=None, allow_null=True, label="创办人姓名"
+    )
 
     class Meta:
         model = Enterprise

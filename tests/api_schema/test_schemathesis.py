@@ -62,8 +62,7 @@ def node_id_for_schemathesis(request):
 
 
 @pytest.fixture
-def demo_district(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo_district(db):
     call_command("seed_demo", "--scale", "small", stdout=io.StringIO())
 
 

@@ -164,7 +164,8 @@ class ParkTenancySerializer(ScopedModelSerializer):
 
 
 class StartupParkSerializer(RecordSerializer):
-    founder_name = serializers.CharField(source="founder.name", read_only=True, default=None, label="发起人姓名")
+    # Not default=None: DRF skips a field's default in a partial update, and PATCH answered without it.
+    founder_name = serializers.CharField(source="founder.name", read_only=True, allow_null=True, label="发起人姓名")
     tenancies = ParkTenancySerializer(many=True, read_only=True, label="入驻企业")
 
     class Meta:

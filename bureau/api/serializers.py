@@ -213,7 +213,8 @@ class PaymentSerializer(ScopedModelSerializer):
 
 
 class EnterpriseSerializer(ScopedModelSerializer):
-    founder_name = serializers.CharField(source="founder.name", read_only=True, default=None, label="创办人姓名")
+    # Not default=None: DRF skips a field's default in a partial update, and PATCH answered without it.
+    founder_name = serializers.CharField(source="founder.name", read_only=True, allow_null=True, label="创办人姓名")
 
     class Meta:
         model = Enterprise

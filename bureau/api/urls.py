@@ -5,11 +5,11 @@ See `bureau.api.router` for how an area app registers its viewsets; the module i
 named in the app's declaration (`AreaConfig.api`, bureau.areas).
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from bureau.api.router import router
 from bureau.api.tokens import TokenView
-from bureau.api.views import EnterpriseViewSet, PaymentViewSet, PersonViewSet
+from bureau.api.views import EnterpriseViewSet, PaymentViewSet, PersonViewSet, not_found
 from bureau.areas import area_configs
 
 __all__ = ["router", "urlpatterns"]
@@ -30,4 +30,7 @@ register_area_viewsets()
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
+    # Last: what nothing above matched. Only addresses ending in a slash, so that Django's
+    # APPEND_SLASH still redirects `/api/v1/persons` to the list.
+    re_path(r"^(?P<path>.*/)$", not_found, name="api-not-found"),
 ]

@@ -1,5 +1,7 @@
 """API endpoints of the shared core: the person registry, the payment ledger and enterprises."""
 
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -7,6 +9,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from bureau.api.exceptions import NOT_FOUND_MESSAGE
 from bureau.api.filters import EnterpriseFilterSet, PaymentFilterSet, PersonFilterSet
 from bureau.api.serializers import EnterpriseSerializer, PaymentSerializer, PersonSerializer
 from bureau.api.viewsets import ScopedModelViewSet, ScopedReadOnlyModelViewSet
@@ -28,6 +31,16 @@ class MayFindByIdNumber(BasePermission):
 
     def has_permission(self, request, view):
         return can_view_sensitive(request.user) and request.user.has_perm("bureau.view_person")
+
+
+# Exempt like DRF's views: it changes nothing, and a POST with a cookie must get this answer, not the CSRF page.
+@csrf_exempt
+def not_found(request, path: str = "") -> JsonResponse:
+    """
+    Any other address under the API, such as a record id that is not a number (`/persons/1.5/`,
+    which the router's patterns do not match): a JSON 404 like the API's own, not the site's HTML page.
+    """
+    return JsonResponse({"detail": NOT_FOUND_MESSAGE}, status=404, json_dumps_params={"ensure_ascii": False})
 
 
 class PersonViewSet(ScopedModelViewSet):

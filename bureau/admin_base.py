@@ -285,6 +285,18 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history finds the record outside this admin's queryset and saves its posted form
+        # (a revert) for anyone who may merely view the record: scope it, and posting is a change.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404("记录不存在，或不在您可查看的乡镇（街道）范围内。")
+        if request.method == "POST" and not self.has_change_permission(request, record):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def has_import_permission(self, request):
         return self.importable and super().has_import_permission(request)
 
@@ -479,6 +491,8 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
 
     def review_view(self, request, object_id):
         """Approve or return one submitted record (the buttons of its change page), then back to that page."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         record = self.get_object(request, unquote(object_id))
         if record is None:
             # Outside the user's townships, or gone: it does not exist for them.

@@ -1,0 +1,150 @@
+"""
+One dataset for the route matrix, built once per module (per xdist worker) inside a
+transaction that is rolled back at the end: every object a URL can name, all in
+township A (甲镇), and a user for each role.
+
+Each test runs inside its own savepoint (pytest-django's `db`), so a write a role is
+allowed to make (a clerk's DELETE) is undone before the next test.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+
+from bureau import roles
+from bureau.models import Attachment
+from employment.models import JobFair
+from tests import factories
+from tests.employment import factories as employment
+from tests.kit_area.factories import GrantFactory
+
+ANONYMOUS = "anonymous"
+STATION_A = "station_user_a"
+STATION_B = "station_user_b"
+CLERK = "bureau_user"
+LEADER = "leader"
+AUDITOR = "auditor"
+SYSADMIN = "sysadmin"
+SECADMIN = "secadmin"
+ROLE_NAMES = (ANONYMOUS, STATION_A, STATION_B, CLERK, LEADER, AUDITOR, SYSADMIN, SECADMIN)
+
+
+@dataclass
+class MatrixData:
+    users: dict = field(default_factory=dict)
+    # "app_label.model_name" -> one object of township A (or a district-wide one where the model has no township).
+    objects: dict = field(default_factory=dict)
+    # "app_label.historicalmodel" -> the history row of that object.
+    history: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    # role -> session key of a signed-in session (no entry for the anonymous visitor).
+    sessions: dict = field(default_factory=dict)
+
+
+def _users(township_a, township_b) -> dict:
+    # The same accounts as the function-scoped fixtures of tests/conftest.py.
+    make = factories.UserFactory
+    return {
+        STATION_A: make(username="station_a", first_name="甲镇站", township=township_a, groups=[roles.STATION_STAFF]),
+        STATION_B: make(username="station_b", first_name="乙镇站", township=township_b, groups=[roles.STATION_STAFF]),
+        CLERK: make(username="clerk", first_name="局机关", is_staff=True, groups=[roles.BUREAU_STAFF]),
+        LEADER: make(username="leader", first_name="局领导", is_staff=True, groups=[roles.LEADERSHIP]),
+        AUDITOR: make(username="auditor", first_name="审计员", is_staff=True, groups=[roles.AUDITOR]),
+        SYSADMIN: make(username="sysadmin", first_name="系统管理员", is_staff=True, groups=[roles.SYSTEM_ADMIN]),
+        SECADMIN: make(username="secadmin", first_name="安全管理员", is_staff=True, groups=[roles.SECURITY_ADMIN]),
+    }
+
+
+def build_matrix_data() -> MatrixData:
+    data = MatrixData()
+    township_a = factories.TownshipFactory(code="A01", name="甲镇", order=1)
+    township_b = factories.TownshipFactory(code="B01", name="乙镇", order=2)
+    data.users = _users(township_a, township_b)
+    clerk = data.users[CLERK]
+
+    person = factories.PersonFactory(
+        name="张甲",
+        id_number=factories.make_id_number(birth_date=datetime.date(1975, 5, 5), sequence=101),
+        township=township_a,
+        discharged_on=datetime.date(2021, 3, 1),
+    )
+    relative = factories.PersonFactory(name="张甲之妻", township=township_a, status="family")
+    programme = factories.PaymentProgrammeFactory(code="matrix-programme")
+    batch = factories.PaymentBatchFactory(programme=programme, created_by=clerk)
+    enterprise = employment.EnterpriseFactory(township=township_a)
+    park = employment.StartupParkFactory(township=township_a)
+    fair = employment.JobFairFactory(township=township_a)
+    training = employment.TrainingClassFactory(township=township_a)
+    run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
+    run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
+    objects = {
+        "bureau.township": township_a,
+        "bureau.siteprofile": factories.SiteProfileFactory(),
+        "bureau.user": data.users[STATION_A],
+        "auth.group": Group.objects.get(name=roles.STATION_STAFF),
+        "bureau.person": person,
+        "bureau.paymentprogramme": programme,
+        "bureau.paymentbatch": batch,
+        "bureau.payment": factories.PaymentFactory(person=person, programme=programme, batch=batch),
+        "bureau.exportlog": factories.ExportLogFactory(user=clerk),
+        "bureau.enterprise": enterprise,
+        "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),
+        "employment.startuppark": park,
+        "employment.parktenancy": employment.ParkTenancyFactory(park=park, enterprise=enterprise),
+        "employment.jobfair": fair,
+        "employment.fairparticipation": employment.FairParticipationFactory(fair=fair, enterprise=enterprise),
+        "employment.fairattendance": employment.FairAttendanceFactory(fair=fair, person=person),
+        "employment.employmentintention": employment.EmploymentIntentionFactory(
+            person=person, enterprise=enterprise, fair=fair
+        ),
+        "employment.trainingclass": training,
+        "employment.trainee": employment.TraineeFactory(training_class=training, person=person),
+        "employment.jobposting": employment.JobPostingFactory(enterprise=enterprise),
+        "employment.rolemodel": employment.RoleModelFactory(person=person),
+        "employment.publicityevent": employment.PublicityEventFactory(township=township_a),
+        "employment.employmentoutcome": employment.EmploymentOutcomeFactory(person=person, enterprise=enterprise),
+        "kit_area.grant": GrantFactory(person=person),
+        "reports.narrative": factories.NarrativeFactory(updated_by=clerk),
+        "reports.annualreportrun": run,
+        "reports.reportdownload": factories.ReportDownloadFactory(run=run, user=clerk),
+        "authtoken.tokenproxy": factories.TokenFactory(user=data.users[CLERK]),
+        "axes.accessattempt": factories.AccessAttemptFactory(username="station_a"),
+        "axes.accesslog": factories.AccessLogFactory(username="station_a"),
+        "axes.accessfailurelog": factories.AccessFailureLogFactory(username="station_a"),
+    }
+    factories.FamilyLinkFactory(person=person, relative=relative)
+    factories.MeritFactory(person=person)
+    factories.PersonCategoryFactory(person=person)
+    data.objects = objects
+    for label, obj in objects.items():
+        history = getattr(type(obj), "history", None)
+        if history is not None:
+            app_label, model_name = label.split(".")
+            data.history[f"{app_label}.historical{model_name}"] = history.filter(
+                **{type(obj)._meta.pk.attname: obj.pk}
+            ).first()
+    attachment = Attachment(
+        content_type=ContentType.objects.get_for_model(JobFair), object_id=fair.pk, title="会议纪要"
+    )
+    attachment.file.save("matrix-minutes.pdf", ContentFile(b"%PDF-1.4 minutes"), save=True)
+    data.extra["attachment"] = attachment
+    for role, user in data.users.items():
+        client = Client()
+        client.force_login(user)
+        data.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return data
+
+
+@pytest.fixture(scope="module")
+def matrix_data(django_db_setup, django_db_blocker):
+    """The dataset, committed for no one: the module's transaction is rolled back at teardown."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_matrix_data()
+        transaction.set_rollback(True)

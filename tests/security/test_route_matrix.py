@@ -1,0 +1,687 @@
+"""
+The role × URL × method matrix (MLPS level 3 access-control evidence).
+
+Every URL pattern of the portal is requested by every role with every method the route
+takes writes on, with its URL filled by real objects of township A (甲镇). The expected
+answers are written out below, by hand, per route family and role: they are the
+specification, not a copy of the permission checks the views make.
+
+Reading the tables:
+- `LOGIN`: a redirect (302) to a login page, what an anonymous visitor gets on a page;
+  the admin answers a signed-in account that is not staff the same way.
+- 404: the object exists but is outside the role's townships (station B asking for
+  township A's record), or the route names nothing the role may know about.
+- 403: the role may not do this; 405: the route has no such method.
+- Station B never sees township A's records; leadership (局领导) never writes.
+
+`test_every_route_is_classified` fails when a URL pattern is added that no table names,
+and when a table names a route that no longer exists.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.contrib.admin.utils import quote
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.security.conftest import (
+    ANONYMOUS,
+    AUDITOR,
+    CLERK,
+    LEADER,
+    ROLE_NAMES,
+    SECADMIN,
+    STATION_A,
+    STATION_B,
+    SYSADMIN,
+)
+
+LOGIN = "login"
+GET, POST, PUT, PATCH, DELETE = "GET", "POST", "PUT", "PATCH", "DELETE"
+API_WRITES = (POST, PUT, PATCH, DELETE)
+
+
+def row(*, anonymous, station_a, station_b, clerk, leader, auditor, sysadmin, secadmin) -> dict:
+    """One line of a table: the expected answer for each role."""
+    return {
+        ANONYMOUS: anonymous,
+        STATION_A: station_a,
+        STATION_B: station_b,
+        CLERK: clerk,
+        LEADER: leader,
+        AUDITOR: auditor,
+        SYSADMIN: sysadmin,
+        SECADMIN: secadmin,
+    }
+
+
+def everyone(status) -> dict:
+    return dict.fromkeys(ROLE_NAMES, status)
+
+
+# --- the portal's own pages and the API, by route name ------------------------------------------
+
+STATION_PAGE = row(
+    anonymous=LOGIN, station_a=200, station_b=200, clerk=403, leader=403, auditor=403, sysadmin=403, secadmin=403
+)
+# A page about one of township A's records: station B gets a 404, as if it did not exist.
+STATION_RECORD = {**STATION_PAGE, STATION_B: 404}
+DASHBOARD = row(
+    anonymous=LOGIN, station_a=200, station_b=200, clerk=200, leader=200, auditor=403, sysadmin=403, secadmin=403
+)
+DASHBOARD_RUN = {**DASHBOARD, STATION_B: 404}
+NOT_ALLOWED = everyone(405)
+
+# route name -> {method: {role: status}}
+PAGES = {
+    "healthz": {GET: everyone(200)},
+    # The login pages answer everyone; a post without credentials is the form again.
+    "station:login": {GET: everyone(200), POST: everyone(200)},
+    "station:logout": {GET: NOT_ALLOWED, POST: everyone(LOGIN)},
+    "station:home": {GET: STATION_PAGE},
+    "station:submissions": {GET: STATION_PAGE},
+    # An empty post is the form again with its errors: nothing saved.
+    "station:person_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:person_detail": {GET: STATION_RECORD},
+    "station:person_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:employment:attendance_list": {GET: STATION_PAGE},
+    "station:employment:attendance_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:employment:attendance_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:employment:outcome_list": {GET: STATION_PAGE},
+    "station:employment:outcome_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:employment:outcome_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:kit_area:grant_list": {GET: STATION_PAGE},
+    "station:kit_area:grant_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:kit_area:grant_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "reports:dashboard": {GET: DASHBOARD, POST: NOT_ALLOWED},
+    # Requesting a report run is the one thing leadership may post (DESIGN.md: "generate the annual
+    # report"); an empty form is a 400 and queues nothing.
+    "reports:run_request": {
+        GET: NOT_ALLOWED,
+        POST: {**DASHBOARD, **dict.fromkeys([STATION_A, STATION_B, CLERK, LEADER], 400)},
+    },
+    "reports:run_status": {GET: DASHBOARD_RUN},
+    "reports:run_retry": {POST: {**DASHBOARD_RUN, STATION_A: 302, CLERK: 302, LEADER: 302}},
+    "reports:run_download": {GET: DASHBOARD_RUN},
+    # An attachment of township A's job fair: served to who may view the fair, a 404 to everyone else.
+    "protected_file": {
+        GET: row(
+            anonymous=LOGIN,
+            station_a=200,
+            station_b=404,
+            clerk=200,
+            leader=200,
+            auditor=404,
+            sysadmin=404,
+            secadmin=404,
+        )
+    },
+}
+
+API_ANONYMOUS = 401
+API_ROOT = {**everyone(200), ANONYMOUS: API_ANONYMOUS}
+
+
+def api(read: dict, write: dict | None = None, *, detail: bool) -> dict:
+    """An API route: GET as `read`, the writes as `write` (405 for every signed-in role when None)."""
+    write = write or {**NOT_ALLOWED, ANONYMOUS: API_ANONYMOUS}
+    methods = (PUT, PATCH, DELETE) if detail else (POST,)
+    return {GET: read, **dict.fromkeys(methods, write)}
+
+
+# Reads of the registry and of records: bureau staff and leadership everywhere, stations their own township.
+API_READ_LIST = row(
+    anonymous=401, station_a=200, station_b=200, clerk=200, leader=200, auditor=403, sysadmin=403, secadmin=403
+)
+API_READ_DETAIL = {**API_READ_LIST, STATION_B: 404}
+# Bureau-only models: stations have no permission at all.
+API_BUREAU_READ = {**API_READ_LIST, STATION_A: 403, STATION_B: 403}
+# A create with an empty body: a 400 for who may create, 403 for the rest.
+API_CREATE = row(
+    anonymous=401, station_a=400, station_b=400, clerk=400, leader=403, auditor=403, sysadmin=403, secadmin=403
+)
+API_BUREAU_CREATE = {**API_CREATE, STATION_A: 403, STATION_B: 403}
+
+
+def api_detail_writes(*, station: bool, clerk_delete: int) -> dict:
+    """PUT/PATCH/DELETE of township A's record with an empty body."""
+    station_a = 400 if station else 403
+    station_b = 404 if station else 403
+    return {
+        PUT: row(
+            anonymous=401,
+            station_a=station_a,
+            station_b=station_b,
+            clerk=400,
+            leader=403,
+            auditor=403,
+            sysadmin=403,
+            secadmin=403,
+        ),
+        PATCH: row(
+            anonymous=401,
+            # A station's empty PATCH of an approved record proposes no change: a 400, nothing saved.
+            station_a=400 if station else 403,
+            station_b=station_b,
+            clerk=200,
+            leader=403,
+            auditor=403,
+            sysadmin=403,
+            secadmin=403,
+        ),
+        # Stations submit and edit; only the bureau deletes.
+        DELETE: row(
+            anonymous=401,
+            station_a=403,
+            station_b=403 if station else 403,
+            clerk=clerk_delete,
+            leader=403,
+            auditor=403,
+            sysadmin=403,
+            secadmin=403,
+        ),
+    }
+
+
+def api_model(
+    *, station_writes: bool, station_reads: bool, read_only: bool = False, detail_b=404, clerk_delete=204
+) -> dict:
+    """The list and detail routes of one API model, by what stations may do with it."""
+    list_read = API_READ_LIST if station_reads else API_BUREAU_READ
+    detail_read = {**list_read, STATION_B: detail_b} if station_reads else API_BUREAU_READ
+    if read_only:
+        return {
+            "list": api(list_read, {**API_BUREAU_CREATE, CLERK: 405}, detail=False),
+            "detail": {
+                GET: detail_read,
+                **dict.fromkeys(
+                    (PUT, PATCH, DELETE),
+                    {
+                        **row(
+                            anonymous=401,
+                            station_a=403,
+                            station_b=403,
+                            clerk=405,
+                            leader=403,
+                            auditor=403,
+                            sysadmin=403,
+                            secadmin=403,
+                        )
+                    },
+                ),
+            },
+        }
+    return {
+        "list": api(list_read, API_CREATE if station_writes else API_BUREAU_CREATE, detail=False),
+        "detail": {GET: detail_read, **api_detail_writes(station=station_writes, clerk_delete=clerk_delete)},
+    }
+
+
+# basename of the router -> the list and detail routes' tables.
+API_MODELS = {
+    # DELETE of a record others point at is a 409 with the reason (bureau.api.exceptions).
+    "person": api_model(station_writes=True, station_reads=True, clerk_delete=409),
+    "payment": api_model(station_writes=False, station_reads=False, read_only=True),
+    # Enterprises are public business records: every station reads all of them (bureau.models.enterprises).
+    "enterprise": api_model(station_writes=False, station_reads=True, detail_b=200, clerk_delete=409),
+    "startuppark": api_model(station_writes=False, station_reads=False),
+    "parktenancy": api_model(station_writes=False, station_reads=False),
+    "jobfair": api_model(station_writes=False, station_reads=True, clerk_delete=409),
+    "fairparticipation": api_model(station_writes=False, station_reads=False),
+    "fairattendance": api_model(station_writes=True, station_reads=True),
+    "employmentintention": api_model(station_writes=False, station_reads=False),
+    "trainingclass": api_model(station_writes=False, station_reads=False),
+    "trainee": api_model(station_writes=False, station_reads=False),
+    "jobposting": api_model(station_writes=False, station_reads=False),
+    "rolemodel": api_model(station_writes=False, station_reads=False),
+    "publicityevent": api_model(station_writes=False, station_reads=False),
+    "employmentoutcome": api_model(station_writes=True, station_reads=True),
+    "grant": api_model(station_writes=True, station_reads=True),
+}
+# API model basename -> the "app_label.model" whose township A object fills `pk`.
+API_OBJECTS = {
+    "person": "bureau.person",
+    "payment": "bureau.payment",
+    "enterprise": "bureau.enterprise",
+    "grant": "kit_area.grant",
+    **{
+        base: f"employment.{base}"
+        for base in (
+            "startuppark",
+            "parktenancy",
+            "jobfair",
+            "fairparticipation",
+            "fairattendance",
+            "employmentintention",
+            "trainingclass",
+            "trainee",
+            "jobposting",
+            "rolemodel",
+            "publicityevent",
+            "employmentoutcome",
+        )
+    },
+}
+
+API_PAGES = {
+    "api-root": {GET: API_ROOT, POST: {**NOT_ALLOWED, ANONYMOUS: 401}},
+    # Signing in: an empty post is a 400 for everyone; DELETE signs a token out (a session is not one).
+    "api-token": {GET: {**NOT_ALLOWED}, POST: everyone(400), DELETE: {**everyone(401)}},
+    "api-schema": {GET: API_ROOT},
+    "api-docs": {GET: API_ROOT},
+}
+
+# --- the admin ----------------------------------------------------------------------------------
+
+# What each staff role may do with each model in the admin, as the roles are meant to be
+# (bureau/roles.py's docstring, DESIGN.md): a = add, c = change, d = delete, v = view,
+# i = import (xlsx), r = review (approve / return) station submissions. Station staff never
+# enter the admin. Models the portal writes itself (history, logs, report runs) are read-only.
+STAFF = (CLERK, LEADER, AUDITOR, SYSADMIN, SECADMIN)
+ADMIN_MODELS = {
+    #                                    clerk     leader auditor sysadmin secadmin
+    # Accounts and settings: the system administrator; roles and unlocking: the security administrator.
+    "bureau.user": ("", "", "", "acv", "cv"),
+    "auth.group": ("", "", "", "", "v"),
+    "bureau.township": ("acdv", "v", "", "acv", ""),
+    # One profile per installation: it exists, so nobody adds another; nobody deletes it.
+    "bureau.siteprofile": ("cv", "v", "", "cv", ""),
+    "axes.accessattempt": ("", "", "", "", "v"),
+    "axes.accessfailurelog": ("", "", "", "", "v"),
+    "axes.accesslog": ("", "", "", "", ""),
+    "authtoken.tokenproxy": ("", "", "", "", ""),
+    # The registry and the ledger: bureau staff; leadership reads.
+    "bureau.person": ("acdvir", "v", "", "", ""),
+    "bureau.paymentprogramme": ("acdv", "v", "", "", ""),
+    "bureau.paymentbatch": ("acdv", "v", "", "", ""),
+    "bureau.payment": ("acdvi", "v", "", "", ""),
+    "bureau.enterprise": ("acdvi", "v", "", "", ""),
+    "bureau.pendingchange": ("vr", "v", "", "", ""),
+    # Employment records.
+    "employment.startuppark": ("acdvr", "v", "", "", ""),
+    "employment.jobfair": ("acdvr", "v", "", "", ""),
+    "employment.fairattendance": ("acdvir", "v", "", "", ""),
+    "employment.employmentintention": ("acdv", "v", "", "", ""),
+    "employment.trainingclass": ("acdvr", "v", "", "", ""),
+    "employment.trainee": ("acdvi", "v", "", "", ""),
+    "employment.jobposting": ("acdvr", "v", "", "", ""),
+    "employment.rolemodel": ("acdvr", "v", "", "", ""),
+    "employment.publicityevent": ("acdvr", "v", "", "", ""),
+    "employment.employmentoutcome": ("acdvr", "v", "", "", ""),
+    "kit_area.grant": ("acdvir", "v", "", "", ""),
+    # The annual report.
+    "reports.narrative": ("acdv", "v", "", "", ""),
+    "reports.annualreportrun": ("v", "v", "", "", ""),
+    # Audit trail: the auditor reads it (bureau staff too); leadership does not.
+    "bureau.exportlog": ("v", "", "v", "", ""),
+    "reports.reportdownload": ("v", "", "v", "", ""),
+    "bureau.historicalperson": ("v", "", "v", "", ""),
+    "bureau.historicalpayment": ("v", "", "v", "", ""),
+    "bureau.historicalenterprise": ("v", "", "v", "", ""),
+    "employment.historicalstartuppark": ("v", "", "v", "", ""),
+    "employment.historicalparktenancy": ("v", "", "v", "", ""),
+    "employment.historicaljobfair": ("v", "", "v", "", ""),
+    "employment.historicalfairparticipation": ("v", "", "v", "", ""),
+    "employment.historicalfairattendance": ("v", "", "v", "", ""),
+    "employment.historicalemploymentintention": ("v", "", "v", "", ""),
+    "employment.historicaltrainingclass": ("v", "", "v", "", ""),
+    "employment.historicaltrainee": ("v", "", "v", "", ""),
+    "employment.historicaljobposting": ("v", "", "v", "", ""),
+    "employment.historicalrolemodel": ("v", "", "v", "", ""),
+    "employment.historicalpublicityevent": ("v", "", "v", "", ""),
+    "employment.historicalemploymentoutcome": ("v", "", "v", "", ""),
+    "kit_area.historicalgrant": ("v", "", "v", "", ""),
+}
+
+
+def outside_admin() -> dict:
+    """Anonymous visitors and station staff (not staff accounts) are sent to the admin's login page."""
+    return dict.fromkeys((ANONYMOUS, STATION_A, STATION_B), LOGIN)
+
+
+def by_access(model: str, when: str, allowed, refused=403, *, all_of: bool = False) -> dict:
+    """Each staff role gets `allowed` when its letters for `model` include `when` (any of them), else `refused`."""
+    answers = outside_admin()
+    for role, letters in zip(STAFF, ADMIN_MODELS[model], strict=True):
+        hit = all(c in letters for c in when) if all_of else any(c in letters for c in when)
+        answers[role] = allowed if hit else refused
+    return answers
+
+
+# Read-only admins whose queryset is scoped: for the system and security administrators (no
+# township) the object does not exist, and Django's history page redirects to the index.
+NO_SCOPE = {
+    model: {SYSADMIN: 302, SECADMIN: 302}
+    for model in ADMIN_MODELS
+    if ".historical" in model or model in {"bureau.pendingchange", "reports.annualreportrun", "reports.reportdownload"}
+}
+
+# Admin route kinds of a model (the pattern after `admin/<app>/<model>/`) -> {method: answers}.
+# Writes are posted empty (the form again with its errors, or the delete confirmation page), so
+# a role that may write gets its page and nothing is saved.
+ADMIN_MODEL_ROUTES = {
+    "": lambda m: {
+        GET: by_access(m, "v", 200),
+        POST: by_access(m, "v", ACTION_REFUSED, 403) | by_access_only(m, "d", 200) | OTHER_ACTIONS.get(m, {}),
+    },
+    "add/": lambda m: {GET: by_access(m, "a", 200), POST: by_access(m, "a", 200)},
+    "<path:object_id>/change/": lambda m: {GET: by_access(m, "v", 200), POST: by_access(m, "c", 200)},
+    "<path:object_id>/delete/": lambda m: {GET: by_access(m, "d", 200), POST: by_access(m, "d", 200)},
+    # Roles that see no township find no object: Django's "does not exist" redirect to the index.
+    "<path:object_id>/history/": lambda m: {GET: by_access(m, "v", 200) | NO_SCOPE.get(m, {})},
+    # One old version of a record (django-simple-history): shown to who may view the record; its
+    # form, posted, saves that version back (a revert), so only who may change the record may post.
+    "^([^/]+)/history/([^/]+)/$": lambda m: {GET: by_access(m, "v", 200), POST: by_access(m, "c", 200)},
+    # `/admin/<app>/<model>/<id>/` redirects to the change page, for every staff account.
+    "<path:object_id>/": lambda m: {GET: {**outside_admin(), **dict.fromkeys(STAFF, 302)}},
+    "import/": lambda m: {GET: by_access(m, "i", 200), POST: by_access(m, "i", 200)},
+    "process_import/": lambda m: {GET: by_access(m, "i", 405, 405), POST: by_access(m, "i", 200)},
+    "import-template/": lambda m: {GET: by_access(m, "i", 200)},
+    "export/": lambda m: {GET: by_access(m, "v", 200), POST: by_access(m, "v", 200)},
+    # Approve / return one record: POST only; outside the role's townships it is a 404.
+    "<path:object_id>/review/": lambda m: {GET: by_access(m, "r", 405, 405), POST: review_answers(m)},
+}
+# A changelist action (delete_selected) posted by a role that is offered no action at all: the list
+# is shown again and nothing is deleted (test_route checks that the object survived).
+ACTION_REFUSED = 200
+# Roles offered another action there (unlocking accounts, axes' own): Django answers the action they
+# were not offered with "no action selected" and a redirect. Nothing is deleted either.
+OTHER_ACTIONS = {"bureau.user": {SECADMIN: 302}, "axes.accessattempt": {SECADMIN: 302}}
+
+
+def by_access_only(model: str, when: str, allowed) -> dict:
+    """Only the staff roles whose letters include `when`, mapped to `allowed`."""
+    return {role: allowed for role, letters in zip(STAFF, ADMIN_MODELS[model], strict=True) if when in letters}
+
+
+def review_answers(model: str) -> dict:
+    return by_access(model, "r", 302)
+
+
+# Admin routes of one model beyond the standard ones, by route name.
+ADMIN_CUSTOM = {
+    "admin:bureau_person_file": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 403, SYSADMIN: 404, SECADMIN: 404}
+    },
+    "admin:employment_jobfair_bulk_attendees": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 404, SECADMIN: 404},
+        POST: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 404, SECADMIN: 404},
+    },
+    # Read-only; the proposal is looked up before the permission, so for roles that see no
+    # township it does not exist.
+    "admin:bureau_pendingchange_change": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 403, SYSADMIN: 404, SECADMIN: 404},
+        POST: {**outside_admin(), CLERK: 403, LEADER: 403, AUDITOR: 403, SYSADMIN: 404, SECADMIN: 404},
+    },
+    "admin:bureau_pendingchange_review": {
+        GET: {**outside_admin(), **dict.fromkeys(STAFF, 405)},
+        POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    # Setting another account's password: the system administrator only.
+    "admin:auth_user_password_change": {
+        GET: {**outside_admin(), CLERK: 403, LEADER: 403, AUDITOR: 403, SYSADMIN: 200, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 403, LEADER: 403, AUDITOR: 403, SYSADMIN: 200, SECADMIN: 403},
+    },
+}
+STAFF_PAGE = {**outside_admin(), **dict.fromkeys(STAFF, 200)}
+# The admin site's own pages, by route name (the catch-all has no name: by its pattern).
+ADMIN_SITE = {
+    "admin:index": {GET: STAFF_PAGE},
+    # Signed-in staff are sent on to the index; others get the form (again, for an empty post).
+    "admin:login": {
+        GET: {**everyone(200), **dict.fromkeys(STAFF, 302)},
+        POST: everyone(200),
+    },
+    # Staff sign out and land on the login page; others are sent to the admin index first.
+    "admin:logout": {
+        GET: {**dict.fromkeys((ANONYMOUS, STATION_A, STATION_B), 302), **dict.fromkeys(STAFF, 405)},
+        POST: {**dict.fromkeys((ANONYMOUS, STATION_A, STATION_B), 302), **dict.fromkeys(STAFF, LOGIN)},
+    },
+    "admin:password_change": {GET: STAFF_PAGE, POST: STAFF_PAGE},
+    "admin:password_change_done": {GET: STAFF_PAGE},
+    "admin:jsi18n": {GET: STAFF_PAGE},
+    # Choices of payment.person: names of people the role may view.
+    "admin:autocomplete": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403}
+    },
+    # Person has no page outside the admin to jump to.
+    "admin:view_on_site": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404)}},
+    # An app's index lists the models the role may use, a 404 when there is none.
+    "admin:app_list": {GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 200, SYSADMIN: 200, SECADMIN: 200}},
+    # Any other address under /admin/.
+    "admin/(?P<url>.*)$": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404)}},
+}
+
+
+# --- the routes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # the whole pattern, from the root
+    name: str  # namespaced name, "" when the pattern has none
+
+    @property
+    def label(self) -> str:
+        return self.name or self.pattern
+
+
+def walk(resolver=None, prefix: str = "", namespace: str = "") -> list[Route]:
+    """Every URL pattern of the project, recursively (admin, station, API, dashboard, files …)."""
+    resolver = resolver or get_resolver()
+    routes = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            )
+            routes += walk(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
+            routes.append(Route(prefix + str(entry.pattern), name))
+    return routes
+
+
+ADMIN_MODEL_PATTERN = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z_]+)/(?P<kind>.*)$")
+API_PATTERN = re.compile(r"^api/v1/\^(?P<path>[a-z/-]+?)(?P<detail>/\(\?P<pk>\[\^/\.\]\+\))?(?P<suffix>.*)$")
+IGNORED = {
+    # The root redirects to the station portal's home page, for everyone (no view of its own).
+    "",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    family: str  # the table entry
+    methods: dict  # {method: {role: expected}}
+    target: str = ""  # "app_label.model" of the object filling the URL
+    fmt: str = ""  # the API's format suffix
+
+
+def api_basename(name: str) -> tuple[str, str]:
+    base, _, kind = name.rpartition("-")
+    return base, kind
+
+
+def classify(route: Route) -> Case | None:
+    """The table entry for a route, or None when no table names it."""
+    if route.pattern in IGNORED:
+        return Case(route, "root redirect", {GET: everyone(302)})
+    if route.name in PAGES:
+        return Case(route, route.name, PAGES[route.name], target=PAGE_TARGETS.get(route.name, ""))
+    if route.name in API_PAGES:
+        return Case(route, route.name, API_PAGES[route.name], fmt="json" if "format" in route.pattern else "")
+    if route.pattern.startswith("api/v1/"):
+        base, kind = api_basename(route.name)
+        if base in API_MODELS and kind in ("list", "detail"):
+            target = API_OBJECTS[base]
+            fmt = "json" if "(?P<format>" in route.pattern else ""
+            return Case(route, f"API {kind} of {base}", API_MODELS[base][kind], target=target, fmt=fmt)
+        return None
+    if route.name in ADMIN_SITE or route.pattern in ADMIN_SITE:
+        key = route.name if route.name in ADMIN_SITE else route.pattern
+        return Case(route, key, ADMIN_SITE[key])
+    if route.name in ADMIN_CUSTOM:
+        match = ADMIN_MODEL_PATTERN.match(route.pattern)
+        return Case(route, route.name, ADMIN_CUSTOM[route.name], target=f"{match['app']}.{match['model']}")
+    match = ADMIN_MODEL_PATTERN.match(route.pattern)
+    if match:
+        model = f"{match['app']}.{match['model']}"
+        if model in ADMIN_MODELS and match["kind"] in ADMIN_MODEL_ROUTES:
+            kind = match["kind"] or "changelist"
+            return Case(route, f"admin {kind} of {model}", ADMIN_MODEL_ROUTES[match["kind"]](model), target=model)
+    return None
+
+
+PAGE_TARGETS = {
+    "station:person_detail": "bureau.person",
+    "station:person_edit": "bureau.person",
+    "station:employment:attendance_edit": "employment.fairattendance",
+    "station:employment:outcome_edit": "employment.employmentoutcome",
+    "station:kit_area:grant_edit": "kit_area.grant",
+    "reports:run_status": "reports.annualreportrun",
+    "reports:run_retry": "reports.annualreportrun",
+    "reports:run_download": "reports.annualreportrun",
+}
+
+
+def all_cases() -> list[Case]:
+    return [case for case in map(classify, walk()) if case is not None]
+
+
+def table_names() -> set[str]:
+    """Everything the tables name, to find entries whose route is gone."""
+    names = set(PAGES) | set(API_PAGES) | set(ADMIN_CUSTOM)
+    names |= set(ADMIN_SITE)
+    names |= {f"API model {base}" for base in API_MODELS}
+    names |= {f"admin model {model}" for model in ADMIN_MODELS}
+    return names
+
+
+def names_of(route: Route) -> set[str]:
+    """The table names a route answers to."""
+    names = {route.name, route.pattern}
+    if route.pattern.startswith("api/v1/") and route.name:
+        names.add(f"API model {api_basename(route.name)[0]}")
+    match = ADMIN_MODEL_PATTERN.match(route.pattern)
+    if match:
+        names.add(f"admin model {match['app']}.{match['model']}")
+    return names
+
+
+# --- building one request -------------------------------------------------------------------
+
+
+def url_for(case: Case, data) -> str:
+    """The route's pattern with its parameters filled by township A's objects."""
+    pattern = case.route.pattern
+    obj = None
+    if case.target:
+        obj = data.history.get(case.target) or data.objects[case.target]
+    if case.route.name == "protected_file":
+        return data.extra["attachment"].file.url
+    if case.route.name == "admin:view_on_site":
+        person = data.objects["bureau.person"]
+        return f"/admin/r/{ContentType.objects.get_for_model(person).pk}/{person.pk}/"
+    if case.route.name == "admin:autocomplete":
+        return "/admin/autocomplete/?app_label=bureau&model_name=payment&field_name=person&term=张"
+    if case.route.name == "admin:app_list":
+        return "/admin/bureau/"
+    if pattern == "admin/(?P<url>.*)$":
+        return "/admin/no-such-page/"
+    if case.route.name == "reports:run_download":
+        return f"/dashboard/runs/{obj.pk}/download/docx/"
+    if pattern.startswith("api/v1/"):
+        return api_url(case, obj)
+    if pattern.endswith("^([^/]+)/history/([^/]+)/$"):
+        app_label, model_name = case.target.split(".")
+        version = data.history[f"{app_label}.historical{model_name}"]
+        return f"/admin/{app_label}/{model_name}/{obj.pk}/history/{version.history_id}/"
+    key = quote(obj.pk) if obj is not None else ""
+    if case.target == "authtoken.tokenproxy":
+        key = obj.user_id  # the admin's proxy names a token by its user
+    path = re.sub(r"<(?:[a-z_]+:)?[a-z_]+>", str(key), pattern)
+    return "/" + path
+
+
+def api_url(case: Case, obj) -> str:
+    path = case.route.pattern.replace("(?P<pk>[^/.]+)", str(obj.pk) if obj is not None else "")
+    path = path.replace("^", "").replace("$", "")
+    path = re.sub(r"\\\.\(\?P<format>\[a-z0-9\]\+\)/\?", f".{case.fmt}", path)
+    path = path.replace("<drf_format_suffix:format>", f".{case.fmt}" if case.fmt else "")
+    return "/" + path
+
+
+def payload(case: Case, method: str, data) -> dict:
+    """An empty form, except for a changelist post: the delete action on township A's object."""
+    if method == POST and case.family.startswith("admin changelist of "):
+        obj = data.objects.get(case.target) or data.history.get(case.target)
+        return {"action": "delete_selected", "_selected_action": [str(obj.pk)], "index": "0", "post": "yes"}
+    if method == POST and case.family.startswith("admin export/ of "):
+        return {"format": "0"}
+    return {}
+
+
+def got(response) -> object:
+    if response.status_code == 302 and "login/" in response.get("Location", ""):
+        return LOGIN
+    return response.status_code
+
+
+CASES = all_cases()
+
+
+def test_every_route_is_classified():
+    """A new URL needs a line in the tables; a line whose URL is gone is removed."""
+    routes = walk()
+    unclassified = sorted(route.label for route in routes if classify(route) is None)
+    assert not unclassified, f"routes no table of the matrix names: {unclassified}"
+    answered = set().union(*(names_of(route) for route in routes))
+    stale = sorted(name for name in table_names() if name not in answered)
+    assert not stale, f"table entries naming no route: {stale}"
+
+
+def request_as(role: str, case: Case, method: str, data) -> tuple[str, object, bool]:
+    """One request, undone afterwards: (url, the answer, whether township A's object survived it)."""
+    client = Client()
+    if role in data.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = data.sessions[role]
+    url = url_for(case, data)
+    with transaction.atomic():
+        if method == GET:
+            response = client.get(url)
+        elif case.route.pattern.startswith("api/"):
+            response = client.generic(method, url, "{}", "application/json")
+        else:
+            response = client.post(url, payload(case, method, data))
+        obj = data.objects.get(case.target)
+        survived = obj is None or type(obj)._base_manager.filter(pk=obj.pk).exists()
+        transaction.set_rollback(True)
+    return url, got(response), survived
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{case.route.label}" for case in CASES])
+def test_route(case, matrix_data, db):
+    """Every role, every method of the route: the answer the tables expect."""
+    wrong = []
+    for method, answers in case.methods.items():
+        for role, expected in answers.items():
+            url, answer, survived = request_as(role, case, method, matrix_data)
+            if answer != expected:
+                wrong.append(f"{method} {url} as {role}: expected {expected}, got {answer}")
+            deletes = case.family.startswith("admin changelist of ") and "d" in access_of(case.target, role)
+            if method != GET and not survived and not deletes and method != DELETE:
+                wrong.append(f"{method} {url} as {role}: township A's {case.target} was deleted")
+    assert not wrong, f"{case.route.label} [{case.family}]:\n" + "\n".join(wrong)
+
+
+def access_of(model: str, role: str) -> str:
+    if model not in ADMIN_MODELS or role not in STAFF:
+        return ""
+    return ADMIN_MODELS[model][STAFF.index(role)]

@@ -295,7 +295,9 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
             raise Http404("记录不存在，或不在您可查看的乡镇（街道）范围内。")
         if request.method == "POST" and not self.has_change_permission(request, record):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self.audit_sensitive_view(request, response)
+        return response
 
     def has_import_permission(self, request):
         return self.importable and super().has_import_permission(request)
@@ -375,11 +377,6 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
                 extra_context["pending_change"] = change
                 extra_context["pending_change_url"] = reverse("admin:bureau_pendingchange_change", args=[change.pk])
         response = super().change_view(request, object_id, form_url, extra_context)
-        self.audit_sensitive_view(request, response)
-        return response
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        response = super().history_form_view(request, object_id, version_id, extra_context)
         self.audit_sensitive_view(request, response)
         return response
 

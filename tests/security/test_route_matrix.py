@@ -361,16 +361,25 @@ NO_SCOPE = {
     if ".historical" in model or model in {"bureau.pendingchange", "reports.annualreportrun", "reports.reportdownload"}
 }
 
+# The security administrator's form of an account holds roles and activation only, neither
+# required: the empty post is saved (the role it may change), a redirect.
+EMPTY_FORM_SAVES = {"bureau.user": {SECADMIN: 302}}
+
 # Admin route kinds of a model (the pattern after `admin/<app>/<model>/`) -> {method: answers}.
 # Writes are posted empty (the form again with its errors, or the delete confirmation page), so
 # a role that may write gets its page and nothing is saved.
 ADMIN_MODEL_ROUTES = {
     "": lambda m: {
         GET: by_access(m, "v", 200),
-        POST: by_access(m, "v", ACTION_REFUSED, 403) | by_access_only(m, "d", 200) | OTHER_ACTIONS.get(m, {}),
+        POST: by_access(m, "v", ACTION_REFUSED, 403)
+        | by_access_only(m, "d", 200 if m in PROTECTED else 302)
+        | OTHER_ACTIONS.get(m, {}),
     },
     "add/": lambda m: {GET: by_access(m, "a", 200), POST: by_access(m, "a", 200)},
-    "<path:object_id>/change/": lambda m: {GET: by_access(m, "v", 200), POST: by_access(m, "c", 200)},
+    "<path:object_id>/change/": lambda m: {
+        GET: by_access(m, "v", 200),
+        POST: by_access(m, "c", 200) | EMPTY_FORM_SAVES.get(m, {}),
+    },
     "<path:object_id>/delete/": lambda m: {GET: by_access(m, "d", 200), POST: by_access(m, "d", 200)},
     # Roles that see no township find no object: Django's "does not exist" redirect to the index.
     "<path:object_id>/history/": lambda m: {GET: by_access(m, "v", 200) | NO_SCOPE.get(m, {})},
@@ -389,6 +398,16 @@ ADMIN_MODEL_ROUTES = {
 # A changelist action (delete_selected) posted by a role that is offered no action at all: the list
 # is shown again and nothing is deleted (test_route checks that the object survived).
 ACTION_REFUSED = 200
+# The confirmed delete_selected of township A's object by a role that may delete: done (302), except
+# where other records protect it (the page then lists them, 200).
+PROTECTED = {
+    "bureau.township",
+    "bureau.person",
+    "bureau.paymentprogramme",
+    "bureau.paymentbatch",
+    "bureau.enterprise",
+    "employment.jobfair",
+}
 # Roles offered another action there (unlocking accounts, axes' own): Django answers the action they
 # were not offered with "no action selected" and a redirect. Nothing is deleted either.
 OTHER_ACTIONS = {"bureau.user": {SECADMIN: 302}, "axes.accessattempt": {SECADMIN: 302}}
@@ -489,10 +508,8 @@ def walk(resolver=None, prefix: str = "", namespace: str = "") -> list[Route]:
 
 ADMIN_MODEL_PATTERN = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z_]+)/(?P<kind>.*)$")
 API_PATTERN = re.compile(r"^api/v1/\^(?P<path>[a-z/-]+?)(?P<detail>/\(\?P<pk>\[\^/\.\]\+\))?(?P<suffix>.*)$")
-IGNORED = {
-    # The root redirects to the station portal's home page, for everyone (no view of its own).
-    "",
-}
+# The site root redirects to the station portal's home page, for everyone (no view of its own).
+ROOT = ""
 
 
 @dataclass(frozen=True)
@@ -511,7 +528,7 @@ def api_basename(name: str) -> tuple[str, str]:
 
 def classify(route: Route) -> Case | None:
     """The table entry for a route, or None when no table names it."""
-    if route.pattern in IGNORED:
+    if route.pattern == ROOT:
         return Case(route, "root redirect", {GET: everyone(302)})
     if route.name in PAGES:
         return Case(route, route.name, PAGES[route.name], target=PAGE_TARGETS.get(route.name, ""))

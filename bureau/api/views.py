@@ -58,7 +58,7 @@ class PersonViewSet(ScopedModelViewSet):
         responses={200: PersonSerializer},
     )
     @action(detail=False, methods=["post"], url_path="find", permission_classes=[MayFindByIdNumber])
-    def find(self, request):
+    def find(self, request, *args, **kwargs):
         serializer = IdNumberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         person = self.get_queryset().filter(id_number=serializer.validated_data["id_number"]).first()

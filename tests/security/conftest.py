@@ -118,6 +118,7 @@ def build_matrix_data() -> MatrixData:
         "axes.accessattempt": factories.AccessAttemptFactory(username="station_a"),
         "axes.accesslog": factories.AccessLogFactory(username="station_a"),
         "axes.accessfailurelog": factories.AccessFailureLogFactory(username="station_a"),
+        "bureau.auditevent": factories.AuditEventFactory(user=clerk),
     }
     factories.FamilyLinkFactory(person=person, relative=relative)
     factories.MeritFactory(person=person)

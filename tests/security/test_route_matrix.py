@@ -95,6 +95,15 @@ PAGES = {
     "station:employment:outcome_list": {GET: STATION_PAGE},
     "station:employment:outcome_create": {GET: STATION_PAGE, POST: STATION_PAGE},
     "station:employment:outcome_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    # The full ID number in a POST body: an empty one is sent back to the list with a message.
+    "station:person_find": {
+        GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
+        POST: {**STATION_PAGE, STATION_A: 302, STATION_B: 302},
+    },
+    # Signed in, everyone may change their own password (an empty post is the form again); the
+    # second-factor page, with REQUIRE_TOTP off, sends a signed-in user on to their home page.
+    "password_change": {GET: {**everyone(200), ANONYMOUS: LOGIN}, POST: {**everyone(200), ANONYMOUS: LOGIN}},
+    "otp": {GET: {**everyone(302), ANONYMOUS: LOGIN}, POST: {**everyone(302), ANONYMOUS: LOGIN}},
     "station:kit_area:grant_list": {GET: STATION_PAGE},
     "station:kit_area:grant_create": {GET: STATION_PAGE, POST: STATION_PAGE},
     "station:kit_area:grant_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
@@ -274,6 +283,18 @@ API_PAGES = {
     "api-token": {GET: {**NOT_ALLOWED}, POST: everyone(400), DELETE: {**everyone(401)}},
     "api-schema": {GET: API_ROOT},
     "api-docs": {GET: API_ROOT},
+    # Any other address under the API: a JSON 404 for every method and everyone.
+    "api-not-found": {method: everyone(404) for method in (GET, POST, PUT, PATCH, DELETE)},
+    # The full ID number in the body: who may see ID numbers gets a 400 for an empty body (405 for a
+    # GET); everyone else a 403 (401 anonymous), whatever the method.
+    "person-find": {
+        GET: row(
+            anonymous=401, station_a=405, station_b=405, clerk=405, leader=403, auditor=403, sysadmin=403, secadmin=403
+        ),
+        POST: row(
+            anonymous=401, station_a=400, station_b=400, clerk=400, leader=403, auditor=403, sysadmin=403, secadmin=403
+        ),
+    },
 }
 
 # --- the admin ----------------------------------------------------------------------------------
@@ -336,6 +357,8 @@ ADMIN_MODELS = {
     "employment.historicalpublicityevent": ("v", "", "v", "", ""),
     "employment.historicalemploymentoutcome": ("v", "", "v", "", ""),
     "kit_area.historicalgrant": ("v", "", "v", "", ""),
+    # The audit trail: the auditor alone reads it, nobody writes it.
+    "bureau.auditevent": ("", "", "v", "", ""),
 }
 
 
@@ -422,6 +445,17 @@ def review_answers(model: str) -> dict:
     return by_access(model, "r", 302)
 
 
+# Admin lists with the search by the full ID number (`ScopedAdmin.find_view`).
+FIND_MODELS = (
+    "bureau.person",
+    "bureau.payment",
+    "employment.fairattendance",
+    "employment.employmentintention",
+    "employment.trainee",
+    "employment.employmentoutcome",
+)
+
+
 # Admin routes of one model beyond the standard ones, by route name.
 ADMIN_CUSTOM = {
     "admin:bureau_person_file": {
@@ -440,6 +474,19 @@ ADMIN_CUSTOM = {
     "admin:bureau_pendingchange_review": {
         GET: {**outside_admin(), **dict.fromkeys(STAFF, 405)},
         POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    "admin:bureau_auditevent_export": {
+        GET: {**outside_admin(), CLERK: 403, LEADER: 403, AUDITOR: 200, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 403, LEADER: 403, AUDITOR: 200, SYSADMIN: 403, SECADMIN: 403},
+    },
+    **{
+        # Finding by the full ID number (POST body): who may see ID numbers and the list; an empty
+        # number is sent back to the list with a message.
+        f"admin:{model.replace('.', '_')}_find": {
+            GET: {**outside_admin(), **dict.fromkeys(STAFF, 405)},
+            POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        }
+        for model in FIND_MODELS
     },
     # Setting another account's password: the system administrator only.
     "admin:auth_user_password_change": {
@@ -612,6 +659,8 @@ def url_for(case: Case, data) -> str:
         return "/admin/bureau/"
     if pattern == "admin/(?P<url>.*)$":
         return "/admin/no-such-page/"
+    if case.route.name == "api-not-found":
+        return "/api/v1/persons/1.5/"
     if case.route.name == "reports:run_download":
         return f"/dashboard/runs/{obj.pk}/download/docx/"
     if pattern.startswith("api/v1/"):

@@ -109,8 +109,8 @@ class AutoSchema(openapi.AutoSchema):
         """The error statuses this operation may answer: 401 and 403 any of them, the others by what it does."""
         is_detail = "{" in self.path
         statuses = {401, 403}
-        if is_detail:
-            statuses.add(404)
+        if is_detail or getattr(self.view, "action", None) == "find":
+            statuses.add(404)  # outside the scope; `find`: no record with the number in the body
         elif self.method == "GET":
             statuses |= {400, 404}  # a filter's value; a page beyond the last
         if self.method in ("POST", "PUT", "PATCH"):

@@ -134,6 +134,13 @@ class UserAdmin(DjangoUserAdmin):
             readonly |= {f.name for f in User._meta.fields if f.name not in editable} - {"password", "id"}
         return sorted(readonly)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and not (request.user.is_superuser or request.user.has_perm("bureau.add_user")):
+            # UserChangeForm declares the password (a link to a page this role may not use): drop it.
+            form.base_fields.pop("password", None)
+        return form
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.must_change_password = True

@@ -130,8 +130,10 @@ class KeysetPagination(BasePagination):
         try:
             # A value of the wrong type for its column is a 404 here, not a database error later.
             for field, value in zip(self.keyset, values, strict=True):
-                self.model._meta.get_field(field.lstrip("-")).to_python(value)
-        except DjangoValidationError:
+                parsed = self.model._meta.get_field(field.lstrip("-")).to_python(value)
+                if isinstance(parsed, int) and not -(2**63) <= parsed < 2**63:
+                    raise DjangoValidationError("out of range")
+        except (DjangoValidationError, TypeError, ValueError):
             raise NotFound(INVALID_CURSOR) from None
         return values, backwards
 

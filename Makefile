@@ -4,7 +4,8 @@
 #               PYTEST_ARGS="-k seed", PYTEST_WORKERS=0 for one process (pdb, a single file)
 #   make lint   ruff check and ruff format --check
 #   make check  pending migrations, and `check --deploy` against production-style settings
-#   make bench  time the heavy paths (report, exports, lists) on a district-sized demo; measures, asserts nothing
+#   make bench  time the heavy paths at district scale beside their floors, then 20 clients on gunicorn;
+#               BENCH_ARGS="--scale city" by hand (10x). Not part of make test or CI
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
@@ -12,6 +13,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 # pytest-xdist processes for `make test`: auto is one per CPU.
 PYTEST_WORKERS ?= auto
 
@@ -52,4 +54,4 @@ check: install
 		$(MANAGE) check --deploy --fail-level WARNING
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -340,6 +340,8 @@ class PaymentAdmin(ScopedAdmin):
     search_fields = ["person__name", "=person__id_number"]
     autocomplete_fields = ["person"]
     export_kind = "资金发放台账"
+    # A filtered page of a 500,000-row ledger counts its own rows only, not the whole table again.
+    show_full_result_count = False
 
 
 @admin.register(ExportLog)

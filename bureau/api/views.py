@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from bureau.api.exceptions import NOT_FOUND_MESSAGE
 from bureau.api.filters import EnterpriseFilterSet, PaymentFilterSet, PersonFilterSet
+from bureau.api.pagination import KeysetPagination
 from bureau.api.serializers import EnterpriseSerializer, PaymentSerializer, PersonSerializer
 from bureau.api.viewsets import ScopedModelViewSet, ScopedReadOnlyModelViewSet
 from bureau.masking import can_view_sensitive
@@ -49,6 +50,9 @@ class PersonViewSet(ScopedModelViewSet):
     queryset = Person.objects.select_related("township").prefetch_related("categories")
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
+    # Deep pages cost what page 1 costs (bureau.api.pagination): in order of registration.
+    pagination_class = KeysetPagination
+    keyset = ("id",)
     protected_message = "该人员已有关联记录，不能删除。"
 
     @extend_schema(
@@ -73,6 +77,9 @@ class PaymentViewSet(ScopedReadOnlyModelViewSet):
     queryset = Payment.objects.select_related("person", "programme")
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilterSet
+    # Newest first by the ledger's own indexed columns (Payment.Meta), never through the person.
+    pagination_class = KeysetPagination
+    keyset = ("-paid_on", "-id")
 
 
 class EnterpriseViewSet(ScopedModelViewSet):

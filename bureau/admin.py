@@ -54,7 +54,9 @@ class SiteProfileAdmin(admin.ModelAdmin):
         return False
 
 
-class UserAdminForm(DjangoUserAdmin.form):
+class AdminRolesExclusiveMixin:
+    """The form's error for a second administrator's role (三权分立), before the m2m signal would refuse it."""
+
     def clean_groups(self):
         groups = self.cleaned_data.get("groups")
         if groups is not None:
@@ -62,12 +64,12 @@ class UserAdminForm(DjangoUserAdmin.form):
         return groups
 
 
-class UserCreationAdminForm(DjangoUserAdmin.add_form):
-    def clean_groups(self):
-        groups = self.cleaned_data.get("groups")
-        if groups is not None:
-            roles.check_admin_roles(group.name for group in groups)
-        return groups
+class UserAdminForm(AdminRolesExclusiveMixin, DjangoUserAdmin.form):
+    pass
+
+
+class UserCreationAdminForm(AdminRolesExclusiveMixin, DjangoUserAdmin.add_form):
+    pass
 
 
 # What only a superuser edits: Django's own privileges, outside the roles of bureau/roles.py.

@@ -17,6 +17,7 @@ from bureau.importexport import jobs
 from bureau.models import ImportJob, Person
 from tests.bureau.test_import_export import IMPORT_HEADERS, person_row, xlsx_file
 from tests.factories import make_id_number
+
 # The real-worker fixture `worker` of the annual report's test: one pattern for every worker test.
 from tests.reports.test_worker import worker as worker_fixture  # noqa: F401
 

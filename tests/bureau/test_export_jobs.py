@@ -9,11 +9,13 @@ import os
 from io import BytesIO
 
 import openpyxl
+from django.contrib.sessions.models import Session
 from django.test import TestCase
+from django.utils import timezone
 
 from bureau.importexport import jobs
 from bureau.masking import mask_id_number
-from bureau.models import AuditEvent, ExportJob, ExportLog, Person, ReviewStatus
+from bureau.models import AuditEvent, ExportJob, ExportLog, ImportJob, Person, ReviewStatus
 from bureau.resources import PersonResource
 from tests.bureau.test_import_export import FULL_ID
 from tests.factories import make_id_number
@@ -167,7 +169,29 @@ def test_expired_exports_are_deleted_by_the_beat_task(client_for, leader, townsh
     assert "bureau.tasks.delete_expired_exports" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
 
-def test_the_export_status_endpoint_does_not_renew_the_session(client_for, leader, township_a, settings):
+def test_polling_an_export_or_an_import_job_does_not_keep_an_idle_session_alive(client_for, leader, bureau_user):
+    export = ExportJob.objects.create(user=leader, model="bureau.person", kind="人员名册", rows_total=10)
+    imported = ImportJob.objects.create(user=bureau_user, model="bureau.person", kind="人员名册", rows_total=10)
+    for user, status_url in (
+        (leader, f"{MY_EXPORTS}{export.pk}/status/"),
+        (bureau_user, f"/admin/bureau/person/import/{imported.pk}/status/"),
+    ):
+        client = client_for(user)
+        client.get(MY_EXPORTS)
+        key = client.session.session_key
+        soon = timezone.now() + datetime.timedelta(minutes=5)
+        Session.objects.filter(pk=key).update(expire_date=soon)
+
+        response = client.get(status_url)
+
+        assert response.status_code == 200
+        assert response.json()["finished"] is False
+        assert Session.objects.get(pk=key).expire_date == soon  # the page's own polling renews nothing
+        client.get(MY_EXPORTS)
+        assert Session.objects.get(pk=key).expire_date > timezone.now() + datetime.timedelta(minutes=29)
+
+
+def test_the_export_status_endpoint_says_how_far_the_job_is(client_for, leader):
     job = ExportJob.objects.create(user=leader, model="bureau.person", kind="人员名册", rows_total=10)
     client = client_for(leader)
 

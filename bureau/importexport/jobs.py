@@ -68,7 +68,8 @@ def may_export(user, label: str) -> bool:
 
 
 def progress_key(job) -> str:
-    return f"job-progress:{job._meta.model_name}:{job.pk}"
+    # With the creation time: a reused id (a database restored or recreated) never reads an old note.
+    return f"job-progress:{job._meta.model_name}:{job.pk}:{job.created_at.timestamp():.6f}"
 
 
 def rows_done(job) -> int:

@@ -17,9 +17,10 @@ from bureau.importexport import jobs
 from bureau.models import ImportJob, Person
 from tests.bureau.test_import_export import IMPORT_HEADERS, person_row, xlsx_file
 from tests.factories import make_id_number
+from tests.reports import test_worker as report_worker_tests
 
-# The real-worker fixture `worker` of the annual report's test: one pattern for every worker test.
-from tests.reports.test_worker import worker as worker_fixture  # noqa: F401
+# The annual report's real-worker fixture (a worker thread on this process's own queue): one pattern for both.
+worker = report_worker_tests.worker
 
 IMPORT_URL = "/admin/bureau/person/import/"
 CONFIRM_URL = "/admin/bureau/person/process_import/"

@@ -9,8 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_MANIFEST=1
 
 RUN useradd --create-home --uid 1000 portal \
-    && mkdir -p /data/media \
-    && chown portal:portal /data/media
+    && mkdir -p /data/media /data/private \
+    && chown portal:portal /data/media /data/private
 
 WORKDIR /app
 COPY requirements.txt .
@@ -21,7 +21,7 @@ COPY . .
 # settings during the build; the running container gets its own SECRET_KEY.
 RUN SECRET_KEY=build-only-collectstatic-key DEBUG=0 python manage.py collectstatic --noinput
 
-# The code stays owned by root; the app user writes only to /data/media (a volume in docker-compose.yml).
+# The code stays owned by root; the app user writes only to /data/media and /data/private (volumes in docker-compose.yml).
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "bureau.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -10,6 +10,7 @@ and `AttachmentInline` for child rows.
 from contextlib import nullcontext
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -18,8 +19,9 @@ from django.contrib.admin.views.main import IGNORED_PARAMS, ChangeList
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -29,10 +31,20 @@ from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from bureau import masking
+from bureau.accounts import keeps_session_idle
 from bureau.concurrency import StaleWriteError, VersionFormMixin
-from bureau.importexport import PortalImportForm, PortalXLSX, UploadRefused
+from bureau.importexport import PortalImportForm, PortalXLSX, UploadRefused, jobs
 from bureau.masking import can_view_sensitive
-from bureau.models import Attachment, ExportLog, PendingChange, ReviewStatus, Township, TownshipRecord, VersionedModel
+from bureau.models import (
+    Attachment,
+    ExportLog,
+    ImportJob,
+    PendingChange,
+    ReviewStatus,
+    Township,
+    TownshipRecord,
+    VersionedModel,
+)
 from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
@@ -125,6 +137,12 @@ class SensitiveExportForm(SelectableFieldsExportForm):
         if cleaned.get("unmasked") and not (cleaned.get("purpose") or "").strip():
             self.add_error("purpose", "导出完整个人信息时必须填写用途。")
         return cleaned
+
+
+class ImportConfirmForm(forms.Form):
+    """The preview's confirm button: the job to import (its file is already stored, privately)."""
+
+    job = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ReturnForm(forms.Form):
@@ -548,6 +566,18 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
                 name=f"{self.opts.app_label}_{self.opts.model_name}_import_template",
             )
         ]
+        urls += [
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_job",
+            ),
+            path(
+                "import/<int:job_id>/status/",
+                self.admin_site.admin_view(keeps_session_idle(self.import_job_status)),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_job_status",
+            ),
+        ]
         if self.id_number_path:
             urls.append(
                 path(
@@ -624,16 +654,28 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
 
+    # Imports are jobs (bureau.importexport.jobs): the upload is checked and stored here, the dry run
+    # and the import itself run in the worker; the pages show the job and poll its status.
+
     def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = self.create_import_form(request)
+            if form.is_valid():
+                job = jobs.import_job_create(
+                    user=request.user,
+                    label=self.model._meta.label_lower,
+                    resource_index=int(form.cleaned_data.get("resource") or 0),
+                    upload=form.cleaned_data["import_file"],
+                    kind=str(self.export_kind or self.model._meta.verbose_name_plural),
+                )
+                return redirect(self.import_job_url(job))
         response = super().import_action(request, **kwargs)
-        # A refused file is a bad request; row errors of a readable file stay on the preview page (200).
+        # A refused file is a bad request (400), with the form naming what is wrong.
         form = (getattr(response, "context_data", None) or {}).get("form")
         if request.method == "POST" and form is not None and form.errors:
             response.status_code = 400
-            # A file refused while parsing was already stored for the confirm step; it never comes.
-            stored_name = getattr(form.files.get("import_file"), "tmp_storage_name", None)
-            if stored_name:
-                self.get_tmp_storage_class()(name=stored_name, **self.get_tmp_storage_class_kwargs()).remove()
         return response
 
     def add_data_read_fail_error_to_form(self, form, e):
@@ -642,31 +684,105 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
             "import_file", str(e) if isinstance(e, UploadRefused) else "无法读取该文件，请确认它是 .xlsx 工作簿。"
         )
 
-    def process_import(self, request, **kwargs):
-        # The temporary file of the dry run is gone (imported already, or an old page): say so, not a 500.
-        try:
-            return super().process_import(request, **kwargs)
-        except FileNotFoundError:
-            messages.error(request, "导入文件已失效，请重新上传。")
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+    def import_job_url(self, job) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job", args=[job.pk])
 
-    def process_result(self, result, request):
-        # The confirm step imports the file again; if it no longer validates, the
-        # resource has rolled everything back and the user must hear it, not "0 new".
-        if result.has_errors() or result.has_validation_errors():
-            for message in getattr(result, "row_messages", [])[:50]:
-                messages.error(request, message)
-            messages.error(request, "导入未完成：文件中有错误，未写入任何记录。")
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
-        return super().process_result(result, request)
+    def get_import_job(self, request, job_id) -> ImportJob:
+        """The user's own import job of this model; anyone else's, or a bad id, is a 404."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        jobs_of_user = ImportJob.objects.of_user(request.user).filter(model=self.model._meta.label_lower)
+        return get_object_or_404(jobs_of_user, pk=job_id)
+
+    def import_job_view(self, request, job_id: int):
+        """The job's page: progress while it runs, then the preview summary (or the errors), then the result."""
+        job = self.get_import_job(request, job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"导入{self.opts.verbose_name_plural}",
+            "opts": self.opts,
+            "job": job,
+            "rows_done": jobs.rows_done(job),
+            "status_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job_status", args=[job.pk]
+            ),
+            "import_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"),
+        }
+        if job.status == ImportJob.Status.VALIDATED:
+            context["confirm_form"] = ImportConfirmForm(initial={"job": job.pk})
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/import_export/import_job.html", context)
+
+    def import_job_status(self, request, job_id: int):
+        """Polled by the job's page (without renewing the session): status and rows done."""
+        job = self.get_import_job(request, job_id)
+        return JsonResponse(
+            {
+                "id": job.pk,
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "rows_total": job.rows_total,
+                "rows_done": jobs.rows_done(job),
+                "finished": not job.is_active,
+            }
+        )
+
+    def process_import(self, request, **kwargs):
+        """The confirm button of the preview: import the job's file, once (a second post imports nothing)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = ImportConfirmForm(request.POST)
+        if not form.is_valid():
+            raise Http404("导入任务不存在。")
+        job = self.get_import_job(request, form.cleaned_data["job"])
+        try:
+            jobs.import_job_confirm(job=job, by=request.user)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect(self.import_job_url(job))
 
     def export_action(self, request):
         # The export builds the change list from the URL's filters; one the list would refuse
         # (`?township__id__exact=abc`) is a bad request, not a 500.
         try:
-            return super().export_action(request)
+            return self.export_job_action(request) or super().export_action(request)
         except IncorrectLookupParameters:
             return render(request, "400.html", {"message": BAD_EXPORT_FILTER_MESSAGE}, status=400)
+
+    def export_job_action(self, request):
+        """
+        A valid export of more than EXPORT_JOB_THRESHOLD rows becomes a job of the worker: the
+        answer is 我的导出, where its file will be. Smaller ones (and exports of selected rows)
+        are answered at once by the library's view.
+        """
+        if request.method != "POST" or "export_items" in request.POST or not self.has_export_permission(request):
+            return None
+        form = self.get_export_form_class()(
+            self.get_export_formats(), self.get_export_resource_classes(request), data=request.POST
+        )
+        self.init_request_context_data(request, form)
+        if not form.is_valid():
+            return None
+        queryset = self.get_export_queryset(request)
+        if queryset.count() <= settings.EXPORT_JOB_THRESHOLD:
+            return None
+        cleaned = form.cleaned_data
+        try:
+            job = jobs.export_job_create(
+                user=request.user,
+                label=self.model._meta.label_lower,
+                kind=str(self.export_kind or self.model._meta.verbose_name_plural),
+                resource_index=self.get_resource_index(form),
+                query=request.GET.urlencode(),
+                export_fields=self.get_export_resource_fields_from_form(form),
+                unmasked=bool(cleaned.get("unmasked")),
+                purpose=cleaned.get("purpose") or "",
+            )
+        except ValidationError:
+            # A filter too long to store: the export is answered at once, as below the threshold.
+            return None
+        messages.success(request, f"导出的记录较多，已转入后台生成（任务 {job.pk}），完成后可在“我的导出”中下载。")
+        return redirect("my_exports")
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).visible_to(request.user)

@@ -167,6 +167,13 @@ STORAGES = {
     },
 }
 # Tests and `make run` serve static files from the app directories without collectstatic.
+# Uploaded imports and finished exports: never under MEDIA_ROOT (served by /files/), only through
+# the job views to their owner (bureau.models.jobs.PrivateStorage). Web and worker share it.
+PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "private")
+# An admin export of more rows than this runs in the worker and is offered in 我的导出.
+EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=5000)
+# Hours a finished export stays downloadable; the beat task then deletes its file.
+EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 WHITENOISE_MANIFEST_STRICT = False
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -182,11 +189,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# Run by the `beat` service: the audit trail's retention (bureau.tasks), daily at 02:30.
+# Run by the `beat` service (bureau.tasks): the audit trail's retention daily at 02:30, expired exports hourly.
 CELERY_BEAT_SCHEDULE = {
     "purge-audit-events": {
         "task": "bureau.tasks.purge_audit_events",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Finished exports past EXPORT_FILE_HOURS: file deleted, job marked expired (bureau.tasks).
+    "delete-expired-exports": {
+        "task": "bureau.tasks.delete_expired_exports",
+        "schedule": crontab(minute=15),
     },
 }
 

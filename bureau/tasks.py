@@ -1,4 +1,4 @@
-"""Periodic tasks of the core, scheduled by `CELERY_BEAT_SCHEDULE` (the `beat` service of docker-compose)."""
+"""Tasks of the core: periodic ones scheduled by `CELERY_BEAT_SCHEDULE` (the `beat` service), and the import and export jobs."""
 
 from celery import shared_task
 
@@ -9,3 +9,36 @@ from bureau import audit
 def purge_audit_events() -> int:
     """Daily: delete the audit events older than the retention period (never younger than six months)."""
     return audit.purge()
+
+
+# Imports and large exports (bureau.importexport.jobs); the service modules are imported in the
+# task body because they queue these tasks themselves.
+
+
+@shared_task
+def validate_import_job(job_id: int) -> None:
+    from bureau.importexport.jobs import import_job_validate
+
+    import_job_validate(job_id=job_id)
+
+
+@shared_task
+def apply_import_job(job_id: int) -> None:
+    from bureau.importexport.jobs import import_job_apply
+
+    import_job_apply(job_id=job_id)
+
+
+@shared_task
+def run_export_job(job_id: int) -> None:
+    from bureau.importexport.jobs import export_job_run
+
+    export_job_run(job_id=job_id)
+
+
+@shared_task
+def delete_expired_exports() -> int:
+    """Hourly: delete the files of exports past EXPORT_FILE_HOURS (and of imports never confirmed)."""
+    from bureau.importexport.jobs import export_jobs_expire
+
+    return export_jobs_expire()

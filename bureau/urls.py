@@ -4,12 +4,19 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bureau import views
+from bureau.importexport import views as export_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="station:home", permanent=False)),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/otp/", views.second_factor, name="otp"),
+    # 我的导出: large exports written by the worker, for their owner (staff pages, the admin's look).
+    path("admin/exports/", admin.site.admin_view(export_views.my_exports), name="my_exports"),
+    path("admin/exports/<int:pk>/status/", admin.site.admin_view(export_views.export_status), name="export_status"),
+    path(
+        "admin/exports/<int:pk>/download/", admin.site.admin_view(export_views.export_download), name="export_download"
+    ),
     path("admin/", admin.site.urls),
     path("station/", include("bureau.station.urls")),
     path("dashboard/", include("reports.urls")),

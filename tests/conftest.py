@@ -29,6 +29,8 @@ def fast_and_isolated_settings(tmp_path_factory):
         # Files a test saves without its own tmp_path land in this process's directory,
         # never in the checkout's media/ nor in a directory another worker is using.
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        # Uploaded imports and finished exports (bureau.models.jobs.PrivateStorage) likewise.
+        PRIVATE_ROOT=tmp_path_factory.mktemp("private"),
         # Workers share one Redis in CI; the same fixed usernames must not share cache keys.
         CACHES={"default": cache},
     ):

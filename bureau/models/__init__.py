@@ -2,6 +2,7 @@ from .audit import AuditEvent, AuditRefused, ExportLog
 from .changes import PendingChange
 from .enterprises import Enterprise
 from .idempotency import IdempotencyKey
+from .jobs import ExportJob, ImportJob
 from .payments import Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
@@ -15,9 +16,11 @@ __all__ = [
     "AuditEvent",
     "AuditRefused",
     "Enterprise",
+    "ExportJob",
     "ExportLog",
     "FamilyLink",
     "IdempotencyKey",
+    "ImportJob",
     "Merit",
     "Payment",
     "PaymentBatch",

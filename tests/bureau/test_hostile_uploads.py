@@ -11,10 +11,10 @@ import zipfile
 from io import BytesIO
 
 import pytest
-from django.contrib import admin
 
 from bureau.importexport import formats
-from bureau.models import Person
+from bureau.models import ImportJob, Person
+from bureau.models.jobs import PrivateStorage
 from tests.bureau.test_import_export import person_row, upload, xlsx_file
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -78,16 +78,16 @@ def rss_bytes() -> int:
 
 @pytest.fixture
 def stored_files(monkeypatch):
-    """Names of the uploads the admin wrote to its temporary storage (the step before parsing)."""
-    storage_class = admin.site._registry[Person].get_tmp_storage_class()
+    """Names of the uploads stored for import jobs (the step before parsing), in the private storage."""
     saved = []
-    original_save = storage_class.save
+    original_save = PrivateStorage._save
 
-    def save(self, data):
-        original_save(self, data)
-        saved.append(self.name)
+    def save(self, name, content):
+        stored = original_save(self, name, content)
+        saved.append(stored)
+        return stored
 
-    monkeypatch.setattr(storage_class, "save", save)
+    monkeypatch.setattr(PrivateStorage, "_save", save)
     return saved
 
 
@@ -179,21 +179,29 @@ def test_a_macro_content_type_alone_is_refused(client_for, bureau_user, township
     assert "含宏" in refusal(upload(client_for(bureau_user), workbook))[0]
 
 
+def job_refusal(response) -> list[str]:
+    """A file that passes the upload checks but not the parser (in the import job): its errors, nothing kept."""
+    job = response.context["job"]
+    assert job.status == ImportJob.Status.INVALID
+    assert not job.file  # the stored copy is deleted
+    assert all(CHINESE.search(error) for error in job.errors)
+    assert not any(word in " ".join(job.errors) for word in ("encountered", "Error", "zip", "Zip"))
+    assert Person.objects.count() == 0
+    return job.errors
+
+
 def test_an_xml_bomb_in_the_sheet_is_refused_by_the_parser_and_its_stored_copy_removed(
-    client_for, bureau_user, township_a, stored_files
+    client_for, bureau_user, township_a
 ):
     workbook = rebuilt(real_workbook(township_a), replace={SHEET: BILLION_LAUGHS})
 
     started = time.monotonic()
     response = upload(client_for(bureau_user), workbook)
 
-    assert refusal(response) == ["文件中含有不允许的 XML 实体定义，可能是恶意构造的文件，已拒绝。"]
+    # The zip checks pass, so the upload is stored for its job; the parser refuses it there.
+    assert job_refusal(response) == ["文件中含有不允许的 XML 实体定义，可能是恶意构造的文件，已拒绝。"]
     assert time.monotonic() - started < 5
-    # The zip checks pass, so the admin stored the upload before parsing; the refusal removes it.
-    storage_class = admin.site._registry[Person].get_tmp_storage_class()
-    assert len(stored_files) == 1
-    with pytest.raises(FileNotFoundError):
-        storage_class(name=stored_files[0], read_mode="rb").read()
+    assert "文件中含有不允许的 XML 实体定义" in response.content.decode()
 
 
 def test_a_workbook_of_too_many_parts_is_refused(client_for, bureau_user, township_a, stored_files):
@@ -215,12 +223,12 @@ def test_a_file_over_10_mb_is_refused_before_it_is_read(client_for, bureau_user,
 def test_an_unreadable_zip_that_passes_the_checks_gets_a_chinese_message(client_for, bureau_user, township_a):
     workbook = rebuilt(real_workbook(township_a), replace={SHEET: b"<worksheet><not closed"})
 
-    assert refusal(upload(client_for(bureau_user), workbook)) == [formats.NOT_XLSX_MESSAGE]
+    assert job_refusal(upload(client_for(bureau_user), workbook)) == [formats.NOT_XLSX_MESSAGE]
 
 
 def test_the_ordinary_workbook_still_passes_the_checks(client_for, bureau_user, township_a):
     response = upload(client_for(bureau_user), real_workbook(township_a))
 
     assert response.status_code == 200
-    assert not response.context["form"].errors
+    assert response.context["job"].status == ImportJob.Status.VALIDATED
     assert "confirm_form" in response.context

@@ -10,14 +10,15 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from django.core.files.base import ContentFile
+from django.test import TestCase
 from import_export import fields
-from import_export.tmp_storages import TempFolderStorage
 
 from bureau.importexport import PortalXLSX, escape_formula, unescape_formula
 from bureau.importexport.formats import NOT_XLSX_MESSAGE
 from bureau.importexport.widgets import MASKED_ID_NUMBER
 from bureau.masking import disclosure, mask_id_number, mask_phone, unmasked
-from bureau.models import ExportLog, Person, ReviewStatus
+from bureau.models import ExportLog, ImportJob, Person, ReviewStatus
 from bureau.resources import PaymentResource, PersonResource
 from tests.factories import PaymentFactory, PersonFactory, make_id_number
 
@@ -73,14 +74,21 @@ def person_row(n, township, overrides=None):
 
 
 def upload(client, content, name="people.xlsx"):
-    """The first step of the admin import: upload, dry run, preview or errors."""
-    return client.post(IMPORT_URL, {"format": "0", "resource": "0", "import_file": _named(content, name)})
+    """
+    The first step of the admin import: upload, then the import job's page (preview or errors).
+    A refused file is the form again (400). The job's tasks are queued on commit, which the
+    test's transaction never does: they run (eagerly) at the end of the request.
+    """
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(IMPORT_URL, {"format": "0", "resource": "0", "import_file": _named(content, name)})
+    return client.get(response["Location"]) if response.status_code == 302 else response
 
 
 def confirm(client, response):
     """The second step: post the confirm form the preview offered."""
     form = response.context["confirm_form"]
-    return client.post(CONFIRM_URL, {name: form.initial.get(name, "") for name in form.fields})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(CONFIRM_URL, {name: form.initial.get(name, "") for name in form.fields})
 
 
 def _named(content, name):
@@ -90,7 +98,7 @@ def _named(content, name):
 
 
 def row_messages(response):
-    return response.context["result"].row_messages
+    return response.context["job"].errors
 
 
 def export(client, **extra):
@@ -179,24 +187,26 @@ def test_one_bad_row_among_a_thousand_writes_nothing_and_names_excel_row_501(cli
 
 
 def test_the_confirm_step_writes_nothing_when_a_row_is_invalid(client_for, bureau_user, township_a):
-    # The confirm page is never offered for such a file; a crafted confirm request must not write the valid rows.
+    # The confirm page is never offered for such a file; a job confirmed all the same (its file changed
+    # on disk, or records changed since the preview) must not write the valid rows.
     rows = [
         person_row(1, township_a),
         person_row(2, township_a, {"乡镇（街道）": "不存在镇"}),
         person_row(3, township_a),
     ]
-    storage = TempFolderStorage(read_mode="rb")
-    storage.save(xlsx_file(rows))
+    job = ImportJob(user=bureau_user, model="bureau.person", kind="人员", status=ImportJob.Status.VALIDATED)
+    job.file.save("people.xlsx", ContentFile(xlsx_file(rows)))
     client = client_for(bureau_user)
 
-    response = client.post(
-        CONFIRM_URL, {"import_file_name": storage.name, "original_file_name": "people.xlsx", "format": "0"}, follow=True
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(CONFIRM_URL, {"job": job.pk})
+    response = client.get(response["Location"])
 
     assert Person.objects.count() == 0
-    assert response.redirect_chain[-1][0] == IMPORT_URL
-    shown = [str(message) for message in response.context["messages"]]
-    assert shown == ["第 3 行：乡镇（街道）“不存在镇”不存在。", "导入未完成：文件中有错误，未写入任何记录。"]
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.errors == ["第 3 行：乡镇（街道）“不存在镇”不存在。"]
+    assert "第 3 行：乡镇（街道）“不存在镇”不存在。" in response.content.decode()
 
 
 def test_numeric_id_number_cell_is_refused_with_the_chinese_message(client_for, bureau_user, township_a):
@@ -484,15 +494,12 @@ def test_export_headers_are_chinese(headers):
     assert PersonResource().get_export_headers() == headers
 
 
-def test_a_stale_confirm_request_is_answered_with_a_message_not_a_500(client_for, bureau_user):
+def test_a_confirm_request_of_a_job_that_does_not_exist_is_a_404_not_a_500(client_for, bureau_user):
     client = client_for(bureau_user)
 
-    response = client.post(
-        CONFIRM_URL, {"import_file_name": "gone.xlsx", "original_file_name": "people.xlsx", "format": "0"}, follow=True
-    )
-
-    assert response.redirect_chain[-1][0] == IMPORT_URL
-    assert [str(message) for message in response.context["messages"]] == ["导入文件已失效，请重新上传。"]
+    for data in ({"job": "999999"}, {"import_file_name": "gone.xlsx", "format": "0"}):
+        assert client.post(CONFIRM_URL, data).status_code == 404
+    assert client.get(CONFIRM_URL).status_code == 405
 
 
 def test_a_file_that_is_not_xlsx_is_refused_on_the_form(client_for, bureau_user):

@@ -12,6 +12,7 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.conf import settings
+from django.test import TestCase
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -112,7 +113,8 @@ def run_traffic(*, people, bureau_user, leader, station_user_a, township_a):
         ["重复", person.id_number, "男", person.phone, township_a.name, "", "退役军人", "陆军"],
         ["坏号", stranger_id[:-1] + "0", "女", "1234", "丙镇", "", "退役军人", "陆军"],
     ]
-    admin.post("/admin/bureau/person/import/", {"format": "0", "resource": "0", "import_file": xlsx(rows)})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the import job's validation, eagerly
+        admin.post("/admin/bureau/person/import/", {"format": "0", "resource": "0", "import_file": xlsx(rows)})
 
     # Leadership: masked lists and a 403 on writing.
     leader_client = APIClient()

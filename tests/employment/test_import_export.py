@@ -10,6 +10,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from django.test import TestCase
 
 from bureau.importexport import PortalXLSX
 from bureau.masking import disclosure, mask_id_number, mask_phone, unmasked
@@ -57,18 +58,22 @@ def xlsx_file(rows, headers):
 
 
 def upload(client, url, content):
+    """Upload, then the import job's page (its tasks run eagerly, at the end of the request)."""
     file = BytesIO(content)
     file.name = "import.xlsx"
-    return client.post(url + "import/", {"format": "0", "resource": "0", "import_file": file})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url + "import/", {"format": "0", "resource": "0", "import_file": file})
+    return client.get(response["Location"]) if response.status_code == 302 else response
 
 
 def confirm(client, url, response):
     form = response.context["confirm_form"]
-    return client.post(url + "process_import/", {name: form.initial.get(name, "") for name in form.fields})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(url + "process_import/", {name: form.initial.get(name, "") for name in form.fields})
 
 
 def row_messages(response):
-    return response.context["result"].row_messages
+    return response.context["job"].errors
 
 
 def sheet_rows(content):

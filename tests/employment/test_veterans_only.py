@@ -58,7 +58,7 @@ def test_the_import_refuses_a_non_veteran_attendee_and_writes_nothing(
 
     response = upload(client_for(bureau_user), ATTENDEES, xlsx_file(rows, ATTENDEE_HEADERS))
 
-    assert response.context["result"].row_messages == [f"第 3 行：{NOT_A_VETERAN}"]
+    assert response.context["job"].errors == [f"第 3 行：{NOT_A_VETERAN}"]
     assert not FairAttendance.objects.exists()
 
 

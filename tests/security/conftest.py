@@ -17,9 +17,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from bureau import roles
-from bureau.models import Attachment
+from bureau.models import Attachment, ExportJob, ImportJob
 from employment.models import JobFair
 from tests import factories
 from tests.employment import factories as employment
@@ -136,6 +137,21 @@ def build_matrix_data() -> MatrixData:
     )
     attachment.file.save("matrix-minutes.pdf", ContentFile(b"%PDF-1.4 minutes"), save=True)
     data.extra["attachment"] = attachment
+    # The clerk's own import of persons (validated, awaiting confirmation) and export (done, its file kept).
+    data.extra["import_job"] = ImportJob.objects.create(
+        user=clerk, model="bureau.person", kind="人员", status=ImportJob.Status.VALIDATED, rows_total=1
+    )
+    export_job = ExportJob(
+        user=clerk,
+        model="bureau.person",
+        kind="人员",
+        status=ExportJob.Status.DONE,
+        rows_total=1,
+        rows_done=1,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    export_job.file.save("matrix-export.xlsx", ContentFile(b"PK matrix"), save=True)
+    data.extra["export_job"] = export_job
     for role, user in data.users.items():
         client = Client()
         client.force_login(user)

@@ -414,6 +414,10 @@ ADMIN_MODEL_ROUTES = {
     "import/": lambda m: {GET: by_access(m, "i", 200), POST: by_access(m, "i", 200)},
     "process_import/": lambda m: {GET: by_access(m, "i", 405, 405), POST: by_access(m, "i", 200)},
     "import-template/": lambda m: {GET: by_access(m, "i", 200)},
+    # An import job's page and its status: the clerk's own job of persons; any other job id, or
+    # another model's, is a 404 to whoever may import.
+    "import/<int:job_id>/": lambda m: {GET: by_access(m, "i", 200 if m == "bureau.person" else 404)},
+    "import/<int:job_id>/status/": lambda m: {GET: by_access(m, "i", 200 if m == "bureau.person" else 404)},
     "export/": lambda m: {GET: by_access(m, "v", 200), POST: by_access(m, "v", 200)},
     # Approve / return one record: POST only; outside the role's townships it is a 404.
     "<path:object_id>/review/": lambda m: {GET: by_access(m, "r", 405, 405), POST: review_answers(m)},
@@ -498,6 +502,10 @@ STAFF_PAGE = {**outside_admin(), **dict.fromkeys(STAFF, 200)}
 # The admin site's own pages, by route name (the catch-all has no name: by its pattern).
 ADMIN_SITE = {
     "admin:index": {GET: STAFF_PAGE},
+    # 我的导出: every staff account has its own list; a job is its owner's (the clerk's), a 404 to others.
+    "my_exports": {GET: STAFF_PAGE, POST: {**outside_admin(), **dict.fromkeys(STAFF, 405)}},
+    "export_status": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404), CLERK: 200}},
+    "export_download": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404), CLERK: 200}},
     # Signed-in staff are sent on to the index; others get the form (again, for an empty post).
     "admin:login": {
         GET: {**everyone(200), **dict.fromkeys(STAFF, 302)},
@@ -655,6 +663,11 @@ def url_for(case: Case, data) -> str:
         return f"/admin/r/{ContentType.objects.get_for_model(person).pk}/{person.pk}/"
     if case.route.name == "admin:autocomplete":
         return "/admin/autocomplete/?app_label=bureau&model_name=payment&field_name=person&term=张"
+    if case.route.name.endswith(("_import_job", "_import_job_status")):
+        job = data.extra["import_job"].pk
+        return "/" + pattern.replace("<int:job_id>", str(job))
+    if case.route.name in ("export_status", "export_download"):
+        return "/" + pattern.replace("<int:pk>", str(data.extra["export_job"].pk))
     if case.route.name == "admin:app_list":
         return "/admin/bureau/"
     if pattern == "admin/(?P<url>.*)$":

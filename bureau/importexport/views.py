@@ -1,0 +1,60 @@
+"""我的导出: a user's large exports (bureau.importexport.jobs), their progress and their files."""
+
+from django.contrib import admin
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from bureau import audit
+from bureau.accounts import keeps_session_idle
+from bureau.importexport import jobs
+from bureau.models import ExportJob
+
+EXPORT_GONE = "导出文件不存在、已过期，或您无权下载。"
+
+
+@require_GET
+def my_exports(request):
+    """The user's own exports, newest first: progress while running, the file until it expires."""
+    exports = list(ExportJob.objects.of_user(request.user)[:50])
+    for job in exports:
+        job.rows_shown = jobs.rows_done(job)
+    context = {
+        **admin.site.each_context(request),
+        "title": "我的导出",
+        "exports": exports,
+        "polling": any(job.is_active for job in exports),
+    }
+    return TemplateResponse(request, "admin/import_export/my_exports.html", context)
+
+
+@require_GET
+@keeps_session_idle
+def export_status(request, pk: int):
+    """Polled by 我的导出 while a job runs (without renewing the session)."""
+    job = get_object_or_404(ExportJob.objects.of_user(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "rows_total": job.rows_total,
+            "rows_done": jobs.rows_done(job),
+            "finished": not job.is_active,
+        }
+    )
+
+
+@never_cache
+@require_GET
+def export_download(request, pk: int):
+    """The file of a finished export, to its owner only (anyone else: 404), recorded in the audit trail."""
+    job = get_object_or_404(ExportJob.objects.of_user(request.user), pk=pk)
+    try:
+        opened = jobs.export_job_download(job=job, by=request.user)
+    except LookupError:
+        raise Http404(EXPORT_GONE) from None
+    audit.record(audit.Kind.DOWNLOAD, request=request, obj=job, detail=f"{job.kind}，{job.rows_done} 行")
+    return FileResponse(opened, as_attachment=True, filename=job.download_name())

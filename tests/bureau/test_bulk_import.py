@@ -46,7 +46,7 @@ def test_an_unchanged_file_imported_again_writes_nothing_and_records_nothing(bur
     assert {version for _, version, *_ in before} == {1}
     assert (Person.history.count(), AuditEvent.objects.count()) == (history, events)
     assert history == 30
-    writes = [query["sql"] for query in queries if query["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    writes = [query["sql"] for query in queries if re.search(r"\b(INSERT|UPDATE|DELETE)\b", query["sql"])]
     assert writes == []
 
 
@@ -73,9 +73,15 @@ def test_a_file_changing_one_cell_updates_that_field_only_with_one_history_row(b
     unchanged = {pk: (version, updated_at) for pk, version, updated_at, *_ in stored_people() if pk != changed.pk}
     assert unchanged == {pk: value for pk, value in before.items() if pk != changed.pk}
     # One UPDATE, setting the address and what every save of an approved record sets (re-approval, version).
-    updates = [query["sql"] for query in queries if query["sql"].startswith('UPDATE "bureau_person"')]
+    # One statement run for the changed rows (logged as "1 times: UPDATE …").
+    updates = [query["sql"] for query in queries if 'UPDATE "bureau_person"' in query["sql"]]
     assert len(updates) == 1
-    assert set(re.findall(r'"(\w+)" = CASE', updates[0])) == {"address", "reviewed_at", "updated_at", "version"}
+    assert set(re.findall(r'"(\w+)" = %s', updates[0].split(" WHERE ")[0])) == {
+        "address",
+        "reviewed_at",
+        "updated_at",
+        "version",
+    }
     assert Person.history.count() == 31
     latest = changed.history.order_by("-history_id")
     assert [entry.history_type for entry in latest] == ["~", "+"]
@@ -125,12 +131,6 @@ def test_the_queries_of_an_import_grow_with_its_batches_not_its_rows(bureau_user
         assert (small, four_batches) == (27, 165)
 
 
-def updates(fields: list[str], rows: int) -> int:
-    """UPDATE statements of `rows` records changing `fields` (each value and its row id are parameters)."""
-    objs = [Person()] * rows
-    return math.ceil(rows / connection.ops.bulk_batch_size(["pk", "pk", *fields], objs))
-
-
 def test_the_queries_of_updating_rows_grow_with_batches_not_rows(bureau_user, township_a):
     rows = [person_row(n, township_a) for n in range(1, 1001)]
     import_rows(bureau_user, rows)
@@ -139,13 +139,13 @@ def test_the_queries_of_updating_rows_grow_with_batches_not_rows(bureau_user, to
 
     assert Person.objects.filter(address="新址二", version=3).count() == 500
     assert Person.objects.filter(address="新址二", version=2).count() == 500
-    # A batch of changed rows: its UPDATEs, history rows and audit events, two savepoints, the loader's
-    # two reads and the read (locking on PostgreSQL) of the versions it claims.
-    changed = ["address", "reviewed_at", "updated_at", "version"]
-    batch = updates(changed, 500) + inserts(Person.history.model, 500) + inserts(AuditEvent, 500) + 4 + 2 + 1
+    # A batch of changed rows: one UPDATE run for the rows changing the same fields (executemany), their
+    # history rows and audit events, two savepoints, the loader's two reads and the read (locking on
+    # PostgreSQL) of the versions it claims.
+    batch = 1 + inserts(Person.history.model, 500) + inserts(AuditEvent, 500) + 4 + 2 + 1
     assert two_batches - one_batch == batch
     if connection.vendor == "sqlite":
-        assert (batch, one_batch) == (32, 41)
+        assert (batch, one_batch) == (29, 38)
 
 
 def test_a_stations_import_changing_an_approved_record_proposes_the_change(station_user_a, bureau_user, township_a):
@@ -177,7 +177,7 @@ def test_a_dry_run_writes_nothing_and_reports_the_figures(bureau_user, township_
         result = import_rows(bureau_user, rows, dry_run=True)
 
     assert totals(result) == {"new": 3, "update": 1, "skip": 1}
-    assert [query["sql"] for query in queries if query["sql"].startswith(("INSERT", "UPDATE"))] == []
+    assert [query["sql"] for query in queries if re.search(r"\b(INSERT|UPDATE)\b", query["sql"])] == []
     assert Person.objects.count() == 2
 
 

@@ -192,14 +192,24 @@ class PortalResource(resources.ModelResource):
 
     - knows the requesting `user`: imports see only what the user may
       (`visible_to`) and write only what `check_write_allowed` lets them;
-      workflow records are saved through `record_save` (approved for bureau
-      staff, submitted for stations);
+      workflow records follow `record_save`'s rule (approved for bureau staff,
+      submitted for stations; a station's change of an approved record is
+      proposed through `change_propose`, not written);
     - every value of a field the model declares sensitive (`sensitive_fields`,
       followed through relations: `person__id_number`) is exported through
       `masking.shown`: whole for users with the permission, masked otherwise
       (and without a user), counted by an open `masking.disclosure()`;
-    - every row is validated with the model's `full_clean()`; the import is
-      all or nothing: any invalid row rolls the whole file back;
+    - every row is validated with the model's `full_clean()`, once; the import is
+      all or nothing: any invalid row rolls the whole file back, and once a row is
+      refused nothing more is written; a dry run writes nothing;
+    - rows are written in batches of `BATCH_SIZE`: new ones with
+      `bulk_create_with_history`, changed ones by one UPDATE per set of changed
+      fields, with one history row and one audit event each; a row equal to the
+      stored record is skipped (nothing written, nothing recorded). Batch writes
+      do not call the model's `save()`: what it derives must also be set by `clean()`
+      (as `Person.clean` sets the birth date from the ID number);
+    - lookups are read once per import: widgets with `preload` (townships by name,
+      people by ID number) and the instance loader (existing records by the key);
     - `result.row_messages` lists the problems as 「第 N 行：…」 with N the row
       number as Excel shows it (header = row 1, first data row = row 2);
     - strings starting with = + - @ tab or CR are exported with a leading `'`

@@ -8,7 +8,7 @@ code the admin uses (`PortalXLSX().create_dataset` + `PersonResource(user).impor
 beside the floor: the same file parsed by openpyxl (read-only) and `bulk_create`d with no
 validation, no history and no audit. Then the same file again (unchanged: nothing may be
 written), and a file changing every row's address. `--registry` people are registered
-beforehand (not in the file). `run_import_bench(user, township_names)` returns the figures
+beforehand (not in the file). `run_import_bench(user, township_names)` yields the figures
 for `bench/run.py`. It measures and reports; it asserts only that each import succeeded.
 """
 
@@ -134,33 +134,31 @@ def counts() -> tuple[int, int, int]:
     return Person.objects.count(), Person.history.count(), AuditEvent.objects.count()
 
 
-def run_import_bench(user, township_names: list[str], rows: int = 20_000, first: int = 1_000_000) -> list[tuple]:
-    """(label, seconds, rows/s, queries, note) of each path; the file's people are numbered from `first`."""
+def run_import_bench(user, township_names: list[str], rows: int = 20_000, first: int = 1_000_000):
+    """Yields (label, seconds, rows/s, queries, note) of each path; the file's people are numbered from `first`."""
     numbers = range(first, first + rows)
     content = person_file(numbers, township_names)
-    figures = []
     floor_seconds = floor(content)
-    figures.append(("floor: openpyxl parse + bulk_create", floor_seconds, rows / floor_seconds, None, ""))
+    yield (("floor: openpyxl parse + bulk_create", floor_seconds, rows / floor_seconds, None, ""))
 
     seconds, result, queries = timed_import(user, content, dry_run=True)
-    figures.append(("create import, dry run (validation)", seconds, rows / seconds, queries, totals(result)))
+    yield ("create import, dry run (validation)", seconds, rows / seconds, queries, totals(result))
     before = counts()
     seconds, result, queries = timed_import(user, content)
     after = counts()
     note = f"{totals(result)}; ratio to floor {floor_seconds / seconds:.2f}; +{after[0] - before[0]} people, +{after[1] - before[1]} history"
-    figures.append(("create import", seconds, rows / seconds, queries, note))
+    yield ("create import", seconds, rows / seconds, queries, note)
 
     seconds, result, queries = timed_import(user, content)
     again = counts()
     note = f"{totals(result)}; written: {again[0] - after[0]} people, {again[1] - after[1]} history, {again[2] - after[2]} audit"
-    figures.append(("unchanged re-import", seconds, rows / seconds, queries, note))
+    yield ("unchanged re-import", seconds, rows / seconds, queries, note)
 
     changed = person_file(numbers, township_names, address="新华路")
     seconds, result, queries = timed_import(user, changed)
     final = counts()
     note = f"{totals(result)}; +{final[1] - again[1]} history"
-    figures.append(("re-import changing every address", seconds, rows / seconds, queries, note))
-    return figures
+    yield ("re-import changing every address", seconds, rows / seconds, queries, note)
 
 
 def totals(result) -> str:
@@ -195,7 +193,7 @@ def main() -> None:
         print(f"{connection.vendor}, {arguments.rows} rows, registry of {arguments.registry} people")
         for label, seconds, rate, queries, note in run_import_bench(clerk, [t.name for t in townships], arguments.rows):
             shown_queries = "" if queries is None else f"{queries:7d} queries"
-            print(f"{label:<38} {seconds:7.2f} s {rate:9.0f} rows/s {shown_queries:>15}  {note}")
+            print(f"{label:<38} {seconds:7.2f} s {rate:9.0f} rows/s {shown_queries:>15}  {note}", flush=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -139,7 +139,7 @@ def run_import_bench(user, township_names: list[str], rows: int = 20_000, first:
     numbers = range(first, first + rows)
     content = person_file(numbers, township_names)
     floor_seconds = floor(content)
-    yield (("floor: openpyxl parse + bulk_create", floor_seconds, rows / floor_seconds, None, ""))
+    yield ("floor: openpyxl parse + bulk_create", floor_seconds, rows / floor_seconds, None, "")
 
     seconds, result, queries = timed_import(user, content, dry_run=True)
     yield ("create import, dry run (validation)", seconds, rows / seconds, queries, totals(result))

@@ -62,6 +62,18 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
     Append one event. `request` defaults to the request being answered, `user` to its user;
     `username` names the account of a failed login.
     """
+    event = _event(kind, request=request, user=user, username=username, obj=obj, fields=fields, detail=detail)
+    event.save()
+    return event
+
+
+def record_many(kind, *, objs, user=None) -> list[AuditEvent]:
+    """One event per record, written together: the writes of an import, made in batches."""
+    events = [_event(kind, user=user, obj=obj) for obj in objs]
+    return AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
+def _event(kind, *, request=None, user=None, username: str = "", obj=None, fields=(), detail: str = "") -> AuditEvent:
     if request is None:
         request = _current_request.get()
     if user is None and request is not None:
@@ -80,7 +92,6 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
         event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         event.object_id = str(obj.pk)[:64]
         event.object_repr = str(obj)[:200]
-    event.save()
     return event
 
 

@@ -3,56 +3,160 @@
 with its instance loader and result.
 """
 
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
+from contextlib import contextmanager
+from copy import copy
 from io import BytesIO
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Model, UniqueConstraint
+from django.utils import timezone
 from import_export import fields, resources
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
-from bureau.concurrency import StaleWriteError, version_check
+from bureau import audit
+from bureau.concurrency import stale_error
 from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
-from bureau.importexport.widgets import CountWidget, is_blank
+from bureau.importexport.widgets import LOOKUP_CHUNK, CountWidget, chunks, is_blank
 from bureau.masking import Mask, mask_for, shown
-from bureau.models import TownshipRecord, VersionedModel
+from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
+from bureau.models.changes import proposable_fields
+from bureau.roles import reviews_records
 from bureau.scoping import township_of_record
-from bureau.services import ScopeError, check_write_allowed, record_save
+from bureau.services import ScopeError, change_propose, check_write_allowed
+
+# Rows written per bulk_create / bulk_update (and history and audit rows with them).
+BATCH_SIZE = 500
+
+
+def stored_values(instance) -> dict:
+    """{attname: value} of the record's columns as loaded, to compare the row with."""
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def changed_fields(instance, stored: dict) -> list[str]:
+    """Names of the fields whose value differs from the stored one."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if getattr(instance, field.attname) != stored[field.attname]
+    ]
+
+
+def update_rows(model, names, instances) -> None:
+    """
+    UPDATE the fields `names` of each instance, one statement run for all of them
+    (`executemany`). Django's `bulk_update` builds a CASE of every row for every field,
+    which costs more than the rows' validation; rows changing the same fields take one
+    plan here.
+    """
+    fields = [model._meta.get_field(name) for name in names]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    parameters = [
+        [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields] + [instance.pk]
+        for instance in instances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, parameters)
+
+
+def is_foreign_key(model, name: str) -> bool:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return field.many_to_one or field.one_to_one
+
+
+def has_history(model) -> bool:
+    try:
+        get_history_manager_for_model(model)
+    except NotHistoricalModelError:
+        return False
+    return True
 
 
 class PortalInstanceLoader(ModelInstanceLoader):
     """
     Finds the existing records of all rows in a few queries (through the
-    resource's scoped queryset). A key cell that cannot be read is left to the
-    row's own validation, which reports it with the other errors of that row.
+    resource's scoped queryset), by the import id fields (one, or several:
+    a fair and a person). A key cell that cannot be read is left to the row's
+    own validation, which reports it with the other errors of that row.
+
+    It also notes the keys taken by records the user may not see (`taken`), so
+    that a new row repeating one is refused without a query of its own.
     """
 
     def __init__(self, resource, dataset=None):
         super().__init__(resource, dataset)
         self.instances = {}
-        id_fields = resource.get_import_id_fields()
-        self.key_field = resource.fields.get(id_fields[0]) if len(id_fields) == 1 else None
-        if self.key_field is None or dataset is None or self.key_field.column_name not in (dataset.headers or []):
+        self.taken = set()
+        model = resource._meta.model
+        id_fields = [resource.fields.get(name) for name in resource.get_import_id_fields()]
+        self.key_fields = None
+        if not id_fields or None in id_fields or dataset is None:
             return
-        keys = sorted({key for row in dataset.dict if (key := self._key(row)) not in (None, "")})
-        lookup = f"{self.key_field.attribute}__in"
-        for start in range(0, len(keys), 500):
-            for instance in self.get_queryset().filter(**{lookup: keys[start : start + 500]}):
-                self.instances[self.key_field.get_value(instance)] = instance
-
-    def _key(self, row):
         try:
-            return self.key_field.clean(row)
+            self.model_fields = [model._meta.get_field(field.attribute) for field in id_fields]
+        except (FieldDoesNotExist, TypeError):
+            return
+        if any(field.column_name not in (dataset.headers or []) for field in id_fields):
+            return
+        self.key_fields = id_fields
+        keys = {key for row in dataset.dict if (key := self.key(row)) is not None}
+        if not keys:
+            return
+        attnames = [field.attname for field in self.model_fields]
+        values = [sorted({key[index] for key in keys}) for index in range(len(attnames))]
+        # Chunked on the column with most values (the people of a fair's list); a column with few (the fair)
+        # narrows each query, one with many is matched in memory instead.
+        widest = max(range(len(attnames)), key=lambda index: len(values[index]))
+        narrowing = {
+            f"{attname}__in": values[index]
+            for index, attname in enumerate(attnames)
+            if index != widest and len(values[index]) <= LOOKUP_CHUNK
+        }
+        # The related records the columns show (a person's township), read with the records, not one by one.
+        related = [
+            field.attribute
+            for field in resource.get_import_fields()
+            if field.attribute and "__" not in field.attribute and is_foreign_key(model, field.attribute)
+        ]
+        for chunk in chunks(values[widest]):
+            lookup = {f"{attnames[widest]}__in": chunk, **narrowing}
+            for instance in self.get_queryset().filter(**lookup).select_related(*related):
+                if (key := self.instance_key(instance)) in keys:
+                    self.instances[key] = instance
+            self.taken.update(key for key in model._base_manager.filter(**lookup).values_list(*attnames) if key in keys)
+        self.taken.difference_update(self.instances)
+
+    def key(self, row) -> tuple | None:
+        """The row's import key as stored values (a related record by its pk); None when a cell is blank or unreadable."""
+        try:
+            values = [field.clean(row) for field in self.key_fields]
         except (ValueError, KeyError, ValidationError):
             return None
+        if any(value in (None, "") for value in values):
+            return None
+        return tuple(value.pk if isinstance(value, Model) else value for value in values)
+
+    def instance_key(self, instance) -> tuple:
+        return tuple(getattr(instance, field.attname) for field in self.model_fields)
 
     def get_instance(self, row):
-        if self.key_field is None:
+        if self.key_fields is None:
             return super().get_instance(row)
-        return self.instances.get(self._key(row))
+        return self.instances.get(self.key(row))
 
 
 class PortalResult(Result):
@@ -88,14 +192,24 @@ class PortalResource(resources.ModelResource):
 
     - knows the requesting `user`: imports see only what the user may
       (`visible_to`) and write only what `check_write_allowed` lets them;
-      workflow records are saved through `record_save` (approved for bureau
-      staff, submitted for stations);
+      workflow records follow `record_save`'s rule (approved for bureau staff,
+      submitted for stations; a station's change of an approved record is
+      proposed through `change_propose`, not written);
     - every value of a field the model declares sensitive (`sensitive_fields`,
       followed through relations: `person__id_number`) is exported through
       `masking.shown`: whole for users with the permission, masked otherwise
       (and without a user), counted by an open `masking.disclosure()`;
-    - every row is validated with the model's `full_clean()`; the import is
-      all or nothing: any invalid row rolls the whole file back;
+    - every row is validated with the model's `full_clean()`, once; the import is
+      all or nothing: any invalid row rolls the whole file back, and once a row is
+      refused nothing more is written; a dry run writes nothing;
+    - rows are written in batches of `BATCH_SIZE`: new ones with
+      `bulk_create_with_history`, changed ones by one UPDATE per set of changed
+      fields, with one history row and one audit event each; a row equal to the
+      stored record is skipped (nothing written, nothing recorded). Batch writes
+      do not call the model's `save()`: what it derives must also be set by `clean()`
+      (as `Person.clean` sets the birth date from the ID number);
+    - lookups are read once per import: widgets with `preload` (townships by name,
+      people by ID number) and the instance loader (existing records by the key);
     - `result.row_messages` lists the problems as 「第 N 行：…」 with N the row
       number as Excel shows it (header = row 1, first data row = row 2);
     - strings starting with = + - @ tab or CR are exported with a leading `'`
@@ -108,6 +222,9 @@ class PortalResource(resources.ModelResource):
     class Meta:
         clean_model_instances = True
         use_transactions = True
+        # Rows are validated one by one and written in batches (`bulk_create` / `bulk_update`).
+        use_bulk = True
+        batch_size = BATCH_SIZE
         instance_loader_class = PortalInstanceLoader
         # Blank lines (often left at the end of a sheet) are skipped silently.
         report_skipped = False
@@ -222,6 +339,12 @@ class PortalResource(resources.ModelResource):
         # (or a crafted confirm request) would otherwise write its valid rows.
         if self.user is None:
             self.set_user(kwargs.get("user"))
+        # Decided once per import, not once a row: whether this user's writes are approved.
+        self.reviews = reviews_records(self.user)
+        self.first_row_of_key = {}
+        self.proposals = []
+        self.create_instances.clear()
+        self.update_instances.clear()
         result = super().import_data(
             dataset,
             dry_run=dry_run,
@@ -248,14 +371,108 @@ class PortalResource(resources.ModelResource):
         if problems:
             self.file_problem = True
             raise ValueError("；".join(problems) + "。请使用“下载导入模板”得到的表格填写，表头在第 1 行。")
+        for field in self.get_import_fields():
+            if hasattr(field.widget, "preload") and field.column_name in dataset.headers:
+                field.widget.preload([unescape_formula(value) for value in dataset[field.column_name]])
 
     def import_row(self, row, instance_loader, **kwargs):
+        """
+        One row: read, validated (`full_clean` once), compared with the stored record and, when
+        new or changed, queued for the batch writes (`bulk_create` / `bulk_update`). A row equal
+        to the stored record is skipped: nothing written, nothing recorded.
+        """
         row = OrderedDict((column, unescape_formula(value)) for column, value in row.items())
+        if not self._meta.store_instance:
+            # The admin asks for the instances, to log its actions.
+            self._meta.store_instance = kwargs.get("retain_instance_in_row_result", False)
+        row_result = self.get_row_result_class()()
+        row_result.import_type = RowResult.IMPORT_TYPE_SKIP
         if self.file_problem or all(is_blank(value) for value in row.values()):
-            row_result = self.get_row_result_class()()
-            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             return row_result
-        return super().import_row(row, instance_loader, **kwargs)
+        try:
+            instance, new = self.get_or_init_instance(instance_loader, row)
+            row_result.import_type = RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
+            # As loaded: a second row of the same record (see `repeats_a_row`) keeps the first's.
+            if not hasattr(instance, "_import_stored"):
+                instance._import_stored = None if new else stored_values(instance)
+            stored = instance._import_stored
+            if stored is not None and isinstance(instance, VersionedModel):
+                instance._loaded_version = stored["version"]
+            # The record as it was, for the preview's diff of the rows that are written.
+            before = None if self._meta.skip_diff else copy(instance)
+            errors = {}
+            try:
+                self.import_instance(instance, row, **kwargs)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            self.check_key(instance, new, row, instance_loader, errors)
+            self.validate_instance(instance, errors, validate_unique=not self.key_covers_uniqueness(instance_loader))
+            changed = [] if new else changed_fields(instance, stored)
+            if self.repeats_a_row(instance, row, instance_loader, kwargs["row_number"]) or not (new or changed):
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+                return row_result
+            instance._import_row_number = kwargs["row_number"]
+            self.save_instance(instance, new, row, stored=stored, changed=changed, **kwargs)
+            row_result.add_instance_info(instance)
+            if self._meta.store_instance:
+                row_result.instance = instance
+            if before is not None:
+                diff = self.get_diff_class()(self, before, new)
+                diff.compare_with(self, instance)
+                if not self._meta.skip_html_diff:
+                    row_result.diff = diff.as_html()
+        except ValidationError as error:
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = error
+        except Exception as error:
+            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+            row_result.errors.append(self.get_error_result_class()(error, row=row, number=kwargs["row_number"]))
+        return row_result
+
+    def key_covers_uniqueness(self, instance_loader) -> bool:
+        """
+        Are all the model's uniqueness rules the import key, which the loader has checked for the
+        whole file at once? Then rows are not checked against the database one by one; otherwise
+        (another unique field, a check constraint) `full_clean` checks each row as Django does.
+        """
+        if getattr(instance_loader, "key_fields", None) is None:
+            return False
+        meta = self._meta.model._meta
+        key = {field.name for field in instance_loader.model_fields}
+        rules = [{field.name} for field in meta.concrete_fields if field.unique and not field.primary_key]
+        rules += [set(names) for names in meta.unique_together]
+        for constraint in meta.constraints:
+            if not isinstance(constraint, UniqueConstraint) or constraint.condition or not constraint.fields:
+                return False
+            rules.append(set(constraint.fields))
+        if any(field.unique_for_date or field.unique_for_month or field.unique_for_year for field in meta.fields):
+            return False
+        return all(rule == key for rule in rules)
+
+    def check_key(self, instance, new, row, instance_loader, errors) -> None:
+        """A new row whose key is taken by a record the user may not see is that row's error."""
+        key = instance_loader.key(row) if getattr(instance_loader, "key_fields", None) is not None else None
+        if new and key is not None and key in instance_loader.taken:
+            names = tuple(field.name for field in instance_loader.model_fields)
+            error_key = names[0] if len(names) == 1 else NON_FIELD_ERRORS
+            errors.setdefault(error_key, []).append(instance.unique_error_message(type(instance), names))
+
+    def repeats_a_row(self, instance, row, instance_loader, row_number) -> bool:
+        """
+        Has an earlier row of the file the same key? Then this row is the same record: skipped
+        when it says the same, refused when it says something else.
+        """
+        if getattr(instance_loader, "key_fields", None) is None or (key := instance_loader.key(row)) is None:
+            return False
+        values = [getattr(instance, field.attname) for field in proposable_fields(type(instance))]
+        first = self.first_row_of_key.setdefault(key, (row_number, values))
+        if first[0] == row_number:
+            return False
+        if first[1] == values:
+            return True
+        columns = "、".join(field.column_name for field in instance_loader.key_fields)
+        message = f"与第 {excel_row(first[0])} 行的{columns}相同，内容却不同：同一条记录在文件中只能出现一次。"
+        raise ValidationError({NON_FIELD_ERRORS: [ValidationError(message, code="duplicate")]})
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
@@ -271,19 +488,135 @@ class PortalResource(resources.ModelResource):
                 if not (errors and township_of_record(instance) is None):
                     lookup = instance.township_lookup
                     errors.setdefault(lookup.split("__")[0], []).append(ValidationError(str(error)))
-        if isinstance(instance, VersionedModel) and "version" not in errors:
-            try:
-                version_check(instance)
-            except StaleWriteError as error:
-                errors["version"] = [error]
-        super().validate_instance(instance, errors, validate_unique)
+        loaded = getattr(instance, "_loaded_version", None)
+        if loaded is not None and "version" not in errors and instance.version != loaded:
+            errors["version"] = [stale_error(type(instance), instance.pk)]
+        # The records a cell named (a township, a person) were read by the widgets; Django would
+        # read each again to check it exists. Relations left as stored were valid when stored.
+        stored = getattr(instance, "_import_stored", None) or {}
+        exclude = set(errors)
+        for field in instance._meta.concrete_fields:
+            value = getattr(instance, field.attname)
+            if (
+                field.is_relation
+                and value is not None
+                and (field.is_cached(instance) or value == stored.get(field.attname))
+            ):
+                exclude.add(field.name)
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
-    def do_instance_save(self, instance, is_create):
-        # Workflow records go through the one service that decides approved vs submitted.
-        if isinstance(instance, TownshipRecord) and self.user is not None:
-            record_save(record=instance, by=self.user)
+    def save_instance(self, instance, is_create, row, stored=None, changed=(), **kwargs):
+        """
+        Queue the row for the batch writes. Workflow records follow `record_save`'s rule: approved
+        for reviewers, submitted otherwise; a station's change of an approved record is not
+        written but proposed (`change_propose`), as when it edits the record in a form.
+        """
+        dry_run = self._is_dry_run(kwargs)
+        workflow = isinstance(instance, TownshipRecord) and self.user is not None
+        if workflow and not is_create and not self.reviews and stored["review_status"] == ReviewStatus.APPROVED:
+            if not dry_run:
+                self.proposals.append((instance, stored))
+            return
+        if workflow:
+            if self.reviews:
+                instance.approve(by=self.user)
+            else:
+                instance.submit(by=self.user)
+        if self.user is not None:
+            instance._history_user = self.user
+        if is_create:
+            self.create_instances.append(instance)
         else:
-            super().do_instance_save(instance, is_create)
+            instance._import_update_fields = changed_fields(instance, stored)
+            self.update_instances.append(instance)
+
+    # --- batch writes --------------------------------------------------------------
+
+    def writes_allowed(self, dry_run, result) -> bool:
+        # All or nothing: once a row is refused nothing more is written (the transaction is rolled back).
+        return not dry_run and result is not None and not result.has_errors() and not result.has_validation_errors()
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        instances, self.create_instances = list(self.create_instances), []
+        if not instances or not self.writes_allowed(dry_run, result):
+            return
+        model = self._meta.model
+        with self.batch_write(result, instances):
+            if has_history(model):
+                bulk_create_with_history(instances, model, batch_size=BATCH_SIZE, default_user=self.user)
+            else:
+                model._default_manager.bulk_create(instances, batch_size=BATCH_SIZE)
+            audit.record_many(audit.Kind.CREATE, objs=instances, user=self.user)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        instances, self.update_instances = list(self.update_instances), []
+        proposals, self.proposals = self.proposals, []
+        if not (instances or proposals) or not self.writes_allowed(dry_run, result):
+            return
+        model = self._meta.model
+        with self.batch_write(result, instances):
+            self.claim_versions(instances)
+            now = timezone.now()
+            auto_now = [field for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
+            # Rows changing the same fields are written together; each writes only what it changes.
+            by_fields = defaultdict(list)
+            for instance in instances:
+                names = set(instance._import_update_fields)
+                for field in auto_now:
+                    setattr(instance, field.attname, now)
+                    names.add(field.name)
+                if isinstance(instance, VersionedModel):
+                    instance.version = instance._loaded_version + 1
+                    names.add("version")
+                by_fields[tuple(sorted(names))].append(instance)
+            for names, group in by_fields.items():
+                update_rows(model, names, group)
+            if has_history(model):
+                get_history_manager_for_model(model).bulk_history_create(
+                    instances, batch_size=BATCH_SIZE, update=True, default_user=self.user
+                )
+            audit.record_many(audit.Kind.UPDATE, objs=instances, user=self.user)
+            for instance, stored in proposals:
+                current = model(**stored)
+                current._state.adding = False
+                current._state.db = instance._state.db
+                change_propose(record=instance, current=current, by=self.user)
+
+    def claim_versions(self, instances) -> None:
+        """
+        The versions read at the start still stored? (Locked rows on PostgreSQL; SQLite's import
+        transaction holds the write lock.) A record another user saved meanwhile refuses the file.
+        """
+        versioned = [instance for instance in instances if isinstance(instance, VersionedModel)]
+        stored = {}
+        for chunk in chunks(versioned):
+            stored.update(
+                self._meta.model._base_manager.select_for_update()
+                .filter(pk__in=[instance.pk for instance in chunk])
+                .values_list("pk", "version")
+            )
+        for instance in versioned:
+            if stored.get(instance.pk) != instance._loaded_version:
+                error = stale_error(type(instance), instance.pk)
+                raise ValidationError(self.row_message(instance._import_row_number, error.messages[0]))
+
+    @contextmanager
+    def batch_write(self, result, instances):
+        """One savepoint a batch; a refusal by the database is the file's error, and nothing is written."""
+        try:
+            with transaction.atomic():
+                yield
+        except ValidationError as error:
+            result.append_base_error(self.get_error_result_class()(ValueError(error.messages[0])))
+        except IntegrityError as error:
+            rows = "、".join(str(excel_row(instance._import_row_number)) for instance in instances[:1])
+            message = f"写入数据库时被拒绝（第 {rows} 行起的一批记录与已有记录冲突或不合规），未写入任何记录：{error}"
+            result.append_base_error(self.get_error_result_class()(ValueError(message)))
 
     # --- error messages ------------------------------------------------------
 

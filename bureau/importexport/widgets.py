@@ -2,6 +2,11 @@
 Cell widgets: how one column is read from a sheet and written to it, with
 Chinese messages for a cell that cannot be read (the resource adds the row).
 
+A widget that looks records up (a township by name, a person by ID number) has
+`preload(values)`: the resource hands it the whole column before the rows are
+read, and it reads the table once for all of them (in chunks of `LOOKUP_CHUNK`),
+not once a row. Its cache lives for one import.
+
 A widget with a `user` attribute (PersonByIdNumberWidget) is given the
 resource's user, so it finds only what that user may see and masks what
 the user may not see whole.
@@ -17,12 +22,20 @@ from bureau.masking import mask_for, shown
 from bureau.models import Person
 from bureau.validators import normalize_credit_code, parse_resident_id
 
+# Values per `__in` lookup: well under SQLite's limit of query parameters.
+LOOKUP_CHUNK = 500
+
 ID_NUMBER_AS_NUMBER = "身份证号必须以文本格式填写（Excel 会把 18 位数字改写成科学计数法）。"
 CREDIT_CODE_AS_NUMBER = "统一社会信用代码必须以文本格式填写。"
 
 
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def chunks(values: list, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 # --- text and codes ------------------------------------------------------------
@@ -194,20 +207,41 @@ class NameForeignKeyWidget(widgets.ForeignKeyWidget):
 
     def __init__(self, model, field="name", **kwargs):
         super().__init__(model, field=field, **kwargs)
-        self._cache = {}
+        self.preload([])
+
+    def preload(self, values) -> None:
+        """Read the records the column names, once: {name: record, or the message of a name that does not fit}."""
+        self._found = {}
+        names = sorted({str(value).strip() for value in values if not is_blank(value)})
+        for chunk in chunks(names):
+            for record in self.get_queryset(None, None).filter(**{f"{self.field}__in": chunk}):
+                name = str(getattr(record, self.field))
+                self._found[name] = self.not_unique(name) if name in self._found else record
+        for name in names:
+            self._found.setdefault(name, self.missing(name))
+
+    def missing(self, text: str) -> ValueError:
+        return ValueError(f"{self.model._meta.verbose_name}“{text}”不存在。")
+
+    def not_unique(self, text: str) -> ValueError:
+        return ValueError(f"{self.model._meta.verbose_name}“{text}”不唯一。")
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         text = str(value).strip()
-        if text not in self._cache:
+        if text not in self._found:
+            # A value not handed to `preload` (a resource used row by row): looked up on its own.
             try:
-                self._cache[text] = self.get_queryset(text, row).get(**{self.field: text})
+                self._found[text] = self.get_queryset(text, row).get(**{self.field: text})
             except self.model.DoesNotExist:
-                raise ValueError(f"{self.model._meta.verbose_name}“{text}”不存在。") from None
+                self._found[text] = self.missing(text)
             except self.model.MultipleObjectsReturned:
-                raise ValueError(f"{self.model._meta.verbose_name}“{text}”不唯一。") from None
-        return self._cache[text]
+                self._found[text] = self.not_unique(text)
+        found = self._found[text]
+        if isinstance(found, ValueError):
+            raise ValueError(str(found))
+        return found
 
     @property
     def template_note(self) -> str:
@@ -229,13 +263,23 @@ class ActivityWidget(widgets.ForeignKeyWidget):
         self.example = example or f"某{model._meta.verbose_name}"
         self._cache = {}
 
+    def preload(self, values) -> None:
+        # A file names a handful of activities; each is looked up once (by `clean`), per import.
+        self._cache = {}
+
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         text = str(value).strip()
         if text not in self._cache:
-            self._cache[text] = self._find(text)
-        return self._cache[text]
+            try:
+                self._cache[text] = self._find(text)
+            except ValueError as error:
+                self._cache[text] = error
+        found = self._cache[text]
+        if isinstance(found, ValueError):
+            raise ValueError(str(found))
+        return found
 
     def _find(self, text):
         label = self.model._meta.verbose_name
@@ -276,18 +320,39 @@ class PersonByIdNumberWidget(widgets.ForeignKeyWidget):
         queryset = Person.objects.all()
         return queryset.visible_to(self.user) if self.user is not None else queryset
 
+    def preload(self, values) -> None:
+        """Find the people of the whole column at once: {ID number: person} of those the user may see."""
+        self._found = {}
+        self._preloaded = set()
+        numbers = set()
+        for value in values:
+            try:
+                numbers.add(self.text.clean(value))
+            except ValueError:
+                continue  # reported by `clean`, with the row
+        numbers.discard("")
+        for chunk in chunks(sorted(numbers)):
+            queryset = self.get_queryset(None, None).filter(id_number__in=chunk).select_related("township")
+            self._found.update((person.id_number, person) for person in queryset)
+        self._preloaded = numbers
+
     def clean(self, value, row=None, **kwargs):
         number = self.text.clean(value, row, **kwargs)
         if not number:
             return None
-        try:
-            return self.get_queryset(number, row).get(id_number=number)
-        except Person.DoesNotExist:
+        found = getattr(self, "_found", {})
+        if number in found:
+            return found[number]
+        if number not in getattr(self, "_preloaded", ()):
             try:
-                parse_resident_id(number)
-            except ValidationError as error:
-                raise ValueError(error.messages[0]) from None
-            raise ValueError(f"身份证号 {number} 未在人员库中登记。") from None
+                return self.get_queryset(number, row).get(id_number=number)
+            except Person.DoesNotExist:
+                pass
+        try:
+            parse_resident_id(number)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
+        raise ValueError(f"身份证号 {number} 未在人员库中登记。") from None
 
     def render(self, value, obj=None, **kwargs):
         if not value:

@@ -1,0 +1,203 @@
+"""
+How fast the kit's import engine is, beside its floor, on a throwaway database.
+
+    .venv/bin/python bench/imports.py [--rows 20000] [--registry 0]
+
+A file of `--rows` new people in the import template's format is imported through the
+code the admin uses (`PortalXLSX().create_dataset` + `PersonResource(user).import_data`),
+beside the floor: the same file parsed by openpyxl (read-only) and `bulk_create`d with no
+validation, no history and no audit. Then the same file again (unchanged: nothing may be
+written), and a file changing every row's address. Times are the process's CPU seconds
+(SQLite runs in the process), so that a loaded machine does not distort the ratios. `--registry` people are registered
+beforehand (not in the file). `run_import_bench(user, township_names)` yields the figures
+for `bench/run.py`. It measures and reports; it asserts only that each import succeeded.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import openpyxl  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+HEADERS = [
+    "姓名",
+    "身份证号",
+    "性别",
+    "联系电话",
+    "乡镇（街道）",
+    "住址",
+    "人员状态",
+    "军种",
+    "入伍日期",
+    "退役日期",
+    "安置方式",
+]
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+CHECK_CHARACTERS = "10X98765432"
+
+
+def id_number(n: int, region: str = "320102") -> str:
+    """A valid ID number, distinct for n below 3,650,000: a birth date from 1950 and a sequence."""
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n // 500)
+    body = f"{region}{birth:%Y%m%d}{(n % 500) * 2 + 1:03d}"
+    return body + CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
+
+
+def person_file(numbers: range, township_names: list[str], address: str = "幸福路") -> bytes:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(HEADERS)
+    for n in numbers:
+        township = township_names[n % len(township_names)]
+        sheet.append(
+            [
+                f"人员{n}",
+                id_number(n),
+                "男",
+                f"139{n:08d}",
+                township,
+                f"{address}{n}号",
+                "退役军人",
+                "陆军",
+                "1980-11-01",
+                "1985-10-01",
+                "自主就业",
+            ]
+        )
+    stream = BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def floor(content: bytes) -> float:
+    """Seconds to parse the file with openpyxl (read-only) and bulk_create its people, unvalidated; rolled back."""
+    from bureau.models import Person, Township
+
+    townships = {township.name: township for township in Township.objects.all()}
+    start = time.process_time()
+    workbook = openpyxl.load_workbook(BytesIO(content), read_only=True, data_only=True)
+    rows = list(workbook.active.iter_rows(min_row=2, values_only=True))
+    workbook.close()
+    people = [
+        Person(
+            name=name,
+            id_number=number,
+            gender="M",
+            birth_date=datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+            phone=phone,
+            township=townships[township],
+            address=address,
+            status=Person.Status.VETERAN,
+            branch=Person.Branch.ARMY,
+            enlisted_on=datetime.date.fromisoformat(enlisted),
+            discharged_on=datetime.date.fromisoformat(discharged),
+            discharge_route=Person.DischargeRoute.SELF_EMPLOYED,
+            review_status="approved",
+        )
+        for name, number, _, phone, township, address, _, _, enlisted, discharged, _ in rows
+    ]
+    with transaction.atomic():
+        Person.objects.bulk_create(people, batch_size=500)
+        elapsed = time.process_time() - start
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def timed_import(user, content: bytes, **kwargs) -> tuple[float, object, int]:
+    from bureau.importexport import PortalXLSX
+    from bureau.resources import PersonResource
+
+    start = time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        result = PersonResource(user=user).import_data(PortalXLSX().create_dataset(content), **kwargs)
+    elapsed = time.process_time() - start
+    if result.row_messages:
+        raise SystemExit(f"import refused: {result.row_messages[:3]}")
+    return elapsed, result, len(queries)
+
+
+def counts() -> tuple[int, int, int]:
+    from bureau.models import AuditEvent, Person
+
+    return Person.objects.count(), Person.history.count(), AuditEvent.objects.count()
+
+
+def run_import_bench(user, township_names: list[str], rows: int = 20_000, first: int = 1_000_000):
+    """Yields (label, seconds, rows/s, queries, note) of each path; the file's people are numbered from `first`."""
+    numbers = range(first, first + rows)
+    content = person_file(numbers, township_names)
+    floor_seconds = floor(content)
+    yield ("floor: openpyxl parse + bulk_create", floor_seconds, rows / floor_seconds, None, "")
+
+    seconds, result, queries = timed_import(user, content, dry_run=True)
+    yield ("create import, dry run (validation)", seconds, rows / seconds, queries, totals(result))
+    before = counts()
+    seconds, result, queries = timed_import(user, content)
+    after = counts()
+    note = f"{totals(result)}; ratio to floor {floor_seconds / seconds:.2f}; +{after[0] - before[0]} people, +{after[1] - before[1]} history"
+    yield ("create import", seconds, rows / seconds, queries, note)
+
+    seconds, result, queries = timed_import(user, content)
+    again = counts()
+    note = f"{totals(result)}; written: {again[0] - after[0]} people, {again[1] - after[1]} history, {again[2] - after[2]} audit"
+    yield ("unchanged re-import", seconds, rows / seconds, queries, note)
+
+    changed = person_file(numbers, township_names, address="新华路")
+    seconds, result, queries = timed_import(user, changed)
+    final = counts()
+    note = f"{totals(result)}; +{final[1] - again[1]} history"
+    yield ("re-import changing every address", seconds, rows / seconds, queries, note)
+
+
+def totals(result) -> str:
+    return ", ".join(f"{kind} {count}" for kind, count in result.totals.items() if count)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000, help="rows of the imported file")
+    parser.add_argument("--registry", type=int, default=0, help="people registered before the import")
+    arguments = parser.parse_args()
+
+    from django.contrib.auth.models import Group
+
+    from bureau import roles
+    from bureau.models import Person, Township, User
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        townships = [Township.objects.create(code=f"T{n:02d}", name=f"第{n}镇", order=n) for n in range(1, 13)]
+        clerk = User.objects.create(username="bench-clerk", is_staff=True)
+        clerk.groups.set(Group.objects.filter(name=roles.BUREAU_STAFF))
+        clerk = User.objects.get(pk=clerk.pk)
+        Person.objects.bulk_create(
+            [
+                Person(name=f"在册{n}", id_number=id_number(n), township=townships[n % 12], review_status="approved")
+                for n in range(arguments.registry)
+            ],
+            batch_size=500,
+        )
+        print(f"{connection.vendor}, {arguments.rows} rows, registry of {arguments.registry} people")
+        for label, seconds, rate, queries, note in run_import_bench(clerk, [t.name for t in townships], arguments.rows):
+            shown_queries = "" if queries is None else f"{queries:7d} queries"
+            print(f"{label:<38} {seconds:7.2f} s {rate:9.0f} rows/s {shown_queries:>15}  {note}", flush=True)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

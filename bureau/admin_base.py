@@ -731,6 +731,8 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
         """The confirm button of the preview: import the job's file, once (a second post imports nothing)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        if not self.has_import_permission(request):
+            raise PermissionDenied
         form = ImportConfirmForm(request.POST)
         if not form.is_valid():
             raise Http404("导入任务不存在。")

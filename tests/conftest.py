@@ -37,6 +37,20 @@ def fast_and_isolated_settings(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def eager_celery():
+    """
+    Tasks run in-process, as on the embedded default, also where REDIS_URL is set (CI): a queued
+    task would wait for a worker that is not there. The real-worker tests switch it off for themselves.
+    """
+    from bureau.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def township_a(db):
     return TownshipFactory(code="A01", name="甲镇", order=1)

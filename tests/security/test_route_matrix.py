@@ -412,7 +412,8 @@ ADMIN_MODEL_ROUTES = {
     # `/admin/<app>/<model>/<id>/` redirects to the change page, for every staff account.
     "<path:object_id>/": lambda m: {GET: {**outside_admin(), **dict.fromkeys(STAFF, 302)}},
     "import/": lambda m: {GET: by_access(m, "i", 200), POST: by_access(m, "i", 200)},
-    "process_import/": lambda m: {GET: by_access(m, "i", 405, 405), POST: by_access(m, "i", 200)},
+    # The confirm of an import job: posted without a job of the user's, a 404 to whoever may import.
+    "process_import/": lambda m: {GET: by_access(m, "i", 405, 405), POST: by_access(m, "i", 404)},
     "import-template/": lambda m: {GET: by_access(m, "i", 200)},
     # An import job's page and its status: the clerk's own job of persons; any other job id, or
     # another model's, is a 404 to whoever may import.

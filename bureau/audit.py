@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from bureau.bulk import insert_rows
 from bureau.logs import mask_personal_numbers
 from bureau.models import AuditEvent
 
@@ -70,7 +71,8 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
 def record_many(kind, *, objs, user=None) -> list[AuditEvent]:
     """One event per record, written together: the writes of an import, made in batches."""
     events = [_event(kind, user=user, obj=obj) for obj in objs]
-    return AuditEvent.objects.bulk_create(events, batch_size=500)
+    insert_rows(AuditEvent, events)
+    return events
 
 
 def _event(kind, *, request=None, user=None, username: str = "", obj=None, fields=(), detail: str = "") -> AuditEvent:

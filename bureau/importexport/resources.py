@@ -5,7 +5,6 @@ with its instance loader and result.
 
 from collections import OrderedDict, defaultdict
 from contextlib import contextmanager
-from copy import copy
 from io import BytesIO
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
@@ -19,9 +18,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from simple_history.exceptions import NotHistoricalModelError
-from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+from simple_history.utils import get_history_manager_for_model
 
 from bureau import audit
+from bureau.bulk import insert_history, insert_rows
 from bureau.concurrency import stale_error
 from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
 from bureau.importexport.widgets import LOOKUP_CHUNK, CountWidget, chunks, is_blank
@@ -166,22 +166,6 @@ class PortalResult(Result):
         self.row_messages: list[str] = []
 
 
-class MaskedDiff(resources.Diff):
-    """The import preview's before/after values, masked like an export."""
-
-    # The library's Diff reads the values through `Diff._read_field_values` by name, so both reads are replaced.
-    def __init__(self, resource, instance, new):
-        super().__init__(resource, instance, new)
-        self.left = self.shown_values(resource, instance)
-
-    def compare_with(self, resource, instance):
-        self.right = self.shown_values(resource, instance)
-
-    @staticmethod
-    def shown_values(resource, instance):
-        return [resource.shown_value(field, field.export(instance)) for field in resource.get_import_fields()]
-
-
 class VersionWidget(CountWidget):
     template_note = "导出的表格修改后再导入时保留本列，用于发现导出后他人所做的修改；新增的记录留空"
 
@@ -203,7 +187,7 @@ class PortalResource(resources.ModelResource):
       all or nothing: any invalid row rolls the whole file back, and once a row is
       refused nothing more is written; a dry run writes nothing;
     - rows are written in batches of `BATCH_SIZE`: new ones with
-      `bulk_create_with_history`, changed ones by one UPDATE per set of changed
+      `bureau.bulk.insert_rows`, changed ones by one UPDATE per set of changed
       fields, with one history row and one audit event each; a row equal to the
       stored record is skipped (nothing written, nothing recorded). Batch writes
       do not call the model's `save()`: what it derives must also be set by `clean()`
@@ -228,6 +212,9 @@ class PortalResource(resources.ModelResource):
         instance_loader_class = PortalInstanceLoader
         # Blank lines (often left at the end of a sheet) are skipped silently.
         report_skipped = False
+        # No per-row diff: the import job's preview is a summary with a masked sample of the
+        # changes (bureau.importexport.jobs), never a page of every row.
+        skip_diff = True
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -246,9 +233,6 @@ class PortalResource(resources.ModelResource):
     @classmethod
     def get_result_class(cls):
         return PortalResult
-
-    def get_diff_class(self):
-        return MaskedDiff
 
     def get_queryset(self):
         # Without a user the resource is used by code (a command, a test), not by a person.
@@ -398,8 +382,6 @@ class PortalResource(resources.ModelResource):
             stored = instance._import_stored
             if stored is not None and isinstance(instance, VersionedModel):
                 instance._loaded_version = stored["version"]
-            # The record as it was, for the preview's diff of the rows that are written.
-            before = None if self._meta.skip_diff else copy(instance)
             errors = {}
             try:
                 self.import_instance(instance, row, **kwargs)
@@ -416,11 +398,6 @@ class PortalResource(resources.ModelResource):
             row_result.add_instance_info(instance)
             if self._meta.store_instance:
                 row_result.instance = instance
-            if before is not None:
-                diff = self.get_diff_class()(self, before, new)
-                diff.compare_with(self, instance)
-                if not self._meta.skip_html_diff:
-                    row_result.diff = diff.as_html()
         except ValidationError as error:
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
             row_result.validation_error = error
@@ -547,10 +524,9 @@ class PortalResource(resources.ModelResource):
             return
         model = self._meta.model
         with self.batch_write(result, instances):
+            insert_rows(model, instances, returning=True)
             if has_history(model):
-                bulk_create_with_history(instances, model, batch_size=BATCH_SIZE, default_user=self.user)
-            else:
-                model._default_manager.bulk_create(instances, batch_size=BATCH_SIZE)
+                insert_history(model, instances, update=False, user=self.user)
             audit.record_many(audit.Kind.CREATE, objs=instances, user=self.user)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
@@ -577,9 +553,7 @@ class PortalResource(resources.ModelResource):
             for names, group in by_fields.items():
                 update_rows(model, names, group)
             if has_history(model):
-                get_history_manager_for_model(model).bulk_history_create(
-                    instances, batch_size=BATCH_SIZE, update=True, default_user=self.user
-                )
+                insert_history(model, instances, update=True, user=self.user)
             audit.record_many(audit.Kind.UPDATE, objs=instances, user=self.user)
             for instance, stored in proposals:
                 current = model(**stored)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from bureau.bulk import insert_rows
+from bureau.bulk import insert_values
 from bureau.logs import mask_personal_numbers
 from bureau.models import AuditEvent
 
@@ -68,11 +68,33 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
     return event
 
 
-def record_many(kind, *, objs, user=None) -> list[AuditEvent]:
+def record_many(kind, *, objs, user=None) -> None:
     """One event per record, written together: the writes of an import, made in batches."""
-    events = [_event(kind, user=user, obj=obj) for obj in objs]
-    insert_rows(AuditEvent, events)
-    return events
+    objs = list(objs)
+    if not objs:
+        return
+    # What the events share, read once; then each record's own columns.
+    common = {
+        field.attname: getattr(_event(kind, user=user), field.attname)
+        for field in AuditEvent._meta.concrete_fields
+        if not field.primary_key
+    }
+    common["created_at"] = timezone.now()
+    content_types = {}
+    rows = []
+    for obj in objs:
+        model = type(obj)
+        if model not in content_types:
+            content_types[model] = ContentType.objects.get_for_model(obj, for_concrete_model=False).pk
+        rows.append(
+            {
+                **common,
+                "content_type_id": content_types[model],
+                "object_id": str(obj.pk)[:64],
+                "object_repr": str(obj)[:200],
+            }
+        )
+    insert_values(AuditEvent, rows)
 
 
 def _event(kind, *, request=None, user=None, username: str = "", obj=None, fields=(), detail: str = "") -> AuditEvent:

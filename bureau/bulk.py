@@ -10,12 +10,49 @@ semantics hold (auto_now fields set, the primary keys assigned when asked for) w
 per-value cost. Nothing here calls `save()` or sends signals, as with `bulk_create`.
 """
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
 # Rows per statement on PostgreSQL (a statement holds at most 65,535 parameters).
 ROWS_PER_STATEMENT = 1000
+# Fields (these classes exactly, not subclasses that may convert) whose str, int and bool values the
+# database drivers take as they are: `get_db_prep_save` would hand them over unchanged, at a cost.
+PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+PLAIN_VALUES = (str, int, bool)
+
+
+def preparer(field, connection):
+    """value → database value of the field, skipping the conversion where there is none to make."""
+    prepare = field.get_db_prep_save
+    if type(field) in (models.DateTimeField, models.DateField):
+        # A batch's timestamps are mostly one value (its `now`): each is converted once.
+        converted = {}
+
+        def prepare_date(value):
+            if value is None:
+                return None
+            if value not in converted:
+                converted[value] = prepare(value, connection)
+            return converted[value]
+
+        return prepare_date
+    if type(field) not in PLAIN_FIELDS or (
+        type(field) is models.ForeignKey
+        and type(field.target_field) not in (*PLAIN_FIELDS, models.AutoField, models.BigAutoField)
+    ):
+        return lambda value: prepare(value, connection)
+    return lambda value: value if value is None or type(value) in PLAIN_VALUES else prepare(value, connection)
 
 
 def _fields(model, with_pk: bool):
@@ -68,16 +105,25 @@ def insert_rows(model, instances, *, returning: bool = False) -> None:
     if with_pk and not all(instance.pk is not None for instance in instances):
         raise ValueError("insert_rows: either every instance has its primary key or none has")
     fields = _fields(model, with_pk)
-    rows = [
-        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-        for instance in instances
-    ]
+    columns = [(field.pre_save, preparer(field, connection)) for field in fields]
+    rows = [[prepare(pre_save(instance, True)) for pre_save, prepare in columns] for instance in instances]
     keys = _send(model, fields, rows, returning=returning and not with_pk)
     for index, instance in enumerate(instances):
         if keys is not None:
             instance.pk = keys[index]
         instance._state.adding = False
         instance._state.db = connection.alias
+
+
+def insert_values(model, rows: list[dict]) -> None:
+    """INSERT rows given as {attname: value}; a field a row leaves out gets its default."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = _fields(model, with_pk=False)
+    columns = [(field.attname, field.get_default(), preparer(field, connection)) for field in fields]
+    values = [[prepare(row.get(attname, default)) for attname, default, prepare in columns] for row in rows]
+    _send(model, fields, values)
 
 
 def insert_history(model, instances, *, update: bool, user=None) -> None:
@@ -96,25 +142,30 @@ def insert_history(model, instances, *, update: bool, user=None) -> None:
         raise ValueError(f"insert_history: {historical.__name__} is not a django-simple-history model")
     tracked = {field.attname for field in historical.tracked_fields}
     fixed = {"history_date": timezone.now(), "history_type": "~" if update else "+", "history_change_reason": ""}
-    # Per column of the history table: read from the record (its attname), or one value for all rows.
+    # Per column of the history table: the record's attribute to read (prepared for the database),
+    # or one database value for all rows (`attname` None).
+    user_column = object()
     sources = []
     for field in fields:
         if field.attname in tracked:
-            sources.append((field, field.attname, None))
+            sources.append((field.attname, preparer(field, connection)))
         elif field.attname == "history_relation_id":
-            sources.append((field, model._meta.pk.attname, None))
+            sources.append((model._meta.pk.attname, preparer(field, connection)))
         elif field.attname == "history_user_id":
-            sources.append((field, "", None))
+            sources.append((user_column, None))
         else:
-            sources.append((field, None, fixed.get(field.attname, field.get_default())))
+            sources.append((None, field.get_db_prep_save(fixed.get(field.attname, field.get_default()), connection)))
+    default_user = getattr(user, "pk", None)
     rows = []
     for instance in instances:
         row = []
-        for field, attname, value in sources:
-            if attname == "":
-                value = getattr(getattr(instance, "_history_user", None) or user, "pk", None)
-            elif attname is not None:
-                value = getattr(instance, attname)
-            row.append(field.get_db_prep_save(value, connection))
+        for attname, prepare in sources:
+            if attname is None:
+                row.append(prepare)
+            elif attname is user_column:
+                history_user = getattr(instance, "_history_user", None)
+                row.append(history_user.pk if history_user is not None else default_user)
+            else:
+                row.append(prepare(getattr(instance, attname)))
         rows.append(row)
     _send(historical, fields, rows)

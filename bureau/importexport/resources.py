@@ -21,7 +21,7 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
 from bureau import audit
-from bureau.bulk import insert_history, insert_rows
+from bureau.bulk import insert_history, insert_rows, preparer
 from bureau.concurrency import stale_error
 from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
 from bureau.importexport.widgets import LOOKUP_CHUNK, CountWidget, chunks, is_blank
@@ -62,9 +62,9 @@ def update_rows(model, names, instances) -> None:
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    columns = [(field.attname, preparer(field, connection)) for field in fields]
     parameters = [
-        [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields] + [instance.pk]
-        for instance in instances
+        [prepare(getattr(instance, attname)) for attname, prepare in columns] + [instance.pk] for instance in instances
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, parameters)

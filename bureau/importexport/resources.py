@@ -387,6 +387,12 @@ class PortalResource(resources.ModelResource):
                 self.import_instance(instance, row, **kwargs)
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
+            if not (new or errors) and self.is_unchanged(instance, stored):
+                # Equal to the stored record, valid when it was stored: nothing to check or to write
+                # (an earlier row of the same key saying something else is still refused).
+                self.repeats_a_row(instance, row, instance_loader, kwargs["row_number"])
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+                return row_result
             self.check_key(instance, new, row, instance_loader, errors)
             self.validate_instance(instance, errors, validate_unique=not self.key_covers_uniqueness(instance_loader))
             changed = [] if new else changed_fields(instance, stored)
@@ -405,6 +411,12 @@ class PortalResource(resources.ModelResource):
             row_result.import_type = RowResult.IMPORT_TYPE_ERROR
             row_result.errors.append(self.get_error_result_class()(error, row=row, number=kwargs["row_number"]))
         return row_result
+
+    @staticmethod
+    def is_unchanged(instance, stored: dict) -> bool:
+        if hasattr(instance, "assign_township"):
+            instance.assign_township()
+        return not changed_fields(instance, stored)
 
     def key_covers_uniqueness(self, instance_loader) -> bool:
         """

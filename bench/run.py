@@ -13,8 +13,9 @@ Each path is run once and its response checked (status, content type, rows) befo
 a wrong answer stops the bench rather than timing an error page. Beside each path, its floor,
 measured in the same run: the least the same work can cost (the same rows fetched by the ORM,
 the same workbook written by openpyxl, page 1 for a deep page), and the ratio of the two. Then a
-real gunicorn on 127.0.0.1 serves 20 clients for ~20 s (bench/load.py). It measures; it fails
-only when an answer is wrong. Not part of `make test` or CI.
+real gunicorn on 127.0.0.1 serves 20 clients for ~20 s (bench/load.py). Then the admin's import
+of 20,000 people as jobs and the peak memory of a 100,000-row one (bench/imports.py). It measures;
+it fails only when an answer is wrong. Not part of `make test` or CI.
 """
 
 import argparse
@@ -133,6 +134,29 @@ def workbook(rows: int, cells: list):
         expect(response["Content-Type"] == XLSX, f"not an xlsx file: {response['Content-Type']}")
         sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
         cells[:] = list(sheet.iter_rows(values_only=True))
+        expect(len(cells) - 1 == rows, f"{len(cells) - 1} data rows in the workbook, expected {rows}")
+
+    return check
+
+
+def export_job_file(rows: int, cells: list):
+    """
+    The answer is 我的导出 (the export ran as a job: eagerly, within the request, on the embedded
+    default), and the user's newest export is a finished xlsx file of `rows` data rows.
+    """
+
+    def check(response):
+        from openpyxl import load_workbook
+
+        from bureau.models import ExportJob
+
+        expect(response.status_code == 302, f"HTTP {response.status_code}, expected the redirect to 我的导出")
+        expect(response["Location"].endswith("/admin/exports/"), f"redirected to {response['Location']}")
+        job = ExportJob.objects.order_by("-pk").first()
+        expect(job is not None and job.status == ExportJob.Status.DONE, f"export job: {job and job.status}")
+        with job.file.open("rb") as stored:
+            sheet = load_workbook(io.BytesIO(stored.read()), read_only=True).worksheets[0]
+            cells[:] = list(sheet.iter_rows(values_only=True))
         expect(len(cells) - 1 == rows, f"{len(cells) - 1} data rows in the workbook, expected {rows}")
 
     return check
@@ -266,9 +290,9 @@ def time_paths(scale: str) -> None:
     data = export_form_data(clerk, export_url)
     cells: list = []
     path(
-        f"admin export of all {persons} persons (xlsx)",
+        f"admin export of all {persons} persons (xlsx job)",
         lambda: clerk.post(export_url, data),
-        workbook(persons, cells),
+        export_job_file(persons, cells),
         # The floor writes the very cells the export wrote.
         floor=("openpyxl write-only, same cells", workbook_floor(cells), lambda c: expect(len(c) > 0, "empty")),
         repeat=1,
@@ -281,6 +305,23 @@ def time_paths(scale: str) -> None:
         lambda: station.get("/station/submissions/"),
         lambda r: expect(r.status_code == 200 and r["Content-Type"].startswith("text/html"), f"HTTP {r.status_code}"),
     )
+
+
+def import_paths(rows: int, memory_rows: int) -> None:
+    """The admin's import of a registry (bench/imports.py), then the peak memory of a larger one in a process of its own."""
+    from bench.imports import run_job_bench
+    from bureau.models import Township, User
+
+    clock = "CPU seconds of this process" if connection.vendor == "sqlite" else "wall seconds"
+    print(f"\nimport of {rows} new people as the admin runs it ({clock}):")
+    names = list(Township.objects.values_list("name", flat=True))
+    for line in run_job_bench(User.objects.get(username="clerk"), names, rows):
+        print(f"  {line}", flush=True)
+    if memory_rows:
+        connection.close()
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "imports.py"), "--memory", str(memory_rows)], cwd=ROOT, check=True
+        )
 
 
 def gunicorn_load(database_url: str, seconds: float, clients: int) -> None:
@@ -337,6 +378,9 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=20.0, help="length of the gunicorn load run")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients of the load run")
     parser.add_argument("--skip-load", action="store_true", help="no gunicorn load run")
+    parser.add_argument("--skip-imports", action="store_true", help="no import jobs, no memory run")
+    parser.add_argument("--import-rows", type=int, default=20_000, help="rows of the imported file")
+    parser.add_argument("--memory-rows", type=int, default=100_000, help="rows of the import whose memory is measured")
     options = parser.parse_args()
 
     setup_test_environment()
@@ -367,6 +411,8 @@ def main() -> None:
         if not options.skip_load:
             connection.close()
             gunicorn_load(database_url_of(connection.settings_dict), options.load_seconds, options.clients)
+        if not options.skip_imports:
+            import_paths(options.import_rows, options.memory_rows)
     finally:
         if options.keep or reuse:
             print(f"\nkept: {connection.settings_dict['NAME']}")

@@ -314,15 +314,23 @@ def run_job_bench(user, township_names: list[str], rows: int = 20_000, first: in
     )
 
 
-def peak_memory(rows: int) -> None:
-    """Import `rows` new people through both jobs in this process, on a database file; print the peak RSS."""
-    import resource
-    import tempfile
-
+def townships_and_clerk():
+    """Twelve townships and a bureau clerk, on an empty database."""
     from django.contrib.auth.models import Group
 
     from bureau import roles
     from bureau.models import Township, User
+
+    townships = [Township.objects.create(code=f"T{n:02d}", name=f"第{n}镇", order=n) for n in range(1, 13)]
+    clerk = User.objects.create(username="bench-clerk", is_staff=True)
+    clerk.groups.set(Group.objects.filter(name=roles.BUREAU_STAFF))
+    return townships, User.objects.get(pk=clerk.pk)
+
+
+def peak_memory(rows: int) -> None:
+    """Import `rows` new people through both jobs in this process, on a database file; print the peak RSS."""
+    import resource
+    import tempfile
 
     if connection.vendor == "sqlite":
         # A file: an in-memory database would count its own pages as the import's memory.
@@ -332,10 +340,7 @@ def peak_memory(rows: int) -> None:
         connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_memory"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        townships = [Township.objects.create(code=f"T{n:02d}", name=f"第{n}镇", order=n) for n in range(1, 13)]
-        clerk = User.objects.create(username="bench-clerk", is_staff=True)
-        clerk.groups.set(Group.objects.filter(name=roles.BUREAU_STAFF))
-        clerk = User.objects.get(pk=clerk.pk)
+        townships, clerk = townships_and_clerk()
         from bureau.celery import app as celery_app
 
         celery_app.conf.task_always_eager = True
@@ -368,17 +373,11 @@ def main() -> None:
         peak_memory(arguments.memory)
         return
 
-    from django.contrib.auth.models import Group
-
-    from bureau import roles
-    from bureau.models import Person, Township, User
+    from bureau.models import Person
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        townships = [Township.objects.create(code=f"T{n:02d}", name=f"第{n}镇", order=n) for n in range(1, 13)]
-        clerk = User.objects.create(username="bench-clerk", is_staff=True)
-        clerk.groups.set(Group.objects.filter(name=roles.BUREAU_STAFF))
-        clerk = User.objects.get(pk=clerk.pk)
+        townships, clerk = townships_and_clerk()
         Person.objects.bulk_create(
             [
                 Person(name=f"在册{n}", id_number=id_number(n), township=townships[n % 12], review_status="approved")

@@ -716,16 +716,7 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
     def import_job_status(self, request, job_id: int):
         """Polled by the job's page (without renewing the session): status and rows done."""
         job = self.get_import_job(request, job_id)
-        return JsonResponse(
-            {
-                "id": job.pk,
-                "status": job.status,
-                "status_label": job.get_status_display(),
-                "rows_total": job.rows_total,
-                "rows_done": jobs.rows_done(job),
-                "finished": not job.is_active,
-            }
-        )
+        return JsonResponse(jobs.status_of(job))
 
     def process_import(self, request, **kwargs):
         """The confirm button of the preview: import the job's file, once (a second post imports nothing)."""

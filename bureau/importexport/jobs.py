@@ -77,6 +77,18 @@ def rows_done(job) -> int:
     return max(job.rows_done, cache.get(progress_key(job)) or 0) if job.is_active else job.rows_done
 
 
+def status_of(job) -> dict:
+    """What a job's page polls: its status and how far it is."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "rows_total": job.rows_total,
+        "rows_done": rows_done(job),
+        "finished": not job.is_active,
+    }
+
+
 def queue(task, job_id: int) -> None:
     # On commit: a worker must find the row, and a rolled-back request queues nothing.
     task.delay_on_commit(job_id)

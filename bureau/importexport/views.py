@@ -35,16 +35,7 @@ def my_exports(request):
 def export_status(request, pk: int):
     """Polled by 我的导出 while a job runs (without renewing the session)."""
     job = get_object_or_404(ExportJob.objects.of_user(request.user), pk=pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "rows_total": job.rows_total,
-            "rows_done": jobs.rows_done(job),
-            "finished": not job.is_active,
-        }
-    )
+    return JsonResponse(jobs.status_of(job))
 
 
 @never_cache

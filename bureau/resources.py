@@ -11,13 +11,15 @@ from bureau.importexport import (
     CreditCodeWidget,
     DateWidget,
     IdNumberWidget,
+    MoneyWidget,
     NameForeignKeyWidget,
     PersonByIdNumberWidget,
+    PersonRowResource,
     PortalResource,
     TextWidget,
     YesNoWidget,
 )
-from bureau.models import Enterprise, Payment, Person, Township
+from bureau.models import Enterprise, Payment, PaymentProgramme, Person, Township
 
 
 class PersonResource(PortalResource):
@@ -60,16 +62,24 @@ class PersonResource(PortalResource):
         import_id_fields = ["id_number"]
 
 
-class PaymentResource(PortalResource):
-    person = fields.Field("person__name", "姓名", readonly=True)
-    programme = fields.Field("programme__name", "资金项目", readonly=True)
-    period = fields.Field("period", "期间")
-    amount = fields.Field("amount", "金额（元）")
-    paid_on = fields.Field("paid_on", "发放日期")
+class PaymentResource(PersonRowResource):
+    """
+    Ledger rows: the person by ID number (and name, checked), the programme by its code. A row is
+    a new payment; one already made to the person for the programme and period is not changed by
+    an import (the same row again is skipped, other values are refused).
+    """
+
+    programme = fields.Field("programme", "资金项目代码", widget=NameForeignKeyWidget(PaymentProgramme, "code"))
+    period = fields.Field("period", "期间", widget=TextWidget())
+    amount = fields.Field("amount", "金额（元）", widget=MoneyWidget())
+    paid_on = fields.Field("paid_on", "发放日期", widget=DateWidget())
+    note = fields.Field("note", "备注", widget=TextWidget())
+    create_only = "该人员在此期间已领取过该项目资金，导入不能修改已发放的记录；如需更正，请在台账中办理。"
 
     class Meta:
         model = Payment
-        fields = ["person", "programme", "period", "amount", "paid_on"]
+        fields = ["person", "person_name", "programme", "period", "amount", "paid_on", "note"]
+        import_id_fields = ["person", "programme", "period"]
 
 
 class EnterpriseResource(PortalResource):

@@ -203,6 +203,10 @@ class PortalResource(resources.ModelResource):
       (bureau.concurrency); a blank 版本 (a new record, a hand-made list) is not checked.
     """
 
+    # A ledger's rows are added by an import, never changed by one: set to the message a row gets
+    # when it names a stored record with other values (an equal row is skipped as unchanged).
+    create_only = ""
+
     class Meta:
         clean_model_instances = True
         use_transactions = True
@@ -393,6 +397,8 @@ class PortalResource(resources.ModelResource):
                 self.repeats_a_row(instance, row, instance_loader, kwargs["row_number"])
                 row_result.import_type = RowResult.IMPORT_TYPE_SKIP
                 return row_result
+            if not new and self.create_only:
+                raise ValidationError({NON_FIELD_ERRORS: [self.create_only]})
             self.check_key(instance, new, row, instance_loader, errors)
             self.validate_instance(instance, errors, validate_unique=not self.key_covers_uniqueness(instance_loader))
             changed = [] if new else changed_fields(instance, stored)

@@ -14,6 +14,7 @@ the user may not see whole.
 
 import datetime
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from import_export import widgets
@@ -22,6 +23,7 @@ from bureau.masking import mask_for, shown
 from bureau.models import Person
 from bureau.validators import normalize_credit_code, parse_resident_id
 
+CENT = Decimal("0.01")
 # Values per `__in` lookup: well under SQLite's limit of query parameters.
 LOOKUP_CHUNK = 500
 
@@ -190,6 +192,32 @@ class CountWidget(widgets.Widget):
         return "" if value is None else value
 
     template_note = "整数"
+
+
+class MoneyWidget(widgets.Widget):
+    """
+    An amount in 元 with at most two decimals: a number cell, or text such as 1,234.50 or 1234.5元.
+    Read exactly (a float cell by its shortest decimal form, 0.1 as 0.10, never 0.1000000000000000055).
+    """
+
+    money = re.compile(r"^-?\d+(\.\d+)?$")
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(f"金额“{value}”不是有效的数字。")
+        text = repr(value) if isinstance(value, float) else str(value).strip().replace(",", "").replace("，", "")
+        text = text.removesuffix("元").strip()
+        if not self.money.match(text):
+            raise ValueError(f"金额“{value}”不是有效的数字。")
+        amount = Decimal(text)
+        if amount != amount.quantize(CENT):
+            raise ValueError(f"金额“{value}”最多保留两位小数（到分）。")
+        return amount.quantize(CENT)
+
+    def render(self, value, obj=None, **kwargs):
+        return value
 
 
 class LabelWidget(widgets.Widget):

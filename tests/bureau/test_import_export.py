@@ -388,7 +388,9 @@ def test_a_column_following_a_relation_to_a_sensitive_field_is_masked(leader, bu
 
 
 def test_the_import_preview_masks_like_an_export(client_for, bureau_user, person_a):
-    row = person_row(1, person_a.township, {"身份证号": person_a.id_number, "姓名": "张甲改", "联系电话": "13900000001"})
+    row = person_row(
+        1, person_a.township, {"身份证号": person_a.id_number, "姓名": "张甲改", "联系电话": "13900000001"}
+    )
 
     page = upload(client_for(bureau_user), xlsx_file([row]))
 

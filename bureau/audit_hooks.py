@@ -63,8 +63,9 @@ def on_history_record(sender, instance, history_instance, history_user=None, **k
 
 
 def on_save(sender, instance, created, raw=False, **kwargs):
+    # A service run without a request (a task of the worker) names its user on the record.
     if not raw:
-        audit.record(Kind.CREATE if created else Kind.UPDATE, obj=instance)
+        audit.record(Kind.CREATE if created else Kind.UPDATE, user=getattr(instance, "_audit_user", None), obj=instance)
 
 
 def on_delete(sender, instance, **kwargs):

@@ -14,6 +14,8 @@ from django.db import connections, models, router
 from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
+# Values per `__in` lookup: well under SQLite's limit of query parameters.
+LOOKUP_CHUNK = 500
 # Rows per statement on PostgreSQL (a statement holds at most 65,535 parameters).
 ROWS_PER_STATEMENT = 1000
 # Fields (these classes exactly, not subclasses that may convert) whose str, int and bool values the
@@ -53,6 +55,11 @@ def preparer(field, connection):
     ):
         return lambda value: prepare(value, connection)
     return lambda value: value if value is None or type(value) in PLAIN_VALUES else prepare(value, connection)
+
+
+def chunks(values: list, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _fields(model, with_pk: bool):

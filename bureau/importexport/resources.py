@@ -21,10 +21,10 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
 from bureau import audit
-from bureau.bulk import insert_history, insert_rows, preparer
+from bureau.bulk import LOOKUP_CHUNK, chunks, insert_history, insert_rows, preparer
 from bureau.concurrency import stale_error
 from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
-from bureau.importexport.widgets import LOOKUP_CHUNK, CountWidget, chunks, is_blank
+from bureau.importexport.widgets import CountWidget, is_blank
 from bureau.masking import Mask, mask_for, shown
 from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
 from bureau.models.changes import proposable_fields

@@ -19,13 +19,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from import_export import widgets
 
+from bureau.bulk import chunks
 from bureau.masking import mask_for, shown
 from bureau.models import Person
 from bureau.validators import normalize_credit_code, parse_resident_id
 
 CENT = Decimal("0.01")
-# Values per `__in` lookup: well under SQLite's limit of query parameters.
-LOOKUP_CHUNK = 500
 
 ID_NUMBER_AS_NUMBER = "身份证号必须以文本格式填写（Excel 会把 18 位数字改写成科学计数法）。"
 CREDIT_CODE_AS_NUMBER = "统一社会信用代码必须以文本格式填写。"
@@ -33,11 +32,6 @@ CREDIT_CODE_AS_NUMBER = "统一社会信用代码必须以文本格式填写。"
 
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def chunks(values: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 # --- text and codes ------------------------------------------------------------

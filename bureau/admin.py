@@ -14,6 +14,7 @@ from bureau import admin_audit, admin_changes, audit, otp, person_file, roles  #
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.masking import revealing, shown_field
 from bureau.models import (
+    BankAccount,
     Enterprise,
     ExportLog,
     FamilyLink,
@@ -27,7 +28,7 @@ from bureau.models import (
     Township,
     User,
 )
-from bureau.resources import EnterpriseResource, PaymentResource, PersonResource
+from bureau.resources import BankAccountResource, EnterpriseResource, PaymentResource, PersonResource
 
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
@@ -344,6 +345,17 @@ class PaymentAdmin(ScopedAdmin):
     export_kind = "资金发放台账"
     # A filtered page of a 500,000-row ledger counts its own rows only, not the whole table again.
     show_full_result_count = False
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(ScopedAdmin):
+    """The number is masked in the list (for every role) and shown whole on the account's page, audited."""
+
+    resource_classes = [BankAccountResource]
+    list_display = ["person", "bank", "account_number", "account_name", "active"]
+    list_filter = ["active", "person__township"]
+    search_fields = ["person__name", "=person__id_number"]
+    autocomplete_fields = ["person"]
 
 
 @admin.register(ExportLog)

@@ -19,7 +19,7 @@ from bureau.importexport import (
     TextWidget,
     YesNoWidget,
 )
-from bureau.models import Enterprise, Payment, PaymentProgramme, Person, Township
+from bureau.models import BankAccount, Enterprise, Payment, PaymentProgramme, Person, Township
 
 
 class PersonResource(PortalResource):
@@ -107,3 +107,19 @@ class EnterpriseResource(PortalResource):
             "contact_phone",
         ]
         import_id_fields = ["credit_code"]
+
+
+class BankAccountResource(PersonRowResource):
+    """A bank's list of accounts: the person by ID number and name; an account is matched on its number."""
+
+    bank = fields.Field("bank", "开户银行", widget=TextWidget())
+    account_number = fields.Field(
+        "account_number", "银行账号", widget=TextWidget(refuse_numbers_message="银行账号必须以文本格式填写。")
+    )
+    account_name = fields.Field("account_name", "户名", widget=TextWidget())
+    active = fields.Field("active", "在用", widget=YesNoWidget())
+
+    class Meta:
+        model = BankAccount
+        fields = ["person", "person_name", "bank", "account_number", "account_name", "active"]
+        import_id_fields = ["person", "account_number"]

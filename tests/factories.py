@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from bureau.models import (
     AuditEvent,
+    BankAccount,
     ExportLog,
     FamilyLink,
     Merit,
@@ -161,6 +162,16 @@ class GroupFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"测试组{n}")
+
+
+class BankAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BankAccount
+
+    person = factory.SubFactory(PersonFactory)
+    bank = "中国农业银行南京玄武支行"
+    account_number = factory.Sequence(lambda n: f"62284800{n:011d}")
+    account_name = factory.LazyAttribute(lambda account: account.person.name)
 
 
 class TokenFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,7 @@ from .changes import PendingChange
 from .enterprises import Enterprise
 from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportJob
-from .payments import Payment, PaymentBatch, PaymentProgramme
+from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
 from .site import SiteProfile
@@ -15,6 +15,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "AuditRefused",
+    "BankAccount",
     "Enterprise",
     "ExportJob",
     "ExportLog",

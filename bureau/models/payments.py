@@ -4,12 +4,13 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from bureau.areas import area_choices
+from bureau.masking import mask_bank_account
 from bureau.scoping import ScopedQuerySet
 
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
@@ -129,3 +130,47 @@ class Payment(models.Model):
             raise ValidationError("财政负担与个人负担之和应等于金额。")
         if any(s < 0 for s in shares):
             raise ValidationError("负担金额不能为负数。")
+
+
+class BankAccount(models.Model):
+    """
+    Where a person's money is paid: the bank and account number the payroll's bank file and
+    every other payment list carry. The number is personal data: masked everywhere but on the
+    account's own page for a role that may see it (`sensitive_fields`). One account is in use
+    per person; an old one is kept, not in use, and never overwritten (its history).
+    """
+
+    person = models.ForeignKey(
+        "bureau.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="bank_accounts"
+    )
+    bank = models.CharField("开户银行", max_length=100)
+    account_number = models.CharField(
+        "银行账号",
+        max_length=30,
+        validators=[RegexValidator(r"^\d{10,30}$", "银行账号应为 10 至 30 位数字。")],
+    )
+    account_name = models.CharField("户名", max_length=50, help_text="一般为本人姓名；由他人代领时填写代领人姓名。")
+    active = models.BooleanField("在用", default=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords()
+
+    township_lookup = "person__township"
+    sensitive_fields = {"account_number": mask_bank_account}
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "-active", "-created_at"]
+        verbose_name = "银行账户"
+        verbose_name_plural = "银行账户"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(active=True),
+                name="bank_account_one_in_use_per_person",
+                violation_error_message="该人员已有在用的银行账户；请先将原账户设为不在用。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.bank} {mask_bank_account(self.account_number)}"

@@ -94,6 +94,7 @@ def build_matrix_data() -> MatrixData:
         "bureau.paymentprogramme": programme,
         "bureau.paymentbatch": batch,
         "bureau.payment": factories.PaymentFactory(person=person, programme=programme, batch=batch),
+        "bureau.bankaccount": factories.BankAccountFactory(person=person),
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),

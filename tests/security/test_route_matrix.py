@@ -321,6 +321,7 @@ ADMIN_MODELS = {
     "bureau.paymentprogramme": ("acdv", "v", "", "", ""),
     "bureau.paymentbatch": ("acdv", "v", "", "", ""),
     "bureau.payment": ("acdvi", "v", "", "", ""),
+    "bureau.bankaccount": ("acdvi", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),
     # Employment records.
@@ -343,6 +344,7 @@ ADMIN_MODELS = {
     "reports.reportdownload": ("v", "", "v", "", ""),
     "bureau.historicalperson": ("v", "", "v", "", ""),
     "bureau.historicalpayment": ("v", "", "v", "", ""),
+    "bureau.historicalbankaccount": ("v", "", "v", "", ""),
     "bureau.historicalenterprise": ("v", "", "v", "", ""),
     "employment.historicalstartuppark": ("v", "", "v", "", ""),
     "employment.historicalparktenancy": ("v", "", "v", "", ""),
@@ -454,6 +456,7 @@ def review_answers(model: str) -> dict:
 FIND_MODELS = (
     "bureau.person",
     "bureau.payment",
+    "bureau.bankaccount",
     "employment.fairattendance",
     "employment.employmentintention",
     "employment.trainee",

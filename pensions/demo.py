@@ -1,8 +1,8 @@
 """
 Demo records of section (三) for `manage.py seed_demo`: the preferential-care payments of the demo year.
 
-Computed from the categories the demo registry's persons hold, with the amounts
-of `pensions.standards`: the periodic pension of every month, the Spring
+Computed from the categories the demo registry's persons hold: the periodic pension of every
+month by the standards in force (`BenefitStandard`, the reference table entered for the year), the Spring
 Festival gift and the conscript family allowance. Payments are written on
 person + programme + period, so a second run updates them.
 """
@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from bureau.demo.helpers import DemoPayment, DemoProgramme, payments_write, registry_people
 from bureau.models import PaymentProgramme, Person
-from pensions.standards import conscript_family_allowance, monthly_pension, spring_festival_gift
+from pensions.models import BenefitStandard
+from pensions.standards import MONTHLY_PENSION, conscript_family_allowance, monthly_pension, spring_festival_gift
 
 Frequency = PaymentProgramme.Frequency
 
@@ -30,7 +31,8 @@ YEARLY_PAYMENTS = [
 
 
 def seed(*, year: int, scale: str, stdout) -> None:
-    """Write the preferential-care payments of the demo year (idempotent)."""
+    """Write the standards and the preferential-care payments of the demo year (idempotent)."""
+    standards_seed(year=year)
     people = [person for person in registry_people(year=year, scale=scale) if person.status != Person.Status.DECEASED]
     counts = {PERIODIC_PENSION: payments_write(PERIODIC_PENSION, monthly_pensions(people, year=year))}
     for programme, standard, held_by, paid_on in YEARLY_PAYMENTS:
@@ -42,11 +44,25 @@ def seed(*, year: int, scale: str, stdout) -> None:
     stdout.write(f"优待抚恤演示数据已就绪：{year} 年资金发放 {sum(counts.values())} 笔（{detail}）。")
 
 
+def standards_seed(*, year: int) -> None:
+    """The reference table (`MONTHLY_PENSION`) as the standards in force from 1 January of the demo year."""
+    for category, amount in MONTHLY_PENSION.items():
+        BenefitStandard.objects.get_or_create(
+            category=category,
+            disability_grade=None,
+            valid_from=datetime.date(year, 1, 1),
+            defaults={"monthly_amount": amount, "document": "演示数据"},
+        )
+
+
 def monthly_pensions(people: list[Person], *, year: int) -> Iterator[DemoPayment]:
+    month_ends = [
+        datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1) for month in range(1, 13)
+    ]
+    standards = [BenefitStandard.objects.in_force(month_end) for month_end in month_ends]
     for person in people:
-        for month in range(1, 13):
-            month_end = datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
-            if amount := monthly_pension(categories_held(person, on=month_end)):
+        for month, month_end in enumerate(month_ends, start=1):
+            if amount := monthly_pension(categories_held(person, on=month_end), standards[month - 1]):
                 paid_on = datetime.date(year, month, MONTHLY_PAY_DAY)
                 yield DemoPayment(person=person, period=f"{year}-{month:02d}", amount=amount, paid_on=paid_on)
 

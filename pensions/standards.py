@@ -1,7 +1,9 @@
 """
 Payment standards of the preferential-care programmes (优抚): how much a person is paid, by the categories held.
 
-The payroll runs pay these amounts; the demo payments (`pensions.demo`) are computed from them too.
+The monthly standards live in `pensions.models.BenefitStandard` (one row per category and date);
+`MONTHLY_PENSION` is the reference year's table the demo enters there. The demo payments
+(`pensions.demo`) are computed from the standards in force each month.
 """
 
 from collections.abc import Iterable
@@ -12,7 +14,8 @@ from bureau.models.people import KEY_BENEFICIARY_CATEGORIES
 
 C = PreferentialCategory
 
-# Monthly amount of the periodic pension (定期抚恤补助) by category; a person holding several gets the highest.
+# The reference year's monthly amounts of the periodic pension (定期抚恤补助) by category, as the demo
+# enters them; a person holding several categories gets the highest.
 MONTHLY_PENSION = {
     C.DISABLED_SOLDIER: Decimal("2150.00"),
     C.MARTYR_FAMILY: Decimal("2380.00"),
@@ -29,9 +32,12 @@ SPRING_FESTIVAL_GIFT = Decimal("600.00")
 CONSCRIPT_FAMILY_ALLOWANCE = Decimal("26800.00")
 
 
-def monthly_pension(categories: Iterable[str]) -> Decimal | None:
-    """The monthly periodic pension of a person holding `categories`, None if none of them is pensioned."""
-    return max((MONTHLY_PENSION[category] for category in categories if category in MONTHLY_PENSION), default=None)
+def monthly_pension(categories: Iterable[str], standards: dict[tuple[str, int | None], Decimal]) -> Decimal | None:
+    """
+    The monthly periodic pension of a person holding `categories` by `standards` (the
+    `BenefitStandard.objects.in_force(day)` of the month), None if none of them is pensioned.
+    """
+    return max((amount for category in categories if (amount := standards.get((category, None)))), default=None)
 
 
 def spring_festival_gift(categories: Iterable[str]) -> Decimal | None:

@@ -15,7 +15,16 @@ def unreachable_broker():
     celery_app.conf.update(saved)
 
 
-def test_healthz_answers_ok_when_database_and_broker_answer(client):
+@pytest.fixture
+def celery_as_configured():
+    """The broker as the settings have it (tests otherwise run tasks eagerly: tests/conftest.py)."""
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    yield
+    celery_app.conf.task_always_eager = saved
+
+
+def test_healthz_answers_ok_when_database_and_broker_answer(client, celery_as_configured):
     response = client.get("/healthz")
 
     assert response.status_code == 200

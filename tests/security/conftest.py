@@ -22,6 +22,7 @@ from django.utils import timezone
 from bureau import roles
 from bureau.models import Attachment, ExportJob, ImportJob
 from employment.models import JobFair
+from pensions.models import BenefitStandard
 from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
@@ -95,6 +96,10 @@ def build_matrix_data() -> MatrixData:
         "bureau.paymentbatch": batch,
         "bureau.payment": factories.PaymentFactory(person=person, programme=programme, batch=batch),
         "bureau.bankaccount": factories.BankAccountFactory(person=person),
+        # Not yet in force, so still correctable (one in force is read-only).
+        "pensions.benefitstandard": BenefitStandard.objects.create(
+            category="disabled_soldier", monthly_amount="2150.00", valid_from=datetime.date(2099, 1, 1)
+        ),
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),

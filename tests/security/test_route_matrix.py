@@ -324,6 +324,9 @@ ADMIN_MODELS = {
     "bureau.bankaccount": ("acdvi", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),
+    # Pensions: the district's standards (one in force is never changed: tests/pensions).
+    "pensions.benefitstandard": ("acdv", "v", "", "", ""),
+    "pensions.historicalbenefitstandard": ("v", "", "v", "", ""),
     # Employment records.
     "employment.startuppark": ("acdvr", "v", "", "", ""),
     "employment.jobfair": ("acdvr", "v", "", "", ""),

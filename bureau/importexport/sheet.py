@@ -106,7 +106,10 @@ class HeadThenRest:
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
-            chunk, self.head = self.head, b""
+            if size is None or size < 0:
+                chunk, self.head = self.head + self.source.read(), b""
+            else:
+                chunk, self.head = self.head[:size], self.head[size:]
             return chunk
         return self.source.read(size)
 

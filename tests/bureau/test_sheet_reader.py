@@ -124,3 +124,18 @@ def test_a_workbook_the_reader_does_not_know_is_read_by_openpyxl():
     with pytest.raises(sheet.Unreadable):
         sheet.read_rows(changed)
     assert read_sheet(changed)[1][2] == naive(2021, 8, 1)
+
+
+def test_a_sheet_larger_than_the_checked_head_is_read_whole():
+    workbook = openpyxl.Workbook(write_only=True)
+    worksheet = workbook.create_sheet()
+    for n in range(3000):
+        worksheet.append([f"人员{n}", f"3201021990010{n:05d}", n, n / 4])
+    content = saved(workbook)
+    with zipfile.ZipFile(BytesIO(content)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > sheet.HEAD_BYTES
+
+    rows = sheet.read_rows(content)
+
+    assert rows == by_openpyxl(content)
+    assert rows[-1] == ["人员2999", "320102199001002999", 2999, 749.75]

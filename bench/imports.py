@@ -40,6 +40,8 @@ import openpyxl  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from bench.run import expect  # noqa: E402
+
 HEADERS = [
     "姓名",
     "身份证号",
@@ -176,11 +178,6 @@ def run_import_bench(user, township_names: list[str], rows: int = 20_000, first:
 def clock():
     """CPU seconds of this process on SQLite (it runs in the process); wall seconds on a server database."""
     return time.process_time() if connection.vendor == "sqlite" else time.perf_counter()
-
-
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        raise SystemExit(f"wrong answer: {message}")
 
 
 def job_counts() -> tuple[int, int, int]:

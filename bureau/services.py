@@ -17,6 +17,7 @@ from bureau.models.changes import proposable_fields, stored
 from bureau.models.payments import validate_period
 from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of, township_of_record
+from bureau.validators import is_whole_fen
 
 
 class ScopeError(Exception):
@@ -288,7 +289,7 @@ def _payment_line_errors(lines: list[PaymentLine]) -> list[str]:
     seen = set()
     for number, line in enumerate(lines, start=1):
         amount = line.amount
-        if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        if not isinstance(amount, Decimal) or amount <= 0 or not is_whole_fen(amount):
             errors.append(f"第 {number} 笔：金额“{amount}”须大于 0，且最多两位小数。")
         try:
             validate_period(line.period)

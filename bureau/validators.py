@@ -3,6 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -96,3 +97,11 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError("统一社会信用代码只能由数字和大写字母（不含 I、O、Z、S、V）组成。", code="format")
     if uscc.calc_check_digit(code) != code[-1]:
         raise ValidationError("统一社会信用代码校验位错误，请核对。", code="checksum")
+
+
+CENT = Decimal("0.01")
+
+
+def is_whole_fen(amount: Decimal) -> bool:
+    """An amount of money in 元 with at most two decimals (to the fen, 分)."""
+    return amount == amount.quantize(CENT)

@@ -22,9 +22,7 @@ from import_export import widgets
 from bureau.bulk import chunks
 from bureau.masking import mask_for, shown
 from bureau.models import Person
-from bureau.validators import normalize_credit_code, parse_resident_id
-
-CENT = Decimal("0.01")
+from bureau.validators import CENT, is_whole_fen, normalize_credit_code, parse_resident_id
 
 ID_NUMBER_AS_NUMBER = "身份证号必须以文本格式填写（Excel 会把 18 位数字改写成科学计数法）。"
 CREDIT_CODE_AS_NUMBER = "统一社会信用代码必须以文本格式填写。"
@@ -206,7 +204,7 @@ class MoneyWidget(widgets.Widget):
         if not self.money.match(text):
             raise ValueError(f"金额“{value}”不是有效的数字。")
         amount = Decimal(text)
-        if amount != amount.quantize(CENT):
+        if not is_whole_fen(amount):
             raise ValueError(f"金额“{value}”最多保留两位小数（到分）。")
         return amount.quantize(CENT)
 

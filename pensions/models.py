@@ -3,13 +3,15 @@
 import datetime
 from decimal import Decimal
 
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.models import PreferentialCategory
+from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
 
 
 class DisabilityGrade(models.IntegerChoices):
@@ -95,3 +97,401 @@ class BenefitStandard(models.Model):
     @property
     def in_force(self) -> bool:
         return self.valid_from <= timezone.localdate()
+
+
+# --- the monthly payroll (按月发放) -------------------------------------------------------------
+
+
+class PayrollRun(models.Model):
+    """
+    The periodic pension of one month: generated (who is due how much, and what changed since the
+    previous month), approved by a second staff member, then paid (ledger rows in one batch) and
+    sent to the bank as a file. Generation and payment run on the worker; `done`/`total` is their
+    progress. A run interrupted while paying is paid again from where it stopped: the ledger
+    skips whoever was paid already, so nobody is paid twice.
+    """
+
+    class Status(models.TextChoices):
+        GENERATING = "generating", "生成中"
+        GENERATED = "generated", "待审批"
+        APPROVED = "approved", "已审批，待发放"
+        PAYING = "paying", "发放中"
+        PAID = "paid", "已发放"
+        FAILED = "failed", "失败"
+
+    period = models.CharField("发放月份", max_length=7, unique=True, help_text="如 2021-03。")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.GENERATING)
+    paid_on = models.DateField("发放日期")
+    generated_by = models.ForeignKey("bureau.User", verbose_name="生成人", on_delete=models.PROTECT, related_name="+")
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "bureau.User", verbose_name="审批人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    paid_at = models.DateTimeField("发放完成时间", null=True, blank=True)
+    batch = models.ForeignKey(
+        "bureau.PaymentBatch",
+        verbose_name="发放批次",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    persons = models.PositiveIntegerField("发放人数", default=0)
+    total = models.DecimalField("发放总额（元）", max_digits=14, decimal_places=2, default=Decimal("0"))
+    done = models.PositiveIntegerField("已处理", default=0)
+    steps = models.PositiveIntegerField("共需处理", default=0)
+    error = models.TextField("错误信息", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period"]
+        verbose_name = "按月发放"
+        verbose_name_plural = "按月发放（抚恤补助）"
+        permissions = [
+            ("approve_payrollrun", "可审批按月发放"),
+            ("export_bank_file", "可导出银行代发文件（含完整账号）"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} 抚恤补助按月发放"
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+    @property
+    def month(self) -> int:
+        return int(self.period[5:7])
+
+    @property
+    def progress(self) -> int:
+        """Percent done of the step under way."""
+        return 100 if not self.steps else min(100, self.done * 100 // self.steps)
+
+
+class PayrollLine(models.Model):
+    """One person in a month's run: the amount due (none when stopped) and what changed since last month."""
+
+    class Change(models.TextChoices):
+        NEW = "new", "新增"
+        UNCHANGED = "unchanged", "无变化"
+        AMOUNT_CHANGED = "amount_changed", "金额变化"
+        STOPPED = "stopped", "停发"
+
+    run = models.ForeignKey(PayrollRun, verbose_name="按月发放", on_delete=models.CASCADE, related_name="lines")
+    person = models.ForeignKey("bureau.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("发放类别", max_length=40, choices=PreferentialCategory.choices, blank=True)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    previous_amount = models.DecimalField("上月金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    change = models.CharField("变化", max_length=20, choices=Change.choices)
+    reason = models.CharField("原因", max_length=200, blank=True)
+
+    township_lookup = "person__township"
+
+    class Meta:
+        ordering = ["run", "id"]
+        verbose_name = "按月发放明细"
+        verbose_name_plural = "按月发放明细"
+        constraints = [models.UniqueConstraint(fields=["run", "person"], name="payroll_line_once_per_person")]
+        indexes = [models.Index(fields=["run", "change"])]
+
+    def __str__(self):
+        return f"{self.person} {self.amount or 0}元（{self.get_change_display()}）"
+
+
+# --- one-off programmes ---------------------------------------------------------------------------
+
+
+class HardshipAid(TownshipRecord):
+    """
+    “三难” aid (住房难、医疗难、生活难): an application, approved with an amount or refused; the
+    approved amount is paid as a ledger row of the “三难”救助 programme.
+    """
+
+    class Kind(models.TextChoices):
+        HOUSING = "housing", "住房难"
+        MEDICAL = "medical", "医疗难"
+        LIVING = "living", "生活难"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "待审批"
+        GRANTED = "granted", "批准"
+        REFUSED = "refused", "不予批准"
+
+    person = models.ForeignKey("bureau.Person", verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("困难类型", max_length=20, choices=Kind.choices)
+    applied_on = models.DateField("申请日期")
+    reason = models.TextField("困难情况")
+    amount_requested = models.DecimalField(
+        "申请金额（元）", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    decision = models.CharField("审批结果", max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    amount_granted = models.DecimalField(
+        "批准金额（元）",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    payment = models.OneToOneField(
+        "bureau.Payment",
+        verbose_name="台账记录",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-applied_on", "-id"]
+        verbose_name = "“三难”救助"
+        verbose_name_plural = "“三难”救助"
+
+    def __str__(self):
+        return f"{self.person} {self.get_kind_display()}（{self.applied_on:%Y-%m-%d}）"
+
+    def assign_township(self) -> None:
+        if self.person_id:
+            self.township = self.person.township
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.decision == self.Decision.GRANTED:
+            if not self.amount_granted:
+                errors["amount_granted"] = "批准时须填写批准金额。"
+            if not self.decided_on:
+                errors["decided_on"] = "批准时须填写审批日期。"
+        elif self.amount_granted:
+            errors["amount_granted"] = "未批准的申请不能填写批准金额。"
+        if self.decided_on and self.applied_on and self.decided_on < self.applied_on:
+            errors["decided_on"] = "审批日期不能早于申请日期。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ConscriptBenefit(TownshipRecord):
+    """
+    The yearly benefit of a conscript's family (义务兵家庭优待金) by the conscript's enlistment year,
+    with the supplement for service in Tibet or Xinjiang; `back_pay` marks an earlier year paid now.
+    """
+
+    class Region(models.TextChoices):
+        INLAND = "inland", "内地"
+        TIBET = "tibet", "西藏"
+        XINJIANG = "xinjiang", "新疆"
+
+    family = models.ForeignKey(
+        "bureau.Person", verbose_name="领取人（义务兵家属）", on_delete=models.PROTECT, related_name="+"
+    )
+    conscript_name = models.CharField("义务兵姓名", max_length=50)
+    enlistment_year = models.PositiveSmallIntegerField("入伍年度")
+    benefit_year = models.PositiveSmallIntegerField("优待年度")
+    region = models.CharField("服役地区", max_length=20, choices=Region.choices, default=Region.INLAND)
+    amount = models.DecimalField(
+        "优待金（元）", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    supplement = models.DecimalField(
+        "西藏、新疆补助（元）", max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    back_pay = models.BooleanField("补发", default=False)
+    paid_on = models.DateField("发放日期", null=True, blank=True)
+    payment = models.OneToOneField(
+        "bureau.Payment",
+        verbose_name="台账记录",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-benefit_year", "family"]
+        verbose_name = "义务兵家庭优待金"
+        verbose_name_plural = "义务兵家庭优待金"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "benefit_year"],
+                name="conscript_benefit_once_a_year",
+                violation_error_message="该家属本年度已登记优待金。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.family} {self.benefit_year}年优待金"
+
+    def assign_township(self) -> None:
+        if self.family_id:
+            self.township = self.family.township
+
+    @property
+    def total(self) -> Decimal:
+        return (self.amount or Decimal("0")) + (self.supplement or Decimal("0"))
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.region == self.Region.INLAND and self.supplement:
+            errors["supplement"] = "仅在西藏、新疆服役的义务兵家属享受补助。"
+        if self.enlistment_year and self.benefit_year and self.benefit_year < self.enlistment_year:
+            errors["benefit_year"] = "优待年度不能早于入伍年度。"
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- problems collected (困难问题) --------------------------------------------------------------
+
+
+class Problem(TownshipRecord):
+    """A difficulty a person reported (on a visit, by phone, by petition), followed until resolved."""
+
+    class Source(models.TextChoices):
+        VISIT = "visit", "走访收集"
+        PHONE = "phone", "电话反映"
+        PETITION = "petition", "来信来访"
+
+    class Kind(models.TextChoices):
+        LIVING = "living", "生活困难"
+        MEDICAL = "medical", "医疗"
+        HOUSING = "housing", "住房"
+        EMPLOYMENT = "employment", "就业"
+        POLICY = "policy", "政策咨询"
+        OTHER = "other", "其他"
+
+    class State(models.TextChoices):
+        OPEN = "open", "待处理"
+        IN_PROGRESS = "in_progress", "处理中"
+        RESOLVED = "resolved", "已解决"
+        CLOSED = "closed", "已办结"
+
+    SOLVED = (State.RESOLVED, State.CLOSED)
+
+    person = models.ForeignKey(
+        "bureau.Person", verbose_name="反映人", on_delete=models.PROTECT, related_name="problems"
+    )
+    kind = models.CharField("问题类型", max_length=20, choices=Kind.choices)
+    description = models.TextField("问题描述")
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    visit = models.ForeignKey(
+        "bureau.Visit",
+        verbose_name="收集于走访",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems",
+    )
+    reported_on = models.DateField("反映日期")
+    assignee = models.CharField("承办人（单位）", max_length=100, blank=True)
+    state = models.CharField("办理状态", max_length=20, choices=State.choices, default=State.OPEN)
+    resolution = models.TextField("办理结果", blank=True)
+    resolved_on = models.DateField("解决日期", null=True, blank=True)
+    supervised = models.BooleanField("督办", default=False)
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+        verbose_name = "困难问题"
+        verbose_name_plural = "困难问题"
+
+    def __str__(self):
+        return f"{self.person} {self.get_kind_display()}（{self.get_state_display()}）"
+
+    def assign_township(self) -> None:
+        if self.person_id:
+            self.township = self.person.township
+
+    @property
+    def solved(self) -> bool:
+        return self.state in self.SOLVED
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.source == self.Source.VISIT and not self.visit_id:
+            errors["visit"] = "来源为走访收集时，须选择收集该问题的走访记录。"
+        if self.visit_id and self.person_id and self.visit.person_id != self.person_id:
+            errors["visit"] = "所选走访记录的走访对象不是该反映人。"
+        if self.state in self.SOLVED:
+            if not self.resolution.strip():
+                errors["resolution"] = "问题解决或办结时须填写办理结果。"
+            if not self.resolved_on:
+                errors["resolved_on"] = "问题解决或办结时须填写解决日期。"
+        elif self.resolved_on:
+            errors["resolved_on"] = "问题尚未解决，不能填写解决日期。"
+        if self.resolved_on and self.reported_on and self.resolved_on < self.reported_on:
+            errors["resolved_on"] = "解决日期不能早于反映日期。"
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- oral history (口述历史) --------------------------------------------------------------------
+
+
+class War(models.TextChoices):
+    KOREAN = "korean", "抗美援朝"
+    LIBERATION = "liberation", "解放战争"
+    VIETNAM = "vietnam", "对越自卫反击战"
+    OTHER = "other", "其他"
+
+
+# The preferential-care category that marks a war's veterans in the registry.
+WAR_CATEGORIES = {War.KOREAN: PreferentialCategory.KOREAN_WAR_VETERAN}
+
+
+class OralHistoryInterview(TownshipRecord):
+    """A filmed interview of a war veteran: when, by whom, how long, the video (file or intranet link), consent."""
+
+    person = models.ForeignKey(
+        "bureau.Person", verbose_name="受访老兵", on_delete=models.PROTECT, related_name="oral_history_interviews"
+    )
+    war = models.CharField("参战经历", max_length=20, choices=War.choices, default=War.KOREAN)
+    interviewed_on = models.DateField("拍摄日期")
+    interviewer = models.CharField("采访人", max_length=100)
+    duration_minutes = models.PositiveIntegerField("时长（分钟）", validators=[MinValueValidator(1)])
+    video_link = models.URLField(
+        "内网视频地址", blank=True, help_text="视频较大时存于内网视频服务器，填写地址；也可作为附件上传。"
+    )
+    consent_recorded = models.BooleanField("已取得本人（或监护人）同意", default=False)
+    attachments = GenericRelation(Attachment)
+
+    class Meta:
+        ordering = ["-interviewed_on", "-id"]
+        verbose_name = "口述历史拍摄"
+        verbose_name_plural = "口述历史拍摄"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "war", "interviewed_on"],
+                name="oral_history_interview_once_a_day",
+                violation_error_message="该老兵在这一天已有拍摄记录。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}（{self.interviewed_on:%Y-%m-%d}）"
+
+    def assign_township(self) -> None:
+        if self.person_id:
+            self.township = self.person.township
+
+    def clean(self):
+        super().clean()
+        if not self.consent_recorded:
+            raise ValidationError({"consent_recorded": "拍摄口述历史须取得本人（或监护人）同意并记录。"})
+
+
+class OralHistoryExhibition(ActivityRecord):
+    """A showing of the oral-history films at a school or in a community (红色展陈宣讲)."""
+
+    class Venue(models.TextChoices):
+        SCHOOL = "school", "校园"
+        COMMUNITY = "community", "社区"
+
+    venue_kind = models.CharField("场所类型", max_length=20, choices=Venue.choices)
+
+    class Meta(ActivityRecord.Meta):
+        verbose_name = "口述历史展陈宣讲"
+        verbose_name_plural = "口述历史展陈宣讲"

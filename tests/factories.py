@@ -13,6 +13,8 @@ from rest_framework.authtoken.models import Token
 from bureau.models import (
     AuditEvent,
     BankAccount,
+    CheckUp,
+    CheckUpBatch,
     ExportLog,
     FamilyLink,
     Merit,
@@ -27,6 +29,7 @@ from bureau.models import (
     SiteProfile,
     Township,
     User,
+    Visit,
 )
 from reports.models import AnnualReportRun, Narrative, ReportDownload
 
@@ -309,3 +312,41 @@ class ReportDownloadFactory(factory.django.DjangoModelFactory):
     run = factory.SubFactory(AnnualReportRunFactory)
     user = factory.SubFactory(UserFactory)
     file_format = "docx"
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    area = "pensions"
+    occasion = "spring_festival"
+    person = factory.SubFactory(PersonFactory)
+    township = factory.SelfAttribute("person.township")
+    hardship_category = "hardship_veteran"
+    visited_on = factory.Sequence(lambda n: datetime.date(2021, 1, 1) + datetime.timedelta(days=n % 360))
+    visitor = "局机关走访组"
+    review_status = ReviewStatus.APPROVED
+
+
+class CheckUpBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckUpBatch
+
+    title = factory.Sequence(lambda n: f"重点优抚对象免费体检{n}")
+    start_date = datetime.date(2021, 5, 10)
+    institution = "区人民医院体检中心"
+    population = CheckUpBatch.Population.KEY_BENEFICIARIES
+    review_status = ReviewStatus.APPROVED
+
+
+class CheckUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckUp
+
+    batch = factory.SubFactory(CheckUpBatchFactory)
+    person = factory.SubFactory(PersonFactory)
+    township = factory.SelfAttribute("person.township")
+    mode = CheckUp.Mode.ON_SITE
+    checked_on = datetime.date(2021, 5, 10)
+    result_summary = "血压偏高，建议复查。"
+    review_status = ReviewStatus.APPROVED

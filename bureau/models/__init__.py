@@ -1,4 +1,5 @@
 from .audit import AuditEvent, AuditRefused, ExportLog
+from .care import CheckUp, CheckUpBatch, HardshipCategory, Occasion, Visit
 from .changes import PendingChange
 from .enterprises import Enterprise
 from .idempotency import IdempotencyKey
@@ -16,13 +17,17 @@ __all__ = [
     "AuditEvent",
     "AuditRefused",
     "BankAccount",
+    "CheckUp",
+    "CheckUpBatch",
     "Enterprise",
     "ExportJob",
     "ExportLog",
     "FamilyLink",
+    "HardshipCategory",
     "IdempotencyKey",
     "ImportJob",
     "Merit",
+    "Occasion",
     "Payment",
     "PaymentBatch",
     "PaymentProgramme",
@@ -36,4 +41,5 @@ __all__ = [
     "TownshipRecord",
     "User",
     "VersionedModel",
+    "Visit",
 ]

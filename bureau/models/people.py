@@ -130,6 +130,12 @@ class Person(TownshipRecord):
     discharged_on = models.DateField("退役日期", null=True, blank=True)
     rank = models.CharField("军衔/职级", max_length=50, blank=True)
     discharge_route = models.CharField("安置方式", max_length=30, choices=DischargeRoute.choices, blank=True)
+    died_on = models.DateField(
+        "死亡日期", null=True, blank=True, help_text="填写后人员状态为已故，次月起停发按月待遇。"
+    )
+    moved_out_on = models.DateField(
+        "迁出日期", null=True, blank=True, help_text="户籍迁出本区的日期，次月起停发按月待遇。"
+    )
     notes = models.TextField("备注", blank=True)
 
     # Personal identifiers, masked for roles without `view_sensitive_person` (bureau.masking).
@@ -168,6 +174,13 @@ class Person(TownshipRecord):
             errors["discharged_on"] = "退役日期不能早于入伍日期。"
         if self.status == self.Status.ACTIVE_DUTY and self.discharged_on:
             errors["status"] = "已填写退役日期的人员不能是现役军人。"
+        today = timezone.localdate()
+        for name in ("died_on", "moved_out_on"):
+            day = getattr(self, name)
+            if day and day > today:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}不能晚于今天。"
+            elif day and self.birth_date and day < self.birth_date:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}不能早于出生日期。"
         if errors:
             raise ValidationError(errors)
 
@@ -178,6 +191,8 @@ class Person(TownshipRecord):
             self.id_number = resident.number
             self.birth_date = resident.birth_date
             self.gender = self.gender or resident.gender
+        if self.died_on:
+            self.status = self.Status.DECEASED
         super().save(*args, **kwargs)
 
     @property
@@ -188,6 +203,10 @@ class Person(TownshipRecord):
     def is_discharged_veteran(self) -> bool:
         """A veteran whose discharge is on record: who adaptive training and resettlement are for."""
         return self.is_veteran and self.discharged_on is not None
+
+    def in_district_on(self, day: datetime.date) -> bool:
+        """Alive and registered in the district on `day` (a death or a move on that day still counts it)."""
+        return (self.died_on is None or self.died_on >= day) and (self.moved_out_on is None or self.moved_out_on >= day)
 
     def age_on(self, day: datetime.date) -> int | None:
         if not self.birth_date:

@@ -215,7 +215,14 @@ class PaymentBatchResult:
 
 
 def payment_batch_create(
-    *, programme, title: str, paid_on, lines: list[PaymentLine], by, already_paid: str = "refuse"
+    *,
+    programme,
+    title: str,
+    paid_on,
+    lines: list[PaymentLine],
+    by,
+    already_paid: str = "refuse",
+    batch: PaymentBatch | None = None,
 ) -> PaymentBatchResult:
     """
     Add a whole batch to the ledger at once: one transaction, every line checked first, the rows
@@ -223,7 +230,8 @@ def payment_batch_create(
     whatever the batch's size. A person already paid for the programme and period refuses the
     batch (`already_paid="refuse"`), or is left out (`"skip"`: a run interrupted halfway, run
     again, pays nobody twice); the database's unique constraint still refuses a second payment
-    written meanwhile. Nothing is written when anything is refused.
+    written meanwhile. Nothing is written when anything is refused. A large batch paid in parts
+    (the monthly payroll) passes its `batch` to add each part to it.
     """
     if not by.has_perm("bureau.add_payment"):
         raise PermissionDenied("您没有发放资金的权限。")
@@ -255,10 +263,13 @@ def payment_batch_create(
         to_pay = [line for line, key in zip(lines, keys, strict=True) if key not in paid]
         if not to_pay:
             return PaymentBatchResult(batch=None, created=0, skipped=skipped)
-        batch = PaymentBatch(programme=programme, title=title, paid_on=paid_on, created_by=by)
-        batch.full_clean()
-        batch._audit_user = by
-        batch.save()
+        if batch is None:
+            batch = PaymentBatch(programme=programme, title=title, paid_on=paid_on, created_by=by)
+            batch.full_clean()
+            batch._audit_user = by
+            batch.save()
+        elif batch.programme_id != programme.pk:
+            raise ValueError("batch of another programme")
         payments = [
             Payment(
                 person=people[line.person_id],

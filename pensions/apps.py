@@ -1,4 +1,5 @@
 from bureau.areas import AreaConfig
+from bureau.roles import BUREAU_STAFF
 
 
 class PensionsConfig(AreaConfig):
@@ -7,3 +8,5 @@ class PensionsConfig(AreaConfig):
     order = 3
     report_section = "pensions.report.section"
     demo = "pensions.demo.seed"
+    # The payroll is approved by a second bureau clerk; the bank file carries whole account numbers.
+    role_grants = {"approve_payrollrun": frozenset({BUREAU_STAFF}), "export_bank_file": frozenset({BUREAU_STAFF})}

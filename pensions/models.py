@@ -12,19 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
-
-
-class DisabilityGrade(models.IntegerChoices):
-    GRADE_1 = 1, "一级"
-    GRADE_2 = 2, "二级"
-    GRADE_3 = 3, "三级"
-    GRADE_4 = 4, "四级"
-    GRADE_5 = 5, "五级"
-    GRADE_6 = 6, "六级"
-    GRADE_7 = 7, "七级"
-    GRADE_8 = 8, "八级"
-    GRADE_9 = 9, "九级"
-    GRADE_10 = 10, "十级"
+from bureau.models.people import DisabilityGrade
 
 
 class BenefitStandardQuerySet(models.QuerySet):
@@ -93,6 +81,28 @@ class BenefitStandard(models.Model):
     def __str__(self):
         grade = f"{self.get_disability_grade_display()}" if self.disability_grade else ""
         return f"{self.get_category_display()}{grade} {self.monthly_amount}元/月（{self.valid_from:%Y-%m-%d} 起）"
+
+    def save(self, *args, **kwargs):
+        self._refuse_change_in_force()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_change_in_force()
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.disability_grade and self.category != PreferentialCategory.DISABLED_SOLDIER:
+            raise ValidationError({"disability_grade": "只有残疾军人的标准按伤残等级区分。"})
+        self._refuse_change_in_force()
+
+    def _refuse_change_in_force(self) -> None:
+        """A standard once in force is never changed or deleted: months were paid by it."""
+        if self._state.adding or self.pk is None:
+            return
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("valid_from", flat=True).first()
+        if stored is not None and stored <= timezone.localdate():
+            raise ValidationError("该标准已开始执行，不能修改或删除；标准调整请新增一条自新执行日期起的标准。")
 
     @property
     def in_force(self) -> bool:

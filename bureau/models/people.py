@@ -42,6 +42,21 @@ class PreferentialCategory(models.TextChoices):
     ACTIVE_SERVICE_FAMILY = "active_service_family", "现役军人家属"
 
 
+class DisabilityGrade(models.IntegerChoices):
+    """The ten grades of a disabled soldier (残疾等级); the pension of 残疾军人 is by grade."""
+
+    GRADE_1 = 1, "一级"
+    GRADE_2 = 2, "二级"
+    GRADE_3 = 3, "三级"
+    GRADE_4 = 4, "四级"
+    GRADE_5 = 5, "五级"
+    GRADE_6 = 6, "六级"
+    GRADE_7 = 7, "七级"
+    GRADE_8 = 8, "八级"
+    GRADE_9 = 9, "九级"
+    GRADE_10 = 10, "十级"
+
+
 # Key beneficiaries (重点优抚对象) of the medical subsidy and the free check-ups.
 KEY_BENEFICIARY_CATEGORIES = (
     PreferentialCategory.DISABLED_SOLDIER,
@@ -218,6 +233,9 @@ class Person(TownshipRecord):
 class PersonCategory(models.Model):
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="categories")
     category = models.CharField("优抚类别", max_length=40, choices=PreferentialCategory.choices)
+    disability_grade = models.PositiveSmallIntegerField(
+        "伤残等级", choices=DisabilityGrade.choices, null=True, blank=True, help_text="仅残疾军人填写。"
+    )
     started_on = models.DateField("起始日期")
     ended_on = models.DateField("终止日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
@@ -239,8 +257,13 @@ class PersonCategory(models.Model):
         return self.get_category_display()
 
     def clean(self):
+        errors = {}
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            raise ValidationError({"ended_on": "终止日期不能早于起始日期。"})
+            errors["ended_on"] = "终止日期不能早于起始日期。"
+        if self.disability_grade and self.category != PreferentialCategory.DISABLED_SOLDIER:
+            errors["disability_grade"] = "只有残疾军人填写伤残等级。"
+        if errors:
+            raise ValidationError(errors)
 
 
 class FamilyLink(models.Model):

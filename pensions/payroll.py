@@ -1,0 +1,379 @@
+"""
+The monthly payroll (按月发放) of the periodic pension: generate, approve, pay, bank file.
+
+Who is due for a month: every approved person holding a pensioned category on some day of the
+month (started on or before its last day, not ended before its first), alive and in the district
+on its first day — a death or a move on the 10th is still paid that month and stops the next.
+The amount is the highest of the standards in force on the month's last day for the categories
+held (`BenefitStandard`, by disability grade where one applies): a new standard applies from the
+month of its date.
+
+The run compares each person with what the ledger paid them the previous month (new, stopped,
+amount changed, each with its reason), is approved by a second staff member, and is then paid
+in parts of `PAY_CHUNK` lines, each part one transaction adding to the run's batch. A run killed
+halfway is paid again from where it stopped: the ledger skips whoever it paid already
+(`payment_batch_create(already_paid="skip")`) and its unique constraint refuses a second
+payment in any case, so nobody is paid twice.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from bureau import audit
+from bureau.bulk import chunks, insert_rows
+from bureau.models import Payment, PaymentBatch, Person, PersonCategory, PreferentialCategory, ReviewStatus
+from bureau.services import PaymentLine, payment_batch_create
+from pensions.models import BenefitStandard, PayrollLine, PayrollRun
+from pensions.programmes import PERIODIC_PENSION, programme
+
+Change = PayrollLine.Change
+Status = PayrollRun.Status
+LABELS = dict(PreferentialCategory.choices)
+# Lines per transaction when paying; the progress advances by parts of this size.
+PAY_CHUNK = 5000
+# Lines per INSERT batch when generating.
+LINE_CHUNK = 5000
+MONTHLY_PAY_DAY = 10
+ALIVE = [status for status in Person.Status.values if status != Person.Status.DECEASED]
+
+
+def month_bounds(period: str) -> tuple[datetime.date, datetime.date]:
+    year, month = int(period[:4]), int(period[5:7])
+    first = datetime.date(year, month, 1)
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def previous_period(period: str) -> str:
+    first, _ = month_bounds(period)
+    last_of_previous = first - datetime.timedelta(days=1)
+    return f"{last_of_previous:%Y-%m}"
+
+
+def parse_period(text: str) -> str:
+    """ "2021-03" (or "2021-3", "2021年3月") → "2021-03"; a clear message otherwise."""
+    cleaned = (text or "").strip().replace("年", "-").replace("月", "").replace("/", "-")
+    try:
+        year, month = (int(part) for part in cleaned.split("-"))
+        datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        raise ValidationError(f"发放月份“{text}”格式不正确，应为年-月，如 2021-03。") from None
+    if not 2000 <= year <= 2100:
+        raise ValidationError(f"发放月份“{text}”的年份不合理。")
+    return f"{year}-{month:02d}"
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a person is due for the month, and by which category."""
+
+    amount: Decimal
+    category: str
+    started_on: datetime.date
+
+
+def dues(period: str) -> dict[int, Due]:
+    """{person id: Due} of everyone due the periodic pension for `period` (one query per table)."""
+    first, last = month_bounds(period)
+    standards = BenefitStandard.objects.in_force(last)
+    pensioned = {category for category, _ in standards}
+    held = (
+        PersonCategory.objects.filter(category__in=pensioned, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .filter(person__review_status=ReviewStatus.APPROVED)
+        .filter(Q(person__died_on__isnull=True, person__status__in=ALIVE) | Q(person__died_on__gte=first))
+        .filter(Q(person__moved_out_on__isnull=True) | Q(person__moved_out_on__gte=first))
+        .values_list("person_id", "category", "disability_grade", "started_on")
+    )
+    due: dict[int, Due] = {}
+    for person_id, category, grade, started_on in held.iterator(chunk_size=5000):
+        amount = standards.get((category, grade)) or standards.get((category, None))
+        if amount is None:
+            continue
+        current = due.get(person_id)
+        if current is None or amount > current.amount:
+            due[person_id] = Due(amount, category, started_on)
+    return due
+
+
+def paid_in(period: str) -> dict[int, Decimal]:
+    """{person id: amount} the ledger paid as the periodic pension for `period`."""
+    return dict(
+        Payment.objects.filter(programme__code=PERIODIC_PENSION, period=period).values_list("person_id", "amount")
+    )
+
+
+def _standard_changes(period: str) -> dict[tuple[str, int | None], tuple[Decimal, BenefitStandard]]:
+    """{(category, grade): (previous amount, new standard)} of the standards that change in this month."""
+    first, last = month_bounds(period)
+    before = BenefitStandard.objects.in_force(first - datetime.timedelta(days=1))
+    changes = {}
+    for standard in BenefitStandard.objects.filter(valid_from__gte=first, valid_from__lte=last):
+        key = (standard.category, standard.disability_grade)
+        if key in before and before[key] != standard.monthly_amount:
+            changes[key] = (before[key], standard)
+    return changes
+
+
+def _stop_reasons(period: str, person_ids: list[int]) -> dict[int, str]:
+    """Why each of these people, paid last month, is not due this month."""
+    first, last = month_bounds(period)
+    reasons = {}
+    ended = defaultdict(list)
+    for chunk in chunks(person_ids):
+        for person_id, category, ended_on in PersonCategory.objects.filter(
+            person_id__in=chunk, ended_on__lt=first
+        ).values_list("person_id", "category", "ended_on"):
+            ended[person_id].append((ended_on, category))
+        for person_id, died_on, moved_out_on, status, review_status in Person.objects.filter(pk__in=chunk).values_list(
+            "pk", "died_on", "moved_out_on", "status", "review_status"
+        ):
+            if died_on and died_on < first:
+                reasons[person_id] = f"死亡（{died_on:%Y年%m月%d日}），次月起停发"
+            elif status == Person.Status.DECEASED:
+                reasons[person_id] = "人员已故"
+            elif moved_out_on and moved_out_on < first:
+                reasons[person_id] = f"迁出本区（{moved_out_on:%Y年%m月%d日}），次月起停发"
+            elif review_status != ReviewStatus.APPROVED:
+                reasons[person_id] = "人员信息修改待审核"
+            elif ended[person_id]:
+                ended_on, category = max(ended[person_id])
+                reasons[person_id] = f"“{LABELS.get(category, category)}”于{ended_on:%Y年%m月%d日}终止"
+            else:
+                reasons[person_id] = "不再符合发放条件"
+    return reasons
+
+
+def compare(period: str, due: dict[int, Due], previous: dict[int, Decimal]) -> list[PayrollLine]:
+    """The run's lines: everyone due, and everyone paid last month who no longer is, with the change."""
+    first, last = month_bounds(period)
+    standard_changes = _standard_changes(period)
+    first_run = not previous
+    lines = []
+    for person_id, item in due.items():
+        before = previous.get(person_id)
+        label = LABELS.get(item.category, item.category)
+        if before is None:
+            change = Change.NEW
+            if first_run:
+                reason = f"首次生成（{label}）"
+            elif item.started_on >= first:
+                reason = f"“{label}”自{item.started_on:%Y年%m月%d日}起享受"
+            else:
+                reason = f"新增发放（{label}）"
+        elif before == item.amount:
+            change, reason = Change.UNCHANGED, ""
+        else:
+            change = Change.AMOUNT_CHANGED
+            adjusted = [
+                standard
+                for (category, _), (old, standard) in standard_changes.items()
+                if category == item.category and old == before and standard.monthly_amount == item.amount
+            ]
+            if adjusted:
+                standard = adjusted[0]
+                reason = f"标准调整：{label}{before}元→{item.amount}元（{standard.valid_from:%Y年%m月%d日}起执行）"
+            else:
+                reason = f"享受类别或等级变化：{before}元→{item.amount}元（{label}）"
+        lines.append(
+            PayrollLine(
+                person_id=person_id,
+                category=item.category,
+                amount=item.amount,
+                previous_amount=before,
+                change=change,
+                reason=reason[:200],
+            )
+        )
+    stopped = sorted(set(previous) - set(due))
+    reasons = _stop_reasons(period, stopped)
+    for person_id in stopped:
+        lines.append(
+            PayrollLine(
+                person_id=person_id,
+                amount=None,
+                previous_amount=previous[person_id],
+                change=Change.STOPPED,
+                reason=reasons.get(person_id, "不再符合发放条件")[:200],
+            )
+        )
+    return lines
+
+
+# --- the run's steps ----------------------------------------------------------------------------
+
+
+def payroll_start(*, period: str, paid_on: datetime.date | None, by) -> PayrollRun:
+    """
+    Create (or, while it awaits approval, regenerate) the run of `period` and queue its generation.
+    A run approved or paid is never regenerated: a month is paid once.
+    """
+    if not by.has_perm("pensions.add_payrollrun"):
+        raise PermissionDenied("您没有生成按月发放的权限。")
+    period = parse_period(period)
+    first, _ = month_bounds(period)
+    paid_on = paid_on or first.replace(day=MONTHLY_PAY_DAY)
+    if paid_on < first:
+        raise ValidationError("发放日期不能早于发放月份。")
+    from pensions.tasks import generate_payroll
+
+    with transaction.atomic():
+        run = PayrollRun.objects.select_for_update().filter(period=period).first()
+        if run is None:
+            run = PayrollRun.objects.create(period=period, paid_on=paid_on, generated_by=by)
+        elif run.status in (Status.GENERATED, Status.FAILED) and run.approved_by_id is None:
+            run.status, run.paid_on, run.generated_by, run.error = Status.GENERATING, paid_on, by, ""
+            run.done = run.steps = 0
+            run.save()
+        elif run.status == Status.GENERATING:
+            raise ValidationError(f"{period} 的发放表正在生成，请稍候。")
+        else:
+            raise ValidationError(
+                f"{period} 的按月发放已{run.get_status_display()}，不能重新生成，同一月份只发放一次。"
+            )
+        audit.record(audit.Kind.CREATE, user=by, obj=run, detail=f"生成 {period} 按月发放表")
+        generate_payroll.delay_on_commit(run.pk)
+    return run
+
+
+def payroll_generate(run_id: int) -> PayrollRun:
+    """Compute the run's lines (on the worker): who is due, and the changes against last month."""
+    run = PayrollRun.objects.get(pk=run_id)
+    try:
+        due = dues(run.period)
+        previous = paid_in(previous_period(run.period))
+        lines = compare(run.period, due, previous)
+        with transaction.atomic():
+            run = PayrollRun.objects.select_for_update().get(pk=run_id)
+            if run.status != Status.GENERATING:
+                return run
+            run.lines.all().delete()
+            run.steps, run.done = len(lines), 0
+            run.save(update_fields=["steps", "done"])
+            for line in lines:
+                line.run = run
+            for part in chunks(lines, LINE_CHUNK):
+                insert_rows(PayrollLine, part)
+                PayrollRun.objects.filter(pk=run.pk).update(done=run.done + len(part))
+                run.done += len(part)
+            paying = [line for line in lines if line.amount is not None]
+            run.persons = len(paying)
+            run.total = sum((line.amount for line in paying), Decimal("0"))
+            run.status = Status.GENERATED
+            run.generated_at = timezone.now()
+            run.save()
+    except Exception as error:
+        PayrollRun.objects.filter(pk=run_id).update(status=Status.FAILED, error=f"生成失败：{error}"[:2000])
+        raise
+    return run
+
+
+def payroll_approve(*, run: PayrollRun, by, generated_at: str = "") -> PayrollRun:
+    """
+    The second staff member's approval; the payment is queued on the worker. `generated_at` is the
+    generation the approver saw: a run regenerated since is not approved unseen.
+    """
+    if not by.has_perm("pensions.approve_payrollrun"):
+        raise PermissionDenied("您没有审批按月发放的权限。")
+    from pensions.tasks import pay_payroll
+
+    with transaction.atomic():
+        run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != Status.GENERATED:
+            raise ValidationError(f"该发放表当前状态为“{run.get_status_display()}”，不能审批。")
+        if run.generated_by_id == by.pk:
+            raise ValidationError("发放表须由生成人以外的另一名工作人员审批，您不能审批本人生成的发放表。")
+        if generated_at and generated_at != generation_token(run):
+            raise ValidationError("发放表在您查看后已重新生成，请刷新页面核对后再审批。")
+        run.status, run.approved_by, run.approved_at = Status.APPROVED, by, timezone.now()
+        run.save()
+        audit.record(
+            audit.Kind.APPROVE, user=by, obj=run, detail=f"审批 {run.period} 按月发放：{run.persons} 人，{run.total} 元"
+        )
+        pay_payroll.delay_on_commit(run.pk)
+    return run
+
+
+def generation_token(run: PayrollRun) -> str:
+    return run.generated_at.isoformat() if run.generated_at else ""
+
+
+def payroll_resume(*, run: PayrollRun, by) -> PayrollRun:
+    """Queue the payment again of an approved run that stopped (failed, or the worker died)."""
+    if not by.has_perm("pensions.approve_payrollrun"):
+        raise PermissionDenied("您没有审批按月发放的权限。")
+    from pensions.tasks import pay_payroll
+
+    if run.approved_by_id is None or run.status not in (Status.APPROVED, Status.PAYING, Status.FAILED):
+        raise ValidationError(f"该发放表当前状态为“{run.get_status_display()}”，不能继续发放。")
+    PayrollRun.objects.filter(pk=run.pk).update(status=Status.PAYING, error="")
+    audit.record(audit.Kind.UPDATE, user=by, obj=run, detail=f"继续发放 {run.period} 按月发放")
+    pay_payroll.delay_on_commit(run.pk)
+    return run
+
+
+def _part_paid(run: PayrollRun, part: int) -> None:
+    """Called after each part is committed (a test stops the run here, as a killed worker would)."""
+
+
+after_part: Callable[[PayrollRun, int], None] = _part_paid
+
+
+def payroll_pay(run_id: int) -> PayrollRun:
+    """Write the approved run to the ledger, part by part; run again, it pays whoever is left."""
+    with transaction.atomic():
+        run = PayrollRun.objects.select_for_update().get(pk=run_id)
+        if run.status == Status.PAID:
+            return run
+        if run.approved_by_id is None:
+            raise ValidationError("发放表尚未审批，不能发放。")
+        pension = programme(PERIODIC_PENSION)
+        if run.batch_id is None:
+            run.batch = PaymentBatch.objects.create(
+                programme=pension,
+                title=f"{run.year}年{run.month}月优抚对象定期抚恤补助",
+                paid_on=run.paid_on,
+                created_by=run.approved_by,
+            )
+        run.status, run.error = Status.PAYING, ""
+        run.steps, run.done = run.lines.exclude(amount=None).count(), 0
+        run.save()
+    approver = run.approved_by
+    try:
+        lines = list(run.lines.exclude(amount=None).order_by("id").values_list("person_id", "amount"))
+        for number, part in enumerate(chunks(lines, PAY_CHUNK), start=1):
+            payment_batch_create(
+                programme=pension,
+                title=run.batch.title,
+                paid_on=run.paid_on,
+                lines=[
+                    PaymentLine(person_id=person_id, amount=amount, period=run.period) for person_id, amount in part
+                ],
+                by=approver,
+                already_paid="skip",
+                batch=run.batch,
+            )
+            run.done += len(part)
+            PayrollRun.objects.filter(pk=run.pk).update(done=run.done)
+            after_part(run, number)
+        paid = Payment.objects.filter(batch=run.batch).aggregate(persons=Count("id"), total=Sum("amount"))
+        run.persons, run.total = paid["persons"], paid["total"] or Decimal("0")
+        run.status, run.paid_at = Status.PAID, timezone.now()
+        run.save(update_fields=["persons", "total", "status", "paid_at"])
+    except Exception as error:
+        PayrollRun.objects.filter(pk=run.pk).update(status=Status.FAILED, error=f"发放中断：{error}"[:2000])
+        raise
+    return run
+
+
+def change_counts(run: PayrollRun) -> dict[str, int]:
+    counts = dict(run.lines.values_list("change").annotate(n=Count("id")).values_list("change", "n"))
+    return {change: counts.get(change, 0) for change in Change.values}

@@ -237,7 +237,7 @@ def payroll_start(*, period: str, paid_on: datetime.date | None, by) -> PayrollR
             raise ValidationError(f"{period} 的发放表正在生成，请稍候。")
         else:
             raise ValidationError(
-                f"{period} 的按月发放已{run.get_status_display()}，不能重新生成，同一月份只发放一次。"
+                f"{period} 的按月发放当前为“{run.get_status_display()}”，不能重新生成：同一月份只发放一次。"
             )
         audit.record(audit.Kind.CREATE, user=by, obj=run, detail=f"生成 {period} 按月发放表")
         generate_payroll.delay_on_commit(run.pk)

@@ -199,7 +199,7 @@ def test_running_the_same_month_twice_pays_no_one_twice(standards, bureau_user, 
 
     with pytest.raises(ValidationError) as refused:
         start("2021-03", approver)
-    assert refused.value.messages == ["2021-03 的按月发放已已发放，不能重新生成，同一月份只发放一次。"]
+    assert refused.value.messages == ["2021-03 的按月发放当前为“已发放”，不能重新生成：同一月份只发放一次。"]
     payroll.payroll_pay(run.pk)  # the payment step again, as a duplicated task would
 
     assert Payment.objects.filter(period="2021-03").count() == 3

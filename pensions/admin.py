@@ -18,3 +18,6 @@ class BenefitStandardAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.in_force)
+
+
+from pensions import admin_payroll  # noqa: E402, F401  (the monthly payroll's pages)

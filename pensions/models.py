@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
 from bureau.models.people import DisabilityGrade
+from bureau.scoping import ScopedQuerySet
 
 
 class BenefitStandardQuerySet(models.QuerySet):
@@ -198,6 +199,7 @@ class PayrollLine(models.Model):
     reason = models.CharField("原因", max_length=200, blank=True)
 
     township_lookup = "person__township"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "id"]

@@ -26,6 +26,7 @@ from pensions.models import BenefitStandard
 from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
+from tests.pensions.factories import PayrollLineFactory, PayrollRunFactory
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -84,6 +85,7 @@ def build_matrix_data() -> MatrixData:
     park = employment.StartupParkFactory(township=township_a)
     fair = employment.JobFairFactory(township=township_a)
     training = employment.TrainingClassFactory(township=township_a)
+    payroll_run = PayrollRunFactory(period="2021-03", generated_by=clerk)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
     objects = {
@@ -100,6 +102,8 @@ def build_matrix_data() -> MatrixData:
         "pensions.benefitstandard": BenefitStandard.objects.create(
             category="disabled_soldier", monthly_amount="2150.00", valid_from=datetime.date(2099, 1, 1)
         ),
+        "pensions.payrollrun": payroll_run,
+        "pensions.payrollline": PayrollLineFactory(run=payroll_run, person=person),
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),

@@ -327,6 +327,9 @@ ADMIN_MODELS = {
     # Pensions: the district's standards (one in force is never changed: tests/pensions).
     "pensions.benefitstandard": ("acdv", "v", "", "", ""),
     "pensions.historicalbenefitstandard": ("v", "", "v", "", ""),
+    # The monthly payroll: generated and approved by bureau staff (two of them), read by leadership.
+    "pensions.payrollrun": ("av", "v", "", "", ""),
+    "pensions.payrollline": ("v", "v", "", "", ""),
     # Employment records.
     "employment.startuppark": ("acdvr", "v", "", "", ""),
     "employment.jobfair": ("acdvr", "v", "", "", ""),
@@ -498,6 +501,16 @@ ADMIN_CUSTOM = {
             POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         }
         for model in FIND_MODELS
+    },
+    # The payroll's steps, each a confirmation page then a post: bureau staff only. The clerk
+    # generated the dataset's run, so the clerk's approval is refused (a message, back to the run),
+    # as are resuming a run never approved and the bank file of a run not paid.
+    **{
+        f"admin:pensions_payrollrun_{step}": {
+            GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+            POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        }
+        for step in ("approve", "resume", "bank_file")
     },
     # Setting another account's password: the system administrator only.
     "admin:auth_user_password_change": {

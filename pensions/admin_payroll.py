@@ -1,0 +1,236 @@
+"""
+The monthly payroll in the admin: generate a month, see its changes against last month and its
+progress, approve it as a second staff member (which pays it on the worker), resume a run that
+stopped, download the bank file. Every step is a service of `pensions.payroll`.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from pensions import payroll
+from pensions.bankfile import bank_file
+from pensions.models import PayrollLine, PayrollRun
+
+Status = PayrollRun.Status
+CHANGES_SHOWN = 200
+
+
+class GenerateForm(forms.Form):
+    period = forms.CharField(label="发放月份", max_length=10, help_text="如 2021-03。")
+    paid_on = forms.DateField(label="发放日期", required=False, help_text="留空为该月 10 日。")
+
+    def clean_period(self):
+        return payroll.parse_period(self.cleaned_data["period"])
+
+
+def next_period() -> str:
+    """The month after the newest run, else this month."""
+    newest = PayrollRun.objects.order_by("-period").values_list("period", flat=True).first()
+    if newest is None:
+        return f"{timezone.localdate():%Y-%m}"
+    _, last = payroll.month_bounds(newest)
+    return f"{last + datetime.timedelta(days=1):%Y-%m}"
+
+
+@admin.register(PayrollRun)
+class PayrollRunAdmin(admin.ModelAdmin):
+    list_display = ["period", "status", "persons", "total", "paid_on", "generated_by", "approved_by", "progress_shown"]
+    list_filter = ["status"]
+    list_select_related = ["generated_by", "approved_by"]
+    change_form_template = "admin/pensions/payrollrun/change_form.html"
+    fields = [
+        "period",
+        "status",
+        "paid_on",
+        "persons",
+        "total",
+        "generated_by",
+        "generated_at",
+        "approved_by",
+        "approved_at",
+        "paid_at",
+        "batch",
+        "error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="进度")
+    def progress_shown(self, run):
+        if run.status in (Status.GENERATING, Status.PAYING):
+            return f"{run.progress}%"
+        return ""
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a run changes by its steps only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the ledger rows of a paid month are its record
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:run_id>/approve/", view(self.approve_view), name="pensions_payrollrun_approve"),
+            path("<int:run_id>/resume/", view(self.resume_view), name="pensions_payrollrun_resume"),
+            path("<int:run_id>/bank-file/", view(self.bank_file_view), name="pensions_payrollrun_bank_file"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, template, title, **context):
+        return TemplateResponse(
+            request,
+            f"admin/pensions/payrollrun/{template}",
+            {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context},
+        )
+
+    def _run(self, request, run_id, permission):
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        return get_object_or_404(PayrollRun, pk=run_id)
+
+    def _back(self, run):
+        return HttpResponseRedirect(reverse("admin:pensions_payrollrun_change", args=[run.pk]))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """生成按月发放表: the month and the pay day; the lines are computed on the worker."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial = {"period": request.GET.get("period") or next_period()}
+        form = GenerateForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = payroll.payroll_start(
+                    period=form.cleaned_data["period"], paid_on=form.cleaned_data["paid_on"], by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, f"已开始生成 {run.period} 按月发放表，完成后请由另一名工作人员审批。")
+                return self._back(run)
+        return self._page(request, "generate.html", "生成按月发放表", form=form)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = PayrollRun.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        extra = {}
+        if run is not None:
+            changes = run.lines.exclude(change=PayrollLine.Change.UNCHANGED).select_related("person")
+            extra = {
+                "run": run,
+                "in_progress": run.status in (Status.GENERATING, Status.PAYING),
+                "counts": payroll.change_counts(run),
+                "changes": changes.order_by("change", "id")[:CHANGES_SHOWN],
+                "changes_shown": CHANGES_SHOWN,
+                "lines_url": reverse("admin:pensions_payrollline_changelist") + f"?run__id__exact={run.pk}",
+                "may_approve": request.user.has_perm("pensions.approve_payrollrun"),
+                "may_export": request.user.has_perm("pensions.export_bank_file"),
+                "may_regenerate": self.has_add_permission(request),
+                "regenerable": run.status in (Status.GENERATED, Status.FAILED) and run.approved_by_id is None,
+                "resumable": run.approved_by_id is not None and run.status in (Status.PAYING, Status.FAILED),
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def approve_view(self, request, run_id):
+        run = self._run(request, run_id, "pensions.approve_payrollrun")
+        if request.method == "POST":
+            try:
+                payroll.payroll_approve(run=run, by=request.user, generated_at=request.POST.get("generated_at", ""))
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"已审批 {run.period} 按月发放，正在写入资金发放台账。", messages.SUCCESS)
+            return self._back(run)
+        refusal = ""
+        if run.status != Status.GENERATED:
+            refusal = f"该发放表当前状态为“{run.get_status_display()}”，不能审批。"
+        elif run.generated_by_id == request.user.pk:
+            refusal = "发放表须由生成人以外的另一名工作人员审批，您不能审批本人生成的发放表。"
+        return self._page(
+            request,
+            "confirm.html",
+            f"审批 {run.period} 按月发放",
+            run=run,
+            refusal=refusal,
+            action="审批并发放",
+            token=payroll.generation_token(run),
+            counts=payroll.change_counts(run),
+            message=f"审批后将向 {run.persons} 人发放共 {run.total} 元，写入资金发放台账，不能撤回。",
+        )
+
+    def resume_view(self, request, run_id):
+        run = self._run(request, run_id, "pensions.approve_payrollrun")
+        if request.method == "POST":
+            try:
+                payroll.payroll_resume(run=run, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"已重新开始发放 {run.period}：已领取的人员不会重复发放。", messages.SUCCESS)
+            return self._back(run)
+        refusal = ""
+        if run.approved_by_id is None or run.status not in (Status.APPROVED, Status.PAYING, Status.FAILED):
+            refusal = f"该发放表当前状态为“{run.get_status_display()}”，不能继续发放。"
+        return self._page(
+            request,
+            "confirm.html",
+            f"继续发放 {run.period}",
+            run=run,
+            refusal=refusal,
+            action="继续发放",
+            message="发放中断后继续：已写入台账的人员跳过，其余人员发放，每人只发放一次。",
+        )
+
+    def bank_file_view(self, request, run_id):
+        run = self._run(request, run_id, "pensions.export_bank_file")
+        if request.method == "POST":
+            try:
+                content, name, missing = bank_file(run=run, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+                return self._back(run)
+            response = HttpResponse(
+                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+            return response
+        refusal = "" if run.status == Status.PAID else "发放完成后才能导出银行代发文件。"
+        return self._page(
+            request,
+            "confirm.html",
+            f"导出 {run.period} 银行代发文件",
+            run=run,
+            refusal=refusal,
+            action="下载银行代发文件",
+            message="文件含完整的身份证号和银行账号，下载将记入导出日志；请妥善保管，仅用于银行代发。",
+        )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@admin.register(PayrollLine)
+class PayrollLineAdmin(admin.ModelAdmin):
+    """The run's lines, read-only (district-wide, like the run; names only, no ID numbers)."""
+
+    list_display = ["person", "category", "previous_amount", "amount", "change", "reason", "run"]
+    list_filter = ["run", "change"]
+    list_select_related = ["person", "run"]
+    search_fields = ["person__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

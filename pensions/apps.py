@@ -1,4 +1,4 @@
-from bureau.areas import AreaConfig
+from bureau.areas import AreaConfig, PersonFilePart
 
 
 class PensionsConfig(AreaConfig):
@@ -7,3 +7,6 @@ class PensionsConfig(AreaConfig):
     order = 3
     report_section = "pensions.report.section"
     demo = "pensions.demo.seed"
+    person_file = PersonFilePart(
+        title="优待抚恤", template="pensions/person_file.html", context="pensions.person_file.context", order=30
+    )

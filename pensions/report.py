@@ -10,7 +10,8 @@ township, are in the district report only).
 Rules the sentences rest on:
 
 - 一 优抚资金: per programme (`pensions.programmes`), distinct persons and the sum of the year's
-  ledger rows (period in the year). The enlistment years of the conscripts behind the visits
+  ledger rows (period in the year; a conscript family allowance paid after its benefit year is
+  back pay and counts in the year it was paid, see `fund_payments`). The enlistment years of the conscripts behind the visits
   are those of the approved family benefits (`ConscriptBenefit`) of the visited families, of
   any benefit year, and, for a visited person without one (the conscript visited himself),
   the year of the person's own `enlisted_on`. The benefits "of the year" are those of benefit
@@ -156,7 +157,7 @@ def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
 
 def funds_item(*, year: int, township=None) -> Item:
     codes = [code for code, *_ in FUND_PROGRAMMES]
-    payments = Payment.objects.in_year(year).in_township(township).filter(programme__code__in=codes)
+    payments = fund_payments(year=year, township=township).filter(programme__code__in=codes)
     totals = {
         row["programme__code"]: row
         for row in payments.order_by()
@@ -200,6 +201,18 @@ def funds_item(*, year: int, township=None) -> Item:
             if code in totals
         ],
     )
+
+
+def fund_payments(*, year: int, township=None):
+    """
+    The ledger rows of the year (`Payment.objects.in_year`): for the conscript family allowance, whose
+    row's period is the benefit year, a row paid after its year is back pay (补发) and counts in the
+    year it was paid, not in its own.
+    """
+    family = Q(programme__code=programmes.CONSCRIPT_FAMILY)
+    of_the_year = Q(period__startswith=str(year)) & ~(family & Q(paid_on__gt=period_end(year)))
+    back_paid = family & Q(paid_on__year=year, period__lt=str(year))
+    return Payment.objects.in_township(township).filter(of_the_year | back_paid)
 
 
 def conscript_visit_years(payments) -> list[int]:

@@ -159,11 +159,11 @@ def test_the_pensions_part_shows_problems_aid_benefits_and_interviews(client_for
     HardshipAidFactory(
         person=veteran,
         kind=HardshipAid.Kind.MEDICAL,
-        applied_on=D(2021, 3, 1),
+        applied_on=D(2021, 4, 1),
         amount_requested=Decimal("8000.00"),
         decision=HardshipAid.Decision.GRANTED,
         amount_granted=Decimal("5000.00"),
-        decided_on=D(2021, 3, 10),
+        decided_on=D(2021, 4, 10),
     )
     ConscriptBenefitFactory(
         family=veteran,
@@ -186,7 +186,7 @@ def test_the_pensions_part_shows_problems_aid_benefits_and_interviews(client_for
     ) in body
     assert "<td>咨询优待证办理。</td><td>待处理</td><td>—</td><td>—</td>" in body
     assert (
-        "<tr><td>2021-03-01</td><td>医疗难</td><td>8000.00</td><td>批准</td><td>5000.00</td><td>2021-03-10</td>" in body
+        "<tr><td>2021-04-01</td><td>医疗难</td><td>8000.00</td><td>批准</td><td>5000.00</td><td>2021-04-10</td>" in body
     )
     assert (
         "<tr><td>2021</td><td>王小兵</td><td>2020</td><td>西藏</td><td>26800.00</td><td>5000.00</td><td>否</td>"

@@ -9,7 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from bureau.models import Attachment, CheckUp, CheckUpBatch, HardshipCategory, PreferentialCategory, ReviewStatus
+from bureau.models import (
+    Attachment,
+    CheckUp,
+    CheckUpBatch,
+    HardshipCategory,
+    Payment,
+    PreferentialCategory,
+    ReviewStatus,
+)
 from pensions import programmes
 from pensions.models import ConscriptBenefit, Problem, War
 from pensions.report import section, year_range
@@ -315,6 +323,19 @@ def test_the_report_details_never_hold_health_results(checkups):
 # -- 一 优抚资金 -----------------------------------------------------------------------------------
 
 
+def allowance_paid(benefit, paid_on):
+    """
+    The allowance paid on `paid_on`: its ledger row (period: the benefit year) as the ledger keeps it, written
+    here unless saving the benefit wrote it already (`bureau.ledger`, where the ledger follows the records).
+    """
+    benefit.paid_on = paid_on
+    benefit.save()
+    programme = programmes.programme(programmes.CONSCRIPT_FAMILY)
+    period = str(benefit.benefit_year)
+    if not Payment.objects.filter(person=benefit.family, programme=programme, period=period).exists():
+        pay(benefit.family, programmes.CONSCRIPT_FAMILY, benefit.total, period=period, paid_on=paid_on)
+
+
 def pay(person, code, amount, period="2021", paid_on=None):
     return PaymentFactory(
         person=person,
@@ -353,29 +374,36 @@ def ledger(township_a, township_b):
     # 走访义务兵: 2 families, whose conscripts enlisted in 2019 and 2020.
     for person, enlisted in ((a[1], 2019), (b[5], 2020)):
         pay(person, programmes.CONSCRIPT_VISIT, "1000.00")
-        ConscriptBenefitFactory(family=person, enlistment_year=enlisted, benefit_year=2020, amount="20000.00")
-    # 义务兵家庭优待金: 3 families; one's conscript served in Tibet, back pay for his first year.
-    for person in (a[1], b[5], b[4]):
-        pay(person, programmes.CONSCRIPT_FAMILY, "26800.00", paid_on=D(2021, 12, 10))
-    ConscriptBenefitFactory(family=a[1], enlistment_year=2019, benefit_year=2021, amount="26800.00")
-    ConscriptBenefitFactory(family=b[5], enlistment_year=2020, benefit_year=2021, amount="26800.00")
-    ConscriptBenefitFactory(
-        family=b[4],
-        enlistment_year=2021,
-        benefit_year=2021,
-        region=ConscriptBenefit.Region.TIBET,
-        amount="26800.00",
-        supplement="5000.00",
-    )
-    ConscriptBenefitFactory(
-        family=b[0],
-        enlistment_year=2018,
-        benefit_year=2019,
-        region=ConscriptBenefit.Region.XINJIANG,
-        amount="20000.00",
-        supplement="4000.00",
-        back_pay=True,
-        paid_on=D(2021, 12, 10),
+        ConscriptBenefitFactory(family=person, enlistment_year=enlisted, benefit_year=2020, amount=Decimal("20000.00"))
+    # 义务兵家庭优待金: 3 families of 2021, one conscript serving in Tibet; one family's 2019 allowance
+    # (Xinjiang) paid back in December 2021.
+    benefits = [
+        ConscriptBenefitFactory(family=a[1], enlistment_year=2019, benefit_year=2021, amount=Decimal("26800.00")),
+        ConscriptBenefitFactory(family=b[5], enlistment_year=2020, benefit_year=2021, amount=Decimal("26800.00")),
+        ConscriptBenefitFactory(
+            family=b[4],
+            enlistment_year=2021,
+            benefit_year=2021,
+            region=ConscriptBenefit.Region.TIBET,
+            amount=Decimal("21800.00"),
+            supplement=Decimal("5000.00"),
+        ),
+        ConscriptBenefitFactory(
+            family=b[0],
+            enlistment_year=2018,
+            benefit_year=2019,
+            region=ConscriptBenefit.Region.XINJIANG,
+            amount=Decimal("20000.00"),
+            supplement=Decimal("4000.00"),
+            back_pay=True,
+        ),
+    ]
+    for benefit in benefits:
+        allowance_paid(benefit, D(2021, 12, 10))
+    # Next year's allowance paid early is not back pay: it counts in 2022.
+    allowance_paid(
+        ConscriptBenefitFactory(family=a[1], enlistment_year=2019, benefit_year=2022, amount=Decimal("26800.00")),
+        D(2021, 12, 20),
     )
     # 军休人员: 1 person.
     pay(b[2], programmes.MILITARY_RETIREE, "36000.00")
@@ -388,7 +416,7 @@ FUNDS = (
     "优抚资金应发尽发。截至目前，共为全区3名优抚对象解决“三难”（住房难、医疗难、生活难）问题共计2.05万元；"
     "发放重点优抚对象医疗补助人数2名，资金2000元；按月发放各类优抚对象人数2名，资金4.74万元；"
     "“春节”优抚对象慰问人数3名，资金1800元；走访慰问2019年－2020年入伍义务兵走访人数2名，慰问金共计2000元；"
-    "发放2018年－2021年入伍义务兵家属、补发2018年新疆入伍义务兵家属优待金人数3名，优待金共计8.04万元；"
+    "发放2018年－2021年入伍义务兵家属、补发2018年新疆入伍义务兵家属优待金人数4名，优待金共计10.44万元；"
     "军休人员1人发放资金3.6万元；实现了应发尽发，实现了社会稳定，推动了经济发展。"
 )
 
@@ -413,7 +441,7 @@ def test_each_programme_states_its_persons_and_amount(ledger):
         (2, Decimal("47400.00")),
         (3, Decimal("1800.00")),
         (2, Decimal("2000.00")),
-        (3, Decimal("80400.00")),
+        (4, Decimal("104400.00")),
         (1, Decimal("36000.00")),
     ]
     assert result["conscript_years"] == "2019年－2020年"

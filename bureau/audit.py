@@ -68,14 +68,17 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
     return event
 
 
-def record_many(kind, *, objs, user=None) -> None:
-    """One event per record, written together: the writes of an import, made in batches."""
+def record_many(kind, *, objs, user=None, fields=()) -> None:
+    """
+    One event per record, written together: the writes of an import, made in batches, or the
+    whole sensitive values of several records shown on one page (`fields` names them).
+    """
     objs = list(objs)
     if not objs:
         return
     # What the events share, read once; then each record's own columns.
     common = {
-        field.attname: getattr(_event(kind, user=user), field.attname)
+        field.attname: getattr(_event(kind, user=user, fields=fields), field.attname)
         for field in AuditEvent._meta.concrete_fields
         if not field.primary_key
     }

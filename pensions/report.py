@@ -1,92 +1,429 @@
-"""Section (三) 优待抚恤工作彰显温暖. Placeholder until the pensions issue keeps the records."""
+"""
+Section (三) 优待抚恤工作彰显温暖: the money paid, the oral history of the Korean War veterans,
+the Spring Festival visits (送温暖) and the free check-ups of key beneficiaries.
 
-from bureau.reporting import Section, missing_item
+Only approved records count; the ledger (`bureau.Payment`) is what was paid. A township report
+speaks of that township: payments to its residents, its veterans, its records (a record's
+township is its person's), and the exhibitions held there (district-wide ones, without a
+township, are in the district report only).
+
+Rules the sentences rest on:
+
+- 一 优抚资金: per programme (`pensions.programmes`), distinct persons and the sum of the year's
+  ledger rows (period in the year; a conscript family allowance paid after its benefit year is
+  back pay and counts in the year it was paid, see `fund_payments`). The enlistment years of the conscripts behind the visits
+  are those of the approved family benefits (`ConscriptBenefit`) of the visited families, of
+  any benefit year, and, for a visited person without one (the conscript visited himself),
+  the year of the person's own `enlisted_on`. The benefits "of the year" are those of benefit
+  year `year` and the back-pay paid in `year`; their enlistment years give the family benefit's
+  range, and the back-pay for service in Tibet or Xinjiang is named by enlistment year and region.
+- 二 口述历史: the Korean War veterans living in the district at year end hold the category on
+  31 December and had neither died nor moved out before that day (as `Person.in_district_on`);
+  interviews count the distinct persons filmed in the year, of any war (the Korean War
+  veterans are the project's 主体, not its only subjects).
+- 三 送温暖: approved visits of the pensions area on the Spring Festival occasion in the year;
+  persons are distinct per hardship category, the aid is the visits' own amounts
+  (`Visit.amount`, whether or not the ledger has the row yet), the problems are the approved
+  problems recorded against those visits, resolved when their state is in `Problem.SOLVED`.
+- 四 体检: check-ups (approved) in the approved key-beneficiary batches that started in the year;
+  persons are distinct overall and per mode; a health file is a person with at least one
+  of those check-ups holding a result (a summary or an attached report).
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from bureau.masking import mask_id_number
+from bureau.models import (
+    CheckUp,
+    CheckUpBatch,
+    HardshipCategory,
+    Occasion,
+    Payment,
+    Person,
+    PreferentialCategory,
+    Visit,
+)
+from bureau.reporting import Figure, Item, Section
+from pensions import programmes
+from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
+
+HEADING = "优待抚恤工作彰显温暖"
+AREA = "pensions"
+
+FUNDS_SENTENCE = (
+    "截至目前，"
+    "{% if hardship_persons %}共为{{ township }}{{ hardship_persons }}名优抚对象解决“三难”（住房难、医疗难、生活难）问题"
+    "共计{{ hardship_total }}；{% endif %}"
+    "{% if medical_persons %}发放重点优抚对象医疗补助人数{{ medical_persons }}名，资金{{ medical_total }}；{% endif %}"
+    "{% if monthly_persons %}按月发放各类优抚对象人数{{ monthly_persons }}名，资金{{ monthly_total }}；{% endif %}"
+    "{% if festival_persons %}“春节”优抚对象慰问人数{{ festival_persons }}名，资金{{ festival_total }}；{% endif %}"
+    "{% if conscript_visits %}走访慰问{{ conscript_years }}入伍义务兵走访人数{{ conscript_visits }}名，"
+    "慰问金共计{{ conscript_visit_total }}；{% endif %}"
+    "{% if conscript_families %}发放{{ conscript_family_years }}入伍义务兵家属"
+    "{% if back_pay %}、补发{{ back_pay|join:'、' }}入伍义务兵家属{% endif %}"
+    "优待金人数{{ conscript_families }}名，优待金共计{{ conscript_family_total }}；{% endif %}"
+    "{% if retirees %}军休人员{{ retirees }}人发放资金{{ retiree_total }}；{% endif %}"
+    "实现了应发尽发，实现了社会稳定，推动了经济发展。"
+)
+ORAL_HISTORY_SENTENCE = (
+    "为充分挖掘参战老兵所承载的珍贵历史片段，我局以{{ township }}{{ korean_war_veterans }}位健在的抗美援朝老兵为主体，"
+    "进行口述历史纪实视频拍摄，{{ year }}年拍摄{{ interviews }}位老兵，记录那些战火纷飞岁月中，老兵舍生忘死的战斗故事。"
+    "{% if exhibitions %}拍摄完成后在校园、社区举办红色展陈宣讲活动{{ exhibitions }}场，"
+    "动员社会力量关注关爱现存老兵。{% endif %}"
+)
+SPRING_VISITS_SENTENCE = (
+    "认真做好照顾救助和长期帮扶工作，把党和政府的温暖送到他们心坎上。"
+    "{{ year }}年春节{{ township }}走访慰问{{ visited_groups|join:'、' }}"
+    "{% if aid_total %}，共发放帮扶资金{{ aid_total }}{% endif %}"
+    "{% if problems %}，收集的困难问题数{{ problems }}件，"
+    "{% if problems_resolved == problems %}并已全部解决{% else %}已解决{{ problems_resolved }}件{% endif %}{% endif %}。"
+)
+CHECKUPS_SENTENCE = (
+    "开展重点优抚对象免费体检活动，{{ checked }}名重点优抚对象参加。"
+    "为让健康体检落到实处，不落一人，我们通过{{ modes|join:'、' }}等灵活的方式，让每一名重点优抚对象都能参加健康体检"
+    "{% if health_files %}，并为参加体检的重点优抚对象建立个人健康电子档案{{ health_files }}份，"
+    "实现“一人一档”和“一站式服务”{% endif %}。"
+)
+
+# The six groups of the Spring Festival visits, in the reference's order, and their figure keys.
+VISITED_KEYS = {
+    HardshipCategory.HARDSHIP_VETERAN: "visited_hardship",
+    HardshipCategory.ENTERPRISE_CADRE: "visited_cadres",
+    HardshipCategory.STATE_ENTERPRISE_SOLDIER: "visited_state_retired",
+    HardshipCategory.MERIT: "visited_merit",
+    HardshipCategory.MILITARY_RETIREE: "visited_retirees",
+    HardshipCategory.HONOURED_HOSPITAL: "visited_hospital",
+}
+# Ledger programmes of item 一: (code, persons key, persons label, total key, total label).
+FUND_PROGRAMMES = [
+    (programmes.HARDSHIP_AID, "hardship_persons", "“三难”救助人数", "hardship_total", "“三难”救助资金"),
+    (programmes.KEY_MEDICAL_SUBSIDY, "medical_persons", "重点优抚对象医疗补助人数", "medical_total", "医疗补助资金"),
+    (programmes.PERIODIC_PENSION, "monthly_persons", "按月发放人数", "monthly_total", "按月发放资金"),
+    (programmes.SPRING_FESTIVAL, "festival_persons", "春节慰问人数", "festival_total", "春节慰问资金"),
+    (programmes.CONSCRIPT_VISIT, "conscript_visits", "走访义务兵人数", "conscript_visit_total", "义务兵慰问金"),
+    (
+        programmes.CONSCRIPT_FAMILY,
+        "conscript_families",
+        "义务兵家属人数",
+        "conscript_family_total",
+        "义务兵家庭优待金",
+    ),
+    (programmes.MILITARY_RETIREE, "retirees", "军休人员", "retiree_total", "军休人员资金"),
+]
+SUPPLEMENT_REGIONS = (ConscriptBenefit.Region.TIBET, ConscriptBenefit.Region.XINJIANG)
 
 
 def section(*, year: int, township=None) -> Section:
     return Section(
         app_label="pensions",
         area="优待抚恤",
-        heading="优待抚恤工作彰显温暖",
-        placeholder=True,
+        heading=HEADING,
         items=[
-            missing_item(
-                key="pensions.funds",
-                title="优抚资金应发尽发",
-                default_sentence=(
-                    "截至目前，共为全区{{ hardship_persons }}名优抚对象解决“三难”（住房难、医疗难、生活难）问题共计{{ hardship_total }}；"
-                    "发放重点优抚对象医疗补助人数{{ medical_persons }}名，资金{{ medical_total }}；按月发放各类优抚对象人数{{ monthly_persons }}名，"
-                    "资金{{ monthly_total }}；“春节”优抚对象慰问人数{{ festival_persons }}名，资金{{ festival_total }}；"
-                    "走访慰问{{ conscript_years }}入伍义务兵{{ conscript_visits }}名，慰问金共计{{ conscript_visit_total }}；"
-                    "义务兵家属{{ conscript_families }}名，优待金共计{{ conscript_family_total }}；军休人员{{ retirees }}人发放资金{{ retiree_total }}。"
+            funds_item(year=year, township=township),
+            oral_history_item(year=year, township=township),
+            spring_visits_item(year=year, township=township),
+            checkups_item(year=year, township=township),
+        ],
+    )
+
+
+def period_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def year_range(years) -> str:
+    """`2021年`, `2019年－2021年`; empty without years."""
+    years = sorted(set(years))
+    if not years:
+        return ""
+    if years[0] == years[-1]:
+        return f"{years[0]}年"
+    return f"{years[0]}年－{years[-1]}年"
+
+
+def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
+    """Without any record behind the item every figure is unknown, not zero."""
+    if when:
+        return figures
+    return [Figure(f.key, f.label, None, f.unit) for f in figures]
+
+
+# -- 一 优抚资金应发尽发 ----------------------------------------------------------------------------
+
+
+def funds_item(*, year: int, township=None) -> Item:
+    codes = [code for code, *_ in FUND_PROGRAMMES]
+    payments = fund_payments(year=year, township=township).filter(programme__code__in=codes)
+    totals = {
+        row["programme__code"]: row
+        for row in payments.order_by()
+        .values("programme__code")
+        .annotate(persons=Count("person", distinct=True), count=Count("pk"), total=Sum("amount"))
+    }
+
+    benefits = list(
+        ConscriptBenefit.objects.approved()
+        .in_township(township)
+        .filter(Q(benefit_year=year) | Q(back_pay=True, paid_on__year=year))
+        .order_by("enlistment_year", "region", "pk")
+    )
+    back_pay = [
+        f"{benefit.enlistment_year}年{benefit.get_region_display()}"
+        for benefit in benefits
+        if benefit.back_pay and benefit.region in SUPPLEMENT_REGIONS
+    ]
+
+    figures = []
+    for code, persons_key, persons_label, total_key, total_label in FUND_PROGRAMMES:
+        row = totals.get(code, {})
+        figures.append(Figure(persons_key, persons_label, row.get("persons", 0), "人"))
+        figures.append(Figure(total_key, total_label, row.get("total") or Decimal("0"), "元"))
+    figures += [
+        Figure("conscript_years", "走访义务兵入伍年份", year_range(conscript_visit_years(payments))),
+        Figure("conscript_family_years", "优待金义务兵入伍年份", year_range(b.enlistment_year for b in benefits)),
+        Figure("back_pay", "补发西藏、新疆入伍义务兵家属", list(dict.fromkeys(back_pay))),
+        Figure("supplement_total", "西藏、新疆补助", sum((b.supplement for b in benefits), Decimal("0")), "元"),
+    ]
+    return Item(
+        key="pensions.funds",
+        title="优抚资金应发尽发",
+        default_sentence=FUNDS_SENTENCE,
+        figures=recorded(figures, when=bool(totals)),
+        required=tuple(key for _, persons_key, _, total_key, _ in FUND_PROGRAMMES for key in (persons_key, total_key)),
+        detail_headers=["资金项目", "人数（人）", "笔数", "金额（元）"],
+        detail_rows=[
+            [programmes.PROGRAMMES[code][0], totals[code]["persons"], totals[code]["count"], totals[code]["total"]]
+            for code in codes
+            if code in totals
+        ],
+    )
+
+
+def fund_payments(*, year: int, township=None):
+    """
+    The ledger rows of the year (`Payment.objects.in_year`): for the conscript family allowance, whose
+    row's period is the benefit year, a row paid after its year is back pay (补发) and counts in the
+    year it was paid, not in its own.
+    """
+    family = Q(programme__code=programmes.CONSCRIPT_FAMILY)
+    of_the_year = Q(period__startswith=str(year)) & ~(family & Q(paid_on__gt=period_end(year)))
+    back_paid = family & Q(paid_on__year=year, period__lt=str(year))
+    return Payment.objects.in_township(township).filter(of_the_year | back_paid)
+
+
+def conscript_visit_years(payments) -> list[int]:
+    """The enlistment years of the conscripts behind the year's conscript visits (see the module's docstring)."""
+    visited = set(payments.filter(programme__code=programmes.CONSCRIPT_VISIT).values_list("person", flat=True))
+    if not visited:
+        return []
+    by_family = defaultdict(set)
+    for family, enlisted in (
+        ConscriptBenefit.objects.approved().filter(family__in=visited).values_list("family", "enlistment_year")
+    ):
+        by_family[family].add(enlisted)
+    years = [enlisted for enlisted_years in by_family.values() for enlisted in enlisted_years]
+    for enlisted_on in (
+        Person.objects.filter(pk__in=visited - by_family.keys(), enlisted_on__isnull=False)
+        .values_list("enlisted_on", flat=True)
+        .order_by()
+    ):
+        years.append(enlisted_on.year)
+    return years
+
+
+# -- 二 口述历史 ------------------------------------------------------------------------------------
+
+
+def living_korean_war_veterans(*, year: int, township=None):
+    """Persons holding the Korean War veteran category on 31 December, alive and living in the district that day."""
+    end = period_end(year)
+    alive = Q(died_on__gte=end) | (Q(died_on__isnull=True) & ~Q(status=Person.Status.DECEASED))
+    stayed = Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=end)
+    return (
+        Person.objects.approved()
+        .in_township(township)
+        .holding(PreferentialCategory.KOREAN_WAR_VETERAN, on=end)
+        .filter(alive, stayed)
+    )
+
+
+def oral_history_item(*, year: int, township=None) -> Item:
+    veterans = living_korean_war_veterans(year=year, township=township).count()
+    interviews = list(
+        OralHistoryInterview.objects.approved()
+        .in_township(township)
+        .filter(interviewed_on__year=year)
+        .select_related("person__township")
+        .order_by("interviewed_on", "pk")
+    )
+    exhibitions = list(
+        OralHistoryExhibition.objects.approved()
+        .in_township(township)
+        .filter(start_date__year=year)
+        .order_by("start_date", "pk")
+    )
+    rows = [
+        [
+            "口述历史拍摄",
+            i.interviewed_on,
+            f"{i.person.name}（{mask_id_number(i.person.id_number)}）",
+            i.get_war_display(),
+            i.person.township.name,
+            f"{i.duration_minutes}分钟",
+        ]
+        for i in interviews
+    ]
+    rows += [["展陈宣讲", e.start_date, e.title, e.get_venue_kind_display(), e.venue, e.headcount] for e in exhibitions]
+    return Item(
+        key="pensions.oral_history",
+        title="进行口述历史纪实视频拍摄，留存“红色记忆”",
+        default_sentence=ORAL_HISTORY_SENTENCE,
+        figures=recorded(
+            [
+                Figure("korean_war_veterans", "健在的抗美援朝老兵", veterans, "位"),
+                Figure("interviews", "口述历史拍摄", len({i.person_id for i in interviews}), "人"),
+                Figure("exhibitions", "展陈宣讲活动", len(exhibitions), "场"),
+            ],
+            when=bool(interviews or exhibitions),
+        ),
+        required=("korean_war_veterans", "interviews"),
+        detail_headers=["类别", "日期", "老兵/活动", "参战经历/场所", "乡镇（街道）/地点", "时长/人数"],
+        detail_rows=rows,
+    )
+
+
+# -- 三 “送温暖” -----------------------------------------------------------------------------------
+
+
+def spring_festival_visits(*, year: int, township=None):
+    return (
+        Visit.objects.approved()
+        .in_township(township)
+        .filter(area=AREA, occasion=Occasion.SPRING_FESTIVAL, visited_on__year=year)
+    )
+
+
+def spring_visits_item(*, year: int, township=None) -> Item:
+    visits = list(
+        spring_festival_visits(year=year, township=township)
+        .select_related("person__township")
+        .order_by("visited_on", "pk")
+    )
+    problems = list(Problem.objects.approved().filter(visit__in=[v.pk for v in visits]).only("visit", "state"))
+    by_visit = defaultdict(list)
+    for problem in problems:
+        by_visit[problem.visit_id].append(problem)
+
+    persons = defaultdict(set)
+    for visit in visits:
+        persons[visit.hardship_category].add(visit.person_id)
+    figures = [
+        Figure(key, category.label, len(persons[category.value]), "人") for category, key in VISITED_KEYS.items()
+    ]
+    figures += [
+        Figure("visited", "走访慰问人数", len({v.person_id for v in visits}), "人"),
+        Figure(
+            "visited_groups",
+            "走访慰问对象",
+            [f"{c.label}{len(persons[c.value])}人" for c in VISITED_KEYS if persons[c.value]],
+        ),
+        Figure("aid_total", "帮扶资金", sum((v.amount or Decimal("0") for v in visits), Decimal("0")), "元"),
+        Figure("problems", "收集困难问题", len(problems), "件"),
+        Figure("problems_resolved", "已解决问题", sum(p.solved for p in problems), "件"),
+    ]
+    categories = dict(HardshipCategory.choices)
+    return Item(
+        key="pensions.spring_visits",
+        title="将“送温暖”活动向生活困难退役军人家庭延伸",
+        default_sentence=SPRING_VISITS_SENTENCE,
+        figures=recorded(figures, when=bool(visits)),
+        required=("visited", "visited_groups"),
+        detail_headers=[
+            "走访日期",
+            "姓名",
+            "身份证号",
+            "乡镇（街道）",
+            "帮扶类别",
+            "慰问金（元）",
+            "收集问题（件）",
+            "已解决（件）",
+        ],
+        detail_rows=[
+            [
+                v.visited_on,
+                v.person.name,
+                mask_id_number(v.person.id_number),
+                v.person.township.name,
+                categories.get(v.hardship_category, ""),
+                v.amount,
+                len(by_visit[v.pk]),
+                sum(p.solved for p in by_visit[v.pk]),
+            ]
+            for v in visits
+        ],
+    )
+
+
+# -- 四 重点优抚对象免费体检 ------------------------------------------------------------------------
+
+
+def key_beneficiary_checkups(*, year: int, township=None):
+    batches = CheckUpBatch.objects.approved().filter(
+        population=CheckUpBatch.Population.KEY_BENEFICIARIES, start_date__year=year
+    )
+    return CheckUp.objects.approved().in_township(township).filter(batch__in=batches)
+
+
+def checkups_item(*, year: int, township=None) -> Item:
+    checkups = list(
+        key_beneficiary_checkups(year=year, township=township)
+        .select_related("batch", "person__township")
+        .annotate(attached=Count("attachments"))
+        .order_by("checked_on", "pk")
+    )
+    by_mode = defaultdict(set)
+    filed = set()
+    for checkup in checkups:
+        by_mode[checkup.mode].add(checkup.person_id)
+        if checkup.result_summary.strip() or checkup.attached:
+            filed.add(checkup.person_id)
+    Mode = CheckUp.Mode
+    return Item(
+        key="pensions.checkups",
+        title="为重点优抚对象免费体检",
+        default_sentence=CHECKUPS_SENTENCE,
+        figures=recorded(
+            [
+                Figure("checked", "参加体检", len({c.person_id for c in checkups}), "人"),
+                Figure("on_site", "现场体检", len(by_mode[Mode.ON_SITE]), "人"),
+                Figure("at_home", "上门体检", len(by_mode[Mode.HOME_VISIT]), "人"),
+                Figure("transported", "接送体检", len(by_mode[Mode.TRANSPORTED]), "人"),
+                Figure("health_files", "健康电子档案", len(filed), "份"),
+                Figure(
+                    "modes",
+                    "体检方式",
+                    [f"{mode.label}{len(by_mode[mode.value])}人" for mode in Mode if by_mode[mode.value]],
                 ),
-                figures=[
-                    ("hardship_persons", "“三难”救助人数", "人"),
-                    ("hardship_total", "“三难”救助资金", "元"),
-                    ("medical_persons", "重点优抚对象医疗补助人数", "人"),
-                    ("medical_total", "医疗补助资金", "元"),
-                    ("monthly_persons", "按月发放人数", "人"),
-                    ("monthly_total", "按月发放资金", "元"),
-                    ("festival_persons", "春节慰问人数", "人"),
-                    ("festival_total", "春节慰问资金", "元"),
-                    ("conscript_years", "走访义务兵入伍年份", ""),
-                    ("conscript_visits", "走访义务兵人数", "人"),
-                    ("conscript_visit_total", "义务兵慰问金", "元"),
-                    ("conscript_families", "义务兵家属人数", "人"),
-                    ("conscript_family_total", "义务兵家庭优待金", "元"),
-                    ("retirees", "军休人员", "人"),
-                    ("retiree_total", "军休人员资金", "元"),
-                ],
-            ),
-            missing_item(
-                key="pensions.oral_history",
-                title="进行口述历史纪实视频拍摄，留存“红色记忆”",
-                default_sentence=(
-                    "我局以全区{{ korean_war_veterans }}位健在的抗美援朝老兵为主体，进行口述历史纪实视频拍摄，"
-                    "已拍摄{{ interviews }}人，并在校园、社区举办红色展陈宣讲活动{{ exhibitions }}场。"
-                ),
-                figures=[
-                    ("korean_war_veterans", "健在的抗美援朝老兵", "位"),
-                    ("interviews", "口述历史拍摄", "人"),
-                    ("exhibitions", "展陈宣讲活动", "场"),
-                ],
-            ),
-            missing_item(
-                key="pensions.spring_visits",
-                title="将“送温暖”活动向生活困难退役军人家庭延伸",
-                default_sentence=(
-                    "{{ year }}年春节全区走访慰问困难军队退役人员{{ visited_hardship }}人、困难企业军转干部{{ visited_cadres }}人、"
-                    "1953年底参军后在国有企业退休的士兵{{ visited_state_retired }}人、荣立三等功以上退役军人{{ visited_merit }}人、"
-                    "军休人员{{ visited_retirees }}人、省荣军医院休养退休士兵{{ visited_hospital }}人，共发放帮扶资金{{ aid_total }}，"
-                    "收集困难问题{{ problems }}件，已解决{{ problems_resolved }}件。"
-                ),
-                figures=[
-                    ("visited_hardship", "困难军队退役人员", "人"),
-                    ("visited_cadres", "困难企业军转干部", "人"),
-                    ("visited_state_retired", "1953年底参军后在国有企业退休的士兵", "人"),
-                    ("visited_merit", "荣立三等功以上退役军人", "人"),
-                    ("visited_retirees", "军休人员", "人"),
-                    ("visited_hospital", "省荣军医院休养退休士兵", "人"),
-                    ("aid_total", "帮扶资金", "元"),
-                    ("problems", "收集困难问题", "件"),
-                    ("problems_resolved", "已解决问题", "件"),
-                ],
-            ),
-            missing_item(
-                key="pensions.checkups",
-                title="为重点优抚对象免费体检",
-                default_sentence=(
-                    "开展重点优抚对象免费体检活动，{{ checked }}名重点优抚对象参加，其中现场体检{{ on_site }}人、"
-                    "上门体检{{ at_home }}人、接送体检{{ transported }}人，并为每位参加体检的重点优抚对象建立了个人健康电子档案"
-                    "{{ health_files }}份，实现“一人一档”。"
-                ),
-                figures=[
-                    ("checked", "参加体检", "人"),
-                    ("on_site", "现场体检", "人"),
-                    ("at_home", "上门体检", "人"),
-                    ("transported", "接送体检", "人"),
-                    ("health_files", "健康电子档案", "份"),
-                ],
-            ),
+            ],
+            when=bool(checkups),
+        ),
+        required=("checked",),
+        # Never the results themselves: health is personal data, and the report goes to leadership.
+        detail_headers=["体检批次", "体检日期", "姓名", "身份证号", "乡镇（街道）", "体检方式", "已建档"],
+        detail_rows=[
+            [
+                c.batch.title,
+                c.checked_on,
+                c.person.name,
+                mask_id_number(c.person.id_number),
+                c.person.township.name,
+                c.get_mode_display(),
+                "是" if (c.result_summary.strip() or c.attached) else "否",
+            ]
+            for c in checkups
         ],
     )

@@ -317,7 +317,7 @@ class DemoDistrict:
         self.relative(soldier, role=FamilyLink.Relation.MOTHER, category=C.DUTY_DEATH_FAMILY, since=died_on)
         soldier, died_on = self.fallen(born=(y - 61, y - 36), note="服役期间病故。")
         self.relative(soldier, role=FamilyLink.Relation.SPOUSE, category=C.ILLNESS_DEATH_FAMILY, since=died_on)
-        for _ in range(5):  # conscripts on active duty and the parent who receives the family allowance
+        for index in range(5):  # conscripts on active duty and the parent who receives the family allowance
             township = self.rng.choice(self.townships)
             conscript = self.person(
                 township=township, born=(y - 21, y - 19), status=P.Status.ACTIVE_DUTY, male=self.rng.random() < 0.9
@@ -325,7 +325,10 @@ class DemoDistrict:
             conscript.branch = self.rng.choice(
                 [P.Branch.ARMY, P.Branch.NAVY, P.Branch.AIR_FORCE, P.Branch.ROCKET_FORCE]
             )
-            conscript.enlisted_on = datetime.date(y - self.rng.randrange(0, 2), 9, self.rng.randrange(1, 29))
+            years_back = self.rng.randrange(0, 2)
+            # The first of each round is in his second year, so that the demo has a family paid for two years.
+            years_back = 1 if index == 0 else years_back
+            conscript.enlisted_on = datetime.date(y - years_back, 9, self.rng.randrange(1, 29))
             conscript.rank = "列兵" if conscript.enlisted_on.year == y else "上等兵"
             parent = self.rng.choice([FamilyLink.Relation.FATHER, FamilyLink.Relation.MOTHER])
             self.relative(conscript, role=parent, category=C.CONSCRIPT_FAMILY, since=conscript.enlisted_on)

@@ -112,7 +112,7 @@ def insert_rows(model, instances, *, returning: bool = False) -> None:
     if with_pk and not all(instance.pk is not None for instance in instances):
         raise ValueError("insert_rows: either every instance has its primary key or none has")
     fields = _fields(model, with_pk)
-    columns = [(field.pre_save, preparer(field, connection)) for field in fields]
+    columns = [(_batch_pre_save(field, timezone.now()), preparer(field, connection)) for field in fields]
     rows = [[prepare(pre_save(instance, True)) for pre_save, prepare in columns] for instance in instances]
     keys = _send(model, fields, rows, returning=returning and not with_pk)
     for index, instance in enumerate(instances):
@@ -120,6 +120,19 @@ def insert_rows(model, instances, *, returning: bool = False) -> None:
             instance.pk = keys[index]
         instance._state.adding = False
         instance._state.db = connection.alias
+
+
+def _batch_pre_save(field, now):
+    """The field's `pre_save`, except that a batch's `auto_now`/`auto_now_add` timestamps are one `now`."""
+    if type(field) is models.DateTimeField and (field.auto_now or field.auto_now_add):
+
+        def stamp(instance, add):
+            if field.auto_now or (add and field.auto_now_add):
+                setattr(instance, field.attname, now)
+            return getattr(instance, field.attname)
+
+        return stamp
+    return field.pre_save
 
 
 def insert_values(model, rows: list[dict]) -> None:

@@ -42,6 +42,8 @@ TOWNSHIPS = [
 ]
 # The bureau clerk approves the demo records and creates the payment batches.
 CLERK_USERNAME = "clerk"
+# A second bureau clerk: what one clerk generates (the monthly payroll), the other approves.
+SECOND_CLERK_USERNAME = "clerk2"
 # What the registry writers copy from a generated person; Person.save() derives birth date and gender.
 PERSON_FIELDS = [
     "name", "phone", "township", "address", "status", "branch",
@@ -85,6 +87,7 @@ def accounts_write(*, townships: list[Township], password: str) -> list[tuple[st
     accounts = [
         ("admin", "超级管理员", None, None, {"is_staff": True, "is_superuser": True}),
         (CLERK_USERNAME, "局机关", roles.BUREAU_STAFF, None, {"is_staff": True}),
+        (SECOND_CLERK_USERNAME, "局机关（复核）", roles.BUREAU_STAFF, None, {"is_staff": True}),
         ("leader", "局领导", roles.LEADERSHIP, None, {"is_staff": True}),
         ("auditor", "审计员", roles.AUDITOR, None, {"is_staff": True}),
         ("sysadmin", "系统管理员", roles.SYSTEM_ADMIN, None, {"is_staff": True}),

@@ -8,6 +8,7 @@ page links its row.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin
@@ -158,6 +159,8 @@ class OralHistoryInterviewAdmin(RecordAdmin):
     autocomplete_fields = ["person"]
     # The video: a file attached here, or its address on the intranet video server (video_link).
     inlines = [AttachmentInline]
+    # An address typed without its scheme is the intranet server's plain http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "http"}}
     fields = [
         "person",
         "war",

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from bureau import admin_audit, admin_care, admin_changes, audit, otp, person_file, roles  # noqa: F401  (admin_audit, admin_care, admin_changes: register 审计事件, 走访慰问 and 体检, 待审核修改)
+from bureau import admin_audit, admin_care, admin_changes, audit, ledger, otp, person_file, roles  # noqa: F401  (admin_audit, admin_care, admin_changes: register 审计事件, 走访慰问 and 体检, 待审核修改)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.masking import revealing, shown_field
 from bureau.models import (
@@ -380,6 +380,16 @@ class PaymentAdmin(ScopedAdmin):
     show_full_result_count = False
     # The list's tools link the 批量发放 page.
     import_export_change_list_template = "admin/bureau/payment/change_list.html"
+
+    def has_change_permission(self, request, obj=None):
+        # A row a record pays (a visit's 慰问金, a grant) changes with its record, never here.
+        return super().has_change_permission(request, obj) and (obj is None or ledger.linked_record(obj) is None)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        record = ledger.linked_record(obj) if obj is not None else None
+        if record is not None:
+            messages.info(request, f"本条发放由“{record._meta.verbose_name}：{record}”生成，请在该记录中修改。")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_urls(self):
         return [

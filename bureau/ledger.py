@@ -157,10 +157,22 @@ def on_delete(sender, instance, **kwargs):
             payment.delete()
 
 
+def ledger_models() -> list:
+    return [model for model in apps.get_models() if declares_payment(model)]
+
+
+def linked_record(payment: Payment):
+    """The record whose money this ledger row is (a visit, a grant), or None for a row of its own."""
+    for model in ledger_models():
+        record = model._base_manager.filter(payment=payment).first()
+        if record is not None:
+            return record
+    return None
+
+
 def connect() -> None:
     """Hook every model that declares `ledger_payment` (called once, from BureauConfig.ready)."""
-    for model in apps.get_models():
-        if declares_payment(model):
-            uid = model._meta.label_lower
-            post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.ledger.save.{uid}")
-            post_delete.connect(on_delete, sender=model, dispatch_uid=f"bureau.ledger.delete.{uid}")
+    for model in ledger_models():
+        uid = model._meta.label_lower
+        post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.ledger.save.{uid}")
+        post_delete.connect(on_delete, sender=model, dispatch_uid=f"bureau.ledger.delete.{uid}")

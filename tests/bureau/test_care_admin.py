@@ -268,3 +268,18 @@ def test_the_batch_page_links_its_check_ups(client_for, bureau_user):
 
     assert "3 人" in page
     assert filtered.context["cl"].result_count == 3
+
+
+def test_a_visits_ledger_row_is_read_only_in_the_ledger(client_for, bureau_user, person_a, spring):
+    client = client_for(bureau_user)
+    client.post(reverse("admin:bureau_visit_add"), visit_form(person_a, spring))
+    payment = Payment.objects.get()
+    url = reverse("admin:bureau_payment_change", args=[payment.pk])
+
+    page = client.get(url)
+    refused = client.post(url, {"person": person_a.pk, "programme": spring.pk, "amount": "1.00", "period": "2021-01"})
+
+    assert page.status_code == 200
+    assert "请在该记录中修改" in page.content.decode()
+    assert refused.status_code == 403
+    assert Payment.objects.get().amount == Decimal("800.00")

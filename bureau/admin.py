@@ -1,16 +1,20 @@
+from decimal import Decimal
+
 from axes.utils import reset as axes_reset
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from bureau import admin_audit, admin_changes, audit, otp, person_file, roles  # noqa: F401  (admin_audit, admin_changes: register 审计事件, 待审核修改)
+from bureau import admin_audit, admin_care, admin_changes, audit, ledger, otp, person_file, roles  # noqa: F401  (admin_audit, admin_care, admin_changes: register 审计事件, 走访慰问 and 体检, 待审核修改)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.masking import revealing, shown_field
 from bureau.models import (
@@ -28,7 +32,10 @@ from bureau.models import (
     Township,
     User,
 )
+from bureau.models.payments import validate_period
+from bureau.payment_lists import payment_lines, payment_list_check
 from bureau.resources import BankAccountResource, EnterpriseResource, PaymentResource, PersonResource
+from bureau.services import payment_batch_create
 
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
@@ -335,6 +342,32 @@ class PaymentBatchAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class BulkPaymentForm(forms.Form):
+    """批量发放: a one-off payment of a programme to a pasted list of people."""
+
+    programme = forms.ModelChoiceField(
+        label="资金项目",
+        # Monthly programmes are paid by their monthly runs.
+        queryset=PaymentProgramme.objects.filter(active=True).exclude(frequency=PaymentProgramme.Frequency.MONTHLY),
+    )
+    period = forms.CharField(
+        label="期间", max_length=7, validators=[validate_period], help_text="年度（如 2021）或年月（如 2021-03）。"
+    )
+    paid_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(
+        label="批次名称", max_length=200, required=False, help_text="留空时为“资金项目 期间 批量发放”。"
+    )
+    lines = forms.CharField(
+        label="发放名单",
+        widget=forms.Textarea(attrs={"rows": 15, "cols": 60}),
+        help_text="每行一人：身份证号 金额（以空格、制表符或逗号分隔，可直接从表格复制两列）。任何一行有错误时，全部不发放。",
+    )
+
+    def batch_title(self) -> str:
+        data = self.cleaned_data
+        return data["title"].strip() or f"{data['programme']} {data['period']} 批量发放"
+
+
 @admin.register(Payment)
 class PaymentAdmin(ScopedAdmin):
     resource_classes = [PaymentResource]
@@ -345,6 +378,83 @@ class PaymentAdmin(ScopedAdmin):
     export_kind = "资金发放台账"
     # A filtered page of a 500,000-row ledger counts its own rows only, not the whole table again.
     show_full_result_count = False
+    # The list's tools link the 批量发放 page.
+    import_export_change_list_template = "admin/bureau/payment/change_list.html"
+
+    def has_change_permission(self, request, obj=None):
+        # A row a record pays (a visit's 慰问金, a grant) changes with its record, never here.
+        return super().has_change_permission(request, obj) and (obj is None or ledger.linked_record(obj) is None)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        record = ledger.linked_record(obj) if obj is not None else None
+        if record is not None:
+            messages.info(request, f"本条发放由“{record._meta.verbose_name}：{record}”生成，请在该记录中修改。")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def get_urls(self):
+        return [
+            path("bulk/", self.admin_site.admin_view(self.bulk_payment_view), name="bureau_payment_bulk"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_pay_in_bulk": self.has_add_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def bulk_payment_view(self, request):
+        """
+        批量发放: the list is checked line by line and shown (masked) with its total; a second post,
+        the confirm, checks it all again and pays it as one batch. Nothing is paid while any line is
+        wrong, and a confirm posted twice pays once (the ledger refuses whoever is paid already).
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BulkPaymentForm(request.POST or None)
+        line_errors, preview = [], None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                lines = payment_list_check(
+                    programme=data["programme"], period=data["period"], text=data["lines"], by=request.user
+                )
+                if "confirm" in request.POST:
+                    result = payment_batch_create(
+                        programme=data["programme"],
+                        title=form.batch_title(),
+                        paid_on=data["paid_on"],
+                        lines=payment_lines(lines, period=data["period"]),
+                        by=request.user,
+                    )
+            except ValidationError as error:
+                line_errors = error.messages
+            else:
+                total = sum((line.amount for line in lines), Decimal("0"))
+                if "confirm" in request.POST:
+                    self.message_user(
+                        request,
+                        f"已发放“{data['programme']}”{data['period']}：{result.created} 人，合计 {total} 元"
+                        f"（批次“{result.batch}”）。",
+                        messages.SUCCESS,
+                    )
+                    changelist = reverse("admin:bureau_payment_changelist")
+                    return HttpResponseRedirect(f"{changelist}?batch__id__exact={result.batch.pk}")
+                preview = {"lines": lines, "total": total, "count": len(lines)}
+        return TemplateResponse(
+            request,
+            "admin/bureau/payment/bulk_payment.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "批量发放",
+                "opts": self.opts,
+                "form": form,
+                "line_errors": line_errors,
+                "preview": preview,
+            },
+        )
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The 批量发放 page shows the batch it paid.
+        return lookup == "batch__id__exact" or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(BankAccount)

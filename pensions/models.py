@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bureau.ledger import linked_payment_check
 from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
 from bureau.models.people import DisabilityGrade
 from bureau.scoping import ScopedQuerySet
@@ -258,6 +259,9 @@ class HardshipAid(TownshipRecord):
         related_name="+",
     )
 
+    # The amount granted is a ledger row of the “三难”救助 programme, kept in step by bureau.ledger.
+    ledger_payment = "pensions.services.hardship_aid_payment"
+
     class Meta:
         ordering = ["-applied_on", "-id"]
         verbose_name = "“三难”救助"
@@ -284,6 +288,7 @@ class HardshipAid(TownshipRecord):
             errors["decided_on"] = "审批日期不能早于申请日期。"
         if errors:
             raise ValidationError(errors)
+        linked_payment_check(self)
 
 
 class ConscriptBenefit(TownshipRecord):
@@ -322,6 +327,9 @@ class ConscriptBenefit(TownshipRecord):
         related_name="+",
     )
 
+    # A paid allowance is a ledger row of the 义务兵家庭优待金 programme, kept in step by bureau.ledger.
+    ledger_payment = "pensions.services.conscript_benefit_payment"
+
     class Meta:
         ordering = ["-benefit_year", "family"]
         verbose_name = "义务兵家庭优待金"
@@ -354,6 +362,7 @@ class ConscriptBenefit(TownshipRecord):
             errors["benefit_year"] = "优待年度不能早于入伍年度。"
         if errors:
             raise ValidationError(errors)
+        linked_payment_check(self)
 
 
 # --- problems collected (困难问题) --------------------------------------------------------------

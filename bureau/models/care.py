@@ -91,6 +91,9 @@ class Visit(TownshipRecord):
     )
     note = models.TextField("情况记录", blank=True)
 
+    # The 慰问金 of an approved visit is a ledger row, kept in step by bureau.ledger.
+    ledger_payment = "bureau.care.visit_payment"
+
     class Meta:
         ordering = ["-visited_on", "-id"]
         verbose_name = "走访慰问"
@@ -120,6 +123,9 @@ class Visit(TownshipRecord):
         super().clean()
         if self.amount and not self.programme_id:
             raise ValidationError({"programme": "发放慰问金时须选择资金项目。"})
+        from bureau.ledger import linked_payment_check  # the ledger's module imports the models
+
+        linked_payment_check(self)
 
 
 class CheckUpBatch(ActivityRecord):

@@ -26,7 +26,7 @@ from pensions.models import BenefitStandard
 from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
-from tests.pensions.factories import PayrollLineFactory, PayrollRunFactory
+from tests.pensions import factories as pensions
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -85,7 +85,9 @@ def build_matrix_data() -> MatrixData:
     park = employment.StartupParkFactory(township=township_a)
     fair = employment.JobFairFactory(township=township_a)
     training = employment.TrainingClassFactory(township=township_a)
-    payroll_run = PayrollRunFactory(period="2021-03", generated_by=clerk)
+    payroll_run = pensions.PayrollRunFactory(period="2021-03", generated_by=clerk)
+    visit = factories.VisitFactory(person=person)
+    checkup_batch = factories.CheckUpBatchFactory(township=township_a)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
     objects = {
@@ -103,7 +105,15 @@ def build_matrix_data() -> MatrixData:
             category="disabled_soldier", monthly_amount="2150.00", valid_from=datetime.date(2099, 1, 1)
         ),
         "pensions.payrollrun": payroll_run,
-        "pensions.payrollline": PayrollLineFactory(run=payroll_run, person=person),
+        "pensions.payrollline": pensions.PayrollLineFactory(run=payroll_run, person=person),
+        "bureau.visit": visit,
+        "bureau.checkupbatch": checkup_batch,
+        "bureau.checkup": factories.CheckUpFactory(batch=checkup_batch, person=person),
+        "pensions.hardshipaid": pensions.HardshipAidFactory(person=person),
+        "pensions.conscriptbenefit": pensions.ConscriptBenefitFactory(family=relative),
+        "pensions.problem": pensions.ProblemFactory(person=person, source="visit", visit=visit),
+        "pensions.oralhistoryinterview": pensions.OralHistoryInterviewFactory(person=person),
+        "pensions.oralhistoryexhibition": pensions.OralHistoryExhibitionFactory(township=township_a),
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),

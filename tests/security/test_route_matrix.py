@@ -324,12 +324,29 @@ ADMIN_MODELS = {
     "bureau.bankaccount": ("acdvi", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),
+    # Care records of the core: visits (their 慰问金 in the ledger) and check-ups, imported from lists.
+    "bureau.visit": ("acdvir", "v", "", "", ""),
+    "bureau.checkupbatch": ("acdvr", "v", "", "", ""),
+    "bureau.checkup": ("acdvir", "v", "", "", ""),
+    "bureau.historicalvisit": ("v", "", "v", "", ""),
+    "bureau.historicalcheckupbatch": ("v", "", "v", "", ""),
+    "bureau.historicalcheckup": ("v", "", "v", "", ""),
     # Pensions: the district's standards (one in force is never changed: tests/pensions).
     "pensions.benefitstandard": ("acdv", "v", "", "", ""),
     "pensions.historicalbenefitstandard": ("v", "", "v", "", ""),
     # The monthly payroll: generated and approved by bureau staff (two of them), read by leadership.
     "pensions.payrollrun": ("av", "v", "", "", ""),
     "pensions.payrollline": ("v", "v", "", "", ""),
+    "pensions.hardshipaid": ("acdvr", "v", "", "", ""),
+    "pensions.conscriptbenefit": ("acdvr", "v", "", "", ""),
+    "pensions.problem": ("acdvr", "v", "", "", ""),
+    "pensions.oralhistoryinterview": ("acdvr", "v", "", "", ""),
+    "pensions.oralhistoryexhibition": ("acdvr", "v", "", "", ""),
+    "pensions.historicalhardshipaid": ("v", "", "v", "", ""),
+    "pensions.historicalconscriptbenefit": ("v", "", "v", "", ""),
+    "pensions.historicalproblem": ("v", "", "v", "", ""),
+    "pensions.historicaloralhistoryinterview": ("v", "", "v", "", ""),
+    "pensions.historicaloralhistoryexhibition": ("v", "", "v", "", ""),
     # Employment records.
     "employment.startuppark": ("acdvr", "v", "", "", ""),
     "employment.jobfair": ("acdvr", "v", "", "", ""),
@@ -443,6 +460,9 @@ PROTECTED = {
     "bureau.paymentbatch",
     "bureau.enterprise",
     "employment.jobfair",
+    # Its check-ups, and the problem collected on it.
+    "bureau.checkupbatch",
+    "bureau.visit",
 }
 # Roles offered another action there (unlocking accounts, axes' own): Django answers the action they
 # were not offered with "no action selected" and a redirect. Nothing is deleted either.
@@ -467,6 +487,12 @@ FIND_MODELS = (
     "employment.employmentintention",
     "employment.trainee",
     "employment.employmentoutcome",
+    "bureau.visit",
+    "bureau.checkup",
+    "pensions.hardshipaid",
+    "pensions.conscriptbenefit",
+    "pensions.problem",
+    "pensions.oralhistoryinterview",
 )
 
 
@@ -511,6 +537,11 @@ ADMIN_CUSTOM = {
             POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         }
         for step in ("approve", "resume", "bank_file")
+    },
+    # 批量发放: who may pay (add to the ledger); an empty post is the form again with its errors.
+    "admin:bureau_payment_bulk": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
     },
     # Setting another account's password: the system administrator only.
     "admin:auth_user_password_change": {

@@ -1,0 +1,159 @@
+"""
+Admin of the care records of the core: visits (走访慰问), check-up batches and check-ups.
+Imported by bureau/admin.py. Areas filter them by `area` / `population`; problems collected on
+a visit are the areas' own records (pensions.Problem).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin
+from bureau.models import CheckUp, CheckUpBatch, Visit
+from bureau.resources_care import CheckUpBatchResource, CheckUpResource, VisitResource
+
+
+class LedgerRecordAdmin(RecordAdmin):
+    """
+    A workflow record paying through the ledger (bureau.ledger). Its form checks the ledger first
+    (the model's clean); a payment written by someone else between that check and the save, or
+    before an approval, refuses the save: the admin says so instead of failing, nothing is written.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description="审核通过所选记录")
+    def approve_selected(self, request, queryset):
+        try:
+            return super().approve_selected(request, queryset)
+        except ValidationError as error:
+            self.message_user(request, "未审核通过任何记录：" + "；".join(error.messages), messages.ERROR)
+            return None
+
+    @admin.display(description="台账记录")
+    def payment_link(self, obj):
+        payment = getattr(obj, "payment", None) if obj is not None else None
+        if payment is None:
+            return "（未记入台账：未审核通过或未发放金额）"
+        return format_html(
+            '<a href="{}">{} {} 元（{}）</a>',
+            reverse("admin:bureau_payment_change", args=[payment.pk]),
+            payment.programme,
+            payment.amount,
+            payment.period,
+        )
+
+
+@admin.register(Visit)
+class VisitAdmin(LedgerRecordAdmin):
+    resource_classes = [VisitResource]
+    importable = True
+    export_kind = "走访慰问"
+    list_display = [
+        "person",
+        "person__id_number",
+        "area",
+        "occasion",
+        "hardship_category",
+        "visited_on",
+        "amount",
+        "township",
+        "review_status",
+    ]
+    list_filter = ["area", "occasion", "hardship_category", "township", "review_status"]
+    list_select_related = ["person", "township"]
+    search_fields = ["person__name", "=person__id_number"]
+    search_help_text = "按姓名或完整身份证号查找"
+    date_hierarchy = "visited_on"
+    autocomplete_fields = ["person"]
+    fields = [
+        "area",
+        "occasion",
+        "person",
+        "hardship_category",
+        "visited_on",
+        "visitor",
+        "amount",
+        "programme",
+        "payment_link",
+        "note",
+        "township",
+        *WORKFLOW_READONLY,
+    ]
+    # The township is the person's (Visit.assign_township); the ledger row is written by bureau.ledger.
+    readonly_fields = ["township", "payment_link", *WORKFLOW_READONLY]
+
+
+@admin.register(CheckUpBatch)
+class CheckUpBatchAdmin(RecordAdmin):
+    resource_classes = [CheckUpBatchResource]
+    export_kind = "体检批次"
+    list_display = ["title", "start_date", "institution", "population", "township", "checkup_count", "review_status"]
+    list_filter = ["population", "township", "review_status"]
+    search_fields = ["title", "institution"]
+    date_hierarchy = "start_date"
+    inlines = [AttachmentInline]
+    readonly_fields = ["checkup_count", *WORKFLOW_READONLY]
+    fieldsets = [
+        (None, {"fields": ["title", "start_date", "end_date", "institution", "population", "venue", "township"]}),
+        ("体检人员", {"fields": ["checkup_count"]}),
+        ("其他", {"fields": ["headcount", "cost", "review_status", "return_reason"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(checkups_counted=Count("checkups"))
+
+    # Check-ups are workflow records of their own (a person's township, the review): listed and
+    # added on their own pages, filtered by the batch, rather than saved by an inline around the workflow.
+    @admin.display(description="体检人员（人）", ordering="checkups_counted")
+    def checkup_count(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存后可登记体检人员。"
+        count = getattr(obj, "checkups_counted", None)
+        count = obj.checkups.count() if count is None else count
+        changelist = reverse("admin:bureau_checkup_changelist")
+        return format_html(
+            '<a href="{}?batch__id__exact={}">{} 人</a>　<a href="{}?batch={}">登记体检人员</a>',
+            changelist,
+            obj.pk,
+            count,
+            reverse("admin:bureau_checkup_add"),
+            obj.pk,
+        )
+
+
+@admin.register(CheckUp)
+class CheckUpAdmin(RecordAdmin):
+    """The result is health data: masked in the list and exports, whole on the page for roles with the right."""
+
+    resource_classes = [CheckUpResource]
+    importable = True
+    export_kind = "体检记录"
+    list_display = [
+        "person",
+        "person__id_number",
+        "batch",
+        "mode",
+        "checked_on",
+        "result_summary",
+        "township",
+        "review_status",
+    ]
+    list_filter = ["batch__population", "mode", "township", "review_status", "batch"]
+    list_select_related = ["person", "batch", "township"]
+    search_fields = ["person__name", "=person__id_number", "batch__title"]
+    search_help_text = "按姓名、完整身份证号或体检批次名称查找"
+    date_hierarchy = "checked_on"
+    autocomplete_fields = ["person", "batch"]
+    # The uploaded report (体检报告) is an attachment of the check-up.
+    inlines = [AttachmentInline]
+    fields = ["batch", "person", "mode", "checked_on", "result_summary", "township", *WORKFLOW_READONLY]
+    readonly_fields = ["township", *WORKFLOW_READONLY]

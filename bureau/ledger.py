@@ -1,0 +1,178 @@
+"""
+Records that pay money through the ledger: a visit's 慰问金, a “三难” grant, a conscript family's
+allowance. Such a record has a `payment` (a one-to-one to `bureau.Payment`) and declares, on the
+model, the dotted path of a function saying what it pays once approved:
+
+    class Visit(TownshipRecord):
+        ledger_payment = "bureau.care.visit_payment"  # (visit) -> PaymentSpec | None
+
+The core keeps the ledger in step with the record, whatever wrote it:
+
+- an approved record whose function answers a payment has exactly one ledger row, linked by
+  `payment`; a record not approved (a station's submission) or answering None has none;
+- a change of the record moves its row (amount, period, person …, with the row's history); the
+  money removed, or the record deleted, deletes the row;
+- the ledger's rule, one payment per person, programme and period, is checked by the record's
+  `clean()` (`linked_payment_check`), so forms, the API and imports show the record's own
+  message; a payment written meanwhile by someone else refuses the save with the same message.
+
+`connect()` (BureauConfig.ready) hooks `post_save` / `post_delete` of every model declaring
+`ledger_payment`: the admin, the API, the station pages, approvals of submissions and of
+pending changes all save the record. Imports write in bulk without `save()`; their resources
+call `linked_payments_sync` for the rows they wrote (`bureau.resources_care.LinkedPaymentResourceMixin`).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.module_loading import import_string
+
+from bureau.models import Payment, PaymentProgramme, Person, ReviewStatus
+
+
+@dataclass(frozen=True)
+class PaymentSpec:
+    """The ledger row a record pays once approved."""
+
+    person: Person
+    programme: PaymentProgramme
+    amount: Decimal
+    period: str
+    paid_on: datetime.date
+    note: str
+    # Told to the user when the person already has a payment of the programme and period.
+    duplicate_message: str
+
+
+def declares_payment(model) -> bool:
+    return bool(getattr(model, "ledger_payment", ""))
+
+
+def payment_of(record) -> PaymentSpec | None:
+    """What the record pays once approved, by the function its model declares (whatever its review state)."""
+    return import_string(type(record).ledger_payment)(record)
+
+
+def wanted_payment(record) -> PaymentSpec | None:
+    """What the record pays now: nothing until it is approved."""
+    if getattr(record, "review_status", ReviewStatus.APPROVED) != ReviewStatus.APPROVED:
+        return None
+    return payment_of(record)
+
+
+def _taken(spec: PaymentSpec, *, own_payment_id) -> bool:
+    others = Payment.objects.filter(person=spec.person, programme=spec.programme, period=spec.period)
+    return others.exclude(pk=own_payment_id).exists() if own_payment_id else others.exists()
+
+
+def linked_payment_check(record) -> None:
+    """
+    For the record's `clean()`: refuse what its approval could not pay (the person already paid
+    for the programme and period, other than by this record). Checked before approval too, so
+    that a station's submission is told at once, not the reviewer later.
+    """
+    spec = payment_of(record)
+    if spec is not None and _taken(spec, own_payment_id=record.payment_id):
+        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+
+
+@transaction.atomic
+def linked_payment_sync(*, record) -> Payment | None:
+    """
+    Make the ledger say what the saved record pays: create, change or delete its linked row.
+    Raises ValidationError (the record's duplicate message) when the ledger refuses the row;
+    the caller's transaction then undoes the record's save too.
+    """
+    model = type(record)
+    # The link as stored (the instance may have been read before another save linked a row).
+    payment_id = model._base_manager.filter(pk=record.pk).values_list("payment_id", flat=True).first()
+    current = Payment.objects.select_for_update().filter(pk=payment_id).first() if payment_id else None
+    spec = wanted_payment(record)
+    user = getattr(record, "_history_user", None)
+    if spec is None:
+        if current is not None:
+            _link(record, None)
+            current._history_user = user
+            current.delete()
+        return None
+    payment = current or Payment()
+    values = {
+        "person": spec.person,
+        "programme": spec.programme,
+        "amount": spec.amount,
+        "period": spec.period,
+        "paid_on": spec.paid_on,
+        "note": spec.note[:200],
+    }
+    if current is not None and all(getattr(current, name) == value for name, value in values.items()):
+        if record.payment_id != current.pk:
+            record.payment = current
+        return current
+    for name, value in values.items():
+        setattr(payment, name, value)
+    if _taken(spec, own_payment_id=payment.pk):
+        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    payment.full_clean(validate_unique=False, validate_constraints=False)
+    payment._history_user = user
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        # Written meanwhile by another request: the unique index refused this one.
+        raise ValidationError(spec.duplicate_message, code="ledger_duplicate") from None
+    if current is None:
+        _link(record, payment)
+    return payment
+
+
+def linked_payments_sync(records) -> None:
+    """`linked_payment_sync` of each record (rows an import wrote without `save()`)."""
+    for record in records:
+        linked_payment_sync(record=record)
+
+
+def _link(record, payment: Payment | None) -> None:
+    # The link is the ledger's, not the user's (not editable): written alone, without a new version,
+    # so a form open on the record is not made stale by its own save.
+    type(record)._base_manager.filter(pk=record.pk).update(payment=payment)
+    record.payment = payment
+
+
+def on_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        linked_payment_sync(record=instance)
+
+
+def on_delete(sender, instance, **kwargs):
+    # The record is gone (its link with it): its money leaves the ledger too, with the row's history.
+    if instance.payment_id:
+        payment = Payment.objects.filter(pk=instance.payment_id).first()
+        if payment is not None:
+            payment._history_user = getattr(instance, "_history_user", None)
+            payment.delete()
+
+
+def ledger_models() -> list:
+    return [model for model in apps.get_models() if declares_payment(model)]
+
+
+def linked_record(payment: Payment):
+    """The record whose money this ledger row is (a visit, a grant), or None for a row of its own."""
+    for model in ledger_models():
+        record = model._base_manager.filter(payment=payment).first()
+        if record is not None:
+            return record
+    return None
+
+
+def connect() -> None:
+    """Hook every model that declares `ledger_payment` (called once, from BureauConfig.ready)."""
+    for model in ledger_models():
+        uid = model._meta.label_lower
+        post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.ledger.save.{uid}")
+        post_delete.connect(on_delete, sender=model, dispatch_uid=f"bureau.ledger.delete.{uid}")

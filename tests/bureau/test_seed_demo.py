@@ -23,6 +23,7 @@ from bureau.models import (
     User,
 )
 from bureau.validators import parse_resident_id
+from pensions.models import PayrollRun
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_small_scale_is_a_small_district_of_about_eighty_people():
     assert Township.objects.count() == 8
     assert this_year == 8 * DISCHARGED_THIS_YEAR_PER_TOWNSHIP
     assert 70 <= Person.objects.count() - this_year <= 90
-    assert User.objects.count() == 6 + 8
+    assert User.objects.count() == 7 + 8  # admin, two clerks, leader, auditor, two administrators; a station each
     assert SiteProfile.get().full_bureau_name == "示范区退役军人事务局"
 
 
@@ -147,15 +148,29 @@ def test_payments_of_the_demo_year_follow_the_records():
     assert discharged.count() == 10
     assert set(grants.values_list("person", flat=True)) == set(discharged.values_list("pk", flat=True))
     assert Payment.objects.of_programme("conscript-family-allowance").filter(period="2021").count() == 5
-    # The one payment of another period: a family's allowance of 2020, paid back in 2021 (补发).
-    [back_pay] = Payment.objects.exclude(period__startswith="2021")
+    # The one payment of another period before this year: a family's allowance of 2020, paid back in 2021 (补发).
+    this_year = str(timezone.localdate().year)
+    [back_pay] = Payment.objects.exclude(period__startswith="2021").exclude(period__startswith=this_year)
     assert (back_pay.programme.code, back_pay.period, back_pay.paid_on.year) == (
         "conscript-family-allowance",
         "2020",
         2021,
     )
+    # The monthly pensions: a payroll run a month of 2021, and this year's months whose pay day has come.
     monthly = Payment.objects.of_programme("periodic-pension")
-    assert set(monthly.values_list("period", flat=True)) == {f"2021-{month:02d}" for month in range(1, 13)}
+    today = timezone.localdate()
+    this_year_months = {
+        f"{today.year}-{month:02d}" for month in range(1, 13) if datetime.date(today.year, month, 10) <= today
+    }
+    assert (
+        set(monthly.values_list("period", flat=True))
+        == {f"2021-{month:02d}" for month in range(1, 13)} | this_year_months
+    )
+    runs = PayrollRun.objects.all()
+    assert set(runs.values_list("status", flat=True)) == {PayrollRun.Status.PAID}
+    assert runs.count() == 12 + len(this_year_months)
+    assert all(run.generated_by.username == "clerk" and run.approved_by.username == "clerk2" for run in runs)
+    assert sum(run.persons for run in runs) == monthly.count()
 
 
 def test_veterans_discharged_this_year_up_to_today_are_in_the_registry():
@@ -238,7 +253,12 @@ def test_accounts_have_their_role_and_township_and_the_given_password():
     seed("--password", "another-demo-pw")
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-    for username, role in [("clerk", roles.BUREAU_STAFF), ("leader", roles.LEADERSHIP), ("auditor", roles.AUDITOR)]:
+    for username, role in [
+        ("clerk", roles.BUREAU_STAFF),
+        ("clerk2", roles.BUREAU_STAFF),
+        ("leader", roles.LEADERSHIP),
+        ("auditor", roles.AUDITOR),
+    ]:
         user = User.objects.get(username=username)
         assert user.is_staff and not user.is_superuser and user.township is None
         assert list(user.groups.values_list("name", flat=True)) == [role]
@@ -254,7 +274,7 @@ def test_accounts_have_their_role_and_township_and_the_given_password():
 
 def test_the_output_lists_the_demo_logins_and_where_to_use_them():
     output = seed()
-    for username in ["admin", "clerk", "leader", "auditor", *STATION_USERNAMES]:
+    for username in ["admin", "clerk", "clerk2", "leader", "auditor", *STATION_USERNAMES]:
         assert username in output
     assert "demo-password-2021" in output
     for url in ["/admin/", "/station/", "/api/docs/"]:

@@ -26,6 +26,7 @@ from pensions.models import BenefitStandard
 from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
+from tests.pensions import factories as pensions
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -84,6 +85,8 @@ def build_matrix_data() -> MatrixData:
     park = employment.StartupParkFactory(township=township_a)
     fair = employment.JobFairFactory(township=township_a)
     training = employment.TrainingClassFactory(township=township_a)
+    visit = factories.VisitFactory(person=person)
+    checkup_batch = factories.CheckUpBatchFactory(township=township_a)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
     objects = {
@@ -118,6 +121,14 @@ def build_matrix_data() -> MatrixData:
         "employment.publicityevent": employment.PublicityEventFactory(township=township_a),
         "employment.employmentoutcome": employment.EmploymentOutcomeFactory(person=person, enterprise=enterprise),
         "kit_area.grant": GrantFactory(person=person),
+        "bureau.visit": visit,
+        "bureau.checkupbatch": checkup_batch,
+        "bureau.checkup": factories.CheckUpFactory(batch=checkup_batch, person=person),
+        "pensions.problem": pensions.ProblemFactory(person=person, source="visit", visit=visit),
+        "pensions.hardshipaid": pensions.HardshipAidFactory(person=person),
+        "pensions.conscriptbenefit": pensions.ConscriptBenefitFactory(family=relative),
+        "pensions.oralhistoryinterview": pensions.OralHistoryInterviewFactory(person=person),
+        "pensions.oralhistoryexhibition": pensions.OralHistoryExhibitionFactory(township=township_a),
         "reports.narrative": factories.NarrativeFactory(updated_by=clerk),
         "reports.annualreportrun": run,
         "reports.reportdownload": factories.ReportDownloadFactory(run=run, user=clerk),

@@ -72,9 +72,10 @@ AUDITOR_ONLY_MODELS = {"auditevent"}
 AUDIT_MODELS = {"exportlog", "reportdownload"}
 # Core models station staff may add, change and view (always within their township); area
 # apps add theirs in their declaration (AreaConfig.station_models).
-CORE_STATION_MODELS = {"person", "personcategory", "familylink", "merit"}
-# Core models station staff only read, to pick from in their forms (an employer).
-CORE_STATION_READ_MODELS = {"enterprise"}
+# Visits and check-ups are the core's (several areas give them): a station records its own people's.
+CORE_STATION_MODELS = {"person", "personcategory", "familylink", "merit", "visit", "checkup"}
+# Core models station staff only read, to pick from in their forms (an employer, a check-up round).
+CORE_STATION_READ_MODELS = {"enterprise", "checkupbatch"}
 
 
 def portal_apps() -> set[str]:

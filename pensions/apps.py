@@ -1,4 +1,4 @@
-from bureau.areas import AreaConfig, PersonFilePart
+from bureau.areas import AreaConfig, MenuEntry, PersonFilePart
 from bureau.roles import BUREAU_STAFF
 
 
@@ -7,8 +7,19 @@ class PensionsConfig(AreaConfig):
     verbose_name = "优待抚恤"
     order = 3
     report_section = "pensions.report.section"
+    api = "pensions.api"
     demo = "pensions.demo.seed"
     demo_this_year = "pensions.demo.seed_this_year"
+    station_urls = "pensions.urls"
+    station_menu = (
+        MenuEntry("走访慰问", "visit_list", match="visit"),
+        MenuEntry("困难问题", "problem_list", match="problem"),
+        MenuEntry("体检", "checkup_list", match="checkup"),
+    )
+    # Stations follow up their township's problems; visits and check-ups are core models
+    # (bureau.roles.CORE_STATION_MODELS). The standards are district-wide figures every station reads.
+    station_models = frozenset({"problem"})
+    station_read_models = frozenset({"benefitstandard"})
     person_file = PersonFilePart(
         title="优待抚恤", template="pensions/person_file.html", context="pensions.person_file.context", order=30
     )

@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, status
 
 from bureau.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, is_sensitive_path
-from bureau.models import Enterprise, Payment, Person, PreferentialCategory, Township
+from bureau.models import BankAccount, Enterprise, Payment, Person, PreferentialCategory, Township
 
 # Query parameters that name fields to order by (DRF's OrderingFilter, and the admin's habit).
 ORDERING_PARAMS = ("ordering", "o", "sort")
@@ -145,3 +145,11 @@ class EnterpriseFilterSet(TownshipFilterSet):
     class Meta:
         model = Enterprise
         fields = ["township", "sector", "veteran_founded", "credit_code", "q"]
+
+
+class BankAccountFilterSet(TownshipFilterSet):
+    person = IntegerFilter(field_name="person", label="人员 id")
+
+    class Meta:
+        model = BankAccount
+        fields = ["township", "person", "active"]

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
 from bureau.masking import mask_for, record_sensitive_view, shown, unmasked
-from bureau.models import Enterprise, Payment, Person, PersonCategory, Township, VersionedModel
+from bureau.models import BankAccount, Enterprise, Payment, Person, PersonCategory, Township, VersionedModel
 from bureau.scoping import ScopedQuerySet, township_of
 from bureau.validators import normalize_credit_code, parse_resident_id
 
@@ -235,3 +235,32 @@ class EnterpriseSerializer(ScopedModelSerializer):
 
     def validate_credit_code(self, value: str) -> str:
         return normalize_credit_code(value)
+
+
+class BankAccountSerializer(ScopedModelSerializer):
+    """
+    A person's bank account. The number is masked in every list, and on one account's answer for
+    roles without `view_sensitive_person`. An account's person and number never change: a new
+    number is a new account, and the old one is set not in use (its history stays).
+    """
+
+    person_name = person_name_field()
+
+    class Meta:
+        model = BankAccount
+        fields = ["id", "person", "person_name", "bank", "account_number", "account_name", "active", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            errors = {}
+            if "person" in attrs and attrs["person"] != self.instance.person:
+                errors["person"] = ACCOUNT_FIXED_MESSAGE
+            if "account_number" in attrs and attrs["account_number"] != self.instance.account_number:
+                errors["account_number"] = ACCOUNT_FIXED_MESSAGE
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
+
+ACCOUNT_FIXED_MESSAGE = "账户的人员和账号不能修改：新账号请新增一个账户，并将原账户设为不在用。"

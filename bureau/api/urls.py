@@ -7,9 +7,10 @@ named in the app's declaration (`AreaConfig.api`, bureau.areas).
 
 from django.urls import include, path, re_path
 
+from bureau.api.care import CheckUpBatchViewSet, CheckUpViewSet, VisitViewSet
 from bureau.api.router import router
 from bureau.api.tokens import TokenView
-from bureau.api.views import EnterpriseViewSet, PaymentViewSet, PersonViewSet, not_found
+from bureau.api.views import BankAccountViewSet, EnterpriseViewSet, PaymentViewSet, PersonViewSet, not_found
 from bureau.areas import area_configs
 
 __all__ = ["router", "urlpatterns"]
@@ -17,6 +18,11 @@ __all__ = ["router", "urlpatterns"]
 router.register("persons", PersonViewSet)
 router.register("payments", PaymentViewSet)
 router.register("enterprises", EnterpriseViewSet)
+router.register("bank-accounts", BankAccountViewSet)
+# Care several areas give: each area filters by `?area=` (visits) or `?population=` (check-ups).
+router.register("visits", VisitViewSet)
+router.register("checkup-batches", CheckUpBatchViewSet)
+router.register("checkups", CheckUpViewSet)
 
 
 def register_area_viewsets() -> None:

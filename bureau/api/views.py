@@ -1,4 +1,4 @@
-"""API endpoints of the shared core: the person registry, the payment ledger and enterprises."""
+"""API endpoints of the shared core: the person registry, the payment ledger, bank accounts and enterprises."""
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -10,12 +10,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from bureau.api.exceptions import NOT_FOUND_MESSAGE
-from bureau.api.filters import EnterpriseFilterSet, PaymentFilterSet, PersonFilterSet
+from bureau.api.filters import BankAccountFilterSet, EnterpriseFilterSet, PaymentFilterSet, PersonFilterSet
 from bureau.api.pagination import KeysetPagination
-from bureau.api.serializers import EnterpriseSerializer, PaymentSerializer, PersonSerializer
+from bureau.api.serializers import BankAccountSerializer, EnterpriseSerializer, PaymentSerializer, PersonSerializer
 from bureau.api.viewsets import ScopedModelViewSet, ScopedReadOnlyModelViewSet
 from bureau.masking import can_view_sensitive
-from bureau.models import Enterprise, Payment, Person
+from bureau.models import BankAccount, Enterprise, Payment, Person
 
 
 class IdNumberSerializer(serializers.Serializer):
@@ -89,3 +89,12 @@ class EnterpriseViewSet(ScopedModelViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
     protected_message = "该企业已有关联记录（招聘会、创业园、就业等），不能删除。"
+
+
+class BankAccountViewSet(ScopedModelViewSet):
+    """银行账户：局机关登记和停用；账号在列表中一律遮蔽，单个账户仅对有权限的角色完整显示并记入审计日志。"""
+
+    queryset = BankAccount.objects.select_related("person")
+    serializer_class = BankAccountSerializer
+    filterset_class = BankAccountFilterSet
+    protected_message = "该银行账户已有关联记录，不能删除。"

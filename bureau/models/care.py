@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Q
 
 from bureau.areas import area_choices
+from bureau.scoping import sees_all_townships, township_of
 
-from .records import ActivityRecord, Attachment, TownshipRecord
+from .records import ActivityRecord, Attachment, TownshipRecord, TownshipRecordQuerySet
 
 
 def mask_health(value: str) -> str:
@@ -128,6 +129,21 @@ class Visit(TownshipRecord):
         linked_payment_check(self)
 
 
+class CheckUpBatchQuerySet(TownshipRecordQuerySet):
+    def visible_to(self, user):
+        """
+        Most rounds are organised by the bureau for the whole district (no township): a station
+        sees those, to record its residents' check-ups in them, as well as its own township's.
+        """
+        township = township_of(user)
+        if sees_all_townships(user) or township is None:
+            return super().visible_to(user)
+        return self.filter(Q(township=township) | Q(township__isnull=True))
+
+    def for_population(self, population: str):
+        return self.filter(population=population)
+
+
 class CheckUpBatch(ActivityRecord):
     """A round of free health check-ups: date (`start_date`), institution, who it is for, cost."""
 
@@ -138,6 +154,8 @@ class CheckUpBatch(ActivityRecord):
 
     institution = models.CharField("体检机构", max_length=200)
     population = models.CharField("体检对象", max_length=30, choices=Population.choices)
+
+    objects = CheckUpBatchQuerySet.as_manager()
 
     class Meta(ActivityRecord.Meta):
         verbose_name = "体检批次"

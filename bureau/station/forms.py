@@ -14,6 +14,10 @@ class PersonForm(StationModelForm):
     The township is not a field: the view forces it to the station's own
     township, so a posted `township` is ignored. The review fields belong to
     the bureau.
+
+    A station records a beneficiary's death or move out of the district here (`died_on`,
+    `moved_out_on`). For an approved person that is a proposed change (`record_save`): the
+    monthly pension stops once the bureau approves it.
     """
 
     blank_labels = {"gender": "按身份证号自动确定", "branch": "请选择", "discharge_route": "请选择"}
@@ -32,6 +36,8 @@ class PersonForm(StationModelForm):
             "discharged_on",
             "rank",
             "discharge_route",
+            "died_on",
+            "moved_out_on",
             "notes",
         ]
         widgets = {
@@ -39,6 +45,8 @@ class PersonForm(StationModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "enlisted_on": DateInput(),
             "discharged_on": DateInput(),
+            "died_on": DateInput(),
+            "moved_out_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {

@@ -95,6 +95,15 @@ PAGES = {
     "station:employment:outcome_list": {GET: STATION_PAGE},
     "station:employment:outcome_create": {GET: STATION_PAGE, POST: STATION_PAGE},
     "station:employment:outcome_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:pensions:visit_list": {GET: STATION_PAGE},
+    "station:pensions:visit_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:pensions:visit_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:pensions:problem_list": {GET: STATION_PAGE},
+    "station:pensions:problem_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:pensions:problem_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:pensions:checkup_list": {GET: STATION_PAGE},
+    "station:pensions:checkup_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:pensions:checkup_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
     # The full ID number in a POST body: an empty one is sent back to the list with a message.
     "station:person_find": {
         GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
@@ -251,6 +260,21 @@ API_MODELS = {
     "publicityevent": api_model(station_writes=False, station_reads=False),
     "employmentoutcome": api_model(station_writes=True, station_reads=True),
     "grant": api_model(station_writes=True, station_reads=True),
+    # The number is masked in lists; stations have no bank accounts at all.
+    "bankaccount": api_model(station_writes=False, station_reads=False),
+    # Care in the core: stations record their people's visits and check-ups and read the rounds.
+    # Township A's visit has a problem collected during it, and its round a check-up: a 409 on delete.
+    "visit": api_model(station_writes=True, station_reads=True, clerk_delete=409),
+    "checkupbatch": api_model(station_writes=False, station_reads=True, clerk_delete=409),
+    "checkup": api_model(station_writes=True, station_reads=True),
+    # Pensions: stations follow up their problems; the standards are read-only for everyone
+    # (entered in the admin), district-wide, so station B reads them too.
+    "problem": api_model(station_writes=True, station_reads=True),
+    "hardshipaid": api_model(station_writes=False, station_reads=False),
+    "conscriptbenefit": api_model(station_writes=False, station_reads=False),
+    "oralhistoryinterview": api_model(station_writes=False, station_reads=False),
+    "oralhistoryexhibition": api_model(station_writes=False, station_reads=False),
+    "benefitstandard": api_model(station_writes=False, station_reads=True, read_only=True, detail_b=200),
 }
 # API model basename -> the "app_label.model" whose township A object fills `pk`.
 API_OBJECTS = {
@@ -258,6 +282,21 @@ API_OBJECTS = {
     "payment": "bureau.payment",
     "enterprise": "bureau.enterprise",
     "grant": "kit_area.grant",
+    "bankaccount": "bureau.bankaccount",
+    "visit": "bureau.visit",
+    "checkupbatch": "bureau.checkupbatch",
+    "checkup": "bureau.checkup",
+    **{
+        base: f"pensions.{base}"
+        for base in (
+            "problem",
+            "hardshipaid",
+            "conscriptbenefit",
+            "oralhistoryinterview",
+            "oralhistoryexhibition",
+            "benefitstandard",
+        )
+    },
     **{
         base: f"employment.{base}"
         for base in (
@@ -668,6 +707,9 @@ PAGE_TARGETS = {
     "station:employment:attendance_edit": "employment.fairattendance",
     "station:employment:outcome_edit": "employment.employmentoutcome",
     "station:kit_area:grant_edit": "kit_area.grant",
+    "station:pensions:visit_edit": "bureau.visit",
+    "station:pensions:problem_edit": "pensions.problem",
+    "station:pensions:checkup_edit": "bureau.checkup",
     "reports:run_status": "reports.annualreportrun",
     "reports:run_retry": "reports.annualreportrun",
     "reports:run_download": "reports.annualreportrun",

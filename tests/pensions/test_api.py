@@ -5,7 +5,7 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
-from bureau.models import PendingChange, ReviewStatus
+from bureau.models import Payment, PendingChange, ReviewStatus
 from pensions.models import BenefitStandard, ConscriptBenefit, HardshipAid, Problem
 from tests.factories import PersonFactory, VisitFactory
 from tests.pensions.factories import (
@@ -218,7 +218,10 @@ def test_bureau_grants_hardship_aid_and_an_incomplete_grant_is_refused(bureau_us
     assert granted.status_code == 201, granted.content
     aid = HardshipAid.objects.get()
     assert (aid.township, aid.review_status, str(aid.amount_granted)) == (township_a, "approved", "5000.00")
-    assert granted.json()["payment"] is None
+    # The grant, approved on save, is paid as a ledger row of the “三难” programme (bureau.ledger).
+    payment = Payment.objects.get()
+    assert granted.json()["payment"] == payment.pk == aid.payment_id
+    assert (payment.programme.code, payment.period, str(payment.amount)) == ("hardship-aid", "2021-05", "5000.00")
 
 
 def test_hardship_aid_filters_by_decision_and_year(bureau_user):

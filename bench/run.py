@@ -381,6 +381,8 @@ def main() -> None:
     parser.add_argument("--skip-imports", action="store_true", help="no import jobs, no memory run")
     parser.add_argument("--import-rows", type=int, default=20_000, help="rows of the imported file")
     parser.add_argument("--memory-rows", type=int, default=100_000, help="rows of the import whose memory is measured")
+    parser.add_argument("--skip-payroll", action="store_true", help="no monthly payroll run")
+    parser.add_argument("--payroll-people", type=int, default=50_000, help="beneficiaries of the monthly payroll run")
     options = parser.parse_args()
 
     setup_test_environment()
@@ -413,6 +415,14 @@ def main() -> None:
             gunicorn_load(database_url_of(connection.settings_dict), options.load_seconds, options.clients)
         if not options.skip_imports:
             import_paths(options.import_rows, options.memory_rows)
+        if not options.skip_payroll:
+            # A database of its own (bench/payroll.py): the payroll's beneficiaries are not the demo district.
+            connection.close()
+            subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "payroll.py"), "--people", str(options.payroll_people)],
+                cwd=ROOT,
+                check=True,
+            )
     finally:
         if options.keep or reuse:
             print(f"\nkept: {connection.settings_dict['NAME']}")

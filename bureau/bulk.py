@@ -37,18 +37,19 @@ PLAIN_VALUES = (str, int, bool)
 def preparer(field, connection):
     """value → database value of the field, skipping the conversion where there is none to make."""
     prepare = field.get_db_prep_save
-    if type(field) in (models.DateTimeField, models.DateField):
-        # A batch's timestamps are mostly one value (its `now`): each is converted once.
+    if type(field) in (models.DateTimeField, models.DateField, models.DecimalField):
+        # A batch's timestamps are mostly one value (its `now`), and its amounts a few (a payroll's
+        # standards): each distinct value is converted once.
         converted = {}
 
-        def prepare_date(value):
+        def prepare_once(value):
             if value is None:
                 return None
             if value not in converted:
                 converted[value] = prepare(value, connection)
             return converted[value]
 
-        return prepare_date
+        return prepare_once
     if type(field) not in PLAIN_FIELDS or (
         type(field) is models.ForeignKey
         and type(field.target_field) not in (*PLAIN_FIELDS, models.AutoField, models.BigAutoField)

@@ -30,6 +30,7 @@ from pensions.models import (
     HardshipAid,
     OralHistoryExhibition,
     OralHistoryInterview,
+    PayrollRun,
     Problem,
 )
 
@@ -264,9 +265,54 @@ class BenefitStandardViewSet(viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
 
+class PayrollRunFilterSet(django_filters.FilterSet):
+    year = IntegerFilter(field_name="period", lookup_expr="startswith", label="年度", min_value=2000, max_value=2100)
+    status = django_filters.ChoiceFilter(choices=PayrollRun.Status.choices, label="状态")
+
+    class Meta:
+        model = PayrollRun
+        fields = ["year", "status"]
+
+
+class PayrollRunSerializer(serializers.ModelSerializer):
+    generated_by = serializers.CharField(source="generated_by.username", read_only=True, label="生成人")
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, allow_null=True, label="审批人")
+
+    class Meta:
+        model = PayrollRun
+        fields = [
+            "id",
+            "period",
+            "status",
+            "paid_on",
+            "persons",
+            "total",
+            "generated_by",
+            "generated_at",
+            "approved_by",
+            "approved_at",
+            "paid_at",
+            "batch",
+            "done",
+            "steps",
+            "progress",
+        ]
+        read_only_fields = fields
+
+
+class PayrollRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """按月发放（只读）：每月的发放人数、总额、状态和进度；生成与审批在管理后台进行，资金明细见资金发放台账。"""
+
+    # District-wide, like the ledger's batches: the view permission (bureau staff, leadership) is the scope.
+    queryset = PayrollRun.objects.select_related("generated_by", "approved_by")
+    serializer_class = PayrollRunSerializer
+    filterset_class = PayrollRunFilterSet
+
+
 router.register("pensions/problems", ProblemViewSet)
 router.register("pensions/hardship-aid", HardshipAidViewSet)
 router.register("pensions/conscript-benefits", ConscriptBenefitViewSet)
 router.register("pensions/oral-history-interviews", OralHistoryInterviewViewSet)
 router.register("pensions/oral-history-exhibitions", OralHistoryExhibitionViewSet)
 router.register("pensions/benefit-standards", BenefitStandardViewSet)
+router.register("pensions/payroll-runs", PayrollRunViewSet)

@@ -138,3 +138,22 @@ def test_a_run_in_progress_shows_its_progress_and_refreshes(client_for, bureau_u
 
     assert "发放中：已处理 2500 / 10000（25%）" in page
     assert '<meta http-equiv="refresh" content="3">' in page
+
+
+def test_the_api_reads_the_runs_for_leadership_not_for_stations(client_for, leader, station_user_a, bureau_user):
+    PayrollRunFactory(
+        period="2021-03", generated_by=bureau_user, status=PayrollRun.Status.PAID, persons=2, total=Decimal("4300.00")
+    )
+
+    answer = client_for(leader).get("/api/v1/pensions/payroll-runs/?year=2021")
+
+    assert answer.status_code == 200
+    [run] = answer.json()["results"]
+    assert (run["period"], run["status"], run["persons"], run["total"], run["generated_by"]) == (
+        "2021-03",
+        "paid",
+        2,
+        "4300.00",
+        "clerk",
+    )
+    assert client_for(station_user_a).get("/api/v1/pensions/payroll-runs/").status_code == 403

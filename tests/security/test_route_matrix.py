@@ -275,6 +275,8 @@ API_MODELS = {
     "oralhistoryinterview": api_model(station_writes=False, station_reads=False),
     "oralhistoryexhibition": api_model(station_writes=False, station_reads=False),
     "benefitstandard": api_model(station_writes=False, station_reads=True, read_only=True, detail_b=200),
+    # The payroll's runs: read-only (generated and approved in the admin), the bureau's.
+    "payrollrun": api_model(station_writes=False, station_reads=False, read_only=True),
 }
 # API model basename -> the "app_label.model" whose township A object fills `pk`.
 API_OBJECTS = {
@@ -295,6 +297,7 @@ API_OBJECTS = {
             "oralhistoryinterview",
             "oralhistoryexhibition",
             "benefitstandard",
+            "payrollrun",
         )
     },
     **{

@@ -88,7 +88,7 @@ class VisitAdmin(LedgerRecordAdmin):
         "township",
         *WORKFLOW_READONLY,
     ]
-    # The township is the person's (Visit.assign_township); the ledger row is written by bureau.ledger.
+    # The township is the person's (Visit.township_from); the ledger row is written by bureau.ledger.
     readonly_fields = ["township", "payment_link", *WORKFLOW_READONLY]
 
 

@@ -150,6 +150,8 @@ class FairAttendance(TownshipRecord):
         "bureau.Person", verbose_name="退役军人", on_delete=models.PROTECT, related_name="fair_attendances"
     )
 
+    township_from = "person"
+
     class Meta:
         ordering = ["fair", "person"]
         verbose_name = "招聘会参加人员"
@@ -158,11 +160,6 @@ class FairAttendance(TownshipRecord):
 
     def __str__(self):
         return f"{self.person} @ {self.fair}"
-
-    def assign_township(self) -> None:
-        # The record belongs to the resident's township, so scoping follows the person.
-        if self.person_id:
-            self.township = self.person.township
 
     def clean(self):
         super().clean()
@@ -333,6 +330,8 @@ class EmploymentOutcome(TownshipRecord):
     started_on = models.DateField("就业日期")
     channel = models.CharField("就业渠道", max_length=30, choices=Channel.choices)
 
+    township_from = "person"
+
     class Meta:
         ordering = ["-started_on"]
         verbose_name = "就业情况"
@@ -360,10 +359,6 @@ class EmploymentOutcome(TownshipRecord):
     @property
     def employer(self) -> str:
         return self.enterprise.name if self.enterprise_id else self.employer_name
-
-    def assign_township(self) -> None:
-        if self.person_id:
-            self.township = self.person.township
 
     def clean(self):
         super().clean()

@@ -262,6 +262,8 @@ class HardshipAid(TownshipRecord):
     # The amount granted is a ledger row of the “三难”救助 programme, kept in step by bureau.ledger.
     ledger_payment = "pensions.services.hardship_aid_payment"
 
+    township_from = "person"
+
     class Meta:
         ordering = ["-applied_on", "-id"]
         verbose_name = "“三难”救助"
@@ -269,10 +271,6 @@ class HardshipAid(TownshipRecord):
 
     def __str__(self):
         return f"{self.person} {self.get_kind_display()}（{self.applied_on:%Y-%m-%d}）"
-
-    def assign_township(self) -> None:
-        if self.person_id:
-            self.township = self.person.township
 
     def clean(self):
         super().clean()
@@ -330,6 +328,8 @@ class ConscriptBenefit(TownshipRecord):
     # A paid allowance is a ledger row of the 义务兵家庭优待金 programme, kept in step by bureau.ledger.
     ledger_payment = "pensions.services.conscript_benefit_payment"
 
+    township_from = "family"
+
     class Meta:
         ordering = ["-benefit_year", "family"]
         verbose_name = "义务兵家庭优待金"
@@ -344,10 +344,6 @@ class ConscriptBenefit(TownshipRecord):
 
     def __str__(self):
         return f"{self.family} {self.benefit_year}年优待金"
-
-    def assign_township(self) -> None:
-        if self.family_id:
-            self.township = self.family.township
 
     @property
     def total(self) -> Decimal:
@@ -413,6 +409,8 @@ class Problem(TownshipRecord):
     resolved_on = models.DateField("解决日期", null=True, blank=True)
     supervised = models.BooleanField("督办", default=False)
 
+    township_from = "person"
+
     class Meta:
         ordering = ["-reported_on", "-id"]
         verbose_name = "困难问题"
@@ -420,10 +418,6 @@ class Problem(TownshipRecord):
 
     def __str__(self):
         return f"{self.person} {self.get_kind_display()}（{self.get_state_display()}）"
-
-    def assign_township(self) -> None:
-        if self.person_id:
-            self.township = self.person.township
 
     @property
     def solved(self) -> bool:
@@ -479,6 +473,8 @@ class OralHistoryInterview(TownshipRecord):
     consent_recorded = models.BooleanField("已取得本人（或监护人）同意", default=False)
     attachments = GenericRelation(Attachment)
 
+    township_from = "person"
+
     class Meta:
         ordering = ["-interviewed_on", "-id"]
         verbose_name = "口述历史拍摄"
@@ -493,10 +489,6 @@ class OralHistoryInterview(TownshipRecord):
 
     def __str__(self):
         return f"{self.person}（{self.interviewed_on:%Y-%m-%d}）"
-
-    def assign_township(self) -> None:
-        if self.person_id:
-            self.township = self.person.township
 
     def clean(self):
         super().clean()

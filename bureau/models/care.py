@@ -95,6 +95,8 @@ class Visit(TownshipRecord):
     # The 慰问金 of an approved visit is a ledger row, kept in step by bureau.ledger.
     ledger_payment = "bureau.care.visit_payment"
 
+    township_from = "person"
+
     class Meta:
         ordering = ["-visited_on", "-id"]
         verbose_name = "走访慰问"
@@ -115,10 +117,6 @@ class Visit(TownshipRecord):
 
     def __str__(self):
         return f"{self.get_occasion_display()}走访 {self.person}（{self.visited_on:%Y-%m-%d}）"
-
-    def assign_township(self) -> None:
-        if self.person_id:
-            self.township = self.person.township
 
     def clean(self):
         super().clean()
@@ -184,6 +182,8 @@ class CheckUp(TownshipRecord):
     # Health is personal data: masked whole for roles without the right.
     sensitive_fields = {"result_summary": mask_health}
 
+    township_from = "person"
+
     class Meta:
         ordering = ["-checked_on", "-id"]
         verbose_name = "体检记录"
@@ -199,11 +199,7 @@ class CheckUp(TownshipRecord):
     def __str__(self):
         return f"{self.person} {self.get_mode_display()}（{self.checked_on:%Y-%m-%d}）"
 
-    def assign_township(self) -> None:
-        if self.person_id:
-            self.township = self.person.township
-
     @property
     def has_result(self) -> bool:
-        """A result on file (summary or report): the person's health file holds this check."""
+        """A result summary is on file for this check (a report may also be attached)."""
         return bool(self.result_summary)

@@ -109,13 +109,18 @@ class TownshipRecord(VersionedModel):
     pending_changes = GenericRelation("bureau.PendingChange")
 
     township_lookup = "township"
+    #: The relation whose township the record takes, a resident's record: "person". Empty: the
+    #: township is the record's own field.
+    township_from = ""
     objects = TownshipRecordQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def assign_township(self) -> None:
-        """Set the township from what the record is about (e.g. the person); called before scoping checks."""
+        """Set the township from what the record is about (`township_from`); called before scoping checks."""
+        if self.township_from and getattr(self, f"{self.township_from}_id", None):
+            self.township = getattr(self, self.township_from).township
 
     def submit(self, *, by) -> None:
         """Hand the record to the bureau; an approved record changed by a station is reviewed again."""

@@ -13,7 +13,7 @@ import schemathesis
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -61,13 +61,20 @@ def node_id_for_schemathesis(request):
         request.node._nodeid = request.node.nodeid
 
 
-@pytest.fixture
-def demo_district(db):
-    call_command("seed_demo", "--scale", "small", stdout=io.StringIO())
+@pytest.fixture(scope="module")
+def demo_district(django_db_setup, django_db_blocker):
+    """
+    The demo district, seeded once for the module (a seed is a year of records, payroll runs
+    included) in a transaction rolled back at teardown; each test's writes roll back to it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--scale", "small", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(params=[CLERK_USERNAME, STATION_USERNAME])
-def api_user(request, demo_district) -> User:
+def api_user(request, demo_district, db) -> User:
     return User.objects.get(username=request.param)
 
 

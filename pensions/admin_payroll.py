@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from bureau.admin_base import SensitiveQueryMixin
 from pensions import payroll
 from pensions.bankfile import bank_file
 from pensions.models import PayrollLine, PayrollRun
@@ -218,8 +219,11 @@ def _quote(name: str) -> str:
 
 
 @admin.register(PayrollLine)
-class PayrollLineAdmin(admin.ModelAdmin):
-    """The run's lines, read-only (district-wide, like the run; names only, no ID numbers)."""
+class PayrollLineAdmin(SensitiveQueryMixin, admin.ModelAdmin):
+    """
+    The run's lines, read-only (district-wide, like the run; names only, no ID numbers). No
+    filter or ordering on the person's ID number or phone (`SensitiveQueryMixin`).
+    """
 
     list_display = ["person", "category", "previous_amount", "amount", "change", "reason", "run"]
     list_filter = ["run", "change"]

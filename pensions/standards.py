@@ -2,8 +2,8 @@
 Payment standards of the preferential-care programmes (优抚): how much a person is paid, by the categories held.
 
 The monthly standards live in `pensions.models.BenefitStandard` (one row per category and date);
-`MONTHLY_PENSION` is the reference year's table the demo enters there. The demo payments
-(`pensions.demo`) are computed from the standards in force each month.
+`MONTHLY_PENSION` is the reference year's table the demo enters there; who is paid how much each
+month is the payroll's rule (`pensions.payroll.dues`).
 """
 
 from collections.abc import Iterable
@@ -32,22 +32,9 @@ SPRING_FESTIVAL_GIFT = Decimal("600.00")
 CONSCRIPT_FAMILY_ALLOWANCE = Decimal("26800.00")
 
 
-def monthly_pension(categories: Iterable[str], standards: dict[tuple[str, int | None], Decimal]) -> Decimal | None:
-    """
-    The monthly periodic pension of a person holding `categories` by `standards` (the
-    `BenefitStandard.objects.in_force(day)` of the month), None if none of them is pensioned.
-    """
-    return max((amount for category in categories if (amount := standards.get((category, None)))), default=None)
-
-
 def spring_festival_gift(categories: Iterable[str]) -> Decimal | None:
     """The Spring Festival gift of a person holding `categories`, None if they hold none."""
     held = set(categories)
     if not held:
         return None
     return SPRING_FESTIVAL_GIFT_KEY_BENEFICIARY if held & set(KEY_BENEFICIARY_CATEGORIES) else SPRING_FESTIVAL_GIFT
-
-
-def conscript_family_allowance(categories: Iterable[str]) -> Decimal | None:
-    """The yearly allowance of a person holding `categories`, None unless they are a conscript's family."""
-    return CONSCRIPT_FAMILY_ALLOWANCE if C.CONSCRIPT_FAMILY in set(categories) else None

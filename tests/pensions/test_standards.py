@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from bureau.models import PreferentialCategory
 from pensions.models import BenefitStandard
-from pensions.standards import monthly_pension
 
 C = PreferentialCategory
 pytestmark = pytest.mark.django_db
@@ -38,9 +37,26 @@ def test_the_standard_in_force_is_the_latest_from_its_month_on():
     }
     assert august[(C.DISABLED_SOLDIER, None)] == Decimal("2300.00")
     assert BenefitStandard.objects.in_force(datetime.date(2020, 12, 31)) == {}
-    # A person holding two pensioned categories is paid the higher one.
-    assert monthly_pension({C.DISABLED_SOLDIER, C.MARTYR_FAMILY}, august) == Decimal("2380.00")
-    assert monthly_pension({C.CONSCRIPT_FAMILY}, august) is None
+
+
+def test_the_model_refuses_to_change_or_delete_a_standard_in_force_not_one_to_come():
+    in_force = standard(valid_from=datetime.date(2021, 1, 1))
+    to_come = standard(valid_from=datetime.date(2099, 1, 1))
+    message = ["该标准已开始执行，不能修改或删除；标准调整请新增一条自新执行日期起的标准。"]
+
+    in_force.monthly_amount = Decimal("9999.00")
+    for action in (in_force.save, in_force.delete, in_force.full_clean):
+        with pytest.raises(ValidationError) as refused:
+            action()
+        assert refused.value.messages == message
+    to_come.monthly_amount = Decimal("2400.00")
+    to_come.full_clean()
+    to_come.save()
+
+    assert BenefitStandard.objects.get(pk=in_force.pk).monthly_amount == Decimal("2150.00")
+    assert BenefitStandard.objects.get(pk=to_come.pk).monthly_amount == Decimal("2400.00")
+    to_come.delete()
+    assert not BenefitStandard.objects.filter(pk=to_come.pk).exists()
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bureau.admin_base import SensitiveQueryMixin
 from pensions import payroll
-from pensions.bankfile import bank_file
+from pensions.bankfile import bank_file, bank_file_refusal
 from pensions.models import PayrollLine, PayrollRun
 
 Status = PayrollRun.Status
@@ -133,7 +133,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
                 "may_export": request.user.has_perm("pensions.export_bank_file"),
                 "may_regenerate": self.has_add_permission(request),
                 "regenerable": run.status in (Status.GENERATED, Status.FAILED) and run.approved_by_id is None,
-                "resumable": run.approved_by_id is not None and run.status in (Status.PAYING, Status.FAILED),
+                "resumable": run.status != Status.APPROVED and not payroll.resume_refusal(run),
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
@@ -147,11 +147,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"已审批 {run.period} 按月发放，正在写入资金发放台账。", messages.SUCCESS)
             return self._back(run)
-        refusal = ""
-        if run.status != Status.GENERATED:
-            refusal = f"该发放表当前状态为“{run.get_status_display()}”，不能审批。"
-        elif run.generated_by_id == request.user.pk:
-            refusal = "发放表须由生成人以外的另一名工作人员审批，您不能审批本人生成的发放表。"
+        refusal = payroll.approval_refusal(run, request.user)
         return self._page(
             request,
             "confirm.html",
@@ -174,9 +170,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"已重新开始发放 {run.period}：已领取的人员不会重复发放。", messages.SUCCESS)
             return self._back(run)
-        refusal = ""
-        if run.approved_by_id is None or run.status not in (Status.APPROVED, Status.PAYING, Status.FAILED):
-            refusal = f"该发放表当前状态为“{run.get_status_display()}”，不能继续发放。"
+        refusal = payroll.resume_refusal(run)
         return self._page(
             request,
             "confirm.html",
@@ -200,7 +194,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
             )
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
             return response
-        refusal = "" if run.status == Status.PAID else "发放完成后才能导出银行代发文件。"
+        refusal = bank_file_refusal(run)
         return self._page(
             request,
             "confirm.html",

@@ -19,12 +19,19 @@ HEADERS = ["序号", "姓名", "身份证号", "开户银行", "户名", "银行
 NO_ACCOUNT = "（无在用银行账户）"
 
 
+def bank_file_refusal(run: PayrollRun) -> str:
+    """Why the run has no bank file yet ("" when it has): only a paid run."""
+    if run.status != PayrollRun.Status.PAID or run.batch_id is None:
+        return "发放完成后才能导出银行代发文件。"
+    return ""
+
+
 def bank_file(*, run: PayrollRun, by) -> tuple[bytes, str, int]:
     """(xlsx content, file name, rows without an account) of the paid run."""
     if not by.has_perm("pensions.export_bank_file"):
         raise PermissionDenied("您没有导出银行代发文件（含完整账号）的权限。")
-    if run.status != PayrollRun.Status.PAID or run.batch_id is None:
-        raise ValidationError("发放完成后才能导出银行代发文件。")
+    if refusal := bank_file_refusal(run):
+        raise ValidationError(refusal)
     payments = list(
         Payment.objects.filter(batch_id=run.batch_id)
         .order_by("person__township__order", "person__name", "id")

@@ -287,10 +287,8 @@ def payroll_approve(*, run: PayrollRun, by, generated_at: str = "") -> PayrollRu
 
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
-        if run.status != Status.GENERATED:
-            raise ValidationError(f"该发放表当前状态为“{run.get_status_display()}”，不能审批。")
-        if run.generated_by_id == by.pk:
-            raise ValidationError("发放表须由生成人以外的另一名工作人员审批，您不能审批本人生成的发放表。")
+        if refusal := approval_refusal(run, by):
+            raise ValidationError(refusal)
         if generated_at and generated_at != generation_token(run):
             raise ValidationError("发放表在您查看后已重新生成，请刷新页面核对后再审批。")
         run.status, run.approved_by, run.approved_at = Status.APPROVED, by, timezone.now()
@@ -300,6 +298,22 @@ def payroll_approve(*, run: PayrollRun, by, generated_at: str = "") -> PayrollRu
         )
         pay_payroll.delay_on_commit(run.pk)
     return run
+
+
+def approval_refusal(run: PayrollRun, by) -> str:
+    """Why `by` may not approve the run now ("" when they may): the admin's page says it before the post."""
+    if run.status != Status.GENERATED:
+        return f"该发放表当前状态为“{run.get_status_display()}”，不能审批。"
+    if run.generated_by_id == by.pk:
+        return "发放表须由生成人以外的另一名工作人员审批，您不能审批本人生成的发放表。"
+    return ""
+
+
+def resume_refusal(run: PayrollRun) -> str:
+    """Why the run's payment cannot be resumed ("" when it can): only an approved run that stopped."""
+    if run.approved_by_id is None or run.status not in (Status.APPROVED, Status.PAYING, Status.FAILED):
+        return f"该发放表当前状态为“{run.get_status_display()}”，不能继续发放。"
+    return ""
 
 
 def generation_token(run: PayrollRun) -> str:
@@ -312,8 +326,8 @@ def payroll_resume(*, run: PayrollRun, by) -> PayrollRun:
         raise PermissionDenied("您没有审批按月发放的权限。")
     from pensions.tasks import pay_payroll
 
-    if run.approved_by_id is None or run.status not in (Status.APPROVED, Status.PAYING, Status.FAILED):
-        raise ValidationError(f"该发放表当前状态为“{run.get_status_display()}”，不能继续发放。")
+    if refusal := resume_refusal(run):
+        raise ValidationError(refusal)
     PayrollRun.objects.filter(pk=run.pk).update(status=Status.PAYING, error="")
     audit.record(audit.Kind.UPDATE, user=by, obj=run, detail=f"继续发放 {run.period} 按月发放")
     pay_payroll.delay_on_commit(run.pk)

@@ -220,6 +220,22 @@ class ScoringRule(models.Model):
     def __str__(self):
         return f"{self.name}（{self.published_on:%Y年%m月%d日}公布）"
 
+    def save(self, *args, **kwargs):
+        if self.pk and self.used_in_session():
+            raise ValidationError("该评分办法已用于公开选岗，不能修改；如标准调整，请新增一份评分办法。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.used_in_session():
+            raise ValidationError("该评分办法已用于公开选岗，不能删除。")
+        return super().delete(*args, **kwargs)
+
+    def used_in_session(self) -> bool:
+        return self.batches.exclude(state=PlacementBatch.State.PREPARING).exists()
+
+
+FROZEN_MESSAGE = "公开选岗已开始，候选人名单、岗位和评分不能再修改。"
+
 
 class PlacementBatch(VersionedModel):
     """
@@ -253,6 +269,9 @@ class PlacementBatch(VersionedModel):
     notes = models.TextField("备注", blank=True)
     history = HistoricalRecords()
 
+    # What the session followed: never changed once it started (the notes may still be added to).
+    FROZEN_FIELDS = ("year", "title", "rule_id", "session_on", "venue")
+
     class Meta:
         ordering = ["-year", "-id"]
         verbose_name = "安排工作选岗批次"
@@ -269,12 +288,22 @@ class PlacementBatch(VersionedModel):
     def __str__(self):
         return f"{self.year}年 {self.title}"
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = type(self)._base_manager.filter(pk=self.pk).first()
+            frozen = stored is not None and stored.state != self.State.PREPARING
+            if frozen and any(getattr(self, name) != getattr(stored, name) for name in self.FROZEN_FIELDS):
+                raise ValidationError(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.state != self.State.PREPARING:
+            raise ValidationError("公开选岗已开始，该批次不能删除。")
+        return super().delete(*args, **kwargs)
+
     @property
     def preparing(self) -> bool:
         return self.state == self.State.PREPARING
-
-
-FROZEN_MESSAGE = "公开选岗已开始，候选人名单、岗位和评分不能再修改。"
 
 
 class FrozenWithBatch(models.Model):

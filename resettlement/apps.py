@@ -1,4 +1,5 @@
 from bureau.areas import AreaConfig
+from bureau.roles import BUREAU_STAFF
 
 
 class ResettlementConfig(AreaConfig):
@@ -7,3 +8,5 @@ class ResettlementConfig(AreaConfig):
     order = 2
     report_section = "resettlement.report.section"
     demo = "resettlement.demo.seed"
+    # The public selection is run by bureau staff at the session.
+    role_grants = {"run_placement_session": frozenset({BUREAU_STAFF})}

@@ -252,10 +252,29 @@ class VersionedAdminForm(VersionFormMixin):
         return cleaned_data
 
 
+class VersionedAdminMixin:
+    """An admin of a versioned model: the change form carries the version and refuses a stale write."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or not isinstance(obj, VersionedModel):
+            return form
+        # The change form carries the version it shows (rendered by templates/admin/change_form.html).
+        return type(form.__name__, (VersionedAdminForm, form), {})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleWriteError as error:
+            # Two saves raced past the form's check; the save itself refused the second one.
+            messages.error(request, error.messages[0])
+            return HttpResponseRedirect(request.get_full_path())
+
+
 BAD_EXPORT_FILTER_MESSAGE = "导出的筛选条件无效，请回到列表页重新筛选后再导出。"
 
 
-class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
+class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
     """
     Base admin: queryset through `visible_to`, the sensitive fields the model declares
     (bureau.masking) masked for roles without `view_sensitive_person`, the write-scope
@@ -365,21 +384,6 @@ class ScopedAdmin(SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, Si
         return display
 
     # --- writes ---------------------------------------------------------------
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None or not isinstance(obj, VersionedModel):
-            return form
-        # The change form carries the version it shows (rendered by templates/admin/change_form.html).
-        return type(form.__name__, (VersionedAdminForm, form), {})
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleWriteError as error:
-            # Two saves raced past the form's check; the save itself refused the second one.
-            messages.error(request, error.messages[0])
-            return HttpResponseRedirect(request.get_full_path())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})

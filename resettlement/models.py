@@ -289,11 +289,7 @@ class PlacementBatch(VersionedModel):
         return f"{self.year}年 {self.title}"
 
     def save(self, *args, **kwargs):
-        if self.pk:
-            stored = type(self)._base_manager.filter(pk=self.pk).first()
-            frozen = stored is not None and stored.state != self.State.PREPARING
-            if frozen and any(getattr(self, name) != getattr(stored, name) for name in self.FROZEN_FIELDS):
-                raise ValidationError(FROZEN_MESSAGE)
+        self.check_not_frozen()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -301,9 +297,22 @@ class PlacementBatch(VersionedModel):
             raise ValidationError("公开选岗已开始，该批次不能删除。")
         return super().delete(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        self.check_not_frozen()
+
     @property
     def preparing(self) -> bool:
         return self.state == self.State.PREPARING
+
+    def check_not_frozen(self) -> None:
+        """A started batch keeps what the session followed (its state changes by the session only)."""
+        if not self.pk:
+            return
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        frozen = stored is not None and stored.state != self.State.PREPARING
+        if frozen and any(getattr(self, name) != getattr(stored, name) for name in self.FROZEN_FIELDS):
+            raise ValidationError(FROZEN_MESSAGE)
 
 
 class FrozenWithBatch(models.Model):
@@ -319,6 +328,10 @@ class FrozenWithBatch(models.Model):
     def delete(self, *args, **kwargs):
         self.check_not_frozen()
         return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.check_not_frozen()
 
     def frozen_batch(self) -> PlacementBatch | None:
         raise NotImplementedError
@@ -465,6 +478,7 @@ class ScoreAdjustment(FrozenWithBatch):
         return f"{self.points:+} 分：{self.reason}"
 
     def clean(self):
+        super().clean()
         if not (self.reason or "").strip():
             raise ValidationError({"reason": "请填写调整原因。"})
 
@@ -495,7 +509,8 @@ class PlacementDeferral(models.Model):
         verbose_name_plural = "暂缓选岗"
 
     def __str__(self):
-        return f"{self.candidate} 暂缓选岗"
+        # The candidate's rank, not their name: a history list shows this without loading the person.
+        return f"第{self.candidate.rank or '—'}名候选人暂缓选岗" if self.candidate_id else "暂缓选岗"
 
 
 class PlacementSelection(VersionedModel):
@@ -536,7 +551,7 @@ class PlacementSelection(VersionedModel):
         verbose_name_plural = "选岗结果"
 
     def __str__(self):
-        return f"{self.candidate.person.name} → {self.position}" if self.candidate_id else "选岗结果"
+        return f"第{self.candidate.rank or '—'}名 → {self.position}" if self.candidate_id else "选岗结果"
 
     def clean(self):
         if self.reported_on and not self.reported_unit:

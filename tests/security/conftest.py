@@ -27,6 +27,7 @@ from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
 from tests.pensions import factories as pensions
+from tests.resettlement import factories as resettlement
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -87,6 +88,8 @@ def build_matrix_data() -> MatrixData:
     training = employment.TrainingClassFactory(township=township_a)
     payroll_run = pensions.PayrollRunFactory(period="2021-03", generated_by=clerk)
     visit = factories.VisitFactory(person=person)
+    placement_batch = resettlement.PlacementBatchFactory()
+    placement_candidate = resettlement.PlacementCandidateFactory(batch=placement_batch, person=person)
     checkup_batch = factories.CheckUpBatchFactory(township=township_a)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
@@ -107,6 +110,16 @@ def build_matrix_data() -> MatrixData:
         "pensions.payrollrun": payroll_run,
         "pensions.payrollline": pensions.PayrollLineFactory(run=payroll_run, person=person),
         "bureau.visit": visit,
+        "resettlement.scoringrule": placement_batch.rule,
+        "resettlement.placementbatch": placement_batch,
+        "resettlement.placementcandidate": placement_candidate,
+        # No admin of their own (the batch's and the candidate's pages): here for their history rows.
+        "resettlement.placementposition": resettlement.PlacementPositionFactory(batch=placement_batch),
+        "resettlement.scoreadjustment": resettlement.ScoreAdjustmentFactory(candidate=placement_candidate),
+        "resettlement.placementdeferral": resettlement.PlacementDeferralFactory(candidate=placement_candidate),
+        "resettlement.placementselection": resettlement.PlacementSelectionFactory(
+            candidate=resettlement.PlacementCandidateFactory(batch=placement_batch, person=relative)
+        ),
         "bureau.checkupbatch": checkup_batch,
         "bureau.checkup": factories.CheckUpFactory(batch=checkup_batch, person=person),
         "pensions.hardshipaid": pensions.HardshipAidFactory(person=person),

@@ -389,6 +389,19 @@ ADMIN_MODELS = {
     "pensions.historicalproblem": ("v", "", "v", "", ""),
     "pensions.historicaloralhistoryinterview": ("v", "", "v", "", ""),
     "pensions.historicaloralhistoryexhibition": ("v", "", "v", "", ""),
+    # Resettlement's placement: bureau staff prepare the batch and run the session; leadership reads.
+    # A choice is made in the session only (no add, no delete); a started batch is read-only.
+    "resettlement.scoringrule": ("acdv", "v", "", "", ""),
+    "resettlement.placementbatch": ("acdv", "v", "", "", ""),
+    "resettlement.placementcandidate": ("acdv", "v", "", "", ""),
+    "resettlement.placementselection": ("cv", "v", "", "", ""),
+    "resettlement.historicalscoringrule": ("v", "", "v", "", ""),
+    "resettlement.historicalplacementbatch": ("v", "", "v", "", ""),
+    "resettlement.historicalplacementcandidate": ("v", "", "v", "", ""),
+    "resettlement.historicalplacementselection": ("v", "", "v", "", ""),
+    "resettlement.historicalplacementposition": ("v", "", "v", "", ""),
+    "resettlement.historicalplacementdeferral": ("v", "", "v", "", ""),
+    "resettlement.historicalscoreadjustment": ("v", "", "v", "", ""),
     # Employment records.
     "employment.startuppark": ("acdvr", "v", "", "", ""),
     "employment.jobfair": ("acdvr", "v", "", "", ""),
@@ -448,7 +461,15 @@ def by_access(model: str, when: str, allowed, refused=403, *, all_of: bool = Fal
 NO_SCOPE = {
     model: {SYSADMIN: 302, SECADMIN: 302}
     for model in ADMIN_MODELS
-    if ".historical" in model or model in {"bureau.pendingchange", "reports.annualreportrun", "reports.reportdownload"}
+    if ".historical" in model
+    or model
+    in {
+        "bureau.pendingchange",
+        "reports.annualreportrun",
+        "reports.reportdownload",
+        "resettlement.placementcandidate",
+        "resettlement.placementselection",
+    }
 }
 
 # The security administrator's form of an account holds roles and activation only, neither
@@ -496,6 +517,9 @@ ACTION_REFUSED = 200
 # The confirmed delete_selected of township A's object by a role that may delete: done (302), except
 # where other records protect it (the page then lists them, 200).
 PROTECTED = {
+    # A rule a batch follows; a batch whose choices are recorded.
+    "resettlement.scoringrule",
+    "resettlement.placementbatch",
     "bureau.township",
     "bureau.person",
     "bureau.paymentprogramme",
@@ -579,6 +603,26 @@ ADMIN_CUSTOM = {
             POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         }
         for step in ("approve", "resume", "bank_file")
+    },
+    # The placement session's pages: who may view the batch watches (ranking, big screen, the desk);
+    # bureau staff run it. An empty post to the desk is the form again with its errors (400).
+    **{
+        f"admin:resettlement_placementbatch_{page}": {
+            GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+            POST: {**outside_admin(), CLERK: 405, LEADER: 405, AUDITOR: 405, SYSADMIN: 405, SECADMIN: 405},
+        }
+        for page in ("ranking", "live", "live_json")
+    },
+    "admin:resettlement_placementbatch_session": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 400, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    **{
+        f"admin:resettlement_placementbatch_{step}": {
+            GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+            POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        }
+        for step in ("start", "close")
     },
     # 批量发放: who may pay (add to the ledger); an empty post is the form again with its errors.
     "admin:bureau_payment_bulk": {

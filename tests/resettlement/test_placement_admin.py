@@ -190,3 +190,64 @@ def test_once_started_the_batch_and_its_candidates_are_read_only_in_the_admin(cl
     assert "候选人名单、岗位和评分已固定" in batch_page
     assert 'name="title"' not in batch_page
     assert 'name="positions-0-posts"' not in batch_page
+
+
+@pytest.mark.django_db
+def test_an_adjustment_needs_a_reason_and_names_who_made_it(client_for, bureau_user, prepared):
+    batch, (first, _, _), _ = prepared
+    client = client_for(bureau_user)
+    change_url = reverse("admin:resettlement_placementcandidate_change", args=[first.pk])
+    form = {
+        "batch": batch.pk,
+        "person": first.person.pk,
+        "eligibility": first.eligibility,
+        "service_years": "16.0",
+        "hardship_years": "0",
+        "first_class_merits": "0",
+        "second_class_merits": "0",
+        "third_class_merits": "0",
+        "honours": "0",
+        "training": "",
+        "adjustments-TOTAL_FORMS": "1",
+        "adjustments-INITIAL_FORMS": "0",
+        "adjustments-MIN_NUM_FORMS": "0",
+        "adjustments-MAX_NUM_FORMS": "1000",
+        "adjustments-0-points": "2",
+        "adjustments-0-reason": "  ",
+    }
+
+    refused = client.post(change_url, form)
+    assert refused.status_code == 200
+    assert "请填写调整原因。" in refused.content.decode()
+    assert not first.adjustments.exists()
+
+    saved = client.post(change_url, {**form, "adjustments-0-reason": "补报优秀士官荣誉"})
+    assert saved.status_code == 302
+    adjustment = first.adjustments.get()
+    assert (adjustment.points, adjustment.reason, adjustment.created_by) == (
+        Decimal("2.00"),
+        "补报优秀士官荣誉",
+        bureau_user,
+    )
+    assert [row.score for row in selection.ranking(batch)][0] == Decimal("18.00")
+
+
+@pytest.mark.django_db
+def test_the_signature_scan_is_kept_with_the_choice(client_for, bureau_user, prepared, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    batch, (first, _, _), (archive, _) = prepared
+    client = client_for(bureau_user)
+    client.post(url("start", batch))
+    scan = SimpleUploadedFile("签字.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    wrong = SimpleUploadedFile("签字.exe", b"MZ", content_type="application/octet-stream")
+
+    refused = session_post(client, batch, first, archive, signature_scan=wrong)
+    assert refused.status_code == 400
+    assert not PlacementSelection.objects.exists()
+
+    chosen = session_post(client, batch, first, archive, signature_scan=scan)
+    assert chosen.status_code == 302
+    stored = PlacementSelection.objects.get()
+    assert stored.signature_scan.read() == b"%PDF-1.4 signed"

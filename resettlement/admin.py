@@ -1,1 +1,7 @@
-# Register your models here.
+"""
+Admin of transfer and resettlement (移交安置), for bureau staff (read-only for leadership): one
+module per part of the work, each registering its own models — the self-employment grant and the
+insurance continuation here, the placement session next to it.
+"""
+
+from resettlement import admin_subsidy  # noqa: F401

@@ -32,12 +32,12 @@ Kind = InsuranceContinuation.Kind
 ZERO = Decimal("0")
 
 FUNDS_SENTENCE = (
-    "{% if subsidy_person_times %}对退役士兵就业金核算及发放人数{{ subsidy_person_times }}人次，"
-    "发放自主就业金{{ subsidy_total }}；{% endif %}"
-    "{% if insurance_continuations %}为{{ insurance_continuations }}名退役士兵办理社保接续；{% endif %}"
+    "{% if subsidy_person_times %}对{{ year }}年退役士兵就业金核算及发放人数{{ subsidy_person_times }}人次，"
+    "发放自主就业金{{ subsidy_total }}{% if insurance_continuations or medical_persons %}；{% else %}。{% endif %}{% endif %}"
+    "{% if insurance_continuations %}为{{ insurance_continuations }}名退役士兵办理社保接续"
+    "{% if medical_persons %}，{% else %}。{% endif %}{% endif %}"
     "{% if medical_persons %}{{ medical_persons }}名退休人员核算办理职工医疗保险，办理缴费{{ medical_payers }}人，"
-    "个人负担{{ medical_personal }}，财政负担{{ medical_fiscal }}，合计{{ medical_total }}；{% endif %}"
-    "各类资金及时足额发放到位。"
+    "个人负担{{ medical_personal }}，财政负担{{ medical_fiscal }}，合计{{ medical_total }}。{% endif %}"
 )
 FUNDS_HEADERS = ["项目", "人数（人次）", "个人负担（元）", "财政负担（元）", "金额合计（元）"]
 

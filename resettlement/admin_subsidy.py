@@ -188,6 +188,10 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             request.POST or None,
             initial={"paid_on": timezone.localdate(), "calculated_at": subsidies.calculation_token(run)},
         )
+        refusal = subsidies.approval_refusal(run, request.user)
+        if request.method == "POST" and refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return self._back(run)
         if request.method == "POST" and form.is_valid():
             try:
                 subsidies.approve_and_pay(
@@ -209,7 +213,7 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             f"审批发放 {run}",
             run=run,
             form=form,
-            refusal=subsidies.approval_refusal(run, request.user),
+            refusal=refusal,
             action="审批并发放",
             message=f"审批后将向 {run.persons} 人发放自主就业金共 {run.total} 元，写入资金发放台账，不能撤回。",
         )

@@ -27,6 +27,7 @@ from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
 from tests.pensions import factories as pensions
+from tests.resettlement import factories as resettlement
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -86,6 +87,7 @@ def build_matrix_data() -> MatrixData:
     fair = employment.JobFairFactory(township=township_a)
     training = employment.TrainingClassFactory(township=township_a)
     payroll_run = pensions.PayrollRunFactory(period="2021-03", generated_by=clerk)
+    subsidy_run = resettlement.SubsidyRunFactory(cohort_year=2021, calculated_by=clerk, persons=1, total="30500.00")
     visit = factories.VisitFactory(person=person)
     checkup_batch = factories.CheckUpBatchFactory(township=township_a)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
@@ -106,6 +108,10 @@ def build_matrix_data() -> MatrixData:
         ),
         "pensions.payrollrun": payroll_run,
         "pensions.payrollline": pensions.PayrollLineFactory(run=payroll_run, person=person),
+        "resettlement.subsidystandard": resettlement.SubsidyStandardFactory(year=2021),
+        "resettlement.subsidyrun": subsidy_run,
+        "resettlement.subsidyline": resettlement.SubsidyLineFactory(run=subsidy_run, person=person),
+        "resettlement.insurancecontinuation": resettlement.InsuranceContinuationFactory(person=person),
         "bureau.visit": visit,
         "bureau.checkupbatch": checkup_batch,
         "bureau.checkup": factories.CheckUpFactory(batch=checkup_batch, person=person),

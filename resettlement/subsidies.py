@@ -33,7 +33,7 @@ from resettlement.standards import years_served
 Status = SubsidyRun.Status
 APPROVE_PERMISSION = "resettlement.approve_subsidyrun"
 # The bank file carries whole ID and account numbers: who approves the payment may download it
-# (no permission of its own, so no migration; see docs/area-apps.md's resettlement note).
+# (no permission of its own, so no migration: SECURITY.md, docs/area-apps.md).
 BANK_FILE_PERMISSION = APPROVE_PERMISSION
 ALREADY_CALCULATED = "{year} 年退役士兵的自主就业金已核算，不能重复核算；尚未发放的可在核算页面重新核算。"
 

@@ -1,3 +1,7 @@
-"""The resettlement admin, one module per part: the placement session (`admin_placement`)."""
+"""
+Admin of transfer and resettlement (移交安置), for bureau staff (read-only for leadership): one
+module per part of the work, each registering its own models — the self-employment grant and the
+insurance continuation (`admin_subsidy`), the placement session (`admin_placement`).
+"""
 
-from resettlement import admin_placement  # noqa: F401
+from resettlement import admin_placement, admin_subsidy  # noqa: F401

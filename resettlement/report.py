@@ -1,6 +1,45 @@
-"""Section (二) 移交安置工作更有力度. Placeholder until the resettlement issue keeps the records."""
+"""
+Section (二) 移交安置工作更有力度: the money paid (self-employment grants, insurance continued for
+returning veterans, the retirees' staff medical insurance) and the government-arranged placement.
 
-from bureau.reporting import Section, missing_item
+Rules the sentence of item 一 rests on:
+
+- 自主就业金: the ledger rows of programme 自主就业金 of the year (`Payment.objects.in_year`: the
+  period is the cohort year, as `pensions.report.fund_payments` counts a year's rows); person-times
+  are the rows, the total their sum. The ledger is what was paid: a run calculated and not yet
+  approved counts nothing.
+- 社保接续: approved continuations of pension, medical or unemployment insurance handled in the
+  year, counted as distinct persons.
+- 职工医疗保险: approved staff medical insurance rows (retirees) handled in the year. Persons
+  accounted are distinct persons of any state; payers are the distinct persons of the rows paid
+  (state 已缴费), and the shares and the total are the sums over those paid rows.
+
+A township report counts its residents' payments and its own records (a record's township is
+its person's). Item 二 is the placement batch's (`resettlement.report_placement`).
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
+from bureau.models import Payment
+from bureau.reporting import Figure, Item, Section
+from resettlement.models import InsuranceContinuation
+from resettlement.programmes import SELF_EMPLOYMENT_GRANT
+from resettlement.report_placement import placement_item
+
+Kind = InsuranceContinuation.Kind
+ZERO = Decimal("0")
+
+FUNDS_SENTENCE = (
+    "{% if subsidy_person_times %}对{{ year }}年退役士兵就业金核算及发放人数{{ subsidy_person_times }}人次，"
+    "发放自主就业金{{ subsidy_total }}{% if insurance_continuations or medical_persons %}；{% else %}。{% endif %}{% endif %}"
+    "{% if insurance_continuations %}为{{ insurance_continuations }}名退役士兵办理社保接续"
+    "{% if medical_persons %}，{% else %}。{% endif %}{% endif %}"
+    "{% if medical_persons %}{{ medical_persons }}名退休人员核算办理职工医疗保险，办理缴费{{ medical_payers }}人，"
+    "个人负担{{ medical_personal }}，财政负担{{ medical_fiscal }}，合计{{ medical_total }}。{% endif %}"
+)
+FUNDS_HEADERS = ["项目", "人数（人次）", "个人负担（元）", "财政负担（元）", "金额合计（元）"]
 
 
 def section(*, year: int, township=None) -> Section:
@@ -8,43 +47,66 @@ def section(*, year: int, township=None) -> Section:
         app_label="resettlement",
         area="移交安置",
         heading="移交安置工作更有力度",
-        placeholder=True,
-        items=[
-            missing_item(
-                key="resettlement.funds",
-                title="各类资金发放到位",
-                default_sentence=(
-                    "对退役士兵就业金核算及发放人数{{ subsidy_person_times }}人次，发放自主就业金{{ subsidy_total }}；"
-                    "为{{ insurance_continuations }}名退役士兵办理社保接续，{{ medical_persons }}名退休人员核算办理职工医疗保险，"
-                    "办理缴费{{ medical_payers }}人，个人负担{{ medical_personal }}，财政负担{{ medical_fiscal }}，合计{{ medical_total }}。"
-                ),
-                figures=[
-                    ("subsidy_person_times", "自主就业金发放人次", "人次"),
-                    ("subsidy_total", "自主就业金", "元"),
-                    ("insurance_continuations", "社保接续", "人"),
-                    ("medical_persons", "职工医疗保险核算人数", "人"),
-                    ("medical_payers", "缴费人数", "人"),
-                    ("medical_personal", "个人负担", "元"),
-                    ("medical_fiscal", "财政负担", "元"),
-                    ("medical_total", "医疗保险合计", "元"),
-                ],
-            ),
-            missing_item(
-                key="resettlement.placement",
-                title="安置工作三方满意",
-                default_sentence=(
-                    "今年我区共有{{ eligible_ncos }}名退役士官符合政府安排工作条件，共提供了{{ departments }}个部门"
-                    "{{ institutions }}个全额拨款事业单位的{{ positions }}个优质岗位以供选择，{{ candidates }}名转业士官"
-                    "按照量化标准得分从高到低依次公开选岗，并当场签字确认，选岗率{{ placed_share }}。"
-                ),
-                figures=[
-                    ("eligible_ncos", "符合安排工作条件的退役士官", "人"),
-                    ("departments", "提供岗位的部门", "个"),
-                    ("institutions", "全额拨款事业单位", "个"),
-                    ("positions", "提供岗位", "个"),
-                    ("candidates", "参加选岗", "人"),
-                    ("placed_share", "选岗率", ""),
-                ],
-            ),
-        ],
+        items=[funds_item(year=year, township=township), placement_item(year=year, township=township)],
+    )
+
+
+def grant_payments(*, year: int, township=None):
+    """The ledger rows of the self-employment grant of the year."""
+    return Payment.objects.in_township(township).in_year(year).of_programme(SELF_EMPLOYMENT_GRANT)
+
+
+def continuations(*, year: int, township=None):
+    """Approved insurance continuations and staff medical insurance handled in the year."""
+    return InsuranceContinuation.objects.approved().in_township(township).filter(handled_on__year=year)
+
+
+def funds_item(*, year: int, township=None) -> Item:
+    grants = grant_payments(year=year, township=township).aggregate(count=Count("pk"), total=Sum("amount"))
+    records = continuations(year=year, township=township)
+    continued = records.filter(kind__in=InsuranceContinuation.CONTINUATION_KINDS)
+    medical = records.filter(kind=Kind.STAFF_MEDICAL)
+    paid_medical = medical.filter(state=InsuranceContinuation.State.PAID)
+    medical_sums = paid_medical.aggregate(
+        payers=Count("person", distinct=True), personal=Sum("personal_share"), fiscal=Sum("fiscal_share")
+    )
+    personal, fiscal = medical_sums["personal"] or ZERO, medical_sums["fiscal"] or ZERO
+    by_kind = {
+        row["kind"]: row
+        for row in records.order_by()
+        .values("kind")
+        .annotate(persons=Count("person", distinct=True), personal=Sum("personal_share"), fiscal=Sum("fiscal_share"))
+    }
+
+    figures = [
+        Figure("subsidy_person_times", "自主就业金发放人次", grants["count"], "人次"),
+        Figure("subsidy_total", "自主就业金", grants["total"] or ZERO, "元"),
+        Figure("insurance_continuations", "社保接续", continued.values("person").distinct().count(), "人"),
+        Figure("medical_persons", "职工医疗保险核算人数", medical.values("person").distinct().count(), "人"),
+        Figure("medical_payers", "缴费人数", medical_sums["payers"], "人"),
+        Figure("medical_personal", "个人负担", personal, "元"),
+        Figure("medical_fiscal", "财政负担", fiscal, "元"),
+        Figure("medical_total", "医疗保险合计", personal + fiscal, "元"),
+    ]
+    if not (grants["count"] or by_kind):
+        # Without any record behind the item every figure is unknown, not zero.
+        figures = [Figure(f.key, f.label, None, f.unit) for f in figures]
+
+    rows = []
+    if grants["count"]:
+        rows.append(["自主就业金", grants["count"], None, None, grants["total"]])
+    for kind in (*InsuranceContinuation.CONTINUATION_KINDS, Kind.STAFF_MEDICAL):
+        if kind in by_kind:
+            row = by_kind[kind]
+            personal_share, fiscal_share = row["personal"] or ZERO, row["fiscal"] or ZERO
+            rows.append([Kind(kind).label, row["persons"], personal_share, fiscal_share, personal_share + fiscal_share])
+    if medical_sums["payers"]:
+        rows.append(["其中：职工医疗保险已缴费", medical_sums["payers"], personal, fiscal, personal + fiscal])
+    return Item(
+        key="resettlement.funds",
+        title="各类资金发放到位",
+        default_sentence=FUNDS_SENTENCE,
+        figures=figures,
+        detail_headers=FUNDS_HEADERS,
+        detail_rows=rows,
     )

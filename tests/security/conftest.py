@@ -87,6 +87,7 @@ def build_matrix_data() -> MatrixData:
     fair = employment.JobFairFactory(township=township_a)
     training = employment.TrainingClassFactory(township=township_a)
     payroll_run = pensions.PayrollRunFactory(period="2021-03", generated_by=clerk)
+    subsidy_run = resettlement.SubsidyRunFactory(cohort_year=2021, calculated_by=clerk, persons=1, total="30500.00")
     visit = factories.VisitFactory(person=person)
     placement_batch = resettlement.PlacementBatchFactory()
     placement_candidate = resettlement.PlacementCandidateFactory(batch=placement_batch, person=person)
@@ -109,6 +110,10 @@ def build_matrix_data() -> MatrixData:
         ),
         "pensions.payrollrun": payroll_run,
         "pensions.payrollline": pensions.PayrollLineFactory(run=payroll_run, person=person),
+        "resettlement.subsidystandard": resettlement.SubsidyStandardFactory(year=2021),
+        "resettlement.subsidyrun": subsidy_run,
+        "resettlement.subsidyline": resettlement.SubsidyLineFactory(run=subsidy_run, person=person),
+        "resettlement.insurancecontinuation": resettlement.InsuranceContinuationFactory(person=person),
         "bureau.visit": visit,
         "resettlement.scoringrule": placement_batch.rule,
         "resettlement.placementbatch": placement_batch,

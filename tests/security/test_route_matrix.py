@@ -104,6 +104,9 @@ PAGES = {
     "station:pensions:checkup_list": {GET: STATION_PAGE},
     "station:pensions:checkup_create": {GET: STATION_PAGE, POST: STATION_PAGE},
     "station:pensions:checkup_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:resettlement:insurance_list": {GET: STATION_PAGE},
+    "station:resettlement:insurance_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:resettlement:insurance_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
     # The full ID number in a POST body: an empty one is sent back to the list with a message.
     "station:person_find": {
         GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
@@ -277,6 +280,12 @@ API_MODELS = {
     "benefitstandard": api_model(station_writes=False, station_reads=True, read_only=True, detail_b=200),
     # The payroll's runs: read-only (generated and approved in the admin), the bureau's.
     "payrollrun": api_model(station_writes=False, station_reads=False, read_only=True),
+    # Resettlement: stations register their insurance continuations; the grant's standards, runs
+    # and lines are read-only (calculated and approved in the admin), the bureau's.
+    "insurancecontinuation": api_model(station_writes=True, station_reads=True),
+    "subsidystandard": api_model(station_writes=False, station_reads=False, read_only=True),
+    "subsidyrun": api_model(station_writes=False, station_reads=False, read_only=True),
+    "subsidyline": api_model(station_writes=False, station_reads=False, read_only=True),
 }
 # API model basename -> the "app_label.model" whose township A object fills `pk`.
 API_OBJECTS = {
@@ -299,6 +308,10 @@ API_OBJECTS = {
             "benefitstandard",
             "payrollrun",
         )
+    },
+    **{
+        base: f"resettlement.{base}"
+        for base in ("insurancecontinuation", "subsidystandard", "subsidyrun", "subsidyline")
     },
     **{
         base: f"employment.{base}"
@@ -402,6 +415,15 @@ ADMIN_MODELS = {
     "resettlement.historicalplacementposition": ("v", "", "v", "", ""),
     "resettlement.historicalplacementdeferral": ("v", "", "v", "", ""),
     "resettlement.historicalscoreadjustment": ("v", "", "v", "", ""),
+    # Resettlement: the grant's standards; a cohort's run calculated and approved by bureau staff
+    # (two of them), read by leadership, its lines read-only; insurance continuations, imported.
+    "resettlement.subsidystandard": ("acdv", "v", "", "", ""),
+    "resettlement.historicalsubsidystandard": ("v", "", "v", "", ""),
+    "resettlement.subsidyrun": ("av", "v", "", "", ""),
+    "resettlement.historicalsubsidyrun": ("v", "", "v", "", ""),
+    "resettlement.subsidyline": ("v", "v", "", "", ""),
+    "resettlement.insurancecontinuation": ("acdvir", "v", "", "", ""),
+    "resettlement.historicalinsurancecontinuation": ("v", "", "v", "", ""),
     # Employment records.
     "employment.startuppark": ("acdvr", "v", "", "", ""),
     "employment.jobfair": ("acdvr", "v", "", "", ""),
@@ -469,6 +491,7 @@ NO_SCOPE = {
         "reports.reportdownload",
         "resettlement.placementcandidate",
         "resettlement.placementselection",
+        "resettlement.subsidyline",
     }
 }
 
@@ -559,6 +582,7 @@ FIND_MODELS = (
     "pensions.conscriptbenefit",
     "pensions.problem",
     "pensions.oralhistoryinterview",
+    "resettlement.insurancecontinuation",
 )
 
 
@@ -623,6 +647,16 @@ ADMIN_CUSTOM = {
             POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         }
         for step in ("start", "close")
+    },
+    # The grant's steps, each a confirmation page then a post: bureau staff only. The clerk calculated
+    # the dataset's run, so the clerk's approval is refused (a message, back to the run), as is the
+    # bank file of a run not paid; recalculating the unpaid run is done (back to the run).
+    **{
+        f"admin:resettlement_subsidyrun_{step}": {
+            GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+            POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        }
+        for step in ("approve", "recalculate", "bank_file")
     },
     # 批量发放: who may pay (add to the ledger); an empty post is the form again with its errors.
     "admin:bureau_payment_bulk": {
@@ -757,6 +791,7 @@ PAGE_TARGETS = {
     "station:pensions:visit_edit": "bureau.visit",
     "station:pensions:problem_edit": "pensions.problem",
     "station:pensions:checkup_edit": "bureau.checkup",
+    "station:resettlement:insurance_edit": "resettlement.insurancecontinuation",
     "reports:run_status": "reports.annualreportrun",
     "reports:run_retry": "reports.annualreportrun",
     "reports:run_download": "reports.annualreportrun",

@@ -1,0 +1,287 @@
+"""
+The self-employment grant (自主就业金) and the social insurance continuation (社保接续) in the
+admin. A cohort's grants are calculated on the 核算 page, checked on the run's page (its lines,
+ID numbers masked, and who could not be calculated), approved and paid by a second staff member,
+and the bank file is downloaded behind a warning. Every step is a service of
+`resettlement.subsidies`; the pages only ask it and say its answer.
+"""
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from bureau.admin_base import WORKFLOW_READONLY, ReadOnlyAdmin, RecordAdmin, masked_display
+from resettlement import resources, subsidies
+from resettlement.models import InsuranceContinuation, SubsidyLine, SubsidyRun, SubsidyStandard
+
+Status = SubsidyRun.Status
+LINES_SHOWN = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CalculateForm(forms.Form):
+    cohort_year = forms.IntegerField(
+        label="退役年度",
+        min_value=2000,
+        max_value=2100,
+        help_text="核算该年度以“自主就业”方式退役、已审核的退役士兵。",
+        error_messages={
+            "required": "请填写退役年度。",
+            "invalid": "退役年度应为四位数字，如 2021。",
+            "min_value": "退役年度应在 2000 至 2100 年之间。",
+            "max_value": "退役年度应在 2000 至 2100 年之间。",
+        },
+    )
+
+
+class PayForm(forms.Form):
+    paid_on = forms.DateField(
+        label="发放日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写发放日期。", "invalid": "发放日期格式不正确，应为 2021-10-15。"},
+    )
+    calculated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@admin.register(SubsidyStandard)
+class SubsidyStandardAdmin(admin.ModelAdmin):
+    """District-wide figures, one per discharge year; a run copies the amounts it used."""
+
+    list_display = ["year", "base_amount", "per_year_amount", "document"]
+    search_fields = ["document"]
+
+
+@admin.register(SubsidyRun)
+class SubsidyRunAdmin(admin.ModelAdmin):
+    list_display = ["cohort_year", "status", "persons", "total", "paid_on", "calculated_by", "approved_by"]
+    list_filter = ["status"]
+    list_select_related = ["calculated_by", "approved_by"]
+    change_form_template = "admin/resettlement/subsidyrun/change_form.html"
+    fields = [
+        "cohort_year",
+        "status",
+        "base_amount",
+        "per_year_amount",
+        "persons",
+        "total",
+        "calculated_by",
+        "calculated_at",
+        "approved_by",
+        "approved_at",
+        "paid_on",
+        "batch",
+    ]
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a run changes by its steps only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the ledger rows of a paid cohort are its record
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:run_id>/recalculate/", view(self.recalculate_view), name="resettlement_subsidyrun_recalculate"),
+            path("<int:run_id>/approve/", view(self.approve_view), name="resettlement_subsidyrun_approve"),
+            path("<int:run_id>/bank-file/", view(self.bank_file_view), name="resettlement_subsidyrun_bank_file"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, template, title, **context):
+        return TemplateResponse(
+            request,
+            f"admin/resettlement/subsidyrun/{template}",
+            {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context},
+        )
+
+    def _run(self, request, run_id, permission):
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        return get_object_or_404(SubsidyRun, pk=run_id)
+
+    def _back(self, run):
+        return HttpResponseRedirect(reverse("admin:resettlement_subsidyrun_change", args=[run.pk]))
+
+    def _said(self, request, run):
+        missing = getattr(run, "missing_enlistment", [])
+        if missing:
+            names = "、".join(person.name for person in missing[:10])
+            self.message_user(
+                request,
+                f"{len(missing)} 人未登记入伍时间，未列入核算：{names}{'等' if len(missing) > 10 else ''}。"
+                "请补全人员信息后重新核算。",
+                messages.WARNING,
+            )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """核算: the cohort year; the lines are computed at once from the year's standard."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CalculateForm(request.POST or None, initial={"cohort_year": timezone.localdate().year - 1})
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = subsidies.calculate(cohort_year=form.cleaned_data["cohort_year"], by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"已核算 {run.cohort_year} 年退役士兵自主就业金：{run.persons} 人，共 {run.total} 元。"
+                    "请由另一名工作人员审批发放。",
+                    messages.SUCCESS,
+                )
+                self._said(request, run)
+                return self._back(run)
+        return self._page(request, "calculate.html", "核算自主就业金", form=form)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = SubsidyRun.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        extra = {}
+        if run is not None:
+            lines = run.lines.select_related("person__township").order_by("person__township__order", "id")
+            extra = {
+                "run": run,
+                "lines": [(line, masked_id(line)) for line in lines[:LINES_SHOWN]],
+                "lines_shown": LINES_SHOWN,
+                "lines_url": reverse("admin:resettlement_subsidyline_changelist") + f"?run__id__exact={run.pk}",
+                "missing": subsidies.missing_enlistment(run.cohort_year) if run.status == Status.CALCULATED else [],
+                "may_approve": request.user.has_perm(subsidies.APPROVE_PERMISSION),
+                "may_export": request.user.has_perm(subsidies.BANK_FILE_PERMISSION),
+                "may_recalculate": self.has_add_permission(request) and not subsidies.recalculate_refusal(run),
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def recalculate_view(self, request, run_id):
+        run = self._run(request, run_id, "resettlement.add_subsidyrun")
+        if request.method == "POST":
+            try:
+                run = subsidies.recalculate(run=run, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"已重新核算：{run.persons} 人，共 {run.total} 元，请重新审批。", messages.SUCCESS
+                )
+                self._said(request, run)
+            return self._back(run)
+        return self._page(
+            request,
+            "confirm.html",
+            f"重新核算 {run}",
+            run=run,
+            refusal=subsidies.recalculate_refusal(run),
+            action="重新核算",
+            message="按当前人员信息和标准重新核算本批次，原明细将被替换，须重新审批。",
+        )
+
+    def approve_view(self, request, run_id):
+        run = self._run(request, run_id, subsidies.APPROVE_PERMISSION)
+        form = PayForm(
+            request.POST or None,
+            initial={"paid_on": timezone.localdate(), "calculated_at": subsidies.calculation_token(run)},
+        )
+        refusal = subsidies.approval_refusal(run, request.user)
+        if request.method == "POST" and refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return self._back(run)
+        if request.method == "POST" and form.is_valid():
+            try:
+                subsidies.approve_and_pay(
+                    run=run,
+                    by=request.user,
+                    paid_on=form.cleaned_data["paid_on"],
+                    calculated_at=form.cleaned_data["calculated_at"],
+                )
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"已审批发放 {run}：{run.persons} 人，共 {run.total} 元，已写入资金发放台账。"
+                )
+            return self._back(run)
+        return self._page(
+            request,
+            "confirm.html",
+            f"审批发放 {run}",
+            run=run,
+            form=form,
+            refusal=refusal,
+            action="审批并发放",
+            message=f"审批后将向 {run.persons} 人发放自主就业金共 {run.total} 元，写入资金发放台账，不能撤回。",
+        )
+
+    def bank_file_view(self, request, run_id):
+        run = self._run(request, run_id, subsidies.BANK_FILE_PERMISSION)
+        if request.method == "POST":
+            try:
+                content, name, _ = subsidies.bank_file(run=run, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+                return self._back(run)
+            response = HttpResponse(content, content_type=XLSX)
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+            return response
+        return self._page(
+            request,
+            "confirm.html",
+            f"导出 {run} 银行代发文件",
+            run=run,
+            refusal=subsidies.bank_file_refusal(run),
+            action="下载银行代发文件",
+            message="文件含完整的身份证号和银行账号，下载将记入导出日志；请妥善保管，仅用于银行代发。",
+        )
+
+
+masked_id = masked_display(SubsidyLine, "person__id_number")
+
+
+@admin.register(SubsidyLine)
+class SubsidyLineAdmin(ReadOnlyAdmin):
+    """A run's lines, read-only; ID numbers masked, no filter or ordering on them (`SensitiveQueryMixin`)."""
+
+    list_display = ["person", masked_id, "enlisted_on", "discharged_on", "years_served", "amount", "run"]
+    list_filter = ["run"]
+    list_select_related = ["person", "run"]
+    search_fields = ["person__name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(InsuranceContinuation)
+class InsuranceContinuationAdmin(RecordAdmin):
+    resource_classes = [resources.InsuranceContinuationResource]
+    importable = True
+    export_kind = "社保接续"
+    list_display = [
+        "person",
+        "person__id_number",
+        "kind",
+        "handled_on",
+        "months",
+        "personal_share",
+        "fiscal_share",
+        "state",
+        "township",
+        "review_status",
+    ]
+    list_filter = ["kind", "state", "township", "review_status"]
+    list_select_related = ["person", "township"]
+    search_fields = ["person__name", "=person__id_number"]
+    search_help_text = "按姓名或完整身份证号查找"
+    date_hierarchy = "handled_on"
+    autocomplete_fields = ["person"]
+    fieldsets = [
+        (None, {"fields": ["person", "kind", "handled_on", "months", "township"]}),
+        ("缴费", {"fields": ["personal_share", "fiscal_share", "state", "notes"]}),
+        ("审核", {"fields": WORKFLOW_READONLY}),
+    ]
+    readonly_fields = ["township", *WORKFLOW_READONLY]

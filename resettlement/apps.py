@@ -7,3 +7,4 @@ class ResettlementConfig(AreaConfig):
     order = 2
     report_section = "resettlement.report.section"
     demo = "resettlement.demo.seed"
+    api = "resettlement.api_placement"  # TEMPORARY (placement-extras): resettlement/api.py will import it

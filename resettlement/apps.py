@@ -1,4 +1,5 @@
 from bureau.areas import AreaConfig
+from bureau.roles import BUREAU_STAFF
 
 
 class ResettlementConfig(AreaConfig):
@@ -8,3 +9,5 @@ class ResettlementConfig(AreaConfig):
     report_section = "resettlement.report.section"
     demo = "resettlement.demo.seed"
     api = "resettlement.api_placement"  # TEMPORARY (placement-extras): resettlement/api.py will import it
+    # The public selection session (resettlement.selection) is held by bureau staff.
+    role_grants = {"run_placement_session": frozenset({BUREAU_STAFF})}

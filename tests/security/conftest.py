@@ -27,6 +27,7 @@ from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
 from tests.pensions import factories as pensions
+from tests.resettlement import factories as resettlement
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -88,6 +89,10 @@ def build_matrix_data() -> MatrixData:
     payroll_run = pensions.PayrollRunFactory(period="2021-03", generated_by=clerk)
     visit = factories.VisitFactory(person=person)
     checkup_batch = factories.CheckUpBatchFactory(township=township_a)
+    # A placement batch in preparation (a started one refuses deletes): a post, the person a candidate.
+    placement_batch = resettlement.PlacementBatchFactory()
+    placement_position = resettlement.PlacementPositionFactory(batch=placement_batch)
+    placement_candidate = resettlement.PlacementCandidateFactory(batch=placement_batch, person=person)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
     objects = {
@@ -107,6 +112,13 @@ def build_matrix_data() -> MatrixData:
         "pensions.payrollrun": payroll_run,
         "pensions.payrollline": pensions.PayrollLineFactory(run=payroll_run, person=person),
         "bureau.visit": visit,
+        "resettlement.scoringrule": placement_batch.rule,
+        "resettlement.placementbatch": placement_batch,
+        "resettlement.placementposition": placement_position,
+        "resettlement.placementcandidate": placement_candidate,
+        "resettlement.placementselection": resettlement.PlacementSelectionFactory(
+            candidate=placement_candidate, position=placement_position, confirmed_by=clerk
+        ),
         "bureau.checkupbatch": checkup_batch,
         "bureau.checkup": factories.CheckUpFactory(batch=checkup_batch, person=person),
         "pensions.hardshipaid": pensions.HardshipAidFactory(person=person),

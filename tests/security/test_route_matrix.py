@@ -277,6 +277,12 @@ API_MODELS = {
     "benefitstandard": api_model(station_writes=False, station_reads=True, read_only=True, detail_b=200),
     # The payroll's runs: read-only (generated and approved in the admin), the bureau's.
     "payrollrun": api_model(station_writes=False, station_reads=False, read_only=True),
+    # The placement batch: read-only (entered in the admin, the session on its page), the bureau's.
+    "scoringrule": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementbatch": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementposition": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementcandidate": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementselection": api_model(station_writes=False, station_reads=False, read_only=True),
 }
 # API model basename -> the "app_label.model" whose township A object fills `pk`.
 API_OBJECTS = {
@@ -299,6 +305,10 @@ API_OBJECTS = {
             "benefitstandard",
             "payrollrun",
         )
+    },
+    **{
+        base: f"resettlement.{base}"
+        for base in ("scoringrule", "placementbatch", "placementposition", "placementcandidate", "placementselection")
     },
     **{
         base: f"employment.{base}"

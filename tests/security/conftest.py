@@ -89,9 +89,11 @@ def build_matrix_data() -> MatrixData:
     payroll_run = pensions.PayrollRunFactory(period="2021-03", generated_by=clerk)
     subsidy_run = resettlement.SubsidyRunFactory(cohort_year=2021, calculated_by=clerk, persons=1, total="30500.00")
     visit = factories.VisitFactory(person=person)
-    placement_batch = resettlement.PlacementBatchFactory()
-    placement_candidate = resettlement.PlacementCandidateFactory(batch=placement_batch, person=person)
     checkup_batch = factories.CheckUpBatchFactory(township=township_a)
+    # A placement batch in preparation (a started one refuses deletes): a post, the person a candidate.
+    placement_batch = resettlement.PlacementBatchFactory()
+    placement_position = resettlement.PlacementPositionFactory(batch=placement_batch)
+    placement_candidate = resettlement.PlacementCandidateFactory(batch=placement_batch, person=person)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
     objects = {
@@ -118,12 +120,14 @@ def build_matrix_data() -> MatrixData:
         "resettlement.scoringrule": placement_batch.rule,
         "resettlement.placementbatch": placement_batch,
         "resettlement.placementcandidate": placement_candidate,
-        # No admin of their own (the batch's and the candidate's pages): here for their history rows.
-        "resettlement.placementposition": resettlement.PlacementPositionFactory(batch=placement_batch),
+        # The post, adjustment and deferral have no admin of their own: here for their history rows.
+        "resettlement.placementposition": placement_position,
         "resettlement.scoreadjustment": resettlement.ScoreAdjustmentFactory(candidate=placement_candidate),
         "resettlement.placementdeferral": resettlement.PlacementDeferralFactory(candidate=placement_candidate),
         "resettlement.placementselection": resettlement.PlacementSelectionFactory(
-            candidate=resettlement.PlacementCandidateFactory(batch=placement_batch, person=relative)
+            candidate=resettlement.PlacementCandidateFactory(batch=placement_batch, person=relative),
+            position=placement_position,
+            confirmed_by=clerk,
         ),
         "bureau.checkupbatch": checkup_batch,
         "bureau.checkup": factories.CheckUpFactory(batch=checkup_batch, person=person),

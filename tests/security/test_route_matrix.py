@@ -286,6 +286,12 @@ API_MODELS = {
     "subsidystandard": api_model(station_writes=False, station_reads=False, read_only=True),
     "subsidyrun": api_model(station_writes=False, station_reads=False, read_only=True),
     "subsidyline": api_model(station_writes=False, station_reads=False, read_only=True),
+    # The placement batch: read-only (entered in the admin, the session on its page), the bureau's.
+    "scoringrule": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementbatch": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementposition": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementcandidate": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementselection": api_model(station_writes=False, station_reads=False, read_only=True),
 }
 # API model basename -> the "app_label.model" whose township A object fills `pk`.
 API_OBJECTS = {
@@ -311,7 +317,17 @@ API_OBJECTS = {
     },
     **{
         base: f"resettlement.{base}"
-        for base in ("insurancecontinuation", "subsidystandard", "subsidyrun", "subsidyline")
+        for base in (
+            "insurancecontinuation",
+            "subsidystandard",
+            "subsidyrun",
+            "subsidyline",
+            "scoringrule",
+            "placementbatch",
+            "placementposition",
+            "placementcandidate",
+            "placementselection",
+        )
     },
     **{
         base: f"employment.{base}"

@@ -1,0 +1,111 @@
+"""
+The demo's placement batches: the demo year's held by the demo clerk, 15 NCOs placed in 15 institutions
+of 9 departments (the reference's figures), repeatably; this year's prepared for a newcomer to hold.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from bureau.demo.writers import CLERK_USERNAME
+from bureau.models import User
+from reports.compose import compose_report
+from resettlement import demo_placement, selection
+from resettlement.models import PlacementBatch, PlacementCandidate, PlacementPosition, PlacementSelection
+from resettlement.report_placement import placement_item
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2021
+MODELS = [PlacementBatch, PlacementPosition, PlacementCandidate, PlacementSelection]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo():
+    """seed_demo, then the placement demo twice (as a second seed_demo would run it)."""
+    call_command("seed_demo", "--year", str(YEAR), stdout=io.StringIO())
+    today = timezone.localdate()
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        demo_placement.seed(year=YEAR, scale="small", stdout=out)
+        demo_placement.seed_this_year(today=today, scale="small", stdout=out)
+        outputs.append(out.getvalue())
+    return outputs
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_the_demo_year_batch_is_held_and_everyone_is_placed(demo):
+    batch = PlacementBatch.objects.get(year=YEAR)
+    figures = {f.key: f.value for f in placement_item(year=YEAR).figures}
+
+    assert batch.state == PlacementBatch.State.CLOSED
+    assert batch.started_by.username == CLERK_USERNAME
+    assert [figures[key] for key in ("eligible_ncos", "departments", "institutions", "positions", "candidates")] == [
+        15,
+        9,
+        15,
+        15,
+        15,
+    ]
+    assert figures["placed_share"] == "100%"
+    assert figures["department_names"] == ["区委政法委", "区政协办", "区政府办", "区自然资源局"]
+    selections = PlacementSelection.objects.filter(candidate__batch=batch)
+    assert all(s.signed and s.reported_unit == s.position.institution and s.reported_on for s in selections)
+    assert "安排工作公开选岗演示数据已就绪" in demo[0]
+    assert "未改动" in demo[1]
+
+
+def test_candidates_chose_in_rank_order(demo):
+    batch = PlacementBatch.objects.get(year=YEAR)
+    ranked = list(batch.candidates.select_related("selection").order_by("rank"))
+
+    assert [c.rank for c in ranked] == list(range(1, 16))
+    assert [c.selection.chosen_at for c in ranked] == sorted(c.selection.chosen_at for c in ranked)
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+def test_a_second_run_adds_nothing(demo):
+    first = counts()
+    demo_placement.seed(year=YEAR, scale="small", stdout=io.StringIO())
+    demo_placement.seed_this_year(today=timezone.localdate(), scale="small", stdout=io.StringIO())
+
+    assert counts() == first
+    assert first == {"PlacementBatch": 2, "PlacementPosition": 21, "PlacementCandidate": 25, "PlacementSelection": 15}
+
+
+def test_the_demo_year_report_says_every_nco_was_placed(demo, settings):
+    settings.REPORT_SECTIONS = ["tests.resettlement.test_report_placement.placement_section"]
+
+    [section] = compose_report(year=YEAR, with_previous=False).sections
+    [item] = section.items
+    assert item.text == (
+        "一是安置工作三方满意。今年我区共有15名退役士官符合政府安排工作条件，共提供了区委政法委、区政协办、区政府办、区自然资源局等"
+        "9个部门15个全额拨款事业单位的15个优质岗位以供选择，15名转业士官按照量化标准得分从高到低依次公开选岗，"
+        "并当场签字确认，每位转业士官都选到了心仪的岗位。"
+    )
+
+
+def test_this_years_batch_waits_for_a_newcomer_to_hold_it(demo):
+    today = timezone.localdate()
+    batch = PlacementBatch.objects.get(year=today.year)
+    posts = batch.positions.all()
+
+    assert batch.state == PlacementBatch.State.PREPARING
+    assert batch.candidates.count() == 10
+    assert (len({p.institution for p in posts}), sum(p.posts for p in posts)) == (6, 12)
+    assert all(c.person.discharged_on.year == today.year for c in batch.candidates.select_related("person"))
+    # The demo clerk may hold it.
+    clerk = User.objects.get(username=CLERK_USERNAME)
+    started = selection.start_session(batch=batch, by=clerk)
+    assert selection.session_state(started).current.rank == 1

@@ -5,10 +5,12 @@ the confirmation to start, the session desk (confirm a choice, a deferral, the c
 screen that refreshes itself. Every step is a service of `resettlement.selection`.
 """
 
+from urllib.parse import quote
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET
 
 from bureau.admin_base import SensitiveQueryMixin, VersionedAdminMixin
-from resettlement import selection
+from resettlement import placement_exports, selection
 from resettlement.models import (
     PlacementBatch,
     PlacementCandidate,
@@ -27,6 +29,10 @@ from resettlement.models import (
 )
 
 State = PlacementBatch.State
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The result list: printable (Word) and for further work (Excel).
+RESULT_WRITERS = {"docx": (placement_exports.result_docx, DOCX), "xlsx": (placement_exports.result_xlsx, XLSX)}
 
 
 def _frozen(batch: PlacementBatch | None) -> bool:
@@ -125,6 +131,15 @@ class PlacementBatchAdmin(VersionedAdminMixin, admin.ModelAdmin):
                 "<int:batch_id>/live.json",
                 view(require_GET(self.live_json)),
                 name="resettlement_placementbatch_live_json",
+            ),
+            *(
+                path(
+                    f"<int:batch_id>/results.{file_format}",
+                    view(require_GET(self.results_view)),
+                    {"file_format": file_format},
+                    name=f"resettlement_placementbatch_results_{file_format}",
+                )
+                for file_format in RESULT_WRITERS
             ),
             *super().get_urls(),
         ]
@@ -289,6 +304,15 @@ class PlacementBatchAdmin(VersionedAdminMixin, admin.ModelAdmin):
                 "json_url": reverse("admin:resettlement_placementbatch_live_json", args=[batch.pk]),
             },
         )
+
+    def results_view(self, request, batch_id, file_format):
+        """The result list, printable (Word) or for further work (Excel); in the export log."""
+        batch = self._batch(request, batch_id)
+        write, content_type = RESULT_WRITERS[file_format]
+        content, name = write(batch, by=request.user)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
 
     def live_json(self, request, batch_id):
         batch = self._batch(request, batch_id)

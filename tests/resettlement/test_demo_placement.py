@@ -29,16 +29,13 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def demo():
-    """seed_demo, then the placement demo twice (as a second seed_demo would run it)."""
-    call_command("seed_demo", "--year", str(YEAR), stdout=io.StringIO())
-    today = timezone.localdate()
-    outputs = []
-    for _ in range(2):
-        out = io.StringIO()
-        demo_placement.seed(year=YEAR, scale="small", stdout=out)
-        demo_placement.seed_this_year(today=today, scale="small", stdout=out)
-        outputs.append(out.getvalue())
-    return outputs
+    """seed_demo (which runs the placement demo), then the placement demo again (as a second seed_demo would)."""
+    first = io.StringIO()
+    call_command("seed_demo", "--year", str(YEAR), stdout=first)
+    again = io.StringIO()
+    demo_placement.seed(year=YEAR, scale="small", stdout=again)
+    demo_placement.seed_this_year(today=timezone.localdate(), scale="small", stdout=again)
+    return [first.getvalue(), again.getvalue()]
 
 
 def counts() -> dict[str, int]:

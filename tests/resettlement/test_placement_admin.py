@@ -251,3 +251,31 @@ def test_the_signature_scan_is_kept_with_the_choice(client_for, bureau_user, pre
     assert chosen.status_code == 302
     stored = PlacementSelection.objects.get()
     assert stored.signature_scan.read() == b"%PDF-1.4 signed"
+
+
+@pytest.mark.django_db
+def test_the_result_list_downloads_as_word_and_excel_and_is_logged(client_for, bureau_user, prepared):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from bureau.models import ExportLog
+
+    batch, (first, _, _), (archive, _) = prepared
+    client = client_for(bureau_user)
+    client.post(url("start", batch))
+    session_post(client, batch, first, archive)
+    results = reverse("admin:resettlement_placementbatch_results_docx", args=[batch.pk])
+
+    word = client.get(results)
+    excel = client.get(reverse("admin:resettlement_placementbatch_results_xlsx", args=[batch.pk]))
+    unknown = client.get(results.replace(".docx", ".pdf"), follow=True)
+
+    assert word.status_code == 200 and excel.status_code == 200
+    assert unknown.status_code == 404
+    table = Document(io.BytesIO(word.content)).tables[-1]
+    assert [cell.text for cell in table.rows[1].cells][:6] == ["1", "王一", "16.00", "区委办", "区档案馆", "综合管理岗"]
+    sheet = load_workbook(io.BytesIO(excel.content)).worksheets[0]
+    assert any("王一" in [str(v) for v in row] for row in sheet.iter_rows(values_only=True))
+    assert ExportLog.objects.filter(user=bureau_user).count() == 2

@@ -651,7 +651,7 @@ ADMIN_CUSTOM = {
             GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
             POST: {**outside_admin(), CLERK: 405, LEADER: 405, AUDITOR: 405, SYSADMIN: 405, SECADMIN: 405},
         }
-        for page in ("ranking", "live", "live_json")
+        for page in ("ranking", "live", "live_json", "results_docx", "results_xlsx")
     },
     "admin:resettlement_placementbatch_session": {
         GET: {**outside_admin(), CLERK: 200, LEADER: 200, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},

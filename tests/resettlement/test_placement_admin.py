@@ -277,3 +277,33 @@ def test_the_result_list_downloads_as_word_and_excel_and_is_logged(client_for, b
     sheet = load_workbook(io.BytesIO(excel.content)).worksheets[0]
     assert any("王一" in [str(v) for v in row] for row in sheet.iter_rows(values_only=True))
     assert ExportLog.objects.filter(user=bureau_user).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_big_screen_and_the_desk_keep_their_query_count_as_candidates_grow(client_for, bureau_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(bureau_user)
+
+    def queries(candidates: int) -> list[int]:
+        batch = PlacementBatchFactory()
+        for n in range(candidates):
+            candidate = PlacementCandidateFactory(batch=batch, service_years=Decimal(10 + n))
+            ScoreAdjustmentFactory(candidate=candidate)
+        for _ in range(candidates):
+            PlacementPositionFactory(batch=batch)
+        selection.start_session(batch=batch, by=bureau_user)
+        first = batch.candidates.order_by("rank").first()
+        selection.confirm(
+            batch=batch, candidate_id=first.pk, position_id=batch.positions.first().pk, by=bureau_user, signed=True
+        )
+        counts = []
+        for name in ("live_json", "session", "ranking"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url(name, batch)).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    queries(1)  # the first requests of the session load what later ones find cached
+    assert queries(3) == queries(20)

@@ -206,6 +206,7 @@ class ArmyDayGalaAdmin(RecordAdmin):
 
 @admin.register(AllianceMember)
 class AllianceMemberAdmin(ScopedAdmin):
+    importable = False
     resource_classes = [resources.AllianceMemberResource]
     export_kind = "爱心拥军团成员"
     list_display = ["enterprise", "batch_number", "joined_on", "offer", "status", "left_on"]

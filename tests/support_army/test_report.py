@@ -129,7 +129,7 @@ def test_a_gala_with_15_programmes_states_15_and_lists_their_titles_in_the_excel
     assert "近5万名网友" in item.text
 
     book = load_workbook(io.BytesIO(render_xlsx(compose_report(year=2021))))
-    cells = [row for row in book["双拥共建"].iter_rows(values_only=True)]
+    cells = list(book["双拥共建"].iter_rows(values_only=True))
     titles = [row[1] for row in cells if row and isinstance(row[0], int) and row[1] in PROGRAMMES]
     assert titles == PROGRAMMES
 

@@ -27,8 +27,8 @@ from tests import factories
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
 from tests.pensions import factories as pensions
-from tests.support_army import factories as support_army
 from tests.resettlement import factories as resettlement
+from tests.support_army import factories as support_army
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"

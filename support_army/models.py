@@ -113,11 +113,11 @@ class MeritNotice(TownshipRecord):
             Merit.Level.THIRD_CLASS,
         ):
             errors["merit"] = "只为荣立三等功以上的现役军人送喜报。"
-        if (
-            self.recipient_id
-            and self.soldier_id
-            and not FamilyLink.objects.filter(person_id=self.soldier_id, relative_id=self.recipient_id).exists()
-        ):
+        # A link may be recorded from either side ("the soldier is the parent's child" or the other way).
+        linked = Q(person_id=self.soldier_id, relative_id=self.recipient_id) | Q(
+            person_id=self.recipient_id, relative_id=self.soldier_id
+        )
+        if self.recipient_id and self.soldier_id and not FamilyLink.objects.filter(linked).exists():
             errors["recipient"] = "接收喜报的应为该现役军人登记在册的家属。"
         if self.batch_id and not self.delivered_on:
             self.delivered_on = self.batch.delivered_on

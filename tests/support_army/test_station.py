@@ -229,3 +229,13 @@ def test_the_alliance_page_needs_no_login_and_shows_members_and_offers_without_p
     assert "赵联系" not in content and "13912345678" not in content
     assert "退出登录" not in content
     assert client.post(ALLIANCE).status_code == 405
+
+
+def test_the_family_link_may_be_recorded_from_either_side(township_a):
+    from tests.factories import FamilyLinkFactory
+
+    notice = MeritNoticeFactory(soldier__township=township_a)
+    parent = PersonFactory(township=township_a, status="family")
+    FamilyLinkFactory(person=parent, relative=notice.soldier, relation="child")
+    notice.recipient = parent
+    notice.full_clean()

@@ -88,7 +88,7 @@ class AreaConfig(AppConfig):
 
     @property
     def public_prefix(self) -> str:
-        """Where the public pages are mounted: `support_army` → `support-army/`."""
+        """Where the public pages are mounted: the label with hyphens, `my_area` → `my-area/`."""
         return self.label.replace("_", "-") + "/"
 
     def report_section_function(self) -> Callable | None:

@@ -10,8 +10,8 @@ district-wide records (no township: the gala, most activities) are in the distri
 Rules the sentences rest on:
 
 - 一 送喜报: notices approved and delivered in the year whose batch, if any, is approved; the first
-  batch is the earliest such batch of the year, its size the notices delivered in it; the total
-  counts the distinct soldiers delivered to in the year.
+  batch is the earliest delivery of the year (a batch, or the notices delivered without one on one
+  day), its size the notices delivered in it; the total counts the distinct soldiers delivered to.
 - 二 返乡: reception points open in the year (opened on or before 31 December, not closed before
   1 January); veterans received are the approved registrations received in the year; checklist
   items done and open are counted over those registrations and the steps in use.
@@ -157,11 +157,11 @@ def notices_item(*, year: int, township=None) -> Item:
         .select_related("soldier__township", "merit", "recipient", "batch")
         .order_by("delivered_on", "pk")
     )
+    # A delivery is a batch; notices the bureau recorded as delivered without one go by their date.
     by_batch = defaultdict(list)
     for notice in notices:
-        if notice.batch_id:
-            by_batch[notice.batch_id].append(notice)
-    first = min(by_batch.values(), key=lambda group: (group[0].batch.delivered_on, group[0].batch_id), default=[])
+        by_batch[("batch", notice.batch_id) if notice.batch_id else ("day", notice.delivered_on)].append(notice)
+    first = min(by_batch.values(), key=lambda group: (group[0].delivered_on, group[0].batch_id or 0), default=[])
     levels = Counter(n.merit.level for n in notices)
     level_names = {n.merit.level: n.merit.get_level_display() for n in notices}
     first_years = sorted({n.merit.year for n in first})
@@ -180,7 +180,7 @@ def notices_item(*, year: int, township=None) -> Item:
         default_sentence=NOTICES_SENTENCE,
         figures=recorded(
             [
-                Figure("first_batch_date", "首批送喜报日期", month_day(first[0].batch.delivered_on) if first else ""),
+                Figure("first_batch_date", "首批送喜报日期", month_day(first[0].delivered_on) if first else ""),
                 Figure("first_batch_size", "首批送喜报", len(first) if first else None, "位"),
                 Figure("first_batch_merits", "首批立功情况", first_merits if first else ""),
                 Figure("notices", "送喜报总数", len({n.soldier_id for n in notices}), "位"),

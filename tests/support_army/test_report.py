@@ -261,3 +261,11 @@ def test_a_year_without_records_leaves_every_item_to_the_gaps(db, support_army_o
     document = compose_report(year=2021)
     assert document.sections == []
     assert len({gap.item for gap in document.gaps}) == 7
+
+
+def test_notices_recorded_delivered_without_a_batch_go_by_their_day(township_a):
+    for _ in range(3):
+        MeritNoticeFactory(soldier__township=township_a, delivered_on=D(2021, 3, 5))
+    MeritNoticeFactory(soldier__township=township_a, delivered_on=D(2021, 6, 1))
+    values = figures()
+    assert (values["first_batch_date"], values["first_batch_size"], values["notices"]) == ("3月5日", 3, 4)

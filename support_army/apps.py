@@ -1,4 +1,4 @@
-from bureau.areas import AreaConfig, MenuEntry
+from bureau.areas import AreaConfig, MenuEntry, PersonFilePart
 
 
 class SupportArmyConfig(AreaConfig):
@@ -13,6 +13,9 @@ class SupportArmyConfig(AreaConfig):
     station_menu = (
         MenuEntry("送喜报", "notice_list", match="notice"),
         MenuEntry("返乡报到", "homecoming_list", match="homecoming"),
+    )
+    person_file = PersonFilePart(
+        title="双拥共建", template="support_army/person_file.html", context="support_army.person_file.context", order=40
     )
     # The alliance's public page (members and their offers), no login: mounted at /support-army/.
     public_urls = "support_army.public_urls"

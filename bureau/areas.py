@@ -71,6 +71,9 @@ class AreaConfig(AppConfig):
     #: URL module of the station pages (with `app_name` = the app label), mounted at /station/<label>/.
     station_urls: str = ""
     station_menu: tuple[MenuEntry, ...] = ()
+    #: URL module of pages open to the public without login (with `app_name` = the app label),
+    #: mounted at /<label with hyphens>/ (namespace <label>). Such pages show no personal data.
+    public_urls: str = ""
     person_file: PersonFilePart | None = None
     #: Model names (lower case) station staff may add, change and view, within their township.
     station_models: frozenset[str] = frozenset()
@@ -82,6 +85,11 @@ class AreaConfig(AppConfig):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.default = cls.__dict__.get("default", True)
+
+    @property
+    def public_prefix(self) -> str:
+        """Where the public pages are mounted: the label with hyphens, `my_area` → `my-area/`."""
+        return self.label.replace("_", "-") + "/"
 
     def report_section_function(self) -> Callable | None:
         return import_string(self.report_section) if self.report_section else None

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bureau import views
+from bureau.areas import area_configs
 from bureau.importexport import views as export_views
 
 urlpatterns = [
@@ -25,4 +26,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Uploaded files, only to users who may see the record they belong to (never a static /media/).
     path("files/<path:name>", views.protected_file, name="protected_file"),
+]
+
+# Each area app's public pages, as it declares them (no login, no personal data): /<label>/…, namespace <label>.
+urlpatterns += [
+    path(area.public_prefix, include((area.public_urls, area.label))) for area in area_configs() if area.public_urls
 ]

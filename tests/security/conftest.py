@@ -28,6 +28,7 @@ from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
 from tests.pensions import factories as pensions
 from tests.resettlement import factories as resettlement
+from tests.support_army import factories as support_army
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -94,6 +95,12 @@ def build_matrix_data() -> MatrixData:
     placement_batch = resettlement.PlacementBatchFactory()
     placement_position = resettlement.PlacementPositionFactory(batch=placement_batch)
     placement_candidate = resettlement.PlacementCandidateFactory(batch=placement_batch, person=person)
+    soldier = support_army.SoldierFactory(name="张甲之子", township=township_a)
+    notice_batch = support_army.MeritNoticeBatchFactory(township=township_a)
+    reception_point = support_army.ReceptionPointFactory(township=township_a)
+    registration = support_army.HomecomingRegistrationFactory(person=person, point=reception_point)
+    step = support_army.HomecomingStepFactory(name="矩阵测试事项")
+    gala = support_army.ArmyDayGalaFactory(township=township_a)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
     objects = {
@@ -136,6 +143,23 @@ def build_matrix_data() -> MatrixData:
         "pensions.problem": pensions.ProblemFactory(person=person, source="visit", visit=visit),
         "pensions.oralhistoryinterview": pensions.OralHistoryInterviewFactory(person=person),
         "pensions.oralhistoryexhibition": pensions.OralHistoryExhibitionFactory(township=township_a),
+        "support_army.meritnoticebatch": notice_batch,
+        "support_army.meritnotice": support_army.MeritNoticeFactory(
+            soldier=soldier, batch=notice_batch, delivered_on=notice_batch.delivered_on
+        ),
+        "support_army.receptionpoint": reception_point,
+        "support_army.dutyshift": support_army.DutyShiftFactory(point=reception_point),
+        "support_army.homecomingstep": step,
+        "support_army.homecomingregistration": registration,
+        "support_army.homecomingstepcompletion": support_army.HomecomingStepCompletionFactory(
+            registration=registration, step=step, done_by=clerk
+        ),
+        "support_army.trooprequest": support_army.TroopRequestFactory(township=township_a),
+        "support_army.jointactivity": support_army.JointActivityFactory(township=township_a),
+        "support_army.matchmakingevent": support_army.MatchmakingEventFactory(township=township_a),
+        "support_army.armydaygala": gala,
+        "support_army.galaprogramme": support_army.GalaProgrammeFactory(gala=gala),
+        "support_army.alliancemember": support_army.AllianceMemberFactory(enterprise=enterprise),
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),

@@ -107,6 +107,15 @@ PAGES = {
     "station:resettlement:insurance_list": {GET: STATION_PAGE},
     "station:resettlement:insurance_create": {GET: STATION_PAGE, POST: STATION_PAGE},
     "station:resettlement:insurance_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    # Support army: a station delivers its merit notices (an empty post is the batch form again)
+    # and keeps its returning veterans' checklist; the alliance's page is public.
+    "station:support_army:notice_list": {GET: STATION_PAGE},
+    "station:support_army:notice_deliver": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:support_army:homecoming_list": {GET: STATION_PAGE},
+    "station:support_army:homecoming_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:support_army:homecoming_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:support_army:homecoming_checklist": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "support_army:alliance": {GET: everyone(200), POST: NOT_ALLOWED},
     # The full ID number in a POST body: an empty one is sent back to the list with a message.
     "station:person_find": {
         GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
@@ -292,6 +301,17 @@ API_MODELS = {
     "placementposition": api_model(station_writes=False, station_reads=False, read_only=True),
     "placementcandidate": api_model(station_writes=False, station_reads=False, read_only=True),
     "placementselection": api_model(station_writes=False, station_reads=False, read_only=True),
+    # Support army: stations deliver their notices (a batch with notices is protected: 409) and keep
+    # their homecoming registrations; they read the reception points; the rest is the bureau's.
+    "meritnoticebatch": api_model(station_writes=True, station_reads=True, clerk_delete=409),
+    "meritnotice": api_model(station_writes=True, station_reads=True),
+    "receptionpoint": api_model(station_writes=False, station_reads=True, clerk_delete=409),
+    "homecomingregistration": api_model(station_writes=True, station_reads=True),
+    "trooprequest": api_model(station_writes=False, station_reads=False),
+    "jointactivity": api_model(station_writes=False, station_reads=False),
+    "matchmakingevent": api_model(station_writes=False, station_reads=False),
+    "armydaygala": api_model(station_writes=False, station_reads=False),
+    "alliancemember": api_model(station_writes=False, station_reads=False),
 }
 # API model basename -> the "app_label.model" whose township A object fills `pk`.
 API_OBJECTS = {
@@ -327,6 +347,20 @@ API_OBJECTS = {
             "placementposition",
             "placementcandidate",
             "placementselection",
+        )
+    },
+    **{
+        base: f"support_army.{base}"
+        for base in (
+            "meritnoticebatch",
+            "meritnotice",
+            "receptionpoint",
+            "homecomingregistration",
+            "trooprequest",
+            "jointactivity",
+            "matchmakingevent",
+            "armydaygala",
+            "alliancemember",
         )
     },
     **{
@@ -418,6 +452,35 @@ ADMIN_MODELS = {
     "pensions.historicalproblem": ("v", "", "v", "", ""),
     "pensions.historicaloralhistoryinterview": ("v", "", "v", "", ""),
     "pensions.historicaloralhistoryexhibition": ("v", "", "v", "", ""),
+    # Support army: bureau staff keep everything (stations use their own pages); leadership reads.
+    "support_army.meritnoticebatch": ("acdvr", "v", "", "", ""),
+    "support_army.meritnotice": ("acdvr", "v", "", "", ""),
+    "support_army.receptionpoint": ("acdvr", "v", "", "", ""),
+    "support_army.homecomingstep": ("acdv", "v", "", "", ""),
+    "support_army.homecomingregistration": ("acdvr", "v", "", "", ""),
+    "support_army.trooprequest": ("acdvr", "v", "", "", ""),
+    "support_army.jointactivity": ("acdvr", "v", "", "", ""),
+    "support_army.matchmakingevent": ("acdvr", "v", "", "", ""),
+    "support_army.armydaygala": ("acdvr", "v", "", "", ""),
+    "support_army.alliancemember": ("acdv", "v", "", "", ""),
+    **{
+        f"support_army.historical{name}": ("v", "", "v", "", "")
+        for name in (
+            "meritnoticebatch",
+            "meritnotice",
+            "receptionpoint",
+            "dutyshift",
+            "homecomingstep",
+            "homecomingregistration",
+            "homecomingstepcompletion",
+            "trooprequest",
+            "jointactivity",
+            "matchmakingevent",
+            "armydaygala",
+            "galaprogramme",
+            "alliancemember",
+        )
+    },
     # Resettlement's placement: bureau staff prepare the batch and run the session; leadership reads.
     # A choice is made in the session only (no add, no delete); a started batch is read-only.
     "resettlement.scoringrule": ("acdv", "v", "", "", ""),
@@ -568,6 +631,10 @@ PROTECTED = {
     # Its check-ups, and the problem collected on it.
     "bureau.checkupbatch",
     "bureau.visit",
+    # Its notices; the registration received there; the step a registration completed.
+    "support_army.meritnoticebatch",
+    "support_army.receptionpoint",
+    "support_army.homecomingstep",
 }
 # Roles offered another action there (unlocking accounts, axes' own): Django answers the action they
 # were not offered with "no action selected" and a redirect. Nothing is deleted either.
@@ -599,6 +666,8 @@ FIND_MODELS = (
     "pensions.problem",
     "pensions.oralhistoryinterview",
     "resettlement.insurancecontinuation",
+    "support_army.meritnotice",
+    "support_army.homecomingregistration",
 )
 
 
@@ -808,6 +877,8 @@ PAGE_TARGETS = {
     "station:pensions:problem_edit": "pensions.problem",
     "station:pensions:checkup_edit": "bureau.checkup",
     "station:resettlement:insurance_edit": "resettlement.insurancecontinuation",
+    "station:support_army:homecoming_edit": "support_army.homecomingregistration",
+    "station:support_army:homecoming_checklist": "support_army.homecomingregistration",
     "reports:run_status": "reports.annualreportrun",
     "reports:run_retry": "reports.annualreportrun",
     "reports:run_download": "reports.annualreportrun",

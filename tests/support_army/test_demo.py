@@ -1,0 +1,74 @@
+"""
+seed_demo adds the records of section (四) for the demo year, repeatably, and the section states every
+item the reference report has: 12 notices on 4 February, the 94th gala, the alliance's 5th batch; this
+year's returning veterans are registered up to today, some with steps still open.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from bureau.models import CheckUpBatch, Merit, ReviewStatus
+from support_army import models
+from support_army.report import section
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Merit,
+    CheckUpBatch,
+    models.MeritNoticeBatch,
+    models.MeritNotice,
+    models.ReceptionPoint,
+    models.DutyShift,
+    models.HomecomingStep,
+    models.HomecomingRegistration,
+    models.HomecomingStepCompletion,
+    models.TroopRequest,
+    models.JointActivity,
+    models.MatchmakingEvent,
+    models.ArmyDayGala,
+    models.GalaProgramme,
+    models.AllianceMember,
+]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--year", "2021", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data():
+    output = seed()
+    first = counts()
+    seed()
+    assert counts() == first
+    assert "双拥共建演示数据已就绪" in output
+
+    items = {item.key: item for item in section(year=2021).items}
+    assert all(item.has_data for item in items.values()), [i.key for i in items.values() if not i.has_data]
+    values = {f.key: f.value for item in items.values() for f in item.figures}
+    assert values["first_batch_date"] == "2月4日"
+    assert values["first_batch_size"] <= 12 and values["notices"] <= 38
+    assert values["anniversary"] == 94 and values["programmes"] == 15
+    assert (values["batch"], values["joined"]) == (5, 6)
+    assert values["members"] == 8 + 7 + 6 + 5 + 6 - 1
+
+    # This year: registrations up to today, some with steps open, one per township submitted by its station.
+    this_year = models.HomecomingRegistration.objects.filter(received_on__year=timezone.localdate().year)
+    assert this_year.exists()
+    assert all(r.received_on <= timezone.localdate() for r in this_year)
+    assert any(r.open_steps() for r in this_year)
+    assert this_year.filter(review_status=ReviewStatus.SUBMITTED).exists()

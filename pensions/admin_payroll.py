@@ -22,6 +22,17 @@ from pensions.models import PayrollLine, PayrollRun
 
 Status = PayrollRun.Status
 CHANGES_SHOWN = 200
+GENERATE_INTRO = (
+    "按该月享受优抚类别的人员（在世、户籍在本区、类别覆盖该月）和该月执行的抚恤补助标准，生成发放表并与上月台账比较。"
+    "生成后须由另一名工作人员审批，审批后写入资金发放台账。尚未审批的发放表可重新生成。"
+)
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return (
+        f"与上月相比：新增 {counts['new']} 人，停发 {counts['stopped']} 人，"
+        f"金额变化 {counts['amount_changed']} 人，无变化 {counts['unchanged']} 人。"
+    )
 
 
 class GenerateForm(forms.Form):
@@ -87,7 +98,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
     def _page(self, request, template, title, **context):
         return TemplateResponse(
             request,
-            f"admin/pensions/payrollrun/{template}",
+            template,
             {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context},
         )
 
@@ -115,7 +126,14 @@ class PayrollRunAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"已开始生成 {run.period} 按月发放表，完成后请由另一名工作人员审批。")
                 return self._back(run)
-        return self._page(request, "generate.html", "生成按月发放表", form=form)
+        return self._page(
+            request,
+            "admin/step_form.html",
+            "生成按月发放表",
+            form=form,
+            intro=GENERATE_INTRO,
+            submit_label="生成发放表",
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = PayrollRun.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
@@ -150,13 +168,14 @@ class PayrollRunAdmin(admin.ModelAdmin):
         refusal = payroll.approval_refusal(run, request.user)
         return self._page(
             request,
-            "confirm.html",
+            "admin/step_confirm.html",
             f"审批 {run.period} 按月发放",
-            run=run,
+            obj=run,
+            back_label="返回发放表",
             refusal=refusal,
             action="审批并发放",
-            token=payroll.generation_token(run),
-            counts=payroll.change_counts(run),
+            hidden={"generated_at": payroll.generation_token(run)},
+            summary=counts_text(payroll.change_counts(run)),
             message=f"审批后将向 {run.persons} 人发放共 {run.total} 元，写入资金发放台账，不能撤回。",
         )
 
@@ -173,9 +192,10 @@ class PayrollRunAdmin(admin.ModelAdmin):
         refusal = payroll.resume_refusal(run)
         return self._page(
             request,
-            "confirm.html",
+            "admin/step_confirm.html",
             f"继续发放 {run.period}",
-            run=run,
+            obj=run,
+            back_label="返回发放表",
             refusal=refusal,
             action="继续发放",
             message="发放中断后继续：已写入台账的人员跳过，其余人员发放，每人只发放一次。",
@@ -197,9 +217,10 @@ class PayrollRunAdmin(admin.ModelAdmin):
         refusal = bank_file_refusal(run)
         return self._page(
             request,
-            "confirm.html",
+            "admin/step_confirm.html",
             f"导出 {run.period} 银行代发文件",
-            run=run,
+            obj=run,
+            back_label="返回发放表",
             refusal=refusal,
             action="下载银行代发文件",
             message="文件含完整的身份证号和银行账号，下载将记入导出日志；请妥善保管，仅用于银行代发。",

@@ -166,7 +166,7 @@ class PlacementBatchAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def _page(self, request, template, title, batch, **context):
         return TemplateResponse(
             request,
-            f"admin/resettlement/placementbatch/{template}",
+            template if "/" in template else f"admin/resettlement/placementbatch/{template}",
             {
                 **self.admin_site.each_context(request),
                 "title": title,
@@ -208,12 +208,17 @@ class PlacementBatchAdmin(VersionedAdminMixin, admin.ModelAdmin):
         state = selection.session_state(batch)
         return self._page(
             request,
-            "start.html",
+            "admin/step_confirm.html",
             f"开始公开选岗：{batch}",
             batch,
+            obj=batch,
+            back_label="返回批次",
             refusal=selection.start_refusal(batch),
-            state=state,
-            turn_rule=selection.TURN_RULE,
+            action="开始公开选岗",
+            summary=f"候选人 {len(state.ranked)} 名，岗位 {state.posts_left} 个（{len(state.posts)} 个单位）。"
+            + ("岗位少于候选人，排名靠后者可能无岗可选。" if state.posts_left < len(state.ranked) else ""),
+            message=f"{selection.TURN_RULE}开始后，排名和总分即固定，候选人、岗位、评分和评分办法都不能再修改；"
+            "请先核对量化评分排名。",
         )
 
     def session_view(self, request, batch_id):
@@ -286,11 +291,18 @@ class PlacementBatchAdmin(VersionedAdminMixin, admin.ModelAdmin):
         waiting = len(state.ranked) - state.placed
         return self._page(
             request,
-            "close.html",
+            "admin/step_confirm.html",
             f"结束公开选岗：{batch}",
             batch,
+            obj=batch,
+            back_label="返回选岗现场",
+            back_url=reverse("admin:resettlement_placementbatch_session", args=[batch.pk]),
             refusal="" if batch.state == State.IN_SESSION else "公开选岗未在进行中。",
-            waiting=waiting,
+            action="结束公开选岗",
+            summary=f"还有 {waiting} 名候选人未选岗，结束后他们将不能在本次选岗中选岗。"
+            if waiting
+            else "全部候选人均已选岗。",
+            message="结束后不能重新开始。",
         )
 
     def live_view(self, request, batch_id):

@@ -24,6 +24,12 @@ from resettlement.models import InsuranceContinuation, SubsidyLine, SubsidyRun, 
 Status = SubsidyRun.Status
 LINES_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CALCULATE_INTRO = (
+    "按退役年度核算以“自主就业”方式退役、已审核的退役士兵的自主就业金：金额 = 基础金额 + 每服役一年金额 × 服役年限"
+    "（按天折算、四舍五入，至少 1 年），标准取该年度的“自主就业金标准”，该年度没有时取之前最近年度的标准。"
+    "未登记入伍时间的人员不能核算，将列出提示。同一退役年度只核算发放一次；核算后须由另一名工作人员审批，"
+    "审批后写入资金发放台账。"
+)
 
 
 class CalculateForm(forms.Form):
@@ -98,7 +104,7 @@ class SubsidyRunAdmin(admin.ModelAdmin):
     def _page(self, request, template, title, **context):
         return TemplateResponse(
             request,
-            f"admin/resettlement/subsidyrun/{template}",
+            template,
             {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context},
         )
 
@@ -140,7 +146,9 @@ class SubsidyRunAdmin(admin.ModelAdmin):
                 )
                 self._said(request, run)
                 return self._back(run)
-        return self._page(request, "calculate.html", "核算自主就业金", form=form)
+        return self._page(
+            request, "admin/step_form.html", "核算自主就业金", form=form, intro=CALCULATE_INTRO, submit_label="核算"
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = SubsidyRun.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
@@ -174,9 +182,10 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             return self._back(run)
         return self._page(
             request,
-            "confirm.html",
+            "admin/step_confirm.html",
             f"重新核算 {run}",
-            run=run,
+            obj=run,
+            back_label="返回核算批次",
             refusal=subsidies.recalculate_refusal(run),
             action="重新核算",
             message="按当前人员信息和标准重新核算本批次，原明细将被替换，须重新审批。",
@@ -209,9 +218,10 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             return self._back(run)
         return self._page(
             request,
-            "confirm.html",
+            "admin/step_confirm.html",
             f"审批发放 {run}",
-            run=run,
+            obj=run,
+            back_label="返回核算批次",
             form=form,
             refusal=refusal,
             action="审批并发放",
@@ -231,9 +241,10 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             return response
         return self._page(
             request,
-            "confirm.html",
+            "admin/step_confirm.html",
             f"导出 {run} 银行代发文件",
-            run=run,
+            obj=run,
+            back_label="返回核算批次",
             refusal=subsidies.bank_file_refusal(run),
             action="下载银行代发文件",
             message="文件含完整的身份证号和银行账号，下载将记入导出日志；请妥善保管，仅用于银行代发。",

@@ -145,6 +145,10 @@ class TributeAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("moderation", "-created_at", "-pk")
 
+    def get_urls(self):
+        # Tributes keep no history table (who moderated, and when, is on the row): no old-version page.
+        return [url for url in super().get_urls() if not str(url.name or "").endswith("_simple_history")]
+
     def has_add_permission(self, request):
         return False
 

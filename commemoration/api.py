@@ -239,7 +239,6 @@ class MartyrViewSet(ScopedModelViewSet):
     queryset = Martyr.objects.select_related("person")
     serializer_class = MartyrSerializer
     filterset_class = MartyrFilterSet
-    protected_message = "该烈士已有网上祭扫记录，不能删除。"
 
 
 class HonourSelectionViewSet(viewsets.ReadOnlyModelViewSet):

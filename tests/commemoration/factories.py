@@ -104,7 +104,7 @@ class HonourSelectionFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("title", "edition")
 
     title = "最美退役军人"
-    edition = 2
+    edition = factory.Sequence(lambda n: n + 1)
     year = 2021
 
 
@@ -164,5 +164,5 @@ class MemorialDailyVisitsFactory(factory.django.DjangoModelFactory):
         model = MemorialDailyVisits
         django_get_or_create = ("day",)
 
-    day = datetime.date(2021, 4, 4)
+    day = factory.Sequence(lambda n: datetime.date(2021, 4, 4) + datetime.timedelta(days=n))
     visits = 100

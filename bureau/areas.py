@@ -74,6 +74,8 @@ class AreaConfig(AppConfig):
     #: URL module of pages open to the public without login (with `app_name` = the app label),
     #: mounted at /<label with hyphens>/ (namespace <label>). Such pages show no personal data.
     public_urls: str = ""
+    #: Where the public pages are mounted, when not at the label: "memorial" mounts them at /memorial/.
+    public_path: str = ""
     person_file: PersonFilePart | None = None
     #: Model names (lower case) station staff may add, change and view, within their township.
     station_models: frozenset[str] = frozenset()
@@ -88,8 +90,8 @@ class AreaConfig(AppConfig):
 
     @property
     def public_prefix(self) -> str:
-        """Where the public pages are mounted: the label with hyphens, `my_area` → `my-area/`."""
-        return self.label.replace("_", "-") + "/"
+        """Where the public pages are mounted: `public_path`, else the label with hyphens, `my_area` → `my-area/`."""
+        return (self.public_path or self.label.replace("_", "-")).strip("/") + "/"
 
     def report_section_function(self) -> Callable | None:
         return import_string(self.report_section) if self.report_section else None

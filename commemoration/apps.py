@@ -1,4 +1,5 @@
-from bureau.areas import AreaConfig
+from bureau.areas import AreaConfig, MenuEntry
+from bureau.roles import BUREAU_STAFF
 
 
 class CommemorationConfig(AreaConfig):
@@ -6,3 +7,19 @@ class CommemorationConfig(AreaConfig):
     verbose_name = "褒扬纪念"
     order = 5
     report_section = "commemoration.report.section"
+    api = "commemoration.api"
+    demo = "commemoration.demo.seed"
+    demo_this_year = "commemoration.demo.seed_this_year"
+    station_urls = "commemoration.urls"
+    station_menu = (
+        MenuEntry("典型推荐", "nominee_list", match="nominee"),
+        MenuEntry("纪念设施巡查", "inspection_list", match="inspection"),
+    )
+    # The online memorial (网上纪念馆), no login: mounted at /memorial/, namespace "commemoration".
+    public_urls = "commemoration.public_urls"
+    public_path = "memorial"
+    # Stations nominate their township's people and inspect the facilities in their township.
+    station_models = frozenset({"nominee", "facilityinspection"})
+    station_read_models = frozenset({"honourselection", "memorialfacility"})
+    # Bureau staff moderate the memorial's messages.
+    role_grants = {"moderate_tribute": frozenset({BUREAU_STAFF})}

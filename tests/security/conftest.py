@@ -24,6 +24,7 @@ from bureau.models import Attachment, ExportJob, ImportJob
 from employment.models import JobFair
 from pensions.models import BenefitStandard
 from tests import factories
+from tests.commemoration import factories as commemoration
 from tests.employment import factories as employment
 from tests.kit_area.factories import GrantFactory
 from tests.pensions import factories as pensions
@@ -101,6 +102,12 @@ def build_matrix_data() -> MatrixData:
     registration = support_army.HomecomingRegistrationFactory(person=person, point=reception_point)
     step = support_army.HomecomingStepFactory(name="矩阵测试事项")
     gala = support_army.ArmyDayGalaFactory(township=township_a)
+    # Commemoration: a facility with an inspection (protected), a published martyr with a photo and a
+    # message waiting for moderation, a selection with township A's nominee.
+    facility = commemoration.MemorialFacilityFactory(township=township_a)
+    martyr = commemoration.MartyrFactory(person=commemoration.FallenFactory(name="张甲烈士", township=township_a))
+    martyr.photo.save("matrix-martyr.jpg", ContentFile(b"\xff\xd8\xff\xe0 matrix photo"), save=True)
+    selection = commemoration.HonourSelectionFactory(title="矩阵测试称号", edition=1, year=2021)
     run = factories.AnnualReportRunFactory(township=township_a, requested_by=clerk, formats="docx")
     run.docx_file.save("matrix-report.docx", ContentFile(b"PK matrix report"), save=True)
     objects = {
@@ -160,6 +167,16 @@ def build_matrix_data() -> MatrixData:
         "support_army.armydaygala": gala,
         "support_army.galaprogramme": support_army.GalaProgrammeFactory(gala=gala),
         "support_army.alliancemember": support_army.AllianceMemberFactory(enterprise=enterprise),
+        "commemoration.memorialfacility": facility,
+        "commemoration.facilityinspection": commemoration.FacilityInspectionFactory(facility=facility),
+        "commemoration.upgradeproject": commemoration.UpgradeProjectFactory(township=township_a, facilities=[facility]),
+        "commemoration.martyr": martyr,
+        "commemoration.martyrrelic": commemoration.MartyrRelicFactory(martyr=martyr),
+        "commemoration.honourselection": selection,
+        "commemoration.nominee": commemoration.NomineeFactory(selection=selection, person=person),
+        "commemoration.ceremony": commemoration.CeremonyFactory(township=township_a, facility=facility),
+        "commemoration.memorialcampaign": commemoration.MemorialCampaignFactory(),
+        "commemoration.tribute": commemoration.MessageFactory(martyr=martyr),
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),

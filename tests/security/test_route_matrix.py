@@ -116,6 +116,22 @@ PAGES = {
     "station:support_army:homecoming_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
     "station:support_army:homecoming_checklist": {GET: STATION_RECORD, POST: STATION_RECORD},
     "support_army:alliance": {GET: everyone(200), POST: NOT_ALLOWED},
+    # Commemoration: stations nominate their township's people and inspect its facilities.
+    "station:commemoration:nominee_list": {GET: STATION_PAGE},
+    "station:commemoration:nominee_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:commemoration:nominee_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    "station:commemoration:inspection_list": {GET: STATION_PAGE},
+    "station:commemoration:inspection_create": {GET: STATION_PAGE, POST: STATION_PAGE},
+    "station:commemoration:inspection_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    # The online memorial (/memorial/), open to anyone: township A's published martyr. A flower is
+    # offered (back to the page), an empty message is the page again with its error (400).
+    "commemoration:memorial_home": {GET: everyone(200), POST: NOT_ALLOWED},
+    "commemoration:memorial_martyr": {GET: everyone(200), POST: NOT_ALLOWED},
+    "commemoration:memorial_photo": {GET: everyone(200), POST: NOT_ALLOWED},
+    "commemoration:memorial_flower": {GET: NOT_ALLOWED, POST: everyone(302)},
+    "commemoration:memorial_message": {GET: NOT_ALLOWED, POST: everyone(400)},
+    "commemoration:memorial_api_list": {GET: everyone(200), POST: NOT_ALLOWED},
+    "commemoration:memorial_api_detail": {GET: everyone(200), POST: NOT_ALLOWED},
     # The full ID number in a POST body: an empty one is sent back to the list with a message.
     "station:person_find": {
         GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
@@ -312,6 +328,17 @@ API_MODELS = {
     "matchmakingevent": api_model(station_writes=False, station_reads=False),
     "armydaygala": api_model(station_writes=False, station_reads=False),
     "alliancemember": api_model(station_writes=False, station_reads=False),
+    # Commemoration: stations read their township's facilities (one with an inspection: 409 on
+    # delete), keep their inspections and nominations; the selections are read-only, district-wide;
+    # the memorial's tributes are read-only (moderated in the admin); the rest is the bureau's.
+    "memorialfacility": api_model(station_writes=False, station_reads=True, clerk_delete=409),
+    "facilityinspection": api_model(station_writes=True, station_reads=True),
+    "upgradeproject": api_model(station_writes=False, station_reads=False),
+    "martyr": api_model(station_writes=False, station_reads=False),
+    "honourselection": api_model(station_writes=False, station_reads=True, read_only=True, detail_b=200),
+    "nominee": api_model(station_writes=True, station_reads=True),
+    "ceremony": api_model(station_writes=False, station_reads=False),
+    "tribute": api_model(station_writes=False, station_reads=False, read_only=True),
 }
 # API model basename -> the "app_label.model" whose township A object fills `pk`.
 API_OBJECTS = {
@@ -361,6 +388,19 @@ API_OBJECTS = {
             "matchmakingevent",
             "armydaygala",
             "alliancemember",
+        )
+    },
+    **{
+        base: f"commemoration.{base}"
+        for base in (
+            "memorialfacility",
+            "facilityinspection",
+            "upgradeproject",
+            "martyr",
+            "honourselection",
+            "nominee",
+            "ceremony",
+            "tribute",
         )
     },
     **{
@@ -481,6 +521,31 @@ ADMIN_MODELS = {
             "alliancemember",
         )
     },
+    # Commemoration: bureau staff keep everything and moderate the memorial's messages (no add, no
+    # edit: approved or rejected with the list's actions); stations use their own pages; leadership reads.
+    "commemoration.memorialfacility": ("acdvr", "v", "", "", ""),
+    "commemoration.facilityinspection": ("acdvr", "v", "", "", ""),
+    "commemoration.upgradeproject": ("acdvr", "v", "", "", ""),
+    "commemoration.martyr": ("acdv", "v", "", "", ""),
+    "commemoration.honourselection": ("acdv", "v", "", "", ""),
+    "commemoration.nominee": ("acdvr", "v", "", "", ""),
+    "commemoration.ceremony": ("acdvr", "v", "", "", ""),
+    "commemoration.memorialcampaign": ("acdv", "v", "", "", ""),
+    "commemoration.tribute": ("dv", "v", "", "", ""),
+    **{
+        f"commemoration.historical{name}": ("v", "", "v", "", "")
+        for name in (
+            "memorialfacility",
+            "facilityinspection",
+            "upgradeproject",
+            "martyr",
+            "martyrrelic",
+            "honourselection",
+            "nominee",
+            "ceremony",
+            "memorialcampaign",
+        )
+    },
     # Resettlement's placement: bureau staff prepare the batch and run the session; leadership reads.
     # A choice is made in the session only (no add, no delete); a started batch is read-only.
     "resettlement.scoringrule": ("acdv", "v", "", "", ""),
@@ -571,6 +636,8 @@ NO_SCOPE = {
         "resettlement.placementcandidate",
         "resettlement.placementselection",
         "resettlement.subsidyline",
+        # No history table: Django's own history page looks the object up before the permission.
+        "commemoration.tribute",
     }
 }
 
@@ -635,6 +702,9 @@ PROTECTED = {
     "support_army.meritnoticebatch",
     "support_army.receptionpoint",
     "support_army.homecomingstep",
+    # Its inspections, project, ceremony; the selection its nominees.
+    "commemoration.memorialfacility",
+    "commemoration.honourselection",
 }
 # Roles offered another action there (unlocking accounts, axes' own): Django answers the action they
 # were not offered with "no action selected" and a redirect. Nothing is deleted either.
@@ -668,6 +738,8 @@ FIND_MODELS = (
     "resettlement.insurancecontinuation",
     "support_army.meritnotice",
     "support_army.homecomingregistration",
+    "commemoration.martyr",
+    "commemoration.nominee",
 )
 
 
@@ -879,6 +951,13 @@ PAGE_TARGETS = {
     "station:resettlement:insurance_edit": "resettlement.insurancecontinuation",
     "station:support_army:homecoming_edit": "support_army.homecomingregistration",
     "station:support_army:homecoming_checklist": "support_army.homecomingregistration",
+    "station:commemoration:nominee_edit": "commemoration.nominee",
+    "station:commemoration:inspection_edit": "commemoration.facilityinspection",
+    "commemoration:memorial_martyr": "commemoration.martyr",
+    "commemoration:memorial_photo": "commemoration.martyr",
+    "commemoration:memorial_flower": "commemoration.martyr",
+    "commemoration:memorial_message": "commemoration.martyr",
+    "commemoration:memorial_api_detail": "commemoration.martyr",
     "reports:run_status": "reports.annualreportrun",
     "reports:run_retry": "reports.annualreportrun",
     "reports:run_download": "reports.annualreportrun",

@@ -236,8 +236,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Tags come from the path after this prefix: persons, payments, employment …
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # One name for a choice set two fields share (one of them optional): the protection level.
-    "ENUM_NAME_OVERRIDES": {"ProtectionLevelEnum": "commemoration.models.ProtectionLevel"},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

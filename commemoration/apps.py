@@ -23,3 +23,11 @@ class CommemorationConfig(AreaConfig):
     station_read_models = frozenset({"honourselection", "memorialfacility"})
     # Bureau staff moderate the memorial's messages.
     role_grants = {"moderate_tribute": frozenset({BUREAU_STAFF})}
+
+    def ready(self):
+        super().ready()
+        from django.conf import settings
+
+        # One API schema name for the protection level, which the facility and the (optional) target level share.
+        overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+        overrides["ProtectionLevelEnum"] = "commemoration.models.ProtectionLevel"

@@ -291,6 +291,15 @@ class PersonAdmin(ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "id_number", "gender", "birth_date", "phone", "township", "address", "status"]}),
         ("服役信息", {"fields": ["branch", "enlisted_on", "discharged_on", "rank", "discharge_route"]}),
+        (
+            "死亡与迁移",
+            {
+                "fields": ["died_on", "moved_out_on", "moved_in_on"],
+                # The dates the areas read: the monthly payment stops or starts from them, later records are refused.
+                "description": "填写死亡或迁出日期后，按月待遇次月起停发，此后日期的走访、体检不能登记；"
+                "迁入日期起当月发放。每次登记或更正都记入审计日志。",
+            },
+        ),
         ("其他", {"fields": ["notes", "review_status", "return_reason"]}),
     ]
     export_kind = "人员名册"

@@ -72,6 +72,31 @@ def on_delete(sender, instance, **kwargs):
     audit.record(Kind.DELETE, obj=instance)
 
 
+def on_person_saved(sender, instance, created, raw=False, **kwargs):
+    """
+    A death, a move out or a move in recorded, corrected or cleared: an event of its own, naming
+    it, whichever path saved the person (the admin, the API, an approved station proposal).
+    """
+    if raw:
+        return
+    user = getattr(instance, "_history_user", None)
+    for name, old, new in getattr(instance, "_life_event_changes", ()):
+        audit.record(Kind.LIFE_EVENT, user=user, obj=instance, fields=[name], detail=life_event_detail(name, old, new))
+    instance._life_event_changes = []
+
+
+def life_event_detail(name: str, old, new) -> str:
+    """「登记死亡：死亡日期 2026-03-05」, 「更正死亡日期：… → …」, 「撤销死亡登记（原死亡日期 …）」."""
+    from bureau.models.people import LIFE_EVENT_NAMES, Person
+
+    event, label = LIFE_EVENT_NAMES[name], Person._meta.get_field(name).verbose_name
+    if old is None:
+        return f"登记{event}：{label} {new:%Y-%m-%d}"
+    if new is None:
+        return f"撤销{event}登记（原{label} {old:%Y-%m-%d}）"
+    return f"更正{label}：{old:%Y-%m-%d} → {new:%Y-%m-%d}"
+
+
 def models_without_history() -> list:
     """The portal's own models (the core, the areas, the reports) that simple-history does not track."""
     labels = {"bureau", "reports", *area_labels()}
@@ -169,6 +194,9 @@ def connect() -> None:
         post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.audit.save.{model._meta.label_lower}")
         post_delete.connect(on_delete, sender=model, dispatch_uid=f"bureau.audit.delete.{model._meta.label_lower}")
 
+    post_save.connect(
+        on_person_saved, sender=apps.get_model("bureau", "Person"), dispatch_uid="bureau.audit.life_event"
+    )
     pre_save.connect(remember_account_changes, sender=user_model, dispatch_uid="bureau.audit.account_before")
     post_save.connect(on_account_saved, sender=user_model, dispatch_uid="bureau.audit.account")
     post_delete.connect(on_account_deleted, sender=user_model, dispatch_uid="bureau.audit.account_deleted")

@@ -2,8 +2,9 @@
 The monthly payroll (按月发放) of the periodic pension: generate, approve, pay, bank file.
 
 Who is due for a month: every approved person holding a pensioned category on some day of the
-month (started on or before its last day, not ended before its first), alive and in the district
-on its first day — a death or a move on the 10th is still paid that month and stops the next.
+month (started on or before its last day, not ended before its first), in the district on some day
+of it as the registry says (`bureau.models.people.presence`) — a death or a move out on the 10th is
+still paid that month and stops the next; a move in on the 20th is paid from that month.
 The amount is the highest of the standards in force on the month's last day for the categories
 held (`BenefitStandard`, by disability grade where one applies): a new standard applies from the
 month of its date.
@@ -30,6 +31,7 @@ from django.utils import timezone
 from bureau import audit
 from bureau.bulk import chunks, insert_rows
 from bureau.models import Payment, PaymentBatch, Person, PersonCategory, PreferentialCategory, ReviewStatus
+from bureau.models.people import presence
 from bureau.services import PaymentLine, payment_batch_create
 from pensions.models import BenefitStandard, PayrollLine, PayrollRun
 from pensions.programmes import PERIODIC_PENSION, programme
@@ -42,7 +44,6 @@ PAY_CHUNK = 5000
 # Lines per INSERT batch when generating.
 LINE_CHUNK = 5000
 MONTHLY_PAY_DAY = 10
-ALIVE = [status for status in Person.Status.values if status != Person.Status.DECEASED]
 
 
 def month_bounds(period: str) -> tuple[datetime.date, datetime.date]:
@@ -89,8 +90,9 @@ def dues(period: str) -> dict[int, Due]:
         PersonCategory.objects.filter(category__in=pensioned, started_on__lte=last)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
         .filter(person__review_status=ReviewStatus.APPROVED)
-        .filter(Q(person__died_on__isnull=True, person__status__in=ALIVE) | Q(person__died_on__gte=first))
-        .filter(Q(person__moved_out_on__isnull=True) | Q(person__moved_out_on__gte=first))
+        # The registry's one rule: in the district on some day of the month (moved in by its end,
+        # neither dead nor moved out before its start).
+        .filter(presence(first, last, prefix="person__"))
         .values_list("person_id", "category", "disability_grade", "started_on")
     )
     due: dict[int, Due] = {}
@@ -133,15 +135,17 @@ def _stop_reasons(period: str, person_ids: list[int]) -> dict[int, str]:
             person_id__in=chunk, ended_on__lt=first
         ).values_list("person_id", "category", "ended_on"):
             ended[person_id].append((ended_on, category))
-        for person_id, died_on, moved_out_on, status, review_status in Person.objects.filter(pk__in=chunk).values_list(
-            "pk", "died_on", "moved_out_on", "status", "review_status"
-        ):
+        for person_id, died_on, moved_out_on, moved_in_on, status, review_status in Person.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "died_on", "moved_out_on", "moved_in_on", "status", "review_status"):
             if died_on and died_on < first:
                 reasons[person_id] = f"死亡（{died_on:%Y年%m月%d日}），次月起停发"
             elif status == Person.Status.DECEASED:
                 reasons[person_id] = "人员已故"
             elif moved_out_on and moved_out_on < first:
                 reasons[person_id] = f"迁出本区（{moved_out_on:%Y年%m月%d日}），次月起停发"
+            elif moved_in_on and moved_in_on > last:
+                reasons[person_id] = f"迁入本区日期为{moved_in_on:%Y年%m月%d日}，此前不发放"
             elif review_status != ReviewStatus.APPROVED:
                 reasons[person_id] = "人员信息修改待审核"
             elif ended[person_id]:

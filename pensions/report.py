@@ -241,13 +241,11 @@ def conscript_visit_years(payments) -> list[int]:
 def living_korean_war_veterans(*, year: int, township=None):
     """Persons holding the Korean War veteran category on 31 December, alive and living in the district that day."""
     end = period_end(year)
-    alive = Q(died_on__gte=end) | (Q(died_on__isnull=True) & ~Q(status=Person.Status.DECEASED))
-    stayed = Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=end)
     return (
         Person.objects.approved()
         .in_township(township)
         .holding(PreferentialCategory.KOREAN_WAR_VETERAN, on=end)
-        .filter(alive, stayed)
+        .present_on(end)
     )
 
 

@@ -42,6 +42,9 @@ class CurrentTownshipDefault:
 # answer must not tell a station that an id exists elsewhere.
 NOT_VISIBLE = "{name}不存在，或不在您可查看的乡镇（街道）范围内。"
 WORKFLOW_FIELDS = ("review_status", "return_reason")
+UNKNOWN_FIELD_MESSAGE = "没有这个字段，本次请求未作任何修改；请按接口文档（/api/schema/）填写字段名。"
+# What the browsable API's HTML form posts besides the record's fields.
+IGNORED_FORM_KEYS = {"csrfmiddlewaretoken", "_method", "_content", "_content_type"}
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -75,6 +78,15 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 name = queryset.model._meta.verbose_name
                 relation.error_messages["does_not_exist"] = NOT_VISIBLE.format(name=name)
         return fields
+
+    def to_internal_value(self, data):
+        # A field the endpoint does not have is refused, never silently dropped: a client sending
+        # `died_on` to an endpoint without it would otherwise believe it recorded a death.
+        if hasattr(data, "keys"):
+            unknown = sorted(name for name in data if name not in self.fields and name not in IGNORED_FORM_KEYS)
+            if unknown:
+                raise serializers.ValidationError({name: [UNKNOWN_FIELD_MESSAGE] for name in unknown})
+        return super().to_internal_value(data)
 
     @cached_property
     def sensitive_masks(self) -> dict:
@@ -176,6 +188,9 @@ class PersonSerializer(ScopedModelSerializer):
             "discharged_on",
             "rank",
             "discharge_route",
+            "died_on",
+            "moved_out_on",
+            "moved_in_on",
             "notes",
             "review_status",
             "return_reason",

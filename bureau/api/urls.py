@@ -8,6 +8,7 @@ named in the app's declaration (`AreaConfig.api`, bureau.areas).
 from django.urls import include, path, re_path
 
 from bureau.api.care import CheckUpBatchViewSet, CheckUpViewSet, VisitViewSet
+from bureau.api.registry import FamilyLinkViewSet, MeritViewSet
 from bureau.api.router import router
 from bureau.api.tokens import TokenView
 from bureau.api.views import BankAccountViewSet, EnterpriseViewSet, PaymentViewSet, PersonViewSet, not_found
@@ -16,6 +17,9 @@ from bureau.areas import area_configs
 __all__ = ["router", "urlpatterns"]
 
 router.register("persons", PersonViewSet)
+# The registry's facts the areas read (merit notices, martyr care): bureau writes, stations read and add.
+router.register("merits", MeritViewSet)
+router.register("family-links", FamilyLinkViewSet)
 router.register("payments", PaymentViewSet)
 router.register("enterprises", EnterpriseViewSet)
 router.register("bank-accounts", BankAccountViewSet)

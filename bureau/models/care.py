@@ -15,6 +15,7 @@ from django.db.models import Q
 from bureau.areas import area_choices
 from bureau.scoping import sees_all_townships, township_of
 
+from .people import check_person_present
 from .records import ActivityRecord, Attachment, TownshipRecord, TownshipRecordQuerySet
 
 
@@ -120,6 +121,7 @@ class Visit(TownshipRecord):
 
     def clean(self):
         super().clean()
+        check_person_present(self, "visited_on")
         if self.amount and not self.programme_id:
             raise ValidationError({"programme": "发放慰问金时须选择资金项目。"})
         from bureau.ledger import linked_payment_check  # the ledger's module imports the models
@@ -198,6 +200,10 @@ class CheckUp(TownshipRecord):
 
     def __str__(self):
         return f"{self.person} {self.get_mode_display()}（{self.checked_on:%Y-%m-%d}）"
+
+    def clean(self):
+        super().clean()
+        check_person_present(self, "checked_on")
 
     @property
     def has_result(self) -> bool:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bureau.masking import mask_id_number, mask_phone
+from bureau.scoping import ScopedQuerySet
 from bureau.validators import normalize_phone, parse_resident_id, validate_phone
 
 from .records import TownshipRecord, TownshipRecordQuerySet
@@ -69,6 +70,25 @@ KEY_BENEFICIARY_CATEGORIES = (
 )
 
 
+def presence(first: datetime.date, last: datetime.date, *, prefix: str = "") -> Q:
+    """
+    The condition of `PersonQuerySet.present_during` on the path `prefix` to a person
+    ("person__" from a record about the person), for queries that start elsewhere.
+    """
+    alive = Q(**{f"{prefix}died_on__gte": first}) | (
+        Q(**{f"{prefix}died_on__isnull": True}) & ~Q(**{f"{prefix}status": "deceased"})
+    )
+    stayed = Q(**{f"{prefix}moved_out_on__isnull": True}) | Q(**{f"{prefix}moved_out_on__gte": first})
+    arrived = Q(**{f"{prefix}moved_in_on__isnull": True}) | Q(**{f"{prefix}moved_in_on__lte": last})
+    return alive & stayed & arrived
+
+
+# The registry's life events: the dates the bureau (or, by a proposed change, a station) records,
+# each an audit event of its own (`Person.life_event_changes`, bureau.audit_hooks).
+LIFE_EVENT_FIELDS = ("died_on", "moved_out_on", "moved_in_on")
+LIFE_EVENT_NAMES = {"died_on": "死亡", "moved_out_on": "迁出", "moved_in_on": "迁入"}
+
+
 class PersonQuerySet(TownshipRecordQuerySet):
     def veterans(self):
         return self.filter(status=Person.Status.VETERAN)
@@ -84,6 +104,19 @@ class PersonQuerySet(TownshipRecordQuerySet):
             categories__category=category,
             categories__started_on__lte=on,
         ).distinct()
+
+    def present_during(self, first: datetime.date, last: datetime.date):
+        """
+        People in the district on some day from `first` to `last` (`Person.is_present_on`, in SQL):
+        moved in by `last`, neither dead nor moved out before `first`. Someone recorded as
+        deceased without a date of death is never present. The monthly payroll pays whoever is
+        present during the month: a death or a move out stops it the next month, a move in starts it
+        that month.
+        """
+        return self.filter(presence(first, last))
+
+    def present_on(self, day: datetime.date):
+        return self.present_during(day, day)
 
     def search(self, text: str):
         """
@@ -151,6 +184,12 @@ class Person(TownshipRecord):
     moved_out_on = models.DateField(
         "迁出日期", null=True, blank=True, help_text="户籍迁出本区的日期，次月起停发按月待遇。"
     )
+    moved_in_on = models.DateField(
+        "迁入日期",
+        null=True,
+        blank=True,
+        help_text="从外地迁入本区的日期，当月起发放按月待遇；一直在本区的人员留空。迁出后又迁回的，清空迁出日期并填写迁回日期。",
+    )
     notes = models.TextField("备注", blank=True)
 
     # Personal identifiers, masked for roles without `view_sensitive_person` (bureau.masking).
@@ -189,15 +228,58 @@ class Person(TownshipRecord):
             errors["discharged_on"] = "退役日期不能早于入伍日期。"
         if self.status == self.Status.ACTIVE_DUTY and self.discharged_on:
             errors["status"] = "已填写退役日期的人员不能是现役军人。"
-        today = timezone.localdate()
-        for name in ("died_on", "moved_out_on"):
-            day = getattr(self, name)
-            if day and day > today:
-                errors[name] = f"{self._meta.get_field(name).verbose_name}不能晚于今天。"
-            elif day and self.birth_date and day < self.birth_date:
-                errors[name] = f"{self._meta.get_field(name).verbose_name}不能早于出生日期。"
+        errors.update(self.life_event_errors())
         if errors:
             raise ValidationError(errors)
+
+    def life_event_errors(self) -> dict[str, str]:
+        """
+        What is wrong with the dates of death, moving out and moving in: none in the future or
+        before birth, a move out not before the move in, neither move after the death. One
+        pair of move dates: a person who moves back is recorded by clearing the move out and
+        giving the new move in (the history keeps the earlier one).
+        """
+        errors = {}
+        today = timezone.localdate()
+        label = {name: self._meta.get_field(name).verbose_name for name in LIFE_EVENT_FIELDS}
+        for name in LIFE_EVENT_FIELDS:
+            day = getattr(self, name)
+            if day and day > today:
+                errors[name] = f"{label[name]}不能晚于今天。"
+            elif day and self.birth_date and day < self.birth_date:
+                errors[name] = f"{label[name]}不能早于出生日期。"
+        if errors:
+            return errors
+        if self.moved_in_on and self.moved_out_on and self.moved_out_on < self.moved_in_on:
+            errors["moved_out_on"] = (
+                "迁出日期不能早于迁入日期；迁出后又迁回本区的，请清空迁出日期，并把迁回的日期填为迁入日期。"
+            )
+        for name in ("moved_out_on", "moved_in_on"):
+            day = getattr(self, name)
+            if self.died_on and day and day > self.died_on and name not in errors:
+                errors[name] = f"{label[name]}不能晚于死亡日期。"
+        return errors
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The life events as stored: a save compares against these (`life_event_changes`) without a query.
+        instance._stored_life_events = {
+            name: getattr(instance, name) for name in LIFE_EVENT_FIELDS if name in field_names
+        }
+        return instance
+
+    def life_event_changes(self) -> list[tuple[str, datetime.date | None, datetime.date | None]]:
+        """(field, stored date, new date) of each life event this save records, corrects or clears."""
+        stored = {} if self._state.adding else getattr(self, "_stored_life_events", {})
+        changes = []
+        for name in LIFE_EVENT_FIELDS:
+            if name not in stored and not self._state.adding:
+                continue  # not loaded (a deferred field): nothing known to compare
+            old, new = stored.get(name), getattr(self, name)
+            if old != new:
+                changes.append((name, old, new))
+        return changes
 
     def save(self, *args, **kwargs):
         # Derived fields are set on every save, also for code paths that skip full_clean().
@@ -208,7 +290,25 @@ class Person(TownshipRecord):
             self.gender = self.gender or resident.gender
         if self.died_on:
             self.status = self.Status.DECEASED
+        # Read by the audit hook (bureau.audit_hooks) after the row is written.
+        written = kwargs.get("update_fields")
+        self._life_event_changes = [
+            change for change in self.life_event_changes() if written is None or change[0] in written
+        ]
         super().save(*args, **kwargs)
+        self._remember_life_events()
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_life_events()
+
+    def _remember_life_events(self) -> None:
+        deferred = self.get_deferred_fields()
+        stored = getattr(self, "_stored_life_events", {})
+        self._stored_life_events = {
+            **stored,
+            **{name: getattr(self, name) for name in LIFE_EVENT_FIELDS if name not in deferred},
+        }
 
     @property
     def is_veteran(self) -> bool:
@@ -220,14 +320,49 @@ class Person(TownshipRecord):
         return self.is_veteran and self.discharged_on is not None
 
     def in_district_on(self, day: datetime.date) -> bool:
-        """Alive and registered in the district on `day` (a death or a move on that day still counts it)."""
-        return (self.died_on is None or self.died_on >= day) and (self.moved_out_on is None or self.moved_out_on >= day)
+        """
+        Alive and registered in the district on `day` by the recorded dates (a death or a move on
+        that day still counts it; a move in counts from its day).
+        """
+        return (
+            (self.died_on is None or self.died_on >= day)
+            and (self.moved_out_on is None or self.moved_out_on >= day)
+            and (self.moved_in_on is None or self.moved_in_on <= day)
+        )
+
+    def absence_message(self, day: datetime.date, *, what: str) -> str:
+        """
+        Why a record of this person dated `day` cannot be (a visit, a check-up: `what` names the
+        date, "走访日期"), or "" when the person was in the district that day. The one message of
+        every path (form, station page, API, import): the model's clean() raises it.
+        """
+        if self.died_on and day > self.died_on:
+            return f"该人员已于{self.died_on:%Y年%m月%d日}死亡，{what}不能晚于死亡日期。"
+        if self.moved_out_on and day > self.moved_out_on:
+            return f"该人员已于{self.moved_out_on:%Y年%m月%d日}迁出本区，{what}不能晚于迁出日期。"
+        if self.moved_in_on and day < self.moved_in_on:
+            return f"该人员于{self.moved_in_on:%Y年%m月%d日}迁入本区，{what}不能早于迁入日期。"
+        return ""
 
     def age_on(self, day: datetime.date) -> int | None:
         if not self.birth_date:
             return None
         before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
         return day.year - self.birth_date.year - before_birthday
+
+
+def check_person_present(record, date_field: str, *, person_field: str = "person") -> None:
+    """
+    Refuse a record about a person dated after their death or move out, or before their move in
+    (`Person.absence_message`): called by the clean() of visits and check-ups, so the form, the
+    station page, the API and the import all say the same.
+    """
+    day = getattr(record, date_field)
+    if not (day and getattr(record, f"{person_field}_id", None)):
+        return
+    label = record._meta.get_field(date_field).verbose_name
+    if message := getattr(record, person_field).absence_message(day, what=label):
+        raise ValidationError({date_field: message})
 
 
 class PersonCategory(models.Model):
@@ -279,11 +414,19 @@ class FamilyLink(models.Model):
     relative = models.ForeignKey(Person, verbose_name="亲属", on_delete=models.CASCADE, related_name="+")
     relation = models.CharField("关系（亲属是该人员的）", max_length=20, choices=Relation.choices)
 
+    # A link belongs to the person's township: a station sees and adds its own people's (API, station).
+    township_lookup = "person__township"
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "家庭关系"
         verbose_name_plural = "家庭关系"
         constraints = [
-            models.UniqueConstraint(fields=["person", "relative"], name="family_link_once"),
+            models.UniqueConstraint(
+                fields=["person", "relative"],
+                name="family_link_once",
+                violation_error_message="该人员与该亲属的关系已登记。",
+            ),
             models.CheckConstraint(
                 condition=~Q(person=models.F("relative")),
                 name="family_link_not_self",
@@ -310,6 +453,9 @@ class Merit(models.Model):
     level = models.PositiveSmallIntegerField("等级", choices=Level.choices)
     year = models.PositiveSmallIntegerField("年度")
     unit = models.CharField("授予单位", max_length=200, blank=True)
+
+    township_lookup = "person__township"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["person", "year"]

@@ -15,8 +15,8 @@ class PersonForm(StationModelForm):
     township, so a posted `township` is ignored. The review fields belong to
     the bureau.
 
-    A station records a beneficiary's death or move out of the district here (`died_on`,
-    `moved_out_on`). For an approved person that is a proposed change (`record_save`): the
+    A station records a beneficiary's death or move out of, or into, the district here (`died_on`,
+    `moved_out_on`, `moved_in_on`). For an approved person that is a proposed change (`record_save`): the
     monthly pension stops once the bureau approves it.
     """
 
@@ -38,6 +38,7 @@ class PersonForm(StationModelForm):
             "discharge_route",
             "died_on",
             "moved_out_on",
+            "moved_in_on",
             "notes",
         ]
         widgets = {
@@ -47,6 +48,7 @@ class PersonForm(StationModelForm):
             "discharged_on": DateInput(),
             "died_on": DateInput(),
             "moved_out_on": DateInput(),
+            "moved_in_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {

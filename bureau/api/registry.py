@@ -75,7 +75,7 @@ class MeritViewSet(ScopedModelViewSet):
 class FamilyLinkViewSet(ScopedModelViewSet):
     """家庭关系（亲属是该人员的…）：局机关登记、修改和删除；服务站查看和新增本乡镇（街道）人员的家庭关系。"""
 
-    queryset = FamilyLink.objects.select_related("person", "relative")
+    queryset = FamilyLink.objects.select_related("person", "relative").order_by("pk")
     serializer_class = FamilyLinkSerializer
     filterset_class = FamilyLinkFilterSet
     permission_classes = [*ScopedModelViewSet.permission_classes, BureauChangesFacts]

@@ -76,7 +76,7 @@ def presence(first: datetime.date, last: datetime.date, *, prefix: str = "") -> 
     ("person__" from a record about the person), for queries that start elsewhere.
     """
     alive = Q(**{f"{prefix}died_on__gte": first}) | (
-        Q(**{f"{prefix}died_on__isnull": True}) & ~Q(**{f"{prefix}status": "deceased"})
+        Q(**{f"{prefix}died_on__isnull": True}) & ~Q(**{f"{prefix}status": Person.Status.DECEASED})
     )
     stayed = Q(**{f"{prefix}moved_out_on__isnull": True}) | Q(**{f"{prefix}moved_out_on__gte": first})
     arrived = Q(**{f"{prefix}moved_in_on__isnull": True}) | Q(**{f"{prefix}moved_in_on__lte": last})
@@ -107,7 +107,7 @@ class PersonQuerySet(TownshipRecordQuerySet):
 
     def present_during(self, first: datetime.date, last: datetime.date):
         """
-        People in the district on some day from `first` to `last` (`Person.is_present_on`, in SQL):
+        People in the district on some day from `first` to `last` (`Person.in_district_on`, in SQL):
         moved in by `last`, neither dead nor moved out before `first`. Someone recorded as
         deceased without a date of death is never present. The monthly payroll pays whoever is
         present during the month: a death or a move out stops it the next month, a move in starts it

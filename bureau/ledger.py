@@ -22,6 +22,7 @@ pending changes all save the record. Imports write in bulk without `save()`; the
 call `linked_payments_sync` for the rows they wrote (`bureau.resources_care.LinkedPaymentResourceMixin`).
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,6 +34,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.module_loading import import_string
 
 from bureau.models import Payment, PaymentProgramme, Person, ReviewStatus
+from bureau.models.payments import overlapping_periods, period_keyed, run_only_refusal
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,15 @@ def declares_payment(model) -> bool:
 
 
 def payment_of(record) -> PaymentSpec | None:
-    """What the record pays once approved, by the function its model declares (whatever its review state)."""
-    return import_string(type(record).ledger_payment)(record)
+    """
+    What the record pays once approved, by the function its model declares (whatever its review
+    state), with the period keyed by the programme's frequency (`period_keyed`: a record gives the
+    month of its occasion; an annual programme pays that month's year).
+    """
+    spec = import_string(type(record).ledger_payment)(record)
+    if spec is None:
+        return None
+    return dataclasses.replace(spec, period=period_keyed(programme=spec.programme, period=spec.period))
 
 
 def wanted_payment(record) -> PaymentSpec | None:
@@ -66,7 +75,8 @@ def wanted_payment(record) -> PaymentSpec | None:
 
 
 def _taken(spec: PaymentSpec, *, own_payment_id) -> bool:
-    others = Payment.objects.filter(person=spec.person, programme=spec.programme, period=spec.period)
+    # However the earlier payment's period was written (a year covers its months).
+    others = Payment.objects.filter(overlapping_periods(spec.period), person=spec.person, programme=spec.programme)
     return others.exclude(pk=own_payment_id).exists() if own_payment_id else others.exists()
 
 
@@ -77,6 +87,8 @@ def linked_payment_check(record) -> None:
     that a station's submission is told at once, not the reviewer later.
     """
     spec = payment_of(record)
+    if spec is not None and spec.programme.paid_by_run:
+        raise ValidationError(run_only_refusal(spec.programme), code="ledger_run_only")
     if spec is not None and _taken(spec, own_payment_id=record.payment_id):
         raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
 
@@ -115,8 +127,12 @@ def linked_payment_sync(*, record) -> Payment | None:
         return current
     for name, value in values.items():
         setattr(payment, name, value)
+    if spec.programme.paid_by_run:
+        raise ValidationError(run_only_refusal(spec.programme), code="ledger_run_only")
     if _taken(spec, own_payment_id=payment.pk):
         raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    # The record's own words above; the ledger's rule (period shape) by the row's clean().
+    payment.by_run = True
     payment.full_clean(validate_unique=False, validate_constraints=False)
     payment._history_user = user
     try:

@@ -28,8 +28,8 @@ Frequency = PaymentProgramme.Frequency
 
 PERIODIC_PENSION = DemoProgramme("periodic-pension", "优抚对象定期抚恤补助", "pensions", Frequency.MONTHLY)
 SPRING_FESTIVAL = DemoProgramme("spring-festival", "春节慰问金", "pensions", Frequency.ANNUAL)
-KEY_MEDICAL_SUBSIDY = DemoProgramme("key-medical-subsidy", "重点优抚对象医疗补助", "pensions", Frequency.ONE_OFF)
-MILITARY_RETIREE = DemoProgramme("military-retiree", "军休人员经费", "pensions", Frequency.ONE_OFF)
+KEY_MEDICAL_SUBSIDY = DemoProgramme("key-medical-subsidy", "重点优抚对象医疗补助", "pensions", Frequency.ANNUAL)
+MILITARY_RETIREE = DemoProgramme("military-retiree", "军休人员经费", "pensions", Frequency.ANNUAL)
 
 MEDICAL_SUBSIDY = Decimal("1500.00")  # a key beneficiary's yearly medical subsidy
 RETIREE_ALLOWANCE = Decimal("36000.00")  # a military retiree's yearly allowance paid by the district

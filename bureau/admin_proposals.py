@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from bureau import audit, payment_proposals
+from bureau import payment_proposals
 from bureau.models import PaymentProposal
 from bureau.models.payments import period_display
 
@@ -97,11 +97,6 @@ class PaymentProposalAdmin(admin.ModelAdmin):
                 "may_decide": not payment_proposals.payment_proposal_refusal(proposal, request.user),
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            audit.record(audit.Kind.UPDATE, user=request.user, obj=obj, fields=form.changed_data)
 
     def _proposal(self, request, proposal_id):
         if not request.user.has_perm(payment_proposals.APPROVE_PERMISSION):

@@ -86,13 +86,7 @@ def payment_proposal_create(
             PaymentProposalLine(proposal=proposal, person=line.person, amount=line.amount, note=note[:200])
             for line in lines
         )
-        total = sum((line.amount for line in lines), Decimal("0"))
-        audit.record(
-            audit.Kind.CREATE,
-            user=by,
-            obj=proposal,
-            detail=f"提交资金发放申请“{proposal}”：{len(lines)} 人，{total} 元，待审批",
-        )
+        # Its creation is in the audit trail by itself (bureau.audit_hooks), as every record's is.
     return proposal
 
 

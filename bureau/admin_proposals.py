@@ -133,7 +133,10 @@ class PaymentProposalAdmin(admin.ModelAdmin):
     def approve_view(self, request, proposal_id):
         """审批发放: the confirmation page, then the post that pays (once, as the approver saw it)."""
         proposal = self._proposal(request, proposal_id)
-        form = DecisionForm(request.POST or None, initial={"token": payment_proposals.payment_proposal_token(proposal)})
+        form = DecisionForm(
+            request.POST if request.method == "POST" else None,
+            initial={"token": payment_proposals.payment_proposal_token(proposal)},
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 proposal = payment_proposals.payment_proposal_approve(
@@ -159,7 +162,10 @@ class PaymentProposalAdmin(admin.ModelAdmin):
     def return_view(self, request, proposal_id):
         """退回: with the reason the preparer reads; nothing is paid."""
         proposal = self._proposal(request, proposal_id)
-        form = ReturnForm(request.POST or None, initial={"token": payment_proposals.payment_proposal_token(proposal)})
+        form = ReturnForm(
+            request.POST if request.method == "POST" else None,
+            initial={"token": payment_proposals.payment_proposal_token(proposal)},
+        )
         refusal = payment_proposals.payment_proposal_refusal(proposal, request.user)
         if request.method == "POST" and form.is_valid():
             try:

@@ -21,7 +21,8 @@ VISITED_ON = datetime.date(2021, 1, 28)
 
 @pytest.fixture
 def spring(db):
-    return PaymentProgrammeFactory(code="spring-festival", name="春节慰问金")
+    # Paid per occasion: the period is the month of the visit.
+    return PaymentProgrammeFactory(code="visit-money", name="走访慰问金", frequency="per_occasion")
 
 
 def new_visit(person, programme, *, amount="800.00", visited_on=VISITED_ON, **extra) -> Visit:
@@ -173,3 +174,26 @@ def test_an_approved_pending_change_moves_the_row(station_user_a, bureau_user, p
     change_review(change=PendingChange.objects.get(), by=bureau_user, approve=True)
 
     assert ledger() == [(person_a.pk, spring.pk, Decimal("880.00"), "2021-01", VISITED_ON)]
+
+
+def test_a_visit_paying_an_annual_programme_pays_its_year_once(bureau_user, person_a):
+    annual = PaymentProgrammeFactory(code="spring-festival", name="春节慰问金", frequency="annual")
+    record_save(record=new_visit(person_a, annual), by=bureau_user)
+    february = new_visit(person_a, annual, amount="500.00", occasion="hardship", visited_on=datetime.date(2021, 2, 10))
+
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        record_save(record=february, by=bureau_user)
+
+    # The programme keys the payment: January's visit paid 春节慰问金 of 2021, February's would repeat it.
+    assert refused.value.messages == [VISIT_DUPLICATE]
+    assert ledger() == [(person_a.pk, annual.pk, Decimal("800.00"), "2021", VISITED_ON)]
+
+
+def test_a_visit_cannot_pay_a_programme_paid_only_by_its_run(bureau_user, person_a):
+    pension = PaymentProgrammeFactory(code="periodic", name="定期抚恤补助", frequency="monthly", paid_by_run=True)
+
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        record_save(record=new_visit(person_a, pension), by=bureau_user)
+
+    assert refused.value.messages == ["“定期抚恤补助”只能通过核算发放批次发放。"]
+    assert ledger() == []

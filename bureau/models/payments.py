@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -136,28 +136,6 @@ def earlier_payments(*, programme: "PaymentProgramme", person_ids, raw, exclude_
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
     return list(rows.select_related("person", "programme", "batch").order_by("person_id", "paid_on", "pk"))
-
-
-def payment_period_check(*, programme: "PaymentProgramme", person, raw, by_run: bool = False, exclude_pk=None) -> str:
-    """
-    The ledger's rule for one payment by hand (or by a run, `by_run`): the programme paid by hand at
-    all, the period's shape for its frequency, and no earlier payment it would repeat (named).
-    Returns the canonical period; raises one ValidationError listing every refusal in Chinese.
-    """
-    errors = []
-    if programme.paid_by_run and not by_run:
-        errors.append(run_only_refusal(programme))
-    period = None
-    try:
-        period = period_normalise(programme=programme, raw=raw)
-    except ValidationError as error:
-        errors.extend(error.messages)
-    if person is not None:
-        earlier = earlier_payments(programme=programme, person_ids=[person.pk], raw=raw, exclude_pk=exclude_pk)
-        errors.extend(payment.already_paid_message() for payment in earlier[:1])
-    if errors:
-        raise ValidationError(errors, code="payment_rule")
-    return period
 
 
 class PaymentProgramme(models.Model):
@@ -308,18 +286,29 @@ class Payment(models.Model):
         super().clean_fields(exclude=exclude)
 
     def clean(self):
+        errors = {}
         if self.programme_id is not None:
+            programme = self.programme
             # A new row by hand; a run (`by_run`) and the rows a record pays check their own way.
-            by_run = getattr(self, "by_run", False) or not self._state.adding
-            person = self.person if self.person_id else None
-            self.period = payment_period_check(
-                programme=self.programme, person=person, raw=self.period, by_run=by_run, exclude_pk=self.pk
-            )
+            if programme.paid_by_run and self._state.adding and not getattr(self, "by_run", False):
+                errors["programme"] = [run_only_refusal(programme)]
+            try:
+                self.period = period_normalise(programme=programme, raw=self.period)
+            except ValidationError as error:
+                errors["period"] = error.messages
+            if self.person_id:
+                earlier = earlier_payments(
+                    programme=programme, person_ids=[self.person_id], raw=self.period, exclude_pk=self.pk
+                )
+                if earlier:
+                    errors[NON_FIELD_ERRORS] = [earlier[0].already_paid_message()]
         shares = [s for s in (self.fiscal_share, self.personal_share) if s is not None]
         if self.amount and len(shares) == 2 and sum(shares) != self.amount:
-            raise ValidationError("财政负担与个人负担之和应等于金额。")
+            errors.setdefault(NON_FIELD_ERRORS, []).append("财政负担与个人负担之和应等于金额。")
         if any(s < 0 for s in shares):
-            raise ValidationError("负担金额不能为负数。")
+            errors.setdefault(NON_FIELD_ERRORS, []).append("负担金额不能为负数。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BankAccount(models.Model):

@@ -172,10 +172,10 @@ def test_a_payment_recorded_one_by_one_follows_the_same_rule(bureau_user, festiv
             period="2026-02",
             paid_on=datetime.date(2026, 2, 1),
         )
-    assert refused.value.message_dict["__all__"] == [
-        "“春节慰问金”按年发放，期间应为年度，如 2026。",
-        f"{person_a.name} 已于 2026-01-20 领取“春节慰问金”2026 年 800.00 元，不能重复发放。",
-    ]
+    assert refused.value.message_dict == {
+        "period": ["“春节慰问金”按年发放，期间应为年度，如 2026。"],
+        "__all__": [f"{person_a.name} 已于 2026-01-20 领取“春节慰问金”2026 年 800.00 元，不能重复发放。"],
+    }
     with pytest.raises(ValidationError) as by_hand:
         payment_create(
             person=person_a,
@@ -184,7 +184,7 @@ def test_a_payment_recorded_one_by_one_follows_the_same_rule(bureau_user, festiv
             period="2021",
             paid_on=datetime.date(2021, 12, 1),
         )
-    assert by_hand.value.message_dict["__all__"] == ["“自主就业金”只能通过核算发放批次发放。"]
+    assert by_hand.value.message_dict == {"programme": ["“自主就业金”只能通过核算发放批次发放。"]}
     assert Payment.objects.count() == 1
 
 

@@ -74,10 +74,17 @@ def wanted_payment(record) -> PaymentSpec | None:
     return payment_of(record)
 
 
-def _taken(spec: PaymentSpec, *, own_payment_id) -> bool:
-    # However the earlier payment's period was written (a year covers its months).
+def _taken(spec: PaymentSpec, *, own_payment_id) -> Payment | None:
+    """The earlier payment the spec would repeat, however its period was written (a year covers its months)."""
     others = Payment.objects.filter(overlapping_periods(spec.period), person=spec.person, programme=spec.programme)
-    return others.exclude(pk=own_payment_id).exists() if own_payment_id else others.exists()
+    if own_payment_id:
+        others = others.exclude(pk=own_payment_id)
+    return others.select_related("person", "programme", "batch").order_by("paid_on", "pk").first()
+
+
+def _duplicate(spec: PaymentSpec, earlier: Payment) -> ValidationError:
+    # The record's own words, then the earlier payment named.
+    return ValidationError(spec.duplicate_message + earlier.already_paid_message(), code="ledger_duplicate")
 
 
 def linked_payment_check(record) -> None:
@@ -89,8 +96,8 @@ def linked_payment_check(record) -> None:
     spec = payment_of(record)
     if spec is not None and spec.programme.paid_by_run:
         raise ValidationError(run_only_refusal(spec.programme), code="ledger_run_only")
-    if spec is not None and _taken(spec, own_payment_id=record.payment_id):
-        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    if spec is not None and (earlier := _taken(spec, own_payment_id=record.payment_id)):
+        raise _duplicate(spec, earlier)
 
 
 @transaction.atomic
@@ -129,8 +136,8 @@ def linked_payment_sync(*, record) -> Payment | None:
         setattr(payment, name, value)
     if spec.programme.paid_by_run:
         raise ValidationError(run_only_refusal(spec.programme), code="ledger_run_only")
-    if _taken(spec, own_payment_id=payment.pk):
-        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    if earlier := _taken(spec, own_payment_id=payment.pk):
+        raise _duplicate(spec, earlier)
     # The record's own words above; the ledger's rule (period shape) by the row's clean().
     payment.by_run = True
     payment.full_clean(validate_unique=False, validate_constraints=False)

@@ -122,7 +122,8 @@ def test_an_approval_the_ledger_refuses_is_a_message_and_approves_nothing(client
     )
 
     assert response.status_code == 200
-    assert f"未审核通过任何记录：{VISIT_DUPLICATE}" in [str(m) for m in response.context["messages"]]
+    earlier = f"{person_a.name} 已于 2021-01-15 领取“春节慰问金”2021 年 999.00 元，不能重复发放。"
+    assert f"未审核通过任何记录：{VISIT_DUPLICATE}{earlier}" in [str(m) for m in response.context["messages"]]
     assert set(Visit.objects.values_list("review_status", flat=True)) == {ReviewStatus.SUBMITTED}
     assert list(Payment.objects.values_list("amount", flat=True)) == [Decimal("999.00")]
 

@@ -114,7 +114,8 @@ def test_a_second_payment_in_the_month_is_refused_with_the_visits_message(bureau
     with pytest.raises(ValidationError) as refused:
         record_save(record=second, by=bureau_user)
 
-    assert refused.value.messages == [VISIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [VISIT_DUPLICATE + Payment.objects.get().already_paid_message()]
     assert Visit.objects.count() == 1
     assert ledger() == [(person_a.pk, spring.pk, Decimal("800.00"), "2021-01", VISITED_ON)]
 
@@ -129,7 +130,8 @@ def test_a_payment_written_meanwhile_refuses_the_save_and_nothing_is_kept(bureau
     with pytest.raises(ValidationError) as refused, transaction.atomic():
         visit.save()
 
-    assert refused.value.messages == [VISIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [VISIT_DUPLICATE + Payment.objects.get().already_paid_message()]
     assert Visit.objects.count() == 0
     assert ledger() == [(person_a.pk, spring.pk, Decimal("300.00"), "2021-01", datetime.date(2021, 1, 15))]
 
@@ -160,7 +162,8 @@ def test_a_station_submission_is_told_of_a_payment_already_made(station_user_a, 
     with pytest.raises(ValidationError) as refused:
         record_save(record=new_visit(person_a, spring), by=station_user_a)
 
-    assert refused.value.messages == [VISIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [VISIT_DUPLICATE + Payment.objects.get().already_paid_message()]
 
 
 def test_an_approved_pending_change_moves_the_row(station_user_a, bureau_user, person_a, spring):
@@ -185,7 +188,10 @@ def test_a_visit_paying_an_annual_programme_pays_its_year_once(bureau_user, pers
         record_save(record=february, by=bureau_user)
 
     # The programme keys the payment: January's visit paid 春节慰问金 of 2021, February's would repeat it.
-    assert refused.value.messages == [VISIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [
+        VISIT_DUPLICATE + f"{person_a.name} 已于 2021-01-28 领取“春节慰问金”2021 年 800.00 元，不能重复发放。"
+    ]
     assert ledger() == [(person_a.pk, annual.pk, Decimal("800.00"), "2021", VISITED_ON)]
 
 

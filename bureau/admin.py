@@ -1,3 +1,4 @@
+import contextlib
 from decimal import Decimal
 
 from axes.utils import reset as axes_reset
@@ -14,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from bureau import admin_audit, admin_care, admin_changes, audit, ledger, otp, person_file, roles  # noqa: F401  (admin_audit, admin_care, admin_changes: register 审计事件, 走访慰问 and 体检, 待审核修改)
+from bureau import admin_audit, admin_care, admin_changes, admin_proposals, audit, ledger, otp, person_file, roles  # noqa: F401  (admin_audit, admin_care, admin_changes, admin_proposals: register 审计事件, 走访慰问 and 体检, 待审核修改, 资金发放申请)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.masking import revealing, shown_field
 from bureau.models import (
@@ -32,10 +33,10 @@ from bureau.models import (
     Township,
     User,
 )
-from bureau.models.payments import validate_period
-from bureau.payment_lists import payment_lines, payment_list_check
+from bureau.models.payments import period_normalise
+from bureau.payment_lists import payment_list_check
+from bureau.payment_proposals import PREPARE_PERMISSION, payment_proposal_create
 from bureau.resources import BankAccountResource, EnterpriseResource, PaymentResource, PersonResource
-from bureau.services import payment_batch_create
 
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
@@ -337,8 +338,8 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(PaymentProgramme)
 class PaymentProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "area", "frequency", "active"]
-    list_filter = ["area", "frequency", "active"]
+    list_display = ["code", "name", "area", "frequency", "paid_by_run", "active"]
+    list_filter = ["area", "frequency", "paid_by_run", "active"]
 
 
 @admin.register(PaymentBatch)
@@ -352,15 +353,19 @@ class PaymentBatchAdmin(admin.ModelAdmin):
 
 
 class BulkPaymentForm(forms.Form):
-    """批量发放: a one-off payment of a programme to a pasted list of people."""
+    """批量发放: a payment of a programme to a pasted list of people, prepared for a second clerk's approval."""
 
     programme = forms.ModelChoiceField(
         label="资金项目",
-        # Monthly programmes are paid by their monthly runs.
-        queryset=PaymentProgramme.objects.filter(active=True).exclude(frequency=PaymentProgramme.Frequency.MONTHLY),
+        # Every programme in use: one paid only by its run is refused with the reason, not hidden.
+        queryset=PaymentProgramme.objects.filter(active=True),
+        help_text="按月发放的定期抚恤补助、自主就业金等“仅由核算发放”的项目不能在此发放。",
     )
     period = forms.CharField(
-        label="期间", max_length=7, validators=[validate_period], help_text="年度（如 2021）或年月（如 2021-03）。"
+        label="期间",
+        max_length=20,
+        required=False,
+        help_text="按资金项目的发放周期填写：按年的填年度（如 2026），按月、按次的填年月（如 2026-03），一次性的留空。",
     )
     paid_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(
@@ -372,14 +377,21 @@ class BulkPaymentForm(forms.Form):
         help_text="每行一人：身份证号 金额（以空格、制表符或逗号分隔，可直接从表格复制两列）。任何一行有错误时，全部不发放。",
     )
 
-    def batch_title(self) -> str:
-        data = self.cleaned_data
-        return data["title"].strip() or f"{data['programme']} {data['period']} 批量发放"
+    def clean(self):
+        data = super().clean()
+        if data.get("programme") is not None:
+            # The programme's own rule reads the period (2026年3月 -> 2026-03); a wrong shape is said
+            # by the list's check, with the earlier payments it would repeat.
+            with contextlib.suppress(ValidationError):
+                data["period"] = period_normalise(programme=data["programme"], raw=data.get("period", ""))
+        return data
 
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedAdmin):
     resource_classes = [PaymentResource]
+    # A ledger row is written by an approved proposal or a run, never imported (PaymentResource).
+    importable = False
     list_display = ["person", "programme", "period", "amount", "paid_on", "batch"]
     list_filter = ["programme", "period", "person__township"]
     search_fields = ["person__name", "=person__id_number"]
@@ -407,53 +419,67 @@ class PaymentAdmin(ScopedAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "may_pay_in_bulk": self.has_add_permission(request)}
+        extra_context = {**(extra_context or {}), "may_pay_in_bulk": request.user.has_perm(PREPARE_PERMISSION)}
         return super().changelist_view(request, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # No single account writes a ledger row: a payment by hand is a proposal (批量发放, one line
+        # or many) that a second clerk approves. Nothing posted here is written.
+        if not request.user.has_perm(PREPARE_PERMISSION):
+            raise PermissionDenied
+        if request.method == "POST":
+            self.message_user(
+                request,
+                "资金发放须由两人经办：请在此提交发放申请（可只填一人），由另一名工作人员审批后发放。",
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(reverse("admin:bureau_payment_bulk"))
 
     def bulk_payment_view(self, request):
         """
-        批量发放: the list is checked line by line and shown (masked) with its total; a second post,
-        the confirm, checks it all again and pays it as one batch. Nothing is paid while any line is
-        wrong, and a confirm posted twice pays once (the ledger refuses whoever is paid already).
+        批量发放 (and the ledger's add form): the list is checked line by line by the ledger's rules
+        and shown (masked) with its total; a second post checks it all again and keeps it as a
+        proposal (`bureau.payment_proposals`), which another clerk approves and only then pays.
         """
-        if not self.has_add_permission(request):
+        if not request.user.has_perm(PREPARE_PERMISSION):
             raise PermissionDenied
         form = BulkPaymentForm(request.POST or None)
         line_errors, preview = [], None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                lines = payment_list_check(
-                    programme=data["programme"], period=data["period"], text=data["lines"], by=request.user
-                )
                 if "confirm" in request.POST:
-                    result = payment_batch_create(
+                    proposal = payment_proposal_create(
                         programme=data["programme"],
-                        title=form.batch_title(),
+                        period=data["period"],
                         paid_on=data["paid_on"],
-                        lines=payment_lines(lines, period=data["period"]),
+                        title=data["title"],
+                        text=data["lines"],
                         by=request.user,
+                    )
+                else:
+                    lines = payment_list_check(
+                        programme=data["programme"], period=data["period"], text=data["lines"], by=request.user
                     )
             except ValidationError as error:
                 line_errors = error.messages
             else:
-                total = sum((line.amount for line in lines), Decimal("0"))
                 if "confirm" in request.POST:
                     self.message_user(
                         request,
-                        f"已发放“{data['programme']}”{data['period']}：{result.created} 人，合计 {total} 元"
-                        f"（批次“{result.batch}”）。",
+                        f"已提交发放申请“{proposal}”：{proposal.persons} 人，合计 {proposal.total} 元。"
+                        "尚未发放：须由另一名工作人员审批后才写入资金发放台账。",
                         messages.SUCCESS,
                     )
-                    changelist = reverse("admin:bureau_payment_changelist")
-                    return HttpResponseRedirect(f"{changelist}?batch__id__exact={result.batch.pk}")
+                    return HttpResponseRedirect(reverse("admin:bureau_paymentproposal_change", args=[proposal.pk]))
+                total = sum((line.amount for line in lines), Decimal("0"))
                 preview = {"lines": lines, "total": total, "count": len(lines)}
         return TemplateResponse(
             request,
             "admin/bureau/payment/bulk_payment.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "批量发放",
+                "title": "批量发放（提交发放申请）",
                 "opts": self.opts,
                 "form": form,
                 "line_errors": line_errors,

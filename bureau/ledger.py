@@ -22,6 +22,7 @@ pending changes all save the record. Imports write in bulk without `save()`; the
 call `linked_payments_sync` for the rows they wrote (`bureau.resources_care.LinkedPaymentResourceMixin`).
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,6 +34,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.module_loading import import_string
 
 from bureau.models import Payment, PaymentProgramme, Person, ReviewStatus
+from bureau.models.payments import overlapping_periods, period_keyed, run_only_refusal
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,15 @@ def declares_payment(model) -> bool:
 
 
 def payment_of(record) -> PaymentSpec | None:
-    """What the record pays once approved, by the function its model declares (whatever its review state)."""
-    return import_string(type(record).ledger_payment)(record)
+    """
+    What the record pays once approved, by the function its model declares (whatever its review
+    state), with the period keyed by the programme's frequency (`period_keyed`: a record gives the
+    month of its occasion; an annual programme pays that month's year).
+    """
+    spec = import_string(type(record).ledger_payment)(record)
+    if spec is None:
+        return None
+    return dataclasses.replace(spec, period=period_keyed(programme=spec.programme, period=spec.period))
 
 
 def wanted_payment(record) -> PaymentSpec | None:
@@ -65,9 +74,17 @@ def wanted_payment(record) -> PaymentSpec | None:
     return payment_of(record)
 
 
-def _taken(spec: PaymentSpec, *, own_payment_id) -> bool:
-    others = Payment.objects.filter(person=spec.person, programme=spec.programme, period=spec.period)
-    return others.exclude(pk=own_payment_id).exists() if own_payment_id else others.exists()
+def _taken(spec: PaymentSpec, *, own_payment_id) -> Payment | None:
+    """The earlier payment the spec would repeat, however its period was written (a year covers its months)."""
+    others = Payment.objects.filter(overlapping_periods(spec.period), person=spec.person, programme=spec.programme)
+    if own_payment_id:
+        others = others.exclude(pk=own_payment_id)
+    return others.select_related("person", "programme", "batch").order_by("paid_on", "pk").first()
+
+
+def _duplicate(spec: PaymentSpec, earlier: Payment) -> ValidationError:
+    # The record's own words, then the earlier payment named.
+    return ValidationError(spec.duplicate_message + earlier.already_paid_message(), code="ledger_duplicate")
 
 
 def linked_payment_check(record) -> None:
@@ -77,8 +94,10 @@ def linked_payment_check(record) -> None:
     that a station's submission is told at once, not the reviewer later.
     """
     spec = payment_of(record)
-    if spec is not None and _taken(spec, own_payment_id=record.payment_id):
-        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    if spec is not None and spec.programme.paid_by_run:
+        raise ValidationError(run_only_refusal(spec.programme), code="ledger_run_only")
+    if spec is not None and (earlier := _taken(spec, own_payment_id=record.payment_id)):
+        raise _duplicate(spec, earlier)
 
 
 @transaction.atomic
@@ -115,8 +134,12 @@ def linked_payment_sync(*, record) -> Payment | None:
         return current
     for name, value in values.items():
         setattr(payment, name, value)
-    if _taken(spec, own_payment_id=payment.pk):
-        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    if spec.programme.paid_by_run:
+        raise ValidationError(run_only_refusal(spec.programme), code="ledger_run_only")
+    if earlier := _taken(spec, own_payment_id=payment.pk):
+        raise _duplicate(spec, earlier)
+    # The record's own words above; the ledger's rule (period shape) by the row's clean().
+    payment.by_run = True
     payment.full_clean(validate_unique=False, validate_constraints=False)
     payment._history_user = user
     try:

@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 
 from bureau.bulk import chunks
 from bureau.masking import mask_id_number
-from bureau.models import Payment, PaymentProgramme, Person
+from bureau.models import PaymentProgramme, Person
+from bureau.models.payments import earlier_payments, period_normalise, run_only_refusal
 from bureau.services import PaymentLine
 from bureau.validators import is_whole_fen, parse_resident_id
 
 # Whitespace (tabs from a spreadsheet), commas (either width) or semicolons between the two cells.
 SEPARATORS = re.compile(r"[\s,，;；]+")
-# A list pasted at once is paid in one batch; a larger one is an import of the ledger.
+# A list pasted at once is paid in one batch.
 MAX_LINES = 5000
 
 
@@ -43,17 +44,26 @@ def mask_name(name: str) -> str:
 
 def payment_list_check(*, programme: PaymentProgramme, period: str, text: str, by) -> list[PaymentListLine]:
     """
-    Read the pasted lines and check every one before anything is decided: the ID number (its
-    check digit), the person in the registry and in the user's townships, the amount (above 0, to
-    the fen), a person twice in the list, a person already paid for the programme and period.
+    Read the pasted lines and check every one before anything is decided: the programme paid by
+    hand at all and the period's shape for its frequency (the ledger's rules, `period_normalise`),
+    the ID number (its check digit), the person in the registry and in the user's townships, the
+    amount (above 0, to the fen), a person twice in the list, a person already paid for the
+    programme and period however either was written (the earlier payment named).
     Raises one ValidationError of 「第 N 行：…」 messages; nothing is written here.
     """
+    rules = []
+    if programme.paid_by_run:
+        rules.append(run_only_refusal(programme))
+    try:
+        period_normalise(programme=programme, raw=period)
+    except ValidationError as error:
+        rules.extend(error.messages)
     errors: list[tuple[int, str]] = []
     parsed: list[tuple[int, str, Decimal]] = []
     seen: dict[str, int] = {}
     lines = str(text or "").splitlines()
     if len([raw for raw in lines if raw.strip()]) > MAX_LINES:
-        raise ValidationError(f"一次最多发放 {MAX_LINES} 人，请分批粘贴，或在资金发放台账中导入表格。")
+        raise ValidationError(f"一次最多发放 {MAX_LINES} 人，请分批粘贴。")
     for number, raw in enumerate(lines, start=1):
         cells = [cell for cell in SEPARATORS.split(raw.strip()) if cell]
         if not cells:
@@ -92,21 +102,17 @@ def payment_list_check(*, programme: PaymentProgramme, period: str, text: str, b
                     f"第 {number} 行：身份证号 {mask_id_number(id_number)} 未在人员库中登记，或不在您的管辖范围内。",
                 )
             )
-    paid = set()
+    paid = {}
     for chunk in chunks(sorted(person.pk for person in people.values())):
-        paid.update(
-            Payment.objects.filter(programme=programme, period=period, person_id__in=chunk).values_list(
-                "person_id", flat=True
-            )
-        )
+        for payment in earlier_payments(programme=programme, person_ids=chunk, raw=period):
+            paid.setdefault(payment.person_id, payment)
     for number, id_number, _ in parsed:
         person = people.get(id_number)
         if person is not None and person.pk in paid:
-            errors.append(
-                (number, f"第 {number} 行：{mask_name(person.name)}在 {period} 已领取过“{programme}”，不能重复发放。")
-            )
-    if errors:
-        raise ValidationError([message for _, message in sorted(errors, key=lambda item: item[0])])
+            message = paid[person.pk].already_paid_message(name=mask_name(person.name))
+            errors.append((number, f"第 {number} 行：{message}"))
+    if rules or errors:
+        raise ValidationError(rules + [message for _, message in sorted(errors, key=lambda item: item[0])])
     if not parsed:
         raise ValidationError("请至少填写一行“身份证号 金额”。")
     return [

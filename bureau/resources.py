@@ -62,11 +62,18 @@ class PersonResource(PortalResource):
         import_id_fields = ["id_number"]
 
 
+PAYMENT_IMPORT_REFUSED = (
+    "资金发放台账不能通过导入写入：每笔发放须由一人经办、另一名工作人员审批。"
+    "请在“批量发放”中提交发放申请（可直接粘贴表格中的“身份证号 金额”两列），审批后即写入台账。"
+)
+
+
 class PaymentResource(PersonRowResource):
     """
-    Ledger rows: the person by ID number (and name, checked), the programme by its code. A row is
-    a new payment; one already made to the person for the programme and period is not changed by
-    an import (the same row again is skipped, other values are refused).
+    Ledger rows (the export, with its Chinese columns): the person by ID number and name, the
+    programme by its code. No import writes the ledger: a payment by hand is prepared by one
+    clerk and approved by another (bureau.payment_proposals), and a file of rows would be one
+    account's payment. A file offered anyway is refused whole, with where to go instead.
     """
 
     programme = fields.Field("programme", "资金项目代码", widget=NameForeignKeyWidget(PaymentProgramme, "code"))
@@ -80,6 +87,10 @@ class PaymentResource(PersonRowResource):
         model = Payment
         fields = ["person", "person_name", "programme", "period", "amount", "paid_on", "note"]
         import_id_fields = ["person", "programme", "period"]
+
+    def before_import(self, dataset, **kwargs):
+        self.file_problem = True
+        raise ValueError(PAYMENT_IMPORT_REFUSED)
 
 
 class EnterpriseResource(PortalResource):

@@ -14,7 +14,7 @@ from bureau.bulk import chunks, insert_history, insert_rows
 from bureau.concurrency import version_check
 from bureau.models import Payment, PaymentBatch, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import proposable_fields, stored
-from bureau.models.payments import validate_period
+from bureau.models.payments import period_normalise, run_only_refusal
 from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of, township_of_record
 from bureau.validators import is_whole_fen
@@ -223,6 +223,7 @@ def payment_batch_create(
     by,
     already_paid: str = "refuse",
     batch: PaymentBatch | None = None,
+    by_run: bool = False,
 ) -> PaymentBatchResult:
     """
     Add a whole batch to the ledger at once: one transaction, every line checked first, the rows
@@ -232,12 +233,20 @@ def payment_batch_create(
     again, pays nobody twice); the database's unique constraint still refuses a second payment
     written meanwhile. Nothing is written when anything is refused. A large batch paid in parts
     (the monthly payroll) passes its `batch` to add each part to it.
+
+    The ledger's rules of the programme hold here too: each line's period is read by the
+    programme's frequency (`period_normalise`), and a programme paid only by its run
+    (`paid_by_run`) is refused unless a run pays it (`by_run=True`: the payroll, the grant). By
+    hand, a batch is paid by the approval of a proposal (`bureau.payment_proposals`).
     """
     if not by.has_perm("bureau.add_payment"):
         raise PermissionDenied("您没有发放资金的权限。")
     if already_paid not in ("refuse", "skip"):
         raise ValueError(f"already_paid: {already_paid!r}")
-    errors = _payment_line_errors(lines)
+    if programme.paid_by_run and not by_run:
+        raise ValidationError(run_only_refusal(programme), code="run_only")
+    errors = _payment_line_errors(lines, programme=programme)
+    lines = [dataclasses.replace(line, period=_period_of(line, programme)) for line in lines]
     keys = [(line.person_id, line.period) for line in lines]
     people = {}
     for chunk in chunks(sorted({line.person_id for line in lines})):
@@ -256,11 +265,7 @@ def payment_batch_create(
             )
         skipped = [line for line, key in zip(lines, keys, strict=True) if key in paid]
         if skipped and already_paid == "refuse":
-            names = [people[line.person_id].name for line in skipped[:5]]
-            raise ValidationError(
-                f"{len(skipped)} 人在该期间已领取过“{programme}”，不能重复发放：{'、'.join(names)}"
-                + ("等。" if len(skipped) > 5 else "。")
-            )
+            raise ValidationError(_already_paid_refusal(programme, skipped))
         to_pay = [line for line, key in zip(lines, keys, strict=True) if key not in paid]
         if not to_pay:
             return PaymentBatchResult(batch=None, created=0, skipped=skipped)
@@ -299,7 +304,32 @@ def payment_batch_create(
     return PaymentBatchResult(batch=batch, created=len(payments), skipped=skipped)
 
 
-def _payment_line_errors(lines: list[PaymentLine]) -> list[str]:
+def _period_of(line: PaymentLine, programme) -> str:
+    try:
+        return period_normalise(programme=programme, raw=line.period)
+    except ValidationError:
+        return line.period  # told by _payment_line_errors
+
+
+def _already_paid_refusal(programme, skipped: list[PaymentLine]) -> list[str]:
+    """Who is paid already, each naming the earlier payment (the first five)."""
+    earlier = {
+        (payment.person_id, payment.period): payment
+        for payment in Payment.objects.filter(
+            programme=programme,
+            person_id__in=[line.person_id for line in skipped[:5]],
+            period__in={line.period for line in skipped[:5]},
+        ).select_related("person", "programme", "batch")
+    }
+    messages = [
+        earlier[key].already_paid_message() for line in skipped[:5] if (key := (line.person_id, line.period)) in earlier
+    ]
+    if len(skipped) > 5:
+        messages.append(f"共 {len(skipped)} 人在该期间已领取过“{programme}”，不能重复发放。")
+    return messages
+
+
+def _payment_line_errors(lines: list[PaymentLine], *, programme) -> list[str]:
     """What is wrong with the lines themselves, in Chinese (nothing is read from the database)."""
     errors = []
     seen = set()
@@ -308,10 +338,10 @@ def _payment_line_errors(lines: list[PaymentLine]) -> list[str]:
         if not isinstance(amount, Decimal) or amount <= 0 or not is_whole_fen(amount):
             errors.append(f"第 {number} 笔：金额“{amount}”须大于 0，且最多两位小数。")
         try:
-            validate_period(line.period)
+            period_normalise(programme=programme, raw=line.period)
         except ValidationError as error:
             errors.append(f"第 {number} 笔：{error.messages[0]}")
-        key = (line.person_id, line.period)
+        key = (line.person_id, _period_of(line, programme))
         if key in seen:
             errors.append(f"第 {number} 笔：同一人员在同一期间出现两次。")
         seen.add(key)

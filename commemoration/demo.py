@@ -50,7 +50,9 @@ from commemoration.models import (
 )
 
 AREA = "commemoration"
-VISIT_PROGRAMME = DemoProgramme("martyr-children-visit", "烈士子女走访慰问金", AREA, PaymentProgramme.Frequency.ONE_OFF)
+VISIT_PROGRAMME = DemoProgramme(
+    "martyr-children-visit", "烈士子女走访慰问金", AREA, PaymentProgramme.Frequency.PER_OCCASION
+)
 STANDARD = Decimal("1000.00")  # 每户慰问标准
 K = MemorialFacility.Kind
 FACILITIES = [

@@ -16,10 +16,15 @@ import datetime
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
 from bureau.demo.helpers import DemoPayment, DemoProgramme, payments_write, registry_people
-from bureau.models import PaymentProgramme, Person, PreferentialCategory
+from bureau.demo.writers import CLERK_USERNAME
+from bureau.models import PaymentProgramme, PaymentProposal, Person, PreferentialCategory
 from bureau.models.people import KEY_BENEFICIARY_CATEGORIES
-from pensions import demo_records
+from bureau.payment_proposals import payment_proposal_create
+from pensions import demo_records, programmes
 from pensions.demo_payroll import months_until, payroll_seed
 from pensions.models import BenefitStandard
 from pensions.standards import MONTHLY_PENSION, spring_festival_gift
@@ -28,8 +33,8 @@ Frequency = PaymentProgramme.Frequency
 
 PERIODIC_PENSION = DemoProgramme("periodic-pension", "优抚对象定期抚恤补助", "pensions", Frequency.MONTHLY)
 SPRING_FESTIVAL = DemoProgramme("spring-festival", "春节慰问金", "pensions", Frequency.ANNUAL)
-KEY_MEDICAL_SUBSIDY = DemoProgramme("key-medical-subsidy", "重点优抚对象医疗补助", "pensions", Frequency.ONE_OFF)
-MILITARY_RETIREE = DemoProgramme("military-retiree", "军休人员经费", "pensions", Frequency.ONE_OFF)
+KEY_MEDICAL_SUBSIDY = DemoProgramme("key-medical-subsidy", "重点优抚对象医疗补助", "pensions", Frequency.ANNUAL)
+MILITARY_RETIREE = DemoProgramme("military-retiree", "军休人员经费", "pensions", Frequency.ANNUAL)
 
 MEDICAL_SUBSIDY = Decimal("1500.00")  # a key beneficiary's yearly medical subsidy
 RETIREE_ALLOWANCE = Decimal("36000.00")  # a military retiree's yearly allowance paid by the district
@@ -72,6 +77,39 @@ def seed_this_year(*, today: datetime.date, scale: str, stdout) -> None:
     runs = payroll_seed(periods=months_until(year=today.year, last=today))
     stdout.write(f"{today.year} 年按月发放：已发放 {len(runs)} 个月，{sum(run.persons for run in runs)} 人次。")
     demo_records.seed_this_year(today=today, stdout=stdout)
+    proposal_seed(today=today, stdout=stdout)
+
+
+PROPOSAL_PERSONS = 3
+
+
+def proposal_seed(*, today: datetime.date, stdout) -> None:
+    """
+    This year's 春节慰问金 for a few people, prepared by `clerk` on the 批量发放 page and awaiting
+    `clerk2`'s approval (README: a payment by hand takes two people). Kept once, by its title.
+    """
+    title = f"{today.year}年春节慰问金（演示）"
+    if PaymentProposal.objects.filter(title=title).exists():
+        return
+    festival = programmes.programme(programmes.SPRING_FESTIVAL)
+    people = Person.objects.exclude(status=Person.Status.DECEASED).prefetch_related("categories").order_by("id_number")
+    lines = []
+    for person in people.exclude(payments__programme=festival, payments__period=str(today.year)):
+        if amount := spring_festival_gift(categories_held(person, on=today)):
+            lines.append(f"{person.id_number} {amount}")
+        if len(lines) == PROPOSAL_PERSONS:
+            break
+    if not lines:
+        return
+    clerk = get_user_model().objects.get(username=CLERK_USERNAME)
+    try:
+        payment_proposal_create(
+            programme=festival, period=str(today.year), paid_on=today, title=title, text="\n".join(lines), by=clerk
+        )
+    except ValidationError as error:
+        stdout.write(f"{title}：未能提交发放申请（{'；'.join(error.messages)}）。")
+        return
+    stdout.write(f"{title}：{len(lines)} 人的发放申请已由 clerk 提交，待 clerk2 审批发放。")
 
 
 def standards_seed(*, year: int) -> None:

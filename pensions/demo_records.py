@@ -50,9 +50,9 @@ Frequency = PaymentProgramme.Frequency
 DISTRICT = "示范区"
 AREA = "pensions"
 
-WARMTH_AID = DemoProgramme(programmes.WARMTH_AID, "“送温暖”帮扶资金", AREA, Frequency.ONE_OFF)
-CONSCRIPT_VISIT = DemoProgramme(programmes.CONSCRIPT_VISIT, "义务兵走访慰问金", AREA, Frequency.ONE_OFF)
-HARDSHIP_AID = DemoProgramme(programmes.HARDSHIP_AID, "“三难”救助", AREA, Frequency.ONE_OFF)
+WARMTH_AID = DemoProgramme(programmes.WARMTH_AID, "“送温暖”帮扶资金", AREA, Frequency.PER_OCCASION)
+CONSCRIPT_VISIT = DemoProgramme(programmes.CONSCRIPT_VISIT, "义务兵走访慰问金", AREA, Frequency.PER_OCCASION)
+HARDSHIP_AID = DemoProgramme(programmes.HARDSHIP_AID, "“三难”救助", AREA, Frequency.PER_OCCASION)
 CONSCRIPT_FAMILY = DemoProgramme(programmes.CONSCRIPT_FAMILY, "义务兵家庭优待金", AREA, Frequency.ANNUAL)
 
 # The Spring Festival groups: the category that puts a person in it (None: a veteran with a merit), the aid.

@@ -59,7 +59,7 @@ class VisitForm(StationModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        programmes = PaymentProgramme.objects.filter(area=AREA, active=True)
+        programmes = PaymentProgramme.objects.filter(area=AREA, active=True, paid_by_run=False)  # runs pay the others
         current = getattr(self.instance, "programme_id", None)
         if current:
             programmes = programmes | PaymentProgramme.objects.filter(pk=current)

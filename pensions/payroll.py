@@ -378,6 +378,7 @@ def payroll_pay(run_id: int) -> PayrollRun:
                 by=approver,
                 already_paid="skip",
                 batch=run.batch,
+                by_run=True,
             )
             run.done += len(part)
             PayrollRun.objects.filter(pk=run.pk).update(done=run.done)

@@ -6,13 +6,14 @@ row of this programme. Created by migration `0002_programmes`; the report counts
 from bureau.models import PaymentProgramme
 
 SELF_EMPLOYMENT_GRANT = "self-employment-grant"
-PROGRAMMES = {SELF_EMPLOYMENT_GRANT: ("自主就业金", PaymentProgramme.Frequency.ONE_OFF)}
+# The grant's period is the discharge cohort's year; it is paid only by the cohort's run (subsidies.py).
+PROGRAMMES = {SELF_EMPLOYMENT_GRANT: ("自主就业金", PaymentProgramme.Frequency.ANNUAL)}
 
 
 def programme(code: str = SELF_EMPLOYMENT_GRANT) -> PaymentProgramme:
     """The stored programme of `code` (created by migration; recreated if someone deleted it)."""
     name, frequency = PROGRAMMES[code]
     stored, _ = PaymentProgramme.objects.get_or_create(
-        code=code, defaults={"name": name, "area": "resettlement", "frequency": frequency}
+        code=code, defaults={"name": name, "area": "resettlement", "frequency": frequency, "paid_by_run": True}
     )
     return stored

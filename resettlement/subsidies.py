@@ -217,6 +217,7 @@ def approve_and_pay(*, run: SubsidyRun, by, paid_on: datetime.date, calculated_a
             paid_on=paid_on,
             lines=lines,
             by=by,
+            by_run=True,
         )
         run.batch = result.batch
         run.status, run.approved_by, run.approved_at, run.paid_on = Status.PAID, by, timezone.now(), paid_on

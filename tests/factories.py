@@ -21,6 +21,8 @@ from bureau.models import (
     Payment,
     PaymentBatch,
     PaymentProgramme,
+    PaymentProposal,
+    PaymentProposalLine,
     PendingChange,
     Person,
     PersonCategory,
@@ -130,6 +132,25 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     amount = "1200.00"
     period = "2021-01"
     paid_on = datetime.date(2021, 1, 15)
+
+
+class PaymentProposalFactory(factory.django.DjangoModelFactory):
+    """A proposal awaiting approval, with one line (`person`, `amount`) unless `person=None`."""
+
+    class Meta:
+        model = PaymentProposal
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(PaymentProgrammeFactory)
+    period = "2021-01"
+    paid_on = datetime.date(2021, 1, 15)
+    title = factory.Sequence(lambda n: f"发放申请{n}")
+    prepared_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def person(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            PaymentProposalLine.objects.create(proposal=self, person=extracted, amount=kwargs.get("amount", "1200.00"))
 
 
 class PersonCategoryFactory(factory.django.DjangoModelFactory):

@@ -6,6 +6,7 @@ from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportJob
 from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
+from .proposals import PaymentProposal, PaymentProposalLine
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
 from .site import SiteProfile
 from .townships import Township
@@ -31,6 +32,8 @@ __all__ = [
     "Payment",
     "PaymentBatch",
     "PaymentProgramme",
+    "PaymentProposal",
+    "PaymentProposalLine",
     "PendingChange",
     "Person",
     "PersonCategory",

@@ -1,12 +1,14 @@
 """The payment ledger: every yuan paid to a person, by every programme of every area."""
 
 import re
+import unicodedata
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.areas import area_choices
@@ -14,23 +16,157 @@ from bureau.masking import mask_bank_account
 from bureau.scoping import ScopedQuerySet
 
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+# Spellings staff type for a period: 2026-3, 2026/03, 2026.3, 2026年3月, 202603, 2026, 2026年(度).
+_YEAR_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_COMPACT_YEAR_MONTH_RE = re.compile(r"^(\d{4})(\d{2})$")
+_YEAR_RE = re.compile(r"^(\d{4})\s*(年度?)?$")
 
 
 def validate_period(value: str) -> None:
+    """The stored shapes (year or year-month); which one a programme takes is `period_normalise`'s rule."""
     if not PERIOD_RE.match(value or ""):
         raise ValidationError("期间格式应为年度（如 2021）或年月（如 2021-03）。", code="period")
 
 
+def period_parse(raw) -> tuple[int, int | None] | None:
+    """(year, month or None) of a period as staff type it; None when empty; ValueError when unreadable."""
+    text = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
+    if not text:
+        return None
+    for pattern in (_YEAR_MONTH_RE, _COMPACT_YEAR_MONTH_RE):
+        if match := pattern.match(text):
+            year, month = int(match[1]), int(match[2])
+            if 1900 <= year <= 2100 and 1 <= month <= 12:
+                return year, month
+            raise ValueError(text)
+    if match := _YEAR_RE.match(text):
+        year = int(match[1])
+        if 1900 <= year <= 2100:
+            return year, None
+    raise ValueError(text)
+
+
+def period_display(period: str) -> str:
+    """`2021` -> `2021 年`, `2026-03` -> `2026 年 3 月`, `` -> `` (a once-per-person payment)."""
+    if not period:
+        return ""
+    if len(period) == 7:
+        return f"{period[:4]} 年 {int(period[5:])} 月"
+    return f"{period} 年"
+
+
+def period_normalise(*, programme: "PaymentProgramme", raw) -> str:
+    """
+    The canonical period of a payment of `programme`, from what staff typed: monthly and
+    per-occasion programmes take a month (`2026-03`), annual ones a year (`2026`), a programme
+    paid once per person none (``). Common spellings are read (2026-3, 2026年3月, 202603,
+    2026年); the wrong shape for the programme's frequency is refused in Chinese, so one
+    person cannot be paid twice for one period by writing it two ways (春节慰问金 for 2026,
+    2026-01 and 2026-02: only `2026` is a period of an annual programme).
+    """
+    try:
+        parsed = period_parse(raw)
+    except ValueError:
+        raise ValidationError(
+            f"期间“{str(raw).strip()}”无法识别，应为年度（如 2026）或年月（如 2026-03）。", code="period"
+        ) from None
+    frequency = programme.frequency
+    Frequency = PaymentProgramme.Frequency
+    year = parsed[0] if parsed else timezone.localdate().year
+    if frequency == Frequency.ONCE:
+        if parsed is not None:
+            raise ValidationError(f"“{programme.name}”每人只发放一次，不分期间，期间应留空。", code="period")
+        return ""
+    if frequency == Frequency.ANNUAL:
+        if parsed is None or parsed[1] is not None:
+            raise ValidationError(f"“{programme.name}”按年发放，期间应为年度，如 {year}。", code="period")
+        return str(year)
+    if parsed is None or parsed[1] is None:
+        month = timezone.localdate().month if parsed is None else 1
+        how = "按月发放" if frequency == Frequency.MONTHLY else "按次发放（期间为发放所在月份）"
+        raise ValidationError(f"“{programme.name}”{how}，期间应为年月，如 {year}-{month:02d}。", code="period")
+    return f"{parsed[0]}-{parsed[1]:02d}"
+
+
+def period_keyed(*, programme: "PaymentProgramme", period: str) -> str:
+    """
+    A record's period (the month of its occasion, or its year) as the programme keys its payments:
+    a visit in 2026-01 paying an annual programme pays its 2026, a once-per-person programme has
+    no period. A record says when; the programme says which period that is.
+    """
+    try:
+        parsed = period_parse(period)
+    except ValueError:
+        return period
+    Frequency = PaymentProgramme.Frequency
+    if programme.frequency == Frequency.ONCE:
+        return ""
+    if parsed is None:
+        return ""
+    if programme.frequency == Frequency.ANNUAL:
+        return str(parsed[0])
+    return f"{parsed[0]}-{parsed[1]:02d}" if parsed[1] else period
+
+
+def run_only_refusal(programme: "PaymentProgramme") -> str:
+    return f"“{programme.name}”只能通过核算发放批次发放。"
+
+
+def overlapping_periods(raw, *, field: str = "period") -> Q:
+    """
+    The stored periods a payment for `raw` would repeat, however either was written: a month
+    repeats its month and its year (a yearly payment covers the month), a year every period of
+    the year, no period every payment of the programme. Unreadable: nothing.
+    """
+    try:
+        parsed = period_parse(raw)
+    except ValueError:
+        return Q(pk__in=[])
+    if parsed is None:
+        return Q()
+    year, month = parsed
+    if month is None:
+        return Q(**{f"{field}__startswith": str(year)})
+    return Q(**{f"{field}__in": [f"{year}-{month:02d}", str(year)]})
+
+
+def earlier_payments(*, programme: "PaymentProgramme", person_ids, raw, exclude_pk=None) -> list["Payment"]:
+    """Payments of `programme` to these people that a payment for the period `raw` would repeat (by person)."""
+    rows = Payment.objects.filter(overlapping_periods(raw), programme=programme, person_id__in=list(person_ids))
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return list(rows.select_related("person", "programme", "batch").order_by("person_id", "paid_on", "pk"))
+
+
 class PaymentProgramme(models.Model):
+    """
+    A programme (资金项目) declares the ledger's rule for its payments:
+
+    - `frequency`: how often one person is paid, which is the shape of a payment's period
+      (`period_normalise`): 按月 (`2026-03`), 按年 (`2026`; the self-employment grant's year is
+      the discharge cohort's), 一次性 (once per person: the period is empty) and 按次 (per
+      occasion: a visit's 慰问金, a “三难” grant). A per-occasion payment's period is the month of
+      the occasion (`2026-03`), the key the linked records (`bureau.ledger.PaymentSpec`) have always
+      written and the reports count by year: one payment per person and programme a month.
+    - `paid_by_run`: paid only by its run (the monthly payroll, the cohort's grant), which has its
+      own two-person steps; nobody pays it by hand (批量发放, the add form, an import).
+    """
+
     class Frequency(models.TextChoices):
         MONTHLY = "monthly", "按月"
         ANNUAL = "annual", "按年"
-        ONE_OFF = "one_off", "一次性"
+        ONCE = "once", "一次性"
+        PER_OCCASION = "per_occasion", "按次"
 
     code = models.SlugField("代码", max_length=50, unique=True)
     name = models.CharField("名称", max_length=100, unique=True)
     area = models.CharField("业务领域", max_length=20, choices=area_choices)
     frequency = models.CharField("发放周期", max_length=20, choices=Frequency.choices)
+    paid_by_run = models.BooleanField(
+        "仅由核算发放",
+        default=False,
+        help_text="按月发放的定期抚恤补助、自主就业金等只能由核算发放批次发放，不能手工发放。",
+    )
     description = models.TextField("说明", blank=True)
     active = models.BooleanField("在用", default=True)
 
@@ -76,7 +212,12 @@ class Payment(models.Model):
     )
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, validators=[MinValueValidator(0.01)])
     period = models.CharField(
-        "期间", max_length=7, validators=[validate_period], db_index=True, help_text="年度（2021）或年月（2021-03）。"
+        "期间",
+        max_length=7,
+        blank=True,
+        validators=[validate_period],
+        db_index=True,
+        help_text="按年发放的为年度（2021），按月、按次发放的为年月（2021-03），一次性发放的留空。",
     )
     paid_on = models.DateField("发放日期")
     fiscal_share = models.DecimalField("财政负担（元）", max_digits=12, decimal_places=2, null=True, blank=True)
@@ -122,14 +263,52 @@ class Payment(models.Model):
 
     @property
     def year(self) -> int:
-        return int(self.period[:4])
+        # A once-per-person payment has no period: the year it was paid.
+        return int(self.period[:4]) if self.period else self.paid_on.year
+
+    def already_paid_message(self, *, name: str | None = None) -> str:
+        """The refusal of a second payment, naming this (the earlier) one (`name`: the person as shown, e.g. masked)."""
+        batch = f"（批次“{self.batch.title}”）" if self.batch_id else ""
+        period = period_display(self.period)
+        return (
+            f"{self.person.name if name is None else name} 已于 {self.paid_on:%Y-%m-%d} 领取“{self.programme.name}”"
+            f"{period + ' ' if period else ''}{self.amount} 元{batch}，不能重复发放。"
+        )
+
+    def clean_fields(self, exclude=None):
+        # The period is read by the programme's rule before the field's own check of the stored shape.
+        exclude = set(exclude or ())
+        if self.programme_id is not None and "period" not in exclude:
+            try:
+                self.period = period_normalise(programme=self.programme, raw=self.period)
+            except ValidationError:
+                exclude.add("period")  # said by clean(), with the payment it would repeat
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
+        errors = {}
+        if self.programme_id is not None:
+            programme = self.programme
+            # A new row by hand; a run (`by_run`) and the rows a record pays check their own way.
+            if programme.paid_by_run and self._state.adding and not getattr(self, "by_run", False):
+                errors["programme"] = [run_only_refusal(programme)]
+            try:
+                self.period = period_normalise(programme=programme, raw=self.period)
+            except ValidationError as error:
+                errors["period"] = error.messages
+            if self.person_id:
+                earlier = earlier_payments(
+                    programme=programme, person_ids=[self.person_id], raw=self.period, exclude_pk=self.pk
+                )
+                if earlier:
+                    errors[NON_FIELD_ERRORS] = [earlier[0].already_paid_message()]
         shares = [s for s in (self.fiscal_share, self.personal_share) if s is not None]
         if self.amount and len(shares) == 2 and sum(shares) != self.amount:
-            raise ValidationError("财政负担与个人负担之和应等于金额。")
+            errors.setdefault(NON_FIELD_ERRORS, []).append("财政负担与个人负担之和应等于金额。")
         if any(s < 0 for s in shares):
-            raise ValidationError("负担金额不能为负数。")
+            errors.setdefault(NON_FIELD_ERRORS, []).append("负担金额不能为负数。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BankAccount(models.Model):

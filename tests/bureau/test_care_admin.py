@@ -31,7 +31,8 @@ VISITS = reverse("admin:bureau_visit_changelist")
 
 @pytest.fixture
 def spring(db):
-    return PaymentProgrammeFactory(code="spring-festival", name="春节慰问金")
+    # Paid yearly: a visit paying it pays its year (the programme keys the period).
+    return PaymentProgrammeFactory(code="spring-festival", name="春节慰问金", frequency="annual")
 
 
 def visit_form(person, programme, **fields):
@@ -69,14 +70,14 @@ def test_a_visit_added_in_the_admin_is_approved_and_paid(client_for, bureau_user
     visit = Visit.objects.get()
     assert (visit.review_status, visit.township) == (ReviewStatus.APPROVED, person_a.township)
     assert list(Payment.objects.values_list("person_id", "programme_id", "amount", "period")) == [
-        (person_a.pk, spring.pk, Decimal("800.00"), "2021-01")
+        (person_a.pk, spring.pk, Decimal("800.00"), "2021")
     ]
     page = client_for(bureau_user).get(reverse("admin:bureau_visit_change", args=[visit.pk])).content.decode()
-    assert "春节慰问金 800.00 元（2021-01）" in page
+    assert "春节慰问金 800.00 元（2021）" in page
 
 
 def test_a_second_payment_in_the_month_is_a_form_error(client_for, bureau_user, person_a, spring):
-    PaymentFactory(person=person_a, programme=spring, period="2021-01")
+    PaymentFactory(person=person_a, programme=spring, period="2021")
 
     response = client_for(bureau_user).post(reverse("admin:bureau_visit_add"), visit_form(person_a, spring))
 
@@ -114,14 +115,15 @@ def test_an_approval_the_ledger_refuses_is_a_message_and_approves_nothing(client
         review_status=ReviewStatus.SUBMITTED,
     )
     other = VisitFactory(amount=Decimal("300.00"), programme=spring, review_status=ReviewStatus.SUBMITTED)
-    PaymentFactory(person=person_a, programme=spring, period="2021-01", amount="999.00")
+    PaymentFactory(person=person_a, programme=spring, period="2021", amount="999.00")
 
     response = client_for(bureau_user).post(
         VISITS, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [visit.pk, other.pk]}, follow=True
     )
 
     assert response.status_code == 200
-    assert f"未审核通过任何记录：{VISIT_DUPLICATE}" in [str(m) for m in response.context["messages"]]
+    earlier = f"{person_a.name} 已于 2021-01-15 领取“春节慰问金”2021 年 999.00 元，不能重复发放。"
+    assert f"未审核通过任何记录：{VISIT_DUPLICATE}{earlier}" in [str(m) for m in response.context["messages"]]
     assert set(Visit.objects.values_list("review_status", flat=True)) == {ReviewStatus.SUBMITTED}
     assert list(Payment.objects.values_list("amount", flat=True)) == [Decimal("999.00")]
 
@@ -166,8 +168,8 @@ def test_an_import_of_visits_by_the_bureau_pays_each_row(bureau_user, person_a, 
     assert Visit.objects.count() == 3
     assert sorted(Payment.objects.values_list("person_id", "amount", "period", "paid_on")) == sorted(
         [
-            (person_a.pk, Decimal("800.00"), "2021-01", datetime.date(2021, 1, 28)),
-            (second.pk, Decimal("1200.50"), "2021-02", datetime.date(2021, 2, 2)),
+            (person_a.pk, Decimal("800.00"), "2021", datetime.date(2021, 1, 28)),
+            (second.pk, Decimal("1200.50"), "2021", datetime.date(2021, 2, 2)),
         ]
     )
     assert set(Visit.objects.exclude(amount=None).values_list("payment__amount", flat=True)) == {
@@ -277,7 +279,7 @@ def test_a_visits_ledger_row_is_read_only_in_the_ledger(client_for, bureau_user,
     url = reverse("admin:bureau_payment_change", args=[payment.pk])
 
     page = client.get(url)
-    refused = client.post(url, {"person": person_a.pk, "programme": spring.pk, "amount": "1.00", "period": "2021-01"})
+    refused = client.post(url, {"person": person_a.pk, "programme": spring.pk, "amount": "1.00", "period": "2021"})
 
     assert page.status_code == 200
     assert "请在该记录中修改" in page.content.decode()

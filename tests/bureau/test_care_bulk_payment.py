@@ -1,7 +1,8 @@
 """
 批量发放 (PaymentAdmin.bulk_payment_view, bureau.payment_lists): a pasted list of 身份证号 金额 is
-previewed masked with its total, paid as one batch on confirm; any bad line pays nobody, and a
-confirm posted twice pays once.
+previewed masked with its total and kept, on confirm, as a proposal that a second clerk approves
+(bureau.payment_proposals), which pays it as one batch; any bad line proposes nothing, and nobody
+is paid twice.
 """
 
 import datetime
@@ -11,7 +12,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from bureau.models import Payment, PaymentBatch, PaymentProgramme, User
+from bureau import roles
+from bureau.models import Payment, PaymentBatch, PaymentProgramme, PaymentProposal, User
+from bureau.payment_proposals import payment_proposal_approve
 from tests.factories import PaymentProgrammeFactory, PersonFactory, UserFactory, make_id_number
 
 URL = reverse("admin:bureau_payment_bulk")
@@ -19,16 +22,24 @@ URL = reverse("admin:bureau_payment_bulk")
 
 @pytest.fixture
 def medical(db):
+    # Paid yearly (the programme exists by migration: `django_get_or_create` on its code).
     return PaymentProgrammeFactory(
-        code="key-medical-subsidy", name="重点优抚对象医疗补助", frequency=PaymentProgramme.Frequency.ONE_OFF
+        code="key-medical-subsidy", name="重点优抚对象医疗补助", frequency=PaymentProgramme.Frequency.ANNUAL
     )
 
 
+@pytest.fixture
+def approver(db):
+    return UserFactory(username="clerk2", first_name="复核", is_staff=True, groups=[roles.BUREAU_STAFF])
+
+
 def form(programme, lines: str, **extra) -> dict:
-    return {"programme": programme.pk, "period": "2021-06", "paid_on": "2021-06-18", "lines": lines, **extra}
+    return {"programme": programme.pk, "period": "2021", "paid_on": "2021-06-18", "lines": lines, **extra}
 
 
-def test_the_list_is_previewed_masked_then_paid_exactly(client_for, bureau_user, medical, person_a, township_a):
+def test_the_list_is_previewed_masked_then_proposed_and_paid_exactly_once_approved(
+    client_for, bureau_user, approver, medical, person_a, township_a
+):
     second = PersonFactory(name="王二", township=township_a)
     text = f"{person_a.id_number}\t1200.50\n\n{second.id_number}，800元\n"
     client = client_for(bureau_user)
@@ -43,36 +54,61 @@ def test_the_list_is_previewed_masked_then_paid_exactly(client_for, bureau_user,
     assert preview.context["preview"]["total"] == Decimal("2000.50")
     assert [line.line for line in preview.context["preview"]["lines"]] == [1, 3]
 
-    done = client.post(URL, {**form(medical, text), "confirm": "确认发放"})
+    done = client.post(URL, {**form(medical, text), "confirm": "提交发放申请"})
+
+    # One clerk's 批量发放 pays nobody: it is a proposal awaiting a second clerk.
+    proposal = PaymentProposal.objects.get()
+    assert done.status_code == 302
+    assert done.url == reverse("admin:bureau_paymentproposal_change", args=[proposal.pk])
+    assert (proposal.status, proposal.prepared_by, proposal.persons, proposal.total) == (
+        PaymentProposal.Status.PENDING,
+        bureau_user,
+        2,
+        Decimal("2000.50"),
+    )
+    assert Payment.objects.count() == 0 and PaymentBatch.objects.count() == 0
+    page = client.get(done.url).content.decode()
+    assert "<td>张*</td>" in page and person_a.id_number not in page
+
+    payment_proposal_approve(proposal=proposal, by=approver)
 
     batch = PaymentBatch.objects.get()
-    assert done.status_code == 302
-    assert done.url == f"{reverse('admin:bureau_payment_changelist')}?batch__id__exact={batch.pk}"
     assert (batch.title, batch.paid_on, batch.created_by) == (
-        "重点优抚对象医疗补助 2021-06 批量发放",
+        "重点优抚对象医疗补助 2021 批量发放",
         datetime.date(2021, 6, 18),
-        bureau_user,
+        approver,
     )
     assert sorted(Payment.objects.values_list("person_id", "amount", "period", "paid_on", "batch_id")) == sorted(
         [
-            (person_a.pk, Decimal("1200.50"), "2021-06", datetime.date(2021, 6, 18), batch.pk),
-            (second.pk, Decimal("800.00"), "2021-06", datetime.date(2021, 6, 18), batch.pk),
+            (person_a.pk, Decimal("1200.50"), "2021", datetime.date(2021, 6, 18), batch.pk),
+            (second.pk, Decimal("800.00"), "2021", datetime.date(2021, 6, 18), batch.pk),
         ]
     )
-    assert client.get(done.url).status_code == 200
+    assert client.get(f"{reverse('admin:bureau_payment_changelist')}?batch__id__exact={batch.pk}").status_code == 200
 
 
-def test_a_second_confirm_pays_nobody_twice(client_for, bureau_user, medical, person_a):
+def test_a_second_confirm_proposes_nobody_twice_and_a_paid_person_is_named(
+    client_for, bureau_user, approver, medical, person_a
+):
     client = client_for(bureau_user)
-    data = {**form(medical, f"{person_a.id_number} 500"), "confirm": "确认发放"}
+    data = {**form(medical, f"{person_a.id_number} 500"), "confirm": "提交发放申请"}
     client.post(URL, data)
 
     again = client.post(URL, data)
 
     assert again.status_code == 200
-    assert again.context["line_errors"] == ["第 1 行：张*在 2021-06 已领取过“重点优抚对象医疗补助”，不能重复发放。"]
+    proposal = PaymentProposal.objects.get()
+    assert again.context["line_errors"] == [f"第 1 行：张*已在待审批的发放申请“{proposal}”中，不能重复申请。"]
+
+    payment_proposal_approve(proposal=proposal, by=approver)
+    after = client.post(URL, data)
+
+    assert after.context["line_errors"] == [
+        "第 1 行：张* 已于 2021-06-18 领取“重点优抚对象医疗补助”2021 年 500.00 元"
+        "（批次“重点优抚对象医疗补助 2021 批量发放”），不能重复发放。"
+    ]
     assert list(Payment.objects.values_list("amount", flat=True)) == [Decimal("500.00")]
-    assert PaymentBatch.objects.count() == 1
+    assert PaymentBatch.objects.count() == 1 and PaymentProposal.objects.count() == 1
 
 
 def test_bad_lines_are_named_and_nothing_is_paid(client_for, bureau_user, medical, person_a, person_b):
@@ -89,9 +125,10 @@ def test_bad_lines_are_named_and_nothing_is_paid(client_for, bureau_user, medica
         ]
     )
 
-    response = client_for(bureau_user).post(URL, {**form(medical, text), "confirm": "确认发放"})
+    response = client_for(bureau_user).post(URL, {**form(medical, text), "confirm": "提交发放申请"})
 
     assert response.status_code == 200
+    assert not PaymentProposal.objects.exists()
     assert response.context["line_errors"] == [
         f"第 2 行：{wrong_check_digit[:4]}**********{wrong_check_digit[-4:]}，身份证号校验位错误，请核对号码。",
         f"第 3 行：身份证号 {unknown[:4]}**********{unknown[-4:]} 未在人员库中登记，或不在您的管辖范围内。",
@@ -106,29 +143,31 @@ def test_bad_lines_are_named_and_nothing_is_paid(client_for, bureau_user, medica
 def test_a_person_outside_the_users_townships_is_refused(client_for, medical, person_a, person_b, township_a):
     # A bureau account limited to one township (no view of all townships) cannot pay township B.
     clerk_a = UserFactory(username="clerk_a", is_staff=True, township=township_a)
-    clerk_a.user_permissions.add(*_permissions("add_payment", "view_payment"))
+    clerk_a.user_permissions.add(*_permissions("add_paymentproposal", "add_payment", "view_payment"))
     clerk_a = User.objects.get(pk=clerk_a.pk)
     text = f"{person_a.id_number} 100\n{person_b.id_number} 100"
 
-    response = client_for(clerk_a).post(URL, {**form(medical, text), "confirm": "确认发放"})
+    response = client_for(clerk_a).post(URL, {**form(medical, text), "confirm": "提交发放申请"})
 
     assert response.context["line_errors"] == [
         f"第 2 行：身份证号 {person_b.id_number[:4]}**********{person_b.id_number[-4:]} "
         "未在人员库中登记，或不在您的管辖范围内。"
     ]
-    assert Payment.objects.count() == 0
+    assert Payment.objects.count() == 0 and not PaymentProposal.objects.exists()
 
 
 def _permissions(*codenames):
     return Permission.objects.filter(content_type__app_label="bureau", codename__in=codenames)
 
 
-def test_paying_in_bulk_needs_the_permission_to_pay(client_for, leader, medical, person_a):
+def test_proposing_in_bulk_needs_the_permission_to_prepare_payments(client_for, leader, medical, person_a):
     client = client_for(leader)
 
     assert client.get(URL).status_code == 403
-    assert client.post(URL, {**form(medical, f"{person_a.id_number} 100"), "confirm": "确认发放"}).status_code == 403
-    assert Payment.objects.count() == 0
+    assert (
+        client.post(URL, {**form(medical, f"{person_a.id_number} 100"), "confirm": "提交发放申请"}).status_code == 403
+    )
+    assert Payment.objects.count() == 0 and not PaymentProposal.objects.exists()
 
 
 def test_the_ledger_list_links_the_page_for_who_may_pay(client_for, bureau_user, leader):
@@ -138,11 +177,13 @@ def test_the_ledger_list_links_the_page_for_who_may_pay(client_for, bureau_user,
     assert URL not in client_for(leader).get(changelist).content.decode()
 
 
-def test_monthly_programmes_are_not_offered(client_for, bureau_user, medical):
-    monthly = PaymentProgrammeFactory(
-        code="periodic", name="定期抚恤补助", frequency=PaymentProgramme.Frequency.MONTHLY
+def test_a_programme_paid_only_by_its_run_is_refused_by_hand(client_for, bureau_user, person_a):
+    pension = PaymentProgrammeFactory(
+        code="periodic", name="定期抚恤补助", frequency=PaymentProgramme.Frequency.MONTHLY, paid_by_run=True
     )
+    data = {**form(pension, f"{person_a.id_number} 100", period="2026-03"), "confirm": "提交发放申请"}
 
-    choices = client_for(bureau_user).get(URL).context["form"].fields["programme"].queryset
+    response = client_for(bureau_user).post(URL, data)
 
-    assert medical in choices and monthly not in choices
+    assert response.context["line_errors"] == ["“定期抚恤补助”只能通过核算发放批次发放。"]
+    assert not PaymentProposal.objects.exists() and not Payment.objects.exists()

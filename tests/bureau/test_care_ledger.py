@@ -21,7 +21,8 @@ VISITED_ON = datetime.date(2021, 1, 28)
 
 @pytest.fixture
 def spring(db):
-    return PaymentProgrammeFactory(code="spring-festival", name="春节慰问金")
+    # Paid per occasion: the period is the month of the visit.
+    return PaymentProgrammeFactory(code="visit-money", name="走访慰问金", frequency="per_occasion")
 
 
 def new_visit(person, programme, *, amount="800.00", visited_on=VISITED_ON, **extra) -> Visit:
@@ -113,7 +114,8 @@ def test_a_second_payment_in_the_month_is_refused_with_the_visits_message(bureau
     with pytest.raises(ValidationError) as refused:
         record_save(record=second, by=bureau_user)
 
-    assert refused.value.messages == [VISIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [VISIT_DUPLICATE + Payment.objects.get().already_paid_message()]
     assert Visit.objects.count() == 1
     assert ledger() == [(person_a.pk, spring.pk, Decimal("800.00"), "2021-01", VISITED_ON)]
 
@@ -128,7 +130,8 @@ def test_a_payment_written_meanwhile_refuses_the_save_and_nothing_is_kept(bureau
     with pytest.raises(ValidationError) as refused, transaction.atomic():
         visit.save()
 
-    assert refused.value.messages == [VISIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [VISIT_DUPLICATE + Payment.objects.get().already_paid_message()]
     assert Visit.objects.count() == 0
     assert ledger() == [(person_a.pk, spring.pk, Decimal("300.00"), "2021-01", datetime.date(2021, 1, 15))]
 
@@ -159,7 +162,8 @@ def test_a_station_submission_is_told_of_a_payment_already_made(station_user_a, 
     with pytest.raises(ValidationError) as refused:
         record_save(record=new_visit(person_a, spring), by=station_user_a)
 
-    assert refused.value.messages == [VISIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [VISIT_DUPLICATE + Payment.objects.get().already_paid_message()]
 
 
 def test_an_approved_pending_change_moves_the_row(station_user_a, bureau_user, person_a, spring):
@@ -173,3 +177,29 @@ def test_an_approved_pending_change_moves_the_row(station_user_a, bureau_user, p
     change_review(change=PendingChange.objects.get(), by=bureau_user, approve=True)
 
     assert ledger() == [(person_a.pk, spring.pk, Decimal("880.00"), "2021-01", VISITED_ON)]
+
+
+def test_a_visit_paying_an_annual_programme_pays_its_year_once(bureau_user, person_a):
+    annual = PaymentProgrammeFactory(code="spring-festival", name="春节慰问金", frequency="annual")
+    record_save(record=new_visit(person_a, annual), by=bureau_user)
+    february = new_visit(person_a, annual, amount="500.00", occasion="hardship", visited_on=datetime.date(2021, 2, 10))
+
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        record_save(record=february, by=bureau_user)
+
+    # The programme keys the payment: January's visit paid 春节慰问金 of 2021, February's would repeat it.
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [
+        VISIT_DUPLICATE + f"{person_a.name} 已于 2021-01-28 领取“春节慰问金”2021 年 800.00 元，不能重复发放。"
+    ]
+    assert ledger() == [(person_a.pk, annual.pk, Decimal("800.00"), "2021", VISITED_ON)]
+
+
+def test_a_visit_cannot_pay_a_programme_paid_only_by_its_run(bureau_user, person_a):
+    pension = PaymentProgrammeFactory(code="periodic", name="定期抚恤补助", frequency="monthly", paid_by_run=True)
+
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        record_save(record=new_visit(person_a, pension), by=bureau_user)
+
+    assert refused.value.messages == ["“定期抚恤补助”只能通过核算发放批次发放。"]
+    assert ledger() == []

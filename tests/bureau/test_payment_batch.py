@@ -72,7 +72,10 @@ def test_a_person_already_paid_refuses_the_whole_batch(bureau_user, programme, t
     with pytest.raises(ValidationError) as refused:
         pay(programme, lines_for(people), bureau_user)
 
-    assert refused.value.messages == [f"1 人在该期间已领取过“定期抚恤金”，不能重复发放：{people[1].name}。"]
+    # The refusal names the earlier payment: who, when, which programme and period, how much.
+    assert refused.value.messages == [
+        f"{people[1].name} 已于 2021-01-15 领取“定期抚恤金”2021 年 3 月 1200.00 元，不能重复发放。"
+    ]
     assert Payment.objects.count() == 1
     assert not PaymentBatch.objects.exists()
 
@@ -96,10 +99,11 @@ def test_a_run_interrupted_and_run_again_pays_each_person_once(bureau_user, prog
     [
         ({"amount": Decimal("0")}, "第 2 笔：金额“0”须大于 0，且最多两位小数。"),
         ({"amount": Decimal("12.345")}, "第 2 笔：金额“12.345”须大于 0，且最多两位小数。"),
-        ({"period": "2021-13"}, "第 2 笔：期间格式应为年度（如 2021）或年月（如 2021-03）。"),
+        ({"period": "2021-13"}, "第 2 笔：期间“2021-13”无法识别，应为年度（如 2026）或年月（如 2026-03）。"),
+        ({"period": "2021"}, "第 2 笔：“定期抚恤金”按月发放，期间应为年月，如 2021-01。"),
         ({"person_id": "first"}, "第 2 笔：同一人员在同一期间出现两次。"),
     ],
-    ids=["zero", "three-decimals", "bad-period", "twice"],
+    ids=["zero", "three-decimals", "bad-period", "year-of-a-monthly-programme", "twice"],
 )
 def test_a_bad_line_refuses_the_batch_and_names_it(bureau_user, programme, township_a, line, message):
     first, second = PersonFactory.create_batch(2, township=township_a)
@@ -122,3 +126,28 @@ def test_only_who_may_pay_pays_and_only_people_they_see(leader, station_user_a, 
     with pytest.raises(ValidationError) as refused:
         pay(programme, [PaymentLine(person_id=999_999, amount=Decimal("1.00"), period="2021-03")], bureau_user)
     assert refused.value.messages == ["1 名人员不存在或不在您的管辖范围内（编号 999999）。"]
+
+
+def test_a_line_s_period_is_read_by_the_programme_s_frequency(bureau_user, programme, township_a):
+    people = PersonFactory.create_batch(2, township=township_a)
+
+    pay(
+        programme,
+        [lines_for(people[:1], period="2021年3月")[0], lines_for(people[1:], period="202103")[0]],
+        bureau_user,
+    )
+
+    assert sorted(Payment.objects.values_list("period", flat=True)) == ["2021-03", "2021-03"]
+
+
+def test_a_programme_paid_only_by_its_run_is_paid_by_the_run_alone(bureau_user, township_a):
+    grant = PaymentProgrammeFactory(code="grant", name="核算补助", frequency="annual", paid_by_run=True)
+    person = PersonFactory(township=township_a)
+
+    with pytest.raises(ValidationError) as refused:
+        pay(grant, lines_for([person], period="2021"), bureau_user)
+    assert refused.value.messages == ["“核算补助”只能通过核算发放批次发放。"]
+    assert not Payment.objects.exists()
+
+    result = pay(grant, lines_for([person], period="2021"), bureau_user, by_run=True)
+    assert result.created == 1

@@ -77,7 +77,8 @@ def test_a_second_grant_in_the_month_is_refused(bureau_user, person_a):
     with pytest.raises(ValidationError) as refused:
         record_save(record=second, by=bureau_user)
 
-    assert refused.value.messages == [HARDSHIP_AID_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [HARDSHIP_AID_DUPLICATE + Payment.objects.get().already_paid_message()]
     assert HardshipAid.objects.count() == 1
     assert [row[2] for row in ledger()] == [Decimal("3000.00")]
 
@@ -148,7 +149,8 @@ def test_an_allowance_already_paid_by_a_list_is_refused(bureau_user, family):
     with pytest.raises(ValidationError) as refused:
         record_save(record=benefit, by=bureau_user)
 
-    assert refused.value.messages == [CONSCRIPT_BENEFIT_DUPLICATE]
+    # The record's own words, then the earlier payment named.
+    assert refused.value.messages == [CONSCRIPT_BENEFIT_DUPLICATE + Payment.objects.get().already_paid_message()]
     assert ConscriptBenefit.objects.count() == 0
 
 

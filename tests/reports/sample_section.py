@@ -112,7 +112,7 @@ def build_records(township_a, township_b) -> dict:
     veteran("张四", township_a, datetime.date(2021, 9, 1), review_status=ReviewStatus.DRAFT)
     PersonFactory(name="张五", township=township_a, status="family")
     pension = PaymentProgrammeFactory(code="pension-monthly", name="定期抚恤金")
-    festival = PaymentProgrammeFactory(code="spring-festival", name="春节慰问金", frequency="one_off")
+    festival = PaymentProgrammeFactory(code="spring-festival", name="春节慰问金", frequency="annual")
     for name, programme, amount, period, paid_on in [
         ("张一", pension, "10000.00", "2021-03", datetime.date(2021, 3, 15)),
         ("张二", festival, "2500.00", "2021-01", datetime.date(2021, 1, 20)),

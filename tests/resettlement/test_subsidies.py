@@ -182,7 +182,7 @@ def test_someone_already_paid_the_grant_refuses_the_whole_payment(standard_2021,
     with pytest.raises(ValidationError) as refused:
         subsidies.approve_and_pay(run=run, by=approver, paid_on=PAY_DAY)
 
-    assert "1 人在该期间已领取过“自主就业金”，不能重复发放：钱两年。" in refused.value.messages
+    assert "钱两年 已于 2021-01-15 领取“自主就业金”2021 年 17040.00 元，不能重复发放。" in refused.value.messages
     run.refresh_from_db()
     assert (run.status, run.batch) == (SubsidyRun.Status.CALCULATED, None)
     assert Payment.objects.count() == 1

@@ -119,6 +119,10 @@ def build_matrix_data() -> MatrixData:
         "bureau.paymentprogramme": programme,
         "bureau.paymentbatch": batch,
         "bureau.payment": factories.PaymentFactory(person=person, programme=programme, batch=batch),
+        # A payment by hand awaiting approval, prepared by the clerk (who cannot approve it).
+        "bureau.paymentproposal": factories.PaymentProposalFactory(
+            programme=programme, prepared_by=clerk, person=person
+        ),
         "bureau.bankaccount": factories.BankAccountFactory(person=person),
         # Not yet in force, so still correctable (one in force is read-only).
         "pensions.benefitstandard": BenefitStandard.objects.create(

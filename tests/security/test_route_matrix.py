@@ -465,7 +465,11 @@ ADMIN_MODELS = {
     "bureau.person": ("acdvir", "v", "", "", ""),
     "bureau.paymentprogramme": ("acdv", "v", "", "", ""),
     "bureau.paymentbatch": ("acdv", "v", "", "", ""),
-    "bureau.payment": ("acdvi", "v", "", "", ""),
+    # No import of the ledger; its add form leads to a proposal (ADD_LEADS_TO_PROPOSAL).
+    "bureau.payment": ("acdv", "v", "", "", ""),
+    # Payments by hand: the clerk prepares (the dataset's proposal is the clerk's own, so the
+    # clerk may change it while it awaits approval); nobody deletes one.
+    "bureau.paymentproposal": ("acv", "v", "", "", ""),
     "bureau.bankaccount": ("acdvi", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),
@@ -645,6 +649,9 @@ NO_SCOPE = {
 # required: the empty post is saved (the role it may change), a redirect.
 EMPTY_FORM_SAVES = {"bureau.user": {SECADMIN: 302}}
 
+# The ledger's add form writes nothing: it (and the proposals' own) leads to 批量发放's proposal form.
+ADD_LEADS_TO_PROPOSAL = {"bureau.payment", "bureau.paymentproposal"}
+
 # Admin route kinds of a model (the pattern after `admin/<app>/<model>/`) -> {method: answers}.
 # Writes are posted empty (the form again with its errors, or the delete confirmation page), so
 # a role that may write gets its page and nothing is saved.
@@ -655,7 +662,10 @@ ADMIN_MODEL_ROUTES = {
         | by_access_only(m, "d", 200 if m in PROTECTED else 302)
         | OTHER_ACTIONS.get(m, {}),
     },
-    "add/": lambda m: {GET: by_access(m, "a", 200), POST: by_access(m, "a", 200)},
+    "add/": lambda m: {
+        GET: by_access(m, "a", 302 if m in ADD_LEADS_TO_PROPOSAL else 200),
+        POST: by_access(m, "a", 302 if m in ADD_LEADS_TO_PROPOSAL else 200),
+    },
     "<path:object_id>/change/": lambda m: {
         GET: by_access(m, "v", 200),
         POST: by_access(m, "c", 200) | EMPTY_FORM_SAVES.get(m, {}),
@@ -815,8 +825,19 @@ ADMIN_CUSTOM = {
         }
         for step in ("approve", "recalculate", "bank_file")
     },
-    # 批量发放: who may pay (add to the ledger); an empty post is the form again with its errors.
+    # 批量发放: who may prepare a payment (a proposal); an empty post is the form again with its errors.
     "admin:bureau_payment_bulk": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    # A proposal's approval and return: bureau staff (the approve permission) on the confirmation
+    # page. The dataset's proposal is the clerk's own: the page says so (200); the approval posted
+    # is refused with a message (back to the proposal), the return's empty post is its form again.
+    "admin:bureau_paymentproposal_approve": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    "admin:bureau_paymentproposal_return": {
         GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         POST: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
     },

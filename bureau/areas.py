@@ -83,6 +83,8 @@ class AreaConfig(AppConfig):
     station_read_models: frozenset[str] = frozenset()
     #: Custom permissions of the area's models ("codename") and the roles that hold them.
     role_grants: dict[str, frozenset[str]] = {}
+    #: Dotted paths of the area's `bureau.datacheck.Check`s: contradictions the 数据质量核查 lists.
+    data_checks: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "admin/exports/<int:pk>/download/", admin.site.admin_view(export_views.export_download), name="export_download"
     ),
+    path("admin/data-check/", admin.site.admin_view(views.data_check), name="data_check"),
     path("admin/", admin.site.urls),
     path("station/", include("bureau.station.urls")),
     path("dashboard/", include("reports.urls")),

@@ -5,14 +5,16 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from bureau import audit, otp
+from bureau import audit, datacheck, otp, roles
 from bureau.accounts import PASSWORD_CHANGE_REQUIRED_MESSAGE, NewPasswordChangeForm
 from bureau.celery import app as celery_app
 from bureau.models import Attachment
@@ -159,3 +161,19 @@ def second_factor(request):
         context["qr_code"] = otp.qr_code_svg(otp.provisioning_uri(user=user, secret=secret))
     template = "registration/otp_admin.html" if user.is_staff else "registration/otp_station.html"
     return render(request, template, context)
+
+
+@never_cache
+def data_check(request):
+    """数据质量核查: the contradictions across areas, counted by kind, each with a link to fix it (bureau staff)."""
+    if not roles.reviews_records(request.user):
+        raise PermissionDenied("只有局机关工作人员可以查看数据质量核查。")
+    results = datacheck.data_check_run()
+    context = {
+        **admin.site.each_context(request),
+        "title": "数据质量核查",
+        "results": results,
+        "total": sum(result.count for result in results),
+        "page_limit": datacheck.PAGE_LIMIT,
+    }
+    return TemplateResponse(request, "admin/bureau/datacheck/index.html", context)

@@ -24,3 +24,4 @@ class SupportArmyConfig(AreaConfig):
         {"meritnotice", "meritnoticebatch", "homecomingregistration", "homecomingstepcompletion"}
     )
     station_read_models = frozenset({"homecomingstep", "receptionpoint"})
+    data_checks = ("support_army.checks.NOTICES_WITHOUT_FAMILY_LINK",)

@@ -51,6 +51,7 @@ class DemoPerson:
     rank: str = ""
     discharge_route: str = ""
     notes: str = ""
+    died_on: datetime.date | None = None
     categories: list[tuple[str, datetime.date]] = field(default_factory=list)
     merits: list[tuple[int, int, str]] = field(default_factory=list)
 
@@ -220,6 +221,8 @@ class DemoDistrict:
         soldier.branch = self.rng.choice([P.Branch.ARMY, P.Branch.ARMED_POLICE, P.Branch.NAVY])
         soldier.rank = self.rng.choice(["上等兵", "班长", "中士", "排长"])
         soldier.notes = f"{died_on:%Y年%m月}{note}"
+        # Recorded in the registry: a deceased person without a date is a finding of the data check.
+        soldier.died_on = died_on
         return soldier, died_on
 
     # -- the mix of one round: about 80 persons ------------------------------------------------

@@ -47,7 +47,7 @@ SECOND_CLERK_USERNAME = "clerk2"
 # What the registry writers copy from a generated person; Person.save() derives birth date and gender.
 PERSON_FIELDS = [
     "name", "phone", "township", "address", "status", "branch",
-    "enlisted_on", "discharged_on", "rank", "discharge_route", "notes",
+    "enlisted_on", "discharged_on", "rank", "discharge_route", "notes", "died_on",
 ]  # fmt: skip
 
 

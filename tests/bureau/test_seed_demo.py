@@ -295,3 +295,14 @@ def test_bad_arguments_are_refused_without_writing(args, message):
         seed(*args)
     assert not Person.objects.exists()
     assert not User.objects.exists()
+
+
+@pytest.mark.slow  # seeds the whole demo district (~15 s): the data check reads every area's records
+def test_the_demo_district_has_no_data_quality_finding():
+    from bureau.datacheck import data_check_run
+
+    seed()
+    findings = {
+        result.check.key: [f.subject for f in result.findings[:3]] for result in data_check_run() if result.count
+    }
+    assert findings == {}

@@ -455,7 +455,6 @@ class PaymentAdmin(ScopedAdmin):
         )
 
 
-
 @admin.register(BankAccount)
 class BankAccountAdmin(ScopedAdmin):
     """The number is masked in the list (for every role) and shown whole on the account's page, audited."""

@@ -14,8 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.contrib.admin.utils import lookup_spawns_duplicates, quote, unquote
 from django.contrib.admin.views.main import IGNORED_PARAMS, IS_POPUP_VAR, PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.contrib.contenttypes.admin import GenericTabularInline
@@ -51,6 +50,7 @@ from bureau.query_params import undeclared_message
 from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
+
 
 class UndeclaredLookup(DisallowedModelAdminLookup):
     """A query parameter that the change list does not declare (bureau.query_params)."""

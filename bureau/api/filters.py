@@ -27,8 +27,8 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilt
 from rest_framework.settings import api_settings
 
 from bureau.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, is_sensitive_path
-from bureau.query_params import undeclared_message
 from bureau.models import BankAccount, Enterprise, Payment, Person, PreferentialCategory, Township
+from bureau.query_params import undeclared_message
 
 # Query parameters that name fields to order by (DRF's OrderingFilter, and the admin's habit).
 ORDERING_PARAMS = ("ordering", "o", "sort")

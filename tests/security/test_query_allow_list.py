@@ -120,6 +120,27 @@ def test_the_pending_change_list_keeps_its_declared_filters(client, bureau_user,
     assert client.get(PENDING_CHANGES, {**params, "status__exact": "approved"}).context["cl"].result_count == 0
 
 
+def test_the_history_list_keeps_its_declared_filters(client, auditor, person_a):
+    client.force_login(auditor)
+    url = "/admin/bureau/historicalperson/"
+    today = person_a.history.first().history_date
+
+    declared = client.get(
+        url,
+        {
+            "history_type": "+",
+            "history_date__year": str(today.year),
+            "history_date__month": str(today.month),
+            "q": "clerk",
+            "o": "1",
+        },
+    )
+
+    assert declared.status_code == 200
+    for name in ["changes__contains", "history_user__password__startswith", "name__regex", "pk__exact"]:
+        assert_admin_refused(client.get(url, {name: "1"}), name)
+
+
 # --- an area's admin list and the API, every role -------------------------------------------------
 
 
@@ -317,5 +338,5 @@ def test_api_list_refuses_undeclared_and_keeps_declared(basename, viewset, super
         assert response.json()["detail"] in (undeclared_message(name), SENSITIVE_QUERY_REFUSED)
     # The declared filters (empty: no condition), the first page and the format answer.
     filterset = getattr(viewset, "filterset_class", None)
-    declared = {name: "" for name in (filterset.base_filters if filterset else ())}
+    declared = dict.fromkeys(filterset.base_filters if filterset else (), "")
     assert client.get(url, {**declared, "page": "1", "format": "json"}).status_code == 200

@@ -394,6 +394,8 @@ class PaymentAdmin(ScopedAdmin):
     importable = False
     list_display = ["person", "programme", "period", "amount", "paid_on", "batch"]
     list_filter = ["programme", "period", "person__township"]
+    # The 批量发放 page answers with the list of the batch it paid.
+    extra_lookups = ("batch__id__exact",)
     search_fields = ["person__name", "=person__id_number"]
     autocomplete_fields = ["person"]
     export_kind = "资金发放台账"
@@ -486,10 +488,6 @@ class PaymentAdmin(ScopedAdmin):
                 "preview": preview,
             },
         )
-
-    def lookup_allowed(self, lookup, value, request=None):
-        # The 批量发放 page shows the batch it paid.
-        return lookup == "batch__id__exact" or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(BankAccount)

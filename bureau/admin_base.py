@@ -14,10 +14,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.views.main import IGNORED_PARAMS, ChangeList
+from django.contrib.admin.utils import lookup_spawns_duplicates, quote, unquote
+from django.contrib.admin.views.main import IGNORED_PARAMS, IS_POPUP_VAR, PAGE_VAR, ChangeList
+from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,14 +46,133 @@ from bureau.models import (
     TownshipRecord,
     VersionedModel,
 )
+from bureau.query_params import undeclared_message
 from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of
 from bureau.services import ScopeError, check_write_allowed, record_review, record_save
 
+
+class UndeclaredLookup(DisallowedModelAdminLookup):
+    """A query parameter that the change list does not declare (bureau.query_params)."""
+
+    def __init__(self, name: str):
+        super().__init__(f"Filtering by {name} is not declared")
+        self.name = name
+
+
+def popup_lookup(model, key: str, values) -> bool:
+    """A parameter Django's raw-id popup adds from a foreign key's `limit_choices_to`."""
+    for fk_lookup in model._meta.related_fkey_lookups:
+        if callable(fk_lookup):
+            fk_lookup = fk_lookup()
+        allowed = url_params_from_lookup_dict(fk_lookup).items()
+        if any((key, value) in allowed for value in values):
+            return True
+    return False
+
+
+class AllowListChangeList(ChangeList):
+    """
+    A change list answering only the parameters its admin declares: those its list filters and
+    date hierarchy take (Django pops them from the parameters while building the filters) and the
+    admin's `declared_lookups`. Django's own parameters (`q`, `o`, `p`, `all`, `e`, `_popup`,
+    `_to_field`, `_facets`) are not lookups. Django itself allows any lookup on a local field,
+    JSON keys included (`?changes__phone__old__startswith=`): a lookup is refused unless declared.
+    """
+
+    def get_filters(self, request):
+        asked = self.get_filters_params()
+        declared = self.model_admin.declared_lookups(request)
+        undeclared = [
+            key
+            for key, values in asked.items()
+            if key not in declared and not (IS_POPUP_VAR in request.GET and popup_lookup(self.model, key, values))
+        ]
+        try:
+            filters = super().get_filters(request)
+        except IncorrectLookupParameters as error:
+            # A parameter naming no field: refused as undeclared, rather than Django's `?e=1` page.
+            if isinstance(error.__cause__, FieldDoesNotExist):
+                for key in undeclared:
+                    try:
+                        lookup_spawns_duplicates(self.lookup_opts, key)
+                    except FieldDoesNotExist:
+                        raise UndeclaredLookup(key) from None
+            raise
+        remaining = filters[2]
+        for key in undeclared:
+            if key in remaining:
+                raise UndeclaredLookup(key)
+        return filters
+
+
+class QueryAllowListMixin:
+    """
+    Every change list (history lists and the audit lists too) takes only the query parameters
+    it declares (bureau.query_params); anything else is a Chinese 400 page for every role.
+    A page of the portal that links to a list with a lookup its filters do not name declares it
+    on the list's admin: `extra_lookups = ("batch__id__exact",)`.
+    """
+
+    extra_lookups: tuple[str, ...] = ()
+
+    def declared_lookups(self, request) -> set[str]:
+        """The lookups this list takes besides those of its list filters and date hierarchy."""
+        declared = set(self.extra_lookups)
+        # The review inbox (bureau.review) links to one township's submitted records through the
+        # model's township lookup, also where that is a path (`person__township`) no filter names.
+        township_lookup = getattr(self.model, "township_lookup", None)
+        if township_lookup:
+            declared |= {f"{township_lookup}__id__exact", f"{township_lookup}__isnull"}
+        if issubclass(self.model, TownshipRecord):
+            declared.add("review_status__exact")
+        return declared
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A sensitive field is refused even where declared, with its own message (SensitiveQueryMixin).
+        if masking.is_sensitive_path(self.model, lookup):
+            return False
+        if lookup in self.declared_lookups(request):
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        if issubclass(changelist, AllowListChangeList):
+            return changelist
+        return type(f"AllowList{changelist.__name__}", (AllowListChangeList, changelist), {})
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except DisallowedModelAdminLookup as error:
+            return self.query_refused(request, error)
+
+    def query_refused(self, request, error: DisallowedModelAdminLookup):
+        """The 400 page: Django's own answer is an English "Bad Request (400)" page."""
+        asked = [key for key in request.GET if key not in IGNORED_PARAMS and key != PAGE_VAR]
+        if any(masking.is_sensitive_path(self.model, key) for key in asked):
+            message = masking.SENSITIVE_QUERY_REFUSED
+        elif isinstance(error, UndeclaredLookup):
+            message = undeclared_message(error.name)
+        else:
+            # Refused by Django's own rule (a relation path no filter names).
+            refused = next((key for key in asked if not self.lookup_allowed(key, request.GET[key], request)), None)
+            message = undeclared_message(refused) if refused else LOOKUP_REFUSED
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "查询条件无效",
+            "message": message,
+            "changelist_url": request.path,
+            "opts": self.opts,
+        }
+        return render(request, "admin/query_refused.html", context, status=400)
+
+
 LOOKUP_REFUSED = "不能按该条件筛选。"
 
 
-class SensitiveQueryMixin:
+class SensitiveQueryMixin(QueryAllowListMixin):
     """
     No change list answers a question about a value it masks, and no URL carries one.
     A filter on a sensitive field or a path ending on one (`?id_number__startswith=`,
@@ -63,12 +183,6 @@ class SensitiveQueryMixin:
     through `ScopedAdmin.find_view`, in a POST body.
     """
 
-    def lookup_allowed(self, lookup, value, request=None):
-        # Django allows any query-string filter on a local field (`?id_number__startswith=`).
-        if masking.is_sensitive_path(self.model, lookup):
-            return False
-        return super().lookup_allowed(lookup, value, request)
-
     def get_search_fields(self, request):
         fields = super().get_search_fields(request)
         return [field for field in fields if not masking.is_sensitive_search_field(self.model, field)]
@@ -78,22 +192,21 @@ class SensitiveQueryMixin:
             return super().get_changelist(request, **kwargs)
         return type("MaskedChangeList", (UnsortableSensitiveChangeList, super().get_changelist(request, **kwargs)), {})
 
-    def changelist_view(self, request, extra_context=None):
-        try:
-            return super().changelist_view(request, extra_context)
-        except DisallowedModelAdminLookup:
-            # Django's own answer is an English "Bad Request (400)" page.
-            sensitive = any(
-                masking.is_sensitive_path(self.model, key) for key in request.GET if key not in IGNORED_PARAMS
-            )
-            context = {
-                **self.admin_site.each_context(request),
-                "title": "查询条件无效",
-                "message": masking.SENSITIVE_QUERY_REFUSED if sensitive else LOOKUP_REFUSED,
-                "changelist_url": request.path,
-                "opts": self.opts,
-            }
-            return render(request, "admin/query_refused.html", context, status=400)
+
+def enforce_query_allow_list(site=admin.site) -> None:
+    """
+    Every admin of the site takes only the query parameters its list declares: an admin that does
+    not build on the kit (the user and group admins, the token and lockout lists of other
+    packages, district settings) is registered again with `SensitiveQueryMixin` in front.
+    Called by `BureauConfig.ready()`, after every app's admin module is imported.
+    """
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, SensitiveQueryMixin):
+            continue
+        declared = type(model_admin)
+        site.unregister(model)
+        attributes = {"__module__": declared.__module__, "__qualname__": declared.__qualname__}
+        site.register(model, type(declared.__name__, (SensitiveQueryMixin, declared), attributes))
 
 
 class UnsortableSensitiveChangeList(ChangeList):
@@ -743,6 +856,9 @@ class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, 
         # (`?township__id__exact=abc`) is a bad request, not a 500.
         try:
             return self.export_job_action(request) or super().export_action(request)
+        except DisallowedModelAdminLookup as error:
+            # The export takes the list's own query parameters, and refuses the same ones.
+            return self.query_refused(request, error)
         except IncorrectLookupParameters:
             return render(request, "400.html", {"message": BAD_EXPORT_FILTER_MESSAGE}, status=400)
 
@@ -817,17 +933,13 @@ class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, 
 
     # --- change list ---------------------------------------------------------
 
-    def lookup_allowed(self, lookup, value, request=None):
-        # The review inbox (bureau.review) links to one township's records through the model's
-        # township lookup, also where that is a path (`person__township`) the list filters do not name.
-        township_lookup = getattr(self.model, "township_lookup", None)
-        if township_lookup and lookup in {f"{township_lookup}__id__exact", f"{township_lookup}__isnull"}:
-            return True
+    def declared_lookups(self, request) -> set[str]:
+        declared = super().declared_lookups(request)
         # `find_view` answers with the list of one person's records.
         relation = (self.id_number_path or "").rpartition("__")[0]
-        if relation and lookup == f"{relation}__id__exact":
-            return True
-        return super().lookup_allowed(lookup, value, request)
+        if relation:
+            declared.add(f"{relation}__id__exact")
+        return declared
 
     def get_list_select_related(self, request):
         # Without a list, Django joins only the non-null foreign keys of list_display: a nullable

@@ -9,16 +9,26 @@ access log) never carries an ID number, and for a user who sees it masked the ro
 `?id_number__startswith=` would tell it digit by digit. A user without `view_sensitive_person`
 cannot order on one either (`refuse_sensitive_query`, called by every viewset of the kit).
 Users with the permission find a person by the full number with `POST persons/find/`.
+
+Beyond that, an API list takes only the query parameters it declares (bureau.query_params):
+its filter set's filters, the paginator's parameters (`page`, `cursor`), `format`, a search or
+an ordering where the view has the backend and declares the fields, and a view's own
+`extra_query_params`. Anything else is a 400 with a Chinese `detail`: `DeclaredQueryFilter`,
+the first default filter backend, so every API view inherits it.
 """
 
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, status
+from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
+from rest_framework.settings import api_settings
 
 from bureau.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, is_sensitive_path
 from bureau.models import BankAccount, Enterprise, Payment, Person, PreferentialCategory, Township
+from bureau.query_params import undeclared_message
 
 # Query parameters that name fields to order by (DRF's OrderingFilter, and the admin's habit).
 ORDERING_PARAMS = ("ordering", "o", "sort")
@@ -48,6 +58,88 @@ def refuse_sensitive_query(request, model, filterset_class=None) -> None:
         )
         if is_sensitive_path(model, key) or on_field or ordered_on:
             raise SensitiveQueryRefused()
+
+
+class UndeclaredQueryRefused(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "该列表不接受这个查询参数。"
+    default_code = "undeclared_query"
+
+
+# The attributes naming the query parameters of DRF's paginators and of KeysetPagination.
+PAGINATOR_PARAMS = (
+    "page_query_param",
+    "page_size_query_param",
+    "cursor_query_param",
+    "limit_query_param",
+    "offset_query_param",
+)
+
+
+def filterset_params(filterset_class) -> set[str]:
+    """The query parameters a filter set reads: each filter's name, suffixed where its widget is split (`_after`)."""
+    names = set()
+    for name, declared in filterset_class.base_filters.items():
+        widget = declared.field.widget
+        suffixes = getattr(widget, "suffixes", None) or getattr(widget, "widgets_names", None)
+        if suffixes:
+            names |= {f"{name}_{suffix.lstrip('_')}" if suffix else name for suffix in suffixes}
+        else:
+            names.add(name)
+    return names
+
+
+def declared_query_params(request, queryset, view) -> set[str]:
+    """Every query parameter the view's list declares (see the module's docstring)."""
+    declared = set(getattr(view, "extra_query_params", ()))
+    if api_settings.URL_FORMAT_OVERRIDE:
+        declared.add(api_settings.URL_FORMAT_OVERRIDE)
+    for backend_class in getattr(view, "filter_backends", ()):
+        backend = backend_class()
+        if isinstance(backend, DjangoFilterBackend):
+            filterset_class = backend.get_filterset_class(view, queryset)
+            if filterset_class is not None:
+                declared |= filterset_params(filterset_class)
+        elif isinstance(backend, SearchFilter) and backend.get_search_fields(view, request):
+            declared.add(backend.search_param)
+        elif isinstance(backend, OrderingFilter) and getattr(view, "ordering_fields", None):
+            declared.add(backend.ordering_param)
+    paginator = getattr(view, "paginator", None)
+    for attribute in PAGINATOR_PARAMS:
+        name = getattr(paginator, attribute, None)
+        if name:
+            declared.add(name)
+    return declared
+
+
+def undeclared_orderings(request, queryset, view) -> list[str]:
+    """Fields named by `?ordering=` that the view does not declare in `ordering_fields` (DRF drops them silently)."""
+    for backend_class in getattr(view, "filter_backends", ()):
+        if issubclass(backend_class, OrderingFilter):
+            backend = backend_class()
+            valid = {name for name, _ in backend.get_valid_fields(queryset, view, {"request": request})}
+            asked = [name.strip() for name in request.query_params.get(backend.ordering_param, "").split(",")]
+            return [name for name in asked if name and name.lstrip("-") not in valid]
+    return []
+
+
+class DeclaredQueryFilter(BaseFilterBackend):
+    """
+    The first filter backend of every API view: a query parameter the list does not declare
+    (`?changes__contains=1`, `?person__phone__startswith=`, `?search=` where there is no search)
+    is a 400 with a Chinese `detail`, for every role; a sensitive one says so (`refuse_sensitive_query`).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = DjangoFilterBackend().get_filterset_class(view, queryset)
+        refuse_sensitive_query(request, queryset.model, filterset_class)
+        declared = declared_query_params(request, queryset, view)
+        for key in request.query_params:
+            if key not in declared:
+                raise UndeclaredQueryRefused(undeclared_message(key))
+        for name in undeclared_orderings(request, queryset, view):
+            raise UndeclaredQueryRefused(undeclared_message(f"ordering={name}"))
+        return queryset
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -2,11 +2,12 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from bureau.areas import person_guards
 from bureau.masking import mask_id_number, mask_phone
 from bureau.validators import normalize_phone, parse_resident_id, validate_phone
 
@@ -167,6 +168,23 @@ class Person(TownshipRecord):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # As read: what the area guards compare a change with, without a query of their own (an import of
+        # thousands of rows validates each against what it loaded).
+        instance._stored_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def as_stored(self) -> "Person | None":
+        """This person as last read from or written to the database; None for a new one."""
+        if self._state.adding or self.pk is None:
+            return None
+        values = getattr(self, "_stored_values", None)
+        if values is None or len(values) != len(self._meta.concrete_fields):
+            return type(self)._base_manager.filter(pk=self.pk).first()  # built in code, or read in part
+        return type(self)(**values)
+
     def clean(self):
         super().clean()
         errors = {}
@@ -196,6 +214,13 @@ class Person(TownshipRecord):
                 errors[name] = f"{self._meta.get_field(name).verbose_name}不能晚于今天。"
             elif day and self.birth_date and day < self.birth_date:
                 errors[name] = f"{self._meta.get_field(name).verbose_name}不能早于出生日期。"
+        guards = person_guards()
+        if guards and not errors:
+            # What the areas' records forbid to change (AreaConfig.person_guards): one rule, every path.
+            previous = self.as_stored()
+            refusals = [reason for guard in guards if (reason := guard(self, previous))]
+            if refusals:
+                errors[NON_FIELD_ERRORS] = refusals
         if errors:
             raise ValidationError(errors)
 
@@ -209,6 +234,7 @@ class Person(TownshipRecord):
         if self.died_on:
             self.status = self.Status.DECEASED
         super().save(*args, **kwargs)
+        self._stored_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
 
     @property
     def is_veteran(self) -> bool:

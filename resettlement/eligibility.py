@@ -212,3 +212,40 @@ def grant_exclusions(people: list[Person]) -> dict[int, str]:
                 f"已是“{candidate.batch}”的安排工作候选人，自主就业与安排工作只能选择一种，不发放自主就业金。"
             )
     return reasons
+
+
+# --- contradictions, for a data-quality check ---------------------------------------------------
+
+
+def candidates_differing_from_registry() -> list[tuple[PlacementCandidate, dict]]:
+    """
+    Candidates whose stored registry facts the registry no longer holds, with {field: (stored, registry)}:
+    a record corrected after the session fixed them (a preparing batch takes them afresh on every save).
+    """
+    candidates = PlacementCandidate.objects.select_related("person", "batch").prefetch_related("person__merits")
+    found = []
+    for candidate in candidates.order_by("batch__year", "batch_id", "id"):
+        if differences := candidate.differs_from_registry():
+            found.append((candidate, differences))
+    return found
+
+
+def placed_and_paid_the_grant():
+    """Persons both placement candidates (placed or not) and paid the self-employment grant: the routes exclude each other."""
+    return Person.objects.filter(
+        pk__in=PlacementCandidate.objects.values("person"),
+    ).filter(pk__in=Payment.objects.filter(programme__code=SELF_EMPLOYMENT_GRANT).values("person"))
+
+
+def candidates_not_arranged_job():
+    """Candidates the registry records with another settlement route than 安排工作 (the issue's demo: 自主就业)."""
+    return PlacementCandidate.objects.exclude(person__discharge_route=Route.ARRANGED_JOB).select_related(
+        "person", "batch"
+    )
+
+
+def grants_not_self_employed():
+    """Grant payments to persons the registry records with another settlement route than 自主就业."""
+    return Payment.objects.filter(programme__code=SELF_EMPLOYMENT_GRANT).exclude(
+        person__discharge_route=Route.SELF_EMPLOYED
+    )

@@ -20,11 +20,13 @@ from the batch's rule and the adjustments, as the ranking page shows it, and the
 from decimal import Decimal
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from bureau.api.exceptions import Conflict
 from bureau.api.filters import IntegerFilter, TownshipFilterSet, refuse_sensitive_query
 from bureau.api.router import router
 from bureau.api.serializers import ScopedModelSerializer, person_name_field
@@ -342,6 +344,14 @@ class PlacementCandidateViewSet(ScopedModelViewSet):
         "person", "batch__rule", "selection", "deferral"
     ).prefetch_related("adjustments", "person__merits")
     protected_message = "该候选人已选岗，不能移出。"
+
+    def perform_destroy(self, instance):
+        try:
+            super().perform_destroy(instance)
+        except DjangoValidationError as error:
+            # A started batch keeps its candidates: a conflict with the batch's state, as a protected row is.
+            raise Conflict(error.messages[0], code="frozen") from None
+
     serializer_class = PlacementCandidateSerializer
     filterset_class = PlacementCandidateFilterSet
 

@@ -386,3 +386,27 @@ def test_the_contradictions_the_helpers_find(batch, self_employed):
     assert list(eligibility.placed_and_paid_the_grant()) == [self_employed]
     assert [c.person for c in eligibility.candidates_not_arranged_job()] == [self_employed]
     assert [p.person for p in eligibility.grants_not_self_employed()] == [arranged]
+
+
+def test_the_api_changes_and_removes_candidates_while_the_batch_prepares_only(bureau_user, batch, township_a):
+    first = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="甲士官", township=township_a))
+    second = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="乙士官", township=township_a))
+    PlacementPositionFactory(batch=batch)
+    client = api(bureau_user)
+
+    changed = client.patch(f"{CANDIDATES}{first.pk}/", {"hardship_years": "3", "service_years": "20"}, format="json")
+    assert (changed.status_code, changed.json()["hardship_years"], changed.json()["service_years"]) == (
+        200,
+        "3.0",
+        "12.0",
+    )
+    assert client.delete(f"{CANDIDATES}{second.pk}/").status_code == 204
+    bureau_user.user_permissions.add(Permission.objects.get(codename="run_placement_session"))
+    selection.start_session(batch=batch, by=type(bureau_user).objects.get(pk=bureau_user.pk))
+
+    refused = client.delete(f"{CANDIDATES}{first.pk}/")
+    assert (refused.status_code, refused.json()["detail"]) == (
+        409,
+        "公开选岗已开始，候选人名单、岗位和评分不能再修改。",
+    )
+    assert client.patch(f"{CANDIDATES}{first.pk}/", {"training": "pass"}, format="json").status_code == 400

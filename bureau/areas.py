@@ -17,10 +17,13 @@ An area app declares itself once, with an `AreaConfig` subclass in its `apps.py`
         station_models = frozenset({"fairattendance"})
         station_read_models = frozenset({"jobfair"})
 
+        person_guards = ("resettlement.guards.discharge_route_guard",)
+
 The core reads these declarations and never names an area app: the station URLs
 and navigation (`bureau.station`), the role grants (`bureau.roles`), the report
 (`reports.registry`), the person file (`bureau.person_file`), the demo
-(`seed_demo`) and the API router (`bureau.api.urls`). See docs/area-apps.md.
+(`seed_demo`), the API router (`bureau.api.urls`) and the person guards
+(`Person.clean()`, so every path that saves a person). See docs/area-apps.md.
 """
 
 from collections.abc import Callable
@@ -85,6 +88,11 @@ class AreaConfig(AppConfig):
     role_grants: dict[str, frozenset[str]] = {}
     #: Dotted paths of the area's `bureau.datacheck.Check`s: contradictions the 数据质量核查 lists.
     data_checks: tuple[str, ...] = ()
+    #: Dotted paths of `guard(person, previous) -> str | None`: a change of a registry person the area's
+    #: records forbid (a settlement route already paid or placed). `previous` is the person as stored
+    #: (None for a new one); the answer is the refusal in Chinese, or None. Read by `Person.clean()`,
+    #: so it holds in every path that saves a person (admin, station, pending change, API, import).
+    person_guards: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -116,6 +124,11 @@ def area_configs() -> list[AreaConfig]:
     """The installed area apps, in the order of the report."""
     areas = [config for config in apps.get_app_configs() if isinstance(config, AreaConfig)]
     return sorted(areas, key=lambda config: (config.order, config.label))
+
+
+def person_guards() -> list[Callable]:
+    """The guards every installed area declares on a change of a registry person (`AreaConfig.person_guards`)."""
+    return [import_string(path) for config in area_configs() for path in config.person_guards]
 
 
 def area_labels() -> set[str]:

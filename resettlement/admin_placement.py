@@ -374,17 +374,15 @@ class PlacementCandidateAdmin(SensitiveQueryMixin, admin.ModelAdmin):
     search_fields = ["person__name"]
     autocomplete_fields = ["person"]
     inlines = [ScoreAdjustmentInline]
-    readonly_fields = ["components_shown", "score", "rank"]
+    # Service years and merits are the registry's (shown, never typed); the batch's own facts are
+    # the hard-area service and the training; any other change is an adjustment with its reason.
+    readonly_fields = ["registry_shown", "components_shown", "score", "rank"]
     fields = [
         "batch",
         "person",
         "eligibility",
-        "service_years",
+        "registry_shown",
         "hardship_years",
-        "first_class_merits",
-        "second_class_merits",
-        "third_class_merits",
-        "honours",
         "training",
         "components_shown",
         "score",
@@ -397,7 +395,20 @@ class PlacementCandidateAdmin(SensitiveQueryMixin, admin.ModelAdmin):
             .get_queryset(request)
             .visible_to(request.user)
             .select_related("person", "batch__rule")
-            .prefetch_related("adjustments")
+            .prefetch_related("adjustments", "person__merits")
+        )
+
+    @admin.display(description="据人员登记")
+    def registry_shown(self, candidate):
+        if not candidate.pk:
+            return "保存时据人员登记核实资格，并读取服役年限（入伍至退役日期满周年）和立功受奖记录。"
+        person = candidate.person
+        candidate.take_registry_facts()
+        return (
+            f"{person.rank or '军衔未登记'}，入伍 {person.enlisted_on or '未登记'}，退役 {person.discharged_on or '未登记'}，"
+            f"安置方式 {person.get_discharge_route_display() or '未登记'}；服役满 {candidate.service_years:.0f} 年；"
+            f"一等功 {candidate.first_class_merits} 次、二等功 {candidate.second_class_merits} 次、"
+            f"三等功 {candidate.third_class_merits} 次、荣誉称号 {candidate.honours} 次。"
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -27,7 +27,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CALCULATE_INTRO = (
     "按退役年度核算以“自主就业”方式退役、已审核的退役士兵的自主就业金：金额 = 基础金额 + 每服役一年金额 × 服役年限"
     "（按天折算、四舍五入，至少 1 年），标准取该年度的“自主就业金标准”，该年度没有时取之前最近年度的标准。"
-    "未登记入伍时间的人员不能核算，将列出提示。同一退役年度只核算发放一次；核算后须由另一名工作人员审批，"
+    "未登记入伍时间的人员不能核算，将列出提示；已故、已迁出、非退役军人状态或已列为安排工作候选人的不发放，"
+    "将列出原因。同一退役年度只核算发放一次；核算后须由另一名工作人员审批，"
     "审批后写入资金发放台账。"
 )
 
@@ -50,7 +51,8 @@ class CalculateForm(forms.Form):
 class PayForm(forms.Form):
     paid_on = forms.DateField(
         label="发放日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes ISO only: the locale's 2026/12/06 would leave the field empty in the browser.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写发放日期。", "invalid": "发放日期格式不正确，应为 2021-10-15。"},
     )
     calculated_at = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -126,6 +128,14 @@ class SubsidyRunAdmin(admin.ModelAdmin):
                 "请补全人员信息后重新核算。",
                 messages.WARNING,
             )
+        excluded = getattr(run, "excluded", [])
+        if excluded:
+            listed = "；".join(f"{item.person.name}：{item.reason}" for item in excluded[:10])
+            self.message_user(
+                request,
+                f"{len(excluded)} 人不发放自主就业金，未列入核算：{listed}{'等' if len(excluded) > 10 else ''}",
+                messages.WARNING,
+            )
 
     def add_view(self, request, form_url="", extra_context=None):
         """核算: the cohort year; the lines are computed at once from the year's standard."""
@@ -161,6 +171,7 @@ class SubsidyRunAdmin(admin.ModelAdmin):
                 "lines_shown": LINES_SHOWN,
                 "lines_url": reverse("admin:resettlement_subsidyline_changelist") + f"?run__id__exact={run.pk}",
                 "missing": subsidies.missing_enlistment(run.cohort_year) if run.status == Status.CALCULATED else [],
+                "excluded": subsidies.excluded(run.cohort_year) if run.status == Status.CALCULATED else [],
                 "may_approve": request.user.has_perm(subsidies.APPROVE_PERMISSION),
                 "may_export": request.user.has_perm(subsidies.BANK_FILE_PERMISSION),
                 "may_recalculate": self.has_add_permission(request) and not subsidies.recalculate_refusal(run),

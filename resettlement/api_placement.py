@@ -1,9 +1,14 @@
 """
-The placement batch in the API (read-only): scoring rules, batches, posts, candidates with their
-scores, selections. Registered on the one router under `resettlement/`.
+The placement batch in the API: scoring rules, batches, posts, candidates with their scores,
+selections. Registered on the one router under `resettlement/`.
 
-Everything is entered in the admin and the session is held on its page (`resettlement.selection`
-keeps the rules of the session); the API only reads. Rules, batches and posts are district-wide:
+Batches, posts and rules are entered in the admin and the session is held on its page
+(`resettlement.selection` keeps the rules of the session); here they are read. Candidates may
+also be added, changed and removed here while their batch prepares (the committee's list from
+another system): the batch, the person, the ground claimed, the hard-area service and the
+training. Whether the person may be placed, the years of service and the merits are the
+registry's (`resettlement.eligibility`, checked by the model's `clean()`): a person the registry
+does not show eligible is a 400 saying what it holds. Rules, batches and posts are district-wide:
 the view permission (bureau staff, leadership) is their scope. Candidates and selections belong to
 a person, so their reads go through `visible_to(user)` like every scoped record: a station user
 (who has no view permission on them today) would see only their township's.
@@ -15,15 +20,17 @@ from the batch's rule and the adjustments, as the ranking page shows it, and the
 from decimal import Decimal
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from bureau.api.exceptions import Conflict
 from bureau.api.filters import IntegerFilter, TownshipFilterSet, refuse_sensitive_query
 from bureau.api.router import router
 from bureau.api.serializers import ScopedModelSerializer, person_name_field
-from bureau.api.viewsets import ScopedReadOnlyModelViewSet
+from bureau.api.viewsets import ScopedModelViewSet, ScopedReadOnlyModelViewSet
 from resettlement import selection
 from resettlement.models import (
     PlacementBatch,
@@ -212,7 +219,11 @@ class PlacementCandidateSerializer(ScopedModelSerializer):
             "status",
             "position",
         ]
-        read_only_fields = fields
+        # Written: the batch, the person, the ground claimed and the batch's own facts. The rest is the
+        # registry's or the session's.
+        read_only_fields = [
+            name for name in fields if name not in ("batch", "person", "eligibility", "hardship_years", "training")
+        ]
 
     @extend_schema_field(ComponentSerializer(many=True))
     def get_components(self, candidate):
@@ -323,12 +334,24 @@ class PlacementPositionViewSet(DistrictWideViewSet):
     filterset_class = PlacementPositionFilterSet
 
 
-class PlacementCandidateViewSet(ScopedReadOnlyModelViewSet):
-    """选岗候选人（只读）：符合条件、评分明细、总分、排名（选岗开始时确定）和选岗状态；按 ?batch= 筛选一个批次。"""
+class PlacementCandidateViewSet(ScopedModelViewSet):
+    """
+    选岗候选人：符合条件、评分明细、总分、排名（选岗开始时确定）和选岗状态；按 ?batch= 筛选一个批次。
+    批次准备中可新增、修改、移出候选人：资格、服役年限和立功受奖据人员登记核实和读取，不符合的返回 400 并说明人员登记的记载。
+    """
 
     queryset = PlacementCandidate.objects.select_related(
         "person", "batch__rule", "selection", "deferral"
-    ).prefetch_related("adjustments")
+    ).prefetch_related("adjustments", "person__merits")
+    protected_message = "该候选人已选岗，不能移出。"
+
+    def perform_destroy(self, instance):
+        try:
+            super().perform_destroy(instance)
+        except DjangoValidationError as error:
+            # A started batch keeps its candidates: a conflict with the batch's state, as a protected row is.
+            raise Conflict(error.messages[0], code="frozen") from None
+
     serializer_class = PlacementCandidateSerializer
     filterset_class = PlacementCandidateFilterSet
 

@@ -21,6 +21,8 @@ class ResettlementConfig(AreaConfig):
     # A cohort's grants are approved and paid by a second bureau clerk, who may also download the
     # bank file (whole account numbers): see resettlement.subsidies.BANK_FILE_PERMISSION.
     # The public selection is run by bureau staff at the session.
+    # The settlement route of a person paid the grant or a placement candidate stays as it was decided.
+    person_guards = ("resettlement.guards.discharge_route_guard",)
     role_grants = {
         "approve_subsidyrun": frozenset({BUREAU_STAFF}),
         "run_placement_session": frozenset({BUREAU_STAFF}),

@@ -1,16 +1,20 @@
 """
 Demo placement batches (written with the placement session): the demo year's, held; this year's, to hold.
 
-The demo year's batch is the reference report's: 15 NCOs eligible for a government-arranged job
-choose among the posts of 15 fully funded institutions under 9 departments, in the public session
-held by the demo clerk through `resettlement.selection` (start, then each candidate confirms in
-turn), and every one of them is placed and has reported to the unit. The candidates are the demo
-registry's veterans discharged in the demo year to a government-arranged job (安排工作); the small
-district has fewer than 15 of them, so the batch is filled with other veterans of the registry,
-NCOs first (their score components are generated, not read from their service record).
+The demo year's batch: the NCOs the registry records as discharged in the demo year to a
+government-arranged job (安排工作) with 12 whole years of service (10 in the small district, at most
+15) choose among the posts of 15 fully funded institutions under 9 departments, in the public
+session held by the demo clerk through `resettlement.selection` (start, then each candidate
+confirms in turn), and every one of them is placed and has reported to the unit.
 
-This year's batch is prepared and its session not held: about ten of this year's veterans and 12
-posts in 6 units, so that a newcomer can run a session on the admin's session page.
+This year's batch is prepared and its session not held: this year's NCOs discharged to an arranged
+job (one a township in the small district, at most ten) and 12 posts in 6 units, so that a
+newcomer can run a session on the admin's session page.
+
+One person, one truth: each candidate is saved through the model's validation, so the registry
+must show them eligible, and their years of service and merits are the registry's. What the demo
+draws is the batch's own: the hard-area service and the training result. The self-employment grant
+of the same year pays the 自主就业 veterans only (`resettlement.demo`).
 
 Both are keyed on year and title. A batch whose session has started is left as it is (it cannot
 change anyway); a second `seed_demo` adds nothing.
@@ -24,6 +28,7 @@ from bureau.demo.helpers import days_before, demo_random, registry_people, regis
 from bureau.demo.writers import CLERK_USERNAME
 from bureau.models import Merit, Person, User
 from resettlement import selection
+from resettlement.eligibility import TWELVE, departure, is_nco_rank, merits_in_service, service_years
 from resettlement.models import PlacementBatch, PlacementCandidate, PlacementPosition, ScoringRule
 
 TITLE = "退役士兵安排工作公开选岗"
@@ -32,7 +37,6 @@ RULE_NAME = "退役士兵安排工作量化评分办法"
 RULE_DOCUMENT = "区退役军人事务局、区人力资源和社会保障局联合印发"
 CANDIDATES = 15
 THIS_YEAR_CANDIDATES = 10
-NCO_RANKS = ("四级军士长", "三级军士长", "二级军士长", "一级军士长", "上士", "中士", "下士")
 
 # The demo year's posts: 9 departments, 15 fully funded institutions, one post each (the reference's).
 UNITS = {
@@ -83,35 +87,47 @@ def _prepare(*, year: int, title: str, rule: ScoringRule, session_on, posts, peo
             defaults={"department": department, "fully_funded": True, "posts": count},
         )
     for person in people:
-        PlacementCandidate.objects.update_or_create(batch=batch, person=person, defaults=_components(person, rng))
+        candidate = batch.candidates.filter(person=person).first() or PlacementCandidate(batch=batch, person=person)
+        for name, value in _components(person, rng).items():
+            setattr(candidate, name, value)
+        candidate.full_clean()  # the registry must show the candidate eligible
+        candidate.save()
     for stale in batch.candidates.exclude(person__in=people):
         stale.delete()  # a run at another scale picked other persons
     return batch
 
 
 def _components(person: Person, rng: random.Random) -> dict:
-    """What the committee verified for the candidate: service from the record, the rest drawn."""
-    levels = [merit.level for merit in person.merits.all()]
-    served = Decimal("12.0")
-    if person.enlisted_on and person.discharged_on and person.discharge_route == Person.DischargeRoute.ARRANGED_JOB:
-        served = max(served, Decimal((person.discharged_on - person.enlisted_on).days) / Decimal("365.25"))
-    else:
-        served += rng.choice([0, 0, 1, 2, 3, 4])
-    second_or_higher = any(level in (Merit.Level.FIRST_CLASS, Merit.Level.SECOND_CLASS) for level in levels)
+    """The ground the registry shows, and the batch's own facts (hard-area service, training), drawn."""
+    levels = {merit.level for merit in merits_in_service(person)}
+    second_or_higher = bool(levels & {Merit.Level.FIRST_CLASS, Merit.Level.SECOND_CLASS})
     return {
         "eligibility": (
             PlacementCandidate.Eligibility.MERIT if second_or_higher else PlacementCandidate.Eligibility.TWELVE_YEARS
         ),
-        "service_years": served.quantize(Decimal("0.1")),
         "hardship_years": Decimal(rng.choice(range(0, 17))) / 2,
-        "first_class_merits": levels.count(Merit.Level.FIRST_CLASS),
-        "second_class_merits": levels.count(Merit.Level.SECOND_CLASS),
-        "third_class_merits": levels.count(Merit.Level.THIRD_CLASS) + rng.choice([0, 0, 0, 1]),
-        "honours": rng.choice([0, 1, 1, 2, 3]),
         "training": rng.choice(
             [PlacementCandidate.Training.EXCELLENT, PlacementCandidate.Training.GOOD, PlacementCandidate.Training.PASS]
         ),
     }
+
+
+def eligible_ncos(people: list[Person], *, year: int) -> list[Person]:
+    """The registry's NCOs discharged in `year` to an arranged job with 12 whole years, in the district, by ID number."""
+    return sorted(
+        (
+            p
+            for p in people
+            if p.status == Person.Status.VETERAN
+            and p.discharge_route == Person.DischargeRoute.ARRANGED_JOB
+            and p.discharged_on
+            and p.discharged_on.year == year
+            and is_nco_rank(p.rank)
+            and (service_years(p) or 0) >= TWELVE
+            and not departure(p)
+        ),
+        key=lambda p: p.id_number,
+    )
 
 
 def _clerk() -> User:
@@ -122,16 +138,8 @@ def _clerk() -> User:
 
 
 def demo_year_candidates(*, year: int, scale: str) -> list[Person]:
-    """The registry's veterans discharged in `year` to an arranged job, then its other NCOs, then other veterans."""
-    people = [p for p in registry_people(year=year, scale=scale) if p.status == Person.Status.VETERAN]
-    arranged = [
-        p
-        for p in people
-        if p.discharge_route == Person.DischargeRoute.ARRANGED_JOB and p.discharged_on and p.discharged_on.year == year
-    ]
-    others = [p for p in people if p not in arranged and p.discharged_on and p.discharged_on.year < year]
-    others.sort(key=lambda p: (p.rank not in NCO_RANKS, p.id_number))
-    return (arranged + others)[:CANDIDATES]
+    """The registry's NCOs discharged in `year` to an arranged job (at most `CANDIDATES`)."""
+    return eligible_ncos(registry_people(year=year, scale=scale), year=year)[:CANDIDATES]
 
 
 def seed(*, year: int, scale: str, stdout) -> None:
@@ -153,8 +161,8 @@ def seed(*, year: int, scale: str, stdout) -> None:
     _hold_session(batch, rng=rng, reported_on=session_on + datetime.timedelta(days=21))
     state = selection.session_state(batch)
     stdout.write(
-        f"安排工作公开选岗演示数据已就绪：{batch}，候选人 {len(state.ranked)} 名，已选岗 {state.placed} 名"
-        f"（其中安排工作退役 {sum(p.discharge_route == Person.DischargeRoute.ARRANGED_JOB for p in people)} 名）。"
+        f"安排工作公开选岗演示数据已就绪：{batch}，候选人 {len(state.ranked)} 名（均为人员登记中本年度以安排工作方式退役的士官），"
+        f"已选岗 {state.placed} 名。"
     )
 
 
@@ -192,8 +200,7 @@ def seed_this_year(*, today: datetime.date, scale: str, stdout) -> None:
         stdout.write(f"本年安排工作公开选岗：{batch}（{batch.get_state_display()}），未改动。")
         return
     rng = demo_random("resettlement-placement-this-year", today.year)
-    veterans = [p for p in registry_veterans(year=today.year) if p.discharged_on and p.discharged_on.year == today.year]
-    people = sorted(rng.sample(veterans, min(THIS_YEAR_CANDIDATES, len(veterans))), key=lambda p: p.id_number)
+    people = eligible_ncos(registry_veterans(year=today.year), year=today.year)[:THIS_YEAR_CANDIDATES]
     posts = [
         (department, institution, post_title, POSTS_PER_UNIT_THIS_YEAR)
         for department, institution, post_title in THIS_YEAR_UNITS

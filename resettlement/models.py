@@ -385,6 +385,12 @@ class PlacementCandidate(FrozenWithBatch):
     """
     An eligible NCO of a batch, with the components of the quantified score. The score is
     computed from the batch's rule and the adjustments; the rank is fixed when the session starts.
+
+    One person, one truth: who may be a candidate, the years of service and the merits are read
+    from the registry (`resettlement.eligibility`), never typed here. The registry facts are stored
+    on every save while the batch prepares and fixed when the session starts, so that a held session
+    shows what it followed. The batch's own facts are the hard-area service and the training result
+    (the registry holds neither); any other change to a score is an adjustment with its reason.
     """
 
     class Eligibility(models.TextChoices):
@@ -399,11 +405,25 @@ class PlacementCandidate(FrozenWithBatch):
         GOOD = "good", "良好"
         EXCELLENT = "excellent", "优秀"
 
+    # Read from the registry, never typed (`registry_facts`).
+    REGISTRY_FACTS = ("service_years", "first_class_merits", "second_class_merits", "third_class_merits", "honours")
+
     batch = models.ForeignKey(PlacementBatch, verbose_name="批次", on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey("bureau.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="+")
-    eligibility = models.CharField("符合条件", max_length=20, choices=Eligibility.choices)
+    eligibility = models.CharField(
+        "符合条件",
+        max_length=20,
+        choices=Eligibility.choices,
+        help_text="按人员登记核实：军衔、服役年限、立功受奖、优抚类别。",
+    )
     service_years = models.DecimalField(
-        "服役年限（年）", max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+        "服役年限（年）",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("0"),
+        editable=False,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="据人员登记的入伍、退役日期，按满周年计。",
     )
     hardship_years = models.DecimalField(
         "艰苦边远地区服役（年）",
@@ -412,10 +432,10 @@ class PlacementCandidate(FrozenWithBatch):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    first_class_merits = models.PositiveSmallIntegerField("一等功（次）", default=0)
-    second_class_merits = models.PositiveSmallIntegerField("二等功（次）", default=0)
-    third_class_merits = models.PositiveSmallIntegerField("三等功（次）", default=0)
-    honours = models.PositiveSmallIntegerField("优秀士官等荣誉（次）", default=0)
+    first_class_merits = models.PositiveSmallIntegerField("一等功（次）", default=0, editable=False)
+    second_class_merits = models.PositiveSmallIntegerField("二等功（次）", default=0, editable=False)
+    third_class_merits = models.PositiveSmallIntegerField("三等功（次）", default=0, editable=False)
+    honours = models.PositiveSmallIntegerField("优秀士官等荣誉（次）", default=0, editable=False)
     training = models.CharField("培训考核", max_length=20, choices=Training.choices, blank=True)
     # Fixed when the session starts: the score and the place in the ranking the session followed.
     score = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True, editable=False)
@@ -440,8 +460,39 @@ class PlacementCandidate(FrozenWithBatch):
     def __str__(self):
         return f"{self.person.name}（{self.batch.year}年）" if self.person_id else "候选人"
 
+    def save(self, *args, **kwargs):
+        self.take_registry_facts()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.person_id and self.batch_id:
+            from resettlement.eligibility import placement_refusals
+
+            if errors := placement_refusals(self):
+                raise ValidationError(errors)
+
     def frozen_batch(self):
         return self.batch if self.batch_id else None
+
+    def take_registry_facts(self) -> None:
+        """While the batch prepares, the registry's service years and merits (fixed once the session starts)."""
+        if not self.person_id or (self.batch_id and not self.batch.preparing):
+            return
+        from resettlement.eligibility import registry_facts
+
+        for name, value in registry_facts(self.person).items():
+            setattr(self, name, value)
+
+    def differs_from_registry(self) -> dict:
+        """The stored registry facts the registry no longer holds: {field: (stored, registry)}."""
+        from resettlement.eligibility import registry_facts
+
+        return {
+            name: (getattr(self, name), value)
+            for name, value in registry_facts(self.person).items()
+            if getattr(self, name) != value
+        }
 
 
 class ScoreAdjustment(FrozenWithBatch):

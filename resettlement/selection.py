@@ -3,7 +3,9 @@ The public rank-order selection (公开选岗) of a placement batch.
 
 Scores. A candidate's score is the sum of the components of the batch's published rule (years of
 service, service in hard or remote areas, merits, honours, training result), each shown with how it
-was reached, plus the adjustments staff entered with a reason.
+was reached, plus the adjustments staff entered with a reason. The years of service (whole years
+between the registry's enlistment and discharge dates) and the merits are the registry's, read
+afresh while the batch prepares and fixed with the score when the session starts.
 
 Ranking. Higher score first. Ties are broken, in order, by: longer service; more merit points
 (the merit and honour components); earlier enlistment date; earlier date of birth; and last the
@@ -14,7 +16,8 @@ Turns. Candidates choose in rank order, each from the posts still open at their 
 may defer once: their turn moves to the end, after everyone who has not deferred, where the
 deferred choose in rank order from the posts left.
 
-Session. Starting it fixes scores and ranks and freezes the batch (candidates, posts, scores and
+Session. It starts only when every candidate is still eligible by the registry (a death, a move, a
+corrected record are named). Starting it fixes scores and ranks and freezes the batch (candidates, posts, scores and
 the rule are no longer changed). Every confirm and every deferral takes the batch's row lock first,
 then checks that the session is open, that it is this candidate's turn and that the post still has
 room: of two staff confirming at the same moment, the second sees the first's choice and is refused
@@ -32,6 +35,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from bureau import audit
+from resettlement.eligibility import placement_refusals
 from resettlement.models import (
     PlacementBatch,
     PlacementCandidate,
@@ -78,7 +82,8 @@ def _points(value) -> str:
 
 
 def score_components(candidate: PlacementCandidate, rule: ScoringRule) -> list[Component]:
-    """Each part of the rule as applied to the candidate, with how its points were reached."""
+    """Each part of the rule as applied to the candidate, with how its points were reached (registry facts fresh while preparing)."""
+    candidate.take_registry_facts()
     training_points = {
         PlacementCandidate.Training.EXCELLENT: rule.training_excellent,
         PlacementCandidate.Training.GOOD: rule.training_good,
@@ -109,11 +114,13 @@ def ranking(batch: PlacementBatch) -> list[Ranked]:
     """The candidates in rank order with their score components (fixed ranks once the session started)."""
     candidates = (
         batch.candidates.select_related("person", "selection__position", "deferral")
-        .prefetch_related(Prefetch("adjustments", queryset=ScoreAdjustment.objects.order_by("id")))
+        .prefetch_related(Prefetch("adjustments", queryset=ScoreAdjustment.objects.order_by("id")), "person__merits")
         .order_by("id")
     )
     ranked = []
     for candidate in candidates:
+        candidate.batch = batch
+        candidate.take_registry_facts()  # while preparing: what the registry holds now
         components = score_components(candidate, batch.rule)
         adjustments = list(candidate.adjustments.all())
         score = sum((c.points for c in components), Decimal("0")) + sum((a.points for a in adjustments), Decimal("0"))
@@ -268,7 +275,19 @@ def start_refusal(batch: PlacementBatch) -> str:
     places = batch.positions.aggregate(total=Sum("posts"))["total"] or 0
     if not places:
         return "该批次还没有岗位，不能开始选岗。"
+    if ineligible := ineligible_candidates(batch):
+        return "以下候选人据人员登记已不符合安排工作条件，请先移出或核实人员登记后再开始选岗：" + "；".join(ineligible)
     return ""
+
+
+def ineligible_candidates(batch: PlacementBatch) -> list[str]:
+    """What the registry now says against each candidate of the batch (a death, a move, a corrected record)."""
+    found = []
+    for candidate in batch.candidates.select_related("person").prefetch_related("person__merits").order_by("id"):
+        candidate.batch = batch
+        errors = placement_refusals(candidate)
+        found += [message for messages in errors.values() for message in messages]
+    return found
 
 
 def start_session(*, batch: PlacementBatch, by) -> PlacementBatch:
@@ -283,7 +302,10 @@ def start_session(*, batch: PlacementBatch, by) -> PlacementBatch:
             row.candidate.score = row.score
             row.candidate.rank = row.rank
         bulk_update_with_history(
-            [row.candidate for row in ranked], PlacementCandidate, ["score", "rank"], default_user=by
+            [row.candidate for row in ranked],
+            PlacementCandidate,
+            ["score", "rank", *PlacementCandidate.REGISTRY_FACTS],
+            default_user=by,
         )
         batch.state = State.IN_SESSION
         batch.started_at = timezone.now()

@@ -4,7 +4,10 @@ The self-employment grant (自主就业金) of a discharge cohort: calculate, ap
 Who is in a cohort: every approved person discharged in the cohort year by the 自主就业 route.
 One without an enlistment date cannot be calculated: they are listed back to the clerk
 (`missing_enlistment`) so that their record is completed and the run recalculated, never left
-out unseen. The amount is the run's standard (`SubsidyStandard` of the cohort year, or of the
+out unseen. Nor is anyone the registry says may not be paid (`resettlement.eligibility`): not a
+veteran, died or moved out of the district, or a placement candidate (the settlement route is
+exclusive); they are listed back with the reason (`excluded`). A change of that kind after the
+calculation (a death recorded) refuses the approval until the run is recalculated. The amount is the run's standard (`SubsidyStandard` of the cohort year, or of the
 latest earlier year): base + amount per year served, years rounded as `standards.years_served`.
 
 One run per cohort (a second is refused). While it awaits approval it may be recalculated; a
@@ -26,6 +29,7 @@ from bureau import audit
 from bureau.bankfile import batch_bank_file
 from bureau.models import Person
 from bureau.services import PaymentLine, payment_batch_create
+from resettlement.eligibility import Excluded, grant_exclusions
 from resettlement.models import SubsidyLine, SubsidyRun, SubsidyStandard
 from resettlement.programmes import SELF_EMPLOYMENT_GRANT, programme
 from resettlement.standards import years_served
@@ -43,6 +47,7 @@ class Calculation:
     standard: SubsidyStandard
     lines: list[SubsidyLine]
     missing: list[Person]
+    excluded: list[Excluded]
 
 
 def check_cohort_year(cohort_year) -> int:
@@ -77,14 +82,27 @@ def cohort(cohort_year: int):
 
 
 def missing_enlistment(cohort_year: int) -> list[Person]:
-    """The cohort's persons who cannot be calculated: their enlistment date is not recorded."""
-    return list(cohort(cohort_year).filter(enlisted_on__isnull=True))
+    """The cohort's persons who cannot be calculated: their enlistment date is not recorded (and none excludes them)."""
+    people = list(cohort(cohort_year).filter(enlisted_on__isnull=True))
+    reasons = grant_exclusions(people)
+    return [person for person in people if person.pk not in reasons]
+
+
+def excluded(cohort_year: int) -> list[Excluded]:
+    """The cohort's persons the grant does not pay, with the reason (not a veteran, died, moved, a candidate)."""
+    people = list(cohort(cohort_year))
+    reasons = grant_exclusions(people)
+    return [Excluded(person, reasons[person.pk]) for person in people if person.pk in reasons]
 
 
 def calculation(cohort_year: int) -> Calculation:
     standard = standard_for(cohort_year)
     lines, missing = [], []
-    for person in cohort(cohort_year):
+    people = list(cohort(cohort_year))
+    reasons = grant_exclusions(people)
+    for person in people:
+        if person.pk in reasons:
+            continue
         if person.enlisted_on is None:
             missing.append(person)
             continue
@@ -98,7 +116,9 @@ def calculation(cohort_year: int) -> Calculation:
                 amount=standard.amount(served),
             )
         )
-    return Calculation(standard, lines, missing)
+    return Calculation(
+        standard, lines, missing, [Excluded(person, reasons[person.pk]) for person in people if person.pk in reasons]
+    )
 
 
 def _figures(run: SubsidyRun, result: Calculation) -> None:
@@ -141,6 +161,7 @@ def calculate(*, cohort_year: int, by) -> SubsidyRun:
         # Another clerk calculated the same cohort at the same moment.
         raise ValidationError(ALREADY_CALCULATED.format(year=cohort_year)) from None
     run.missing_enlistment = result.missing
+    run.excluded = result.excluded
     return run
 
 
@@ -171,6 +192,7 @@ def recalculate(*, run: SubsidyRun, by) -> SubsidyRun:
             detail=f"重新核算 {run.cohort_year} 年退役士兵自主就业金：{run.persons} 人，{run.total} 元",
         )
     run.missing_enlistment = result.missing
+    run.excluded = result.excluded
     return run
 
 
@@ -187,7 +209,16 @@ def approval_refusal(run: SubsidyRun, by) -> str:
         return "自主就业金须由核算人以外的另一名工作人员审批，您不能审批本人核算的批次。"
     if not run.persons:
         return "本批次没有可发放的人员，不能审批发放。"
+    if changed := changed_since_calculation(run):
+        return "核算后人员登记有变化，请重新核算后再审批：" + "；".join(changed)
     return ""
+
+
+def changed_since_calculation(run: SubsidyRun) -> list[str]:
+    """The run's persons the registry now says may not be paid (a death or a move recorded, a candidacy)."""
+    people = [line.person for line in run.lines.select_related("person").order_by("id")]
+    reasons = grant_exclusions(people)
+    return [f"{person.name}：{reasons[person.pk]}" for person in people if person.pk in reasons]
 
 
 def approve_and_pay(*, run: SubsidyRun, by, paid_on: datetime.date, calculated_at: str = "") -> SubsidyRun:

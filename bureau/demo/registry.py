@@ -21,8 +21,13 @@ from bureau.models import FamilyLink, Merit, Person, PreferentialCategory, Towns
 
 # How many times the small district's mix of people is repeated.
 SCALES = {"small": 1, "district": 38}
-# Veterans discharged in the current year so far, per township and round of the scale.
+# Veterans discharged in the current year so far, per township and round of the scale (the last an NCO
+# of twelve years and more, to a government-arranged job).
 DISCHARGED_THIS_YEAR = 3
+# NCOs discharged in the demo year to a government-arranged job (安排工作): two a round, and in the first
+# round as many more as make this number (the small district's placement batch).
+ARRANGED_NCOS = 10
+NCO_RANKS_BY_YEARS = {12: "四级军士长", 13: "四级军士长", 14: "三级军士长", 15: "三级军士长", 16: "二级军士长"}
 # Province 32 exists (the validator checks it); county codes 99xx do not, so no real place is named.
 REGION_PREFIX = "3299"
 
@@ -161,22 +166,51 @@ class DemoDistrict:
             self.merit(person, enlisted_on.year, discharged_on.year)
         return person
 
-    def discharged_this_year(self, *, township: Township, today: datetime.date) -> DemoPerson:
+    def discharged_this_year(self, *, township: Township, today: datetime.date, nco: bool = False) -> DemoPerson:
         """
-        A conscript of the autumn intake two years ago, discharged to self-employment between 1 January and `today`.
+        A conscript of the autumn intake two years ago, discharged to self-employment between 1 January and `today`;
+        or (`nco`) an NCO of the autumn intake thirteen years ago, 12 whole years served or more, discharged to a
+        government-arranged job, with the merits of a generator of their own.
 
         The generator is drawn from the same way whatever `today` is, so the same
         persons come back on any day of the year; only their discharge dates move.
         """
         start = datetime.date(today.year, 1, 1)
-        born = (today.year - 24, today.year - 20)
+        born = (today.year - 34, today.year - 31) if nco else (today.year - 24, today.year - 20)
         person = self.person(township=township, born=born, status=P.Status.VETERAN, male=self.rng.random() < 0.9)
         person.discharged_on = start + datetime.timedelta(days=int(self.rng.random() * ((today - start).days + 1)))
-        person.enlisted_on = datetime.date(today.year - 2, 9, self.rng.randrange(1, 29))
+        person.enlisted_on = datetime.date(today.year - (13 if nco else 2), 9, self.rng.randrange(1, 29))
         person.branch = self.rng.choice([P.Branch.ARMY] * 3 + [P.Branch.NAVY, P.Branch.AIR_FORCE])
-        person.discharge_route = P.DischargeRoute.SELF_EMPLOYED
-        person.rank = "上等兵"
+        person.discharge_route = P.DischargeRoute.ARRANGED_JOB if nco else P.DischargeRoute.SELF_EMPLOYED
+        person.rank = "四级军士长" if nco else "上等兵"
+        if nco:
+            own = random.Random(person.id_number)
+            if own.random() < 0.4:
+                level = own.choice([Merit.Level.THIRD_CLASS] * 3 + [Merit.Level.SECOND_CLASS])
+                person.merits.append((level, own.randrange(person.enlisted_on.year + 1, today.year), own.choice(UNITS)))
         return person
+
+    def arranged_ncos(self, count: int) -> None:
+        """
+        `count` NCOs discharged in September of the demo year to a government-arranged job, enlisted in
+        March 12 to 16 years before (so many whole years served). Drawn from a generator of their own:
+        the district's other persons stay as they were.
+        """
+        main, self.rng = self.rng, random.Random(f"arranged-ncos-{self.year}")
+        try:
+            for _ in range(count):
+                served = self.rng.choice([12, 12, 13, 14, 15, 16])
+                person = self.veteran(
+                    born=(self.year - served - 22, self.year - served - 18),
+                    years=(served, served),
+                    route=P.DischargeRoute.ARRANGED_JOB,
+                    discharged_in=self.year,
+                    rank=NCO_RANKS_BY_YEARS[served],
+                    merit_chance=0.4,
+                )
+                person.enlisted_on = person.enlisted_on.replace(month=3)
+        finally:
+            self.rng = main
 
     def category_start(self, category: str, person: DemoPerson) -> datetime.date:
         if category == C.WAR_OR_TEST_VETERAN:
@@ -299,7 +333,7 @@ class DemoDistrict:
                 merit_chance=0.1,
             )
         for _ in range(2):
-            self.veteran(
+            nco = self.veteran(
                 born=(y - 34, y - 31),
                 years=(12, 12),
                 route=route.ARRANGED_JOB,
@@ -307,6 +341,8 @@ class DemoDistrict:
                 rank="四级军士长",
                 merit_chance=0.4,
             )
+            # Enlisted in March, discharged in September: 12 whole years (服现役满12年), whatever the days.
+            nco.enlisted_on = nco.enlisted_on.replace(month=3)
         for _ in range(21):
             self.veteran(
                 born=(1960, y - 24), years=(2, 8), route=self.rng.choice([route.SELF_EMPLOYED, route.DEMOBILISED])
@@ -348,8 +384,10 @@ class DemoDistrict:
 def build_district(*, year: int, scale: str, townships: list[Township]) -> DemoDistrict:
     """The demo district of `year` at `scale` ("small" or "district"), spread over `townships` in their order."""
     district = DemoDistrict(year=year, townships=townships)
-    for _ in range(SCALES[scale]):
+    for round_number in range(SCALES[scale]):
         district.build_round()
+        if round_number == 0:
+            district.arranged_ncos(ARRANGED_NCOS - 2)
     return district
 
 
@@ -367,6 +405,6 @@ def build_this_year(*, today: datetime.date, scale: str, townships: list[Townshi
     district.registered, district.people = district.people, []
     for _ in range(SCALES[scale]):
         for township in townships:
-            for _ in range(DISCHARGED_THIS_YEAR):
-                district.discharged_this_year(township=township, today=today)
+            for n in range(DISCHARGED_THIS_YEAR):
+                district.discharged_this_year(township=township, today=today, nco=n == DISCHARGED_THIS_YEAR - 1)
     return district

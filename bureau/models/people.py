@@ -2,11 +2,12 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from bureau.areas import person_guards
 from bureau.masking import mask_id_number, mask_phone
 from bureau.scoping import ScopedQuerySet
 from bureau.validators import normalize_phone, parse_resident_id, validate_phone
@@ -206,6 +207,15 @@ class Person(TownshipRecord):
     def __str__(self):
         return self.name
 
+    def as_stored(self) -> "Person | None":
+        """This person as last read from or written to the database; None for a new one."""
+        if self._state.adding or self.pk is None:
+            return None
+        values = getattr(self, "_stored_values", None)
+        if values is None or len(values) != len(self._meta.concrete_fields):
+            return type(self)._base_manager.filter(pk=self.pk).first()  # built in code, or read in part
+        return type(self)(**values)
+
     def clean(self):
         super().clean()
         errors = {}
@@ -229,6 +239,13 @@ class Person(TownshipRecord):
         if self.status == self.Status.ACTIVE_DUTY and self.discharged_on:
             errors["status"] = "已填写退役日期的人员不能是现役军人。"
         errors.update(self.life_event_errors())
+        guards = person_guards()
+        if guards and not errors:
+            # What the areas' records forbid to change (AreaConfig.person_guards): one rule, every path.
+            previous = self.as_stored()
+            refusals = [reason for guard in guards if (reason := guard(self, previous))]
+            if refusals:
+                errors[NON_FIELD_ERRORS] = refusals
         if errors:
             raise ValidationError(errors)
 
@@ -263,6 +280,9 @@ class Person(TownshipRecord):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
+        # As read: what the area guards compare a change with (`as_stored`), without a query of their own
+        # (an import of thousands of rows validates each against what it loaded).
+        instance._stored_values = dict(zip(field_names, values, strict=True))
         # The life events as stored: a save compares against these (`life_event_changes`) without a query.
         instance._stored_life_events = {
             name: getattr(instance, name) for name in LIFE_EVENT_FIELDS if name in field_names
@@ -297,6 +317,7 @@ class Person(TownshipRecord):
         ]
         super().save(*args, **kwargs)
         self._remember_life_events()
+        self._stored_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
 
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)

@@ -1,13 +1,16 @@
 """The big screen of a public selection session, in Chromium: it shows the ranking and follows a confirm without a reload."""
 
-from decimal import Decimal
-
 import pytest
 
 from bureau import roles
 from resettlement import selection
-from tests.factories import PersonFactory, UserFactory
-from tests.resettlement.factories import PlacementBatchFactory, PlacementCandidateFactory, PlacementPositionFactory
+from tests.factories import UserFactory
+from tests.resettlement.factories import (
+    NcoFactory,
+    PlacementBatchFactory,
+    PlacementCandidateFactory,
+    PlacementPositionFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,8 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_live_page_shows_the_ranking_and_updates_after_a_confirm(page, login):
     clerk = UserFactory(username="clerk_live", is_staff=True, groups=[roles.BUREAU_STAFF])
     batch = PlacementBatchFactory(title="公开选岗演示")
-    first = PlacementCandidateFactory(batch=batch, person=PersonFactory(name="王一"), service_years=Decimal(16))
-    PlacementCandidateFactory(batch=batch, person=PersonFactory(name="李二"), service_years=Decimal(14))
+    first = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="王一", years=16))
+    PlacementCandidateFactory(batch=batch, person=NcoFactory(name="李二", years=14))
     archive = PlacementPositionFactory(batch=batch, department="区委办", institution="区档案馆", posts=1)
     PlacementPositionFactory(batch=batch, department="区政府办", institution="区政务服务中心", posts=1)
     selection.start_session(batch=batch, by=clerk)

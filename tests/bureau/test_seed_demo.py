@@ -184,9 +184,20 @@ def test_veterans_discharged_this_year_up_to_today_are_in_the_registry():
     for person in discharged:
         assert datetime.date(today.year, 1, 1) <= person.discharged_on <= today, person
         assert person.status == Person.Status.VETERAN
-        assert person.discharge_route == Person.DischargeRoute.SELF_EMPLOYED
         assert person.enlisted_on < person.discharged_on
         person.full_clean()
+    # A township's approved three: two conscripts to self-employment, an NCO of 12 years and more to an arranged job.
+    routes = discharged.approved().values_list("discharge_route", "rank")
+    assert sorted(set(routes)) == [
+        (Person.DischargeRoute.ARRANGED_JOB, "四级军士长"),
+        (Person.DischargeRoute.SELF_EMPLOYED, "上等兵"),
+    ]
+    assert discharged.approved().filter(discharge_route=Person.DischargeRoute.ARRANGED_JOB).count() == 8
+    for nco in discharged.filter(discharge_route=Person.DischargeRoute.ARRANGED_JOB):
+        assert nco.discharged_on.year - nco.enlisted_on.year == 13  # the autumn intake 13 years ago: 12 whole years
+    assert set(discharged.exclude(review_status="approved").values_list("discharge_route", flat=True)) == {
+        Person.DischargeRoute.SELF_EMPLOYED
+    }
     # None of them comes into the demo year.
     assert not Person.objects.discharged_in(2021).filter(pk__in=discharged).exists()
 

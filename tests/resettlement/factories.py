@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 
+from bureau.models import Person
 from resettlement.models import (
     InsuranceContinuation,
     PlacementBatch,
@@ -17,6 +18,21 @@ from resettlement.models import (
     SubsidyStandard,
 )
 from tests.factories import PersonFactory, UserFactory
+
+
+class NcoFactory(PersonFactory):
+    """
+    An NCO discharged in 2021 to a government-arranged job, whose registry dates give `years` whole
+    years of service (enlisted on 1 March, discharged on 1 September): eligible for placement.
+    """
+
+    class Params:
+        years = 12
+
+    rank = "四级军士长"
+    discharge_route = Person.DischargeRoute.ARRANGED_JOB
+    discharged_on = datetime.date(2021, 9, 1)
+    enlisted_on = factory.LazyAttribute(lambda o: datetime.date(o.discharged_on.year - o.years, 3, 1))
 
 
 class SubsidyStandardFactory(factory.django.DjangoModelFactory):
@@ -102,9 +118,8 @@ class PlacementCandidateFactory(factory.django.DjangoModelFactory):
         model = PlacementCandidate
 
     batch = factory.SubFactory(PlacementBatchFactory)
-    person = factory.SubFactory(PersonFactory)
+    person = factory.SubFactory(NcoFactory)
     eligibility = PlacementCandidate.Eligibility.TWELVE_YEARS
-    service_years = Decimal("12.0")
 
 
 class ScoreAdjustmentFactory(factory.django.DjangoModelFactory):

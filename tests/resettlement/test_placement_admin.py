@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from resettlement import selection
 from resettlement.models import PlacementBatch, PlacementDeferral, PlacementSelection
-from tests.factories import PersonFactory
 from tests.resettlement.factories import (
+    NcoFactory,
     PlacementBatchFactory,
     PlacementCandidateFactory,
     PlacementPositionFactory,
@@ -29,9 +29,9 @@ def url(name, batch):
 @pytest.fixture
 def prepared(db):
     batch = PlacementBatchFactory(title="2021年安排工作公开选岗")
-    first = PlacementCandidateFactory(batch=batch, person=PersonFactory(name="王一"), service_years=Decimal(16))
-    second = PlacementCandidateFactory(batch=batch, person=PersonFactory(name="李二"), service_years=Decimal(14))
-    third = PlacementCandidateFactory(batch=batch, person=PersonFactory(name="赵三"), service_years=Decimal(12))
+    first = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="王一", years=16))
+    second = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="李二", years=14))
+    third = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="赵三", years=12))
     ScoreAdjustmentFactory(candidate=third, points=Decimal("0.5"), reason="补报优秀士官")
     archive = PlacementPositionFactory(batch=batch, department="区委办", institution="区档案馆", posts=1)
     centre = PlacementPositionFactory(batch=batch, department="区政府办", institution="区政务服务中心", posts=2)
@@ -201,12 +201,7 @@ def test_an_adjustment_needs_a_reason_and_names_who_made_it(client_for, bureau_u
         "batch": batch.pk,
         "person": first.person.pk,
         "eligibility": first.eligibility,
-        "service_years": "16.0",
         "hardship_years": "0",
-        "first_class_merits": "0",
-        "second_class_merits": "0",
-        "third_class_merits": "0",
-        "honours": "0",
         "training": "",
         "adjustments-TOTAL_FORMS": "1",
         "adjustments-INITIAL_FORMS": "0",
@@ -289,7 +284,7 @@ def test_the_big_screen_and_the_desk_keep_their_query_count_as_candidates_grow(c
     def queries(candidates: int) -> list[int]:
         batch = PlacementBatchFactory()
         for n in range(candidates):
-            candidate = PlacementCandidateFactory(batch=batch, service_years=Decimal(10 + n))
+            candidate = PlacementCandidateFactory(batch=batch, person=NcoFactory(years=12 + n))
             ScoreAdjustmentFactory(candidate=candidate)
         for _ in range(candidates):
             PlacementPositionFactory(batch=batch)

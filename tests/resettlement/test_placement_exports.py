@@ -11,12 +11,13 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from bureau.models import ExportLog
+from bureau.models import ExportLog, Merit
 from resettlement import selection
 from resettlement.models import PlacementCandidate
 from resettlement.placement_exports import result_docx, result_xlsx
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import MeritFactory, UserFactory
 from tests.resettlement.factories import (
+    NcoFactory,
     PlacementBatchFactory,
     PlacementCandidateFactory,
     PlacementPositionFactory,
@@ -45,17 +46,13 @@ def held(host, township_a):
     land = PlacementPositionFactory(
         batch=batch, department="区自然资源局", institution="区不动产登记中心", title="技术岗"
     )
-    wang = PlacementCandidateFactory(
-        batch=batch,
-        person=PersonFactory(name="王强", township=township_a),
-        service_years=Decimal("15"),
-        third_class_merits=1,
-    )
-    PlacementCandidateFactory(batch=batch, person=PersonFactory(name="李军", township=township_a), service_years=16)
+    wang_person = NcoFactory(name="王强", township=township_a, years=15)
+    MeritFactory(person=wang_person, level=Merit.Level.THIRD_CLASS, year=2016)
+    wang = PlacementCandidateFactory(batch=batch, person=wang_person)
+    PlacementCandidateFactory(batch=batch, person=NcoFactory(name="李军", township=township_a, years=16))
     zhao = PlacementCandidateFactory(
         batch=batch,
-        person=PersonFactory(name="赵勇", township=township_a),
-        service_years=Decimal("14"),
+        person=NcoFactory(name="赵勇", township=township_a, years=14),
         training=PlacementCandidate.Training.EXCELLENT,
     )
     ScoreAdjustmentFactory(candidate=zhao, points=Decimal("1"), reason="补报培训成绩")
@@ -187,7 +184,7 @@ def test_each_export_is_logged(held, host):
 
 def test_a_prepared_batch_gives_the_provisional_ranking(host):
     batch = PlacementBatchFactory(year=2022)
-    PlacementCandidateFactory(batch=batch, person=PersonFactory(name="周平"), service_years=12)
+    PlacementCandidateFactory(batch=batch, person=NcoFactory(name="周平", years=12))
     content, _ = result_docx(batch, by=host)
     word = Document(io.BytesIO(content))
 

@@ -14,8 +14,13 @@ from reports.compose import compose_report
 from resettlement import selection
 from resettlement.models import PlacementCandidate
 from resettlement.report_placement import placement_item
-from tests.factories import PersonFactory, UserFactory
-from tests.resettlement.factories import PlacementBatchFactory, PlacementCandidateFactory, PlacementPositionFactory
+from tests.factories import UserFactory
+from tests.resettlement.factories import (
+    NcoFactory,
+    PlacementBatchFactory,
+    PlacementCandidateFactory,
+    PlacementPositionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +86,7 @@ def batch(township_a, township_b):
     for n in range(15):
         PlacementCandidateFactory(
             batch=batch,
-            person=PersonFactory(township=township_a if n < 10 else township_b, name=f"候选人{n + 1:02d}"),
-            service_years=Decimal(26 - n),
+            person=NcoFactory(township=township_a if n < 10 else township_b, name=f"候选人{n + 1:02d}", years=26 - n),
         )
     return batch
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from bureau.models import Merit
 from resettlement import selection
 from resettlement.models import (
     PlacementBatch,
@@ -19,8 +20,9 @@ from resettlement.models import (
     PlacementSelection,
     ScoreAdjustment,
 )
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import MeritFactory, UserFactory
 from tests.resettlement.factories import (
+    NcoFactory,
     PlacementBatchFactory,
     PlacementCandidateFactory,
     PlacementPositionFactory,
@@ -38,14 +40,9 @@ def batch(db):
 
 @pytest.fixture
 def ten_and_twelve(batch):
-    """10 candidates scored 30, 29, … 21 (service years), and 12 posts in 6 units (2 each)."""
+    """10 candidates scored 30, 29, … 21 (service years by the registry's dates), and 12 posts in 6 units (2 each)."""
     candidates = [
-        PlacementCandidateFactory(
-            batch=batch,
-            person=PersonFactory(name=f"候选{n:02d}", enlisted_on=datetime.date(2009, 9, 1)),
-            service_years=Decimal(21 + n),
-        )
-        for n in range(10)
+        PlacementCandidateFactory(batch=batch, person=NcoFactory(name=f"候选{n:02d}", years=21 + n)) for n in range(10)
     ]
     positions = [
         PlacementPositionFactory(batch=batch, department=f"部门{unit}", institution=f"单位{unit}", posts=2)
@@ -70,21 +67,27 @@ def current_name(batch):
 
 @pytest.mark.django_db
 def test_the_score_is_the_rule_applied_component_by_component_plus_the_adjustments(batch):
+    # The registry: 2008-09-10 to 2021-09-01 is 12 whole years (the 13th anniversary not reached); the
+    # merits of the years of service; a merit of 2005, before the enlistment, is not one of them.
+    person = NcoFactory(enlisted_on=datetime.date(2008, 9, 10))
+    for level, year in [
+        (Merit.Level.SECOND_CLASS, 2015),
+        (Merit.Level.THIRD_CLASS, 2012),
+        (Merit.Level.THIRD_CLASS, 2018),
+    ]:
+        MeritFactory(person=person, level=level, year=year)
+    for year in (2010, 2016, 2021):
+        MeritFactory(person=person, level=Merit.Level.HONOUR_TITLE, year=year)
+    MeritFactory(person=person, level=Merit.Level.FIRST_CLASS, year=2005)
     candidate = PlacementCandidateFactory(
-        batch=batch,
-        service_years=Decimal("12.5"),
-        hardship_years=Decimal("4"),
-        second_class_merits=1,
-        third_class_merits=2,
-        honours=3,
-        training=PlacementCandidate.Training.GOOD,
+        batch=batch, person=person, hardship_years=Decimal("4"), training=PlacementCandidate.Training.GOOD
     )
     ScoreAdjustmentFactory(candidate=candidate, points=Decimal("-1.5"), reason="处分未满期")
 
     (row,) = selection.ranking(batch)
 
     assert [(c.label, c.detail, c.points) for c in row.components] == [
-        ("服役年限", "12.5年 × 1 分", Decimal("12.5")),
+        ("服役年限", "12年 × 1 分", Decimal("12")),
         ("艰苦边远地区服役", "4年 × 0.5 分", Decimal("2.0")),
         ("一等功", "0次 × 15 分", Decimal("0")),
         ("二等功", "1次 × 10 分", Decimal("10")),
@@ -92,25 +95,29 @@ def test_the_score_is_the_rule_applied_component_by_component_plus_the_adjustmen
         ("优秀士官等荣誉", "3次 × 2 分", Decimal("6")),
         ("培训考核", "良好", Decimal("2")),
     ]
-    # 12.5 + 2 + 10 + 10 + 6 + 2 − 1.5
-    assert row.score == Decimal("41.0")
+    # 12 + 2 + 10 + 10 + 6 + 2 − 1.5
+    assert row.score == Decimal("40.5")
+    stored = PlacementCandidate.objects.get(pk=candidate.pk)
+    assert [getattr(stored, name) for name in PlacementCandidate.REGISTRY_FACTS] == [12, 0, 1, 2, 3]
 
 
 @pytest.mark.django_db
 def test_ties_go_to_longer_service_then_merits_then_earlier_enlistment(batch):
     def candidate(name, *, service, merits=0, enlisted):
+        person = NcoFactory(name=name, enlisted_on=enlisted)
+        for _ in range(merits):
+            MeritFactory(person=person, level=Merit.Level.THIRD_CLASS, year=2015)
         return PlacementCandidateFactory(
             batch=batch,
-            person=PersonFactory(name=name, enlisted_on=enlisted),
-            service_years=Decimal(service),
+            person=person,
             hardship_years=Decimal((20 - service - merits * 5) * 2),  # every candidate totals 20
-            third_class_merits=merits,
         )
 
-    candidate("晚入伍", service=12, enlisted=datetime.date(2010, 9, 1))
-    candidate("早入伍", service=12, enlisted=datetime.date(2009, 9, 1))
-    candidate("年限长", service=14, enlisted=datetime.date(2012, 9, 1))
-    candidate("有立功", service=12, merits=1, enlisted=datetime.date(2011, 9, 1))
+    # Discharged on 2021-09-01: 12 whole years for each but the one enlisted in 2007.
+    candidate("晚入伍", service=12, enlisted=datetime.date(2009, 6, 1))
+    candidate("早入伍", service=12, enlisted=datetime.date(2009, 3, 1))
+    candidate("年限长", service=14, enlisted=datetime.date(2007, 3, 1))
+    candidate("有立功", service=12, merits=1, enlisted=datetime.date(2009, 8, 1))
 
     ranked = selection.ranking(batch)
 
@@ -196,7 +203,7 @@ def test_a_candidate_defers_only_once_and_the_last_one_cannot_defer(ten_and_twel
 
 @pytest.mark.django_db
 def test_the_last_candidate_may_not_defer(batch, bureau_user):
-    only = PlacementCandidateFactory(batch=batch, person=PersonFactory(name="唯一"))
+    only = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="唯一"))
     PlacementPositionFactory(batch=batch)
     selection.start_session(batch=batch, by=bureau_user)
 

@@ -6,7 +6,6 @@ saved, the other is refused in Chinese, and the post is not over-filled.
 """
 
 import threading
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,8 +14,9 @@ from django.db import connections
 from bureau import roles
 from resettlement import selection
 from resettlement.models import PlacementSelection
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import UserFactory
 from tests.resettlement.factories import (
+    NcoFactory,
     PlacementBatchFactory,
     PlacementCandidateFactory,
     PlacementPositionFactory,
@@ -49,8 +49,8 @@ def at_once(calls: list) -> list:
 def test_two_staff_confirming_the_same_post_at_once_one_wins_one_is_refused():
     staff = [UserFactory(username=f"clerk{n}", is_staff=True, groups=[roles.BUREAU_STAFF]) for n in (1, 2)]
     batch = PlacementBatchFactory()
-    first = PlacementCandidateFactory(batch=batch, person=PersonFactory(name="甲"), service_years=Decimal(16))
-    PlacementCandidateFactory(batch=batch, person=PersonFactory(name="乙"), service_years=Decimal(12))
+    first = PlacementCandidateFactory(batch=batch, person=NcoFactory(name="甲", years=16))
+    PlacementCandidateFactory(batch=batch, person=NcoFactory(name="乙", years=12))
     post = PlacementPositionFactory(batch=batch, institution="区档案馆", posts=1)
     selection.start_session(batch=batch, by=staff[0])
 

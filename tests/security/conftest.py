@@ -92,10 +92,13 @@ def build_matrix_data() -> MatrixData:
     subsidy_run = resettlement.SubsidyRunFactory(cohort_year=2021, calculated_by=clerk, persons=1, total="30500.00")
     visit = factories.VisitFactory(person=person)
     checkup_batch = factories.CheckUpBatchFactory(township=township_a)
-    # A placement batch in preparation (a started one refuses deletes): a post, the person a candidate.
+    # A placement batch in preparation (a started one refuses deletes): a post, an NCO of township A the
+    # registry shows eligible a candidate (a save checks it).
     placement_batch = resettlement.PlacementBatchFactory()
     placement_position = resettlement.PlacementPositionFactory(batch=placement_batch)
-    placement_candidate = resettlement.PlacementCandidateFactory(batch=placement_batch, person=person)
+    placement_candidate = resettlement.PlacementCandidateFactory(
+        batch=placement_batch, person=resettlement.NcoFactory(name="张乙", township=township_a)
+    )
     soldier = support_army.SoldierFactory(name="张甲之子", township=township_a)
     notice_batch = support_army.MeritNoticeBatchFactory(township=township_a)
     reception_point = support_army.ReceptionPointFactory(township=township_a)

@@ -311,11 +311,12 @@ API_MODELS = {
     "subsidystandard": api_model(station_writes=False, station_reads=False, read_only=True),
     "subsidyrun": api_model(station_writes=False, station_reads=False, read_only=True),
     "subsidyline": api_model(station_writes=False, station_reads=False, read_only=True),
-    # The placement batch: read-only (entered in the admin, the session on its page), the bureau's.
+    # The placement batch: read-only (entered in the admin, the session on its page), the bureau's;
+    # its candidates are written by the bureau too while it prepares (checked against the registry).
     "scoringrule": api_model(station_writes=False, station_reads=False, read_only=True),
     "placementbatch": api_model(station_writes=False, station_reads=False, read_only=True),
     "placementposition": api_model(station_writes=False, station_reads=False, read_only=True),
-    "placementcandidate": api_model(station_writes=False, station_reads=False, read_only=True),
+    "placementcandidate": api_model(station_writes=False, station_reads=False),
     "placementselection": api_model(station_writes=False, station_reads=False, read_only=True),
     # Support army: stations deliver their notices (a batch with notices is protected: 409) and keep
     # their homecoming registrations; they read the reception points; the rest is the bureau's.

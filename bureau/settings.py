@@ -23,6 +23,8 @@ SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Django's CSRF page is English and mentions DEBUG: a Chinese one, for the portal and the memorial.
+CSRF_FAILURE_VIEW = "bureau.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

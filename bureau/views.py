@@ -18,6 +18,17 @@ from bureau.celery import app as celery_app
 from bureau.models import Attachment
 
 FILE_NOT_FOUND = "文件不存在，或您无权查看。"
+CSRF_FAILURE_MESSAGE = "页面已过期或安全校验未通过（CSRF），本次提交未保存。请返回上一页，刷新后重新提交。"
+
+
+def csrf_failure(request, reason: str = ""):
+    """
+    `CSRF_FAILURE_VIEW`: Django's own page is in English and asks for DEBUG=True. The reason
+    ("CSRF cookie not set." …) is for the log, not for the visitor (the memorial's too).
+    """
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"detail": CSRF_FAILURE_MESSAGE}, status=403)
+    return render(request, "403_csrf.html", {"message": CSRF_FAILURE_MESSAGE}, status=403)
 
 
 def _database_status() -> str:

@@ -204,11 +204,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# One cache for every process (rate limits, one-time codes, job progress): Redis when configured,
+# otherwise a table of the database (created by migration bureau/0015_shared_cache_table), never
+# a per-process memory that each gunicorn worker would count on its own.
+# The most data rows and cells one import file may have (bureau.importexport.sheet.Limits): checked
+# from the sheet's dimension before any row is read, and while reading a file without one.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=3_000_000)
+
+CACHE_TABLE = "portal_cache"
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
     )
 }
 

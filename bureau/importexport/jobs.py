@@ -34,6 +34,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from bureau import masking
 from bureau.importexport import is_blank
 from bureau.importexport.formats import UploadRefused
+from bureau.importexport.resources import MORE_ERRORS_MESSAGE
 from bureau.models import ExportJob, ExportLog, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -232,7 +233,8 @@ def _counts(result, tracker) -> dict:
 
 def _finish_invalid(job: ImportJob, messages: list[str], status=ImportJob.Status.INVALID) -> None:
     job.status = status
-    job.errors = messages[:ERRORS_KEPT]
+    # The job keeps the first errors; when there are more, it says so in their place.
+    job.errors = messages if len(messages) <= ERRORS_KEPT else [*messages[: ERRORS_KEPT - 1], MORE_ERRORS_MESSAGE]
     job.error_count = len(messages)
     job.finished_at = timezone.now()
     job.save(

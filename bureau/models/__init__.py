@@ -9,6 +9,7 @@ from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCateg
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
 from .site import SiteProfile
 from .townships import Township
+from .transfers import TransferRequest
 from .users import User
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "SiteProfile",
     "Township",
     "TownshipRecord",
+    "TransferRequest",
     "User",
     "VersionedModel",
     "Visit",

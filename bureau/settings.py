@@ -204,7 +204,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# One cache for every process (rate limits, one-time codes, job progress): Redis when configured,
+# One cache for every process (rate limits, one-time codes): Redis when configured,
 # otherwise a table of the database (created by migration bureau/0015_shared_cache_table), never
 # a per-process memory that each gunicorn worker would count on its own.
 # The most data rows and cells one import file may have (bureau.importexport.sheet.Limits): checked
@@ -217,8 +217,21 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
-    )
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Django culls a third of the table past MAX_ENTRIES (300 by default), live rate-limit slots too.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
+    # A job's progress note (display only) is written inside the job's transaction, where a database
+    # cache would not be seen (or be rolled back by a dry run): Redis, else this process's memory,
+    # where the embedded default's eager tasks run.
+    "progress": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
 }
 
 REST_FRAMEWORK = {

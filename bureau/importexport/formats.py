@@ -125,10 +125,10 @@ def read_sheet(content: bytes) -> list[list]:
     The first sheet's rows: by the fast reader (bureau.importexport.sheet), or openpyxl where it
     declines; within the limits either way (`sheet.SheetTooLarge`).
     """
-    limits = sheet.Limits()
     try:
-        return sheet.read_rows(content, limits)
+        return sheet.read_rows(content)
     except sheet.Unreadable:
+        limits = sheet.Limits()  # counted afresh: the fast reader may have stopped part way
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
         try:
             worksheet = workbook.active

@@ -44,8 +44,11 @@ class Unreadable(Exception):
     """The file is of a kind this reader leaves to openpyxl."""
 
 
-class SheetTooLarge(ValueError):
-    """The sheet has more rows or cells than an import may have; the message is the Chinese one the user sees."""
+class SheetTooLarge(Exception):
+    """
+    The sheet has more rows or cells than an import may have; the message is the Chinese one the
+    user sees. Not a ValueError: the reader turns those into `Unreadable` (and a second reading).
+    """
 
 
 DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"([A-Z]{0,3}\d*)(?::([A-Z]{0,3})(\d+))?\"")

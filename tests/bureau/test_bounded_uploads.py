@@ -80,6 +80,7 @@ def test_a_file_without_a_dimension_is_stopped_at_the_limit_while_reading(settin
 
     assert str(refused.value) == "文件行数过多（超过 1000 行数据，每次最多导入 1000 行）：请分成多个文件分批导入。"
     assert max(seen) == 1_002  # header + 1,000 rows, and the one over the limit; not row 5,001
+    assert seen.count(1_002) == 1  # read once: the refusal is not taken for an unreadable file
 
 
 def test_a_file_within_the_limit_imports(settings):

@@ -218,6 +218,9 @@ class Martyr(models.Model):
     history = HistoricalRecords()
 
     township_lookup = "person__township"
+    # The admin's link to the photo goes through /files/ (bureau.views.protected_file); the public
+    # memorial serves a published martyr's photo at its own address.
+    protected_files = ("photo",)
     objects = MartyrQuerySet.as_manager()
 
     class Meta:

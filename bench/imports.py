@@ -37,6 +37,7 @@ import django  # noqa: E402
 django.setup()
 
 import openpyxl  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
@@ -347,8 +348,11 @@ def peak_memory(rows: int) -> None:
         confirm_job(clerk, job)
         expect(job.result.get("new") == rows, f"{job.result}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        largest = " (IMPORT_MAX_ROWS: the largest file allowed)" if rows == settings.IMPORT_MAX_ROWS else ""
+        verdict = "under" if peak < 400 else "OVER"
         print(
-            f"peak memory importing {rows} rows: {peak:.0f} MiB (before the import: {baseline:.0f} MiB; limit 400 MB)"
+            f"peak RSS importing {rows} rows{largest}: {peak:.0f} MB "
+            f"(before the import: {baseline:.0f} MB; {verdict} the 400 MB bound)"
         )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

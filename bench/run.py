@@ -38,6 +38,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -380,7 +381,12 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true", help="no gunicorn load run")
     parser.add_argument("--skip-imports", action="store_true", help="no import jobs, no memory run")
     parser.add_argument("--import-rows", type=int, default=20_000, help="rows of the imported file")
-    parser.add_argument("--memory-rows", type=int, default=100_000, help="rows of the import whose memory is measured")
+    parser.add_argument(
+        "--memory-rows",
+        type=int,
+        default=settings.IMPORT_MAX_ROWS,
+        help="rows of the import whose peak RSS is measured (default: IMPORT_MAX_ROWS, the largest file allowed)",
+    )
     parser.add_argument("--skip-payroll", action="store_true", help="no monthly payroll run")
     parser.add_argument("--payroll-people", type=int, default=50_000, help="beneficiaries of the monthly payroll run")
     options = parser.parse_args()

@@ -440,6 +440,10 @@ class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, 
         # (a revert) for anyone who may merely view the record: scope it, and posting is a change.
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
+        if not str(version_id).isdigit():
+            # simple-history's route takes any text as the version and hands it to the integer
+            # history_id lookup: "abc" was a ValueError, a 500.
+            raise Http404("该历史版本不存在。")
         record = self.get_object(request, unquote(object_id))
         if record is None:
             raise Http404("记录不存在，或不在您可查看的乡镇（街道）范围内。")

@@ -13,6 +13,9 @@ township or per record):
 
 - `pending_change_rows`: a station's edits of approved records (`PendingChange`), per
   kind of record and township, in one grouped query.
+
+- `transfer_request_rows`: registrations of a number the district already holds
+  (`TransferRequest`, 迁入申请), per township they would move to, in one grouped query.
 """
 
 from collections.abc import Callable
@@ -24,7 +27,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F
 from django.urls import reverse
 
-from bureau.models import PendingChange, ReviewStatus, TownshipRecord
+from bureau.models import PendingChange, ReviewStatus, TownshipRecord, TransferRequest
 from bureau.roles import reviews_records
 
 DISTRICT_WIDE = "全区"
@@ -36,8 +39,9 @@ class InboxRow:
 
     SUBMITTED_RECORD = "submitted_record"
     PENDING_CHANGE = "pending_change"
+    TRANSFER_REQUEST = "transfer_request"
 
-    kind: str  # SUBMITTED_RECORD or PENDING_CHANGE: what waits, so the panel can say so
+    kind: str  # SUBMITTED_RECORD, PENDING_CHANGE or TRANSFER_REQUEST: what waits, so the panel can say so
     model_label: str  # "bureau.person"
     verbose_name: str  # "人员"
     township_id: int | None  # None: a district-wide record
@@ -48,7 +52,9 @@ class InboxRow:
     @property
     def heading(self) -> str:
         """The panel's first column: the model, and for pending changes that they are edits."""
-        return f"{self.verbose_name}（修改）" if self.kind == self.PENDING_CHANGE else self.verbose_name
+        if self.kind == self.PENDING_CHANGE:
+            return f"{self.verbose_name}（修改）"
+        return self.verbose_name
 
 
 def inbox(request, *, site: admin.AdminSite | None = None) -> list[InboxRow]:
@@ -169,5 +175,32 @@ def pending_change_rows(request, site: admin.AdminSite) -> list[InboxRow]:
     return rows
 
 
+def transfer_request_rows(request, site: admin.AdminSite) -> list[InboxRow]:
+    """Pending transfer requests (迁入申请), per township the person would move to: one query."""
+    transfer_admin = site._registry.get(TransferRequest)
+    if transfer_admin is None or not transfer_admin.has_view_permission(request):
+        return []
+    groups = (
+        TransferRequest.objects.visible_to(request.user)
+        .pending()
+        .order_by()
+        .values(
+            inbox_township=F("to_township"),
+            inbox_township_name=F("to_township__name"),
+            inbox_township_order=F("to_township__order"),
+        )
+        .annotate(count=Count("pk"))
+    )
+    rows = []
+    for group in sorted(groups, key=township_order):
+        params = {
+            "state__exact": TransferRequest.State.PENDING.value,
+            "to_township__id__exact": str(group["inbox_township"]),
+        }
+        url = changelist_url(transfer_admin, site, params)
+        rows.append(inbox_row(InboxRow.TRANSFER_REQUEST, TransferRequest, group, url))
+    return rows
+
+
 # What the inbox counts; a source is `(request, site) -> list[InboxRow]` with a bounded number of queries.
-SOURCES: list[Callable[..., list[InboxRow]]] = [submitted_record_rows, pending_change_rows]
+SOURCES: list[Callable[..., list[InboxRow]]] = [submitted_record_rows, pending_change_rows, transfer_request_rows]

@@ -23,6 +23,8 @@ SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Django's CSRF page is English and mentions DEBUG: a Chinese one, for the portal and the memorial.
+CSRF_FAILURE_VIEW = "bureau.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -202,12 +204,34 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# One cache for every process (rate limits, one-time codes): Redis when configured,
+# otherwise a table of the database (created by migration bureau/0015_shared_cache_table), never
+# a per-process memory that each gunicorn worker would count on its own.
+# The most data rows and cells one import file may have (bureau.importexport.sheet.Limits): checked
+# from the sheet's dimension before any row is read, and while reading a file without one.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=3_000_000)
+
+CACHE_TABLE = "portal_cache"
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Django culls a third of the table past MAX_ENTRIES (300 by default), live rate-limit slots too.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
+    # A job's progress note (display only) is written inside the job's transaction, where a database
+    # cache would not be seen (or be rolled back by a dry run): Redis, else this process's memory,
+    # where the embedded default's eager tasks run.
+    "progress": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
 }
 
 REST_FRAMEWORK = {

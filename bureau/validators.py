@@ -2,11 +2,14 @@
 
 import datetime
 import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from stdnum.cn import ric, uscc
 
 # First two digits of a resident ID: province-level region codes of GB/T 2260.
@@ -105,3 +108,102 @@ CENT = Decimal("0.01")
 def is_whole_fen(amount: Decimal) -> bool:
     """An amount of money in 元 with at most two decimals (to the fen, 分)."""
     return amount == amount.quantize(CENT)
+
+
+# --- uploaded files: the extension and the content ----------------------------------------------
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .xls (Office 97-2003)
+# What a file of each extension begins with; docx and xlsx are zip packages with their main part.
+MAGIC_BYTES = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "doc": (OLE_MAGIC,),
+    "xls": (OLE_MAGIC,),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+}
+PACKAGE_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+FILE_TYPE_NAMES = {"jpg": "JPG 图片", "jpeg": "JPG 图片", "png": "PNG 图片", "mp4": "MP4 视频"}
+
+
+def content_matches(head: bytes, extension: str, file) -> bool:
+    """Whether the file's first bytes (and, for docx/xlsx, its zip directory) are of that extension's type."""
+    if extension == "mp4":
+        # ISO base media: a box size, then "ftyp".
+        return head[4:8] == b"ftyp"
+    if not head.startswith(MAGIC_BYTES[extension]):
+        return False
+    if extension in PACKAGE_PARTS:
+        try:
+            file.seek(0)
+            # The central directory only: no member is decompressed.
+            return PACKAGE_PARTS[extension] in zipfile.ZipFile(file).namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return False
+    return True
+
+
+@deconstructible
+class UploadValidator:
+    """
+    The one check of an uploaded file, for every FileField of the portal: the extension is one of
+    `extensions` and the content is of that type (magic bytes; a docx or xlsx must be a zip holding
+    its main part), so an executable renamed "签字.pdf" is refused. A file already stored (a
+    record saved again) was checked when it was uploaded and is not read again.
+    """
+
+    def __init__(self, extensions):
+        self.extensions = [extension.lower() for extension in extensions]
+
+    def __call__(self, value) -> None:
+        name = getattr(value, "name", "") or ""
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if extension not in self.extensions:
+            raise ValidationError(
+                "不支持的文件类型“%(extension)s”，只能上传：%(allowed)s。",
+                code="invalid_extension",
+                params={"extension": extension or "无扩展名", "allowed": "、".join(self.extensions)},
+            )
+        if getattr(value, "_committed", False):
+            return
+        file = getattr(value, "file", value)
+        try:
+            file.seek(0)
+            head = file.read(16)
+            ok = content_matches(head, extension, file)
+        finally:
+            file.seek(0)
+        if not ok:
+            kind = FILE_TYPE_NAMES.get(extension, f"{extension.upper()} 文件")
+            raise ValidationError(
+                "文件内容与扩展名不符：“%(name)s”不是有效的%(kind)s，请上传原始文件。",
+                code="invalid_content",
+                params={"name": name.rsplit("/", 1)[-1], "kind": kind},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, UploadValidator) and self.extensions == other.extensions
+
+
+# --- free text: something a reader can see --------------------------------------------------------
+
+# Characters that print as nothing but are not in Unicode's space or format categories.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\u2800\uffa0\u180e")
+
+
+def has_visible_text(text: str) -> bool:
+    """
+    Whether the text holds a character a reader sees: not only whitespace (U+3000 included),
+    zero-width or other format characters (U+200B…U+200D, U+2060, U+FEFF …), controls or
+    blank-looking letters (Hangul fillers, the blank Braille pattern).
+    """
+    return any(
+        not (
+            char.isspace()
+            or char in BLANK_LOOKING
+            or unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+        )
+        for char in text or ""
+    )

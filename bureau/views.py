@@ -1,12 +1,15 @@
 from pathlib import PurePosixPath
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.db import connection
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -20,6 +23,17 @@ from bureau.celery import app as celery_app
 from bureau.models import Attachment
 
 FILE_NOT_FOUND = "文件不存在，或您无权查看。"
+CSRF_FAILURE_MESSAGE = "页面已过期或安全校验未通过（CSRF），本次提交未保存。请返回上一页，刷新后重新提交。"
+
+
+def csrf_failure(request, reason: str = ""):
+    """
+    `CSRF_FAILURE_VIEW`: Django's own page is in English and asks for DEBUG=True. The reason
+    ("CSRF cookie not set." …) is for the log, not for the visitor (the memorial's too).
+    """
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"detail": CSRF_FAILURE_MESSAGE}, status=403)
+    return render(request, "403_csrf.html", {"message": CSRF_FAILURE_MESSAGE}, status=403)
 
 
 def _database_status() -> str:
@@ -51,31 +65,51 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
 
 
+def file_owner(name: str) -> tuple[type[Model], Model, FieldFile] | None:
+    """
+    The record an uploaded file belongs to: an attachment, or a record whose model declares the
+    FileField in `protected_files` (e.g. a placement's signature scan). Area apps declare; the
+    core never names them.
+    """
+    attachment = Attachment.objects.filter(file=name).select_related("content_type").first()
+    if attachment is not None:
+        model = attachment.content_type.model_class()
+        return (model, attachment, attachment.file) if model is not None else None
+    for model in apps.get_models():
+        for field_name in getattr(model, "protected_files", ()):
+            record = model._default_manager.filter(**{field_name: name}).first()
+            if record is not None:
+                return model, record, getattr(record, field_name)
+    return None
+
+
 @never_cache
 def protected_file(request, name: str):
     """
-    An uploaded file (an attachment of a record), to a user who may view that record:
-    the model's view permission and the record within their townships. Anything else,
-    report files included (the dashboard's audited download serves those), is a 404.
+    An uploaded file, to a user who may view the record it belongs to: the model's view
+    permission and the record within their townships. Attachments belong to their record;
+    a model's own FileFields are served when it declares them (`protected_files`). Anything
+    else, report files included (the dashboard's audited download serves those), is a 404.
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    attachment = Attachment.objects.filter(file=name).select_related("content_type").first()
-    model = attachment.content_type.model_class() if attachment is not None else None
-    if model is None:
+    owner = file_owner(name)
+    if owner is None:
         raise Http404(FILE_NOT_FOUND)
+    model, holder, stored = owner
     opts = model._meta
     records = model._default_manager.all()
     if hasattr(records, "visible_to"):
         records = records.visible_to(request.user)
+    record_pk = holder.object_id if isinstance(holder, Attachment) else holder.pk
     may_view = request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-    if not may_view or not records.filter(pk=attachment.object_id).exists():
+    if not may_view or not records.filter(pk=record_pk).exists():
         raise Http404(FILE_NOT_FOUND)
     try:
-        opened = attachment.file.open("rb")
-    except FileNotFoundError:
+        opened = stored.open("rb")
+    except (FileNotFoundError, SuspiciousFileOperation):
         raise Http404(FILE_NOT_FOUND) from None
-    audit.record(audit.Kind.DOWNLOAD, request=request, obj=attachment)
+    audit.record(audit.Kind.DOWNLOAD, request=request, obj=holder)
     return FileResponse(opened, filename=PurePosixPath(name).name)
 
 

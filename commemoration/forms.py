@@ -8,7 +8,15 @@ from django import forms
 from django.utils import timezone
 
 from bureau.station.kit import DateInput, PersonChoiceField, StationModelForm
-from commemoration.models import FacilityInspection, HonourSelection, MemorialFacility, Nominee, Tribute
+from bureau.validators import has_visible_text
+from commemoration.models import (
+    INVISIBLE_MESSAGE,
+    FacilityInspection,
+    HonourSelection,
+    MemorialFacility,
+    Nominee,
+    Tribute,
+)
 
 
 class NomineeForm(StationModelForm):
@@ -77,4 +85,6 @@ class MessageForm(forms.Form):
         message = self.cleaned_data["message"].strip()
         if not message:
             raise forms.ValidationError("请填写寄语内容。")
+        if not has_visible_text(message):
+            raise forms.ValidationError(INVISIBLE_MESSAGE)
         return message

@@ -14,7 +14,7 @@ import datetime
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from bureau.models import ActivityRecord, Attachment, Person, TownshipRecord
 from bureau.scoping import ScopedQuerySet
+from bureau.validators import UploadValidator, has_visible_text
 
 #: The first Martyrs' Day (烈士纪念日, 30 September) was held in 2014.
 FIRST_MARTYRS_DAY_YEAR = 2014
@@ -212,11 +213,14 @@ class Martyr(models.Model):
     )
     consent_note = models.CharField("同意公开情况", max_length=200, blank=True, help_text="如：烈士之子某某书面同意。")
     photo = models.FileField(
-        "遗像", upload_to=memorial_photo_path, blank=True, validators=[FileExtensionValidator(PHOTO_EXTENSIONS)]
+        "遗像", upload_to=memorial_photo_path, blank=True, validators=[UploadValidator(PHOTO_EXTENSIONS)]
     )
     history = HistoricalRecords()
 
     township_lookup = "person__township"
+    # The admin's link to the photo goes through /files/ (bureau.views.protected_file); the public
+    # memorial serves a published martyr's photo at its own address.
+    protected_files = ("photo",)
     objects = MartyrQuerySet.as_manager()
 
     class Meta:
@@ -261,12 +265,14 @@ class MartyrRelic(models.Model):
         "文件",
         upload_to=memorial_photo_path,
         blank=True,
-        validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png", "doc", "docx", "mp4"])],
+        validators=[UploadValidator(["pdf", "jpg", "jpeg", "png", "doc", "docx", "mp4"])],
     )
     history = HistoricalRecords()
 
     scope_through = "martyr"
     township_lookup = "martyr__person__township"
+    # The file is served at /files/ (bureau.views.protected_file) to those who may view this record.
+    protected_files = ("file",)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -439,6 +445,9 @@ class TributeQuerySet(ScopedQuerySet):
         return self.filter(created_at__gte=since, created_at__lt=until)
 
 
+INVISIBLE_MESSAGE = "寄语不能只由空格或不可见字符组成，请填写寄语内容。"
+
+
 class Tribute(models.Model):
     """A visitor's flower (counted at once) or message (shown once approved) at a martyr's memorial page."""
 
@@ -491,6 +500,9 @@ class Tribute(models.Model):
     def clean(self):
         if self.kind == self.Kind.MESSAGE and not (self.message or "").strip():
             raise ValidationError({"message": "请填写寄语内容。"})
+        if self.kind == self.Kind.MESSAGE and not has_visible_text(self.message):
+            # Fifty zero-width characters are not a message, and would reach the moderators' queue.
+            raise ValidationError({"message": INVISIBLE_MESSAGE})
         if len(self.message or "") > self.MESSAGE_MAX_LENGTH:
             raise ValidationError({"message": f"寄语不能超过{self.MESSAGE_MAX_LENGTH}字。"})
 

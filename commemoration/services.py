@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from bureau.accounts import client_ip_address
 from commemoration.models import MemorialDailyVisits
+
+logger = logging.getLogger(__name__)
 
 #: Tributes (flowers and messages) one client may leave per minute.
 TRIBUTES_PER_MINUTE = 10
@@ -23,15 +26,23 @@ def client_key(request) -> str:
 
 
 def allow_tribute(key: str) -> bool:
-    """Count one tribute of this client in the current minute; False once over the limit."""
+    """
+    Count one tribute of this client in the current minute; False once over the limit.
+
+    The count lives in the shared cache (the database's or Redis), so every worker process
+    counts against the same limit. Each tribute takes one numbered slot with `cache.add`,
+    which is atomic on both backends (an insert under a unique key, Redis SET NX), where
+    `incr` on the database cache is a read then a write that two processes could both pass.
+    The cache being down must not take the memorial down: the tribute is let through and logged.
+    """
     bucket = f"memorial:tributes:{key}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(bucket, 0, timeout=90)
+    slots = [f"{bucket}:{n}" for n in range(1, TRIBUTES_PER_MINUTE + 1)]
     try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, timeout=90)
-        count = 1
-    return count <= TRIBUTES_PER_MINUTE
+        taken = cache.get_many(slots)
+        return any(cache.add(slot, 1, timeout=90) for slot in slots if slot not in taken)
+    except Exception:
+        logger.warning("纪念馆献花/寄语限流所用的缓存不可用，本次不限流放行。", exc_info=True)
+        return True
 
 
 def count_visit() -> None:

@@ -7,13 +7,14 @@ cohort, social insurance continued for returning veterans, and the government-ar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from bureau.models import TownshipRecord, VersionedModel
 from bureau.scoping import ScopedQuerySet
+from bureau.validators import UploadValidator
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -587,13 +588,15 @@ class PlacementSelection(VersionedModel):
         "签字确认扫描件",
         upload_to=signature_path,
         blank=True,
-        validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
+        validators=[UploadValidator(["pdf", "jpg", "jpeg", "png"])],
     )
     reported_unit = models.CharField("报到单位", max_length=100, blank=True)
     reported_on = models.DateField("报到日期", null=True, blank=True)
     history = HistoricalRecords()
 
     township_lookup = "candidate__person__township"
+    # The scan is served at /files/ (bureau.views.protected_file) to those who may view this selection.
+    protected_files = ("signature_scan",)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

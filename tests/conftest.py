@@ -22,7 +22,7 @@ XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 @pytest.fixture(scope="session", autouse=True)
 def fast_and_isolated_settings(tmp_path_factory):
     """Test-only settings for the whole session, in every xdist worker process."""
-    cache = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{XDIST_WORKER}"}
+    caches = {alias: {**config, "KEY_PREFIX": f"test-{XDIST_WORKER}"} for alias, config in settings.CACHES.items()}
     with override_settings(
         # Django's PBKDF2 costs ~0.4 s of CPU per set_password, and every fixed user pays it.
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
@@ -32,7 +32,7 @@ def fast_and_isolated_settings(tmp_path_factory):
         # Uploaded imports and finished exports (bureau.models.jobs.PrivateStorage) likewise.
         PRIVATE_ROOT=tmp_path_factory.mktemp("private"),
         # Workers share one Redis in CI; the same fixed usernames must not share cache keys.
-        CACHES={"default": cache},
+        CACHES=caches,
     ):
         yield
 

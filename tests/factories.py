@@ -30,6 +30,7 @@ from bureau.models import (
     ReviewStatus,
     SiteProfile,
     Township,
+    TransferRequest,
     User,
     Visit,
 )
@@ -383,3 +384,16 @@ class CheckUpFactory(factory.django.DjangoModelFactory):
     checked_on = datetime.date(2021, 5, 10)
     result_summary = "血压偏高，建议复查。"
     review_status = ReviewStatus.APPROVED
+
+
+class TransferRequestFactory(factory.django.DjangoModelFactory):
+    """A station's registration of a number another township holds: a request to move the person to its township."""
+
+    class Meta:
+        model = TransferRequest
+
+    person = factory.SubFactory(PersonFactory)
+    from_township = factory.LazyAttribute(lambda transfer: transfer.person.township)
+    to_township = factory.SubFactory(TownshipFactory)
+    submitted_name = factory.LazyAttribute(lambda transfer: transfer.person.name)
+    requested_by = factory.SubFactory(UserFactory)

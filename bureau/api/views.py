@@ -2,7 +2,7 @@
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -13,9 +13,16 @@ from bureau.api.exceptions import NOT_FOUND_MESSAGE
 from bureau.api.filters import BankAccountFilterSet, EnterpriseFilterSet, PaymentFilterSet, PersonFilterSet
 from bureau.api.pagination import KeysetPagination
 from bureau.api.serializers import BankAccountSerializer, EnterpriseSerializer, PaymentSerializer, PersonSerializer
-from bureau.api.viewsets import ScopedModelViewSet, ScopedReadOnlyModelViewSet
+from bureau.api.viewsets import REPLAYED_HEADER, ScopedModelViewSet, ScopedReadOnlyModelViewSet
 from bureau.masking import can_view_sensitive
 from bureau.models import BankAccount, Enterprise, Payment, Person
+from bureau.roles import reviews_records
+from bureau.station.kit import SUBMITTED_MESSAGE
+from bureau.transfers import person_register, registers_existing_number
+
+
+class SubmittedSerializer(serializers.Serializer):
+    detail = serializers.CharField(label="结果", help_text=f"服务站登记的回答，一律为「{SUBMITTED_MESSAGE}」。")
 
 
 class IdNumberSerializer(serializers.Serializer):
@@ -54,6 +61,42 @@ class PersonViewSet(ScopedModelViewSet):
     pagination_class = KeysetPagination
     keyset = ("id",)
     protected_message = "该人员已有关联记录，不能删除。"
+
+    @extend_schema(
+        description="局机关登记后返回该人员；服务站的每次新登记都只返回「已提交，等待区局审核」（201），"
+        "身份证号已在本区登记的，转为迁入申请由局机关审核，回答与新登记相同。",
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="PersonCreated",
+                serializers=[PersonSerializer, SubmittedSerializer],
+                resource_type_field_name=None,
+            )
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        if reviews_records(self.request.user):
+            return super().perform_create(serializer)
+        # A station: the same answer for a new person and for a number the district already holds
+        # (a transfer request, `save_record`), so that registering does not tell where, or whether,
+        # a person is registered. The person's id is not in it either; the station finds its own
+        # people in its list or by number (`persons/find/`).
+        data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
+        self._save(Person(), data)
+        self.created_record = None
+        serializer._data = {"detail": SUBMITTED_MESSAGE}  # what `serializer.data` answers, for both
+
+    def save_record(self, record):
+        if isinstance(record, Person) and registers_existing_number(person=record, by=self.request.user):
+            return person_register(person=record, by=self.request.user)
+        return super().save_record(record)
+
+    def replay(self, earlier, fingerprint: str) -> Response:
+        if reviews_records(self.request.user) or not earlier.matches(fingerprint):
+            return super().replay(earlier, fingerprint)
+        return Response({"detail": SUBMITTED_MESSAGE}, status=earlier.status_code, headers={REPLAYED_HEADER: "true"})
 
     @extend_schema(
         summary="按完整身份证号查找人员",

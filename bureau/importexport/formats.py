@@ -105,6 +105,12 @@ def check_xlsx_upload(file, size: int) -> None:
             raise UploadRefused(
                 "文件是含宏的工作簿（.xlsm），不能导入：请另存为不含宏的“Excel 工作簿（*.xlsx）”后再上传。"
             )
+    # The rows and cells the first sheet declares, before any row is parsed (IMPORT_MAX_ROWS, IMPORT_MAX_CELLS).
+    try:
+        file.seek(0)
+        sheet.check_dimension(file)
+    except sheet.SheetTooLarge as too_large:
+        raise UploadRefused(str(too_large)) from None
 
 
 def causes(error: BaseException):
@@ -115,13 +121,25 @@ def causes(error: BaseException):
 
 
 def read_sheet(content: bytes) -> list[list]:
-    """The first sheet's rows: by the fast reader (bureau.importexport.sheet), or openpyxl where it declines."""
+    """
+    The first sheet's rows: by the fast reader (bureau.importexport.sheet), or openpyxl where it
+    declines; within the limits either way (`sheet.SheetTooLarge`).
+    """
     try:
         return sheet.read_rows(content)
     except sheet.Unreadable:
+        limits = sheet.Limits()  # counted afresh: the fast reader may have stopped part way
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
         try:
-            return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+            worksheet = workbook.active
+            if worksheet.max_row and worksheet.max_column:  # the dimension, when the file has one
+                limits.check_declared(worksheet.max_row, worksheet.max_column)
+            rows = []
+            for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                limits.row(number)
+                limits.cells(len(row))
+                rows.append(list(row))
+            return rows
         finally:
             workbook.close()
 
@@ -137,6 +155,8 @@ class PortalXLSX(XLSX):
         check_xlsx_upload(BytesIO(in_stream), len(in_stream))
         try:
             rows = read_sheet(in_stream)
+        except sheet.SheetTooLarge as too_large:
+            raise UploadRefused(str(too_large)) from None
         except Exception as error:
             # defusedxml (installed, so openpyxl parses with it) refuses entity declarations ("billion
             # laughs"); openpyxl may wrap its error in a ValueError of its own.

@@ -21,12 +21,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 from import_export.results import RowResult
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -34,10 +35,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from bureau import masking
 from bureau.importexport import is_blank
 from bureau.importexport.formats import UploadRefused
+from bureau.importexport.resources import MORE_ERRORS_MESSAGE
 from bureau.models import ExportJob, ExportLog, ImportJob
 
 logger = logging.getLogger(__name__)
 
+# Progress notes live in the "progress" cache (settings.CACHES): written from inside the job's own
+# transaction, which hides (and a dry run rolls back) database writes, the database cache included.
+progress_cache = ConnectionProxy(caches, "progress")
 # Progress is written every this many rows (to the cache: the import's own transaction hides DB writes).
 PROGRESS_EVERY = 500
 # The preview keeps this many row errors and this many changed rows; it never lists every row.
@@ -74,7 +79,7 @@ def progress_key(job) -> str:
 
 def rows_done(job) -> int:
     """Rows the running job has done: its last progress note, or the row's own count."""
-    return max(job.rows_done, cache.get(progress_key(job)) or 0) if job.is_active else job.rows_done
+    return max(job.rows_done, progress_cache.get(progress_key(job)) or 0) if job.is_active else job.rows_done
 
 
 def status_of(job) -> dict:
@@ -167,7 +172,7 @@ class ProgressTracker:
                 }
             )
         if self.done % PROGRESS_EVERY == 0:
-            cache.set(progress_key(self.job), self.done, PROGRESS_TIMEOUT)
+            progress_cache.set(progress_key(self.job), self.done, PROGRESS_TIMEOUT)
 
     def values(self, instance) -> dict:
         """The row's values as the user may see them (sensitive fields masked, like an export)."""
@@ -232,7 +237,8 @@ def _counts(result, tracker) -> dict:
 
 def _finish_invalid(job: ImportJob, messages: list[str], status=ImportJob.Status.INVALID) -> None:
     job.status = status
-    job.errors = messages[:ERRORS_KEPT]
+    # The job keeps the first errors; when there are more, it says so in their place.
+    job.errors = messages if len(messages) <= ERRORS_KEPT else [*messages[: ERRORS_KEPT - 1], MORE_ERRORS_MESSAGE]
     job.error_count = len(messages)
     job.finished_at = timezone.now()
     job.save(
@@ -406,7 +412,7 @@ def _write_rows(job: ExportJob, resource, queryset, stream) -> int:
         written += 1
         if written % PROGRESS_EVERY == 0:
             ExportJob.objects.filter(pk=job.pk).update(rows_done=written)
-            cache.set(progress_key(job), written, PROGRESS_TIMEOUT)
+            progress_cache.set(progress_key(job), written, PROGRESS_TIMEOUT)
     workbook.save(stream)
     return written
 

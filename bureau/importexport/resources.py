@@ -34,6 +34,10 @@ from bureau.services import ScopeError, change_propose, check_write_allowed
 
 # Rows written per bulk_create / bulk_update (and history and audit rows with them).
 BATCH_SIZE = 500
+# Validation stops once this many rows were refused: the file is not imported, and the list the
+# user reads (and the job keeps) stays bounded whatever the size of the file.
+MAX_REFUSED_ROWS = 200
+MORE_ERRORS_MESSAGE = "还有更多错误未列出：请改正以上错误后重新上传，以查看其余错误。"
 
 
 def stored_values(instance) -> dict:
@@ -225,6 +229,8 @@ class PortalResource(resources.ModelResource):
         if issubclass(self._meta.model, VersionedModel) and "version" not in self.fields:
             self.fields["version"] = fields.Field("version", "版本", widget=VersionWidget(), saves_null_values=False)
         self.file_problem = False
+        self.refused_rows = 0
+        self.more_errors = False
         self.set_user(user)
 
     def set_user(self, user) -> None:
@@ -331,6 +337,8 @@ class PortalResource(resources.ModelResource):
         self.reviews = reviews_records(self.user)
         self.first_row_of_key = {}
         self.proposals = []
+        self.refused_rows = 0
+        self.more_errors = False
         self.create_instances.clear()
         self.update_instances.clear()
         result = super().import_data(
@@ -364,6 +372,21 @@ class PortalResource(resources.ModelResource):
                 field.widget.preload([unescape_formula(value) for value in dataset[field.column_name]])
 
     def import_row(self, row, instance_loader, **kwargs):
+        """
+        One row, unless MAX_REFUSED_ROWS rows were refused already: the file will not be imported,
+        the user has enough to correct, and a file of 100,000 bad rows must not keep 100,000 errors.
+        """
+        if self.refused_rows >= MAX_REFUSED_ROWS:
+            self.more_errors = True
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        row_result = self.import_one_row(row, instance_loader, **kwargs)
+        if row_result.import_type in (RowResult.IMPORT_TYPE_INVALID, RowResult.IMPORT_TYPE_ERROR):
+            self.refused_rows += 1
+        return row_result
+
+    def import_one_row(self, row, instance_loader, **kwargs):
         """
         One row: read, validated (`full_clean` once), compared with the stored record and, when
         new or changed, queued for the batch writes (`bulk_create` / `bulk_update`). A row equal
@@ -631,4 +654,5 @@ class PortalResource(resources.ModelResource):
                 for error in error_row.errors
             ]
         by_row.sort(key=lambda item: item[0])
-        return messages + [message for _, message in by_row]
+        more = [MORE_ERRORS_MESSAGE] if self.more_errors else []
+        return messages + [message for _, message in by_row] + more

@@ -13,6 +13,10 @@ empty row.
 
 Anything it does not recognise (strict OOXML, a chartsheet first, an unknown cell type)
 raises `Unreadable`, and the caller reads the file with openpyxl instead.
+
+Size is bounded before and while reading (`SheetTooLarge`, a Chinese message): the sheet's
+declared dimension is checked before any row is read (`check_dimension`), and a file without
+one (or lying in it) is stopped at the first row or cell over the limit (`Limits`).
 """
 
 import posixpath
@@ -38,6 +42,92 @@ ROW, CELL, VALUE, INLINE, TEXT, PHONETIC = (f"{MAIN}{tag}" for tag in ("row", "c
 
 class Unreadable(Exception):
     """The file is of a kind this reader leaves to openpyxl."""
+
+
+class SheetTooLarge(Exception):
+    """
+    The sheet has more rows or cells than an import may have; the message is the Chinese one the
+    user sees. Not a ValueError: the reader turns those into `Unreadable` (and a second reading).
+    """
+
+
+DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"([A-Z]{0,3}\d*)(?::([A-Z]{0,3})(\d+))?\"")
+
+
+class Limits:
+    """
+    The most data rows (`IMPORT_MAX_ROWS`, the header not counted) and cells (`IMPORT_MAX_CELLS`)
+    an import may have. `row(number)` and `cells(count)` refuse, while reading, the first row or
+    cell over them: a file without a dimension is still read only up to the limit.
+    """
+
+    def __init__(self, max_rows: int | None = None, max_cells: int | None = None):
+        from django.conf import settings
+
+        self.max_rows = max_rows if max_rows is not None else settings.IMPORT_MAX_ROWS
+        self.max_cells = max_cells if max_cells is not None else settings.IMPORT_MAX_CELLS
+        self.cells_read = 0
+
+    def too_many_rows(self, data_rows: int, *, declared: bool = False) -> SheetTooLarge:
+        said = f"工作表标明 {data_rows} 行数据" if declared else f"超过 {self.max_rows} 行数据"
+        return SheetTooLarge(f"文件行数过多（{said}，每次最多导入 {self.max_rows} 行）：请分成多个文件分批导入。")
+
+    def too_many_cells(self, cells: int, *, declared: bool = False) -> SheetTooLarge:
+        said = f"工作表标明 {cells} 个单元格" if declared else f"超过 {self.max_cells} 个单元格"
+        return SheetTooLarge(
+            f"文件单元格过多（{said}，每次最多 {self.max_cells} 个）：请删去多余的行和列，或分成多个文件分批导入。"
+        )
+
+    def row(self, number: int) -> None:
+        """Row `number` (Excel's, the header is row 1) is about to be read."""
+        if number - 1 > self.max_rows:
+            raise self.too_many_rows(number - 1)
+
+    def cells(self, count: int) -> None:
+        self.cells_read += count
+        if self.cells_read > self.max_cells:
+            raise self.too_many_cells(self.cells_read)
+
+    def check_declared(self, last_row: int, columns: int) -> None:
+        if last_row - 1 > self.max_rows:
+            raise self.too_many_rows(last_row - 1, declared=True)
+        if last_row * columns > self.max_cells:
+            raise self.too_many_cells(last_row * columns, declared=True)
+
+
+def declared_size(head: bytes) -> tuple[int, int] | None:
+    """(last row, columns) from the `<dimension ref="A1:K300001"/>` at the start of a sheet, if any."""
+    match = DIMENSION.search(head)
+    if match is None:
+        return None
+    last = (match[2] + match[3]) if match[3] else match[1]
+    cell = CELL_REFERENCE.match(last.decode())
+    if cell is None:
+        return None
+    return int(cell[2]), column_index(cell[1]) + 1
+
+
+def check_dimension(content, limits: Limits | None = None) -> None:
+    """
+    Refuse (`SheetTooLarge`) a workbook whose first sheet declares more rows or cells than the
+    limits, reading only the workbook part and the start of the sheet: no row is parsed.
+    A file this reader cannot place (no sheet found) is left to the parser that follows.
+    """
+    limits = limits or Limits()
+    try:
+        archive = zipfile.ZipFile(content if hasattr(content, "read") else BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        try:
+            path, _ = first_sheet_path(archive)
+            with archive.open(path) as source:
+                head = source.read(HEAD_BYTES)
+        except Exception:  # whatever it is, the parser that follows refuses it with its own message
+            return
+    size = declared_size(head)
+    if size is not None:
+        limits.check_declared(*size)
 
 
 def column_index(letters: str, cache: dict = {}) -> int:  # noqa: B006 (a cache shared on purpose)
@@ -161,8 +251,9 @@ def number(text: str):
     return int(text)
 
 
-def read_rows(content: bytes) -> list[list]:
-    """The first sheet's rows (lists of values, None for an empty cell), from row 1."""
+def read_rows(content: bytes, limits: Limits | None = None) -> list[list]:
+    """The first sheet's rows (lists of values, None for an empty cell), from row 1, within the limits."""
+    limits = limits or Limits()
     try:
         archive = zipfile.ZipFile(BytesIO(content))
     except zipfile.BadZipFile as error:
@@ -173,19 +264,31 @@ def read_rows(content: bytes) -> list[list]:
             strings = shared_strings(archive)
             kinds = date_styles(archive)
             with archive.open(path) as source:
-                return sheet_rows(source, strings, kinds, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+                head = source.read(HEAD_BYTES)
+                size = declared_size(head)
+                if size is not None:
+                    limits.check_declared(*size)
+                return sheet_rows(
+                    HeadThenRest(head, source),
+                    strings,
+                    kinds,
+                    CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900,
+                    limits,
+                )
         except KeyError as error:
             raise Unreadable(f"missing member {error}") from error
         except (etree.LxmlError, IndexError, ValueError) as error:
             raise Unreadable(str(error)) from error
 
 
-def sheet_rows(source, strings: list[str], kinds: dict[int, str], epoch) -> list[list]:
+def sheet_rows(source, strings: list[str], kinds: dict[int, str], epoch, limits: Limits) -> list[list]:
     rows: list[list] = []
     for _, element in events(source, ROW):
         number_of_row = int(element.get("r") or len(rows) + 1)
         if number_of_row <= len(rows):
             raise Unreadable("rows out of order")
+        # Whatever the dimension said: never more than the limit's rows and cells in memory.
+        limits.row(number_of_row)
         rows.extend([] for _ in range(number_of_row - 1 - len(rows)))
         values: list = []
         for cell in element.iter(CELL):
@@ -201,6 +304,7 @@ def sheet_rows(source, strings: list[str], kinds: dict[int, str], epoch) -> list
                 raise Unreadable("cells out of order")
             values.extend([None] * (column - len(values)))
             values.append(cell_value(cell, strings, kinds, epoch))
+        limits.cells(len(values))
         rows.append(values)
         # The rows read are dropped from the tree: memory stays that of one row.
         element.clear(keep_tail=True)

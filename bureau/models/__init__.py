@@ -10,6 +10,7 @@ from .proposals import PaymentProposal, PaymentProposalLine
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
 from .site import SiteProfile
 from .townships import Township
+from .transfers import TransferRequest
 from .users import User
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "SiteProfile",
     "Township",
     "TownshipRecord",
+    "TransferRequest",
     "User",
     "VersionedModel",
     "Visit",

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models, router, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from bureau.concurrency import stale_error
 from bureau.scoping import ScopedQuerySet
+from bureau.validators import UploadValidator
 
 
 class ReviewStatus(models.TextChoices):
@@ -161,7 +161,7 @@ class Attachment(models.Model):
         "文件",
         upload_to=attachment_path,
         validators=[
-            FileExtensionValidator(["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "mp4"]),
+            UploadValidator(["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "mp4"]),
         ],
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)

@@ -3,8 +3,8 @@
 from django import forms
 
 from bureau.models import Person
-from bureau.services import person_save
 from bureau.station.kit import DateInput, StationModelForm
+from bureau.transfers import person_register, registers_existing_number
 
 
 class PersonForm(StationModelForm):
@@ -14,6 +14,9 @@ class PersonForm(StationModelForm):
     The township is not a field: the view forces it to the station's own
     township, so a posted `township` is ignored. The review fields belong to
     the bureau.
+
+    A new registration of an ID number the district already holds is answered like any other
+    and reaches the bureau as a transfer request (`bureau.transfers.person_register`).
 
     A station records a beneficiary's death or move out of, or into, the district here (`died_on`,
     `moved_out_on`, `moved_in_on`). For an approved person that is a proposed change (`record_save`): the
@@ -55,5 +58,13 @@ class PersonForm(StationModelForm):
             "gender": "可不选，按身份证号第 17 位自动确定。",
         }
 
-    def submit(self, *, by) -> Person:
-        return person_save(person=self.record(), by=by)
+    def validate_unique(self):
+        # A station's new registration is never told that the number is in the district (in
+        # which township, or at all): `person_register` makes it a transfer request instead.
+        if registers_existing_number(person=self.instance, by=self.user):
+            return
+        super().validate_unique()
+
+    def submit(self, *, by):
+        """The person saved (a submission), or the transfer request that a known number became."""
+        return person_register(person=self.record(), by=by)

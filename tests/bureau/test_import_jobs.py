@@ -11,7 +11,6 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import TestCase
 
 from bureau.importexport import jobs
@@ -208,7 +207,7 @@ def test_an_import_through_a_real_celery_worker_completes_with_progress_and_a_pr
     job = wait_for(job, worker, ImportJob.Status.VALIDATED)
     assert (job.rows_total, job.rows_done) == (1100, 1100)
     # The worker noted its progress as it went: every 500 rows, the last note at row 1,000.
-    assert cache.get(jobs.progress_key(job)) == 1000
+    assert jobs.progress_cache.get(jobs.progress_key(job)) == 1000
     assert job.summary["new"] == 1100
     assert Person.objects.count() == 0
 
@@ -230,7 +229,7 @@ def wait_for(job, task_ran: threading.Event, status):
 
 def test_the_progress_of_a_running_job_is_read_from_its_note(bureau_user):
     job = ImportJob.objects.create(user=bureau_user, model="bureau.person", kind="人员", rows_total=2000)
-    cache.set(jobs.progress_key(job), 1000)
+    jobs.progress_cache.set(jobs.progress_key(job), 1000)
     assert jobs.rows_done(job) == 1000
     job.status = ImportJob.Status.DONE
     assert jobs.rows_done(job) == 0

@@ -252,12 +252,14 @@ def test_impossible_birth_date_shows_chinese_message(client_for, station_user_a)
     assert Person.objects.count() == 0
 
 
-def test_duplicate_id_number_shows_chinese_message(client_for, station_user_a, person_b):
-    # The duplicate is in another township: the clerk learns it exists, not whose it is.
-    response = client_for(station_user_a).post(CREATE, person_data(id_number=person_b.id_number))
+def test_duplicate_id_number_is_answered_like_any_registration(client_for, station_user_a, person_b):
+    # The number is in another township: the station learns neither that nor where (issue 23);
+    # the bureau gets a transfer request (tests/bureau/test_transfer_requests.py).
+    response = client_for(station_user_a).post(CREATE, person_data(id_number=person_b.id_number), follow=True)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "该身份证号已登记。" in content
+    assert "已提交，等待区局审核" in content
+    assert "该身份证号已登记。" not in content
     assert "李乙" not in content
     assert Person.objects.count() == 1
 

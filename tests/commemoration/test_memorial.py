@@ -20,7 +20,7 @@ from tests.factories import FamilyLinkFactory
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limit():
+def fresh_rate_limit(db):
     cache.clear()
     yield
     cache.clear()
@@ -193,3 +193,40 @@ def test_pages_count_visits(client, martyr):
     client.get("/memorial/")
     client.get(page(martyr))
     assert MemorialDailyVisits.objects.get().visits == 2
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["\u200b" * 50, "\u200c\u200d\u2060\ufeff" * 10, "\u3000 \t\u00a0", "\u3164\u2800\u115f"],
+    ids=["zero-width", "joiners", "spaces", "blank-letters"],
+)
+def test_a_message_of_invisible_characters_is_refused(client, martyr, message):
+    from commemoration.models import INVISIBLE_MESSAGE
+
+    response = client.post(reverse("commemoration:memorial_message", args=[martyr.pk]), {"message": message})
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert INVISIBLE_MESSAGE in content or "请填写寄语内容。" in content
+    assert not Tribute.objects.exists()
+    if message.strip():
+        assert INVISIBLE_MESSAGE == "寄语不能只由空格或不可见字符组成，请填写寄语内容。"
+        assert INVISIBLE_MESSAGE in content
+
+
+def test_a_message_with_a_zero_width_character_among_words_is_accepted(client, martyr):
+    response = client.post(
+        reverse("commemoration:memorial_message", args=[martyr.pk]), {"message": "英雄\u200b永垂不朽"}
+    )
+
+    assert response.status_code == 302
+    assert Tribute.objects.get().message == "英雄\u200b永垂不朽"
+
+
+def test_the_model_refuses_an_invisible_message_too(martyr):
+    from django.core.exceptions import ValidationError
+
+    tribute = Tribute(martyr=martyr, kind=Tribute.Kind.MESSAGE, message="\u200b" * 50)
+    with pytest.raises(ValidationError) as refused:
+        tribute.full_clean()
+    assert refused.value.message_dict["message"] == ["寄语不能只由空格或不可见字符组成，请填写寄语内容。"]

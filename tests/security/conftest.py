@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bureau import roles
-from bureau.models import Attachment, ExportJob, ImportJob
+from bureau.models import Attachment, ExportJob, ImportJob, TransferRequest
 from employment.models import JobFair
 from pensions.models import BenefitStandard
 from tests import factories
@@ -187,6 +187,14 @@ def build_matrix_data() -> MatrixData:
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),
+        # A station of township A registered a number township B holds: a request to move to A.
+        "bureau.transferrequest": TransferRequest.objects.create(
+            person=factories.PersonFactory(name="李乙", township=township_b),
+            from_township=township_b,
+            to_township=township_a,
+            submitted_name="李乙",
+            requested_by=data.users[STATION_A],
+        ),
         "employment.startuppark": park,
         "employment.parktenancy": employment.ParkTenancyFactory(park=park, enterprise=enterprise),
         "employment.jobfair": fair,

@@ -474,6 +474,8 @@ ADMIN_MODELS = {
     "bureau.bankaccount": ("acdvi", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),
+    # Registrations of a number the district holds (issue 23): read-only, decided on their own pages.
+    "bureau.transferrequest": ("v", "v", "", "", ""),
     # Care records of the core: visits (their 慰问金 in the ledger) and check-ups, imported from lists.
     "bureau.visit": ("acdvir", "v", "", "", ""),
     "bureau.checkupbatch": ("acdvr", "v", "", "", ""),
@@ -636,6 +638,7 @@ NO_SCOPE = {
     or model
     in {
         "bureau.pendingchange",
+        "bureau.transferrequest",
         "reports.annualreportrun",
         "reports.reportdownload",
         "resettlement.placementcandidate",
@@ -772,6 +775,16 @@ ADMIN_CUSTOM = {
     "admin:bureau_pendingchange_review": {
         GET: {**outside_admin(), **dict.fromkeys(STAFF, 405)},
         POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    # Deciding a transfer request: bureau staff only (the reviewers), a confirmation page then a post.
+    # An empty refusal needs its reason: the page again (400); an approval is made (302).
+    "admin:bureau_transferrequest_approve": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    "admin:bureau_transferrequest_reject": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 400, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
     },
     "admin:bureau_auditevent_export": {
         GET: {**outside_admin(), CLERK: 403, LEADER: 403, AUDITOR: 200, SYSADMIN: 403, SECADMIN: 403},

@@ -47,12 +47,6 @@ class InspectionForm(StationModelForm):
         self.fields["facility"].queryset = MemorialFacility.objects.visible_to(self.user).order_by("name")
         self.fields["facility"].error_messages["invalid_choice"] = "只能选择本乡镇（街道）的纪念设施。"
 
-    def clean_inspected_on(self):
-        day = self.cleaned_data["inspected_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("巡查日期不能晚于今天。")
-        return day
-
 
 class MessageForm(forms.Form):
     """A visitor's message (寄语) at a martyr's page: shown once staff approve it."""

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.models import ActivityRecord, Attachment, Person, TownshipRecord
+from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, Person, TownshipRecord
 from bureau.scoping import ScopedQuerySet
 
 #: The first Martyrs' Day (烈士纪念日, 30 September) was held in 2014.
@@ -119,6 +119,7 @@ class FacilityInspection(TownshipRecord):
     attachments = GenericRelation(Attachment)
 
     township_from = "facility"
+    event_dates = ("inspected_on",)
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
@@ -127,11 +128,6 @@ class FacilityInspection(TownshipRecord):
 
     def __str__(self):
         return f"{self.facility} 巡查（{self.inspected_on:%Y-%m-%d}）"
-
-    def clean(self):
-        super().clean()
-        if self.inspected_on and self.inspected_on > timezone.localdate():
-            raise ValidationError({"inspected_on": "巡查日期不能晚于今天。"})
 
 
 class UpgradeProject(TownshipRecord):
@@ -187,7 +183,7 @@ class MartyrQuerySet(ScopedQuerySet):
         return self.filter(publication_consent=True, person__status=Person.Status.DECEASED)
 
 
-class Martyr(models.Model):
+class Martyr(DeclaredDatesMixin, models.Model):
     """The martyr details of a deceased person (烈士): sacrifice, recognition, resting place, publication."""
 
     person = models.OneToOneField(
@@ -216,6 +212,7 @@ class Martyr(models.Model):
     )
     history = HistoricalRecords()
 
+    event_dates = ("sacrificed_on", "recognised_on")
     township_lookup = "person__township"
     objects = MartyrQuerySet.as_manager()
 
@@ -231,8 +228,6 @@ class Martyr(models.Model):
         errors = {}
         if self.person_id and self.person.status != Person.Status.DECEASED:
             errors["person"] = "烈士须为人员状态“已故”的人员。"
-        if self.sacrificed_on and self.sacrificed_on > timezone.localdate():
-            errors["sacrificed_on"] = "牺牲日期不能晚于今天。"
         if self.recognised_on and self.sacrificed_on and self.recognised_on < self.sacrificed_on:
             errors["recognised_on"] = "评定日期不能早于牺牲日期。"
         if errors:
@@ -243,7 +238,7 @@ class Martyr(models.Model):
         return self.person.birth_date.year if self.person.birth_date else None
 
 
-class MartyrRelic(models.Model):
+class MartyrRelic(DeclaredDatesMixin, models.Model):
     """A relic, story or photo of a martyr collected (遗物、事迹收集), with its upload."""
 
     class Kind(models.TextChoices):
@@ -265,6 +260,7 @@ class MartyrRelic(models.Model):
     )
     history = HistoricalRecords()
 
+    event_dates = ("collected_on",)
     scope_through = "martyr"
     township_lookup = "martyr__person__township"
     objects = ScopedQuerySet.as_manager()
@@ -325,6 +321,8 @@ class Nominee(TownshipRecord):
     rank = models.PositiveSmallIntegerField("公布顺序", null=True, blank=True, help_text="当选人员的公布顺序。")
 
     township_from = "person"
+    # The review's outcome is the bureau's: a station nominates, it never elects.
+    bureau_decided_fields = ("result", "rank")
 
     class Meta:
         ordering = ["selection", "rank", "id"]

@@ -7,6 +7,7 @@ from .jobs import ExportJob, ImportJob
 from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
+from .rules import DeclaredDatesMixin
 from .site import SiteProfile
 from .townships import Township
 from .users import User
@@ -19,6 +20,7 @@ __all__ = [
     "BankAccount",
     "CheckUp",
     "CheckUpBatch",
+    "DeclaredDatesMixin",
     "Enterprise",
     "ExportJob",
     "ExportLog",

@@ -155,6 +155,7 @@ class Person(TownshipRecord):
 
     # Personal identifiers, masked for roles without `view_sensitive_person` (bureau.masking).
     sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
+    event_dates = ("enlisted_on", "discharged_on", "died_on", "moved_out_on")
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -189,12 +190,10 @@ class Person(TownshipRecord):
             errors["discharged_on"] = "退役日期不能早于入伍日期。"
         if self.status == self.Status.ACTIVE_DUTY and self.discharged_on:
             errors["status"] = "已填写退役日期的人员不能是现役军人。"
-        today = timezone.localdate()
+        # Not after today: `event_dates`, checked by full_clean (bureau.models.rules).
         for name in ("died_on", "moved_out_on"):
             day = getattr(self, name)
-            if day and day > today:
-                errors[name] = f"{self._meta.get_field(name).verbose_name}不能晚于今天。"
-            elif day and self.birth_date and day < self.birth_date:
+            if day and self.birth_date and day < self.birth_date:
                 errors[name] = f"{self._meta.get_field(name).verbose_name}不能早于出生日期。"
         if errors:
             raise ValidationError(errors)

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, Person, TownshipRecord
+from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, FamilyLink, Person, TownshipRecord
 from bureau.scoping import ScopedQuerySet
 
 #: The first Martyrs' Day (烈士纪念日, 30 September) was held in 2014.
@@ -277,6 +277,26 @@ class MartyrRelic(DeclaredDatesMixin, models.Model):
 # --- 选树典型 --------------------------------------------------------------------------------------
 
 
+#: Words of a selection's title that say whom it is for (最美退役军人, 最美军嫂); any other title is open to anyone.
+SPOUSE_TITLE_WORD = "军嫂"
+VETERAN_TITLE_WORD = "退役军人"
+
+
+def military_spouses():
+    """
+    People registered as the spouse of someone who serves or served (a `FamilyLink` of relation
+    spouse, recorded from either side, to an active-duty soldier, a veteran, or anyone enlisted).
+    """
+    served = Person.objects.filter(
+        Q(status__in=[Person.Status.ACTIVE_DUTY, Person.Status.VETERAN]) | Q(enlisted_on__isnull=False)
+    )
+    spouses = FamilyLink.objects.filter(relation=FamilyLink.Relation.SPOUSE)
+    return Person.objects.filter(
+        Q(pk__in=spouses.filter(relative__in=served).values("person"))
+        | Q(pk__in=spouses.filter(person__in=served).values("relative"))
+    )
+
+
 class HonourSelection(models.Model):
     """A selection (评选活动) of one title and edition: 第二届“最美退役军人”."""
 
@@ -300,6 +320,22 @@ class HonourSelection(models.Model):
 
     def __str__(self):
         return f"第{self.edition}届“{self.title}”（{self.year}年）"
+
+    def candidates(self):
+        """The registered people the title fits: military spouses for 军嫂, veterans for 退役军人, else anyone."""
+        if SPOUSE_TITLE_WORD in self.title:
+            return military_spouses()
+        if VETERAN_TITLE_WORD in self.title:
+            return Person.objects.veterans()
+        return Person.objects.all()
+
+    @property
+    def candidates_text(self) -> str:
+        if SPOUSE_TITLE_WORD in self.title:
+            return "现役军人、退役军人的配偶"
+        if VETERAN_TITLE_WORD in self.title:
+            return "退役军人"
+        return "登记在册的人员"
 
 
 class Nominee(TownshipRecord):

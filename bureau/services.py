@@ -101,14 +101,19 @@ def township_default(*, record: TownshipRecord, by) -> None:
 def bureau_decided_check(*, record: TownshipRecord, by, current: TownshipRecord | None = None) -> None:
     """
     Refuse a station's write that sets or changes a field only the bureau decides (the model's
-    `bureau_decided_fields`, and the review fields): compared with the record as stored, or, for a
-    new record, with the model's defaults. Bureau staff decide them; nothing to check.
+    `bureau_decided_fields`): compared with the record as stored, or, for a new record, with the
+    model's defaults. Bureau staff decide them; nothing to check. (The review fields are the
+    workflow's: `record_save` sets them, and a proposed change never holds them.)
     """
     if reviews_records(by):
         return
+    declared = getattr(type(record), "bureau_decided_fields", ())
+    if not declared:
+        return
     if current is None and record.pk is not None and not record._state.adding:
         current = type(record)._base_manager.filter(pk=record.pk).first()
-    errors = decided_field_errors(record, current=current)
+    # The review fields need no comparison: whatever the record held, `submit` sets them here.
+    errors = decided_field_errors(record, current=current, names=declared)
     if errors:
         raise ValidationError(errors)
 

@@ -488,7 +488,8 @@ class PortalResource(resources.ModelResource):
             # What the bureau decides is not a station's to set, in a file either (bureau_decided_check).
             stored = getattr(instance, "_import_stored", None)
             current = type(instance)(**stored) if stored else None
-            for name, texts in decided_field_errors(instance, current=current).items():
+            declared = getattr(type(instance), "bureau_decided_fields", ())
+            for name, texts in decided_field_errors(instance, current=current, names=declared).items():
                 errors.setdefault(name, []).extend(ValidationError(text) for text in texts)
         loaded = getattr(instance, "_loaded_version", None)
         if loaded is not None and "version" not in errors and instance.version != loaded:

@@ -63,6 +63,16 @@ class TownshipRecordQuerySet(ScopedQuerySet):
     def awaiting_review(self):
         return self.filter(review_status=ReviewStatus.SUBMITTED)
 
+    def without_township(self):
+        """
+        Records of a place missing their township (the data-quality check): about something that has
+        one (`township_from`), or submitted by a station. District-wide records of the bureau are not.
+        """
+        source = self.model.township_from
+        if source:
+            return self.filter(township__isnull=True, **{f"{source}__township__isnull": False})
+        return self.filter(township__isnull=True, submitted_by__township__isnull=False)
+
 
 class TownshipRecord(DeclaredDatesMixin, VersionedModel):
     """

@@ -18,6 +18,7 @@ not refused for a field its user never touched).
 
 import datetime
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -27,6 +28,11 @@ REVIEW_FIELDS = ("review_status", "return_reason", "reviewed_by", "reviewed_at")
 DECIDED_MESSAGE = "“{field}”由区局决定，服务站不能填写或修改。"
 EVENT_DATE_MESSAGE = "{field}不能晚于今天。"
 WITHIN_MESSAGE = "{field}应在所属{parent}的{period}内。"
+
+
+def models_declaring(attribute: str) -> list:
+    """The installed models that declare `attribute` (`"event_dates"`, `"dates_within"`, `"bureau_decided_fields"`)."""
+    return [model for model in apps.get_models() if getattr(model, attribute, None)]
 
 
 # --- decisions of the bureau -------------------------------------------------------------------

@@ -347,6 +347,8 @@ class StationFormMixin(VersionFormMixin):
             if current is None or not model_field.is_relation:
                 continue
             queryset = field.queryset
+            if queryset.query.is_sliced:
+                continue  # a sliced list cannot be combined; none of the kit's forms slices one
             extra = queryset.model._base_manager.filter(pk=current)
             if queryset.query.distinct:
                 extra = extra.distinct()

@@ -16,10 +16,12 @@ from rest_framework.test import APIClient
 from bureau.demo.helpers import upsert_submitted
 from bureau.importexport import PortalXLSX
 from bureau.models import CheckUpBatch, Visit
-from bureau.models.rules import decided_fields, declared_date_errors, future_event_dates
+from bureau.models.rules import decided_fields, declared_date_errors, future_event_dates, models_declaring
+from bureau.resources import PersonResource
 from bureau.resources_care import VisitResource
 from bureau.services import record_save
 from resettlement.models import InsuranceContinuation
+from tests.bureau.test_import_export import person_row, xlsx_file
 from tests.factories import CheckUpBatchFactory, CheckUpFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,7 @@ def api(user) -> APIClient:
     return client
 
 
-def xlsx(headers, rows) -> bytes:
+def sheet(headers, rows) -> bytes:
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(headers)
@@ -72,7 +74,7 @@ def test_a_future_visit_is_refused_with_the_same_message_on_the_station_form_the
 
     headers = ["身份证号", "姓名", "业务领域", "走访事由", "帮扶类别", "走访日期", "走访人", "慰问金（元）", "资金项目"]
     row = [person_a.id_number, person_a.name, "优待抚恤", "日常走访", "", day, "服务站", None, None]
-    result = VisitResource(user=station_user_a).import_data(PortalXLSX().create_dataset(xlsx(headers, [row])))
+    result = VisitResource(user=station_user_a).import_data(PortalXLSX().create_dataset(sheet(headers, [row])))
     assert result.row_messages == [f"第 2 行：{FUTURE_VISIT}"]
     assert not Visit.objects.exists()
 
@@ -167,3 +169,32 @@ def test_a_stations_insurance_continuation_is_in_its_townships_list(client_for, 
     )
     page = client_for(station_user_a).get(reverse("station:resettlement:insurance_list"))
     assert [record.person for record in page.context["page"]] == [person_a]
+
+
+def test_a_future_discharge_is_refused_by_the_person_import_and_the_station_form(
+    client_for, bureau_user, station_user_a, township_a
+):
+    row = person_row(1, township_a, {"退役日期": tomorrow().isoformat()})
+    result = PersonResource(user=bureau_user).import_data(PortalXLSX().create_dataset(xlsx_file([row])))
+    assert result.row_messages == ["第 2 行：退役日期不能晚于今天。"]
+
+    client = client_for(station_user_a)
+    url = reverse("station:person_create")
+    data = {
+        "name": "钱未来",
+        "id_number": row["身份证号"],
+        "status": "veteran",
+        "discharged_on": tomorrow().isoformat(),
+        "submission_key": client.get(url).context["submission_key"],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"discharged_on": ["退役日期不能晚于今天。"]}
+
+
+def test_records_missing_their_township_are_found(township_a, person_a):
+    visit = VisitFactory(person=person_a)
+    assert not Visit.objects.without_township().exists()
+    Visit.objects.filter(pk=visit.pk).update(township=None)  # as the demo's rows were before the fix
+    assert list(Visit.objects.without_township()) == [visit]
+    assert Visit in models_declaring("event_dates")

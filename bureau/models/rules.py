@@ -4,8 +4,9 @@ Rules a model declares and the core applies in every path (forms, admin, API, im
 Declarations, as class attributes of a model:
 
 - `bureau_decided_fields = ("result", "rank")`: what only the bureau decides. A station cannot set
-  or change them through any path (`bureau.services.bureau_decided_check`); a workflow record's
-  review fields (`REVIEW_FIELDS`) are always among them.
+  or change them through any path (`bureau.services.bureau_decided_check`). A workflow record's
+  review fields (`REVIEW_FIELDS`) are always among them (`decided_fields`): no station form offers
+  them, no proposed change holds them, and `record_save` sets them whatever a record held.
 - `event_dates = ("visited_on",)`: dates of something that happened, so not after today.
 - `dates_within = {"checked_on": "batch"}`: a date that falls within the period of the record a
   foreign key points at. The parent tells its period by a `period_bounds() -> (first, last)`
@@ -54,7 +55,7 @@ def decided_field_errors(record, *, current=None, names=None) -> dict[str, list[
     """
     `{field: [message]}` for each field the bureau decides whose value on `record` differs from
     `current` (the record as stored; for a new record, a fresh instance: the model's defaults).
-    `names` limits the check to the fields a request sent.
+    `names` limits the check to those fields (the declared ones: the review fields are the workflow's).
     """
     model = type(record)
     if current is None:

@@ -550,10 +550,15 @@ class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, 
     @admin.action(description="审核通过所选记录")
     def approve_selected(self, request, queryset):
         count = 0
-        with transaction.atomic():
-            for record in queryset.filter(review_status=ReviewStatus.SUBMITTED):
-                record_review(record=record, by=request.user, approve=True)
-                count += 1
+        try:
+            with transaction.atomic():
+                for record in queryset.filter(review_status=ReviewStatus.SUBMITTED):
+                    record_review(record=record, by=request.user, approve=True)
+                    count += 1
+        except ValidationError as error:
+            # All or none: a record that cannot be approved as it stands (a value only the bureau decides).
+            self.message_user(request, "未审核通过任何记录：" + "；".join(error.messages), messages.ERROR)
+            return
         self.message_user(request, f"已审核通过 {count} 条记录。", messages.SUCCESS)
 
     @admin.action(description="退回所选记录（需填写原因）")

@@ -24,6 +24,8 @@ from django.utils.module_loading import import_string
 
 from bureau.areas import area_configs
 from bureau.models import BankAccount, Payment, Person, TownshipRecord
+from bureau.models.rules import declared_date_errors, event_date_fields, models_declaring
+from bureau.models.rules import future_event_dates as future_event_dates_of
 
 # Findings of one kind listed on the page; the count is always the whole.
 PAGE_LIMIT = 200
@@ -142,21 +144,37 @@ def account_of_deceased_in_use(today: datetime.date) -> Iterable[Finding]:
         yield Finding(person.name, f"已{event}，银行账户仍为在用。", admin_url(account))
 
 
-def _event_date_models():
-    return [model for model in apps.get_models() if getattr(model, "event_dates", ())]
-
-
 def future_event_dates(today: datetime.date) -> Iterable[Finding]:
     """Dates a model declares as events (`event_dates`) that lie after today."""
-    for model in _event_date_models():
-        for name in model.event_dates:
-            label = model._meta.get_field(name).verbose_name
-            for record in model._base_manager.filter(**{f"{name}__gt": today}).order_by("pk"):
-                yield Finding(
-                    f"{model._meta.verbose_name}：{record}",
-                    f"{label} {getattr(record, name):%Y-%m-%d} 晚于今天。",
-                    admin_url(record),
-                )
+    for model in models_declaring("event_dates"):
+        for record in model._base_manager.filter(future_event_dates_of(model, today=today)).order_by("pk"):
+            late = [name for name in event_date_fields(model) if (getattr(record, name) or today) > today]
+            detail = "、".join(
+                f"{model._meta.get_field(name).verbose_name} {getattr(record, name):%Y-%m-%d}" for name in late
+            )
+            yield Finding(f"{model._meta.verbose_name}：{record}", f"{detail} 晚于今天。", admin_url(record))
+
+
+def dates_outside_their_period(today: datetime.date) -> Iterable[Finding]:
+    """Dates a model declares within a parent's period (`dates_within`) that fall outside it."""
+    for model in models_declaring("dates_within"):
+        parents = list(model.dates_within.values())
+        for record in model._base_manager.select_related(*parents).order_by("pk").iterator(chunk_size=2000):
+            # Future dates are the check above's: only the period is read here.
+            errors = declared_date_errors(record, today=datetime.date.max)
+            if errors:
+                detail = "；".join(message for messages in errors.values() for message in messages)
+                yield Finding(f"{model._meta.verbose_name}：{record}", detail, admin_url(record))
+
+
+def records_without_township(today: datetime.date) -> Iterable[Finding]:
+    """
+    A record that must have a township and has none: one a station submitted, or one about a person
+    who has one (`TownshipRecordQuerySet.without_township`). The bureau's district-wide records are not findings.
+    """
+    for model in _township_record_models():
+        for record in model._default_manager.without_township().order_by("pk"):
+            yield Finding(f"{model._meta.verbose_name}：{record}", "没有所属乡镇（街道）。", admin_url(record))
 
 
 def _township_record_models():
@@ -165,19 +183,6 @@ def _township_record_models():
         for model in apps.get_models()
         if issubclass(model, TownshipRecord) and not model._meta.abstract and model is not Person
     ]
-
-
-def records_without_township(today: datetime.date) -> Iterable[Finding]:
-    """
-    A record that must have a township and has none: one a station submitted, or one that takes
-    its township from its person (`township_from`). The bureau's district-wide records are not findings.
-    """
-    for model in _township_record_models():
-        condition = Q(submitted_by__isnull=False, submitted_by__township__isnull=False)
-        if model.township_from:
-            condition |= Q(**{f"{model.township_from}__isnull": False})
-        for record in model._base_manager.filter(township__isnull=True).filter(condition).order_by("pk"):
-            yield Finding(f"{model._meta.verbose_name}：{record}", "没有所属乡镇（街道）。", admin_url(record))
 
 
 def persons_without_township(today: datetime.date) -> Iterable[Finding]:
@@ -221,6 +226,12 @@ CORE_CHECKS = (
         "事件日期晚于今天",
         "更正日期。",
         future_event_dates,
+    ),
+    Check(
+        "dates_outside_their_period",
+        "日期不在所属批次（期间）内",
+        "更正日期，或改选正确的批次。",
+        dates_outside_their_period,
     ),
     Check(
         "records_without_township",

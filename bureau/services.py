@@ -15,6 +15,7 @@ from bureau.concurrency import version_check
 from bureau.models import Payment, PaymentBatch, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import proposable_fields, stored
 from bureau.models.payments import period_normalise, run_only_refusal
+from bureau.models.rules import decided_field_errors, decided_fields, decided_message
 from bureau.roles import reviews_records
 from bureau.scoping import sees_all_townships, township_of, township_of_record
 from bureau.validators import is_whole_fen
@@ -65,11 +66,13 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     force until the bureau approves the change. Either must stay in scope, and a write
     based on an old version of the record is refused (StaleWriteError).
     """
+    township_default(record=record, by=by)
     check_write_allowed(user=by, record=record)
     version_check(record)
     if proposes_change(record=record, by=by):
         current = type(record)._base_manager.select_for_update().get(pk=record.pk)
         return change_propose(record=record, current=current, by=by)
+    bureau_decided_check(record=record, by=by)
     # Validated before the review state moves, so a refused save leaves the form's record as it was
     # (a returned record keeps showing its return reason next to the errors).
     record.full_clean()
@@ -83,10 +86,53 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     return record
 
 
+def township_default(*, record: TownshipRecord, by) -> None:
+    """
+    A record without a township takes the one of what it is about (`township_from`), or else, saved
+    by a station, the station's own: a station's record always belongs to its township.
+    """
+    if record.township_id is not None:
+        return
+    record.assign_township()
+    if record.township_id is None and not record.township_from and not sees_all_townships(by):
+        record.township = township_of(by)
+
+
+def bureau_decided_check(*, record: TownshipRecord, by, current: TownshipRecord | None = None) -> None:
+    """
+    Refuse a station's write that sets or changes a field only the bureau decides (the model's
+    `bureau_decided_fields`): compared with the record as stored, or, for a new record, with the
+    model's defaults. Bureau staff decide them; nothing to check. (The review fields are the
+    workflow's: `record_save` sets them, and a proposed change never holds them.)
+    """
+    if reviews_records(by):
+        return
+    declared = getattr(type(record), "bureau_decided_fields", ())
+    if not declared:
+        return
+    if current is None and record.pk is not None and not record._state.adding:
+        current = type(record)._base_manager.filter(pk=record.pk).first()
+    # The review fields need no comparison: whatever the record held, `submit` sets them here.
+    errors = decided_field_errors(record, current=current, names=declared)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def record_review(*, record: TownshipRecord, by, approve: bool, reason: str = "") -> TownshipRecord:
-    """Approve a submitted record, or return it to the station with a reason."""
+    """
+    Approve a submitted record, or return it to the station with a reason. A station's submission
+    holding a value the bureau decides (sent before the rule, or written around it) is not approved
+    as it stands: the bureau sets those fields on the record's page, which approves it.
+    """
     if approve:
+        if record.submitted_by_id and not reviews_records(record.submitted_by):
+            decided = decided_field_errors(record, names=getattr(type(record), "bureau_decided_fields", ()))
+            if decided:
+                names = "、".join(str(type(record)._meta.get_field(name).verbose_name) for name in decided)
+                raise ValidationError(
+                    f"“{record}”的{names}是服务站填写的，须由区局决定：请在记录页修改后保存，不能直接审核通过。"
+                )
         record.approve(by=by)
     else:
         record.return_to_station(by=by, reason=reason)
@@ -111,6 +157,7 @@ def change_propose(*, record: TownshipRecord, current: TownshipRecord, by) -> To
     change as `proposed_change`. Proposing again replaces the change that waits.
     """
     record.full_clean()
+    bureau_decided_check(record=record, by=by, current=current)
     changes = {}
     for field in proposable_fields(type(record)):
         old, new = field.value_from_object(current), field.value_from_object(record)
@@ -156,6 +203,12 @@ def change_review(*, change: PendingChange, by, approve: bool, reason: str = "")
             for name, values in change.changes.items()
             if stored(change.field(name).value_from_object(record)) != values["old"]
         ]
+        decided = [name for name in change.changes if name in decided_fields(change.model)]
+        if decided:
+            # Proposed before the rule held: a station's value is never the bureau's decision.
+            raise ValidationError(
+                "；".join(decided_message(change.model, name) for name in decided) + "该修改不能审核通过，请退回。"
+            )
         if moved:
             raise ValidationError(
                 f"提议修改后，{'、'.join(moved)}已被他人修改，不能直接应用，以免覆盖；请退回，由服务站按最新内容重新提交。"

@@ -5,8 +5,10 @@ and the public memorial's message form.
 """
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
+from bureau.models import Person
 from bureau.station.kit import DateInput, PersonChoiceField, StationModelForm
 from bureau.validators import has_visible_text
 from commemoration.models import (
@@ -19,23 +21,51 @@ from commemoration.models import (
 )
 
 
+class NomineePersonField(PersonChoiceField):
+    """Who may be nominated depends on the selection's title (veterans, military spouses …)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(veterans_only=False, **kwargs)
+
+
 class NomineeForm(StationModelForm):
-    """A nomination of a person of the township for a selection, with the deeds."""
+    """
+    A nomination of a person of the township for a selection, with the deeds. The people offered are
+    those some open selection's title fits (`HonourSelection.candidates`); the one chosen must fit the
+    selection chosen. The review's result is the bureau's (`Nominee.bureau_decided_fields`).
+    """
 
     class Meta:
         model = Nominee
         fields = ["selection", "person", "deeds"]
-        field_classes = {"person": PersonChoiceField}
+        field_classes = {"person": NomineePersonField}
         widgets = {"deeds": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Nominations are open for this year's and last year's selections.
+        # Nominations are open for this year's and last year's selections (an edited nomination keeps
+        # its own, closed or not: the kit's keep_current_choices).
         this_year = timezone.localdate().year
-        self.fields["selection"].queryset = HonourSelection.objects.filter(year__gte=this_year - 1).order_by(
-            "-year", "title"
-        )
+        selections = HonourSelection.objects.filter(year__gte=this_year - 1).order_by("-year", "title")
+        self.fields["selection"].queryset = selections
         self.fields["selection"].error_messages["invalid_choice"] = "请选择列表中正在推荐的评选。"
+        fits_one = Q(pk__in=[])
+        for selection in selections:
+            fits_one |= Q(pk__in=selection.candidates().values("pk"))
+        self.fields["person"].queryset = Person.objects.filter(fits_one).visible_to(self.user).order_by("name", "pk")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        selection, person = cleaned_data.get("selection"), cleaned_data.get("person")
+        unchanged = (
+            self.instance.pk is not None
+            and selection is not None
+            and person is not None
+            and (selection.pk, person.pk) == (self.instance.selection_id, self.instance.person_id)
+        )
+        if selection and person and not unchanged and not selection.candidates().filter(pk=person.pk).exists():
+            self.add_error("person", f"“{selection.title}”评选只能推荐{selection.candidates_text}。")
+        return cleaned_data
 
 
 class InspectionForm(StationModelForm):
@@ -54,12 +84,6 @@ class InspectionForm(StationModelForm):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = MemorialFacility.objects.visible_to(self.user).order_by("name")
         self.fields["facility"].error_messages["invalid_choice"] = "只能选择本乡镇（街道）的纪念设施。"
-
-    def clean_inspected_on(self):
-        day = self.cleaned_data["inspected_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("巡查日期不能晚于今天。")
-        return day
 
 
 class MessageForm(forms.Form):

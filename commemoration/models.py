@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.models import ActivityRecord, Attachment, Person, TownshipRecord
+from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, FamilyLink, Person, TownshipRecord
 from bureau.scoping import ScopedQuerySet
 from bureau.validators import UploadValidator, has_visible_text
 
@@ -120,6 +120,7 @@ class FacilityInspection(TownshipRecord):
     attachments = GenericRelation(Attachment)
 
     township_from = "facility"
+    event_dates = ("inspected_on",)
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
@@ -128,11 +129,6 @@ class FacilityInspection(TownshipRecord):
 
     def __str__(self):
         return f"{self.facility} 巡查（{self.inspected_on:%Y-%m-%d}）"
-
-    def clean(self):
-        super().clean()
-        if self.inspected_on and self.inspected_on > timezone.localdate():
-            raise ValidationError({"inspected_on": "巡查日期不能晚于今天。"})
 
 
 class UpgradeProject(TownshipRecord):
@@ -188,7 +184,7 @@ class MartyrQuerySet(ScopedQuerySet):
         return self.filter(publication_consent=True, person__status=Person.Status.DECEASED)
 
 
-class Martyr(models.Model):
+class Martyr(DeclaredDatesMixin, models.Model):
     """The martyr details of a deceased person (烈士): sacrifice, recognition, resting place, publication."""
 
     person = models.OneToOneField(
@@ -217,6 +213,7 @@ class Martyr(models.Model):
     )
     history = HistoricalRecords()
 
+    event_dates = ("sacrificed_on", "recognised_on")
     township_lookup = "person__township"
     # The admin's link to the photo goes through /files/ (bureau.views.protected_file); the public
     # memorial serves a published martyr's photo at its own address.
@@ -235,8 +232,6 @@ class Martyr(models.Model):
         errors = {}
         if self.person_id and self.person.status != Person.Status.DECEASED:
             errors["person"] = "烈士须为人员状态“已故”的人员。"
-        if self.sacrificed_on and self.sacrificed_on > timezone.localdate():
-            errors["sacrificed_on"] = "牺牲日期不能晚于今天。"
         if self.recognised_on and self.sacrificed_on and self.recognised_on < self.sacrificed_on:
             errors["recognised_on"] = "评定日期不能早于牺牲日期。"
         if errors:
@@ -247,7 +242,7 @@ class Martyr(models.Model):
         return self.person.birth_date.year if self.person.birth_date else None
 
 
-class MartyrRelic(models.Model):
+class MartyrRelic(DeclaredDatesMixin, models.Model):
     """A relic, story or photo of a martyr collected (遗物、事迹收集), with its upload."""
 
     class Kind(models.TextChoices):
@@ -269,6 +264,7 @@ class MartyrRelic(models.Model):
     )
     history = HistoricalRecords()
 
+    event_dates = ("collected_on",)
     scope_through = "martyr"
     township_lookup = "martyr__person__township"
     # The file is served at /files/ (bureau.views.protected_file) to those who may view this record.
@@ -285,6 +281,26 @@ class MartyrRelic(models.Model):
 
 
 # --- 选树典型 --------------------------------------------------------------------------------------
+
+
+#: Words of a selection's title that say whom it is for (最美退役军人, 最美军嫂); any other title is open to anyone.
+SPOUSE_TITLE_WORD = "军嫂"
+VETERAN_TITLE_WORD = "退役军人"
+
+
+def military_spouses():
+    """
+    People registered as the spouse of someone who serves or served (a `FamilyLink` of relation
+    spouse, recorded from either side, to an active-duty soldier, a veteran, or anyone enlisted).
+    """
+    served = Person.objects.filter(
+        Q(status__in=[Person.Status.ACTIVE_DUTY, Person.Status.VETERAN]) | Q(enlisted_on__isnull=False)
+    )
+    spouses = FamilyLink.objects.filter(relation=FamilyLink.Relation.SPOUSE)
+    return Person.objects.filter(
+        Q(pk__in=spouses.filter(relative__in=served).values("person"))
+        | Q(pk__in=spouses.filter(person__in=served).values("relative"))
+    )
 
 
 class HonourSelection(models.Model):
@@ -311,6 +327,22 @@ class HonourSelection(models.Model):
     def __str__(self):
         return f"第{self.edition}届“{self.title}”（{self.year}年）"
 
+    def candidates(self):
+        """The registered people the title fits: military spouses for 军嫂, veterans for 退役军人, else anyone."""
+        if SPOUSE_TITLE_WORD in self.title:
+            return military_spouses()
+        if VETERAN_TITLE_WORD in self.title:
+            return Person.objects.veterans()
+        return Person.objects.all()
+
+    @property
+    def candidates_text(self) -> str:
+        if SPOUSE_TITLE_WORD in self.title:
+            return "现役军人、退役军人的配偶"
+        if VETERAN_TITLE_WORD in self.title:
+            return "退役军人"
+        return "登记在册的人员"
+
 
 class Nominee(TownshipRecord):
     """A nominee of a selection, nominated by the station of the person's township; the review's result."""
@@ -331,6 +363,8 @@ class Nominee(TownshipRecord):
     rank = models.PositiveSmallIntegerField("公布顺序", null=True, blank=True, help_text="当选人员的公布顺序。")
 
     township_from = "person"
+    # The review's outcome is the bureau's: a station nominates, it never elects.
+    bureau_decided_fields = ("result", "rank")
 
     class Meta:
         ordering = ["selection", "rank", "id"]

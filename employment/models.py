@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.models import ActivityRecord, TownshipRecord
+from bureau.models import ActivityRecord, DeclaredDatesMixin, TownshipRecord
 from bureau.models.records import TownshipRecordQuerySet
 from bureau.scoping import ScopedQuerySet, sees_all_townships, township_of
 
@@ -167,7 +167,7 @@ class FairAttendance(TownshipRecord):
             raise ValidationError({"person": f"{self.person.name}不是退役军人，不能登记为招聘会参加人员。"})
 
 
-class EmploymentIntention(models.Model):
+class EmploymentIntention(DeclaredDatesMixin, models.Model):
     person = models.ForeignKey(
         "bureau.Person", verbose_name="退役军人", on_delete=models.PROTECT, related_name="employment_intentions"
     )
@@ -180,6 +180,7 @@ class EmploymentIntention(models.Model):
     agreed_on = models.DateField("达成日期")
     history = HistoricalRecords()
 
+    event_dates = ("agreed_on",)
     township_lookup = "person__township"
     objects = ScopedQuerySet.as_manager()
 
@@ -331,6 +332,7 @@ class EmploymentOutcome(TownshipRecord):
     channel = models.CharField("就业渠道", max_length=30, choices=Channel.choices)
 
     township_from = "person"
+    event_dates = ("started_on",)
 
     class Meta:
         ordering = ["-started_on"]

@@ -263,6 +263,9 @@ class HardshipAid(TownshipRecord):
     ledger_payment = "pensions.services.hardship_aid_payment"
 
     township_from = "person"
+    event_dates = ("applied_on", "decided_on")
+    # The application is the station's; whether and how much is granted is the bureau's.
+    bureau_decided_fields = ("decision", "amount_granted", "decided_on")
 
     class Meta:
         ordering = ["-applied_on", "-id"]
@@ -410,6 +413,9 @@ class Problem(TownshipRecord):
     supervised = models.BooleanField("督办", default=False)
 
     township_from = "person"
+    event_dates = ("reported_on", "resolved_on")
+    # Supervision (督办) is the bureau's call on a problem, not the station's.
+    bureau_decided_fields = ("supervised",)
 
     class Meta:
         ordering = ["-reported_on", "-id"]
@@ -474,6 +480,7 @@ class OralHistoryInterview(TownshipRecord):
     attachments = GenericRelation(Attachment)
 
     township_from = "person"
+    event_dates = ("interviewed_on",)
 
     class Meta:
         ordering = ["-interviewed_on", "-id"]

@@ -161,6 +161,7 @@ class InsuranceContinuation(TownshipRecord):
     notes = models.TextField("备注", blank=True)
 
     township_from = "person"
+    event_dates = ("handled_on",)
 
     class Meta:
         ordering = ["-handled_on", "-id"]

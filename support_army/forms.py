@@ -50,12 +50,6 @@ class DeliveryForm(StationForm):
         super().__init__(*args, **kwargs)
         self.fields["notices"].empty_choices_text = "本乡镇（街道）目前没有待送达的喜报。"
 
-    def clean_delivered_on(self):
-        day = self.cleaned_data["delivered_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("送达日期不能晚于今天。")
-        return day
-
     def submit(self, *, by):
         data = self.cleaned_data
         batch = MeritNoticeBatch(
@@ -92,12 +86,6 @@ class HomecomingRegistrationForm(StationModelForm):
         self.fields["point"].queryset = points
         self.fields["point"].error_messages["invalid_choice"] = "请选择列表中的报到点。"
 
-    def clean_received_on(self):
-        day = self.cleaned_data["received_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("报到日期不能晚于今天。")
-        return day
-
 
 class StepChoicesField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
@@ -127,8 +115,6 @@ class ChecklistForm(StationForm):
 
     def clean_done_on(self):
         day = self.cleaned_data["done_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("办结日期不能晚于今天。")
         if day < self.registration.received_on:
             raise forms.ValidationError("办结日期不能早于报到日期。")
         return day

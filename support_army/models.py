@@ -16,10 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.models import ActivityRecord, Attachment, FamilyLink, Merit, Person, TownshipRecord
+from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, FamilyLink, Merit, Person, TownshipRecord
 from bureau.models.records import TownshipRecordQuerySet
 from bureau.scoping import ScopedQuerySet, sees_all_townships, township_of
 
@@ -38,6 +37,8 @@ class MeritNoticeBatch(TownshipRecord):
     station_staff = models.CharField("服务站参加人员", max_length=200, blank=True)
     armed_forces_staff = models.CharField("人武部参加人员", max_length=200, blank=True)
     note = models.TextField("备注", blank=True)
+
+    event_dates = ("delivered_on",)
 
     class Meta:
         ordering = ["-delivered_on", "-id"]
@@ -81,6 +82,7 @@ class MeritNotice(TownshipRecord):
     attachments = GenericRelation(Attachment)
 
     township_from = "soldier"
+    event_dates = ("delivered_on",)
 
     class Meta:
         ordering = ["-merit__year", "soldier", "id"]
@@ -121,8 +123,6 @@ class MeritNotice(TownshipRecord):
             errors["recipient"] = "接收喜报的应为该现役军人登记在册的家属。"
         if self.batch_id and not self.delivered_on:
             self.delivered_on = self.batch.delivered_on
-        if self.delivered_on and self.delivered_on > timezone.localdate():
-            errors["delivered_on"] = "送达日期不能晚于今天。"
         if errors:
             raise ValidationError(errors)
 
@@ -162,8 +162,12 @@ class ReceptionPoint(TownshipRecord):
         if self.closes_on and self.opens_on and self.closes_on < self.opens_on:
             raise ValidationError({"closes_on": "撤点日期不能早于启用日期。"})
 
+    def period_bounds(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """Open from `opens_on` until `closes_on` (still open: no end); a duty shift falls within it."""
+        return self.opens_on, self.closes_on
 
-class DutyShift(models.Model):
+
+class DutyShift(DeclaredDatesMixin, models.Model):
     """One day's duty at a reception point (值班表): who is on duty."""
 
     point = models.ForeignKey(ReceptionPoint, verbose_name="报到点", on_delete=models.CASCADE, related_name="shifts")
@@ -172,6 +176,7 @@ class DutyShift(models.Model):
     note = models.CharField("备注", max_length=200, blank=True)
     history = HistoricalRecords()
 
+    dates_within = {"date": "point"}
     scope_through = "point"
     township_lookup = "point__township"
     objects = ScopedQuerySet.as_manager()
@@ -190,15 +195,6 @@ class DutyShift(models.Model):
 
     def __str__(self):
         return f"{self.point.name} {self.date:%Y-%m-%d} {self.staff}"
-
-    def clean(self):
-        outside = (
-            self.point_id
-            and self.date
-            and (self.date < self.point.opens_on or (self.point.closes_on and self.date > self.point.closes_on))
-        )
-        if outside:
-            raise ValidationError({"date": "值班日期不在该报到点的开放期间内。"})
 
 
 class HomecomingStep(models.Model):
@@ -237,6 +233,7 @@ class HomecomingRegistration(TownshipRecord):
     note = models.TextField("备注", blank=True)
 
     township_from = "person"
+    event_dates = ("received_on",)
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -259,7 +256,7 @@ class HomecomingRegistration(TownshipRecord):
         return [step for step in HomecomingStep.objects.filter(active=True) if step.pk not in done]
 
 
-class HomecomingStepCompletion(models.Model):
+class HomecomingStepCompletion(DeclaredDatesMixin, models.Model):
     """One checklist step done for a registration: who completed it and when."""
 
     registration = models.ForeignKey(
@@ -278,6 +275,7 @@ class HomecomingStepCompletion(models.Model):
     note = models.CharField("备注", max_length=200, blank=True)
     history = HistoricalRecords()
 
+    event_dates = ("done_on",)
     scope_through = "registration"
     township_lookup = "registration__township"
     objects = ScopedQuerySet.as_manager()
@@ -320,6 +318,8 @@ class TroopRequest(TownshipRecord):
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED)
     resolved_on = models.DateField("解决日期", null=True, blank=True)
     summary = models.CharField("一句话摘要", max_length=200, help_text="写入年度报告，如：为驻区部队建设阳光晾衣篷。")
+
+    event_dates = ("received_on", "resolved_on")
 
     class Meta:
         ordering = ["-received_on", "-id"]

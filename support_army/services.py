@@ -60,6 +60,7 @@ def complete_steps(
         if step.pk in done:
             continue
         completion = HomecomingStepCompletion(registration=registration, step=step, done_on=on, done_by=by)
+        completion.full_clean(exclude=["registration", "step", "done_by"], validate_constraints=False)
         completion._history_user = by
         completion.save()
         completions.append(completion)

@@ -66,6 +66,11 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 help_text="记录的版本号，每次保存加一。修改时带上读取到的版本（或用 If-Match 头带上 ETag）；"
                 "记录在此期间已被他人修改时返回 409（If-Match 不符时 412），不会覆盖他人的修改。",
             )
+        for name in getattr(self.Meta.model, "bureau_decided_fields", ()):
+            field = fields.get(name)
+            if field is not None and not field.read_only:
+                # Said in the schema: a station's write of it is refused (bureau.services.bureau_decided_check).
+                field.help_text = f"{field.help_text or ''}由区局决定：服务站填写或修改将返回 400。".lstrip()
         user = getattr(self.context.get("request"), "user", None)
         for field in fields.values():
             relation = field.child_relation if isinstance(field, ManyRelatedField) else field

@@ -28,6 +28,7 @@ from bureau.importexport.widgets import CountWidget, is_blank
 from bureau.masking import Mask, mask_for, shown
 from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
 from bureau.models.changes import proposable_fields
+from bureau.models.rules import decided_field_errors
 from bureau.roles import reviews_records
 from bureau.scoping import township_of_record
 from bureau.services import ScopeError, change_propose, check_write_allowed
@@ -506,6 +507,13 @@ class PortalResource(resources.ModelResource):
                 if not (errors and township_of_record(instance) is None):
                     lookup = instance.township_lookup
                     errors.setdefault(lookup.split("__")[0], []).append(ValidationError(str(error)))
+        if self.user is not None and isinstance(instance, TownshipRecord) and not reviews_records(self.user):
+            # What the bureau decides is not a station's to set, in a file either (bureau_decided_check).
+            stored = getattr(instance, "_import_stored", None)
+            current = type(instance)(**stored) if stored else None
+            declared = getattr(type(instance), "bureau_decided_fields", ())
+            for name, texts in decided_field_errors(instance, current=current, names=declared).items():
+                errors.setdefault(name, []).extend(ValidationError(text) for text in texts)
         loaded = getattr(instance, "_loaded_version", None)
         if loaded is not None and "version" not in errors and instance.version != loaded:
             errors["version"] = [stale_error(type(instance), instance.pk)]

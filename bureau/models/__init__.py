@@ -8,6 +8,7 @@ from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
 from .proposals import PaymentProposal, PaymentProposalLine
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
+from .rules import DeclaredDatesMixin
 from .site import SiteProfile
 from .townships import Township
 from .transfers import TransferRequest
@@ -21,6 +22,7 @@ __all__ = [
     "BankAccount",
     "CheckUp",
     "CheckUpBatch",
+    "DeclaredDatesMixin",
     "Enterprise",
     "ExportJob",
     "ExportLog",

@@ -6,6 +6,8 @@ families; areas never import each other, so the records live here with the field
 filters by: a visit's `area` and a check-up batch's `population`.
 """
 
+import datetime
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -97,6 +99,7 @@ class Visit(TownshipRecord):
     ledger_payment = "bureau.care.visit_payment"
 
     township_from = "person"
+    event_dates = ("visited_on",)
 
     class Meta:
         ordering = ["-visited_on", "-id"]
@@ -161,6 +164,13 @@ class CheckUpBatch(ActivityRecord):
         verbose_name = "体检批次"
         verbose_name_plural = "体检批次"
 
+    def period_bounds(self) -> tuple[datetime.date, datetime.date] | None:
+        """A round's check-ups fall within its year (`CheckUp.dates_within`)."""
+        if not self.start_date:
+            return None
+        last = self.end_date or self.start_date
+        return datetime.date(self.start_date.year, 1, 1), datetime.date(last.year, 12, 31)
+
 
 class CheckUp(TownshipRecord):
     """One person's check-up in a batch; the person's check-ups are their health file (健康档案)."""
@@ -185,6 +195,8 @@ class CheckUp(TownshipRecord):
     sensitive_fields = {"result_summary": mask_health}
 
     township_from = "person"
+    event_dates = ("checked_on",)
+    dates_within = {"checked_on": "batch"}
 
     class Meta:
         ordering = ["-checked_on", "-id"]

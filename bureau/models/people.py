@@ -195,6 +195,7 @@ class Person(TownshipRecord):
 
     # Personal identifiers, masked for roles without `view_sensitive_person` (bureau.masking).
     sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
+    event_dates = ("enlisted_on", "discharged_on", "died_on", "moved_out_on", "moved_in_on")
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -259,13 +260,14 @@ class Person(TownshipRecord):
         errors = {}
         today = timezone.localdate()
         label = {name: self._meta.get_field(name).verbose_name for name in LIFE_EVENT_FIELDS}
+        future = False
         for name in LIFE_EVENT_FIELDS:
             day = getattr(self, name)
             if day and day > today:
-                errors[name] = f"{label[name]}不能晚于今天。"
+                future = True  # told once, by the declared rule (`event_dates`, checked by full_clean)
             elif day and self.birth_date and day < self.birth_date:
                 errors[name] = f"{label[name]}不能早于出生日期。"
-        if errors:
+        if errors or future:
             return errors
         if self.moved_in_on and self.moved_out_on and self.moved_out_on < self.moved_in_on:
             errors["moved_out_on"] = (

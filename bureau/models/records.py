@@ -10,8 +10,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.concurrency import stale_error
-from bureau.scoping import ScopedQuerySet
+from bureau.scoping import ScopedQuerySet, township_of
 from bureau.validators import UploadValidator
+
+from .rules import DeclaredDatesMixin
 
 
 class ReviewStatus(models.TextChoices):
@@ -61,12 +63,25 @@ class TownshipRecordQuerySet(ScopedQuerySet):
     def awaiting_review(self):
         return self.filter(review_status=ReviewStatus.SUBMITTED)
 
+    def without_township(self):
+        """
+        Records of a place missing their township (the data-quality check): about something that has
+        one (`township_from`), or submitted by a station. District-wide records of the bureau are not.
+        """
+        source = self.model.township_from
+        if source:
+            return self.filter(township__isnull=True, **{f"{source}__township__isnull": False})
+        return self.filter(township__isnull=True, submitted_by__township__isnull=False)
 
-class TownshipRecord(VersionedModel):
+
+class TownshipRecord(DeclaredDatesMixin, VersionedModel):
     """
     A record that belongs to a township and goes through the submission workflow:
     draft → submitted → approved, or returned with a reason and submitted again.
     Records entered by bureau staff are approved on save (`bureau.services.record_save`).
+
+    Declared rules (`bureau.models.rules`) apply: `event_dates`, `dates_within` (checked by
+    `full_clean()`), and `bureau_decided_fields` (refused from stations by `record_save`).
     """
 
     township = models.ForeignKey(
@@ -116,6 +131,17 @@ class TownshipRecord(VersionedModel):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        # Every record of a place has its township, whatever path saved it (a service, the demo's
+        # update_or_create): the one of what it is about, or else the submitting station's.
+        if self.township_id is None:
+            self.assign_township()
+            if self.township_id is None and not self.township_from and self.submitted_by_id:
+                self.township = township_of(self.submitted_by)
+            if self.township_id is not None and kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "township"}
+        super().save(*args, **kwargs)
 
     def assign_township(self) -> None:
         """Set the township from what the record is about (`township_from`); called before scoping checks."""

@@ -15,6 +15,9 @@ with `GrantForm` a `StationModelForm`. The rules live here, once:
 
 - a list or a record is always `visible_to(request.user)`;
 - every model choice of a station form is `visible_to(user)` too, whatever its queryset;
+- a station form never offers a field the bureau decides (`bureau_decided_fields`), and the edit
+  form of a record keeps the record's current choice of each relation even when it is closed
+  now (a past selection, an inactive programme): `keep_current_choices`, called by `record_form`;
 - a form is saved by its `submit(by=)` (for a model form: `bureau.services.record_save`),
   and the page answers a ScopeError with the 403 page, a ValidationError with form
   errors and an IntegrityError with the duplicate message the view names (or else the
@@ -38,7 +41,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef, QuerySet
@@ -51,6 +54,7 @@ from bureau.masking import record_sensitive_view, sensitive_fields
 from bureau.models import IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
+from bureau.models.rules import decided_fields
 from bureau.roles import is_station_staff
 from bureau.scoping import township_of
 from bureau.services import ScopeError, record_save
@@ -189,6 +193,8 @@ def record_form(
             for attname, value in proposals["pending_change"].new_values().items():
                 setattr(instance, attname, value)
     form = form_class(posted(request), **kwargs)
+    if hasattr(form, "keep_current_choices"):
+        form.keep_current_choices()
     if request.method != "POST" and instance is not None and instance.pk:
         # The edit form of a stored record shows its whole sensitive values: an audit event.
         record_sensitive_view(request, instance, [f for f in sensitive_fields(type(instance)) if f in form.fields])
@@ -293,7 +299,8 @@ class StationFormMixin(VersionFormMixin):
     A form of the station portal, made for one user (`user=`).
 
     Every model choice it offers is limited to what that user may see: the declared
-    queryset says which records are candidates, `visible_to(user)` is applied here.
+    queryset says which records are candidates, `visible_to(user)` is applied here. A
+    model form leaves out the fields the bureau decides (`bureau.models.rules.decided_fields`).
     `blank_labels` (`{field name: label}`) names the empty choice of select fields.
     `submit(by=)` saves what the form holds; by default `record_save` of `record()`.
     A form that edits a record (`instance`) carries its version and refuses a stale save.
@@ -304,6 +311,10 @@ class StationFormMixin(VersionFormMixin):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        if model is not None:
+            for name in decided_fields(model):
+                self.fields.pop(name, None)
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and hasattr(field.queryset, "visible_to"):
                 field.queryset = field.queryset.visible_to(user)
@@ -315,6 +326,33 @@ class StationFormMixin(VersionFormMixin):
         cleaned_data = super().clean()
         self.check_version(cleaned_data)
         return cleaned_data
+
+    def keep_current_choices(self) -> None:
+        """
+        The record being edited keeps its current choice of each relation, also one no longer
+        offered (a closed selection, an inactive programme): a correction of another field must
+        not fail on a value the user never touched. Called once the form's querysets are final.
+        """
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None or instance._state.adding:
+            return
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
+                continue
+            try:
+                model_field = instance._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            current = getattr(instance, getattr(model_field, "attname", name), None)
+            if current is None or not model_field.is_relation:
+                continue
+            queryset = field.queryset
+            if queryset.query.is_sliced:
+                continue  # a sliced list cannot be combined; none of the kit's forms slices one
+            extra = queryset.model._base_manager.filter(pk=current)
+            if queryset.query.distinct:
+                extra = extra.distinct()
+            field.queryset = queryset | extra
 
     def record(self) -> Model:
         """The unsaved record the cleaned form describes."""

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bureau.datacheck import data_check_run
-from bureau.models import Payment, Person, Visit
+from bureau.models import CheckUp, Payment, Person, Visit
 from support_army.models import MeritNotice
 from tests.factories import (
     BankAccountFactory,
+    CheckUpFactory,
     PaymentFactory,
     PersonFactory,
     VisitFactory,
@@ -28,6 +29,7 @@ CORE_KINDS = {
     "account_after_death_or_move",
     "deceased_without_date",
     "future_event_dates",
+    "dates_outside_their_period",
     "records_without_township",
     "persons_without_township",
     "notices_without_family_link",
@@ -69,6 +71,10 @@ def one_of_each(station_user_a, township_a):
     # 6. A visit dated tomorrow (written past validation, as an old import could have).
     future = VisitFactory(person=PersonFactory(township=township_a))
     Visit.objects.filter(pk=future.pk).update(visited_on=timezone.localdate() + datetime.timedelta(days=1))
+    # 6b. A check-up dated outside its batch's year (the check-up beside it is within).
+    checkup = CheckUpFactory(person=PersonFactory(township=township_a))
+    CheckUpFactory(person=checkup.person, batch=checkup.batch)
+    CheckUp.objects.filter(pk=checkup.pk).update(checked_on=datetime.date(2020, 12, 1))
     # 7. A station's visit without its township.
     lost = VisitFactory(person=PersonFactory(township=township_a), submitted_by=station_user_a)
     Visit.objects.filter(pk=lost.pk).update(township=None)

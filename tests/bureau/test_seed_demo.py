@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -20,8 +21,10 @@ from bureau.models import (
     ReviewStatus,
     SiteProfile,
     Township,
+    TownshipRecord,
     User,
 )
+from bureau.models.rules import future_event_dates, models_declaring
 from bureau.validators import parse_resident_id
 from pensions.models import PayrollRun
 
@@ -317,3 +320,25 @@ def test_the_demo_district_has_no_data_quality_finding():
         result.check.key: [f.subject for f in result.findings[:3]] for result in data_check_run() if result.count
     }
     assert findings == {}
+
+
+@pytest.mark.slow  # seeds the whole demo district (~15 s)
+def test_every_station_submission_has_its_township_and_no_event_is_in_the_future():
+    seed()
+    today = timezone.localdate()
+    workflow = [model for model in apps.get_models() if issubclass(model, TownshipRecord)]
+    assert {model.__name__ for model in workflow if model.objects.without_township().exists()} == set()
+    submitted = {
+        model.__name__: set(model.objects.awaiting_review().values_list("township__code", flat=True))
+        for model in workflow
+        if model.township_from
+    }
+    stations = {code.removeprefix("station_") for code in STATION_USERNAMES}
+    for name in ("InsuranceContinuation", "HomecomingRegistration", "Nominee", "FacilityInspection"):
+        assert submitted[name] and submitted[name] <= stations, name
+    future = {
+        model.__name__
+        for model in models_declaring("event_dates")
+        if model._default_manager.filter(future_event_dates(model, today=today)).exists()
+    }
+    assert future == set()

@@ -83,12 +83,18 @@ def test_a_second_grant_in_the_month_is_refused(bureau_user, person_a):
     assert [row[2] for row in ledger()] == [Decimal("3000.00")]
 
 
-def test_a_stations_granted_submission_pays_once_approved(station_user_a, bureau_user, person_a):
-    aid = record_save(record=grant(HardshipAidFactory.build(person=person_a)), by=station_user_a)
+def test_a_stations_application_is_granted_by_the_bureau_and_paid_then(station_user_a, bureau_user, person_a):
+    # The decision is the bureau's (HardshipAid.bureau_decided_fields): a station cannot grant.
+    with pytest.raises(ValidationError) as refused:
+        record_save(record=grant(HardshipAidFactory.build(person=person_a)), by=station_user_a)
+    assert set(refused.value.message_dict) == {"decision", "amount_granted", "decided_on"}
+    assert refused.value.message_dict["decision"] == ["“审批结果”由区局决定，服务站不能填写或修改。"]
+
+    aid = record_save(record=HardshipAidFactory.build(person=person_a), by=station_user_a)
     assert aid.review_status == ReviewStatus.SUBMITTED
     assert ledger() == []
 
-    record_review(record=HardshipAid.objects.get(pk=aid.pk), by=bureau_user, approve=True)
+    record_save(record=grant(HardshipAid.objects.get(pk=aid.pk)), by=bureau_user)
 
     assert ledger() == [(person_a.pk, HARDSHIP_AID, Decimal("3000.00"), "2021-03", datetime.date(2021, 3, 20))]
 

@@ -9,7 +9,7 @@ from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCateg
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
 from .site import SiteProfile
 from .townships import Township
-from .users import User
+from .users import PasswordReset, User
 
 __all__ = [
     "ActivityRecord",
@@ -31,6 +31,7 @@ __all__ = [
     "Payment",
     "PaymentBatch",
     "PaymentProgramme",
+    "PasswordReset",
     "PendingChange",
     "Person",
     "PersonCategory",

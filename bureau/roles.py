@@ -203,9 +203,22 @@ def check_account_roles(*, group_ids, permission_ids=()) -> None:
     )
     refused = held & personal_data_permission_ids()
     if refused:
-        labels = Permission.objects.filter(pk__in=refused).order_by("content_type__app_label", "codename")
-        shown = "、".join(permission.name for permission in labels[:5]) + ("等" if len(refused) > 5 else "")
+        labels = Permission.objects.filter(pk__in=refused).select_related("content_type")
+        shown = "、".join(sorted(permission_label(permission) for permission in labels)[:5])
+        shown += "等" if len(refused) > 5 else ""
         raise ValidationError(ADMIN_PERSONAL_DATA.format(names=shown), code="admin_personal_data")
+
+
+PERMISSION_VERBS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission) -> str:
+    """A permission in Chinese: 查看人员; a custom one by its own (Chinese) name."""
+    action, _, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in PERMISSION_VERBS and model is not None and model_name == permission.content_type.model:
+        return f"{PERMISSION_VERBS[action]}{model._meta.verbose_name}"
+    return permission.name
 
 
 def check_not_own_account(account, *, by) -> None:

@@ -60,10 +60,10 @@ class LockoutHandler(AxesDatabaseHandler):
     - An address: one that failed against LOGIN_ADDRESS_ACCOUNT_LIMIT different usernames is
       locked for every username (trying one password on many accounts).
 
-    Both within AXES_COOLOFF_TIME. The failures are counted only once the sign-in is complete:
-    a right password does not wipe the wrong codes that followed earlier ones (see
-    `reset_user_attempts`), and it clears its own account's failures only, never the address's
-    failures against other accounts.
+    Both within AXES_COOLOFF_TIME. Failures are cleared only when a sign-in is complete (with
+    REQUIRE_TOTP, when the code is accepted, not by the right password alone: see
+    `reset_user_attempts`), and only its own account's, never the address's failures against
+    other accounts.
     """
 
     def get_failures(self, request, credentials=None) -> int:

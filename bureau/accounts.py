@@ -7,12 +7,17 @@ and the initial password that must be changed before anything else.
 import time
 from functools import wraps
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,6 +49,61 @@ def client_ip_address(request: HttpRequest) -> str | None:
     if header and request.META.get(header):
         return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """
+    AXES_HANDLER: what the lockout locks (MLPS level 3, and what README and SECURITY.md promise).
+
+    - An account: AXES_FAILURE_LIMIT failures of its username, from any addresses, lock it for
+      every address (a wrong password or a wrong second-factor code, on the web or the API).
+    - An address: one that failed against LOGIN_ADDRESS_ACCOUNT_LIMIT different usernames is
+      locked for every username (trying one password on many accounts).
+
+    Both within AXES_COOLOFF_TIME. Failures are cleared only when a sign-in is complete (with
+    REQUIRE_TOTP, when the code is accepted, not by the right password alone: see
+    `reset_user_attempts`), and only its own account's, never the address's failures against
+    other accounts.
+    """
+
+    def get_failures(self, request, credentials=None) -> int:
+        threshold = get_cool_off_threshold(request)
+        recent = AccessAttempt.objects.filter(attempt_time__gte=threshold)
+        username = get_client_username(request, credentials)
+        by_account = 0
+        if username:
+            by_account = recent.filter(username=username).aggregate(total=Sum("failures_since_start"))["total"] or 0
+        address = getattr(request, "axes_ip_address", None)
+        if address:
+            accounts = recent.filter(ip_address=address).values("username").distinct().count()
+            if accounts >= settings.LOGIN_ADDRESS_ACCOUNT_LIMIT:
+                return max(by_account, get_failure_limit(request, credentials))
+        return by_account
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        # With REQUIRE_TOTP the password is only the first step: its success clears nothing until
+        # the code is accepted (bureau.views.second_factor calls `login_failures_reset`).
+        from bureau.otp import VERIFIED_KEY, is_required
+
+        session = getattr(request, "session", None)
+        if is_required() and not (session is not None and session.get(VERIFIED_KEY)):
+            return 0
+        return login_failures_reset(get_client_username(request, credentials))
+
+
+def login_failures_reset(username) -> int:
+    """A completed sign-in clears its account's failures (from every address), nothing else."""
+    if not username:
+        return 0
+    count, _ = AccessAttempt.objects.filter(username=username).delete()
+    return count
+
+
+def is_locked_out(request, *, username) -> bool:
+    """Whether the account, or the address the request comes from, is locked now (django-axes' own check)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return not AxesProxyHandler.is_allowed(request, {"username": username})
 
 
 def remember_login_time(sender, request, user, **kwargs) -> None:

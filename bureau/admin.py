@@ -24,6 +24,7 @@ from bureau import (
     audit,
     ledger,
     otp,
+    password_resets,
     person_file,
     roles,
 )  # noqa: F401  (admin_audit, admin_care, admin_changes, admin_proposals, admin_transfers: register 审计事件, 走访慰问 and 体检, 待审核修改, 资金发放申请, 迁入申请)
@@ -35,6 +36,7 @@ from bureau.models import (
     ExportLog,
     FamilyLink,
     Merit,
+    PasswordReset,
     Payment,
     PaymentBatch,
     PaymentProgramme,
@@ -74,21 +76,47 @@ class SiteProfileAdmin(admin.ModelAdmin):
         return False
 
 
-class AdminRolesExclusiveMixin:
-    """The form's error for a second administrator's role (三权分立), before the m2m signal would refuse it."""
-
-    def clean_groups(self):
-        groups = self.cleaned_data.get("groups")
-        if groups is not None:
-            roles.check_admin_roles(group.name for group in groups)
-        return groups
+# An account's own privileges: nobody changes them on their own form (roles.OWN_ROLES_REFUSED).
+OWN_PRIVILEGE_FIELDS = ["groups", "user_permissions", "is_superuser", "is_staff", "is_active"]
 
 
-class UserAdminForm(AdminRolesExclusiveMixin, DjangoUserAdmin.form):
+class AccountRolesFormMixin:
+    """
+    The form's Chinese errors for what bureau.signals would refuse anyway (三权分立): an account's
+    roles and permissions together (`roles.check_account_roles`), and a change of one's own.
+    `acting_user` is set by UserAdmin.get_form.
+    """
+
+    acting_user = None
+
+    def _held(self, name):
+        if name in self.fields:
+            return self.cleaned_data.get(name)
+        return getattr(self.instance, name).all() if self.instance.pk is not None else []
+
+    def clean(self):
+        cleaned_data = super().clean()
+        acting = self.acting_user
+        own = acting is not None and self.instance.pk is not None and self.instance.pk == acting.pk
+        if own and any(name in self.data for name in OWN_PRIVILEGE_FIELDS):
+            raise ValidationError(roles.OWN_ROLES_REFUSED, code="own_roles")
+        groups, permissions = self._held("groups"), self._held("user_permissions")
+        if groups is None or permissions is None:
+            return cleaned_data  # the field has its own error already
+        try:
+            roles.check_account_roles(
+                group_ids=[group.pk for group in groups], permission_ids=[perm.pk for perm in permissions]
+            )
+        except ValidationError as error:
+            self.add_error("groups" if "groups" in self.fields else None, error)
+        return cleaned_data
+
+
+class UserAdminForm(AccountRolesFormMixin, DjangoUserAdmin.form):
     pass
 
 
-class UserCreationAdminForm(AdminRolesExclusiveMixin, DjangoUserAdmin.add_form):
+class UserCreationAdminForm(AccountRolesFormMixin, DjangoUserAdmin.add_form):
     pass
 
 
@@ -145,9 +173,11 @@ class UserAdmin(DjangoUserAdmin):
         if obj is None:
             return []
         user = request.user
+        # Nobody changes their own roles or permissions, a superuser neither.
+        own = set(OWN_PRIVILEGE_FIELDS) if obj.pk == user.pk else set()
         if user.is_superuser:
-            return ["last_login", "date_joined"]
-        readonly = set(SUPERUSER_FIELDS) | {"last_login", "date_joined"}
+            return sorted({"last_login", "date_joined"} | own)
+        readonly = set(SUPERUSER_FIELDS) | {"last_login", "date_joined"} | own
         if not user.has_perm(f"bureau.{roles.ASSIGN_ROLES}"):
             readonly |= set(SECURITY_FIELDS)
         if not user.has_perm("bureau.add_user"):
@@ -158,6 +188,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        form.acting_user = request.user  # a class made for this request by modelform_factory
         if obj is not None and not (request.user.is_superuser or request.user.has_perm("bureau.add_user")):
             # UserChangeForm declares the password (a link to a page this role may not use): drop it.
             form.base_fields.pop("password", None)
@@ -171,6 +202,20 @@ class UserAdmin(DjangoUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         if not (request.user.is_superuser or request.user.has_perm("bureau.add_user")):
             raise PermissionDenied
+        target = self.get_object(request, unquote(id))
+        if (
+            request.method == "POST"
+            and target is not None
+            and password_resets.requires_approval(user=target, by=request.user)
+        ):
+            # An account with personal-data rights: the new password waits for the security administrator.
+            form = self.change_password_form(target, request.POST)
+            if form.is_valid() and form.cleaned_data["set_usable_password"]:
+                password_resets.password_reset_propose(
+                    user=target, raw_password=form.cleaned_data["password1"], by=request.user
+                )
+                self.message_user(request, password_resets.PENDING_MESSAGE, messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:bureau_user_change", args=[target.pk]))
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             target = User.objects.get(pk=unquote(id))
@@ -197,6 +242,43 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_unlock_permission(self, request):
         return request.user.has_perm(f"bureau.{roles.UNLOCK_ACCOUNTS}")
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(ReadOnlyAdmin):
+    """
+    Passwords administrators set for accounts with personal-data rights, waiting for the security
+    administrator: approved (the password takes effect) or refused, never by whoever set it.
+    """
+
+    list_display = ["user", "set_by", "set_at", "status", "approved_by", "approved_at", "notified_at"]
+    list_filter = ["status"]
+    list_select_related = ["user", "set_by", "approved_by"]
+    fields = list_display
+    actions = ["approve_selected", "refuse_selected"]
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("bureau.approve_passwordreset")
+
+    def _decide(self, request, queryset, decide, done_message):
+        done = 0
+        for reset in queryset:
+            try:
+                decide(reset=reset, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{reset}：{'；'.join(error.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message.format(count=done), messages.SUCCESS)
+
+    @admin.action(description="批准所选密码重置（新密码生效）", permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, password_resets.password_reset_approve, password_resets.APPROVED_MESSAGE)
+
+    @admin.action(description="驳回所选密码重置（保留原密码）", permissions=["approve"])
+    def refuse_selected(self, request, queryset):
+        self._decide(request, queryset, password_resets.password_reset_refuse, password_resets.REFUSED_MESSAGE)
 
 
 PERMISSION_ACTIONS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}

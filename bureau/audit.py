@@ -47,6 +47,11 @@ class AuditRequestMiddleware:
             _current_request.reset(token)
 
 
+def current_request():
+    """The request being answered, where AuditRequestMiddleware made it known; None outside a request."""
+    return _current_request.get()
+
+
 def retention_days() -> int:
     return max(int(getattr(settings, "AUDIT_RETENTION_DAYS", MINIMUM_RETENTION_DAYS)), MINIMUM_RETENTION_DAYS)
 

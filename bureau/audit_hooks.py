@@ -36,8 +36,19 @@ ACCOUNT_FIELDS_NOT_RECORDED = {"last_login"}
 # --- sign-in -------------------------------------------------------------------------------
 
 
+def login_event(user, *, request=None, detail: str = ""):
+    """A login, flagged when it is made with a password an administrator set (bureau.password_resets)."""
+    from bureau.password_resets import login_detail, reset_in_use
+
+    reset = reset_in_use(user)
+    if reset is None:
+        return audit.record(Kind.LOGIN, request=request, user=user, detail=detail)
+    flagged = f"{detail}；{login_detail(reset)}" if detail else login_detail(reset)
+    return audit.record(Kind.LOGIN_AFTER_RESET, request=request, user=user, detail=flagged)
+
+
 def on_login(sender, request, user, **kwargs):
-    audit.record(Kind.LOGIN, request=request, user=user)
+    login_event(user, request=request)
 
 
 def on_logout(sender, request, user, **kwargs):
@@ -47,7 +58,9 @@ def on_logout(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # The username only: Django has already replaced the password by stars, and it is not kept either way.
     username = credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or ""
-    audit.record(Kind.LOGIN_FAILED, request=request, username=username)
+    # A wrong second-factor code (bureau.otp.code_failure) counts as a failed login; the event says which.
+    detail = "动态口令错误" if credentials.get("factor") == "otp" else ""
+    audit.record(Kind.LOGIN_FAILED, request=request, username=username, detail=detail)
 
 
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):

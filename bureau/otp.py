@@ -92,7 +92,7 @@ def code_accept(*, user, secret: str, code: str) -> bool:
 def api_code_refusal(request, *, user) -> str | None:
     """
     The token endpoint's check of the `otp` field: None when accepted, else the Chinese refusal.
-    A wrong code counts as a failed login with django-axes, so guessing codes ends in the lockout.
+    A wrong code counts as a failed login with django-axes (`code_failure`), so guessing codes ends in the lockout.
     """
     code = str(request.data.get("otp") or "").strip()
     if not code:
@@ -101,8 +101,20 @@ def api_code_refusal(request, *, user) -> str | None:
         return NOT_ENROLLED_MESSAGE
     if code_accept(user=user, secret=user.totp_secret, code=code):
         return None
-    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+    code_failure(request, user=user)
     return WRONG_CODE_MESSAGE
+
+
+def code_failure(request, *, user) -> bool:
+    """
+    A wrong code, on the web or at the token endpoint, is a failed login of the account for
+    django-axes (bureau.accounts.LockoutHandler): it counts toward the same lock as a wrong
+    password, and is an audit event. True when the account (or the address) is now locked.
+    """
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.get_username(), "factor": "otp"}, request=request
+    )
+    return bool(getattr(request, "axes_locked_out", False))
 
 
 def enrolment_reset(*, user, request=None) -> bool:

@@ -4,8 +4,10 @@ The roles of the portal as Django groups, and the one rule that grants their per
 Four business roles (bureau staff, station staff, leadership) and the three administrators of
 MLPS level 3's separation of duties (三权分立): the system administrator (accounts, settings),
 the security administrator (roles, unlocking) and the auditor (reads the audit trail only).
-No account holds two of the three (`check_admin_roles`), and none of them sees personal data
-by that role alone: none holds `view_sensitive_person` or a view of the registry.
+No account holds two of the three, and an account holding one of them holds no business role and
+no personal-data permission, however its groups or permissions are set (`check_account_roles`, run
+by the user form and by the m2m signals of bureau/signals.py). Nobody changes their own roles or
+permissions (`check_not_own_account`).
 
 Groups are created by migration `0002_roles`; `sync_roles` runs again after
 every `migrate` (see `BureauConfig.ready`) so that models added by later
@@ -29,6 +31,13 @@ ROLES = (BUREAU_STAFF, STATION_STAFF, LEADERSHIP, AUDITOR, SYSTEM_ADMIN, SECURIT
 # 三权分立: an account holds at most one of these.
 ADMIN_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDITOR)
 ADMIN_ROLES_EXCLUSIVE = "系统管理员、安全管理员、审计员三个角色互斥，一个账号只能担任其中一个。"
+# The roles that work with people's records.
+BUSINESS_ROLES = (BUREAU_STAFF, STATION_STAFF, LEADERSHIP)
+ADMIN_AND_BUSINESS_EXCLUSIVE = (
+    "系统管理员、安全管理员、审计员不能同时担任业务角色（局机关工作人员、服务站工作人员、局领导）。"
+)
+ADMIN_PERSONAL_DATA = "系统管理员、安全管理员、审计员不能拥有个人信息权限：{names}。"
+OWN_ROLES_REFUSED = "不能修改自己账号的角色和权限，请由其他有权限的管理员操作。"
 
 VIEW_ALL_TOWNSHIPS = "view_all_townships"
 VIEW_SENSITIVE = "view_sensitive_person"
@@ -66,10 +75,13 @@ ADMIN_GRANTS = {
     "auth.view_group": {SECURITY_ADMIN},
     "axes.view_accessattempt": {SECURITY_ADMIN},
     "axes.view_accessfailurelog": {SECURITY_ADMIN},
+    # Administrators' password resets wait for the security administrator (bureau.password_resets).
+    "bureau.view_passwordreset": {SYSTEM_ADMIN, SECURITY_ADMIN},
+    "bureau.approve_passwordreset": {SECURITY_ADMIN},
 }
-# Models the rule grants to nobody: accounts (the administrators' grants above) and the audit
-# trail, which only the auditor reads.
-SUPERUSER_ONLY_MODELS = {"user"}
+# Models the rule grants to nobody: accounts and their password resets (the administrators'
+# grants above) and the audit trail, which only the auditor reads.
+SUPERUSER_ONLY_MODELS = {"user", "passwordreset"}
 AUDITOR_ONLY_MODELS = {"auditevent"}
 # Audit trail models the auditor reads (bureau staff see the export and download logs too).
 AUDIT_MODELS = {"exportlog", "reportdownload"}
@@ -153,6 +165,71 @@ def check_admin_roles(role_names) -> None:
 
     if len(set(role_names) & set(ADMIN_ROLES)) > 1:
         raise ValidationError(ADMIN_ROLES_EXCLUSIVE, code="admin_roles_exclusive")
+
+
+def personal_data_permission_ids() -> set[int]:
+    """
+    The permissions that reach people's records: those the rule grants to a business role and to
+    none of the administrators (`view_sensitive_person`, the registry, the ledger, every area's
+    records …). Decided from the code's rule, not from the groups as stored, so that a group
+    edited by hand does not widen what an administrator may hold.
+    """
+    from django.contrib.auth.models import Permission
+
+    wanted = role_permissions(Permission)
+    business = {permission.pk for name in BUSINESS_ROLES for permission in wanted[name]}
+    administrators = {permission.pk for name in ADMIN_ROLES for permission in wanted[name]}
+    return business - administrators
+
+
+def check_account_roles(*, group_ids, permission_ids=()) -> None:
+    """
+    三权分立, the one check of an account's roles and permissions, wherever they are set: an account
+    holds at most one administrator's role, and one that holds it holds no business role and no
+    personal-data permission (from any group, or given to the account directly).
+    Raises ValidationError with the Chinese reason.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.core.exceptions import ValidationError
+
+    groups = list(Group.objects.filter(pk__in=set(group_ids)))
+    names = {group.name for group in groups}
+    check_admin_roles(names)
+    if not names & set(ADMIN_ROLES):
+        return
+    if names & set(BUSINESS_ROLES):
+        raise ValidationError(ADMIN_AND_BUSINESS_EXCLUSIVE, code="admin_and_business_exclusive")
+    held = set(permission_ids) | set(
+        Permission.objects.filter(group__in=[group for group in groups if group.name not in ROLES]).values_list(
+            "pk", flat=True
+        )
+    )
+    refused = held & personal_data_permission_ids()
+    if refused:
+        labels = Permission.objects.filter(pk__in=refused).select_related("content_type")
+        shown = "、".join(sorted(permission_label(permission) for permission in labels)[:5])
+        shown += "等" if len(refused) > 5 else ""
+        raise ValidationError(ADMIN_PERSONAL_DATA.format(names=shown), code="admin_personal_data")
+
+
+PERMISSION_VERBS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission) -> str:
+    """A permission in Chinese: 查看人员; a custom one by its own (Chinese) name."""
+    action, _, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in PERMISSION_VERBS and model is not None and model_name == permission.content_type.model:
+        return f"{PERMISSION_VERBS[action]}{model._meta.verbose_name}"
+    return permission.name
+
+
+def check_not_own_account(account, *, by) -> None:
+    """Nobody changes their own roles or permissions: `by` (the signed-in user) must be another account."""
+    from django.core.exceptions import ValidationError
+
+    if by is not None and account is not None and by.pk is not None and by.pk == account.pk:
+        raise ValidationError(OWN_ROLES_REFUSED, code="own_roles")
 
 
 def sync_roles(apps=None) -> None:

@@ -126,11 +126,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "bureau.passwords.CommonPasswordValidator"},
 ]
 
-# Lockout (django-axes): five failures of one username from one address lock both for 30 minutes,
-# on every login that calls authenticate(request=...): the station, the admin and the API token.
+# Lockout (django-axes, bureau.accounts.LockoutHandler), on every login that calls
+# authenticate(request=...) (the station, the admin and the API token) and on every wrong TOTP code:
+# five failures of one username, from any addresses, lock the account for every address; an address
+# that failed against LOGIN_ADDRESS_ACCOUNT_LIMIT usernames is locked for every username. 30 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two separate criteria, counted by the handler: the username alone, the address alone.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "bureau.accounts.LockoutHandler"
+LOGIN_ADDRESS_ACCOUNT_LIMIT = env.int("LOGIN_ADDRESS_ACCOUNT_LIMIT", default=5)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bureau.accounts.lockout_response"
 # The client address is REMOTE_ADDR unless the proxy in front is trusted to set a header:

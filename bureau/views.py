@@ -18,7 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from bureau import audit, datacheck, otp, roles
-from bureau.accounts import PASSWORD_CHANGE_REQUIRED_MESSAGE, NewPasswordChangeForm
+from bureau.accounts import (
+    PASSWORD_CHANGE_REQUIRED_MESSAGE,
+    NewPasswordChangeForm,
+    is_locked_out,
+    lockout_response,
+    login_failures_reset,
+)
 from bureau.celery import app as celery_app
 from bureau.models import Attachment
 
@@ -161,8 +167,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def second_factor(request):
     """
     /accounts/otp/: the 6-digit code of the user's authenticator app, or, when none is enrolled yet,
-    the secret and its QR code and a first code to confirm the enrolment. Five wrong codes in a
-    row log the session out.
+    the secret and its QR code and a first code to confirm the enrolment. A wrong code is a failed
+    login of the account (django-axes): the fifth within the lockout's time locks the account,
+    whatever logins they were spread over, and logs the session out.
     """
     user = request.user
     if not otp.is_required() or request.session.get(otp.VERIFIED_KEY):
@@ -171,6 +178,10 @@ def second_factor(request):
     secret = user.totp_secret or request.session.setdefault(otp.PENDING_SECRET_KEY, otp.new_secret())
     error = ""
     if request.method == "POST":
+        # Locked meanwhile (wrong codes or passwords from another session or address): no more guesses.
+        if is_locked_out(request, username=user.get_username()):
+            logout(request)
+            return lockout_response(request)
         if otp.code_accept(user=user, secret=secret, code=request.POST.get("code", "")):
             if enrolling:
                 user.totp_secret = secret
@@ -178,8 +189,13 @@ def second_factor(request):
             request.session.pop(otp.PENDING_SECRET_KEY, None)
             request.session.pop(otp.FAILURES_KEY, None)
             request.session[otp.VERIFIED_KEY] = True
+            # The sign-in is complete only now: its account's failed attempts are cleared here.
+            login_failures_reset(user.get_username())
             return redirect(_home_url(request))
-        audit.record(audit.Kind.LOGIN_FAILED, request=request, detail="动态口令错误")
+        # Counts toward the account's lock like a wrong password, across logins (django-axes).
+        if otp.code_failure(request, user=user):
+            logout(request)
+            return lockout_response(request)
         failures = request.session.get(otp.FAILURES_KEY, 0) + 1
         if failures >= otp.FAILURE_LIMIT:
             login_url = reverse("admin:login") if user.is_staff else reverse("station:login")

@@ -6,8 +6,9 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
 from bureau import audit, otp
-from bureau.accounts import API_PASSWORD_CHANGE_REQUIRED_MESSAGE, LOCKOUT_MESSAGE
+from bureau.accounts import API_PASSWORD_CHANGE_REQUIRED_MESSAGE, LOCKOUT_MESSAGE, login_failures_reset
 from bureau.api.authentication import oldest_valid_issue_time
+from bureau.audit_hooks import login_event
 
 
 class TokenView(ObtainAuthToken):
@@ -35,7 +36,9 @@ class TokenView(ObtainAuthToken):
         # An expired token is replaced rather than handed out again.
         Token.objects.filter(user=user, created__lt=oldest_valid_issue_time()).delete()
         token, _ = Token.objects.get_or_create(user=user)
-        audit.record(audit.Kind.LOGIN, request=request, user=user, detail="API 令牌")
+        # A completed sign-in (password and code) clears its account's failed attempts, as on the web.
+        login_failures_reset(user.get_username())
+        login_event(user, request=request, detail="API 令牌")
         return Response({"token": token.key})
 
     def delete(self, request, *args, **kwargs):

@@ -12,7 +12,7 @@ from .rules import DeclaredDatesMixin
 from .site import SiteProfile
 from .townships import Township
 from .transfers import TransferRequest
-from .users import User
+from .users import PasswordReset, User
 
 __all__ = [
     "ActivityRecord",
@@ -35,6 +35,7 @@ __all__ = [
     "Payment",
     "PaymentBatch",
     "PaymentProgramme",
+    "PasswordReset",
     "PaymentProposal",
     "PaymentProposalLine",
     "PendingChange",

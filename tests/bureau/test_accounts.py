@@ -98,13 +98,68 @@ def test_four_failures_do_not_lock_and_a_success_starts_the_count_again(client, 
     assert station_login(client, "station_a", PASSWORD).status_code == 302
 
 
-def test_a_locked_username_does_not_lock_other_users_nor_other_addresses(client, station_user_a, station_user_b):
+def test_a_locked_account_does_not_lock_other_accounts_from_the_same_address(client, station_user_a, station_user_b):
     fail_five_times(station_login, client, "station_a")
 
     assert station_login(client, "station_b", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("login", [station_login, admin_login, token_login], ids=["station", "admin", "token"])
+def test_the_account_is_locked_from_a_second_address(client, login, station_user_a, bureau_user):
+    # Issue 23: station_liuhe locked from 127.0.0.1 got a token with the right password from 127.0.0.2.
+    username = "clerk" if login is admin_login else "station_a"
+    fail_five_times(login, client, username, REMOTE_ADDR="127.0.0.1")
+
+    response = login(client, username, PASSWORD, REMOTE_ADDR="127.0.0.2")
+
+    assert response.status_code == 429
+    assert LOCKOUT_MESSAGE in response.content.decode()
+    assert not is_signed_in(client)
+    assert not Token.objects.exists()
+
+
+def test_failures_from_several_addresses_add_up_to_the_lock(client, station_user_a):
+    for number in range(4):
+        station_login(client, "station_a", "wrong-password", REMOTE_ADDR=f"10.0.0.{number + 1}")
+
+    assert station_login(client, "station_a", "wrong-password", REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert token_login(client, "station_a", PASSWORD, REMOTE_ADDR="10.0.0.10").status_code == 429
+
+
+def fail_against_accounts(login, client, usernames, **extra):
+    for username in usernames:
+        response = login(client, username, "wrong-password", **extra)
+    return response
+
+
+@pytest.mark.parametrize("login", [station_login, token_login], ids=["station", "token"])
+def test_an_address_that_fails_against_many_accounts_is_locked(client, login, station_user_a, settings):
+    # One wrong password each for five usernames (existing or not): the address is locked for everyone.
+    assert settings.LOGIN_ADDRESS_ACCOUNT_LIMIT == 5
+    last = fail_against_accounts(login, client, ["zhang", "wang", "li", "zhao", "qian"], REMOTE_ADDR="127.0.0.1")
+    assert last.status_code == 429
+
+    locked = login(client, "station_a", PASSWORD, REMOTE_ADDR="127.0.0.1")
+    assert locked.status_code == 429
+    assert LOCKOUT_MESSAGE in locked.content.decode()
+    # The accounts themselves are not locked: from another address the right password signs in.
+    assert login(client, "station_a", PASSWORD, REMOTE_ADDR="127.0.0.2").status_code in (200, 302)
+
+
+def test_four_accounts_failed_from_one_address_do_not_lock_it(client, station_user_a):
+    fail_against_accounts(station_login, client, ["zhang", "wang", "li", "zhao"])
+
+    assert station_login(client, "station_a", PASSWORD).status_code == 302
+
+
+def test_a_sign_in_clears_its_own_failures_only_not_the_addresss(client, station_user_a):
+    # Signing in with one's own account between guesses does not reset the address's count.
+    fail_against_accounts(station_login, client, ["zhang", "wang", "li", "zhao"])
+    assert station_login(client, "station_a", PASSWORD).status_code == 302
     client.logout()
-    # Username and address together: the same name from another workstation still signs in.
-    assert station_login(client, "station_a", PASSWORD, REMOTE_ADDR="10.20.30.40").status_code == 302
+
+    assert station_login(client, "qian", "wrong-password").status_code == 429
+    assert AccessAttempt.objects.filter(ip_address="127.0.0.1").count() == 5
 
 
 def test_the_lock_ends_after_thirty_minutes(client, station_user_a):
@@ -118,31 +173,37 @@ def test_the_lock_ends_after_thirty_minutes(client, station_user_a):
     assert is_signed_in(client)
 
 
-def test_a_forwarded_address_is_ignored_unless_the_proxy_header_is_configured(client, station_user_a):
-    # Without the setting a client cannot escape the lock by sending a new X-Forwarded-For each time.
-    for number in range(5):
-        station_login(client, "station_a", "wrong-password", HTTP_X_FORWARDED_FOR=f"10.9.9.{number}")
+USERNAMES = ["zhang", "wang", "li", "zhao", "qian"]
 
-    assert station_login(client, "station_a", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.99").status_code == 429
+
+@pytest.mark.parametrize("login", [station_login, token_login], ids=["station", "token"])
+def test_a_forwarded_address_is_ignored_unless_the_proxy_header_is_configured(client, login, station_user_a):
+    # Without the setting a client cannot escape the address lock by sending a new X-Forwarded-For each time.
+    for number, username in enumerate(USERNAMES):
+        login(client, username, "wrong-password", HTTP_X_FORWARDED_FOR=f"10.9.9.{number}")
+
+    assert login(client, "station_a", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.99").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
 
 
 def test_the_configured_proxy_header_gives_the_client_address(client, station_user_a, settings):
     settings.AXES_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
-    fail_five_times(station_login, client, "station_a", HTTP_X_REAL_IP="10.1.1.1")
+    fail_against_accounts(station_login, client, USERNAMES, HTTP_X_REAL_IP="10.1.1.1")
 
     assert station_login(client, "station_a", PASSWORD, HTTP_X_REAL_IP="10.1.1.1").status_code == 429
     assert station_login(client, "station_a", PASSWORD, HTTP_X_REAL_IP="10.1.1.2").status_code == 302
-    assert AccessAttempt.objects.get().ip_address == "10.1.1.1"
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.1.1.1"}
 
 
 def test_of_a_forwarded_list_the_address_the_proxy_added_counts(client, station_user_a, settings):
     # The proxy appends the address it saw; the entries before it are whatever the client sent.
     settings.AXES_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-    for number in range(5):
-        station_login(client, "station_a", "wrong-password", HTTP_X_FORWARDED_FOR=f"10.9.9.{number}, 10.1.1.1")
+    for number, username in enumerate(USERNAMES):
+        station_login(client, username, "wrong-password", HTTP_X_FORWARDED_FOR=f"10.9.9.{number}, 10.1.1.1")
 
     assert station_login(client, "station_a", PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.99, 10.1.1.1").status_code == 429
-    assert AccessAttempt.objects.get().ip_address == "10.1.1.1"
+    assert station_login(client, "station_a", PASSWORD, HTTP_X_FORWARDED_FOR="10.1.1.1, 10.1.1.2").status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.1.1.1"}
 
 
 # --- password policy -----------------------------------------------------------------------

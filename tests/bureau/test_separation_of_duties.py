@@ -6,7 +6,7 @@ these roles, and none of them sees personal data by that role alone.
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -161,3 +161,110 @@ def test_only_the_security_administrator_may_unlock(request, fixture, client_for
 
 def test_the_auditor_reads_no_accounts(client_for, auditor):
     assert client_for(auditor).get(reverse("admin:bureau_user_changelist")).status_code == 403
+
+
+# --- an administrator's role excludes business roles and personal data (issue 23) -------------
+
+
+def change_groups(client, account, groups, **extra):
+    return client.post(
+        reverse("admin:bureau_user_change", args=[account.pk]),
+        {"groups": [Group.objects.get(name=name).pk for name in groups], "is_active": "on", **extra},
+    )
+
+
+def role_names(account) -> list[str]:
+    return sorted(account.groups.values_list("name", flat=True))
+
+
+def test_the_security_administrator_cannot_give_itself_a_business_role(client_for, secadmin):
+    client = client_for(secadmin)
+    page = client.get(reverse("admin:bureau_user_change", args=[secadmin.pk]))
+    assert "groups" in page.context["adminform"].readonly_fields
+
+    response = change_groups(client, secadmin, [roles.BUREAU_STAFF, roles.SECURITY_ADMIN])
+
+    assert response.status_code == 200
+    assert roles.OWN_ROLES_REFUSED in response.content.decode()
+    assert role_names(secadmin) == [roles.SECURITY_ADMIN]
+    assert not secadmin.has_perm("bureau.view_sensitive_person")
+
+
+def test_the_security_administrator_cannot_make_the_auditor_a_bureau_clerk(client_for, secadmin, auditor):
+    response = change_groups(client_for(secadmin), auditor, [roles.AUDITOR, roles.BUREAU_STAFF])
+
+    assert response.status_code == 200
+    assert roles.ADMIN_AND_BUSINESS_EXCLUSIVE in response.content.decode()
+    assert role_names(auditor) == [roles.AUDITOR]
+
+
+def test_the_security_administrator_still_moves_an_account_between_business_roles(client_for, secadmin, leader):
+    response = change_groups(client_for(secadmin), leader, [roles.BUREAU_STAFF])
+
+    assert response.status_code == 302
+    assert role_names(leader) == [roles.BUREAU_STAFF]
+
+
+def test_a_superuser_cannot_change_its_own_privileges_either(client_for, superuser):
+    response = change_groups(client_for(superuser), superuser, [roles.BUREAU_STAFF], username="root")
+
+    assert response.status_code == 200
+    assert roles.OWN_ROLES_REFUSED in response.content.decode()
+    assert role_names(superuser) == []
+
+
+@pytest.mark.parametrize("admin_role", roles.ADMIN_ROLES)
+@pytest.mark.parametrize("business_role", roles.BUSINESS_ROLES)
+def test_no_path_gives_an_administrator_a_business_role(admin_role, business_role):
+    user = UserFactory(groups=[admin_role])
+    business = Group.objects.get(name=business_role)
+
+    with pytest.raises(ValidationError, match="不能同时担任业务角色"), transaction.atomic():
+        user.groups.add(business)
+    with pytest.raises(ValidationError, match="不能同时担任业务角色"), transaction.atomic():
+        business.user_set.add(user)
+    business_user = UserFactory(groups=[business_role])
+    with pytest.raises(ValidationError, match="不能同时担任业务角色"), transaction.atomic():
+        Group.objects.get(name=admin_role).user_set.add(business_user)
+    assert role_names(user) == [admin_role]
+    assert role_names(business_user) == [business_role]
+
+
+def test_no_path_gives_an_administrator_a_personal_data_permission(secadmin):
+    sensitive = Permission.objects.get(codename="view_sensitive_person")
+    view_person = Permission.objects.get(codename="view_person", content_type__app_label="bureau")
+    helpers = Group.objects.create(name="数据协助")
+
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        secadmin.user_permissions.add(sensitive)
+    assert refused.value.messages == ["系统管理员、安全管理员、审计员不能拥有个人信息权限：可查看完整身份证号和电话。"]
+    with pytest.raises(ValidationError, match="不能拥有个人信息权限：查看人员。"), transaction.atomic():
+        view_person.user_set.add(secadmin)
+    # Through a group of its own: given the group, or the group given the permission afterwards.
+    helpers.permissions.add(view_person)
+    with pytest.raises(ValidationError, match="不能拥有个人信息权限"), transaction.atomic():
+        secadmin.groups.add(helpers)
+    helpers.permissions.clear()
+    secadmin.groups.add(helpers)
+    with pytest.raises(ValidationError, match="不能拥有个人信息权限"), transaction.atomic():
+        helpers.permissions.add(sensitive)
+
+    secadmin = User.objects.get(pk=secadmin.pk)
+    assert not secadmin.has_perm("bureau.view_sensitive_person")
+    assert not secadmin.has_perm("bureau.view_person")
+
+
+def test_an_administrator_keeps_the_grants_of_the_administrator_roles(sysadmin):
+    # What any administrator's role holds is no personal data (the system administrator's townships).
+    sysadmin.user_permissions.add(Permission.objects.get(codename="view_township"))
+
+    assert sysadmin.has_perm("bureau.view_township")
+
+
+def test_the_personal_data_permissions_are_those_of_business_roles_only():
+    codenames = set(
+        Permission.objects.filter(pk__in=roles.personal_data_permission_ids()).values_list("codename", flat=True)
+    )
+
+    assert {"view_sensitive_person", "view_person", "change_person", "view_payment", "review_records"} <= codenames
+    assert not {"view_township", "view_user", "view_auditevent", "view_historicalperson"} & codenames

@@ -199,7 +199,11 @@ def test_a_code_cannot_be_used_twice(client, station_user_a, totp_required):
     assert client.get(HOME).status_code == 302
 
 
-def test_five_wrong_codes_in_a_row_log_the_user_out(client, station_user_a, totp_required):
+def is_locked_page(response) -> bool:
+    return response.status_code == 429 and LOCKOUT_MESSAGE in response.content.decode()
+
+
+def test_five_wrong_codes_in_a_row_lock_the_account_and_log_the_user_out(client, station_user_a, totp_required):
     enrol(station_user_a)
     station_login(client)
     for _ in range(4):
@@ -210,19 +214,77 @@ def test_five_wrong_codes_in_a_row_log_the_user_out(client, station_user_a, totp
 
     response = send_code(client, "654321")
 
-    assert response["Location"] == reverse("station:login")
+    assert is_locked_page(response)
     assert not is_signed_in(client)
-    assert otp.TOO_MANY_FAILURES_MESSAGE in client.get(response["Location"]).content.decode()
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILED, user=station_user_a).count() == 5
+    failures = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILED, user=station_user_a)
+    assert list(failures.values_list("detail", flat=True)) == ["动态口令错误"] * 5
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKOUT, username="station_a").count() == 1
+    # The right password no longer helps.
+    response = client.post(reverse("station:login"), {"username": "station_a", "password": PASSWORD})
+    assert is_locked_page(response)
 
 
-def test_a_bureau_user_logged_out_for_wrong_codes_returns_to_the_admin_login(client, bureau_user, totp_required):
+def test_a_bureau_user_locked_for_wrong_codes_is_logged_out(client, bureau_user, totp_required):
     enrol(bureau_user)
     admin_login(client)
     for _ in range(4):
         send_code(client, "000000")
 
-    assert send_code(client, "000000")["Location"] == reverse("admin:login")
+    assert is_locked_page(send_code(client, "000000"))
+    assert not is_signed_in(client)
+
+
+def test_wrong_codes_spread_over_several_logins_lock_the_account(client, station_user_a, totp_required):
+    # Issue 23: four cycles of password login + wrong codes gave 20 guesses without a lock.
+    totp = enrol(station_user_a)
+    for _ in range(2):
+        station_login(client)
+        assert send_code(client, "000000").status_code == 200
+        assert send_code(client, "111111").status_code == 200
+        client.post(reverse("station:logout"))
+    station_login(client)  # four failures: the password still signs in
+
+    assert is_locked_page(send_code(client, "222222"))
+    assert not is_signed_in(client)
+    response = client.post(reverse("station:login"), {"username": "station_a", "password": PASSWORD})
+    assert is_locked_page(response)
+    assert token_login(otp=totp.now()).status_code == 429
+
+
+def test_wrong_codes_on_the_web_and_at_the_token_endpoint_add_up(client, station_user_a, totp_required):
+    enrol(station_user_a)
+    station_login(client)
+    for _ in range(3):
+        send_code(client, "000000")
+    client.post(reverse("station:logout"))
+    assert token_login(otp="000000").status_code == 400
+
+    assert token_login(otp="000000").status_code == 400
+    response = client.post(reverse("station:login"), {"username": "station_a", "password": PASSWORD})
+    assert is_locked_page(response)
+
+
+def test_a_right_code_clears_the_failures_and_a_password_alone_does_not(client, station_user_a, totp_required):
+    totp = enrol(station_user_a)
+    station_login(client)
+    for _ in range(4):
+        send_code(client, "000000")
+    assert send_code(client, totp.now())["Location"] == HOME
+    client.post(reverse("station:logout"))
+
+    station_login(client)
+    for _ in range(4):
+        assert send_code(client, "000000").status_code == 200
+    assert is_signed_in(client)
+
+
+def test_a_session_waiting_for_its_code_is_refused_once_the_account_is_locked(client, station_user_a, totp_required):
+    totp = enrol(station_user_a)
+    station_login(client)
+    for _ in range(5):
+        token_login(otp="000000")
+
+    assert is_locked_page(send_code(client, totp.now()))
     assert not is_signed_in(client)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -20,7 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bureau import roles
-from bureau.models import Attachment, ExportJob, ImportJob, TransferRequest
+from bureau.models import Attachment, ExportJob, ImportJob, PasswordReset, TransferRequest
 from employment.models import JobFair
 from pensions.models import BenefitStandard
 from tests import factories
@@ -117,6 +118,10 @@ def build_matrix_data() -> MatrixData:
         "bureau.township": township_a,
         "bureau.siteprofile": factories.SiteProfileFactory(),
         "bureau.user": data.users[STATION_A],
+        # The system administrator's reset of the clerk's password, waiting for the security administrator.
+        "bureau.passwordreset": PasswordReset.objects.create(
+            user=clerk, password=make_password("Matrix-reset-2026!"), set_by=data.users[SYSADMIN]
+        ),
         "auth.group": Group.objects.get(name=roles.STATION_STAFF),
         "bureau.person": person,
         "bureau.paymentprogramme": programme,
@@ -214,7 +219,6 @@ def build_matrix_data() -> MatrixData:
         "reports.annualreportrun": run,
         "reports.reportdownload": factories.ReportDownloadFactory(run=run, user=clerk),
         "authtoken.tokenproxy": factories.TokenFactory(user=data.users[CLERK]),
-        "axes.accessattempt": factories.AccessAttemptFactory(username="station_a"),
         "axes.accesslog": factories.AccessLogFactory(username="station_a"),
         "axes.accessfailurelog": factories.AccessFailureLogFactory(username="station_a"),
         "bureau.auditevent": factories.AuditEventFactory(user=clerk),
@@ -254,6 +258,8 @@ def build_matrix_data() -> MatrixData:
         client = Client()
         client.force_login(user)
         data.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # After the sign-ins: a completed sign-in clears its account's failed attempts (bureau.accounts).
+    data.objects["axes.accessattempt"] = factories.AccessAttemptFactory(username="station_a")
     return data
 
 

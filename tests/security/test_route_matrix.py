@@ -454,6 +454,8 @@ ADMIN_MODELS = {
     #                                    clerk     leader auditor sysadmin secadmin
     # Accounts and settings: the system administrator; roles and unlocking: the security administrator.
     "bureau.user": ("", "", "", "acv", "cv"),
+    # Administrators' password resets: both read them, the security administrator approves (an action).
+    "bureau.passwordreset": ("", "", "", "v", "v"),
     "auth.group": ("", "", "", "", "v"),
     "bureau.township": ("acdv", "v", "", "acv", ""),
     # One profile per installation: it exists, so nobody adds another; nobody deletes it.
@@ -722,7 +724,11 @@ PROTECTED = {
 }
 # Roles offered another action there (unlocking accounts, axes' own): Django answers the action they
 # were not offered with "no action selected" and a redirect. Nothing is deleted either.
-OTHER_ACTIONS = {"bureau.user": {SECADMIN: 302}, "axes.accessattempt": {SECADMIN: 302}}
+OTHER_ACTIONS = {
+    "bureau.user": {SECADMIN: 302},
+    "axes.accessattempt": {SECADMIN: 302},
+    "bureau.passwordreset": {SECADMIN: 302},
+}
 
 
 def by_access_only(model: str, when: str, allowed) -> dict:

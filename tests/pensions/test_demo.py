@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from bureau.models import CheckUp, CheckUpBatch, Payment, ReviewStatus, Visit
+from bureau.models import CheckUp, CheckUpBatch, Payment, PaymentProposal, ReviewStatus, Visit
 from pensions import programmes
 from pensions.models import ConscriptBenefit, HardshipAid, OralHistoryExhibition, OralHistoryInterview, Problem
 from pensions.report import section
@@ -25,6 +25,7 @@ MODELS = [
     HardshipAid,
     ConscriptBenefit,
     Payment,
+    PaymentProposal,
 ]
 
 
@@ -107,3 +108,16 @@ def test_each_station_has_a_problem_and_an_application_awaiting_review():
         pending = model.objects.awaiting_review().select_related("submitted_by", "township")
         assert pending.count() == 8, model
         assert {record.submitted_by.username for record in pending} == {f"station_{r.township.code}" for r in pending}
+
+
+def test_this_year_s_spring_festival_gift_awaits_the_second_clerk():
+    seed()
+
+    proposal = PaymentProposal.objects.get()
+    assert (proposal.status, proposal.prepared_by.username, proposal.persons, proposal.programme.code) == (
+        PaymentProposal.Status.PENDING,
+        "clerk",
+        3,
+        programmes.SPRING_FESTIVAL,
+    )
+    assert not Payment.objects.filter(programme=proposal.programme, period=proposal.period).exists()

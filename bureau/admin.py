@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from bureau import admin_audit, admin_care, admin_changes, audit, ledger, otp, person_file, roles  # noqa: F401  (admin_audit, admin_care, admin_changes: register 审计事件, 走访慰问 and 体检, 待审核修改)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
+from bureau.admin_held import BatchBankFileMixin
 from bureau.masking import revealing, shown_field
 from bureau.models import (
     BankAccount,
@@ -333,7 +334,7 @@ class PaymentProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(admin.ModelAdmin):
+class PaymentBatchAdmin(BatchBankFileMixin, admin.ModelAdmin):
     list_display = ["title", "programme", "paid_on", "created_by"]
     readonly_fields = ["created_by"]
 

@@ -12,6 +12,12 @@ The core keeps the ledger in step with the record, whatever wrote it:
   `payment`; a record not approved (a station's submission) or answering None has none;
 - a change of the record moves its row (amount, period, person …, with the row's history); the
   money removed, or the record deleted, deletes the row;
+- the money goes to the person's bank account in use (`Payment.bank_account`); an approved record
+  whose person has none is saved, and its money held (`HeldPayment` linked to the record, 待补发)
+  instead of written: it becomes the record's ledger row once an account in use is added
+  (`bureau.services.held_payments_release`). Held, not refused, so that approving a station's
+  submission, a bulk approval or an import never fails for it; the record's page and the
+  数据质量核查 show what waits;
 - the ledger's rule, one payment per person, programme and period, is checked by the record's
   `clean()` (`linked_payment_check`), so forms, the API and imports show the record's own
   message; a payment written meanwhile by someone else refuses the save with the same message.
@@ -27,12 +33,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.module_loading import import_string
 
-from bureau.models import Payment, PaymentProgramme, Person, ReviewStatus
+from bureau.held_payments import accounts_in_use
+from bureau.models import HeldPayment, Payment, PaymentProgramme, Person, ReviewStatus
 
 
 @dataclass(frozen=True)
@@ -65,9 +73,28 @@ def wanted_payment(record) -> PaymentSpec | None:
     return payment_of(record)
 
 
-def _taken(spec: PaymentSpec, *, own_payment_id) -> bool:
+def _taken(spec: PaymentSpec, *, own_payment_id, record=None) -> bool:
+    """Paid, or held waiting for an account, other than by this record."""
     others = Payment.objects.filter(person=spec.person, programme=spec.programme, period=spec.period)
-    return others.exclude(pk=own_payment_id).exists() if own_payment_id else others.exists()
+    if own_payment_id:
+        others = others.exclude(pk=own_payment_id)
+    if others.exists():
+        return True
+    held = HeldPayment.objects.waiting().filter(person=spec.person, programme=spec.programme, period=spec.period)
+    if record is not None and record.pk is not None:
+        held = held.exclude(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+    return held.exists()
+
+
+def held_of(record):
+    """The record's money held for want of a bank account (a `HeldPayment` waiting), or None."""
+    if record.pk is None:
+        return None
+    return (
+        HeldPayment.objects.waiting()
+        .filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+        .first()
+    )
 
 
 def linked_payment_check(record) -> None:
@@ -77,14 +104,15 @@ def linked_payment_check(record) -> None:
     that a station's submission is told at once, not the reviewer later.
     """
     spec = payment_of(record)
-    if spec is not None and _taken(spec, own_payment_id=record.payment_id):
+    if spec is not None and _taken(spec, own_payment_id=record.payment_id, record=record):
         raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
 
 
 @transaction.atomic
 def linked_payment_sync(*, record) -> Payment | None:
     """
-    Make the ledger say what the saved record pays: create, change or delete its linked row.
+    Make the ledger say what the saved record pays: create, change or delete its linked row, or
+    hold its money (`HeldPayment`) while the person has no bank account in use.
     Raises ValidationError (the record's duplicate message) when the ledger refuses the row;
     the caller's transaction then undoes the record's save too.
     """
@@ -94,11 +122,14 @@ def linked_payment_sync(*, record) -> Payment | None:
     current = Payment.objects.select_for_update().filter(pk=payment_id).first() if payment_id else None
     spec = wanted_payment(record)
     user = getattr(record, "_history_user", None)
+    held = held_of(record)
     if spec is None:
         if current is not None:
             _link(record, None)
             current._history_user = user
             current.delete()
+        if held is not None:
+            held.delete()
         return None
     payment = current or Payment()
     values = {
@@ -113,10 +144,22 @@ def linked_payment_sync(*, record) -> Payment | None:
         if record.payment_id != current.pk:
             record.payment = current
         return current
+    if _taken(spec, own_payment_id=payment.pk, record=record):
+        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    account = accounts_in_use([spec.person.pk]).get(spec.person.pk)
+    if account is None:
+        if current is not None:
+            # Changed to pay someone without an account: the row leaves the ledger, the money waits.
+            _link(record, None)
+            current._history_user = user
+            current.delete()
+        _hold(record, held, values, user)
+        return None
+    if held is not None:
+        held.delete()
     for name, value in values.items():
         setattr(payment, name, value)
-    if _taken(spec, own_payment_id=payment.pk):
-        raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
+    payment.bank_account_id = account
     payment.full_clean(validate_unique=False, validate_constraints=False)
     payment._history_user = user
     try:
@@ -128,6 +171,24 @@ def linked_payment_sync(*, record) -> Payment | None:
     if current is None:
         _link(record, payment)
     return payment
+
+
+def _hold(record, held: HeldPayment | None, values: dict, user) -> HeldPayment:
+    held = held or HeldPayment(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+    for name, value in values.items():
+        setattr(held, name, value)
+    held.held_by = user if getattr(user, "pk", None) else None
+    try:
+        with transaction.atomic():
+            held.save()
+    except IntegrityError:
+        raise ValidationError(payment_of(record).duplicate_message, code="ledger_duplicate") from None
+    return held
+
+
+def link_record_payment(record, payment: Payment) -> None:
+    """Link a record to the ledger row paying its held money (`bureau.services.held_payments_release`)."""
+    _link(record, payment)
 
 
 def linked_payments_sync(records) -> None:
@@ -149,7 +210,10 @@ def on_save(sender, instance, raw=False, **kwargs):
 
 
 def on_delete(sender, instance, **kwargs):
-    # The record is gone (its link with it): its money leaves the ledger too, with the row's history.
+    # The record is gone (its link with it): its money leaves the ledger too, with the row's history,
+    # and what it held for want of an account is not paid.
+    if (held := held_of(instance)) is not None:
+        held.delete()
     if instance.payment_id:
         payment = Payment.objects.filter(pk=instance.payment_id).first()
         if payment is not None:

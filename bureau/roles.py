@@ -39,6 +39,7 @@ REQUEST_ANNUAL_REPORT = "request_annualreportrun"
 ASSIGN_ROLES = "assign_roles"
 UNLOCK_ACCOUNTS = "unlock_accounts"
 EXPORT_AUDIT = "export_auditevent"
+EXPORT_BATCH_BANK_FILE = "export_batch_bank_file"
 # Custom permissions of the core and the report, and who holds them.
 CUSTOM_GRANTS = {
     VIEW_ALL_TOWNSHIPS: {BUREAU_STAFF, LEADERSHIP, AUDITOR},
@@ -46,6 +47,7 @@ CUSTOM_GRANTS = {
     REVIEW_RECORDS: {BUREAU_STAFF},
     USE_STATION_PORTAL: {STATION_STAFF},
     REQUEST_ANNUAL_REPORT: {BUREAU_STAFF, LEADERSHIP, STATION_STAFF},
+    EXPORT_BATCH_BANK_FILE: {BUREAU_STAFF},
 }
 # The administrators' grants, outside the rule below: `app_label.codename` -> roles.
 ADMIN_GRANTS = {

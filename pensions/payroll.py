@@ -14,6 +14,10 @@ in parts of `PAY_CHUNK` lines, each part one transaction adding to the run's bat
 halfway is paid again from where it stopped: the ledger skips whoever it paid already
 (`payment_batch_create(already_paid="skip")`) and its unique constraint refuses a second
 payment in any case, so nobody is paid twice.
+
+Only persons with a bank account in use are paid: the run's page and its approval page show the
+lines without one (count and sum, `no_account`), and the payment holds them (待补发) until an
+account is added (`bureau.held_payments`).
 """
 
 import datetime
@@ -29,7 +33,16 @@ from django.utils import timezone
 
 from bureau import audit
 from bureau.bulk import chunks, insert_rows
-from bureau.models import Payment, PaymentBatch, Person, PersonCategory, PreferentialCategory, ReviewStatus
+from bureau.held_payments import NoAccountSummary, held_summary, no_account_summary
+from bureau.models import (
+    HeldPayment,
+    Payment,
+    PaymentBatch,
+    Person,
+    PersonCategory,
+    PreferentialCategory,
+    ReviewStatus,
+)
 from bureau.services import PaymentLine, payment_batch_create
 from pensions.models import BenefitStandard, PayrollLine, PayrollRun
 from pensions.programmes import PERIODIC_PENSION, programme
@@ -386,6 +399,16 @@ def payroll_pay(run_id: int) -> PayrollRun:
         PayrollRun.objects.filter(pk=run.pk).update(status=Status.FAILED, error=f"发放中断：{error}"[:2000])
         raise
     return run
+
+
+def no_account(run: PayrollRun) -> NoAccountSummary:
+    """
+    The run's lines whose person has no bank account in use: before payment, who would be held now;
+    once paying, who was held (and waits still).
+    """
+    if run.batch_id is not None:
+        return held_summary(HeldPayment.objects.filter(batch_id=run.batch_id))
+    return no_account_summary(run.lines.exclude(amount=None).values_list("person_id", "amount"))
 
 
 def change_counts(run: PayrollRun) -> dict[str, int]:

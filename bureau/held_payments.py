@@ -74,7 +74,7 @@ def held_summary(held_payments) -> NoAccountSummary:
 def _summary(lines) -> NoAccountSummary:
     from bureau.models import Person
 
-    lines = list(lines)
+    lines = sorted(lines)  # the names in the order the persons were registered, whatever the run's order
     if not lines:
         return NoAccountSummary()
     first = [person_id for person_id, _ in lines[:NAMES_SHOWN]]

@@ -81,6 +81,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
     review_status = ReviewStatus.APPROVED
 
 
+class PayeeFactory(PersonFactory):
+    """A person who can be paid: a bank account in use (a person without one is held, not paid)."""
+
+    account = factory.RelatedFactory("tests.factories.BankAccountFactory", factory_related_name="person")
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bureau import roles
 from bureau.models import ExportLog, Payment
 from pensions.models import PayrollRun
-from tests.factories import PersonCategoryFactory, PersonFactory, UserFactory
+from tests.factories import PayeeFactory, PersonCategoryFactory, UserFactory
 from tests.pensions.factories import BenefitStandardFactory, PayrollRunFactory
 
 JAN_1 = datetime.date(2021, 1, 1)
@@ -25,7 +25,7 @@ def approver(db):
 @pytest.fixture
 def beneficiaries(township_a):
     BenefitStandardFactory(category="disabled_soldier", monthly_amount="2150.00", valid_from=JAN_1)
-    people = PersonFactory.create_batch(2, township=township_a)
+    people = PayeeFactory.create_batch(2, township=township_a)
     for person in people:
         PersonCategoryFactory(person=person, category="disabled_soldier", started_on=JAN_1)
     return people

@@ -95,6 +95,7 @@ class Payment(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        editable=False,  # set by the write paths, never typed
         related_name="payments",
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)

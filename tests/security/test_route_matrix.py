@@ -467,6 +467,8 @@ ADMIN_MODELS = {
     "bureau.paymentbatch": ("acdv", "v", "", "", ""),
     "bureau.payment": ("acdvi", "v", "", "", ""),
     "bureau.bankaccount": ("acdvi", "v", "", "", ""),
+    # Held for want of an account: read-only, paid by adding an account (bureau.held_payments).
+    "bureau.heldpayment": ("v", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),
     # Care records of the core: visits (their 慰问金 in the ledger) and check-ups, imported from lists.
@@ -814,6 +816,11 @@ ADMIN_CUSTOM = {
             POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         }
         for step in ("approve", "recalculate", "bank_file")
+    },
+    # A batch's bank file (a catch-up batch's): a confirmation page, then the file; bureau staff only.
+    "admin:bureau_paymentbatch_bank_file": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
     },
     # 批量发放: who may pay (add to the ledger); an empty post is the form again with its errors.
     "admin:bureau_payment_bulk": {

@@ -117,6 +117,12 @@ class SubsidyRunAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:resettlement_subsidyrun_change", args=[run.pk]))
 
     def _said(self, request, run):
+        if no_account := subsidies.no_account(run):
+            self.message_user(
+                request,
+                f"{no_account.count} 人没有在用银行账户，共 {no_account.total} 元：审批后暂缓发放，登记银行账户后自动补发。",
+                messages.WARNING,
+            )
         missing = getattr(run, "missing_enlistment", [])
         if missing:
             names = "、".join(person.name for person in missing[:10])

@@ -147,9 +147,10 @@ def linked_payment_sync(*, record) -> Payment | None:
     if _taken(spec, own_payment_id=payment.pk, record=record):
         raise ValidationError(spec.duplicate_message, code="ledger_duplicate")
     account = accounts_in_use([spec.person.pk]).get(spec.person.pk)
-    if account is None:
+    # A row already paid to this person is corrected in place (the money went out); a new payment,
+    # or one moved to another person, needs the person's account in use, or it waits.
+    if account is None and (current is None or current.person_id != spec.person.pk):
         if current is not None:
-            # Changed to pay someone without an account: the row leaves the ledger, the money waits.
             _link(record, None)
             current._history_user = user
             current.delete()
@@ -157,9 +158,10 @@ def linked_payment_sync(*, record) -> Payment | None:
         return None
     if held is not None:
         held.delete()
+    if current is None or current.person_id != spec.person.pk:
+        payment.bank_account_id = account  # where a correction in place went stays as it was
     for name, value in values.items():
         setattr(payment, name, value)
-    payment.bank_account_id = account
     payment.full_clean(validate_unique=False, validate_constraints=False)
     payment._history_user = user
     try:

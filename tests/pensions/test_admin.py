@@ -10,7 +10,7 @@ from bureau.models import Payment, ReviewStatus
 from pensions.models import HardshipAid, Problem
 from pensions.programmes import HARDSHIP_AID, programme
 from pensions.services import HARDSHIP_AID_DUPLICATE
-from tests.factories import PaymentFactory, VisitFactory
+from tests.factories import BankAccountFactory, PaymentFactory, VisitFactory
 from tests.pensions.factories import (
     ConscriptBenefitFactory,
     HardshipAidFactory,
@@ -18,6 +18,13 @@ from tests.pensions.factories import (
     OralHistoryInterviewFactory,
     ProblemFactory,
 )
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 def aid_form(person, **fields):

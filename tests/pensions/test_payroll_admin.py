@@ -88,7 +88,7 @@ def test_the_generator_cannot_approve_a_second_clerk_can(
 
     client.force_login(approver)
     confirm = client.get(url).content.decode()
-    assert "审批后将向 2 人发放共 4300.00 元" in confirm
+    assert "审批后将向有在用银行账户的 2 人发放共 4300.00 元" in confirm
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"generated_at": run.generated_at.isoformat()})
     assert response.status_code == 302

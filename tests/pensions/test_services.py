@@ -14,8 +14,15 @@ from bureau.services import record_review, record_save
 from pensions.models import ConscriptBenefit, HardshipAid
 from pensions.programmes import CONSCRIPT_FAMILY, HARDSHIP_AID, programme
 from pensions.services import CONSCRIPT_BENEFIT_DUPLICATE, HARDSHIP_AID_DUPLICATE
-from tests.factories import PersonFactory
+from tests.factories import BankAccountFactory, PayeeFactory
 from tests.pensions.factories import ConscriptBenefitFactory, HardshipAidFactory
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 def ledger():
@@ -97,7 +104,7 @@ def test_a_stations_granted_submission_pays_once_approved(station_user_a, bureau
 
 @pytest.fixture
 def family(township_a):
-    return PersonFactory(name="王母", township=township_a, status="family")
+    return PayeeFactory(name="王母", township=township_a, status="family")
 
 
 def test_an_allowance_is_paid_once_it_has_a_paying_date(bureau_user, family):

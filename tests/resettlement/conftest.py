@@ -53,7 +53,7 @@ def cohort(township_a, township_b):
             enlisted_on=D(2021, 3, 1),
             discharged_on=D(2021, 6, 1),
         ),
-        "no_enlistment": PersonFactory(
+        "no_enlistment": PayeeFactory(
             name="李未填", township=township_a, discharge_route=SELF, enlisted_on=None, discharged_on=D(2021, 9, 1)
         ),
     }

@@ -118,10 +118,17 @@ def dues(period: str) -> dict[int, Due]:
 
 
 def paid_in(period: str) -> dict[int, Decimal]:
-    """{person id: amount} the ledger paid as the periodic pension for `period`."""
-    return dict(
+    """
+    {person id: amount} the ledger paid as the periodic pension for `period`, and what it holds for
+    want of a bank account (due all the same: not “new” the next month).
+    """
+    paid = dict(
         Payment.objects.filter(programme__code=PERIODIC_PENSION, period=period).values_list("person_id", "amount")
     )
+    held = HeldPayment.objects.waiting().filter(programme__code=PERIODIC_PENSION, period=period)
+    for person_id, amount in held.values_list("person_id", "amount"):
+        paid.setdefault(person_id, amount)
+    return paid
 
 
 def _standard_changes(period: str) -> dict[tuple[str, int | None], tuple[Decimal, BenefitStandard]]:

@@ -16,7 +16,7 @@ from bureau import roles
 from bureau.models import BankAccount, HeldPayment, Payment, PaymentBatch
 from pensions import payroll
 from pensions.bankfile import bank_file
-from pensions.models import PayrollRun
+from pensions.models import PayrollLine, PayrollRun
 from tests.factories import BankAccountFactory, PayeeFactory, PersonCategoryFactory, PersonFactory, UserFactory
 from tests.pensions.factories import BenefitStandardFactory
 
@@ -152,3 +152,25 @@ def test_the_run_and_approval_pages_show_the_lines_without_an_account(
     assert summary in run_page.content.decode()
     assert summary in approve_page.content.decode()
     assert "审批后将向有在用银行账户的 2 人发放共 4530.00 元" in approve_page.content.decode()
+
+
+def test_a_person_held_last_month_is_due_unchanged_and_each_month_is_paid_once_later(
+    people, bureau_user, approver, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    paid(generated("2021-03", bureau_user, capture), approver, capture)
+    april = paid(generated("2021-04", bureau_user, capture), approver, capture)
+
+    assert april.lines.get(person=people["无户丙"]).change == PayrollLine.Change.UNCHANGED
+    assert HeldPayment.objects.waiting().filter(person=people["无户丙"]).count() == 2
+
+    BankAccountFactory(person=people["无户丙"])
+
+    assert list(
+        Payment.objects.filter(person=people["无户丙"])
+        .order_by("period")
+        .values_list("period", "amount", "batch__title")
+    ) == [
+        ("2021-03", Decimal("2150.00"), f"补发：{TITLE}"),
+        ("2021-04", Decimal("2150.00"), "补发：2021年4月优抚对象定期抚恤补助"),
+    ]

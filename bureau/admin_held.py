@@ -77,7 +77,7 @@ class HeldPaymentAdmin(SensitiveQueryMixin, admin.ModelAdmin):
 
     list_display = ["person", "programme", "period", "amount", "batch", "held_at", "paid_at", "payment"]
     list_filter = [("paid_at", admin.EmptyFieldListFilter), "programme"]
-    list_select_related = ["person", "programme", "batch", "payment"]
+    list_select_related = ["person", "programme", "batch", "payment__person", "payment__programme"]
     search_fields = ["person__name"]
 
     def get_queryset(self, request):

@@ -444,7 +444,7 @@ def held_payments_release(*, person_ids, by=None) -> list[Payment]:
             held.payment_id, held.paid_at = existing, now
         elif held.batch_id is not None:
             by_batch.setdefault(held.batch_id, []).append(held)
-        else:
+        elif held.content_type_id is not None:
             record = held.content_type.model_class()._base_manager.filter(pk=held.object_id).first()
             if record is None:
                 held.paid_at = now  # the record is gone, and its money with it

@@ -195,6 +195,7 @@ class HeldPaymentFactory(factory.django.DjangoModelFactory):
     amount = "800.00"
     period = factory.Sequence(lambda n: f"{2000 + n % 100}")
     paid_on = datetime.date(2021, 1, 20)
+    batch = factory.SubFactory(PaymentBatchFactory, programme=factory.SelfAttribute("..programme"))
 
 
 class TokenFactory(factory.django.DjangoModelFactory):

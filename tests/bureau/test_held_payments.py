@@ -16,12 +16,20 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from bureau.bankfile import batch_bank_file
 from bureau.importexport import PortalXLSX
 from bureau.models import BankAccount, ExportLog, HeldPayment, Payment, PaymentBatch, Visit
 from bureau.resources import BankAccountResource
 from bureau.services import PaymentLine, held_payments_release, payment_batch_create, payment_create, record_save
 from tests.bureau.test_import_export import xlsx_file
-from tests.factories import BankAccountFactory, PayeeFactory, PaymentProgrammeFactory, PersonFactory
+from tests.factories import (
+    BankAccountFactory,
+    PayeeFactory,
+    PaymentBatchFactory,
+    PaymentFactory,
+    PaymentProgrammeFactory,
+    PersonFactory,
+)
 
 PAID_ON = datetime.date(2021, 1, 20)
 TITLE = "2021年春节慰问金"
@@ -245,3 +253,22 @@ def test_a_held_visit_deleted_takes_its_held_money_along(bureau_user, spring, pe
     BankAccountFactory(person=second)
 
     assert (Payment.objects.count(), HeldPayment.objects.count()) == (0, 0)
+
+
+def test_rows_written_before_the_rule_take_the_account_in_use_or_are_left_out(bureau_user, spring, people):
+    with_account, second, _ = people
+    batch = PaymentBatchFactory(programme=spring, title="旧批次")
+    PaymentFactory(person=with_account, programme=spring, period="2020", amount="800.00", batch=batch)
+    PaymentFactory(person=second, programme=spring, period="2020", amount="600.00", batch=batch)
+
+    content, missing = batch_bank_file(
+        batch=batch, sheet_title="旧批次", detail="旧批次", permission="bureau.export_batch_bank_file", by=bureau_user
+    )
+
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    account = with_account.bank_accounts.get()
+    assert [row[1:6] for row in rows[1:-1]] == [
+        ("有户甲", with_account.id_number, account.bank, account.account_name, account.account_number)
+    ]
+    assert (rows[-1][1], missing) == ("1 人", 1)
+    assert ExportLog.objects.get().detail == "旧批次，合计 800.00 元，1 笔无收款账户未列入"

@@ -638,6 +638,8 @@ NO_SCOPE = {
         "resettlement.placementcandidate",
         "resettlement.placementselection",
         "resettlement.subsidyline",
+        # Scoped to the townships the role sees (none for the administrators), without a history table.
+        "bureau.heldpayment",
         # No history table: Django's own history page looks the object up before the permission.
         "commemoration.tribute",
     }

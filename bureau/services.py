@@ -458,7 +458,7 @@ def held_payments_release(*, person_ids, by=None) -> list[Payment]:
                 note=held.note,
                 bank_account_id=accounts[held.person_id],
             )
-            payment._history_user = by
+            payment._history_user = by or held.held_by
             payment.save()
             link_record_payment(record, payment)
             held.payment, held.paid_at = payment, now
@@ -467,12 +467,14 @@ def held_payments_release(*, person_ids, by=None) -> list[Payment]:
     for group in by_batch.values():
         original = group[0].batch
         catch_up = PaymentBatch(
-            programme=original.programme,
+            programme=group[0].programme,
             title=f"补发：{original.title}"[:200],
             paid_on=today,
             created_by=original.created_by,
         )
-        catch_up._audit_user = by
+        # Without a request (a task, a command) the trail names the original batch's maker.
+        user = by or original.created_by
+        catch_up._audit_user = user
         catch_up.save()
         people = {held.person_id: held.person for held in group}
         lines = [
@@ -483,7 +485,7 @@ def held_payments_release(*, person_ids, by=None) -> list[Payment]:
             for held in group
         ]
         payments = _payments_write(
-            programme=original.programme, batch=catch_up, paid_on=today, lines=lines, people=people, by=by
+            programme=group[0].programme, batch=catch_up, paid_on=today, lines=lines, people=people, by=user
         )
         for held, payment in zip(group, payments, strict=True):
             held.payment, held.paid_at = payment, now

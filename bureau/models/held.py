@@ -86,6 +86,7 @@ class HeldPayment(models.Model):
                 fields=["content_type", "object_id"],
                 condition=Q(object_id__isnull=False, paid_at__isnull=True),
                 name="held_payment_once_per_record",
+                violation_error_message="该记录的资金已暂缓待补发，不能重复暂缓。",
             ),
         ]
         indexes = [models.Index(fields=["content_type", "object_id"], name="held_payment_record_idx")]

@@ -29,6 +29,7 @@ from bureau import (
     roles,
 )  # noqa: F401  (admin_audit, admin_care, admin_changes, admin_proposals, admin_transfers: register 审计事件, 走访慰问 and 体检, 待审核修改, 资金发放申请, 迁入申请)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
+from bureau.admin_held import BatchBankFileMixin
 from bureau.masking import revealing, shown_field
 from bureau.models import (
     BankAccount,
@@ -436,7 +437,7 @@ class PaymentProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(admin.ModelAdmin):
+class PaymentBatchAdmin(BatchBankFileMixin, admin.ModelAdmin):
     list_display = ["title", "programme", "paid_on", "created_by"]
     readonly_fields = ["created_by"]
 

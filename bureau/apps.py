@@ -14,7 +14,7 @@ class BureauConfig(AppConfig):
     verbose_name = "人员与公共台账"
 
     def ready(self):
-        from bureau import audit_hooks, checks, ledger, signals  # noqa: F401  (registers checks and receivers)
+        from bureau import audit_hooks, checks, held_payments, ledger, signals  # noqa: F401  (registers checks and receivers)
         from bureau.admin_base import enforce_query_allow_list
         from bureau.admin_history import register_history_admins
 
@@ -27,6 +27,8 @@ class BureauConfig(AppConfig):
         audit_hooks.connect()
         # Records that pay through the ledger (`ledger_payment` on the model) keep their row in step.
         ledger.connect()
+        # Money held for want of a bank account is paid once an account in use is added.
+        held_payments.connect()
 
         # Models added by later migrations get their role grants without a hand-written list.
         # Connected for every app, since each app's permissions appear after its own migrate step.

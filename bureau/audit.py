@@ -73,6 +73,13 @@ def record(kind, *, request=None, user=None, username: str = "", obj=None, field
     return event
 
 
+def request_user():
+    """The signed-in user of the request being answered, or None (a task, a command)."""
+    request = _current_request.get()
+    user = getattr(request, "user", None) if request is not None else None
+    return user if user is not None and user.is_authenticated else None
+
+
 def record_many(kind, *, objs, user=None, fields=()) -> None:
     """
     One event per record, written together: the writes of an import, made in batches, or the

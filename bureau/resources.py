@@ -20,6 +20,7 @@ from bureau.importexport import (
     YesNoWidget,
 )
 from bureau.models import BankAccount, Enterprise, Payment, PaymentProgramme, Person, Township
+from bureau.services import held_payments_release
 
 
 class PersonResource(PortalResource):
@@ -121,7 +122,11 @@ class EnterpriseResource(PortalResource):
 
 
 class BankAccountResource(PersonRowResource):
-    """A bank's list of accounts: the person by ID number and name; an account is matched on its number."""
+    """
+    A bank's list of accounts: the person by ID number and name; an account is matched on its number.
+    The kit writes in bulk, without `save()`: the money held for the persons given an account in use
+    is paid here, in the import's transaction, as `BankAccount.save()` pays it on the other paths.
+    """
 
     bank = fields.Field("bank", "开户银行", widget=TextWidget())
     account_number = fields.Field(
@@ -134,3 +139,18 @@ class BankAccountResource(PersonRowResource):
         model = BankAccount
         fields = ["person", "person_name", "bank", "account_number", "account_name", "active"]
         import_id_fields = ["person", "account_number"]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        instances = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        self.release_held(instances, dry_run, result)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        instances = list(self.update_instances)
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
+        self.release_held(instances, dry_run, result)
+
+    def release_held(self, instances, dry_run, result) -> None:
+        in_use = [instance.person_id for instance in instances if instance.active]
+        if in_use and self.writes_allowed(dry_run, result):
+            held_payments_release(person_ids=in_use, by=self.user)

@@ -50,6 +50,7 @@ UNLOCK_ACCOUNTS = "unlock_accounts"
 EXPORT_AUDIT = "export_auditevent"
 # A payment by hand is prepared by one clerk and approved by another (bureau.models.proposals).
 APPROVE_PAYMENT_PROPOSAL = "approve_paymentproposal"
+EXPORT_BATCH_BANK_FILE = "export_batch_bank_file"
 # Custom permissions of the core and the report, and who holds them.
 CUSTOM_GRANTS = {
     VIEW_ALL_TOWNSHIPS: {BUREAU_STAFF, LEADERSHIP, AUDITOR},
@@ -58,6 +59,7 @@ CUSTOM_GRANTS = {
     USE_STATION_PORTAL: {STATION_STAFF},
     REQUEST_ANNUAL_REPORT: {BUREAU_STAFF, LEADERSHIP, STATION_STAFF},
     APPROVE_PAYMENT_PROPOSAL: {BUREAU_STAFF},
+    EXPORT_BATCH_BANK_FILE: {BUREAU_STAFF},
 }
 # The administrators' grants, outside the rule below: `app_label.codename` -> roles.
 ADMIN_GRANTS = {

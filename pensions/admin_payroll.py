@@ -144,6 +144,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
                 "run": run,
                 "in_progress": run.status in (Status.GENERATING, Status.PAYING),
                 "counts": payroll.change_counts(run),
+                "no_account": payroll.no_account(run),
                 "changes": changes.order_by("change", "id")[:CHANGES_SHOWN],
                 "changes_shown": CHANGES_SHOWN,
                 "lines_url": reverse("admin:pensions_payrollline_changelist") + f"?run__id__exact={run.pk}",
@@ -166,6 +167,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
                 self.message_user(request, f"已审批 {run.period} 按月发放，正在写入资金发放台账。", messages.SUCCESS)
             return self._back(run)
         refusal = payroll.approval_refusal(run, request.user)
+        missing = payroll.no_account(run)
         return self._page(
             request,
             "admin/step_confirm.html",
@@ -176,7 +178,11 @@ class PayrollRunAdmin(admin.ModelAdmin):
             action="审批并发放",
             hidden={"generated_at": payroll.generation_token(run)},
             summary=counts_text(payroll.change_counts(run)),
-            message=f"审批后将向 {run.persons} 人发放共 {run.total} 元，写入资金发放台账，不能撤回。",
+            no_account=missing,
+            message=(
+                f"审批后将向有在用银行账户的 {run.persons - missing.count} 人发放共 {run.total - missing.total} 元，"
+                "写入资金发放台账，不能撤回。"
+            ),
         )
 
     def resume_view(self, request, run_id):

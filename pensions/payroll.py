@@ -15,6 +15,10 @@ in parts of `PAY_CHUNK` lines, each part one transaction adding to the run's bat
 halfway is paid again from where it stopped: the ledger skips whoever it paid already
 (`payment_batch_create(already_paid="skip")`) and its unique constraint refuses a second
 payment in any case, so nobody is paid twice.
+
+Only persons with a bank account in use are paid: the run's page and its approval page show the
+lines without one (count and sum, `no_account`), and the payment holds them (待补发) until an
+account is added (`bureau.held_payments`).
 """
 
 import datetime
@@ -30,7 +34,16 @@ from django.utils import timezone
 
 from bureau import audit
 from bureau.bulk import chunks, insert_rows
-from bureau.models import Payment, PaymentBatch, Person, PersonCategory, PreferentialCategory, ReviewStatus
+from bureau.held_payments import NoAccountSummary, held_summary, no_account_summary
+from bureau.models import (
+    HeldPayment,
+    Payment,
+    PaymentBatch,
+    Person,
+    PersonCategory,
+    PreferentialCategory,
+    ReviewStatus,
+)
 from bureau.models.people import presence
 from bureau.services import PaymentLine, payment_batch_create
 from pensions.models import BenefitStandard, PayrollLine, PayrollRun
@@ -107,10 +120,17 @@ def dues(period: str) -> dict[int, Due]:
 
 
 def paid_in(period: str) -> dict[int, Decimal]:
-    """{person id: amount} the ledger paid as the periodic pension for `period`."""
-    return dict(
+    """
+    {person id: amount} the ledger paid as the periodic pension for `period`, and what it holds for
+    want of a bank account (due all the same: not “new” the next month).
+    """
+    paid = dict(
         Payment.objects.filter(programme__code=PERIODIC_PENSION, period=period).values_list("person_id", "amount")
     )
+    held = HeldPayment.objects.waiting().filter(programme__code=PERIODIC_PENSION, period=period)
+    for person_id, amount in held.values_list("person_id", "amount"):
+        paid.setdefault(person_id, amount)
+    return paid
 
 
 def _standard_changes(period: str) -> dict[tuple[str, int | None], tuple[Decimal, BenefitStandard]]:
@@ -391,6 +411,16 @@ def payroll_pay(run_id: int) -> PayrollRun:
         PayrollRun.objects.filter(pk=run.pk).update(status=Status.FAILED, error=f"发放中断：{error}"[:2000])
         raise
     return run
+
+
+def no_account(run: PayrollRun) -> NoAccountSummary:
+    """
+    The run's lines whose person has no bank account in use: before payment, who would be held now;
+    once paying, who was held (and waits still).
+    """
+    if run.batch_id is not None:
+        return held_summary(HeldPayment.objects.filter(batch_id=run.batch_id))
+    return no_account_summary(run.lines.exclude(amount=None).values_list("person_id", "amount"))
 
 
 def change_counts(run: PayrollRun) -> dict[str, int]:

@@ -119,6 +119,12 @@ class SubsidyRunAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:resettlement_subsidyrun_change", args=[run.pk]))
 
     def _said(self, request, run):
+        if no_account := subsidies.no_account(run):
+            self.message_user(
+                request,
+                f"{no_account.count} 人没有在用银行账户，共 {no_account.total} 元：审批后暂缓发放，登记银行账户后自动补发。",
+                messages.WARNING,
+            )
         missing = getattr(run, "missing_enlistment", [])
         if missing:
             names = "、".join(person.name for person in missing[:10])
@@ -172,6 +178,7 @@ class SubsidyRunAdmin(admin.ModelAdmin):
                 "lines_url": reverse("admin:resettlement_subsidyline_changelist") + f"?run__id__exact={run.pk}",
                 "missing": subsidies.missing_enlistment(run.cohort_year) if run.status == Status.CALCULATED else [],
                 "excluded": subsidies.excluded(run.cohort_year) if run.status == Status.CALCULATED else [],
+                "no_account": subsidies.no_account(run),
                 "may_approve": request.user.has_perm(subsidies.APPROVE_PERMISSION),
                 "may_export": request.user.has_perm(subsidies.BANK_FILE_PERMISSION),
                 "may_recalculate": self.has_add_permission(request) and not subsidies.recalculate_refusal(run),
@@ -223,10 +230,15 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, "；".join(error.messages), messages.ERROR)
             else:
+                missing = subsidies.no_account(run)
                 self.message_user(
-                    request, f"已审批发放 {run}：{run.persons} 人，共 {run.total} 元，已写入资金发放台账。"
+                    request,
+                    f"已审批发放 {run}：{run.persons - missing.count} 人，共 {run.total - missing.total} 元，"
+                    "已写入资金发放台账。"
+                    + (f"{missing.count} 人没有在用银行账户，共 {missing.total} 元，暂缓待补发。" if missing else ""),
                 )
             return self._back(run)
+        missing = subsidies.no_account(run)
         return self._page(
             request,
             "admin/step_confirm.html",
@@ -236,7 +248,11 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             form=form,
             refusal=refusal,
             action="审批并发放",
-            message=f"审批后将向 {run.persons} 人发放自主就业金共 {run.total} 元，写入资金发放台账，不能撤回。",
+            no_account=missing,
+            message=(
+                f"审批后将向有在用银行账户的 {run.persons - missing.count} 人发放自主就业金共 "
+                f"{run.total - missing.total} 元，写入资金发放台账，不能撤回。"
+            ),
         )
 
     def bank_file_view(self, request, run_id):

@@ -14,7 +14,10 @@ One run per cohort (a second is refused). While it awaits approval it may be rec
 second staff member, not the one who calculated it, approves it, which writes the ledger rows
 of programme 自主就业金 (period: the cohort year) in one transaction, through
 `bureau.services.payment_batch_create`: a person already paid the cohort's grant refuses the
-whole payment, and the ledger's unique constraint refuses a second payment in any case.
+whole payment, and the ledger's unique constraint refuses a second payment in any case. Only
+persons with a bank account in use are paid: the run's page and its approval page show the lines
+without one (count and sum, `no_account`); the payment holds them (待补发) until an account is
+added (`bureau.held_payments`).
 """
 
 import datetime
@@ -27,7 +30,8 @@ from django.utils import timezone
 
 from bureau import audit
 from bureau.bankfile import batch_bank_file
-from bureau.models import Person
+from bureau.held_payments import NoAccountSummary, held_summary, no_account_summary
+from bureau.models import HeldPayment, Person
 from bureau.services import PaymentLine, payment_batch_create
 from resettlement.eligibility import Excluded, grant_exclusions
 from resettlement.models import SubsidyLine, SubsidyRun, SubsidyStandard
@@ -253,13 +257,24 @@ def approve_and_pay(*, run: SubsidyRun, by, paid_on: datetime.date, calculated_a
         run.batch = result.batch
         run.status, run.approved_by, run.approved_at, run.paid_on = Status.PAID, by, timezone.now(), paid_on
         run.save()
+        held = f"；无在用银行账户暂缓 {len(result.held)} 人，{result.held_total} 元" if result.held else ""
         audit.record(
             audit.Kind.APPROVE,
             user=by,
             obj=run,
-            detail=f"审批发放 {run.cohort_year} 年退役士兵自主就业金：{run.persons} 人，{run.total} 元",
+            detail=f"审批发放 {run.cohort_year} 年退役士兵自主就业金：{run.persons} 人，{run.total} 元{held}",
         )
     return run
+
+
+def no_account(run: SubsidyRun) -> NoAccountSummary:
+    """
+    The run's lines whose person has no bank account in use: before payment, who would be held now;
+    once paid, who was held (and waits still).
+    """
+    if run.batch_id is not None:
+        return held_summary(HeldPayment.objects.filter(batch_id=run.batch_id))
+    return no_account_summary(run.lines.values_list("person_id", "amount"))
 
 
 def bank_file_refusal(run: SubsidyRun) -> str:

@@ -17,6 +17,7 @@ from bureau.models import (
     CheckUpBatch,
     ExportLog,
     FamilyLink,
+    HeldPayment,
     Merit,
     Payment,
     PaymentBatch,
@@ -82,6 +83,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
     township = factory.SubFactory(TownshipFactory)
     status = Person.Status.VETERAN
     review_status = ReviewStatus.APPROVED
+
+
+class PayeeFactory(PersonFactory):
+    """A person who can be paid: a bank account in use (a person without one is held, not paid)."""
+
+    account = factory.RelatedFactory("tests.factories.BankAccountFactory", factory_related_name="person")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -197,6 +204,20 @@ class BankAccountFactory(factory.django.DjangoModelFactory):
     bank = "中国农业银行南京玄武支行"
     account_number = factory.Sequence(lambda n: f"62284800{n:011d}")
     account_name = factory.LazyAttribute(lambda account: account.person.name)
+
+
+class HeldPaymentFactory(factory.django.DjangoModelFactory):
+    """Money held for want of a bank account in use (待补发)."""
+
+    class Meta:
+        model = HeldPayment
+
+    person = factory.SubFactory(PersonFactory)
+    programme = factory.SubFactory(PaymentProgrammeFactory)
+    amount = "800.00"
+    period = factory.Sequence(lambda n: f"{2000 + n % 100}")
+    paid_on = datetime.date(2021, 1, 20)
+    batch = factory.SubFactory(PaymentBatchFactory, programme=factory.SelfAttribute("..programme"))
 
 
 class TokenFactory(factory.django.DjangoModelFactory):

@@ -265,11 +265,20 @@ class BankAccountSerializer(ScopedModelSerializer):
     """
 
     person_name = person_name_field()
+    # Declared without the model's pattern: a list shows the number masked (`****…1234`), which the
+    # schema must allow; the number written is still checked (validate_account_number).
+    account_number = serializers.CharField(
+        label="银行账号", max_length=30, help_text="10 至 30 位数字。无权查看者看到的是遮蔽后的账号。"
+    )
 
     class Meta:
         model = BankAccount
         fields = ["id", "person", "person_name", "bank", "account_number", "account_name", "active", "created_at"]
         read_only_fields = ["created_at"]
+
+    def validate_account_number(self, value: str) -> str:
+        BankAccount._meta.get_field("account_number").run_validators(value)
+        return value
 
     def validate(self, attrs):
         if self.instance is not None:

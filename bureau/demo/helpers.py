@@ -27,6 +27,7 @@ from stdnum.cn import uscc
 
 from bureau.demo.registry import build_district
 from bureau.demo.writers import CLERK_USERNAME, demo_townships, submitted_by_station
+from bureau.held_payments import accounts_in_use
 from bureau.models import Enterprise, Payment, PaymentBatch, PaymentProgramme, Person, ReviewStatus, Township, User
 
 # Province 32, county 99xx: like the demo ID numbers, no real registration authority is named.
@@ -159,6 +160,9 @@ def payments_write(programme: DemoProgramme, payments: Iterable[DemoPayment]) ->
     clerk = User.objects.get(username=CLERK_USERNAME)
     batches: dict[str, PaymentBatch] = {}
     rows = []
+    payments = list(payments)
+    # Paid to the account in use, as every payment is (the registry's writer gave every person one).
+    accounts = accounts_in_use(payment.person.pk for payment in payments)
     for payment in payments:
         if payment.period not in batches:
             batches[payment.period] = upsert(
@@ -175,13 +179,14 @@ def payments_write(programme: DemoProgramme, payments: Iterable[DemoPayment]) ->
                 amount=payment.amount,
                 paid_on=payment.paid_on,
                 batch=batches[payment.period],
+                bank_account_id=accounts.get(payment.person.pk),
             )
         )
     Payment.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["person", "programme", "period"],
-        update_fields=["amount", "paid_on", "batch"],
+        update_fields=["amount", "paid_on", "batch", "bank_account"],
     )
     return len(rows)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from bureau import roles
 from bureau.demo.registry import DemoDistrict
 from bureau.models import (
+    BankAccount,
     FamilyLink,
     Merit,
     PendingChange,
@@ -45,6 +46,8 @@ CLERK_USERNAME = "clerk"
 # A second bureau clerk: what one clerk generates (the monthly payroll), the other approves.
 SECOND_CLERK_USERNAME = "clerk2"
 # What the registry writers copy from a generated person; Person.save() derives birth date and gender.
+# Fictional banks of the fictional district: a demo account names no real bank.
+DEMO_BANKS = ["示范区农村商业银行", "示范区城市商业银行", "示范区邮政储蓄代理行"]
 PERSON_FIELDS = [
     "name", "phone", "township", "address", "status", "branch",
     "enlisted_on", "discharged_on", "rank", "discharge_route", "notes", "died_on",
@@ -162,7 +165,34 @@ def registry_write(district: DemoDistrict, *, reviewer: User) -> dict[str, Perso
             if (people[demo.id_number].pk, level, year) not in existing
         ]
     )
+    bank_accounts_write(list(people.values()))
     return people
+
+
+def demo_account_number(person: Person) -> str:
+    """A fictional 20-digit account number made from the ID number (its 17 digits before the check character)."""
+    return "629" + person.id_number[:17]
+
+
+def bank_accounts_write(people: list[Person]) -> int:
+    """
+    An account in use for each person who has none (the money of the demo goes to an account, as every
+    payment must: bureau.held_payments); a second run adds nothing. Returns how many were added.
+    Written in bulk, before the areas' payments: nothing is held yet, so nothing is released here.
+    """
+    having = set(BankAccount.objects.filter(person__in=people, active=True).values_list("person_id", flat=True))
+    accounts = [
+        BankAccount(
+            person=person,
+            bank=DEMO_BANKS[int(person.id_number[14:17]) % len(DEMO_BANKS)],
+            account_number=demo_account_number(person),
+            account_name=person.name,
+        )
+        for person in people
+        if person.pk not in having
+    ]
+    BankAccount.objects.bulk_create(accounts)
+    return len(accounts)
 
 
 def registrations_write(district: DemoDistrict) -> list[Person]:

@@ -2,6 +2,7 @@ from .audit import AuditEvent, AuditRefused, ExportLog
 from .care import CheckUp, CheckUpBatch, HardshipCategory, Occasion, Visit
 from .changes import PendingChange
 from .enterprises import Enterprise
+from .held import HeldPayment
 from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportJob
 from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
@@ -28,6 +29,7 @@ __all__ = [
     "ExportLog",
     "FamilyLink",
     "HardshipCategory",
+    "HeldPayment",
     "IdempotencyKey",
     "ImportJob",
     "Merit",

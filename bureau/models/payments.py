@@ -192,6 +192,8 @@ class PaymentBatch(models.Model):
         ordering = ["-paid_on"]
         verbose_name = "发放批次"
         verbose_name_plural = "发放批次"
+        # A batch's bank file (a catch-up batch's, a hand batch's) carries whole ID and account numbers.
+        permissions = [("export_batch_bank_file", "可导出发放批次的银行代发文件（含完整账号）")]
 
     def __str__(self):
         return self.title
@@ -226,6 +228,17 @@ class Payment(models.Model):
         PaymentBatch, verbose_name="批次", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
     note = models.CharField("备注", max_length=200, blank=True)
+    # The account the money went to: the person's account in use when paid (`bureau.held_payments`).
+    # Null only for rows written before the rule (a row without an account is held, not written).
+    bank_account = models.ForeignKey(
+        "bureau.BankAccount",
+        verbose_name="收款账户",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,  # set by the write paths, never typed
+        related_name="payments",
+    )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     history = HistoricalRecords()
 

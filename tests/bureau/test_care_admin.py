@@ -18,15 +18,23 @@ from bureau.importexport import PortalXLSX
 from bureau.models import CheckUp, Payment, ReviewStatus, Visit
 from bureau.resources_care import CheckUpResource, VisitResource
 from tests.factories import (
+    BankAccountFactory,
     CheckUpBatchFactory,
     CheckUpFactory,
+    PayeeFactory,
     PaymentFactory,
     PaymentProgrammeFactory,
-    PersonFactory,
     VisitFactory,
 )
 
 VISITS = reverse("admin:bureau_visit_changelist")
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 @pytest.fixture
@@ -90,7 +98,7 @@ def test_approving_submissions_in_the_list_pays_them(client_for, bureau_user, pe
     visits = [
         VisitFactory(person=person_a, amount=Decimal("500.00"), programme=spring, review_status=ReviewStatus.SUBMITTED),
         VisitFactory(
-            person=PersonFactory(township=person_a.township),
+            person=PayeeFactory(township=person_a.township),
             amount=Decimal("650.00"),
             programme=spring,
             review_status=ReviewStatus.SUBMITTED,
@@ -142,7 +150,7 @@ VISIT_HEADERS = [
 
 
 def test_an_import_of_visits_by_the_bureau_pays_each_row(bureau_user, person_a, spring):
-    second = PersonFactory(name="王二", township=person_a.township)
+    second = PayeeFactory(name="王二", township=person_a.township)
     content = xlsx(
         VISIT_HEADERS,
         [

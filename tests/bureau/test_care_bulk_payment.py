@@ -15,9 +15,28 @@ from django.urls import reverse
 from bureau import roles
 from bureau.models import Payment, PaymentBatch, PaymentProgramme, PaymentProposal, User
 from bureau.payment_proposals import payment_proposal_approve
-from tests.factories import PaymentProgrammeFactory, PersonFactory, UserFactory, make_id_number
+from tests.factories import (
+    BankAccountFactory,
+    PayeeFactory,
+    PaymentProgrammeFactory,
+    UserFactory,
+    make_id_number,
+)
 
 URL = reverse("admin:bureau_payment_bulk")
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
+
+
+@pytest.fixture
+def person_b(person_b):
+    BankAccountFactory(person=person_b)
+    return person_b
 
 
 @pytest.fixture
@@ -40,7 +59,7 @@ def form(programme, lines: str, **extra) -> dict:
 def test_the_list_is_previewed_masked_then_proposed_and_paid_exactly_once_approved(
     client_for, bureau_user, approver, medical, person_a, township_a
 ):
-    second = PersonFactory(name="王二", township=township_a)
+    second = PayeeFactory(name="王二", township=township_a)
     text = f"{person_a.id_number}\t1200.50\n\n{second.id_number}，800元\n"
     client = client_for(bureau_user)
 

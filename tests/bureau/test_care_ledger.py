@@ -14,9 +14,16 @@ from django.db import transaction
 from bureau.care import VISIT_DUPLICATE
 from bureau.models import Payment, PendingChange, ReviewStatus, Visit
 from bureau.services import change_review, record_review, record_save
-from tests.factories import PaymentFactory, PaymentProgrammeFactory
+from tests.factories import BankAccountFactory, PaymentFactory, PaymentProgrammeFactory
 
 VISITED_ON = datetime.date(2021, 1, 28)
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 @pytest.fixture

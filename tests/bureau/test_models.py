@@ -7,9 +7,16 @@ from django.db import IntegrityError, transaction
 
 from bureau.models import FamilyLink, Payment, Person, PersonCategory, PreferentialCategory, ReviewStatus
 from bureau.services import ScopeError, payment_create, person_save, record_review
-from tests.factories import PaymentFactory, PaymentProgrammeFactory, PersonFactory, make_id_number
+from tests.factories import BankAccountFactory, PaymentFactory, PaymentProgrammeFactory, PersonFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def payee_a(person_a):
+    """person_a with a bank account in use: a payment goes to one (bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 def test_saving_a_person_derives_birth_date_and_gender_from_the_id_number(township_a):
@@ -69,41 +76,41 @@ def test_the_database_refuses_paying_one_person_twice_for_one_programme_and_peri
     assert Payment.objects.filter(person=person_a, programme=programme).count() == 1
 
 
-def test_the_payment_service_explains_a_second_payment_in_chinese(person_a):
+def test_the_payment_service_explains_a_second_payment_in_chinese(payee_a):
     programme = PaymentProgrammeFactory(code="monthly-pension", name="定期抚恤补助")
     paid_on = datetime.date(2021, 3, 10)
-    payment_create(person=person_a, programme=programme, amount=Decimal("1500.00"), period="2021-03", paid_on=paid_on)
+    payment_create(person=payee_a, programme=programme, amount=Decimal("1500.00"), period="2021-03", paid_on=paid_on)
 
     with pytest.raises(ValidationError) as error:
         payment_create(
-            person=person_a, programme=programme, amount=Decimal("1500.00"), period="2021-03", paid_on=paid_on
+            person=payee_a, programme=programme, amount=Decimal("1500.00"), period="2021-03", paid_on=paid_on
         )
 
     assert "该人员在此期间已领取过该项目资金，不能重复发放。" in error.value.messages
     # Another month of the same programme is a different period and is paid.
-    payment_create(person=person_a, programme=programme, amount=Decimal("1500.00"), period="2021-04", paid_on=paid_on)
-    assert Payment.objects.filter(person=person_a).count() == 2
+    payment_create(person=payee_a, programme=programme, amount=Decimal("1500.00"), period="2021-04", paid_on=paid_on)
+    assert Payment.objects.filter(person=payee_a).count() == 2
 
 
 # A monthly programme (the factory's): a month in any common spelling (2021/03 is read as 2021-03).
 @pytest.mark.parametrize("period", ["2021-13", "21", "2021", ""])
-def test_a_malformed_payment_period_is_refused(person_a, period):
+def test_a_malformed_payment_period_is_refused(payee_a, period):
     programme = PaymentProgrammeFactory()
 
     with pytest.raises(ValidationError) as error:
         payment_create(
-            person=person_a, programme=programme, amount=Decimal("1"), period=period, paid_on=datetime.date(2021, 1, 1)
+            person=payee_a, programme=programme, amount=Decimal("1"), period=period, paid_on=datetime.date(2021, 1, 1)
         )
 
     assert "period" in error.value.message_dict
 
 
-def test_shares_must_add_up_to_the_amount(person_a):
+def test_shares_must_add_up_to_the_amount(payee_a):
     programme = PaymentProgrammeFactory()
 
     with pytest.raises(ValidationError) as error:
         payment_create(
-            person=person_a,
+            person=payee_a,
             programme=programme,
             amount=Decimal("1000.00"),
             period="2021-06",

@@ -1,6 +1,7 @@
 """
 The core's batch ledger service (`payment_batch_create`): a whole batch in one transaction, in
 bulk, nobody paid twice for a programme and period, nothing written when anything is refused.
+The persons paid have a bank account in use (those without are held: test_held_payments.py).
 """
 
 import datetime
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bureau.models import AuditEvent, Payment, PaymentBatch
 from bureau.services import PaymentLine, payment_batch_create
-from tests.factories import PaymentFactory, PaymentProgrammeFactory, PersonFactory
+from tests.factories import PayeeFactory, PaymentFactory, PaymentProgrammeFactory
 
 PAID_ON = datetime.date(2021, 3, 10)
 
@@ -34,7 +35,7 @@ def pay(programme, lines, by, **kwargs):
 
 
 def test_a_batch_is_written_at_once_with_history_and_audit(bureau_user, programme, township_a):
-    people = PersonFactory.create_batch(3, township=township_a)
+    people = PayeeFactory.create_batch(3, township=township_a)
 
     result = pay(programme, lines_for(people), bureau_user)
 
@@ -50,8 +51,8 @@ def test_a_batch_is_written_at_once_with_history_and_audit(bureau_user, programm
 
 
 def test_the_queries_do_not_grow_with_the_batch(bureau_user, programme, township_a):
-    few = PersonFactory.create_batch(5, township=township_a)
-    many = PersonFactory.create_batch(400, township=township_a)
+    few = PayeeFactory.create_batch(5, township=township_a)
+    many = PayeeFactory.create_batch(400, township=township_a)
 
     assert bureau_user.has_perm("bureau.add_payment")  # the permission cache filled before counting
     with CaptureQueriesContext(connection) as small:
@@ -66,7 +67,7 @@ def test_the_queries_do_not_grow_with_the_batch(bureau_user, programme, township
 
 
 def test_a_person_already_paid_refuses_the_whole_batch(bureau_user, programme, township_a):
-    people = PersonFactory.create_batch(3, township=township_a)
+    people = PayeeFactory.create_batch(3, township=township_a)
     PaymentFactory(person=people[1], programme=programme, period="2021-03")
 
     with pytest.raises(ValidationError) as refused:
@@ -81,7 +82,7 @@ def test_a_person_already_paid_refuses_the_whole_batch(bureau_user, programme, t
 
 
 def test_a_run_interrupted_and_run_again_pays_each_person_once(bureau_user, programme, township_a):
-    people = PersonFactory.create_batch(4, township=township_a)
+    people = PayeeFactory.create_batch(4, township=township_a)
     pay(programme, lines_for(people[:2]), bureau_user)  # the first half was written before the run died
 
     result = pay(programme, lines_for(people), bureau_user, already_paid="skip")
@@ -106,7 +107,7 @@ def test_a_run_interrupted_and_run_again_pays_each_person_once(bureau_user, prog
     ids=["zero", "three-decimals", "bad-period", "year-of-a-monthly-programme", "twice"],
 )
 def test_a_bad_line_refuses_the_batch_and_names_it(bureau_user, programme, township_a, line, message):
-    first, second = PersonFactory.create_batch(2, township=township_a)
+    first, second = PayeeFactory.create_batch(2, township=township_a)
     values = {"person_id": second.pk, "amount": Decimal("100.00"), "period": "2021-03", **line}
     if values["person_id"] == "first":
         values["person_id"] = first.pk

@@ -5,11 +5,14 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.utils import timezone
 
 from bureau import roles
 from bureau.models import (
+    BankAccount,
     FamilyLink,
+    HeldPayment,
     Merit,
     Payment,
     PaymentBatch,
@@ -57,7 +60,9 @@ def seed(*args) -> str:
 
 
 def counts() -> dict[str, int]:
-    models = [Township, User, Person, PersonCategory, FamilyLink, Merit, PaymentProgramme, PaymentBatch, Payment]
+    models = [
+        Township, User, Person, PersonCategory, FamilyLink, Merit, PaymentProgramme, PaymentBatch, Payment, BankAccount
+    ]  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -174,6 +179,21 @@ def test_payments_of_the_demo_year_follow_the_records():
     assert runs.count() == 12 + len(this_year_months)
     assert all(run.generated_by.username == "clerk" and run.approved_by.username == "clerk2" for run in runs)
     assert sum(run.persons for run in runs) == monthly.count()
+
+
+def test_every_demo_payment_goes_to_the_account_in_use_of_its_person():
+    seed("--year", "2021")
+
+    payments = Payment.objects.all()
+    assert payments.exists() and not payments.filter(bank_account__isnull=True).exists()
+    assert not payments.exclude(bank_account__person=models.F("person")).exists()
+    assert not HeldPayment.objects.exists()
+    accounts = BankAccount.objects.filter(active=True)
+    assert set(accounts.values_list("person", flat=True)) >= set(payments.values_list("person", flat=True))
+    banks = set(accounts.values_list("bank", flat=True))
+    assert banks <= {"示范区农村商业银行", "示范区城市商业银行", "示范区邮政储蓄代理行"} and len(banks) == 3
+    for account in accounts:
+        account.full_clean()  # a valid number: 10 to 30 digits
 
 
 def test_veterans_discharged_this_year_up_to_today_are_in_the_registry():

@@ -10,7 +10,7 @@ from bureau.models import Payment, ReviewStatus
 from pensions.models import HardshipAid, Problem
 from pensions.programmes import HARDSHIP_AID, programme
 from pensions.services import HARDSHIP_AID_DUPLICATE
-from tests.factories import PaymentFactory, VisitFactory
+from tests.factories import BankAccountFactory, PayeeFactory, PaymentFactory, VisitFactory
 from tests.pensions.factories import (
     ConscriptBenefitFactory,
     HardshipAidFactory,
@@ -18,6 +18,13 @@ from tests.pensions.factories import (
     OralHistoryInterviewFactory,
     ProblemFactory,
 )
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 def aid_form(person, **fields):
@@ -124,7 +131,7 @@ def test_an_interviews_video_link_is_in_the_list(client_for, bureau_user):
 
 
 def test_a_conscript_allowance_given_a_paying_date_on_any_save_is_in_the_ledger(db):
-    benefit = ConscriptBenefitFactory(amount=Decimal("26800.00"))
+    benefit = ConscriptBenefitFactory(amount=Decimal("26800.00"), family=PayeeFactory(status="family"))
     assert Payment.objects.count() == 0
     benefit.paid_on = datetime.date(2021, 9, 10)
     benefit.save()

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from bureau.models import Payment, PendingChange, ReviewStatus
 from pensions.models import BenefitStandard, ConscriptBenefit, HardshipAid, Problem
-from tests.factories import PersonFactory, VisitFactory
+from tests.factories import BankAccountFactory, PayeeFactory, PersonFactory, VisitFactory
 from tests.pensions.factories import (
     BenefitStandardFactory,
     ConscriptBenefitFactory,
@@ -29,6 +29,13 @@ STANDARDS = f"{API}benefit-standards/"
 ALL_ENDPOINTS = [PROBLEMS, AID, BENEFITS, INTERVIEWS, EXHIBITIONS, STANDARDS]
 BUREAU_ONLY = [AID, BENEFITS, INTERVIEWS, EXHIBITIONS]
 PERSON_NOT_VISIBLE = "人员不存在，或不在您可查看的乡镇（街道）范围内。"
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 def api(user=None) -> APIClient:
@@ -234,7 +241,7 @@ def test_hardship_aid_filters_by_decision_and_year(bureau_user):
 
 
 def test_conscript_benefit_follows_the_familys_township_and_refuses_an_inland_supplement(bureau_user, township_a):
-    family = PersonFactory(township=township_a, status="family")
+    family = PayeeFactory(township=township_a, status="family")
     data = {
         "family": family.pk,
         "conscript_name": "张小兵",

@@ -17,7 +17,7 @@ from pensions import payroll
 from pensions.bankfile import bank_file
 from pensions.models import PayrollLine, PayrollRun
 from pensions.programmes import PERIODIC_PENSION
-from tests.factories import BankAccountFactory, PaymentFactory, PersonCategoryFactory, PersonFactory, UserFactory
+from tests.factories import PayeeFactory, PaymentFactory, PersonCategoryFactory, PersonFactory, UserFactory
 from tests.pensions.factories import BenefitStandardFactory
 
 Change = PayrollLine.Change
@@ -38,8 +38,9 @@ def standards(db):
     }
 
 
-def beneficiary(township, category="disabled_soldier", started_on=JAN_1, **person):
-    holder = PersonFactory(township=township, **person)
+def beneficiary(township, category="disabled_soldier", started_on=JAN_1, factory=PayeeFactory, **person):
+    """A holder of the category, with a bank account in use (`factory=PersonFactory`: without one)."""
+    holder = factory(township=township, **person)
     PersonCategoryFactory(person=holder, category=category, started_on=started_on)
     return holder
 
@@ -127,7 +128,7 @@ def test_a_move_away_and_an_ended_category_stop_the_next_month_with_their_reason
     standards, bureau_user, approver, township_a
 ):
     mover = beneficiary(township_a, moved_out_on=datetime.date(2021, 2, 20))
-    ended = PersonFactory(township=township_a)
+    ended = PayeeFactory(township=township_a)
     PersonCategoryFactory(
         person=ended, category="disabled_soldier", started_on=JAN_1, ended_on=datetime.date(2021, 2, 5)
     )
@@ -162,7 +163,7 @@ def test_a_standard_change_applies_from_its_date(standards, bureau_user, approve
 
 def test_the_disability_grade_chooses_its_standard(standards, bureau_user, approver, township_a):
     BenefitStandardFactory(category="disabled_soldier", disability_grade=1, monthly_amount="7000.00", valid_from=JAN_1)
-    graded = PersonFactory(township=township_a)
+    graded = PayeeFactory(township=township_a)
     PersonCategoryFactory(person=graded, category="disabled_soldier", disability_grade=1, started_on=JAN_1)
     ungraded = beneficiary(township_a)
 
@@ -292,10 +293,8 @@ def test_a_run_killed_halfway_and_run_again_pays_each_person_once(
 
 def test_the_bank_file_total_equals_the_ledger_total_of_the_run(standards, bureau_user, approver, township_a):
     with_account = beneficiary(township_a, name="甲一")
-    BankAccountFactory(
-        person=with_account, bank="区农商银行", account_number="6228480000000000123", account_name="甲一"
-    )
-    beneficiary(township_a, category="martyr_family", name="甲二")
+    with_account.bank_accounts.update(bank="区农商银行", account_number="6228480000000000123", account_name="甲一")
+    beneficiary(township_a, category="martyr_family", name="甲二", factory=PersonFactory)  # no account: held
     run = run_month("2021-03", bureau_user, approver)
 
     content, name, missing = bank_file(run=run, by=approver)
@@ -304,15 +303,15 @@ def test_the_bank_file_total_equals_the_ledger_total_of_the_run(standards, burea
     assert rows[0] == ("序号", "姓名", "身份证号", "开户银行", "户名", "银行账号", "金额（元）")
     body, total_row = rows[1:-1], rows[-1]
     ledger_total = sum(Payment.objects.filter(batch=run.batch).values_list("amount", flat=True))
-    assert ledger_total == Decimal("4530.00")
+    assert ledger_total == Decimal("2150.00")
     assert Decimal(str(sum(row[6] for row in body))) == ledger_total
     assert Decimal(str(total_row[6])) == ledger_total
-    assert (total_row[0], total_row[1]) == ("合计", "2 人")
-    assert {row[1]: row[5] for row in body} == {"甲一": "6228480000000000123", "甲二": "（无在用银行账户）"}
-    assert {row[2] for row in body} == {with_account.id_number, Payment.objects.get(amount="2380.00").person.id_number}
-    assert (name, missing) == ("银行代发文件-2021-03.xlsx", 1)
+    assert (total_row[0], total_row[1]) == ("合计", "1 人")
+    assert {row[1]: row[5] for row in body} == {"甲一": "6228480000000000123"}
+    assert {row[2] for row in body} == {with_account.id_number}
+    assert (name, missing) == ("银行代发文件-2021-03.xlsx", 0)
     log = ExportLog.objects.get(kind="银行代发文件")
-    assert (log.user, log.row_count, log.unmasked) == (approver, 2, True)
+    assert (log.user, log.row_count, log.unmasked) == (approver, 1, True)
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, user=approver).exists()
 
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bureau import roles
 from bureau.models import ExportLog, Payment
 from pensions.models import PayrollRun
-from tests.factories import PersonCategoryFactory, PersonFactory, UserFactory
+from tests.factories import PayeeFactory, PersonCategoryFactory, UserFactory
 from tests.pensions.factories import BenefitStandardFactory, PayrollRunFactory
 
 JAN_1 = datetime.date(2021, 1, 1)
@@ -25,7 +25,7 @@ def approver(db):
 @pytest.fixture
 def beneficiaries(township_a):
     BenefitStandardFactory(category="disabled_soldier", monthly_amount="2150.00", valid_from=JAN_1)
-    people = PersonFactory.create_batch(2, township=township_a)
+    people = PayeeFactory.create_batch(2, township=township_a)
     for person in people:
         PersonCategoryFactory(person=person, category="disabled_soldier", started_on=JAN_1)
     return people
@@ -88,7 +88,7 @@ def test_the_generator_cannot_approve_a_second_clerk_can(
 
     client.force_login(approver)
     confirm = client.get(url).content.decode()
-    assert "审批后将向 2 人发放共 4300.00 元" in confirm
+    assert "审批后将向有在用银行账户的 2 人发放共 4300.00 元" in confirm
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"generated_at": run.generated_at.isoformat()})
     assert response.status_code == 302

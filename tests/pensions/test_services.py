@@ -14,8 +14,15 @@ from bureau.services import record_review, record_save
 from pensions.models import ConscriptBenefit, HardshipAid
 from pensions.programmes import CONSCRIPT_FAMILY, HARDSHIP_AID, programme
 from pensions.services import CONSCRIPT_BENEFIT_DUPLICATE, HARDSHIP_AID_DUPLICATE
-from tests.factories import PersonFactory
+from tests.factories import BankAccountFactory, PayeeFactory
 from tests.pensions.factories import ConscriptBenefitFactory, HardshipAidFactory
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
 
 
 def ledger():
@@ -104,7 +111,7 @@ def test_a_stations_application_is_granted_by_the_bureau_and_paid_then(station_u
 
 @pytest.fixture
 def family(township_a):
-    return PersonFactory(name="王母", township=township_a, status="family")
+    return PayeeFactory(name="王母", township=township_a, status="family")
 
 
 def test_an_allowance_is_paid_once_it_has_a_paying_date(bureau_user, family):

@@ -16,7 +16,7 @@ from resettlement import subsidies
 from resettlement.models import SubsidyRun
 from resettlement.programmes import SELF_EMPLOYMENT_GRANT, programme
 from resettlement.standards import years_served
-from tests.factories import BankAccountFactory, PaymentFactory
+from tests.factories import PaymentFactory
 from tests.resettlement.factories import SubsidyStandardFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,9 @@ def test_someone_already_paid_the_grant_refuses_the_whole_payment(standard_2021,
 
 
 def test_the_bank_file_total_equals_the_ledger_total_of_the_run(standard_2021, cohort, bureau_user, approver):
-    BankAccountFactory(person=cohort["five"], bank="区农商银行", account_number="6228480000000000123")
+    account = cohort["five"].bank_accounts.get()
+    account.bank, account.account_number = "区农商银行", "6228480000000000123"
+    account.save()
     run = paid_run(bureau_user, approver)
 
     content, name, missing = subsidies.bank_file(run=run, by=approver)
@@ -197,16 +199,17 @@ def test_the_bank_file_total_equals_the_ledger_total_of_the_run(standard_2021, c
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert rows[0] == ("序号", "姓名", "身份证号", "开户银行", "户名", "银行账号", "金额（元）")
     assert (rows[-1][0], rows[-1][1], Decimal(str(rows[-1][6]))) == ("合计", "3 人", Decimal("60160.00"))
+    assert sum(Payment.objects.filter(batch=run.batch).values_list("amount", flat=True)) == Decimal("60160.00")
     assert {row[1]: row[5] for row in rows[1:-1]} == {
         "赵五年": "6228480000000000123",
-        "钱两年": "（无在用银行账户）",
-        "孙三月": "（无在用银行账户）",
+        "钱两年": cohort["two"].bank_accounts.get().account_number,
+        "孙三月": cohort["short"].bank_accounts.get().account_number,
     }
     assert {row[2] for row in rows[1:-1]} == {cohort[key].id_number for key in ("five", "two", "short")}
-    assert (name, missing) == ("银行代发文件-自主就业金-2021.xlsx", 2)
+    assert (name, missing) == ("银行代发文件-自主就业金-2021.xlsx", 0)
     log = ExportLog.objects.get(kind="银行代发文件")
     assert (log.user, log.row_count, log.unmasked) == (approver, 3, True)
-    assert log.detail == "2021 年退役士兵自主就业金，合计 60160.00 元，2 人无在用银行账户"
+    assert log.detail == "2021 年退役士兵自主就业金，合计 60160.00 元"
 
 
 def test_the_bank_file_needs_the_permission_and_a_paid_run(

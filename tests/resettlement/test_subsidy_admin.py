@@ -69,7 +69,7 @@ def test_the_calculator_cannot_approve_a_second_clerk_can(client, bureau_user, a
 
     client.force_login(approver)
     page = client.get(url).content.decode()
-    assert "审批后将向 3 人发放自主就业金共 60160.00 元" in page
+    assert "审批后将向有在用银行账户的 3 人发放自主就业金共 60160.00 元" in page
     token = subsidies.calculation_token(run)
     response = client.post(url, {"paid_on": "2021-12-15", "calculated_at": token})
 

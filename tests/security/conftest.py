@@ -132,6 +132,7 @@ def build_matrix_data() -> MatrixData:
             programme=programme, prepared_by=clerk, person=person
         ),
         "bureau.bankaccount": factories.BankAccountFactory(person=person),
+        "bureau.heldpayment": factories.HeldPaymentFactory(person=person, programme=programme, batch=batch),
         # Not yet in force, so still correctable (one in force is read-only).
         "pensions.benefitstandard": BenefitStandard.objects.create(
             category="disabled_soldier", monthly_amount="2150.00", valid_from=datetime.date(2099, 1, 1)

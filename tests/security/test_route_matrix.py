@@ -474,6 +474,8 @@ ADMIN_MODELS = {
     # clerk may change it while it awaits approval); nobody deletes one.
     "bureau.paymentproposal": ("acv", "v", "", "", ""),
     "bureau.bankaccount": ("acdvi", "v", "", "", ""),
+    # Held for want of an account: read-only, paid by adding an account (bureau.held_payments).
+    "bureau.heldpayment": ("v", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),
     # Registrations of a number the district holds (issue 23): read-only, decided on their own pages.
@@ -646,6 +648,8 @@ NO_SCOPE = {
         "resettlement.placementcandidate",
         "resettlement.placementselection",
         "resettlement.subsidyline",
+        # Scoped to the townships the role sees (none for the administrators), without a history table.
+        "bureau.heldpayment",
         # No history table: Django's own history page looks the object up before the permission.
         "commemoration.tribute",
     }
@@ -844,6 +848,11 @@ ADMIN_CUSTOM = {
             POST: {**outside_admin(), CLERK: 302, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         }
         for step in ("approve", "recalculate", "bank_file")
+    },
+    # A batch's bank file (a catch-up batch's): a confirmation page, then the file; bureau staff only.
+    "admin:bureau_paymentbatch_bank_file": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
     },
     # 批量发放: who may prepare a payment (a proposal); an empty post is the form again with its errors.
     "admin:bureau_payment_bulk": {

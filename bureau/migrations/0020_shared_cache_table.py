@@ -22,6 +22,6 @@ def drop_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("bureau", "0014_person_category_disability_grade")]
+    dependencies = [("bureau", "0019_password_resets")]
 
     operations = [migrations.RunPython(create_table, drop_table)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bureau', '0014_person_category_disability_grade'),
+        ('bureau', '0018_record_townships'),
     ]
 
     operations = [

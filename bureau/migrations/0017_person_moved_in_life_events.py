@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bureau', '0014_person_category_disability_grade'),
+        ('bureau', '0016_payment_bank_account_held_payments'),
     ]
 
     operations = [

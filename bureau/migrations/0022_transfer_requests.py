@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bureau', '0016_upload_content_validator'),
+        ('bureau', '0021_upload_content_validator'),
     ]
 
     operations = [

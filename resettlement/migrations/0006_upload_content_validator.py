@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resettlement', '0002_programmes'),
+        ('resettlement', '0005_record_townships'),
     ]
 
     operations = [

@@ -22,6 +22,6 @@ def fill_townships(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("bureau", "0014_person_category_disability_grade")]
+    dependencies = [("bureau", "0017_person_moved_in_life_events")]
 
     operations = [migrations.RunPython(fill_townships, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commemoration', '0001_initial'),
+        ('commemoration', '0002_record_townships'),
     ]
 
     operations = [

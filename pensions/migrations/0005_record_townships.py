@@ -8,12 +8,12 @@ from django.db import migrations
 from django.db.models import OuterRef, Subquery
 
 # (model, the relation whose township the record takes)
-RECORDS = (('InsuranceContinuation', 'person'),)
+RECORDS = (('HardshipAid', 'person'), ('Problem', 'person'), ('ConscriptBenefit', 'family'), ('OralHistoryInterview', 'person'))
 
 
 def fill_townships(apps, schema_editor):
     for model_name, relation in RECORDS:
-        model = apps.get_model("resettlement", model_name)
+        model = apps.get_model("pensions", model_name)
         parent = model._meta.get_field(relation).related_model
         township = parent._base_manager.filter(pk=OuterRef(f"{relation}_id")).values("township_id")[:1]
         model._base_manager.filter(township__isnull=True, **{f"{relation}__isnull": False}).update(
@@ -22,6 +22,6 @@ def fill_townships(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("resettlement", "0002_programmes"), ("bureau", "0014_person_category_disability_grade")]
+    dependencies = [("pensions", "0004_programme_rules"), ("bureau", "0014_person_category_disability_grade")]
 
     operations = [migrations.RunPython(fill_townships, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bureau', '0015_shared_cache_table'),
+        ('bureau', '0020_shared_cache_table'),
     ]
 
     operations = [

@@ -36,7 +36,7 @@ def registry_facts_of_preparing_batches(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resettlement', '0002_programmes'),
+        ('resettlement', '0003_grant_paid_by_run'),
     ]
 
     operations = [

@@ -15,7 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from bureau import (
+# Imported for their registrations: 审计事件, 走访慰问 and 体检, 待审核修改, 资金发放申请, 迁入申请.
+from bureau import (  # noqa: F401
     admin_audit,
     admin_care,
     admin_changes,
@@ -27,7 +28,7 @@ from bureau import (
     password_resets,
     person_file,
     roles,
-)  # noqa: F401  (admin_audit, admin_care, admin_changes, admin_proposals, admin_transfers: register 审计事件, 走访慰问 and 体检, 待审核修改, 资金发放申请, 迁入申请)
+)
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.admin_held import BatchBankFileMixin
 from bureau.masking import revealing, shown_field

@@ -107,6 +107,7 @@ def _duplicate(spec: PaymentSpec, earlier: Payment | HeldPayment) -> ValidationE
         )
     return ValidationError(spec.duplicate_message + earlier.already_paid_message(), code="ledger_duplicate")
 
+
 def held_of(record):
     """The record's money held for want of a bank account (a `HeldPayment` waiting), or None."""
     if record.pk is None:

@@ -130,7 +130,7 @@ def test_only_who_may_pay_pays_and_only_people_they_see(leader, station_user_a, 
 
 
 def test_a_line_s_period_is_read_by_the_programme_s_frequency(bureau_user, programme, township_a):
-    people = PersonFactory.create_batch(2, township=township_a)
+    people = PayeeFactory.create_batch(2, township=township_a)
 
     pay(
         programme,
@@ -143,7 +143,7 @@ def test_a_line_s_period_is_read_by_the_programme_s_frequency(bureau_user, progr
 
 def test_a_programme_paid_only_by_its_run_is_paid_by_the_run_alone(bureau_user, township_a):
     grant = PaymentProgrammeFactory(code="grant", name="核算补助", frequency="annual", paid_by_run=True)
-    person = PersonFactory(township=township_a)
+    person = PayeeFactory(township=township_a)
 
     with pytest.raises(ValidationError) as refused:
         pay(grant, lines_for([person], period="2021"), bureau_user)

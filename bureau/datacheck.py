@@ -185,11 +185,6 @@ def _township_record_models():
     ]
 
 
-def persons_without_township(today: datetime.date) -> Iterable[Finding]:
-    for person in Person.objects.filter(township__isnull=True).order_by("name", "pk"):
-        yield Finding(person.name, "人员没有所属乡镇（街道）。", admin_url(person))
-
-
 CORE_CHECKS = (
     Check(
         "paid_after_death",
@@ -238,12 +233,6 @@ CORE_CHECKS = (
         "服务站记录没有所属乡镇（街道）",
         "按人员或提交的服务站补填乡镇（街道）。",
         records_without_township,
-    ),
-    Check(
-        "persons_without_township",
-        "人员没有所属乡镇（街道）",
-        "为人员填写所属乡镇（街道）。",
-        persons_without_township,
     ),
 )
 

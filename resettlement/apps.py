@@ -23,6 +23,13 @@ class ResettlementConfig(AreaConfig):
     # The public selection is run by bureau staff at the session.
     # The settlement route of a person paid the grant or a placement candidate stays as it was decided.
     person_guards = ("resettlement.guards.discharge_route_guard",)
+    # Contradictions the 数据质量核查 lists: the two routes paid to one person, candidates not as registered.
+    data_checks = (
+        "resettlement.checks.PLACED_AND_PAID",
+        "resettlement.checks.CANDIDATES_DIFFERING",
+        "resettlement.checks.CANDIDATES_OF_ANOTHER_ROUTE",
+        "resettlement.checks.GRANTS_OF_ANOTHER_ROUTE",
+    )
     role_grants = {
         "approve_subsidyrun": frozenset({BUREAU_STAFF}),
         "run_placement_session": frozenset({BUREAU_STAFF}),

@@ -31,7 +31,6 @@ CORE_KINDS = {
     "future_event_dates",
     "dates_outside_their_period",
     "records_without_township",
-    "persons_without_township",
     "notices_without_family_link",
 }
 
@@ -73,13 +72,11 @@ def one_of_each(station_user_a, township_a):
     Visit.objects.filter(pk=future.pk).update(visited_on=timezone.localdate() + datetime.timedelta(days=1))
     # 6b. A check-up dated outside its batch's year (the check-up beside it is within).
     checkup = CheckUpFactory(person=PersonFactory(township=township_a))
-    CheckUpFactory(person=checkup.person, batch=checkup.batch)
+    CheckUpFactory(person=PersonFactory(township=township_a), batch=checkup.batch)
     CheckUp.objects.filter(pk=checkup.pk).update(checked_on=datetime.date(2020, 12, 1))
     # 7. A station's visit without its township.
     lost = VisitFactory(person=PersonFactory(township=township_a), submitted_by=station_user_a)
     Visit.objects.filter(pk=lost.pk).update(township=None)
-    # 8. A person without a township.
-    PersonFactory(township=None)
     # 9. A merit notice whose recipient is not linked to the soldier; the notice beside it is.
     MeritNoticeFactory()
     unlinked = MeritNoticeFactory()

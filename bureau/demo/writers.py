@@ -189,7 +189,8 @@ def bank_accounts_write(people: list[Person]) -> int:
             account_name=person.name,
         )
         for person in people
-        if person.pk not in having
+        # The dead and the moved out are paid no more: an account in use for them is a finding of the data check.
+        if person.pk not in having and person.died_on is None and person.moved_out_on is None
     ]
     BankAccount.objects.bulk_create(accounts)
     return len(accounts)

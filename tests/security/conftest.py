@@ -133,6 +133,8 @@ def build_matrix_data() -> MatrixData:
         ),
         "bureau.bankaccount": factories.BankAccountFactory(person=person),
         "bureau.heldpayment": factories.HeldPaymentFactory(person=person, programme=programme, batch=batch),
+        "bureau.merit": factories.MeritFactory(person=person),
+        "bureau.familylink": factories.FamilyLinkFactory(person=relative, relative=person),
         # Not yet in force, so still correctable (one in force is read-only).
         "pensions.benefitstandard": BenefitStandard.objects.create(
             category="disabled_soldier", monthly_amount="2150.00", valid_from=datetime.date(2099, 1, 1)

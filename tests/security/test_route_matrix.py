@@ -293,6 +293,15 @@ API_MODELS = {
     # Care in the core: stations record their people's visits and check-ups and read the rounds.
     # Township A's visit has a problem collected during it, and its round a check-up: a 409 on delete.
     "visit": api_model(station_writes=True, station_reads=True, clerk_delete=409),
+    # The registry's merits and family links: stations read and add their own; changes are the bureau's.
+    "merit": {
+        "list": api(API_READ_LIST, API_CREATE, detail=False),
+        "detail": api_model(station_writes=False, station_reads=True)["detail"],
+    },
+    "familylink": {
+        "list": api(API_READ_LIST, API_CREATE, detail=False),
+        "detail": api_model(station_writes=False, station_reads=True)["detail"],
+    },
     "checkupbatch": api_model(station_writes=False, station_reads=True, clerk_delete=409),
     "checkup": api_model(station_writes=True, station_reads=True),
     # Pensions: stations follow up their problems; the standards are read-only for everyone
@@ -348,6 +357,8 @@ API_OBJECTS = {
     "enterprise": "bureau.enterprise",
     "grant": "kit_area.grant",
     "bankaccount": "bureau.bankaccount",
+    "merit": "bureau.merit",
+    "familylink": "bureau.familylink",
     "visit": "bureau.visit",
     "checkupbatch": "bureau.checkupbatch",
     "checkup": "bureau.checkup",

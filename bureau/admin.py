@@ -500,8 +500,14 @@ class PaymentAdmin(ScopedAdmin):
     import_export_change_list_template = "admin/bureau/payment/change_list.html"
 
     def has_change_permission(self, request, obj=None):
-        # A row a record pays (a visit's 慰问金, a grant) changes with its record, never here.
-        return super().has_change_permission(request, obj) and (obj is None or ledger.linked_record(obj) is None)
+        # No single account writes a ledger row: a row is written by an approved proposal or run (two
+        # people), and a row a record pays (a visit's 慰问金) changes with its record. Read-only here,
+        # and so on its old-version (revert) page too.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A row paid is money gone out: it is not deleted by one clerk either (its record may remove it).
+        return False
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         record = ledger.linked_record(obj) if obj is not None else None

@@ -42,6 +42,8 @@ def export_row(event: AuditEvent) -> list:
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "username", "ip_address", "path", "content_type", "object_repr", "fields"]
     list_filter = ["kind", "content_type"]
+    # The auditor exports several kinds at once (login failures and exports): `?kind__in=login_failed,export`.
+    extra_lookups = ("kind__in",)
     list_select_related = ["content_type"]
     date_hierarchy = "created_at"
     search_fields = ["username", "object_repr"]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from bureau.areas import area_configs
-from bureau.models import BankAccount, Payment, Person, TownshipRecord
+from bureau.models import BankAccount, CheckUp, Payment, Person, TownshipRecord, Visit
 from bureau.models.rules import declared_date_errors, event_date_fields, models_declaring
 from bureau.models.rules import future_event_dates as future_event_dates_of
 
@@ -127,6 +127,20 @@ def paid_without_account(today: datetime.date) -> Iterable[Finding]:
         yield Finding(_payment_subject(payment), detail, admin_url(payment))
 
 
+def care_after_death_or_move(today: datetime.date) -> Iterable[Finding]:
+    """
+    A visit or check-up dated after the person's death or move out (or before the move in): recorded
+    before the death was, it no longer saves (`Person.absence_message`), and its money may have gone out.
+    """
+    for model, date_field in ((Visit, "visited_on"), (CheckUp, "checked_on")):
+        day = F(date_field)
+        absent = Q(person__died_on__lt=day) | Q(person__moved_out_on__lt=day) | Q(person__moved_in_on__gt=day)
+        for record in model._base_manager.filter(absent).select_related("person").order_by("pk"):
+            label = model._meta.get_field(date_field).verbose_name
+            message = record.person.absence_message(getattr(record, date_field), what=label)
+            yield Finding(f"{model._meta.verbose_name}：{record}", message, admin_url(record))
+
+
 def deceased_inconsistent(today: datetime.date) -> Iterable[Finding]:
     """A person marked deceased without a date of death (the payroll cannot tell from when)."""
     for person in Person.objects.filter(status=Person.Status.DECEASED, died_on__isnull=True).order_by("name", "pk"):
@@ -209,6 +223,12 @@ CORE_CHECKS = (
         "已故或迁出人员的银行账户仍在用",
         "将账户设为不在用。",
         account_of_deceased_in_use,
+    ),
+    Check(
+        "care_after_death_or_move",
+        "死亡或迁出后仍有走访、体检记录",
+        "核实死亡、迁出日期或记录的日期；随记录发放的慰问金按规定处理。",
+        care_after_death_or_move,
     ),
     Check(
         "deceased_without_date",

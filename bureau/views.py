@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from bureau import audit, datacheck, otp, roles
 from bureau.accounts import (
@@ -214,6 +215,7 @@ def second_factor(request):
 
 
 @never_cache
+@require_GET
 def data_check(request):
     """数据质量核查: the contradictions across areas, counted by kind, each with a link to fix it (bureau staff)."""
     if not roles.reviews_records(request.user):

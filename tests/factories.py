@@ -24,6 +24,7 @@ from bureau.models import (
     PaymentProgramme,
     PaymentProposal,
     PaymentProposalLine,
+    PasswordReset,
     PendingChange,
     Person,
     PersonCategory,
@@ -204,6 +205,17 @@ class BankAccountFactory(factory.django.DjangoModelFactory):
     bank = "中国农业银行南京玄武支行"
     account_number = factory.Sequence(lambda n: f"62284800{n:011d}")
     account_name = factory.LazyAttribute(lambda account: account.person.name)
+
+
+class PasswordResetFactory(factory.django.DjangoModelFactory):
+    """An administrator's reset of an account's password, waiting for the security administrator."""
+
+    class Meta:
+        model = PasswordReset
+
+    user = factory.SubFactory(UserFactory)
+    password = "md5$salt$0123456789abcdef0123456789abcdef"
+    set_by = factory.SubFactory(UserFactory)
 
 
 class HeldPaymentFactory(factory.django.DjangoModelFactory):

@@ -27,6 +27,7 @@ CORE_KINDS = {
     "paid_after_moving_out",
     "paid_without_account",
     "account_after_death_or_move",
+    "care_after_death_or_move",
     "deceased_without_date",
     "future_event_dates",
     "dates_outside_their_period",
@@ -65,6 +66,10 @@ def one_of_each(station_user_a, township_a):
     paid(with_account, period="2021-01", account=BankAccountFactory(person=with_account))
     # 4. The account of a person who died is still in use.
     BankAccountFactory(person=PersonFactory(township=township_a, died_on=datetime.date(2021, 1, 1)))
+    # 4b. A visit dated after the death (recorded before the death was); the visit before it is right.
+    late = VisitFactory(person=PersonFactory(township=township_a), visited_on=datetime.date(2021, 5, 1))
+    VisitFactory(person=late.person, visited_on=datetime.date(2021, 2, 1))
+    Person.objects.filter(pk=late.person_id).update(died_on=datetime.date(2021, 3, 1), status=Person.Status.DECEASED)
     # 5. Deceased without a date of death.
     PersonFactory(township=township_a, status=Person.Status.DECEASED)
     # 6. A visit dated tomorrow (written past validation, as an old import could have).

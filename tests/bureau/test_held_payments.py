@@ -90,7 +90,8 @@ def test_a_held_line_counts_as_paid_so_a_rerun_neither_holds_nor_pays_twice(bure
 
     assert (again.batch, again.created, len(again.skipped), again.held) == (None, 0, 3, [])
     assert refused.value.messages == [
-        "2 人在该期间已领取过“春节慰问金”（其中 2 人已暂缓待补发），不能重复发放：无户乙、无户丙。"
+        "无户乙 的“春节慰问金”2021 已审批，因没有在用银行账户暂缓待补发，不能重复发放。",
+        "无户丙 的“春节慰问金”2021 已审批，因没有在用银行账户暂缓待补发，不能重复发放。",
     ]
     assert (Payment.objects.count(), HeldPayment.objects.count(), PaymentBatch.objects.count()) == (1, 2, 1)
 
@@ -223,7 +224,8 @@ def test_a_visits_money_waits_for_an_account_and_is_then_its_ledger_row(bureau_u
 
     assert not Payment.objects.exists()
     held = HeldPayment.objects.waiting().get()
-    assert (held.person, held.amount, held.period, held.record) == (second, Decimal("800.00"), "2021-01", visit)
+    # 春节慰问金 is yearly: the visit's month is keyed to the programme's period (period_keyed).
+    assert (held.person, held.amount, held.period, held.record) == (second, Decimal("800.00"), "2021", visit)
 
     account = BankAccountFactory(person=second)
 

@@ -22,6 +22,7 @@ from bureau.services import change_review
 from pensions import payroll
 from pensions.models import PayrollLine, PayrollRun
 from tests.factories import (
+    BankAccountFactory,
     CheckUpBatchFactory,
     PersonCategoryFactory,
     PersonFactory,
@@ -63,6 +64,7 @@ def pensioners(township_a):
     for n, name in enumerate(["王一", "王二", "王三"]):
         number = make_id_number(birth_date=D(1960, 1, 1 + n), sequence=300 + n)
         person = PersonFactory(name=name, id_number=number, township=township_a)
+        BankAccountFactory(person=person)  # paid, not held (bureau.held_payments)
         PersonCategoryFactory(person=person, category="disabled_soldier", started_on=D(2021, 1, 1))
         people.append(person)
     return people
@@ -199,6 +201,7 @@ def test_a_move_out_recorded_in_the_admin_or_the_api_stops_the_next_months_payro
 
 def test_a_person_moved_in_is_paid_from_the_month_of_the_move(bureau_user, approver, pensioners, township_a):
     newcomer = PersonFactory(name="赵来", township=township_a)
+    BankAccountFactory(person=newcomer)
     PersonCategoryFactory(person=newcomer, category="disabled_soldier", started_on=D(2015, 1, 1))
     response = api(bureau_user).patch(
         f"/api/v1/persons/{newcomer.pk}/", {"moved_in_on": "2021-04-20"}, format="json", HTTP_IF_MATCH='"1"'

@@ -23,10 +23,29 @@ from bureau.models import AuditEvent, Payment, PaymentBatch, PaymentProgramme, P
 from bureau.models.payments import period_normalise
 from bureau.payment_proposals import payment_proposal_approve, payment_proposal_create
 from bureau.services import payment_create
-from tests.factories import PaymentBatchFactory, PaymentFactory, PaymentProgrammeFactory, UserFactory
+from tests.factories import (
+    BankAccountFactory,
+    PaymentBatchFactory,
+    PaymentFactory,
+    PaymentProgrammeFactory,
+    UserFactory,
+)
 
 Frequency = PaymentProgramme.Frequency
 BULK = reverse("admin:bureau_payment_bulk")
+
+
+@pytest.fixture
+def person_a(person_a):
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    BankAccountFactory(person=person_a)
+    return person_a
+
+
+@pytest.fixture
+def person_b(person_b):
+    BankAccountFactory(person=person_b)
+    return person_b
 
 
 @pytest.fixture

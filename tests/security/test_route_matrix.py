@@ -479,8 +479,9 @@ ADMIN_MODELS = {
     "bureau.person": ("acdvir", "v", "", "", ""),
     "bureau.paymentprogramme": ("acdv", "v", "", "", ""),
     "bureau.paymentbatch": ("acdv", "v", "", "", ""),
-    # No import of the ledger; its add form leads to a proposal (ADD_LEADS_TO_PROPOSAL).
-    "bureau.payment": ("acdv", "v", "", "", ""),
+    # No import of the ledger; its add form leads to a proposal (ADD_LEADS_TO_PROPOSAL); a row is
+    # read-only to everyone (written by two people, changed with its record, never deleted alone).
+    "bureau.payment": ("av", "v", "", "", ""),
     # Payments by hand: the clerk prepares (the dataset's proposal is the clerk's own, so the
     # clerk may change it while it awaits approval); nobody deletes one.
     "bureau.paymentproposal": ("acv", "v", "", "", ""),
@@ -893,6 +894,11 @@ ADMIN_SITE = {
     "admin:index": {GET: STAFF_PAGE},
     # 我的导出: every staff account has its own list; a job is its owner's (the clerk's), a 404 to others.
     "my_exports": {GET: STAFF_PAGE, POST: {**outside_admin(), **dict.fromkeys(STAFF, 405)}},
+    # 数据质量核查: bureau staff only (it names persons); a read, so a post is refused.
+    "data_check": {
+        GET: {**outside_admin(), **dict.fromkeys(STAFF, 403), CLERK: 200},
+        POST: {**outside_admin(), **dict.fromkeys(STAFF, 405)},
+    },
     "export_status": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404), CLERK: 200}},
     "export_download": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404), CLERK: 200}},
     # Signed-in staff are sent on to the index; others get the form (again, for an empty post).

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bureau.models import BankAccount, Payment
+from bureau.models import BankAccount
 from tests.factories import BankAccountFactory, PaymentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

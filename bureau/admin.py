@@ -462,7 +462,7 @@ class BulkPaymentForm(forms.Form):
         required=False,
         help_text="按资金项目的发放周期填写：按年的填年度（如 2026），按月、按次的填年月（如 2026-03），一次性的留空。",
     )
-    paid_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     title = forms.CharField(
         label="批次名称", max_length=200, required=False, help_text="留空时为“资金项目 期间 批量发放”。"
     )

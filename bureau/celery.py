@@ -3,9 +3,18 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
 
 app = Celery("bureau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def resume_background_work(**kwargs):
+    """A worker that starts sends what the outbox holds and resumes stalled jobs (bureau.background)."""
+    from bureau.background import worker_ready as resume
+
+    resume()

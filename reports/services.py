@@ -3,17 +3,20 @@ Writes of the annual report engine: request a run, execute it (in the Celery wor
 download its file. Views, the admin and the task call these and stay thin.
 """
 
+import datetime
 import hashlib
 import logging
+import posixpath
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
+from bureau import background
 from bureau.models import SiteProfile, Township
 from bureau.scoping import sees_all_townships, township_of
 from reports.compose import DEFAULT_CLOSING, DEFAULT_OPENING, compose_report, display_value, render_text
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 REQUEST_PERMISSION = "reports.request_annualreportrun"
 FIRST_YEAR = 2000
 RENDERERS = {"docx": render_docx, "xlsx": render_xlsx}
+GENERATE_TASK = "reports.tasks.generate_annual_report"
 
 
 class ReportFileMissing(LookupError):
@@ -65,7 +69,8 @@ def may_request_district(user) -> bool:
 
 def report_run_request(*, year: int, township: Township | None, formats: list[str], by) -> AnnualReportRun:
     """
-    Create a queued run and queue its generation once the transaction commits.
+    Create a queued run and queue its generation through the outbox (bureau.background): sent
+    when the transaction commits, or later by the outbox if the broker is down then.
 
     Station staff may request only their own township; a district-wide run (township None)
     needs a role that sees all townships.
@@ -99,20 +104,54 @@ def report_run_request(*, year: int, township: Township | None, formats: list[st
         requested_by=by,
     )
     run.full_clean()
-    from reports.tasks import generate_annual_report  # the task module imports this one
-
     with transaction.atomic():
         run.save()
-        # On commit: the worker must find the row, and a rolled-back request must queue nothing.
-        generate_annual_report.delay_on_commit(run.pk)
+        # The outbox row is written with the run: the worker finds the row, a rolled-back request
+        # queues nothing, and a broker that is down delays the run instead of losing it.
+        background.job_queue(run, GENERATE_TASK)
     return run
 
 
+def report_run_stalled(run: AnnualReportRun) -> bool:
+    """Generating, but its worker stopped beating for JOB_STALE_SECONDS: the worker died mid-way."""
+    if run.status != AnnualReportRun.Status.RUNNING:
+        return False
+    stale_before = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+    return run.heartbeat_at is None or run.heartbeat_at < stale_before
+
+
+def report_run_retryable(run: AnnualReportRun) -> bool:
+    """Failed, or stalled while generating: the dashboard offers 重试."""
+    return run.status == AnnualReportRun.Status.FAILED or report_run_stalled(run)
+
+
 def report_run_retry(*, run: AnnualReportRun, by) -> AnnualReportRun:
-    """A new run with the failed run's parameters; the failed run stays, with its error."""
-    if run.status != AnnualReportRun.Status.FAILED:
-        raise ValidationError("只有生成失败的任务可以重试。")
-    return report_run_request(year=run.year, township=run.township, formats=run.format_list, by=by)
+    """
+    重试. A failed run: a new run with its parameters; the failed run stays, with its error.
+    A stalled run (its worker died; normally the watchdog resumes it by itself): the same run
+    queued again from the start, its attempts counted anew. A run still generating is refused.
+    """
+    if run.status == AnnualReportRun.Status.FAILED:
+        return report_run_request(year=run.year, township=run.township, formats=run.format_list, by=by)
+    if run.status != AnnualReportRun.Status.RUNNING:
+        raise ValidationError("只有生成失败或已中断的任务可以重试。")
+    with transaction.atomic():
+        locked = AnnualReportRun.objects.select_for_update().get(pk=run.pk)
+        if not report_run_stalled(locked):
+            raise ValidationError("该任务正在生成中，请稍候；只有生成失败或已中断的任务可以重试。")
+        locked.status, locked.attempts, locked.progress, locked.step = AnnualReportRun.Status.QUEUED, 0, 0, "排队等待中"
+        locked.save(update_fields=["status", "attempts", "progress", "step"])
+        background.job_queue(locked, GENERATE_TASK)
+    return locked
+
+
+def report_runs_waiting_for_broker(runs) -> set[int]:
+    """Ids of the queued `runs` whose task still waits in the outbox (the broker was down)."""
+    return {
+        run.pk
+        for run in runs
+        if run.status == AnnualReportRun.Status.QUEUED and background.waiting_for_broker(GENERATE_TASK, run.pk)
+    }
 
 
 def _set_progress(run: AnnualReportRun, progress: int, step: str) -> None:
@@ -121,51 +160,105 @@ def _set_progress(run: AnnualReportRun, progress: int, step: str) -> None:
     AnnualReportRun.objects.filter(pk=run.pk).update(progress=progress, step=step)
 
 
+def between_steps(run: AnnualReportRun, step: str) -> None:
+    """
+    Called between the steps of a run (after composing, after each file is rendered). Does nothing:
+    it is where a test stops the run (tests/worker_process.py `pause_at="reports.services:between_steps"`).
+    """
+
+
+def between_files(run: AnnualReportRun, file_format: str) -> None:
+    """
+    Called after each file is written to storage, before the run is marked done. Does nothing: it
+    is where a test stops the run with a file already on disk (`pause_at="reports.services:between_files"`).
+    """
+
+
+def _file_names(run: AnnualReportRun, file_format: str) -> set[str]:
+    """Where this run's file of `file_format` may lie: upload_to's year folder is the year it was written."""
+    field = run.file_for(file_format).field
+    # As FileField.generate_filename names it, for each year from the request's to today's.
+    return {
+        field.storage.generate_filename(
+            posixpath.join(datetime.datetime(year, 1, 1).strftime(str(field.upload_to)), run.storage_name(file_format))
+        )
+        for year in range(run.created_at.year, timezone.now().year + 1)
+    }
+
+
+def _delete_earlier_files(run: AnnualReportRun) -> None:
+    """Files an earlier attempt of this run wrote before its worker died: deleted, not orphaned."""
+    storage = run.docx_file.storage
+    for file_format in AnnualReportRun.FILE_FORMATS:
+        for name in _file_names(run, file_format):
+            if storage.exists(name):
+                logger.warning("Annual report run %s: deleting %s left by an interrupted attempt.", run.pk, name)
+                storage.delete(name)
+
+
 def report_run_execute(*, run_id: int) -> AnnualReportRun:
     """
     Generate the files of a queued run: compose, render, store with their SHA-256, mark done.
 
+    The run is claimed first (bureau.background.job_claim): a message delivered twice, a run
+    another worker is generating, or a finished run is left alone; a run whose worker died
+    (stale heartbeat) is generated again from the start. The files are written at the end, under
+    the run's row lock and only while this attempt still holds the run; files an interrupted
+    attempt left are deleted first, so a crash leaves no orphan file.
+
     Any error marks the run failed with a Chinese message (the traceback goes to the log);
-    the run is never left done with a file missing. A run that is no longer queued (a message
-    delivered twice) is left alone.
+    the run is never left done with a file missing.
     """
-    with transaction.atomic():
-        run = AnnualReportRun.objects.select_for_update(of=("self",)).select_related("township").get(pk=run_id)
-        if run.status != AnnualReportRun.Status.QUEUED:
-            logger.warning("Annual report run %s is %s, not queued; not executing it again.", run.pk, run.status)
-            return run
-        run.status = AnnualReportRun.Status.RUNNING
-        run.started_at = timezone.now()
-        run.progress, run.step = 5, "正在汇总各业务数据"
-        run.save(update_fields=["status", "started_at", "progress", "step"])
+    Status = AnnualReportRun.Status
+    run = background.job_claim(AnnualReportRun, run_id, from_states=[Status.QUEUED], to_state=Status.RUNNING)
+    if run is None:
+        return AnnualReportRun.objects.select_related("township").filter(pk=run_id).first()
+    attempt = run.attempts
+    run.started_at = timezone.now()
+    run.progress, run.step, run.error = 5, "正在汇总各业务数据", ""
+    AnnualReportRun.objects.filter(pk=run.pk).update(
+        started_at=run.started_at, progress=run.progress, step=run.step, error=""
+    )
 
     started = time.monotonic()
     written = []
     try:
-        document = compose_report(year=run.year, township=run.township)
-        contents = {}
-        for index, file_format in enumerate(run.format_list):
-            _set_progress(
-                run, 40 + 40 * index // len(run.format_list), f"正在生成 {run.FORMAT_LABELS[file_format]} 文件"
-            )
-            contents[file_format] = RENDERERS[file_format](document)
-        _set_progress(run, 90, "正在保存文件")
-        for file_format, content in contents.items():
-            run.file_for(file_format).save(run.storage_name(file_format), ContentFile(content), save=False)
-            written.append(run.file_for(file_format).name)
-            setattr(run, f"{file_format}_sha256", hashlib.sha256(content).hexdigest())
-        run.status = AnnualReportRun.Status.DONE
-        run.progress, run.step = 100, "已完成"
-        run.finished_at = timezone.now()
-        run.duration = timedelta(seconds=time.monotonic() - started)
-        run.save()
+        with background.job_heartbeat(run):
+            document = compose_report(year=run.year, township=run.township)
+            between_steps(run, "compose")
+            contents = {}
+            for index, file_format in enumerate(run.format_list):
+                _set_progress(
+                    run, 40 + 40 * index // len(run.format_list), f"正在生成 {run.FORMAT_LABELS[file_format]} 文件"
+                )
+                contents[file_format] = RENDERERS[file_format](document)
+                between_steps(run, file_format)
+            _set_progress(run, 90, "正在保存文件")
+            with transaction.atomic():
+                holder = AnnualReportRun.objects.select_for_update().filter(pk=run.pk).first()
+                if holder is None or holder.status != Status.RUNNING or holder.attempts != attempt:
+                    # Taken over by a later attempt (this worker was thought dead) or retried: not ours to write.
+                    logger.warning("Annual report run %s was taken over; attempt %s writes nothing.", run.pk, attempt)
+                    return holder
+                _delete_earlier_files(run)
+                for file_format, content in contents.items():
+                    run.file_for(file_format).save(run.storage_name(file_format), ContentFile(content), save=False)
+                    written.append(run.file_for(file_format).name)
+                    setattr(run, f"{file_format}_sha256", hashlib.sha256(content).hexdigest())
+                    between_files(run, file_format)
+                run.status = Status.DONE
+                run.progress, run.step = 100, "已完成"
+                run.finished_at = timezone.now()
+                run.duration = datetime.timedelta(seconds=time.monotonic() - started)
+                run.save()
     except Exception:
         logger.exception("Annual report run %s failed at step %r", run.pk, run.step)
         failed_step = run.step
         for name in written:  # no orphan files of a failed run
             run.docx_file.storage.delete(name)
-        AnnualReportRun.objects.filter(pk=run.pk).update(
-            status=AnnualReportRun.Status.FAILED,
+        # Only while this attempt holds the run: a later attempt's run is not failed by this one.
+        AnnualReportRun.objects.filter(pk=run.pk, status=Status.RUNNING, attempts=attempt).update(
+            status=Status.FAILED,
             step="生成失败",
             error=(
                 f"报告生成失败：{failed_step.removeprefix('正在')}时出错，详细原因已记入系统日志。"
@@ -176,7 +269,7 @@ def report_run_execute(*, run_id: int) -> AnnualReportRun:
             docx_sha256="",
             xlsx_sha256="",
             finished_at=timezone.now(),
-            duration=timedelta(seconds=time.monotonic() - started),
+            duration=datetime.timedelta(seconds=time.monotonic() - started),
         )
         run.refresh_from_db()
     return run

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from bureau import background
 from bureau.accounts import keeps_session_idle
 from bureau.scoping import sees_all_townships, township_of
 from reports.forms import RunRequestForm, YearForm
@@ -30,6 +31,9 @@ from reports.services import (
     report_download_open,
     report_run_request,
     report_run_retry,
+    report_run_retryable,
+    report_run_stalled,
+    report_runs_waiting_for_broker,
 )
 
 RUNS_PER_PAGE = 20
@@ -58,6 +62,21 @@ def _visible_runs(user):
     return AnnualReportRun.objects.visible_to(user).select_related("township", "requested_by")
 
 
+def _with_job_state(runs):
+    """
+    What the run row says beyond the status: a queued run whose task waits for the broker, a
+    run whose worker stopped (重试 offered beside the watchdog's own resume).
+    """
+    runs = list(runs)
+    waiting = report_runs_waiting_for_broker(runs)
+    for run in runs:
+        run.waiting_for_broker = run.pk in waiting
+        run.waiting_notice = background.BROKER_DOWN_MESSAGE if run.waiting_for_broker else ""
+        run.stalled = report_run_stalled(run)
+        run.retryable = report_run_retryable(run)
+    return runs
+
+
 def _selected_year(request) -> int:
     form = YearForm(request.GET)
     # A missing or bad ?year= shows the default year rather than an error page.
@@ -68,6 +87,7 @@ def _render_dashboard(request, *, year: int, form: RunRequestForm, status: int =
     # Station staff see their township's figures; roles that see all townships see the district's.
     township = None if sees_all_townships(request.user) else township_of(request.user)
     page = Paginator(_visible_runs(request.user), RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _with_job_state(page.object_list)
     context = {
         "year": year,
         # Its own ids: the request form below has a `year` field too.
@@ -106,21 +126,29 @@ def run_request(request):
             messages.success(
                 request, f"已提交 {run.year}年（{run.scope_name}）年度报告的生成任务，完成后可在下方下载。"
             )
+            _say_if_waiting(request, run)
             return redirect(f"{reverse('reports:dashboard')}?year={run.year}")
     year = form.cleaned_data.get("year") or default_report_year()
     return _render_dashboard(request, year=year, form=form, status=400)
 
 
+def _say_if_waiting(request, run: AnnualReportRun) -> None:
+    # The broker is down: the run is saved and its task waits in the outbox; say so, never a 5xx.
+    if report_runs_waiting_for_broker([run]):
+        messages.warning(request, background.BROKER_DOWN_MESSAGE)
+
+
 @require_POST
 @dashboard_required
 def run_retry(request, pk: int):
-    failed = get_object_or_404(_visible_runs(request.user), pk=pk)
+    earlier = get_object_or_404(_visible_runs(request.user), pk=pk)
     try:
-        run = report_run_retry(run=failed, by=request.user)
+        run = report_run_retry(run=earlier, by=request.user)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
-        return redirect("reports:dashboard")
+        return redirect(f"{reverse('reports:dashboard')}?year={earlier.year}")
     messages.success(request, f"已重新提交 {run.year}年（{run.scope_name}）年度报告的生成任务。")
+    _say_if_waiting(request, run)
     return redirect(f"{reverse('reports:dashboard')}?year={run.year}")
 
 
@@ -128,7 +156,7 @@ def run_retry(request, pk: int):
 @keeps_session_idle
 @dashboard_required
 def run_status(request, pk: int):
-    run = get_object_or_404(_visible_runs(request.user), pk=pk)
+    [run] = _with_job_state([get_object_or_404(_visible_runs(request.user), pk=pk)])
     return JsonResponse(
         {
             "id": run.pk,
@@ -138,6 +166,10 @@ def run_status(request, pk: int):
             "step": run.step,
             "error": run.error,
             "finished": not run.is_active,
+            "waiting_for_broker": run.waiting_for_broker,
+            "notice": run.waiting_notice,
+            "stalled": run.stalled,
+            "retryable": run.retryable,
             # The row as the dashboard draws it, so the page script never duplicates the markup.
             "row_html": render_to_string("reports/_run_row.html", {"run": run}, request=request),
         }

@@ -190,7 +190,7 @@ def test_a_failing_generation_writes_to_the_log(request_run, settings, leader, c
 
 def test_only_a_failed_run_can_be_retried(request_run, leader):
     done = request_run(by=leader, formats=["xlsx"])
-    with pytest.raises(ValidationError, match="只有生成失败的任务可以重试"):
+    with pytest.raises(ValidationError, match="只有生成失败或已中断的任务可以重试"):
         report_run_retry(run=done, by=leader)
     assert AnnualReportRun.objects.count() == 1
 

@@ -180,9 +180,10 @@ def _file_names(run: AnnualReportRun, file_format: str) -> set[str]:
     # As FileField.generate_filename names it, for each year from the request's to today's.
     return {
         field.storage.generate_filename(
-            posixpath.join(datetime.datetime(year, 1, 1).strftime(str(field.upload_to)), run.storage_name(file_format))
+            posixpath.join(datetime.date(year, 1, 1).strftime(str(field.upload_to)), run.storage_name(file_format))
         )
-        for year in range(run.created_at.year, timezone.now().year + 1)
+        # The process's clock names the folder: from a year before the request (any time zone) to now.
+        for year in range(run.created_at.year - 1, timezone.localdate().year + 2)
     }
 
 

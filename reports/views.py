@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -133,9 +134,16 @@ def run_request(request):
 
 
 def _say_if_waiting(request, run: AnnualReportRun) -> None:
-    # The broker is down: the run is saved and its task waits in the outbox; say so, never a 5xx.
-    if report_runs_waiting_for_broker([run]):
-        messages.warning(request, background.BROKER_DOWN_MESSAGE)
+    """
+    Once the request's transaction commits (the task is sent then, or not when the broker is
+    down), and before the response stores the messages: if the task waits in the outbox, say so.
+    """
+
+    def say():
+        if report_runs_waiting_for_broker([run]):
+            messages.warning(request, background.BROKER_DOWN_MESSAGE)
+
+    transaction.on_commit(say)
 
 
 @require_POST

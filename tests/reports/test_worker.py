@@ -10,11 +10,16 @@ worker's own connection to see the run, hence transaction=True.
 Each xdist process (`make test` runs several) queues to and consumes from its own queue: on the
 shared Redis another process's worker would take the task and run it against its own test
 database, where a run with the same id may well exist.
+
+The crash tests below use real worker PROCESSES (tests/worker_process.py) that a test can kill:
+a worker SIGKILLed while writing the files, and a request while Redis is down. Both years are
+empty (2021 without data): what is tested is the run's recovery, not the report's content.
 """
 
 import hashlib
 import os
 import threading
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -23,6 +28,7 @@ from celery.signals import task_postrun
 from bureau.celery import app as celery_app
 from reports.models import AnnualReportRun, ReportDownload
 from reports.services import report_run_request
+from tests.worker_process import RedisServer, free_port, reset_broker_pool, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -76,3 +82,81 @@ def test_a_real_worker_generates_the_report_and_leadership_downloads_it(worker, 
         body = b"".join(response.streaming_content)
         assert hashlib.sha256(body).hexdigest() == run.sha256_for(file_format)
     assert ReportDownload.objects.filter(run=run, user=leader).count() == 2
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def wait_until_done(run: AnnualReportRun, worker, seconds: float = 60) -> AnnualReportRun:
+    def done():
+        run.refresh_from_db()
+        return run.status == AnnualReportRun.Status.DONE
+
+    wait_for(done, seconds, f"run {run.pk} is {run.status} ({run.step}):\n{worker.output()[-4000:]}", every=0.5)
+    return run
+
+
+@pytest.mark.slow  # two Celery worker processes, a SIGKILL and the watchdog's resume (~15 s)
+def test_a_worker_killed_while_writing_the_files_is_resumed_by_the_next_one(
+    settings, tmp_path, worker_processes, broker, leader
+):
+    settings.MEDIA_ROOT = media = tmp_path / "media"  # the worker processes are given it at start
+    first = worker_processes(name="first", pause_at="reports.services:between_files")
+
+    run = report_run_request(year=2021, township=None, formats=["docx", "xlsx"], by=leader)
+    first.wait_paused()
+    run.refresh_from_db()
+    # Killed with the Word file on disk and the run not done: the case that left 生成中 forever.
+    assert (run.status, run.progress, run.attempts) == ("running", 90, 1)
+    year = f"{run.created_at:%Y}"
+    assert files_under(media) == [f"reports/{year}/annual-report-2021-district-run{run.pk}.docx"]
+    first.kill()
+
+    second = worker_processes(name="second")
+    run = wait_until_done(run, second)
+
+    assert (run.progress, run.step, run.error, run.attempts) == (100, "已完成", "", 2)
+    # The killed attempt's file was replaced, not kept beside the new one under another name.
+    assert files_under(media) == [
+        f"reports/{year}/annual-report-2021-district-run{run.pk}.docx",
+        f"reports/{year}/annual-report-2021-district-run{run.pk}.xlsx",
+    ]
+    for file_format in ("docx", "xlsx"):
+        content = (media / run.file_for(file_format).name).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == run.sha256_for(file_format)
+    assert second.alive
+
+
+@pytest.mark.slow  # a Redis server stopped then started, and a Celery worker process (~10 s)
+def test_a_report_requested_while_redis_is_down_is_generated_when_it_is_back_without_a_click(
+    settings, tmp_path, worker_processes, broker, leader, client_for
+):
+    settings.MEDIA_ROOT = media = tmp_path / "media"
+    down = RedisServer(port=free_port(), directory=tmp_path)  # not started: Redis is down
+    celery_app.conf.broker_url = down.url
+    reset_broker_pool()
+    client = client_for(leader)
+
+    response = client.post("/dashboard/runs/", {"year": "2021", "township": "", "formats": ["docx"]})
+
+    assert response.status_code == 302
+    run = AnnualReportRun.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "已提交 2021年（全区）年度报告的生成任务，完成后可在下方下载。" in page
+    assert page.count("已保存，后台任务将在服务恢复后自动执行。") == 2  # the notice and the run's row
+    assert (
+        client.get(f"/dashboard/runs/{run.pk}/status/").json()["notice"] == "已保存，后台任务将在服务恢复后自动执行。"
+    )
+
+    down.start()
+    try:
+        worker = worker_processes(env={"REDIS_URL": down.url})
+        run = wait_until_done(run, worker)
+        assert run.attempts == 1
+        assert hashlib.sha256((media / run.docx_file.name).read_bytes()).hexdigest() == run.docx_sha256
+        data = client.get(f"/dashboard/runs/{run.pk}/status/").json()
+        assert (data["status_label"], data["notice"], data["finished"]) == ("已完成", "", True)
+    finally:
+        worker.stop() if "worker" in locals() else None
+        down.stop()

@@ -67,14 +67,7 @@ def may_request_district(user) -> bool:
     return sees_all_townships(user)
 
 
-def report_run_request(*, year: int, township: Township | None, formats: list[str], by) -> AnnualReportRun:
-    """
-    Create a queued run and queue its generation through the outbox (bureau.background): sent
-    when the transaction commits, or later by the outbox if the broker is down then.
-
-    Station staff may request only their own township; a district-wide run (township None)
-    needs a role that sees all townships.
-    """
+def _require_may_request(*, township: Township | None, by) -> None:
     if not may_request_reports(by):
         raise PermissionDenied("您没有生成年度报告的权限。")
     if not sees_all_townships(by):
@@ -84,6 +77,16 @@ def report_run_request(*, year: int, township: Township | None, formats: list[st
         if own is None or township.pk != own.pk:
             raise PermissionDenied("服务站工作人员只能生成本乡镇（街道）的报告。")
 
+
+def report_run_request(*, year: int, township: Township | None, formats: list[str], by) -> AnnualReportRun:
+    """
+    Create a queued run and queue its generation through the outbox (bureau.background): sent
+    when the transaction commits, or later by the outbox if the broker is down then.
+
+    Station staff may request only their own township; a district-wide run (township None)
+    needs a role that sees all townships.
+    """
+    _require_may_request(township=township, by=by)
     errors = {}
     years = report_years()
     if not isinstance(year, int) or year not in years:
@@ -135,6 +138,7 @@ def report_run_retry(*, run: AnnualReportRun, by) -> AnnualReportRun:
         return report_run_request(year=run.year, township=run.township, formats=run.format_list, by=by)
     if run.status != AnnualReportRun.Status.RUNNING:
         raise ValidationError("只有生成失败或已中断的任务可以重试。")
+    _require_may_request(township=run.township, by=by)
     with transaction.atomic():
         locked = AnnualReportRun.objects.select_for_update().get(pk=run.pk)
         if not report_run_stalled(locked):

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from bureau import background
@@ -147,6 +147,17 @@ def test_a_run_still_beating_is_not_retried(leader, client_for):
     run.refresh_from_db()
     assert (run.status, run.attempts, run.progress) == ("running", 1, 5)
     assert OutboxMessage.objects.count() == 1  # the request's own message only: nothing queued again
+
+
+def test_a_stalled_run_is_retried_only_by_whom_may_request_its_scope(leader, station_user_a, auditor):
+    run = running_run(by=leader, seconds_since_heartbeat=3600)
+
+    with pytest.raises(PermissionDenied, match="不能生成全区报告"):
+        report_run_retry(run=run, by=station_user_a)
+    with pytest.raises(PermissionDenied, match="没有生成年度报告的权限"):
+        report_run_retry(run=run, by=auditor)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("running", 1)
 
 
 def test_a_queued_run_is_not_retried(leader):

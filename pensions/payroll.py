@@ -24,6 +24,7 @@ lines without one (count and sum, `no_account`), and the payment holds them (待
 account is added (`bureau.held_payments`).
 """
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -249,6 +250,17 @@ def pay_chunk() -> int:
     return settings.PAYROLL_PAY_CHUNK
 
 
+def _beating(run: PayrollRun):
+    """
+    The job's heartbeat while a step runs on the worker. A step called inside a caller's own
+    transaction (the demo seed pays its months synchronously) holds the run's row locked until that
+    commits: a heartbeat thread would only wait for the lock, so there is none.
+    """
+    if connection.in_atomic_block:
+        return contextlib.nullcontext()
+    return background.job_heartbeat(run)
+
+
 def _stale(run: PayrollRun) -> bool:
     """No run of its step has written a heartbeat for JOB_STALE_SECONDS: its worker stopped."""
     limit = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
@@ -314,7 +326,7 @@ def payroll_generate(run_id: int) -> PayrollRun | None:
     if run is None:  # a duplicate delivery, or the run is no longer generating
         return PayrollRun.objects.filter(pk=run_id).first()
     claimed = run.attempts
-    with background.job_heartbeat(run):
+    with _beating(run):
         try:
             due = dues(run.period)
             previous = paid_in(previous_period(run.period))
@@ -484,7 +496,7 @@ def payroll_pay(run_id: int) -> PayrollRun | None:
     if run is None:  # paid, another payment alive, or a duplicate delivery: nothing to do
         return PayrollRun.objects.filter(pk=run_id).first()
     claimed = run.attempts
-    with background.job_heartbeat(run):
+    with _beating(run):
         try:
             if run.approved_by_id is None:
                 raise ValidationError("发放表尚未审批，不能发放。")

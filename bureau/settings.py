@@ -217,6 +217,9 @@ JOB_QUEUED_STALE_SECONDS = env.float("JOB_QUEUED_STALE_SECONDS", default=600)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 OUTBOX_FLUSH_SECONDS = env.float("OUTBOX_FLUSH_SECONDS", default=30)
 JOBS_WATCH_SECONDS = env.float("JOBS_WATCH_SECONDS", default=30)
+# Lines per transaction of the monthly payroll's payment; its progress advances by parts of this
+# size (read at call time: a test's worker process pays in parts of 2).
+PAYROLL_PAY_CHUNK = env.int("PAYROLL_PAY_CHUNK", default=5000)
 
 # Run by the `beat` service (bureau.tasks): the audit trail's retention daily at 02:30, expired exports
 # hourly, the outbox and the job watchdog every half minute.

@@ -9,12 +9,14 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from bureau import background
 from bureau.admin_base import SensitiveQueryMixin
 from pensions import payroll
 from pensions.bankfile import bank_file, bank_file_refusal
@@ -110,6 +112,18 @@ class PayrollRunAdmin(admin.ModelAdmin):
     def _back(self, run):
         return HttpResponseRedirect(reverse("admin:pensions_payrollrun_change", args=[run.pk]))
 
+    def _tell_if_waiting(self, request, task: str, run_id: int) -> None:
+        """
+        Once the request's transaction commits (and the step's task was sent, or not), say so if
+        the broker was down: the step is saved and runs by itself when the broker is back.
+        """
+
+        def tell():
+            if background.waiting_for_broker(task, run_id):
+                self.message_user(request, background.BROKER_DOWN_MESSAGE, messages.WARNING)
+
+        transaction.on_commit(tell)
+
     def add_view(self, request, form_url="", extra_context=None):
         """生成按月发放表: the month and the pay day; the lines are computed on the worker."""
         if not self.has_add_permission(request):
@@ -125,6 +139,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
                 form.add_error(None, error)
             else:
                 self.message_user(request, f"已开始生成 {run.period} 按月发放表，完成后请由另一名工作人员审批。")
+                self._tell_if_waiting(request, payroll.GENERATE_TASK, run.pk)
                 return self._back(run)
         return self._page(
             request,
@@ -142,7 +157,8 @@ class PayrollRunAdmin(admin.ModelAdmin):
             changes = run.lines.exclude(change=PayrollLine.Change.UNCHANGED).select_related("person")
             extra = {
                 "run": run,
-                "in_progress": run.status in (Status.GENERATING, Status.PAYING),
+                "in_progress": run.status in (Status.GENERATING, Status.APPROVED, Status.PAYING),
+                "broker_down": background.BROKER_DOWN_MESSAGE if payroll.waiting_task(run) else "",
                 "counts": payroll.change_counts(run),
                 "no_account": payroll.no_account(run),
                 "changes": changes.order_by("change", "id")[:CHANGES_SHOWN],
@@ -151,8 +167,9 @@ class PayrollRunAdmin(admin.ModelAdmin):
                 "may_approve": request.user.has_perm("pensions.approve_payrollrun"),
                 "may_export": request.user.has_perm("pensions.export_bank_file"),
                 "may_regenerate": self.has_add_permission(request),
-                "regenerable": run.status in (Status.GENERATED, Status.FAILED) and run.approved_by_id is None,
-                "resumable": run.status != Status.APPROVED and not payroll.resume_refusal(run),
+                "regenerable": not payroll.start_refusal(run),
+                # Offered whenever an approved run is not paid and no payment of it is running.
+                "resumable": not payroll.resume_refusal(run),
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
@@ -165,16 +182,20 @@ class PayrollRunAdmin(admin.ModelAdmin):
                 self.message_user(request, "；".join(error.messages), messages.ERROR)
             else:
                 self.message_user(request, f"已审批 {run.period} 按月发放，正在写入资金发放台账。", messages.SUCCESS)
+                self._tell_if_waiting(request, payroll.PAY_TASK, run.pk)
             return self._back(run)
         refusal = payroll.approval_refusal(run, request.user)
+        # An approved run that stopped: the refusal says to resume, and its link leads there.
+        resume = run.approved_by_id is not None and not payroll.resume_refusal(run)
         missing = payroll.no_account(run)
         return self._page(
             request,
             "admin/step_confirm.html",
             f"审批 {run.period} 按月发放",
             obj=run,
-            back_label="返回发放表",
             refusal=refusal,
+            back_url=reverse("admin:pensions_payrollrun_resume", args=[run.pk]) if resume else "",
+            back_label="继续发放" if resume else "返回发放表",
             action="审批并发放",
             hidden={"generated_at": payroll.generation_token(run)},
             summary=counts_text(payroll.change_counts(run)),
@@ -194,6 +215,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
                 self.message_user(request, "；".join(error.messages), messages.ERROR)
             else:
                 self.message_user(request, f"已重新开始发放 {run.period}：已领取的人员不会重复发放。", messages.SUCCESS)
+                self._tell_if_waiting(request, payroll.PAY_TASK, run.pk)
             return self._back(run)
         refusal = payroll.resume_refusal(run)
         return self._page(

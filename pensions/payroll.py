@@ -11,28 +11,33 @@ month of its date.
 
 The run compares each person with what the ledger paid them the previous month (new, stopped,
 amount changed, each with its reason), is approved by a second staff member, and is then paid
-in parts of `PAY_CHUNK` lines, each part one transaction adding to the run's batch. A run killed
-halfway is paid again from where it stopped: the ledger skips whoever it paid already
-(`payment_batch_create(already_paid="skip")`) and its unique constraint refuses a second
-payment in any case, so nobody is paid twice.
+in parts of `PAYROLL_PAY_CHUNK` lines (a setting), each part one transaction adding to the run's
+batch. Both steps run on the worker as background jobs (`bureau.background`): the task claims the
+run, beats while it works, and a run whose worker died is sent again by the watchdog. Generation
+is one transaction and starts over; a payment killed halfway pays whoever is left: the ledger
+skips whoever it paid already (`payment_batch_create(already_paid="skip")`) and its unique
+constraint refuses a second payment in any case, so nobody is paid twice. A run paid is never
+marked failed afterwards (a late duplicate's failure is not written over it).
 
 Only persons with a bank account in use are paid: the run's page and its approval page show the
 lines without one (count and sum, `no_account`), and the payment holds them (待补发) until an
 account is added (`bureau.held_payments`).
 """
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from bureau import audit
+from bureau import audit, background
 from bureau.bulk import chunks, insert_rows
 from bureau.held_payments import NoAccountSummary, held_summary, no_account_summary
 from bureau.models import (
@@ -52,8 +57,6 @@ from pensions.programmes import PERIODIC_PENSION, programme
 Change = PayrollLine.Change
 Status = PayrollRun.Status
 LABELS = dict(PreferentialCategory.choices)
-# Lines per transaction when paying; the progress advances by parts of this size.
-PAY_CHUNK = 5000
 # Lines per INSERT batch when generating.
 LINE_CHUNK = 5000
 MONTHLY_PAY_DAY = 10
@@ -233,12 +236,61 @@ def compare(period: str, due: dict[int, Due], previous: dict[int, Decimal]) -> l
 
 
 # --- the run's steps ----------------------------------------------------------------------------
+#
+# Both steps are background jobs (bureau.background): the task claims the run (a second delivery
+# while the first still beats does nothing), beats while it works, and the watchdog sends the task
+# again when the heartbeat stops (a killed worker). Generation writes its lines in one transaction
+# (run again, it starts over); the payment pays part by part and, run again, pays whoever is left.
+
+GENERATE_TASK = "pensions.tasks.generate_payroll"
+PAY_TASK = "pensions.tasks.pay_payroll"
+
+
+def pay_chunk() -> int:
+    return settings.PAYROLL_PAY_CHUNK
+
+
+def _beating(run: PayrollRun):
+    """
+    The job's heartbeat while a step runs on the worker. A step called inside a caller's own
+    transaction (the demo seed pays its months synchronously) holds the run's row locked until that
+    commits: a heartbeat thread would only wait for the lock, so there is none.
+    """
+    if connection.in_atomic_block:
+        return contextlib.nullcontext()
+    return background.job_heartbeat(run)
+
+
+def _stale(run: PayrollRun) -> bool:
+    """No run of its step has written a heartbeat for JOB_STALE_SECONDS: its worker stopped."""
+    limit = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+    return run.heartbeat_at is None or run.heartbeat_at < limit
+
+
+def waiting_task(run: PayrollRun) -> str:
+    """The run's task while it waits in the outbox for the broker ("" when none waits)."""
+    step = PayrollRun.job_steps.get(run.status)
+    if step is not None and background.waiting_for_broker(step.task, run.pk):
+        return step.task
+    return ""
+
+
+def start_refusal(run: PayrollRun) -> str:
+    """Why the month's run cannot be generated again ("" when it can): the admin hides the link too."""
+    if run.approved_by_id is not None:
+        return f"{run.period} 的按月发放当前为“{run.get_status_display()}”，不能重新生成：同一月份只发放一次。"
+    if run.status == Status.GENERATING and not _stale(run) and not waiting_task(run):
+        return f"{run.period} 的发放表正在生成，请稍候。"
+    if run.status not in (Status.GENERATED, Status.FAILED, Status.GENERATING):
+        return f"{run.period} 的按月发放当前为“{run.get_status_display()}”，不能重新生成：同一月份只发放一次。"
+    return ""
 
 
 def payroll_start(*, period: str, paid_on: datetime.date | None, by) -> PayrollRun:
     """
     Create (or, while it awaits approval, regenerate) the run of `period` and queue its generation.
-    A run approved or paid is never regenerated: a month is paid once.
+    A run approved or paid is never regenerated: a month is paid once. A generation whose worker
+    stopped (its heartbeat stale) may be started again; a live one is left to finish.
     """
     if not by.has_perm("pensions.add_payrollrun"):
         raise PermissionDenied("您没有生成按月发放的权限。")
@@ -247,67 +299,74 @@ def payroll_start(*, period: str, paid_on: datetime.date | None, by) -> PayrollR
     paid_on = paid_on or first.replace(day=MONTHLY_PAY_DAY)
     if paid_on < first:
         raise ValidationError("发放日期不能早于发放月份。")
-    from pensions.tasks import generate_payroll
 
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().filter(period=period).first()
         if run is None:
             run = PayrollRun.objects.create(period=period, paid_on=paid_on, generated_by=by)
-        elif run.status in (Status.GENERATED, Status.FAILED) and run.approved_by_id is None:
-            run.status, run.paid_on, run.generated_by, run.error = Status.GENERATING, paid_on, by, ""
-            run.done = run.steps = 0
-            run.save()
-        elif run.status == Status.GENERATING:
-            raise ValidationError(f"{period} 的发放表正在生成，请稍候。")
+        elif refusal := start_refusal(run):
+            raise ValidationError(refusal)
         else:
-            raise ValidationError(
-                f"{period} 的按月发放当前为“{run.get_status_display()}”，不能重新生成：同一月份只发放一次。"
-            )
+            run.status, run.paid_on, run.generated_by, run.error = Status.GENERATING, paid_on, by, ""
+            # A user's new start: the attempts are counted afresh.
+            run.done = run.steps = run.attempts = 0
+            run.save()
         audit.record(audit.Kind.CREATE, user=by, obj=run, detail=f"生成 {period} 按月发放表")
-        generate_payroll.delay_on_commit(run.pk)
+        background.job_queue(run, GENERATE_TASK)
     return run
 
 
-def payroll_generate(run_id: int) -> PayrollRun:
+def generation_computed(run: PayrollRun, lines: list[PayrollLine]) -> None:
+    """Called once the lines are computed, before they are written (a test stops the worker here)."""
+
+
+def payroll_generate(run_id: int) -> PayrollRun | None:
     """Compute the run's lines (on the worker): who is due, and the changes against last month."""
-    run = PayrollRun.objects.get(pk=run_id)
-    try:
-        due = dues(run.period)
-        previous = paid_in(previous_period(run.period))
-        lines = compare(run.period, due, previous)
-        with transaction.atomic():
-            run = PayrollRun.objects.select_for_update().get(pk=run_id)
-            if run.status != Status.GENERATING:
-                return run
-            run.lines.all().delete()
-            run.steps, run.done = len(lines), 0
-            run.save(update_fields=["steps", "done"])
-            for line in lines:
-                line.run = run
-            for part in chunks(lines, LINE_CHUNK):
-                insert_rows(PayrollLine, part)
-                PayrollRun.objects.filter(pk=run.pk).update(done=run.done + len(part))
-                run.done += len(part)
-            paying = [line for line in lines if line.amount is not None]
-            run.persons = len(paying)
-            run.total = sum((line.amount for line in paying), Decimal("0"))
-            run.status = Status.GENERATED
-            run.generated_at = timezone.now()
-            run.save()
-    except Exception as error:
-        PayrollRun.objects.filter(pk=run_id).update(status=Status.FAILED, error=f"生成失败：{error}"[:2000])
-        raise
+    run = background.job_claim(PayrollRun, run_id, from_states=[Status.GENERATING], to_state=Status.GENERATING)
+    if run is None:  # a duplicate delivery, or the run is no longer generating
+        return PayrollRun.objects.filter(pk=run_id).first()
+    claimed = run.attempts
+    with _beating(run):
+        try:
+            due = dues(run.period)
+            previous = paid_in(previous_period(run.period))
+            lines = compare(run.period, due, previous)
+            generation_computed(run, lines)
+            with transaction.atomic():
+                run = PayrollRun.objects.select_for_update().get(pk=run_id)
+                if run.status != Status.GENERATING:  # finished by another run meanwhile
+                    return run
+                run.lines.all().delete()
+                run.steps, run.done = len(lines), 0
+                run.save(update_fields=["steps", "done"])
+                for line in lines:
+                    line.run = run
+                for part in chunks(lines, LINE_CHUNK):
+                    insert_rows(PayrollLine, part)
+                    run.done += len(part)
+                paying = [line for line in lines if line.amount is not None]
+                run.persons = len(paying)
+                run.total = sum((line.amount for line in paying), Decimal("0"))
+                run.status, run.error = Status.GENERATED, ""
+                run.generated_at = timezone.now()
+                run.save()
+        except Exception as error:
+            # Only this run's own generation fails: never one regenerated or finished since.
+            PayrollRun.objects.filter(pk=run_id, status=Status.GENERATING, attempts=claimed).update(
+                status=Status.FAILED, error=f"生成失败：{error}"[:2000]
+            )
+            raise
     return run
 
 
 def payroll_approve(*, run: PayrollRun, by, generated_at: str = "") -> PayrollRun:
     """
-    The second staff member's approval; the payment is queued on the worker. `generated_at` is the
-    generation the approver saw: a run regenerated since is not approved unseen.
+    The second staff member's approval; the payment is queued on the worker (through the outbox:
+    with the broker down the approval is saved and the payment sent once the broker is back).
+    `generated_at` is the generation the approver saw: a run regenerated since is not approved unseen.
     """
     if not by.has_perm("pensions.approve_payrollrun"):
         raise PermissionDenied("您没有审批按月发放的权限。")
-    from pensions.tasks import pay_payroll
 
     with transaction.atomic():
         run = PayrollRun.objects.select_for_update().get(pk=run.pk)
@@ -316,16 +375,24 @@ def payroll_approve(*, run: PayrollRun, by, generated_at: str = "") -> PayrollRu
         if generated_at and generated_at != generation_token(run):
             raise ValidationError("发放表在您查看后已重新生成，请刷新页面核对后再审批。")
         run.status, run.approved_by, run.approved_at = Status.APPROVED, by, timezone.now()
+        run.attempts = 0
         run.save()
         audit.record(
             audit.Kind.APPROVE, user=by, obj=run, detail=f"审批 {run.period} 按月发放：{run.persons} 人，{run.total} 元"
         )
-        pay_payroll.delay_on_commit(run.pk)
+        background.job_queue(run, PAY_TASK)
     return run
 
 
 def approval_refusal(run: PayrollRun, by) -> str:
     """Why `by` may not approve the run now ("" when they may): the admin's page says it before the post."""
+    if run.approved_by_id is not None:
+        done = f"该发放表已由{run.approved_by}于{timezone.localtime(run.approved_at):%Y年%m月%d日 %H:%M}审批"
+        if run.status == Status.PAID:
+            return f"{done}并已发放完毕，无需再审批。"
+        if not resume_refusal(run):
+            return f"{done}，尚未发放完毕：无需再审批，请点击“继续发放”。"
+        return f"{done}，无需再审批：{resume_refusal(run)}"
     if run.status != Status.GENERATED:
         return f"该发放表当前状态为“{run.get_status_display()}”，不能审批。"
     if run.generated_by_id == by.pk:
@@ -334,9 +401,22 @@ def approval_refusal(run: PayrollRun, by) -> str:
 
 
 def resume_refusal(run: PayrollRun) -> str:
-    """Why the run's payment cannot be resumed ("" when it can): only an approved run that stopped."""
+    """
+    Why the run's payment cannot be resumed now ("" when it can): an approved run not paid yet
+    whose payment is not running — it failed, its worker stopped beating, its task waits for the
+    broker, or it was queued over JOB_STALE_SECONDS ago and no worker has taken it.
+    """
     if run.approved_by_id is None or run.status not in (Status.APPROVED, Status.PAYING, Status.FAILED):
+        if run.status == Status.PAID:
+            return f"该发放表已发放完毕（{run.persons} 人，{run.total} 元），无需继续发放。"
         return f"该发放表当前状态为“{run.get_status_display()}”，不能继续发放。"
+    if run.status == Status.PAYING and not _stale(run):
+        return (
+            f"发放正在进行（已处理 {run.done} / {run.steps}），请勿重复操作；"
+            "如进度长时间不动，系统将自动继续发放，也可稍后再点“继续发放”。"
+        )
+    if run.status == Status.APPROVED and not _stale(run) and not waiting_task(run):
+        return "发放任务已排队，即将开始，请稍候刷新页面；如 1 分钟后仍未开始，可点“继续发放”。"
     return ""
 
 
@@ -345,16 +425,22 @@ def generation_token(run: PayrollRun) -> str:
 
 
 def payroll_resume(*, run: PayrollRun, by) -> PayrollRun:
-    """Queue the payment again of an approved run that stopped (failed, or the worker died)."""
+    """
+    Queue the payment again of an approved run that stopped (failed, its worker died, or its task
+    waits for the broker). Refused while a payment of the run is alive: a second one would only
+    wait for it.
+    """
     if not by.has_perm("pensions.approve_payrollrun"):
         raise PermissionDenied("您没有审批按月发放的权限。")
-    from pensions.tasks import pay_payroll
-
-    if refusal := resume_refusal(run):
-        raise ValidationError(refusal)
-    PayrollRun.objects.filter(pk=run.pk).update(status=Status.PAYING, error="")
-    audit.record(audit.Kind.UPDATE, user=by, obj=run, detail=f"继续发放 {run.period} 按月发放")
-    pay_payroll.delay_on_commit(run.pk)
+    with transaction.atomic():
+        run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+        if refusal := resume_refusal(run):
+            raise ValidationError(refusal)
+        # Back to the state the payment task takes; a user's resume counts the attempts afresh.
+        run.status, run.error, run.attempts = Status.APPROVED, "", 0
+        run.save(update_fields=["status", "error", "attempts"])
+        audit.record(audit.Kind.UPDATE, user=by, obj=run, detail=f"继续发放 {run.period} 按月发放")
+        background.job_queue(run, PAY_TASK)
     return run
 
 
@@ -365,51 +451,91 @@ def _part_paid(run: PayrollRun, part: int) -> None:
 after_part: Callable[[PayrollRun, int], None] = _part_paid
 
 
-def payroll_pay(run_id: int) -> PayrollRun:
-    """Write the approved run to the ledger, part by part; run again, it pays whoever is left."""
+def left_to_pay(run: PayrollRun) -> int:
+    """The run's lines that the ledger neither paid nor holds for the month (whatever the batch)."""
+    pension = programme(PERIODIC_PENSION)
+    paid = Payment.objects.filter(programme=pension, period=run.period).values("person_id")
+    held = HeldPayment.objects.filter(programme=pension, period=run.period).values("person_id")
+    return run.lines.exclude(amount=None).exclude(person_id__in=paid).exclude(person_id__in=held).count()
+
+
+def _finish_paid(run_id: int) -> int:
+    """PAYING → PAID with the batch's figures; 0 when the run is no longer paying (nothing overwritten)."""
+    run = PayrollRun.objects.get(pk=run_id)
+    paid = Payment.objects.filter(batch_id=run.batch_id).aggregate(persons=Count("id"), total=Sum("amount"))
+    return PayrollRun.objects.filter(pk=run_id, status=Status.PAYING).update(
+        persons=paid["persons"],
+        total=paid["total"] or Decimal("0"),
+        status=Status.PAID,
+        paid_at=timezone.now(),
+        done=F("steps"),
+        error="",
+    )
+
+
+def _payment_failed(run_id: int, claimed: int, error: Exception) -> None:
+    """
+    The failure of this run's payment, written only if it is still this run's: a run paid (or
+    taken over) meanwhile by another delivery keeps its state, and a failure that finds nothing
+    left to pay (a duplicate tripping on the ledger's constraint) finishes the run paid.
+    """
     with transaction.atomic():
-        run = PayrollRun.objects.select_for_update().get(pk=run_id)
-        if run.status == Status.PAID:
-            return run
-        if run.approved_by_id is None:
-            raise ValidationError("发放表尚未审批，不能发放。")
-        pension = programme(PERIODIC_PENSION)
-        if run.batch_id is None:
-            run.batch = PaymentBatch.objects.create(
-                programme=pension,
-                title=f"{run.year}年{run.month}月优抚对象定期抚恤补助",
-                paid_on=run.paid_on,
-                created_by=run.approved_by,
-            )
-        run.status, run.error = Status.PAYING, ""
-        run.steps, run.done = run.lines.exclude(amount=None).count(), 0
-        run.save()
-    approver = run.approved_by
-    try:
-        lines = list(run.lines.exclude(amount=None).order_by("id").values_list("person_id", "amount"))
-        for number, part in enumerate(chunks(lines, PAY_CHUNK), start=1):
-            payment_batch_create(
-                programme=pension,
-                title=run.batch.title,
-                paid_on=run.paid_on,
-                lines=[
-                    PaymentLine(person_id=person_id, amount=amount, period=run.period) for person_id, amount in part
-                ],
-                by=approver,
-                already_paid="skip",
-                batch=run.batch,
-                by_run=True,
-            )
-            run.done += len(part)
-            PayrollRun.objects.filter(pk=run.pk).update(done=run.done)
-            after_part(run, number)
-        paid = Payment.objects.filter(batch=run.batch).aggregate(persons=Count("id"), total=Sum("amount"))
-        run.persons, run.total = paid["persons"], paid["total"] or Decimal("0")
-        run.status, run.paid_at = Status.PAID, timezone.now()
-        run.save(update_fields=["persons", "total", "status", "paid_at"])
-    except Exception as error:
-        PayrollRun.objects.filter(pk=run.pk).update(status=Status.FAILED, error=f"发放中断：{error}"[:2000])
-        raise
+        run = PayrollRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != Status.PAYING or run.attempts != claimed:
+            return
+        if run.batch_id is not None and not left_to_pay(run):
+            _finish_paid(run_id)
+            return
+        run.status, run.error = Status.FAILED, f"发放中断：{error}"[:2000]
+        run.save(update_fields=["status", "error"])
+
+
+def payroll_pay(run_id: int) -> PayrollRun | None:
+    """Write the approved run to the ledger, part by part; run again, it pays whoever is left."""
+    run = background.job_claim(PayrollRun, run_id, from_states=[Status.APPROVED], to_state=Status.PAYING)
+    if run is None:  # paid, another payment alive, or a duplicate delivery: nothing to do
+        return PayrollRun.objects.filter(pk=run_id).first()
+    claimed = run.attempts
+    with _beating(run):
+        try:
+            if run.approved_by_id is None:
+                raise ValidationError("发放表尚未审批，不能发放。")
+            pension = programme(PERIODIC_PENSION)
+            with transaction.atomic():
+                run = PayrollRun.objects.select_for_update().get(pk=run_id)
+                if run.batch_id is None:
+                    run.batch = PaymentBatch.objects.create(
+                        programme=pension,
+                        title=f"{run.year}年{run.month}月优抚对象定期抚恤补助",
+                        paid_on=run.paid_on,
+                        created_by=run.approved_by,
+                    )
+                run.error = ""
+                run.steps, run.done = run.lines.exclude(amount=None).count(), 0
+                run.save(update_fields=["batch", "error", "steps", "done"])
+            approver = run.approved_by
+            lines = list(run.lines.exclude(amount=None).order_by("id").values_list("person_id", "amount"))
+            for number, part in enumerate(chunks(lines, pay_chunk()), start=1):
+                payment_batch_create(
+                    programme=pension,
+                    title=run.batch.title,
+                    paid_on=run.paid_on,
+                    lines=[
+                        PaymentLine(person_id=person_id, amount=amount, period=run.period) for person_id, amount in part
+                    ],
+                    by=approver,
+                    already_paid="skip",
+                    batch=run.batch,
+                    by_run=True,
+                )
+                run.done += len(part)
+                PayrollRun.objects.filter(pk=run.pk).update(done=run.done)
+                after_part(run, number)
+            _finish_paid(run.pk)
+        except Exception as error:
+            _payment_failed(run_id, claimed, error)
+            raise
+    run.refresh_from_db()
     return run
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from bureau import roles
@@ -79,6 +80,12 @@ def run_month(period, generator, approver) -> PayrollRun:
 
 def line_of(run, person) -> PayrollLine:
     return run.lines.get(person=person)
+
+
+def went_silent(run, seconds=3600) -> None:
+    """The run's worker stopped beating (killed) `seconds` ago."""
+    PayrollRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(seconds=seconds))
+    run.refresh_from_db()
 
 
 def paid(person, period) -> list[Decimal]:
@@ -261,10 +268,10 @@ def test_a_run_awaiting_approval_is_regenerated_with_what_changed_since(standard
 
 
 def test_a_run_killed_halfway_and_run_again_pays_each_person_once(
-    standards, bureau_user, approver, township_a, monkeypatch
+    standards, bureau_user, approver, township_a, monkeypatch, settings
 ):
     people = [beneficiary(township_a) for _ in range(5)]
-    monkeypatch.setattr(payroll, "PAY_CHUNK", 2)
+    settings.PAYROLL_PAY_CHUNK = 2
 
     class WorkerKilled(BaseException):
         """What the worker's death looks like from inside: nothing after it runs."""
@@ -279,6 +286,13 @@ def test_a_run_killed_halfway_and_run_again_pays_each_person_once(
         approve(run, approver)
     run.refresh_from_db()
     assert (run.status, run.done, Payment.objects.filter(period="2021-03").count()) == (PayrollRun.Status.PAYING, 2, 2)
+    # While the killed run's heartbeat is fresh it may still be alive: 继续发放 waits for it.
+    with pytest.raises(ValidationError) as alive:
+        payroll.payroll_resume(run=run, by=approver)
+    assert alive.value.messages == [
+        "发放正在进行（已处理 2 / 5），请勿重复操作；如进度长时间不动，系统将自动继续发放，也可稍后再点“继续发放”。"
+    ]
+    went_silent(run)
 
     monkeypatch.setattr(payroll, "after_part", lambda run, part: None)
     with COMMITTED(execute=True):

@@ -41,6 +41,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bureau import background, masking
+from bureau.celery import app as celery_app
 from bureau.importexport import is_blank
 from bureau.importexport.formats import UploadRefused
 from bureau.importexport.resources import MORE_ERRORS_MESSAGE
@@ -482,17 +483,22 @@ def _scratch(job: ExportJob):
     write-only sheet keeps the rows written so far in a temporary file it deletes only at exit,
     which a killed worker never reaches. A run killed mid-way leaves them in that folder, and the
     next run of the job (or the hourly sweep) deletes it; never a file of people's data in /tmp.
-    The worker runs one task at a time, so pointing `tempfile` there for the write affects only it.
+    A worker's process runs one task at a time, so pointing `tempfile` there for the write affects
+    only the export; not so a threaded web server running the task eagerly (the embedded default),
+    where the other requests' temporary files must stay where they are.
     """
     directory = scratch_directory(job)
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
+    in_worker = not celery_app.conf.task_always_eager
     saved = tempfile.tempdir
-    tempfile.tempdir = str(directory)
+    if in_worker:
+        tempfile.tempdir = str(directory)
     try:
         yield directory
     finally:
-        tempfile.tempdir = saved
+        if in_worker:
+            tempfile.tempdir = saved
         shutil.rmtree(directory, ignore_errors=True)
 
 

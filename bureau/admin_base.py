@@ -829,6 +829,8 @@ class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, 
             "opts": self.opts,
             "job": job,
             "rows_done": jobs.rows_done(job),
+            # The broker was down when the step was queued: saved, it runs once the broker is back.
+            "broker_notice": jobs.status_of(job)["notice"],
             "status_url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job_status", args=[job.pk]
             ),

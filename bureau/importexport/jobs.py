@@ -9,13 +9,21 @@ Import: `import_job_create` stores the checked upload privately and queues `impo
 Export: `export_job_create` (above EXPORT_JOB_THRESHOLD rows) queues `export_job_run`, which writes
 the file with openpyxl's write-only mode, masked as the admin export, logs it in ExportLog and offers
 it in 我的导出 until `expires_at`; `export_jobs_expire` (beat) deletes the expired files.
+
+Every step survives a crash (bureau.background): tasks go through the outbox (a broker that is down
+delays them, loses nothing), each step claims its job and beats while it works, and the watchdog
+sends a step whose worker died again, or gives up after JOB_MAX_ATTEMPTS (failed, the upload
+deleted). A step may therefore run again from the start: validation is a dry run, the import one
+transaction (a killed one wrote nothing), and an export rewrites its file from scratch.
 """
 
+import contextlib
 import datetime
 import logging
+import shutil
 import tempfile
 from contextlib import nullcontext
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
@@ -32,11 +40,13 @@ from import_export.results import RowResult
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bureau import masking
+from bureau import background, masking
+from bureau.celery import app as celery_app
 from bureau.importexport import is_blank
 from bureau.importexport.formats import UploadRefused
 from bureau.importexport.resources import MORE_ERRORS_MESSAGE
 from bureau.models import ExportJob, ExportLog, ImportJob
+from bureau.models.jobs import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +92,15 @@ def rows_done(job) -> int:
     return max(job.rows_done, progress_cache.get(progress_key(job)) or 0) if job.is_active else job.rows_done
 
 
+def waiting_for_broker(job) -> bool:
+    """Whether the job's next step is saved but not yet sent: the broker was down (the outbox sends it later)."""
+    step = job.job_steps.get(job.status)
+    return bool(step and step.waiting and background.waiting_for_broker(step.task, job.pk))
+
+
 def status_of(job) -> dict:
-    """What a job's page polls: its status and how far it is."""
+    """What a job's page polls: its status, how far it is, and whether it waits for the broker."""
+    waiting = waiting_for_broker(job)
     return {
         "id": job.pk,
         "status": job.status,
@@ -91,12 +108,26 @@ def status_of(job) -> dict:
         "rows_total": job.rows_total,
         "rows_done": rows_done(job),
         "finished": not job.is_active,
+        "waiting_for_broker": waiting,
+        "notice": background.BROKER_DOWN_MESSAGE if waiting else "",
     }
 
 
-def queue(task, job_id: int) -> None:
-    # On commit: a worker must find the row, and a rolled-back request queues nothing.
-    task.delay_on_commit(job_id)
+def after_rows(job, done: int) -> None:
+    """
+    Called after each row an import's validation or apply has read (`done` so far), apart from
+    the progress notes. Does nothing: it is the place where a test stops a job mid-way
+    (tests/worker_hooks.py's WORKER_PAUSE_AT="bureau.importexport.jobs:after_rows").
+    """
+
+
+def after_export_rows(job, written: int) -> None:
+    """Called after each row an export has written; the place where a test stops an export mid-way."""
+
+
+VALIDATE_TASK = "bureau.tasks.validate_import_job"
+APPLY_TASK = "bureau.tasks.apply_import_job"
+EXPORT_TASK = "bureau.tasks.run_export_job"
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -106,8 +137,6 @@ def import_job_create(*, user, label: str, resource_index: int, upload, kind: st
     """Store a checked upload (PortalImportForm) privately and queue its validation."""
     if not may_import(user, label):
         raise PermissionDenied("您没有导入该类数据的权限。")
-    from bureau.tasks import validate_import_job
-
     job = ImportJob(
         user=user,
         model=label,
@@ -120,7 +149,8 @@ def import_job_create(*, user, label: str, resource_index: int, upload, kind: st
         job.save()
         # The stored name is the job's, never the uploaded one.
         job.file.save(f"import-{job.pk}.xlsx", upload, save=True)
-        queue(validate_import_job, job.pk)
+        # Through the outbox: with the broker down the job and its file are kept and validated later.
+        background.job_queue(job, VALIDATE_TASK)
     return job
 
 
@@ -173,6 +203,7 @@ class ProgressTracker:
             )
         if self.done % PROGRESS_EVERY == 0:
             progress_cache.set(progress_key(self.job), self.done, PROGRESS_TIMEOUT)
+        after_rows(self.job, self.done)
 
     def values(self, instance) -> dict:
         """The row's values as the user may see them (sensitive fields masked, like an export)."""
@@ -248,17 +279,38 @@ def _finish_invalid(job: ImportJob, messages: list[str], status=ImportJob.Status
     job.file.delete(save=True)
 
 
-def import_job_validate(*, job_id: int) -> ImportJob:
-    """The dry run of a queued import: counts, the errors by Excel row, a sample of the changes."""
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        logger.warning("Import job %s is %s, not queued; not validating it again.", job.pk, job.status)
-        return job
+def _fail(job: ImportJob, message: str) -> None:
+    """Failed for a reason that is not the file's rows (the page shows `error`, not row errors); the file goes."""
+    job.status, job.error, job.finished_at = ImportJob.Status.FAILED, message, timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    job.file.delete(save=True)
+
+
+VALIDATE_FAILED = "校验时出错，详细原因已记入系统日志。请重新上传文件导入；如仍失败，请联系系统管理员。"
+APPLY_FAILED = "导入时出错，未写入任何记录，详细原因已记入系统日志。请重新上传文件导入；如仍失败，请联系系统管理员。"
+NOT_CONFIRMED = "上传后长时间未确认，文件已删除，未写入任何记录。请重新上传文件导入。"
+
+
+def import_job_validate(*, job_id: int) -> ImportJob | None:
+    """
+    The dry run of a queued import: counts, the errors by Excel row, a sample of the changes.
+    Claimed from 排队 (or from 正在校验 when the run before it died): a dry run writes nothing,
+    so a run again after a crash starts over.
+    """
+    job = background.job_claim(
+        ImportJob, job_id, from_states=[ImportJob.Status.QUEUED], to_state=ImportJob.Status.VALIDATING
+    )
+    if job is None:  # a duplicate message, another live run, or given up
+        return ImportJob.objects.filter(pk=job_id).first()
     if not may_import(job.user, job.model):
         _finish_invalid(job, ["您没有导入该类数据的权限。"])
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
-    job.status = ImportJob.Status.VALIDATING
+    with background.job_heartbeat(job):
+        _validate(job)
+    return job
+
+
+def _validate(job: ImportJob) -> None:
     try:
         dataset = _read_dataset(job)
         job.rows_total = len(dataset)
@@ -267,56 +319,60 @@ def import_job_validate(*, job_id: int) -> ImportJob:
         result = resource.import_data(dataset, dry_run=True, raise_errors=False)
     except UploadRefused as refused:
         _finish_invalid(job, [str(refused)])
-        return job
+        return
     except Exception:
         logger.exception("Import job %s failed while validating", job.pk)
-        _finish_invalid(
-            job,
-            ["校验时出错，详细原因已记入系统日志。请重新上传；如仍失败，请联系系统管理员。"],
-            ImportJob.Status.FAILED,
-        )
-        return job
+        _fail(job, VALIDATE_FAILED)
+        return
     job.rows_done = job.rows_total
     job.summary = {**_counts(result, tracker), "sample": tracker.sample_changes() if not result.has_errors() else []}
     messages = _row_messages(result)
     if messages:
         _finish_invalid(job, messages)
-        return job
+        return
     job.status = ImportJob.Status.VALIDATED
     job.save(update_fields=["status", "rows_done", "rows_total", "summary"])
-    return job
 
 
 def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
     """Queue the import of a validated job; only its user, and only once (a second post changes nothing)."""
     if job.user_id != by.pk:
         raise PermissionDenied("只能确认自己上传的导入。")
-    from bureau.tasks import apply_import_job
-
-    confirmed = ImportJob.objects.filter(pk=job.pk, user=by, status=ImportJob.Status.VALIDATED).update(
-        status=ImportJob.Status.CONFIRMED, confirmed_at=timezone.now(), rows_done=0
-    )
-    if not confirmed:
-        job.refresh_from_db()
-        if job.status in (ImportJob.Status.CONFIRMED, ImportJob.Status.APPLYING, ImportJob.Status.DONE):
-            raise ValidationError("该导入已经确认过，不会重复导入。")
-        raise ValidationError(f"该导入的状态是“{job.get_status_display()}”，不能确认导入。")
-    queue(apply_import_job, job.pk)
+    with transaction.atomic():
+        # The user starts the import anew: its own attempts (the validation's are spent).
+        confirmed = ImportJob.objects.filter(pk=job.pk, user=by, status=ImportJob.Status.VALIDATED).update(
+            status=ImportJob.Status.CONFIRMED, confirmed_at=timezone.now(), rows_done=0, attempts=0
+        )
+        if not confirmed:
+            job.refresh_from_db()
+            if job.status in (ImportJob.Status.CONFIRMED, ImportJob.Status.APPLYING, ImportJob.Status.DONE):
+                raise ValidationError("该导入已经确认过，不会重复导入。")
+            raise ValidationError(f"该导入的状态是“{job.get_status_display()}”，不能确认导入。")
+        background.job_queue(job, APPLY_TASK)
     job.refresh_from_db()
     return job
 
 
-def import_job_apply(*, job_id: int) -> ImportJob:
-    """Import a confirmed job's file in one transaction: every row, or (any error) none."""
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
-    if job.status != ImportJob.Status.CONFIRMED:
-        logger.warning("Import job %s is %s, not confirmed; not importing it.", job.pk, job.status)
-        return job
+def import_job_apply(*, job_id: int) -> ImportJob | None:
+    """
+    Import a confirmed job's file in one transaction: every row, or (any error) none. Claimed
+    from 已确认 (or from 正在导入 when the run before it died): a killed run's transaction wrote
+    nothing, so the next one imports every row, once.
+    """
+    job = background.job_claim(
+        ImportJob, job_id, from_states=[ImportJob.Status.CONFIRMED], to_state=ImportJob.Status.APPLYING
+    )
+    if job is None:  # a duplicate message, another live run, or given up
+        return ImportJob.objects.filter(pk=job_id).first()
     if not may_import(job.user, job.model):
         _finish_invalid(job, ["您没有导入该类数据的权限。"], ImportJob.Status.FAILED)
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
-    job.status = ImportJob.Status.APPLYING
+    with background.job_heartbeat(job):
+        _apply(job)
+    return job
+
+
+def _apply(job: ImportJob) -> None:
     try:
         dataset = _read_dataset(job)
         resource, tracker = _import_resource(job, sample=False)
@@ -332,16 +388,13 @@ def import_job_apply(*, job_id: int) -> ImportJob:
                 job.save(update_fields=["status", "rows_done", "result", "finished_at"])
     except Exception:
         logger.exception("Import job %s failed while importing", job.pk)
-        _finish_invalid(
-            job, ["导入时出错，未写入任何记录，详细原因已记入系统日志。请联系系统管理员。"], ImportJob.Status.FAILED
-        )
-        return job
+        _fail(job, APPLY_FAILED)
+        return
     if messages:
         # The file no longer validates (records changed since the preview): the resource rolled back.
         _finish_invalid(job, messages, ImportJob.Status.FAILED)
-        return job
+        return
     job.file.delete(save=True)
-    return job
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -365,8 +418,6 @@ def export_job_create(
         raise PermissionDenied("您没有导出完整个人信息的权限。")
     if unmasked and not purpose.strip():
         raise ValidationError("导出完整个人信息时必须填写用途。")
-    from bureau.tasks import run_export_job
-
     job = ExportJob(
         user=user,
         model=label,
@@ -378,8 +429,10 @@ def export_job_create(
         purpose=purpose.strip(),
     )
     job.full_clean()
-    job.save()
-    queue(run_export_job, job.pk)
+    with transaction.atomic():
+        job.save()
+        # Through the outbox: with the broker down the job is kept and written once it is back.
+        background.job_queue(job, EXPORT_TASK)
     return job
 
 
@@ -413,74 +466,125 @@ def _write_rows(job: ExportJob, resource, queryset, stream) -> int:
         if written % PROGRESS_EVERY == 0:
             ExportJob.objects.filter(pk=job.pk).update(rows_done=written)
             progress_cache.set(progress_key(job), written, PROGRESS_TIMEOUT)
+        after_export_rows(job, written)
     workbook.save(stream)
     return written
 
 
-def export_job_run(*, job_id: int) -> ExportJob:
-    """Write a queued export: the user's permission and scope checked again, masked unless asked and allowed."""
-    job = ExportJob.objects.select_related("user").get(pk=job_id)
-    if job.status != ExportJob.Status.QUEUED:
-        logger.warning("Export job %s is %s, not queued; not running it again.", job.pk, job.status)
-        return job
-    failure = ""
+def scratch_directory(job: ExportJob) -> Path:
+    """Where an export's temporary files are: the job's own folder in the private storage."""
+    return Path(private_storage.path(f"exports/tmp/export-{job.pk}"))
+
+
+@contextlib.contextmanager
+def _scratch(job: ExportJob):
+    """
+    Every temporary file of the export in the job's own folder, deleted at the end: openpyxl's
+    write-only sheet keeps the rows written so far in a temporary file it deletes only at exit,
+    which a killed worker never reaches. A run killed mid-way leaves them in that folder, and the
+    next run of the job (or the hourly sweep) deletes it; never a file of people's data in /tmp.
+    A worker's process runs one task at a time, so pointing `tempfile` there for the write affects
+    only the export; not so a threaded web server running the task eagerly (the embedded default),
+    where the other requests' temporary files must stay where they are.
+    """
+    directory = scratch_directory(job)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    in_worker = not celery_app.conf.task_always_eager
+    saved = tempfile.tempdir
+    if in_worker:
+        tempfile.tempdir = str(directory)
+    try:
+        yield directory
+    finally:
+        if in_worker:
+            tempfile.tempdir = saved
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _discard_partial(job: ExportJob) -> None:
+    """What an earlier run of the job left when it died: its file (named on the row before writing) and its scratch folder."""
+    if job.file:
+        job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+    shutil.rmtree(scratch_directory(job), ignore_errors=True)
+
+
+def _export_failed(job: ExportJob, message: str) -> ExportJob:
+    _discard_partial(job)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """
+    Write a queued export: the user's permission and scope checked again, masked unless asked and
+    allowed. Claimed from 排队中 (or from 正在导出 when the run before it died): the file is
+    written again from the first row, and what the dead run left is deleted first.
+    """
+    job = background.job_claim(
+        ExportJob, job_id, from_states=[ExportJob.Status.QUEUED], to_state=ExportJob.Status.RUNNING
+    )
+    if job is None:  # a duplicate message, another live run, or given up
+        return ExportJob.objects.filter(pk=job_id).first()
+    _discard_partial(job)
     if not may_export(job.user, job.model):
-        failure = "您已没有导出该类数据的权限，导出未进行。"
-    elif job.unmasked and not masking.can_view_sensitive(job.user):
-        failure = "您已没有导出完整个人信息的权限，导出未进行。"
-    if failure:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=failure, finished_at=timezone.now()
-        )
-        job.refresh_from_db()
-        return job
+        return _export_failed(job, "您已没有导出该类数据的权限，导出未进行。")
+    if job.unmasked and not masking.can_view_sensitive(job.user):
+        return _export_failed(job, "您已没有导出完整个人信息的权限，导出未进行。")
     model_admin = model_admin_for(job.model)
     request = _export_request(job)
     try:
         queryset = model_admin.get_export_queryset(request)
     except IncorrectLookupParameters:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error="导出的筛选条件无效。", finished_at=timezone.now()
-        )
-        job.refresh_from_db()
-        return job
+        return _export_failed(job, "导出的筛选条件无效。")
+    with background.job_heartbeat(job):
+        return _export(job, model_admin, request, queryset)
+
+
+def _export(job: ExportJob, model_admin, request, queryset) -> ExportJob:
     job.rows_total = queryset.count()
-    job.status = ExportJob.Status.RUNNING
-    job.save(update_fields=["rows_total", "status"])
+    job.rows_done = 0
+    # The file's name is on the row before a byte is written: a run killed after writing it leaves
+    # no file the next run (or the sweep of failed exports) does not know of.
+    job.file.name = job.file.field.generate_filename(job, f"export-{job.pk}.xlsx")
+    job.save(update_fields=["rows_total", "rows_done", "file"])
     resource_class = model_admin.get_export_resource_classes(request)[job.resource_index]
     resource = resource_class(**model_admin.get_export_resource_kwargs(request))
     try:
         with (
-            tempfile.TemporaryFile() as stream,
+            _scratch(job) as scratch,
             masking.disclosure() as disclosed,
             masking.unmasked() if job.unmasked else nullcontext(),
         ):
-            written = _write_rows(job, resource, queryset, stream)
-            stream.seek(0)
-            job.file.save(f"export-{job.pk}.xlsx", File(stream), save=False)
+            part = scratch / "export.xlsx.part"
+            with part.open("w+b") as stream:
+                written = _write_rows(job, resource, queryset, stream)
+                stream.seek(0)
+                if private_storage.exists(job.file.name):
+                    private_storage.delete(job.file.name)
+                job.file.name = private_storage.save(job.file.name, File(stream))
     except Exception:
         logger.exception("Export job %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED,
-            error="导出时出错，详细原因已记入系统日志。请重新导出；如仍失败，请联系系统管理员。",
-            finished_at=timezone.now(),
-        )
-        job.refresh_from_db()
-        return job
+        return _export_failed(job, "导出时出错，详细原因已记入系统日志。请重新导出；如仍失败，请联系系统管理员。")
     job.rows_done = written
     job.status = ExportJob.Status.DONE
     job.finished_at = timezone.now()
     job.expires_at = job.finished_at + datetime.timedelta(hours=settings.EXPORT_FILE_HOURS)
-    job.save()
-    # As the admin's own export logs it (the row writes the audit event): whether whole values were in the file.
-    ExportLog.objects.create(
-        user=job.user,
-        kind=job.kind,
-        file_format="xlsx",
-        row_count=written,
-        unmasked=disclosed.unmasked,
-        detail=(f"用途：{job.purpose}；{job.query}" if job.purpose else job.query)[:500],
-    )
+    with transaction.atomic():
+        job.save()
+        # As the admin's own export logs it (the row writes the audit event): whether whole values were in the file.
+        ExportLog.objects.create(
+            user=job.user,
+            kind=job.kind,
+            file_format="xlsx",
+            row_count=written,
+            unmasked=disclosed.unmasked,
+            detail=(f"用途：{job.purpose}；{job.query}" if job.purpose else job.query)[:500],
+        )
     return job
 
 
@@ -504,9 +608,25 @@ def export_jobs_expire(*, now=None) -> int:
         job.save(update_fields=["file", "status"])
         expired += 1
     stale = now - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS)
+    # Imports validated and never confirmed: their file (whole ID numbers) is not kept.
     for job in ImportJob.objects.filter(status=ImportJob.Status.VALIDATED, created_at__lte=stale).exclude(file=""):
         job.file.delete(save=False)
-        job.status = ImportJob.Status.FAILED
-        job.errors = ["上传后长时间未确认，文件已删除，请重新上传。"]
-        job.save(update_fields=["file", "status", "errors"])
+        job.status, job.error, job.finished_at = ImportJob.Status.FAILED, NOT_CONFIRMED, now
+        job.save(update_fields=["file", "status", "error", "finished_at"])
+    # What a worker killed at the wrong moment may leave: the file of a finished import, of a failed
+    # export (named on its row before writing), and the scratch folder of an export no longer running.
+    finished = (ImportJob.Status.DONE, ImportJob.Status.INVALID, ImportJob.Status.FAILED)
+    for job in [
+        *ImportJob.objects.filter(status__in=finished).exclude(file=""),
+        *ExportJob.objects.filter(status=ExportJob.Status.FAILED).exclude(file=""),
+    ]:
+        job.file.delete(save=True)
+    scratch = Path(private_storage.path("exports/tmp"))
+    if scratch.is_dir():
+        running = {
+            f"export-{pk}" for pk in ExportJob.objects.filter(status__in=ExportJob.ACTIVE).values_list("pk", flat=True)
+        }
+        for directory in scratch.iterdir():
+            if directory.name not in running:
+                shutil.rmtree(directory, ignore_errors=True)
     return expired

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from bureau import audit
 from bureau.accounts import keeps_session_idle
+from bureau.background import BROKER_DOWN_MESSAGE
 from bureau.importexport import jobs
 from bureau.models import ExportJob
 
@@ -21,11 +22,13 @@ def my_exports(request):
     exports = list(ExportJob.objects.of_user(request.user)[:50])
     for job in exports:
         job.rows_shown = jobs.rows_done(job)
+        job.waiting_for_broker = jobs.waiting_for_broker(job)
     context = {
         **admin.site.each_context(request),
         "title": "我的导出",
         "exports": exports,
         "polling": any(job.is_active for job in exports),
+        "broker_notice": BROKER_DOWN_MESSAGE if any(job.waiting_for_broker for job in exports) else "",
     }
     return TemplateResponse(request, "admin/import_export/my_exports.html", context)
 

@@ -22,7 +22,14 @@
           return;
         }
         element.textContent =
-          data.status_label + "：" + data.rows_done + " / " + (data.rows_total || "?") + " 行";
+          data.status_label +
+          "：" +
+          data.rows_done +
+          " / " +
+          (data.rows_total || "?") +
+          " 行" +
+          // Saved while the broker was down: the job runs by itself once it is back.
+          (data.notice ? "（" + data.notice + "）" : "");
         schedule(element);
       })
       .catch(function () {

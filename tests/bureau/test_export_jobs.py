@@ -204,4 +204,6 @@ def test_the_export_status_endpoint_says_how_far_the_job_is(client_for, leader):
         "rows_total": 10,
         "rows_done": 0,
         "finished": False,
+        "waiting_for_broker": False,
+        "notice": "",
     }

@@ -89,6 +89,8 @@ def test_an_import_runs_as_a_job_with_progress_and_a_summary_preview(client_for,
         "rows_total": 601,
         "rows_done": 601,
         "finished": True,
+        "waiting_for_broker": False,
+        "notice": "",
     }
 
     done = confirm(client, job)

@@ -69,14 +69,14 @@ class Manifest:
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BackupError(
-                "备份文件的清单（manifest.json）无法读取：这不是本系统的备份，或备份文件已损坏。"
+                "备份文件的清单（manifest.json）无法读取：这不是本系统的备份，或备份文件已损坏。未做任何恢复。"
             ) from None
         if manifest.format_version > FORMAT_VERSION:
             raise BackupError(
-                f"备份文件的格式版本 {manifest.format_version} 比本程序支持的（{FORMAT_VERSION}）新：请用不早于备份时的程序版本恢复。"
+                f"备份文件的格式版本 {manifest.format_version} 比本程序支持的（{FORMAT_VERSION}）新：请用不早于备份时的程序版本恢复。未做任何恢复。"
             )
         if manifest.vendor not in DATABASE_MEMBERS:
-            raise BackupError(f"备份中的数据库类型“{manifest.vendor}”不受支持。")
+            raise BackupError(f"备份中的数据库类型“{manifest.vendor}”不受支持。未做任何恢复。")
         return manifest
 
 

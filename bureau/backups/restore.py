@@ -81,7 +81,8 @@ def _open_archive(archive: Path) -> tarfile.TarFile:
 
 
 def _damaged(archive: Path, error: Exception) -> BackupError:
-    return BackupError(f"备份文件“{archive}”已损坏或不是本系统的备份（{error}），未做任何恢复。")
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return BackupError(f"备份文件“{archive}”已损坏或不是本系统的备份（{detail}），未做任何恢复。")
 
 
 def _verified_manifest(archive: Path) -> Manifest:
@@ -103,6 +104,10 @@ def _verified_manifest(archive: Path) -> Manifest:
                     digest.update(chunk)
                     size += len(chunk)
                 found[name] = Member(sha256=digest.hexdigest(), size=size)
+            # To the end of the stream: gzip checks its own CRC there, and a damaged stream can end
+            # tarfile's reading early without an error.
+            while tar.fileobj.read(CHUNK):
+                pass
     except (tarfile.TarError, OSError, EOFError, ValueError) as error:
         raise _damaged(archive, error) from None
     if raw_manifest is None:

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FILES = {
     "media/commemoration/photos/烈士照片.jpg": b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40,
     "media/attachments/2021/证明.pdf": b"%PDF-1.4\n" + "一份证明".encode() * 100,
-    "private/imports/名单.xlsx": b"PK\x03\x04" + os.urandom(5000),
+    "private/imports/名单.xlsx": b"PK\x03\x04" + bytes(reversed(range(256))) * 20,
 }
 
 
@@ -216,16 +216,18 @@ def test_an_archive_with_one_byte_changed_is_refused_before_anything_is_written(
 
 
 def test_a_damaged_compressed_archive_is_refused_in_chinese(archives, empty_roots, tmp_path):
-    damaged = tmp_path / "damaged.tar.gz"
     data = bytearray(archives["portal.tar.gz"].read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    damaged.write_bytes(bytes(data))
+    # Wherever a byte of the compressed stream is changed (a member, a header, the gzip trailer),
+    # the restore refuses before anything is written; what it says depends on what the byte hit.
+    for position in (len(data) // 3, len(data) // 2, len(data) - 5):
+        damaged = tmp_path / f"damaged-{position}.tar.gz"
+        changed = bytearray(data)
+        changed[position] ^= 0xFF
+        damaged.write_bytes(bytes(changed))
 
-    with pytest.raises(
-        CommandError, match=r"^备份文件“.*damaged\.tar\.gz”已损坏或不是本系统的备份（.*），未做任何恢复。$"
-    ):
-        restore(damaged)
-    assert nothing_written(empty_roots)
+        with pytest.raises(CommandError, match=r"^备份文件.*未做任何恢复。$"):
+            restore(damaged)
+        assert nothing_written(empty_roots)
 
 
 def test_a_restore_into_a_database_that_is_not_empty_is_refused(archives, empty_roots):

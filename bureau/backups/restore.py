@@ -80,7 +80,7 @@ def _open_archive(archive: Path) -> tarfile.TarFile:
         raise _damaged(archive, error) from None
 
 
-def _damaged(archive: Path, error: Exception) -> BackupError:
+def _damaged(archive: Path, error: Exception | str) -> BackupError:
     detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return BackupError(f"备份文件“{archive}”已损坏或不是本系统的备份（{detail}），未做任何恢复。")
 

@@ -55,9 +55,11 @@ def restore_sqlite(copy: Path) -> None:
         raise BackupError("内存中的 SQLite 数据库不能恢复：请让 DATABASE_URL 指向一个数据库文件。")
     connections.close_all()
     source = sqlite3.connect(copy)
-    target = sqlite3.connect(name)
+    target = sqlite3.connect(name, timeout=60)
     try:
         source.backup(target)
+    except sqlite3.Error as error:
+        raise BackupError(f"写入 SQLite 数据库“{name}”失败（{error}）：请删除该文件后重新恢复。") from None
     finally:
         target.close()
         source.close()

@@ -51,21 +51,30 @@ def backup_restore(*, archive: Path, say: Callable[[str], None] = lambda message
     restore_program = _check_restore_program(manifest) if manifest.vendor == "postgresql" else ""
     _check_database_empty()
 
-    with tempfile.TemporaryDirectory(prefix="portal-restore-") as scratch:
-        database_file = Path(scratch) / Path(manifest.database_member).name
-        with _open_archive(archive) as tar:
-            _extract_member(tar, manifest, manifest.database_member, database_file)
-        if manifest.vendor == "postgresql":
-            restore_postgresql(restore_program, database_file)
-        else:
-            restore_sqlite(database_file)
+    try:
+        with tempfile.TemporaryDirectory(prefix="portal-restore-") as scratch:
+            database_file = Path(scratch) / Path(manifest.database_member).name
+            with _open_archive(archive) as tar:
+                _extract_member(tar, manifest, manifest.database_member, database_file)
+            if manifest.vendor == "postgresql":
+                restore_postgresql(restore_program, database_file)
+            else:
+                restore_sqlite(database_file)
+    except (OSError, tarfile.TarError, EOFError) as error:
+        raise BackupError(f"读取备份中的数据库失败（{error}）：未做任何恢复。") from None
     say(f"已恢复 {VENDOR_NAMES[manifest.vendor]} 数据库。")
 
-    with _open_archive(archive) as tar:
-        for name in manifest.file_members:
-            folder, relative = name.split("/", 1)
-            _extract_member(tar, manifest, name, _inside(roots[folder], relative))
-    _verify_restored_files(manifest, roots)
+    try:
+        with _open_archive(archive) as tar:
+            for name in manifest.file_members:
+                folder, relative = name.split("/", 1)
+                _extract_member(tar, manifest, name, _inside(roots[folder], relative))
+        _verify_restored_files(manifest, roots)
+    except (OSError, tarfile.TarError, EOFError) as error:
+        raise BackupError(
+            f"数据库已恢复，但写入文件失败（{error}）：查明原因（如磁盘空间）后，删除并重建空数据库、"
+            "清空文件目录，再重新恢复。"
+        ) from None
     say(f"已恢复并核对 {len(manifest.file_members)} 个文件（MEDIA_ROOT、PRIVATE_ROOT）。")
 
     _migrate_if_code_is_newer(say)

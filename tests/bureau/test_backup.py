@@ -90,8 +90,9 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-# Slow by nature (10–20 s on SQLite, 40 s on PostgreSQL): the 2021 demo district is seeded, and the restore and the
-# check of what it restored run in processes of their own against a second, real database.
+# Slow by nature (10–20 s on SQLite, about 40 s on PostgreSQL): the 2021 demo district is seeded,
+# and the restore and the check of what it restored run in processes of their own against a
+# second, real database (on PostgreSQL created and dropped by the test).
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_restore_into_an_empty_database_reproduces_the_report_the_ledger_and_the_files(tmp_path, settings):

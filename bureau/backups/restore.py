@@ -1,6 +1,7 @@
 """Restoring an archive: `backup_restore`, everything checked before anything is written."""
 
 import hashlib
+import importlib
 import os
 import re
 import tarfile
@@ -268,8 +269,10 @@ def _jobs_after_restore(say: Callable[[str], None]) -> None:
     # The job kit (bureau.background) re-queues or fails the jobs that were running when the backup
     # was taken; a code base without it has nothing to hand them to.
     try:
-        from bureau import background
-    except ImportError:
+        background = importlib.import_module("bureau.background")
+    except ModuleNotFoundError as error:
+        if error.name != "bureau.background":
+            raise
         background = None
     if background is not None and hasattr(background, "jobs_after_restore"):
         try:

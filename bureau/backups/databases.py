@@ -33,7 +33,7 @@ def dump_sqlite(path: Path) -> str:
         raise BackupError("内存中的 SQLite 数据库不能备份：请让 DATABASE_URL 指向一个数据库文件。")
     if not Path(name).is_file():
         raise BackupError(f"找不到 SQLite 数据库文件“{name}”：请检查 DATABASE_URL。")
-    source = sqlite3.connect(f"{Path(name).as_uri()}?mode=ro", uri=True, timeout=60, isolation_level=None)
+    source = sqlite3.connect(f"{Path(name).resolve().as_uri()}?mode=ro", uri=True, timeout=60, isolation_level=None)
     target = sqlite3.connect(path)
     try:
         source.execute("BEGIN")

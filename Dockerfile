@@ -8,6 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     STATIC_MANIFEST=1
 
+# pg_dump and pg_restore for `manage.py backup` / `restore` (docs/operations.md): bookworm's client
+# is PostgreSQL 15, the server's major version in docker-compose.yml.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 1000 portal \
     && mkdir -p /data/media /data/private \
     && chown portal:portal /data/media /data/private

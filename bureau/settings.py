@@ -236,6 +236,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=15),
     },
 }
+# Scheduled backups (bureau.tasks.scheduled_backup, docs/operations.md): off unless BACKUP_DIR is set;
+# then nightly at BACKUP_HOUR:30 an archive portal-YYYYmmdd-HHMMSS.tar.gz into BACKUP_DIR (a directory
+# of the worker), of which the BACKUP_KEEP newest are kept.
+BACKUP_DIR = env("BACKUP_DIR", default="")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+if BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["scheduled-backup"] = {
+        "task": "bureau.tasks.scheduled_backup",
+        "schedule": crontab(hour=env.int("BACKUP_HOUR", default=1), minute=30),
+    }
 
 # One cache for every process (rate limits, one-time codes): Redis when configured,
 # otherwise a table of the database (created by migration bureau/0015_shared_cache_table), never

@@ -58,3 +58,12 @@ def delete_expired_exports() -> int:
     from bureau.importexport.jobs import export_jobs_expire
 
     return export_jobs_expire()
+
+
+@shared_task
+def scheduled_backup() -> str | None:
+    """Nightly when BACKUP_DIR is set: an archive into BACKUP_DIR, the oldest beyond BACKUP_KEEP deleted."""
+    from bureau.backups import backup_scheduled
+
+    output = backup_scheduled()
+    return str(output) if output else None

@@ -2,6 +2,7 @@ from .audit import AuditEvent, AuditRefused, ExportLog
 from .care import CheckUp, CheckUpBatch, HardshipCategory, Occasion, Visit
 from .changes import PendingChange
 from .enterprises import Enterprise
+from .health import ServiceHeartbeat
 from .held import HeldPayment
 from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportJob
@@ -45,6 +46,7 @@ __all__ = [
     "PersonCategory",
     "PreferentialCategory",
     "ReviewStatus",
+    "ServiceHeartbeat",
     "SiteProfile",
     "Township",
     "TownshipRecord",

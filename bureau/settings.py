@@ -203,8 +203,18 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task's message is acknowledged when the task ends, and put back when its worker process dies
+# (killed, out of memory): the job's own claim (bureau.background.job_claim) makes a second
+# delivery harmless and caps the attempts at JOB_MAX_ATTEMPTS.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after this long: longer than the longest
+# task (a city payroll ~90 s, a 100,000-row import a few minutes), so a running task is not doubled;
+# a worker that died is covered sooner by the job watchdog (JOB_STALE_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60)}
+# Tests give each process its own queue; production uses Celery's default.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker that lost Redis retries for as long as Redis is away (celery gives up after 100 tries
 # by default, about 50 minutes, and exits), through the transport of bureau/broker.py, which keeps
@@ -218,8 +228,23 @@ CELERY_BEAT_SCHEDULER = "bureau.service_health:BeatScheduler"
 SERVICE_HEARTBEAT_SECONDS = env.int("SERVICE_HEARTBEAT_SECONDS", default=15)
 SERVICE_STALE_SECONDS = env.int("SERVICE_STALE_SECONDS", default=90)
 CELERY_TIMEZONE = TIME_ZONE
-# Run by the `beat` service (bureau.tasks): the audit trail's retention daily at 02:30, expired exports hourly.
+# Background jobs (bureau.background): a running job writes its heartbeat every JOB_HEARTBEAT_SECONDS;
+# one silent for JOB_STALE_SECONDS (JOB_QUEUED_STALE_SECONDS while queued) is sent again by the
+# watchdog every JOBS_WATCH_SECONDS, up to JOB_MAX_ATTEMPTS runs, then failed with 重试 offered. The
+# outbox is flushed every OUTBOX_FLUSH_SECONDS. A stalled job resumes within
+# JOB_STALE_SECONDS + JOBS_WATCH_SECONDS (90 s) of a worker being there.
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10)
+JOB_STALE_SECONDS = env.float("JOB_STALE_SECONDS", default=60)
+JOB_QUEUED_STALE_SECONDS = env.float("JOB_QUEUED_STALE_SECONDS", default=600)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+OUTBOX_FLUSH_SECONDS = env.float("OUTBOX_FLUSH_SECONDS", default=30)
+JOBS_WATCH_SECONDS = env.float("JOBS_WATCH_SECONDS", default=30)
+
+# Run by the `beat` service (bureau.tasks): the audit trail's retention daily at 02:30, expired exports
+# hourly, the outbox and the job watchdog every half minute.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-flush": {"task": "bureau.tasks.outbox_flush", "schedule": OUTBOX_FLUSH_SECONDS},
+    "jobs-watch": {"task": "bureau.tasks.jobs_watch", "schedule": JOBS_WATCH_SECONDS},
     "purge-audit-events": {
         "task": "bureau.tasks.purge_audit_events",
         "schedule": crontab(hour=2, minute=30),

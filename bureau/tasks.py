@@ -6,6 +6,22 @@ from bureau import audit
 
 
 @shared_task
+def outbox_flush() -> int:
+    """Every OUTBOX_FLUSH_SECONDS: send the tasks queued while the broker was down."""
+    from bureau.background import outbox_flush
+
+    return outbox_flush()
+
+
+@shared_task
+def jobs_watch() -> dict:
+    """Every JOBS_WATCH_SECONDS: send again, or fail, the jobs whose worker stopped beating."""
+    from bureau.background import jobs_watch
+
+    return jobs_watch()
+
+
+@shared_task
 def purge_audit_events() -> int:
     """Daily: delete the audit events older than the retention period (never younger than six months)."""
     return audit.purge()

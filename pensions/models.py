@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.ledger import linked_payment_check
+from bureau.models.background import BackgroundJob, Step
 from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
 from bureau.models.people import DisabilityGrade
 from bureau.scoping import ScopedQuerySet
@@ -114,7 +115,7 @@ class BenefitStandard(models.Model):
 # --- the monthly payroll (按月发放) -------------------------------------------------------------
 
 
-class PayrollRun(models.Model):
+class PayrollRun(BackgroundJob):
     """
     The periodic pension of one month: generated (who is due how much, and what changed since the
     previous month), approved by a second staff member, then paid (ledger rows in one batch) and
@@ -156,6 +157,14 @@ class PayrollRun(models.Model):
     error = models.TextField("错误信息", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
+    # Generation is one transaction (run again from the start); the payment pays part by part and,
+    # run again, pays whoever is left (the ledger skips whoever was paid).
+    job_steps = {
+        Status.GENERATING: Step("pensions.tasks.generate_payroll", requeue_to=Status.GENERATING),
+        Status.APPROVED: Step("pensions.tasks.pay_payroll", requeue_to=Status.APPROVED, waiting=True),
+        Status.PAYING: Step("pensions.tasks.pay_payroll", requeue_to=Status.APPROVED),
+    }
+
     class Meta:
         ordering = ["-period"]
         verbose_name = "按月发放"
@@ -175,6 +184,15 @@ class PayrollRun(models.Model):
     @property
     def month(self) -> int:
         return int(self.period[5:7])
+
+    def job_give_up(self, message: str) -> None:
+        """
+        Failed: before approval the month can be generated again; once approved, 继续发放 pays
+        whoever is left (pensions.payroll.resume_refusal).
+        """
+        step = "发放" if self.approved_by_id else "生成"
+        self.status, self.error = self.Status.FAILED, f"{step}中断：{message}"
+        self.save(update_fields=["status", "error"])
 
     @property
     def progress(self) -> int:

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from bureau.models.background import BackgroundJob, Step
 from bureau.scoping import ScopedQuerySet
 
 
@@ -35,7 +37,7 @@ class Narrative(models.Model):
         return f"{self.year}年 {self.key}"
 
 
-class AnnualReportRun(models.Model):
+class AnnualReportRun(BackgroundJob):
     """
     One request to generate the annual report for a year and a scope (the district or one township).
 
@@ -84,6 +86,12 @@ class AnnualReportRun(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
+    # A run whose worker died is generated again from the start (its files are written at the end).
+    job_steps = {
+        Status.QUEUED: Step("reports.tasks.generate_annual_report", requeue_to=Status.QUEUED, waiting=True),
+        Status.RUNNING: Step("reports.tasks.generate_annual_report", requeue_to=Status.QUEUED),
+    }
+
     # A district-wide run (township NULL) matches no township filter, so only users who
     # see all townships see it.
     township_lookup = "township"
@@ -110,6 +118,12 @@ class AnnualReportRun(models.Model):
     def is_active(self) -> bool:
         """Queued or running: the dashboard keeps polling it."""
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def job_give_up(self, message: str) -> None:
+        """Failed, with 重试 offered (report_run_retry accepts a failed run)."""
+        self.status, self.step, self.finished_at = self.Status.FAILED, "生成失败", timezone.now()
+        self.error = f"报告生成失败：{message}请点击“重试”重新生成；如仍失败，请联系系统管理员。"
+        self.save(update_fields=["status", "step", "error", "finished_at"])
 
     def file_for(self, file_format: str):
         return getattr(self, f"{file_format}_file")

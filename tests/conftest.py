@@ -13,6 +13,9 @@ from django.test import override_settings
 from bureau import roles
 from tests.factories import PersonFactory, TownshipFactory, UserFactory, make_id_number
 
+# Real Celery worker processes and Redis for the tests that kill them (tests/worker_process.py).
+pytest_plugins = ["tests.worker_process"]
+
 PASSWORD = "test-password-123"
 
 # "gw0", "gw1" … under pytest-xdist (`make test`), "main" in a plain `pytest` run.

@@ -1,4 +1,5 @@
 from .audit import AuditEvent, AuditRefused, ExportLog
+from .background import BackgroundJob, OutboxMessage
 from .care import CheckUp, CheckUpBatch, HardshipCategory, Occasion, Visit
 from .changes import PendingChange
 from .enterprises import Enterprise
@@ -21,6 +22,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "AuditRefused",
+    "BackgroundJob",
     "BankAccount",
     "CheckUp",
     "CheckUpBatch",
@@ -35,6 +37,7 @@ __all__ = [
     "ImportJob",
     "Merit",
     "Occasion",
+    "OutboxMessage",
     "Payment",
     "PaymentBatch",
     "PaymentProgramme",

@@ -10,6 +10,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
+from .background import BackgroundJob, Step
+
 
 class PrivateStorage(FileSystemStorage):
     """
@@ -71,7 +73,7 @@ class Job(models.Model):
         return min(100, self.rows_done * 100 // self.rows_total)
 
 
-class ImportJob(Job):
+class ImportJob(BackgroundJob, Job):
     """An uploaded file: validated (dry run) in the worker, previewed, confirmed once, applied in one transaction."""
 
     class Status(models.TextChoices):
@@ -85,6 +87,13 @@ class ImportJob(Job):
         FAILED = "failed", "导入失败，未写入任何记录"
 
     ACTIVE = (Status.QUEUED, Status.VALIDATING, Status.CONFIRMED, Status.APPLYING)
+    # Validation is a dry run and the import one transaction: either is simply run again.
+    job_steps = {
+        Status.QUEUED: Step("bureau.tasks.validate_import_job", requeue_to=Status.QUEUED, waiting=True),
+        Status.VALIDATING: Step("bureau.tasks.validate_import_job", requeue_to=Status.QUEUED),
+        Status.CONFIRMED: Step("bureau.tasks.apply_import_job", requeue_to=Status.CONFIRMED, waiting=True),
+        Status.APPLYING: Step("bureau.tasks.apply_import_job", requeue_to=Status.CONFIRMED),
+    }
 
     file = models.FileField("导入文件", storage=private_storage, upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField("原文件名", max_length=255, blank=True)
@@ -106,8 +115,15 @@ class ImportJob(Job):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    def job_give_up(self, message: str) -> None:
+        """Failed, nothing written; the uploaded file (whole ID numbers) is deleted with it: upload again to retry."""
+        if self.file:
+            self.file.delete(save=False)
+        self.status, self.error, self.finished_at = self.Status.FAILED, f"{message}请重新上传文件导入。", timezone.now()
+        self.save(update_fields=["status", "error", "finished_at", "file"])
 
-class ExportJob(Job):
+
+class ExportJob(BackgroundJob, Job):
     """A large export written by the worker; its file is offered in 我的导出 until it expires."""
 
     class Status(models.TextChoices):
@@ -118,6 +134,10 @@ class ExportJob(Job):
         EXPIRED = "expired", "已过期"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    job_steps = {
+        Status.QUEUED: Step("bureau.tasks.run_export_job", requeue_to=Status.QUEUED, waiting=True),
+        Status.RUNNING: Step("bureau.tasks.run_export_job", requeue_to=Status.QUEUED),
+    }
 
     query = models.CharField("筛选条件", max_length=2000, blank=True)
     export_fields = models.JSONField("导出列", default=list, blank=True)
@@ -137,6 +157,10 @@ class ExportJob(Job):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    def job_give_up(self, message: str) -> None:
+        self.status, self.error, self.finished_at = self.Status.FAILED, f"{message}请重新导出。", timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])
 
     @property
     def is_downloadable(self) -> bool:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bureau', '0023_audit_event_kinds_merged'),
+        ('bureau', '0025_background_job_heartbeat'),
     ]
 
     operations = [

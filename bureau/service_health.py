@@ -50,11 +50,21 @@ def worker_heartbeat_name(nodename: str) -> str:
     return f"{WORKER_PREFIX}{nodename}"
 
 
+def _close_old_connections() -> None:
+    """
+    Drop this thread's connection when broken or past CONN_MAX_AGE (the worker's heartbeat thread
+    and beat's loop are no request: nothing else does it for them). Never inside a transaction,
+    where Django would close the connection under it.
+    """
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def heartbeat_write(*, name: str) -> bool:
     """Record that the service `name` is alive now; False (and logged) when the database refused."""
     from bureau.models import ServiceHeartbeat  # bureau.celery imports this module before Django is set up
 
-    close_old_connections()
+    _close_old_connections()
     try:
         ServiceHeartbeat.objects.update_or_create(
             name=name, defaults={"at": timezone.now(), "hostname": socket.gethostname(), "pid": os.getpid()}
@@ -63,7 +73,7 @@ def heartbeat_write(*, name: str) -> bool:
         logger.warning("Could not write the heartbeat of %s; retrying at the next beat.", name, exc_info=True)
         return False
     finally:
-        close_old_connections()
+        _close_old_connections()
     return True
 
 
@@ -71,13 +81,13 @@ def heartbeat_delete(*, name: str) -> None:
     """A service stopping cleanly removes its row: it is down from now on, not in 90 seconds."""
     from bureau.models import ServiceHeartbeat
 
-    close_old_connections()
+    _close_old_connections()
     try:
         ServiceHeartbeat.objects.filter(name=name).delete()
     except Exception:
         logger.warning("Could not delete the heartbeat of %s.", name, exc_info=True)
     finally:
-        close_old_connections()
+        _close_old_connections()
 
 
 def liveness(*, name: str | None = None, name_prefix: str | None = None, hostname: str | None = None) -> str:

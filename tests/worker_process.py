@@ -185,7 +185,14 @@ class WorkerProcess:
 
 
 def start_worker_process(
-    tmp_path: Path, *, redis_url: str, name: str = "worker", pause_at: str = "", beat: bool = True, env=None
+    tmp_path: Path,
+    *,
+    redis_url: str,
+    name: str = "worker",
+    pause_at: str = "",
+    beat: bool = True,
+    env=None,
+    concurrency: int = 1,
 ) -> WorkerProcess:
     """Start `celery -A bureau worker` on this process's queue and wait until it is ready."""
     log = tmp_path / f"{name}.log"
@@ -219,7 +226,7 @@ def start_worker_process(
         "--pool",
         "prefork",
         "--concurrency",
-        "1",
+        str(concurrency),
         "--queues",
         queue,
         "--hostname",

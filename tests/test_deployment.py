@@ -156,6 +156,8 @@ def test_statement_timeout_is_set_for_web_requests_only(compose):
     assert int(services["web"]["environment"]["STATEMENT_TIMEOUT_MS"]) == 30_000
     for name in ("worker", "beat"):
         assert "STATEMENT_TIMEOUT_MS" not in services[name]["environment"]
+    # Nor on web's migrations, which may run longer than any request.
+    assert "STATEMENT_TIMEOUT_MS=0 python manage.py migrate" in command_of(services["web"])
 
 
 def settings_under(environment: dict[str, str], expression: str) -> str:

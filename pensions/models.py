@@ -12,8 +12,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.ledger import linked_payment_check
-from bureau.models.background import BackgroundJob, Step
 from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
+from bureau.models.background import BackgroundJob, Step
 from bureau.models.people import DisabilityGrade
 from bureau.scoping import ScopedQuerySet
 

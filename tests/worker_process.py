@@ -248,10 +248,12 @@ def start_worker_process(
 
 
 def reset_broker_pool() -> None:
-    """Drop the app's pooled broker connections: after broker_url changes they would still point at the old one."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    """
+    Forget the app's pooled broker connections: after broker_url changes they would still point at
+    the old broker. Not closed: kombu keeps one pool per broker address for the whole process.
+    """
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture

@@ -60,10 +60,9 @@ def test_a_task_queued_while_the_broker_is_down_waits_in_the_outbox(
 
 
 def test_a_rolled_back_transaction_queues_nothing(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            background.enqueue("bureau.tasks.run_export_job", 41)
-            raise RuntimeError("the request failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        background.enqueue("bureau.tasks.run_export_job", 41)
+        raise RuntimeError("the request failed")
 
     assert not OutboxMessage.objects.exists()
 

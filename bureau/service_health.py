@@ -132,6 +132,8 @@ class HeartbeatStep(bootsteps.StartStopStep):
     """
 
     label = "Service heartbeat"
+    # Started after the pool: the prefork children are forked before this thread exists.
+    requires = ("celery.worker.components:Pool",)
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)

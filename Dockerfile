@@ -30,4 +30,9 @@ RUN SECRET_KEY=build-only-collectstatic-key DEBUG=0 python manage.py collectstat
 # The code stays owned by root; the app user writes only to /data/media and /data/private (volumes in docker-compose.yml).
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "bureau.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# --timeout 60: a gunicorn worker silent for 60 s is killed and replaced. Longer than any page needs
+# (heavy pages answer within a few seconds; reports and imports run in Celery), and longer than the
+# PostgreSQL statement_timeout compose sets for web (STATEMENT_TIMEOUT_MS=30000), so a slow query is
+# cancelled with a clean error first and the kill only catches a worker stuck elsewhere.
+# --graceful-timeout 30: on a restart or deploy, requests in flight get 30 s to finish.
+CMD ["gunicorn", "bureau.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--graceful-timeout", "30", "--access-logfile", "-"]

@@ -338,6 +338,9 @@ def gunicorn_load(database_url: str, seconds: float, clients: int) -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
+        # No Celery worker or beat runs beside this gunicorn: with a broker, /healthz (the floor, and
+        # the readiness probe below) would report them down with a 503.
+        "CELERY_TASK_ALWAYS_EAGER": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     port = load.free_port()

@@ -9,6 +9,7 @@ with the development secret key and warns about the embedded parts.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -102,6 +103,16 @@ on_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 # /healthz), checked before reuse. Opening a SQLite file costs nothing.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if on_sqlite else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's statement_timeout in milliseconds (0: none). Compose sets it on web only, not on the worker or
+# beat, whose jobs run long: a query longer than any page needs is cancelled (the request answers 500 and
+# the worker is free) before gunicorn's --timeout (60 s) kills the whole process.
+STATEMENT_TIMEOUT_MS = env.int("STATEMENT_TIMEOUT_MS", default=0)
+if not on_sqlite:
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # An unreachable server fails in seconds (/healthz answers 503 in time) instead of the OS's TCP timeout.
+    options.setdefault("connect_timeout", 10)
+    if STATEMENT_TIMEOUT_MS:
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
 if on_sqlite:
     # Wait for a concurrent writer (runserver plus a management command) instead of failing, and
     # take the write lock when a transaction begins: two requests upgrading read locks deadlock.
@@ -205,6 +216,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 # Tests give each process its own queue; production uses Celery's default.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost Redis retries for as long as Redis is away (celery gives up after 100 tries
+# by default, about 50 minutes, and exits), through the transport of bureau/broker.py, which keeps
+# kombu's lost-connection crash from killing the worker.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT = "bureau.broker:Transport" if REDIS_URL else None
+# A task keeps running through a broker outage (Celery 6 would cancel it): its job's claim makes
+# the message's later redelivery harmless, and cancelling would only redo the work.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Beat writes its heartbeat (bureau.service_health) from its loop.
+CELERY_BEAT_SCHEDULER = "bureau.service_health:BeatScheduler"
+# The worker's and beat's heartbeat rows (bureau.service_health): written every SERVICE_HEARTBEAT_SECONDS,
+# and a service whose row is older than SERVICE_STALE_SECONDS is down (/healthz, manage.py service_alive).
+SERVICE_HEARTBEAT_SECONDS = env.int("SERVICE_HEARTBEAT_SECONDS", default=15)
+SERVICE_STALE_SECONDS = env.int("SERVICE_STALE_SECONDS", default=90)
 CELERY_TIMEZONE = TIME_ZONE
 # Background jobs (bureau.background): a running job writes its heartbeat every JOB_HEARTBEAT_SECONDS;
 # one silent for JOB_STALE_SECONDS (JOB_QUEUED_STALE_SECONDS while queued) is sent again by the
@@ -255,11 +280,29 @@ if BACKUP_DIR:
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=3_000_000)
 
+
+def next_redis_database(url: str) -> str:
+    """redis://host:6379/0 -> redis://host:6379/1: the cache's default, beside the broker's database."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{database + 1}"))
+
+
+# The cache apart from the broker: compose runs it on its own Redis (evicting least-recently-used keys
+# under its maxmemory) while the broker's Redis never evicts (a task message must not vanish). On one
+# server the cache takes the broker's database number + 1.
+CACHE_REDIS_URL = env("CACHE_REDIS_URL", default=next_redis_database(REDIS_URL) if REDIS_URL else "")
+# A cache that does not answer fails fast: the rate limit and progress notes then fail open (they log).
+cache_redis_options = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CACHE_TABLE = "portal_cache"
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "OPTIONS": cache_redis_options,
+        }
+        if CACHE_REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
@@ -271,8 +314,12 @@ CACHES = {
     # cache would not be seen (or be rolled back by a dry run): Redis, else this process's memory,
     # where the embedded default's eager tasks run.
     "progress": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "OPTIONS": cache_redis_options,
+        }
+        if CACHE_REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
 }

@@ -14,7 +14,7 @@ concurrent writer SQLite may refuse it rather than risk a deadlock. PostgreSQL, 
 database, has no such lock.
 """
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -26,8 +26,12 @@ class DeferredReadsMiddleware:
     def __call__(self, request):
         if connection.vendor != "sqlite" or request.method not in SAFE_METHODS:
             return self.get_response(request)
-        # The mode is read from settings when the connection opens, so open it first.
-        connection.ensure_connection()
+        # The mode is read from settings when the connection opens, so open it first. A database that
+        # cannot be opened is the view's to report (/healthz answers 503 JSON), not this middleware's 500.
+        try:
+            connection.ensure_connection()
+        except DatabaseError:
+            return self.get_response(request)
         mode = connection.transaction_mode
         connection.transaction_mode = "DEFERRED"
         try:

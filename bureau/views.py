@@ -1,3 +1,4 @@
+import uuid
 from pathlib import PurePosixPath
 
 from django.apps import apps
@@ -6,8 +7,9 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, JsonResponse
@@ -18,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bureau import audit, datacheck, otp, roles
+from bureau import audit, datacheck, otp, roles, service_health
 from bureau.accounts import (
     PASSWORD_CHANGE_REQUIRED_MESSAGE,
     NewPasswordChangeForm,
@@ -53,6 +55,18 @@ def _database_status() -> str:
     return "ok"
 
 
+def _cache_status() -> str:
+    """The shared cache (rate limits, one-time codes) takes a write and gives it back."""
+    key = f"healthz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, 1, timeout=10)
+        answered = cache.get(key)
+        cache.delete(key)
+    except Exception as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok" if answered == 1 else "error: the value written was not read back"
+
+
 def _broker_status() -> str:
     if celery_app.conf.task_always_eager:
         return "ok (eager)"
@@ -64,12 +78,38 @@ def _broker_status() -> str:
     return "ok"
 
 
+#: Down means 503: users wait on these (pages, queued payroll/import/report jobs, scheduled work).
+#: The cache fails open (the rate limit lets tributes through, progress notes are skipped): reported, 200.
+SERVING = ("database", "broker", "worker", "beat")
+
+
 @never_cache
+@transaction.non_atomic_requests
 def healthz(request):
-    """Liveness for the load balancer: 200 when database and broker answer, 503 otherwise."""
-    status = {"database": _database_status(), "broker": _broker_status()}
-    healthy = all(value.startswith("ok") for value in status.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+    """
+    Health for the load balancer and the operator, as JSON with one field per dependency: "ok",
+    "ok (eager)" or "not used" on the embedded default (tasks run in the web process: no broker,
+    worker or beat), "error: <reason>" or "down: last heartbeat N s ago". 503 when one that serves
+    users is down, "degraded" (200) when only the cache is.
+
+    It runs outside the per-request transaction (ATOMIC_REQUESTS would open one, and fail with
+    an HTML 500, before the view could say the database is down), and no middleware touches the
+    database for an anonymous request (bureau.sqlite.DeferredReadsMiddleware lets a failed open pass).
+    """
+    status = {"database": _database_status(), "cache": _cache_status(), "broker": _broker_status()}
+    if celery_app.conf.task_always_eager:
+        status.update(worker="not used", beat="not used")
+    elif status["database"] != "ok":
+        status.update(worker="unknown: the database does not answer", beat="unknown: the database does not answer")
+    else:
+        status.update(worker=service_health.worker_status(), beat=service_health.beat_status())
+    if not all(status[name].startswith(("ok", "not used")) for name in SERVING):
+        overall, code = "error", 503
+    elif not status["cache"].startswith("ok"):
+        overall, code = "degraded", 200
+    else:
+        overall, code = "ok", 200
+    return JsonResponse({"status": overall, **status}, status=code)
 
 
 def file_owner(name: str) -> tuple[type[Model], Model, FieldFile] | None:

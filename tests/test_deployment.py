@@ -64,8 +64,8 @@ def test_settings_env_names_are_found():
     assert {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"} <= settings_env_names()
 
 
-def test_compose_has_the_five_services(compose):
-    assert set(compose["services"]) == {"db", "redis", "web", "worker", "beat"}
+def test_compose_has_the_six_services(compose):
+    assert set(compose["services"]) == {"db", "redis", "cache", "web", "worker", "beat"}
 
 
 def test_compose_refuses_to_start_without_the_secrets():
@@ -78,7 +78,11 @@ def test_compose_refuses_to_start_without_the_secrets():
 def test_app_services_share_the_database_and_broker_of_the_db_and_redis_services(compose):
     services = compose["services"]
     db = services["db"]["environment"]
-    environments = [services[name]["environment"] for name in APP_SERVICES]
+    # Alike but for web's statement timeout (test_statement_timeout_is_set_for_web_requests_only).
+    environments = [
+        {key: value for key, value in services[name]["environment"].items() if key != "STATEMENT_TIMEOUT_MS"}
+        for name in APP_SERVICES
+    ]
     assert all(env == environments[0] for env in environments)
     database = urlsplit(environments[0]["DATABASE_URL"])
     assert database.scheme in ("postgres", "postgresql")
@@ -93,9 +97,100 @@ def test_app_services_wait_for_healthy_db_and_redis(compose):
     services = compose["services"]
     assert services["db"]["healthcheck"]["test"]
     assert services["redis"]["healthcheck"]["test"]
+    assert services["cache"]["healthcheck"]["test"]
     for name in APP_SERVICES:
         depends_on = services[name]["depends_on"]
-        assert depends_on["db"]["condition"] == depends_on["redis"]["condition"] == "service_healthy"
+        assert {depends_on[dependency]["condition"] for dependency in ("db", "redis", "cache")} == {"service_healthy"}
+
+
+def redis_options(service: dict) -> dict[str, str]:
+    words = service["command"]
+    assert words[0] == "redis-server"
+    return {words[i].removeprefix("--"): words[i + 1] for i in range(1, len(words) - 1, 2)}
+
+
+def test_the_broker_and_the_cache_are_separate_redis_servers(compose):
+    """The broker never evicts a task message; the cache is bounded and evicts (maxmemory-policy is per server)."""
+    services = compose["services"]
+    environment = services["web"]["environment"]
+    broker, cache = urlsplit(environment["REDIS_URL"]), urlsplit(environment["CACHE_REDIS_URL"])
+    assert (broker.hostname, cache.hostname) == ("redis", "cache")
+    broker_options = redis_options(services["redis"])
+    assert broker_options["maxmemory-policy"] == "noeviction"
+    assert broker_options["appendonly"] == "yes"
+    cache_options = redis_options(services["cache"])
+    assert cache_options["maxmemory-policy"] == "allkeys-lru"
+    assert cache_options["maxmemory"].endswith("mb")
+
+
+def test_worker_and_beat_are_health_checked_by_their_heartbeats_and_restarted(compose):
+    services = compose["services"]
+    for name in ("worker", "beat"):
+        assert services[name]["restart"] == "unless-stopped"
+        check = services[name]["healthcheck"]
+        assert check["test"] == ["CMD", "python", "manage.py", "service_alive", name]
+        assert check["interval"] and check["retries"]
+    # Beat runs the scheduler that writes its heartbeat (and the class is importable).
+    assert "-S bureau.service_health:BeatScheduler" in command_of(services["beat"])
+    from bureau.service_health import BeatScheduler  # noqa: F401
+
+
+def gunicorn_seconds(command: str, option: str) -> int:
+    match = re.search(rf"{option}[ =\"',]+(\d+)", command)
+    assert match, f"gunicorn without {option}: {command}"
+    return int(match.group(1))
+
+
+def test_gunicorn_timeouts_are_set_and_longer_than_the_statement_timeout(compose):
+    web = compose["services"]["web"]
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    for command in (command_of(web), cmd):
+        assert gunicorn_seconds(command, "--timeout") == 60
+        assert gunicorn_seconds(command, "--graceful-timeout") == 30
+    assert int(web["environment"]["STATEMENT_TIMEOUT_MS"]) < 60 * 1000
+
+
+def test_statement_timeout_is_set_for_web_requests_only(compose):
+    services = compose["services"]
+    assert int(services["web"]["environment"]["STATEMENT_TIMEOUT_MS"]) == 30_000
+    for name in ("worker", "beat"):
+        assert "STATEMENT_TIMEOUT_MS" not in services[name]["environment"]
+    # Nor on web's migrations, which may run longer than any request.
+    assert "STATEMENT_TIMEOUT_MS=0 python manage.py migrate" in command_of(services["web"])
+
+
+def settings_under(environment: dict[str, str], expression: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", f"import bureau.settings as s; print({expression})"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DEBUG": "1", **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_settings_put_the_statement_timeout_on_postgresql_and_the_cache_beside_the_broker():
+    postgres = {"DATABASE_URL": "postgres://portal:pw@db:5432/portal", "REDIS_URL": "redis://redis:6379/0"}
+    options = settings_under(
+        {**postgres, "STATEMENT_TIMEOUT_MS": "30000"}, "s.DATABASES['default']['OPTIONS']['options']"
+    )
+    assert options == "-c statement_timeout=30000"
+    # Unset: no timeout (the worker's and beat's long jobs); on SQLite never.
+    assert settings_under(postgres, "'options' in s.DATABASES['default']['OPTIONS']") == "False"
+    assert (
+        settings_under({"STATEMENT_TIMEOUT_MS": "30000"}, "'options' in s.DATABASES['default']['OPTIONS']") == "False"
+    )
+    # The cache's Redis: CACHE_REDIS_URL, else the broker's server on the next database.
+    assert settings_under(postgres, "s.CACHES['default']['LOCATION'], s.CACHES['progress']['LOCATION']") == (
+        "redis://redis:6379/1 redis://redis:6379/1"
+    )
+    assert settings_under(
+        {**postgres, "CACHE_REDIS_URL": "redis://cache:6379/0"}, "s.CACHES['default']['LOCATION']"
+    ) == ("redis://cache:6379/0")
 
 
 def test_web_environment_sets_only_what_settings_read_and_runs_in_production_mode(compose):

@@ -14,18 +14,14 @@ The worker's log is in its `log` file; a failing test prints it.
 """
 
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from bureau.celery import app as celery_app
 
@@ -80,7 +76,14 @@ class RedisServer:
 
 
 def start_worker_process(
-    tmp_path: Path, *, redis_url: str, name: str = "worker", pause_at: str = "", beat: bool = True, env=None
+    tmp_path: Path,
+    *,
+    redis_url: str,
+    name: str = "worker",
+    pause_at: str = "",
+    beat: bool = True,
+    env=None,
+    concurrency: int = 1,
 ) -> WorkerProcess:
     """Start `celery -A bureau worker` on this process's queue and wait until it is ready."""
     log = tmp_path / f"{name}.log"
@@ -114,7 +117,7 @@ def start_worker_process(
         "--pool",
         "prefork",
         "--concurrency",
-        "1",
+        str(concurrency),
         "--queues",
         queue,
         "--hostname",

@@ -87,9 +87,26 @@ def progress_key(job) -> str:
     return f"job-progress:{job._meta.model_name}:{job.pk}:{job.created_at.timestamp():.6f}"
 
 
+def progress_note(job) -> int:
+    """The running job's last progress note; 0 when there is none or the cache does not answer."""
+    try:
+        return progress_cache.get(progress_key(job)) or 0
+    except Exception:
+        logger.warning("进度缓存不可用，按已保存的进度显示。", exc_info=True)
+        return 0
+
+
+def progress_note_write(job, rows: int) -> None:
+    """Note how far the job is. Display only: a cache that does not answer is logged, never fails the job."""
+    try:
+        progress_cache.set(progress_key(job), rows, PROGRESS_TIMEOUT)
+    except Exception:
+        logger.warning("进度缓存不可用，本次进度未记录。", exc_info=True)
+
+
 def rows_done(job) -> int:
     """Rows the running job has done: its last progress note, or the row's own count."""
-    return max(job.rows_done, progress_cache.get(progress_key(job)) or 0) if job.is_active else job.rows_done
+    return max(job.rows_done, progress_note(job)) if job.is_active else job.rows_done
 
 
 def waiting_for_broker(job) -> bool:
@@ -202,7 +219,7 @@ class ProgressTracker:
                 }
             )
         if self.done % PROGRESS_EVERY == 0:
-            progress_cache.set(progress_key(self.job), self.done, PROGRESS_TIMEOUT)
+            progress_note_write(self.job, self.done)
         after_rows(self.job, self.done)
 
     def values(self, instance) -> dict:
@@ -465,7 +482,7 @@ def _write_rows(job: ExportJob, resource, queryset, stream) -> int:
         written += 1
         if written % PROGRESS_EVERY == 0:
             ExportJob.objects.filter(pk=job.pk).update(rows_done=written)
-            progress_cache.set(progress_key(job), written, PROGRESS_TIMEOUT)
+            progress_note_write(job, written)
         after_export_rows(job, written)
     workbook.save(stream)
     return written

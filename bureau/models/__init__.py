@@ -3,6 +3,7 @@ from .background import BackgroundJob, OutboxMessage
 from .care import CheckUp, CheckUpBatch, HardshipCategory, Occasion, Visit
 from .changes import PendingChange
 from .enterprises import Enterprise
+from .health import ServiceHeartbeat
 from .held import HeldPayment
 from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportJob
@@ -48,6 +49,7 @@ __all__ = [
     "PersonCategory",
     "PreferentialCategory",
     "ReviewStatus",
+    "ServiceHeartbeat",
     "SiteProfile",
     "Township",
     "TownshipRecord",

@@ -106,3 +106,22 @@ def test_a_cache_outage_lets_flowers_through_and_is_logged(client, db, caplog):
     assert "缓存不可用" in caplog.text
     cache.set("back", 1)  # the shared cache again once the override ends
     assert cache.get("back") == 1
+
+
+def test_json_flowers_and_messages_go_through_with_the_cache_down(client, db, caplog):
+    martyr = MartyrFactory()
+    flower = reverse("commemoration:memorial_flower", args=[martyr.pk])
+    message = reverse("commemoration:memorial_message", args=[martyr.pk])
+
+    with (
+        override_settings(CACHES=UNREACHABLE_REDIS),
+        caplog.at_level(logging.WARNING, "commemoration.services"),
+    ):
+        answers = [client.post(flower, HTTP_ACCEPT="application/json") for _ in range(2)]
+        left = client.post(message, {"message": "英灵永存", "signature": "市民"})
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert [answer.json()["flowers"] for answer in answers] == [1, 2]
+    assert left.status_code == 302
+    assert Tribute.objects.filter(kind=Tribute.Kind.MESSAGE).count() == 1
+    assert "缓存不可用" in caplog.text

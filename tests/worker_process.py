@@ -14,14 +14,18 @@ The worker's log is in its `log` file; a failing test prints it.
 """
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from bureau.celery import app as celery_app
 
@@ -65,6 +69,107 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         wait_for(lambda: _answers(self.port), 20, "redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float, message: str, every: float = 0.2):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(every)
+    pytest.fail(message)
+
+
+def own_redis_server(tmp_path_factory) -> RedisServer:
+    if not shutil.which("redis-server"):
+        pytest.skip("需要 redis-server（Debian 软件包 redis-server）来运行真实的 Celery 进程。")
+    server = RedisServer(port=free_port(), directory=tmp_path_factory.mktemp("redis"))
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """The Redis the worker processes use: CI's (REDIS_URL), else one started here."""
+    if settings.REDIS_URL:
+        yield settings.REDIS_URL
+        return
+    server = own_redis_server(tmp_path_factory)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def database_url() -> str:
+    """The test database, as a DATABASE_URL the worker process can open."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def queue_name() -> str:
+    return f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen
+    log: Path
+    paused_marker: Path
+    env: dict = field(repr=False, default_factory=dict)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def wait_ready(self) -> None:
+        def ready():
+            if self.process.poll() is not None:
+                pytest.fail(f"the worker exited ({self.process.returncode}):\n{self.output()[-4000:]}")
+            return " ready." in self.output()
+
+        wait_for(ready, START_SECONDS, f"the worker was not ready in {START_SECONDS} s:\n{self.output()[-4000:]}")
+
+    def wait_paused(self, seconds: float = 60) -> None:
+        wait_for(
+            self.paused_marker.exists,
+            seconds,
+            f"the worker never reached the pause point:\n{self.output()[-4000:]}",
+        )
+
+    def pool_children(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def kill_pool_child(self) -> None:
+        """SIGKILL the pool process running the task, as the OOM killer would; the worker itself lives."""
+        children = self.pool_children()
+        assert children, "the worker has no pool process"
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool, as a crashed machine or `docker kill` would."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
 
     def stop(self) -> None:
         """At a test's end: killed outright, a warm shutdown would wait for the paused task (and costs seconds)."""

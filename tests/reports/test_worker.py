@@ -88,7 +88,7 @@ def files_under(root: Path) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
-def wait_until_done(run: AnnualReportRun, worker, seconds: float = 60) -> AnnualReportRun:
+def wait_until_done(run: AnnualReportRun, worker, seconds: float = 120) -> AnnualReportRun:
     def done():
         run.refresh_from_db()
         return run.status == AnnualReportRun.Status.DONE

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import beat_init, worker_ready
 
 from bureau.service_health import HeartbeatStep
 
@@ -22,3 +22,25 @@ def resume_background_work(**kwargs):
     from bureau.background import worker_ready as resume
 
     resume()
+
+
+@beat_init.connect
+def forget_inherited_database_connections(**kwargs):
+    """
+    Beat embedded in a worker (`worker -B`) is a process forked from it: a database connection it
+    inherits is the parent's (a SQLite handle used across fork() locks up; a PostgreSQL socket is
+    shared). Drop it without a goodbye to the server, as Celery's Django fixup does for pool
+    processes; beat opens its own. A standalone `celery beat` has none yet.
+    """
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        fileno = getattr(conn.connection, "fileno", None)
+        if fileno is not None:  # psycopg: close the socket, never send the parent's session a Terminate
+            try:
+                os.close(fileno())
+            except OSError:
+                pass
+        conn.connection = None

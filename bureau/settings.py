@@ -117,7 +117,9 @@ if on_sqlite:
     # Wait for a concurrent writer (runserver plus a management command) instead of failing, and
     # take the write lock when a transaction begins: two requests upgrading read locks deadlock.
     # GET requests begin DEFERRED instead, so reads do not queue (bureau.sqlite.DeferredReadsMiddleware).
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": env.float("SQLITE_TIMEOUT", default=20), "transaction_mode": "IMMEDIATE"}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "bureau.User"

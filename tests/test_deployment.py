@@ -128,7 +128,7 @@ def test_worker_and_beat_are_health_checked_by_their_heartbeats_and_restarted(co
     for name in ("worker", "beat"):
         assert services[name]["restart"] == "unless-stopped"
         check = services[name]["healthcheck"]
-        assert check["test"] == ["CMD", "python", "manage.py", "service_alive", name]
+        assert check["test"] == ["CMD", "python", "manage.py", "service_alive", name, "--restart-stalled"]
         assert check["interval"] and check["retries"]
     # Beat runs the scheduler that writes its heartbeat (and the class is importable).
     assert "-S bureau.service_health:BeatScheduler" in command_of(services["beat"])

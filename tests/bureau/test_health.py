@@ -7,7 +7,10 @@ serves users is down (the database included: the view runs outside the per-reque
 
 import datetime
 import logging
+import signal
 import socket
+import subprocess
+import time
 
 import pytest
 from django.conf import settings
@@ -239,3 +242,34 @@ def test_beat_writes_its_heartbeat_from_its_scheduler_loop(tmp_path, settings):
         scheduler.close()
     # Beat stopping cleanly is down at once.
     assert not ServiceHeartbeat.objects.filter(name="beat").exists()
+
+
+def test_service_alive_stops_a_stalled_service_so_that_compose_restarts_it(settings):
+    """`--restart-stalled` (compose's health check): a process that had the time to beat and did not is stopped."""
+    settings.SERVICE_STALE_SECONDS = 1
+    beat_at("beat", 100)
+    process = subprocess.Popen(["sleep", "60"])
+    try:
+        # Younger than the stale period: a process just started has not had the time to beat.
+        with pytest.raises(CommandError, match="beat: down: last heartbeat 100 s ago$"):
+            call_command("service_alive", "beat", "--restart-stalled", "--pid", str(process.pid))
+        assert process.poll() is None
+
+        time.sleep(1.2)
+        with pytest.raises(CommandError, match=f"已结束进程 {process.pid}，等待重新启动。"):
+            call_command("service_alive", "beat", "--restart-stalled", "--pid", str(process.pid))
+        assert process.wait(5) == -signal.SIGTERM
+    finally:
+        process.kill()
+
+
+def test_service_alive_leaves_a_beating_service_alone_even_when_asked_to_restart(settings):
+    settings.SERVICE_STALE_SECONDS = 1
+    process = subprocess.Popen(["sleep", "60"])
+    try:
+        time.sleep(1.2)
+        service_health.heartbeat_write(name="beat")
+        call_command("service_alive", "beat", "--restart-stalled", "--pid", str(process.pid))
+        assert process.poll() is None
+    finally:
+        process.kill()

@@ -1,5 +1,6 @@
 """The Celery app. Tasks take ids and are queued on commit (`task.delay_on_commit(...)`)."""
 
+import contextlib
 import os
 
 from celery import Celery
@@ -39,8 +40,6 @@ def forget_inherited_database_connections(**kwargs):
             continue
         fileno = getattr(conn.connection, "fileno", None)
         if fileno is not None:  # psycopg: close the socket, never send the parent's session a Terminate
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fileno())
-            except OSError:
-                pass
         conn.connection = None

@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
-# pytest-xdist processes for `make test`: auto is one per CPU.
+# pytest-xdist processes for `make test`: auto is one per CPU; worksteal evens out the slow tests at the end.
 PYTEST_WORKERS ?= auto
 
 # Production-style settings for `check --deploy`: nothing connects to these servers, the check only reads settings.
@@ -42,7 +42,7 @@ run: install
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

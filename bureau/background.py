@@ -38,8 +38,11 @@ __all__ = [
     "enqueue",
     "job_claim",
     "job_heartbeat",
+    "job_stalled",
+    "job_waiting_for_broker",
     "job_models",
     "jobs_after_restore",
+    "jobs_waiting_for_broker",
     "jobs_watch",
     "outbox_flush",
     "waiting_for_broker",
@@ -154,6 +157,27 @@ def waiting_for_broker(task, *args) -> bool:
     return OutboxMessage.objects.filter(key=message_key(name, args), sent_at=None).exists()
 
 
+def jobs_waiting_for_broker(jobs) -> set[int]:
+    """
+    Ids of the `jobs` whose next step waits in the outbox (the broker was down), in one query
+    whatever their number: a list of jobs says so row by row without a query per row.
+    """
+    keys = {}
+    for job in jobs:
+        step = job.job_steps.get(job.status)
+        if step is not None:
+            keys[message_key(step.task, [job.pk])] = job.pk
+    if not keys:
+        return set()
+    unsent = OutboxMessage.objects.filter(key__in=list(keys), sent_at=None).values_list("key", flat=True)
+    return {keys[key] for key in unsent}
+
+
+def job_waiting_for_broker(job) -> bool:
+    """Whether this job's next step waits in the outbox (the broker was down)."""
+    return job.pk in jobs_waiting_for_broker([job])
+
+
 # --- jobs -------------------------------------------------------------------------------------
 
 
@@ -166,7 +190,8 @@ def _stale_before(waiting: bool = False) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=seconds)
 
 
-def _is_stale(job: BackgroundJob) -> bool:
+def job_stalled(job: BackgroundJob) -> bool:
+    """No run of the job has written a heartbeat for JOB_STALE_SECONDS: its worker stopped (or none took it)."""
     return job.heartbeat_at is None or job.heartbeat_at < _stale_before()
 
 
@@ -186,7 +211,7 @@ def job_claim(model: type[BackgroundJob], pk: int, *, from_states, to_state: str
         if job is None:
             logger.warning("%s %s not found; nothing to run.", model.__name__, pk)
             return None
-        if job.status not in from_states and not (job.status == to_state and _is_stale(job)):
+        if job.status not in from_states and not (job.status == to_state and job_stalled(job)):
             logger.info("%s %s is %s; not running it again.", model.__name__, pk, job.status)
             return None
         if job.attempts >= settings.JOB_MAX_ATTEMPTS:
@@ -230,7 +255,7 @@ def job_heartbeat(job: BackgroundJob):
         thread.join(timeout=5)
 
 
-def job_queue(job: BackgroundJob, task, *, update_fields=()) -> None:
+def job_queue(job: BackgroundJob, task) -> None:
     """Mark the job queued now (its heartbeat starts the waiting clock) and enqueue its task."""
     job.heartbeat_at = timezone.now()
     if job.pk is not None:

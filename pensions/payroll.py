@@ -261,25 +261,16 @@ def _beating(run: PayrollRun):
     return background.job_heartbeat(run)
 
 
-def _stale(run: PayrollRun) -> bool:
-    """No run of its step has written a heartbeat for JOB_STALE_SECONDS: its worker stopped."""
-    limit = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
-    return run.heartbeat_at is None or run.heartbeat_at < limit
-
-
 def waiting_task(run: PayrollRun) -> str:
     """The run's task while it waits in the outbox for the broker ("" when none waits)."""
-    step = PayrollRun.job_steps.get(run.status)
-    if step is not None and background.waiting_for_broker(step.task, run.pk):
-        return step.task
-    return ""
+    return PayrollRun.job_steps[run.status].task if background.job_waiting_for_broker(run) else ""
 
 
 def start_refusal(run: PayrollRun) -> str:
     """Why the month's run cannot be generated again ("" when it can): the admin hides the link too."""
     if run.approved_by_id is not None:
         return f"{run.period} 的按月发放当前为“{run.get_status_display()}”，不能重新生成：同一月份只发放一次。"
-    if run.status == Status.GENERATING and not _stale(run) and not waiting_task(run):
+    if run.status == Status.GENERATING and not background.job_stalled(run) and not waiting_task(run):
         return f"{run.period} 的发放表正在生成，请稍候。"
     if run.status not in (Status.GENERATED, Status.FAILED, Status.GENERATING):
         return f"{run.period} 的按月发放当前为“{run.get_status_display()}”，不能重新生成：同一月份只发放一次。"
@@ -410,12 +401,12 @@ def resume_refusal(run: PayrollRun) -> str:
         if run.status == Status.PAID:
             return f"该发放表已发放完毕（{run.persons} 人，{run.total} 元），无需继续发放。"
         return f"该发放表当前状态为“{run.get_status_display()}”，不能继续发放。"
-    if run.status == Status.PAYING and not _stale(run):
+    if run.status == Status.PAYING and not background.job_stalled(run):
         return (
             f"发放正在进行（已处理 {run.done} / {run.steps}），请勿重复操作；"
             "如进度长时间不动，系统将自动继续发放，也可稍后再点“继续发放”。"
         )
-    if run.status == Status.APPROVED and not _stale(run) and not waiting_task(run):
+    if run.status == Status.APPROVED and not background.job_stalled(run) and not waiting_task(run):
         return "发放任务已排队，即将开始，请稍候刷新页面；如 1 分钟后仍未开始，可点“继续发放”。"
     return ""
 

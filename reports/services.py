@@ -10,7 +10,6 @@ import posixpath
 import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -117,10 +116,7 @@ def report_run_request(*, year: int, township: Township | None, formats: list[st
 
 def report_run_stalled(run: AnnualReportRun) -> bool:
     """Generating, but its worker stopped beating for JOB_STALE_SECONDS: the worker died mid-way."""
-    if run.status != AnnualReportRun.Status.RUNNING:
-        return False
-    stale_before = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
-    return run.heartbeat_at is None or run.heartbeat_at < stale_before
+    return run.status == AnnualReportRun.Status.RUNNING and background.job_stalled(run)
 
 
 def report_run_retryable(run: AnnualReportRun) -> bool:
@@ -151,11 +147,7 @@ def report_run_retry(*, run: AnnualReportRun, by) -> AnnualReportRun:
 
 def report_runs_waiting_for_broker(runs) -> set[int]:
     """Ids of the queued `runs` whose task still waits in the outbox (the broker was down)."""
-    return {
-        run.pk
-        for run in runs
-        if run.status == AnnualReportRun.Status.QUEUED and background.waiting_for_broker(GENERATE_TASK, run.pk)
-    }
+    return background.jobs_waiting_for_broker(run for run in runs if run.status == AnnualReportRun.Status.QUEUED)
 
 
 def _set_progress(run: AnnualReportRun, progress: int, step: str) -> None:

@@ -257,6 +257,18 @@ def reset_broker_pool() -> None:
 
 
 @pytest.fixture
+def unreachable_broker():
+    """Tasks are sent to a Redis port where nothing listens, as if Redis were down."""
+    conf = celery_app.conf
+    saved = {key: conf[key] for key in ("broker_url", "broker_write_url", "task_always_eager")}
+    conf.update(broker_url="redis://127.0.0.1:1/0", broker_write_url=None, task_always_eager=False)
+    reset_broker_pool()
+    yield
+    conf.update(saved)
+    reset_broker_pool()
+
+
+@pytest.fixture
 def broker(redis_url):
     """This test process sends to the real broker, on the queue its worker processes consume."""
     conf = celery_app.conf

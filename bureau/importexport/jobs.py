@@ -109,15 +109,9 @@ def rows_done(job) -> int:
     return max(job.rows_done, progress_note(job)) if job.is_active else job.rows_done
 
 
-def waiting_for_broker(job) -> bool:
-    """Whether the job's next step is saved but not yet sent: the broker was down (the outbox sends it later)."""
-    step = job.job_steps.get(job.status)
-    return bool(step and step.waiting and background.waiting_for_broker(step.task, job.pk))
-
-
 def status_of(job) -> dict:
     """What a job's page polls: its status, how far it is, and whether it waits for the broker."""
-    waiting = waiting_for_broker(job)
+    waiting = background.job_waiting_for_broker(job)
     return {
         "id": job.pk,
         "status": job.status,

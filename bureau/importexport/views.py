@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bureau import audit
+from bureau import audit, background
 from bureau.accounts import keeps_session_idle
 from bureau.background import BROKER_DOWN_MESSAGE
 from bureau.importexport import jobs
@@ -20,9 +20,10 @@ EXPORT_GONE = "导出文件不存在、已过期，或您无权下载。"
 def my_exports(request):
     """The user's own exports, newest first: progress while running, the file until it expires."""
     exports = list(ExportJob.objects.of_user(request.user)[:50])
+    waiting = background.jobs_waiting_for_broker(exports)
     for job in exports:
         job.rows_shown = jobs.rows_done(job)
-        job.waiting_for_broker = jobs.waiting_for_broker(job)
+        job.waiting_for_broker = job.pk in waiting
     context = {
         **admin.site.each_context(request),
         "title": "我的导出",

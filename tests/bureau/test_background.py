@@ -17,18 +17,6 @@ from tests.worker_process import RedisServer, free_port, reset_broker_pool, wait
 
 
 @pytest.fixture
-def unreachable_broker():
-    """Tasks are sent to a Redis port where nothing listens, as if Redis were down."""
-    conf = celery_app.conf
-    saved = {key: conf[key] for key in ("broker_url", "task_always_eager")}
-    conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
-    reset_broker_pool()
-    yield
-    conf.update(saved)
-    reset_broker_pool()
-
-
-@pytest.fixture
 def export_job(db, bureau_user):
     return ExportJob.objects.create(user=bureau_user, model="bureau.person", kind="人员")
 
@@ -188,3 +176,20 @@ def test_work_queued_while_redis_is_down_runs_when_it_is_back_without_a_click(tm
     finally:
         worker.stop() if "worker" in locals() else None
         down.stop()
+
+
+def test_which_jobs_wait_for_the_broker_is_one_query_whatever_their_number(
+    bureau_user, unreachable_broker, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    jobs = [ExportJob.objects.create(user=bureau_user, model="bureau.person", kind="人员") for _ in range(4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for job in jobs[:3]:
+            background.job_queue(job, "bureau.tasks.run_export_job")
+    OutboxMessage.objects.filter(key=background.message_key("bureau.tasks.run_export_job", [jobs[2].pk])).update(
+        sent_at=timezone.now()
+    )
+
+    with django_assert_num_queries(1):
+        assert background.jobs_waiting_for_broker(jobs) == {jobs[0].pk, jobs[1].pk}
+    assert background.job_waiting_for_broker(jobs[0])
+    assert not background.job_waiting_for_broker(jobs[3])

@@ -32,15 +32,6 @@ UNREACHABLE_CACHE = {
 
 
 @pytest.fixture
-def unreachable_broker():
-    """Point the Celery app at a port where nothing listens, as if Redis were down."""
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "broker_write_url", "task_always_eager")}
-    celery_app.conf.update(broker_url="redis://127.0.0.1:1/0", broker_write_url=None, task_always_eager=False)
-    yield
-    celery_app.conf.update(saved)
-
-
-@pytest.fixture
 def celery_as_configured():
     """The broker as the settings have it (tests otherwise run tasks eagerly: tests/conftest.py)."""
     saved = celery_app.conf.task_always_eager

@@ -19,7 +19,6 @@ from bureau.models import OutboxMessage
 from reports import services
 from reports.models import AnnualReportRun
 from reports.services import report_run_execute, report_run_request, report_run_retry
-from tests.worker_process import reset_broker_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +38,6 @@ def eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = saved
-
-
-@pytest.fixture
-def unreachable_broker():
-    """Tasks are sent to a Redis port where nothing listens, as if Redis were down."""
-    conf = celery_app.conf
-    saved = {key: conf[key] for key in ("broker_url", "task_always_eager")}
-    conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
-    reset_broker_pool()
-    yield
-    conf.update(saved)
-    reset_broker_pool()
 
 
 def running_run(*, by, seconds_since_heartbeat: float, attempts: int = 1, formats=("docx",)) -> AnnualReportRun:

@@ -10,6 +10,10 @@ and a worker whose process hangs or exits stops beating even though Redis still 
 - The worker beats from its own thread (`HeartbeatStep`, a bootstep registered in bureau/celery.py),
   not from the worker's timer: under the prefork pool that timer is driven by the event loop, which
   does not run while the consumer waits to reconnect to the broker.
+- A fork of the worker's main process (the embedded beat of `worker -B`, a pool process replacing
+  one that died) waits for a heartbeat write in flight (`fork_guard`): a child copied while that
+  thread held a lock inside the database driver (SQLite's, OpenSSL's under libpq) would wait on it
+  for good, its first query never returning (seen as a beat that never sends a task).
 - Beat beats from its scheduler loop (`BeatScheduler`, compose runs beat with
   `-S bureau.service_health:BeatScheduler`): a beat stuck in its loop stops beating.
 
@@ -30,6 +34,10 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+# Held by the heartbeat thread while it writes, and by os.fork() around the fork (see fork_guard).
+_writing = threading.Lock()
+FORK_WAIT_SECONDS = 30
 
 BEAT_NAME = "beat"
 WORKER_PREFIX = "worker:"
@@ -125,6 +133,36 @@ def beat_status() -> str:
     return liveness(name=BEAT_NAME)
 
 
+class _ForkGuard(threading.local):
+    held = False
+
+
+_fork_guard = _ForkGuard()
+
+
+def _before_fork() -> None:
+    # A write stuck on a dead database gives up the wait after FORK_WAIT_SECONDS: a fork must happen.
+    _fork_guard.held = _writing.acquire(timeout=FORK_WAIT_SECONDS)
+
+
+def _after_fork() -> None:
+    if _fork_guard.held:
+        _fork_guard.held = False
+        _writing.release()
+
+
+def fork_guard() -> threading.Lock:
+    """
+    The lock a heartbeat write holds, and os.fork() takes before forking (registered below): no
+    process is forked from the worker while its heartbeat thread is inside the database driver.
+    """
+    return _writing
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+
+
 class HeartbeatStep(bootsteps.StartStopStep):
     """
     The worker's heartbeat: a thread of the worker's main process writes the row every
@@ -150,7 +188,8 @@ class HeartbeatStep(bootsteps.StartStopStep):
     def _run(self):
         try:
             while True:
-                heartbeat_write(name=self._name)
+                with _writing:
+                    heartbeat_write(name=self._name)
                 if self._stopping.wait(heartbeat_seconds()):
                     return
         finally:

@@ -13,6 +13,7 @@ this test process's database and a real Redis, so that a test can kill it as a c
 The worker's log is in its `log` file; a failing test prints it.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -90,14 +91,15 @@ def _answers(port: int) -> bool:
         return False
 
 
-def wait_for(condition, seconds: float, message: str, every: float = 0.2):
+def wait_for(condition, seconds: float, message, every: float = 0.2):
+    """Poll `condition`; fail with `message` (a callable is called only then, to show the state at the end)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
         time.sleep(every)
-    pytest.fail(message)
+    pytest.fail(message() if callable(message) else message)
 
 
 def own_redis_server(tmp_path_factory) -> RedisServer:
@@ -143,19 +145,31 @@ class WorkerProcess:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def report(self, tail: int = 6000) -> str:
+        """
+        The end of the log after every process of the worker (main, pool, embedded beat) printed
+        its threads' stacks (tests/worker_hooks.py registers faulthandler on SIGUSR2): what a
+        failing test shows, so that a worker that hangs says where.
+        """
+        if self.alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGUSR2)
+            time.sleep(1)
+        return self.output()[-tail:]
+
     def wait_ready(self) -> None:
         def ready():
             if self.process.poll() is not None:
                 pytest.fail(f"the worker exited ({self.process.returncode}):\n{self.output()[-4000:]}")
             return " ready." in self.output()
 
-        wait_for(ready, START_SECONDS, f"the worker was not ready in {START_SECONDS} s:\n{self.output()[-4000:]}")
+        wait_for(ready, START_SECONDS, lambda: f"the worker was not ready in {START_SECONDS} s:\n{self.report()}")
 
     def wait_paused(self, seconds: float = 60) -> None:
         wait_for(
             self.paused_marker.exists,
             seconds,
-            f"the worker never reached the pause point:\n{self.output()[-4000:]}",
+            lambda: f"the worker never reached the pause point:\n{self.report()}",
         )
 
     def pool_children(self) -> list[int]:

@@ -170,7 +170,7 @@ def test_work_queued_while_redis_is_down_runs_when_it_is_back_without_a_click(tm
     down.start()
     try:
         worker = worker_processes(env={"REDIS_URL": down.url})
-        wait_for(marker.exists, 30, f"the queued task never ran:\n{worker.output()[-3000:]}")
+        wait_for(marker.exists, 30, lambda: f"the queued task never ran:\n{worker.report()}")
         assert not background.waiting_for_broker("tests.worker_hooks.sleep", 0, str(marker))
         assert OutboxMessage.objects.get().sent_at is not None
     finally:

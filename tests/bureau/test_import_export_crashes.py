@@ -61,7 +61,7 @@ def wait_status(job, status, worker, seconds: float = 60):
         time.sleep(0.3)
     pytest.fail(
         f"{type(job).__name__} {job.pk} is {job.status} ({job.error or getattr(job, 'errors', '')}), "
-        f"not {status}, after {seconds} s:\n{worker.output()[-4000:]}"
+        f"not {status}, after {seconds} s:\n{worker.report()}"
     )
 
 

@@ -61,7 +61,7 @@ def test_the_worker_survives_redis_stopping_under_a_running_task(tmp_path, own_r
     try:
         running = tmp_path / "running"
         send_sleep(OUTAGE_SECONDS / 2, running)
-        wait_for(running.exists, 30, f"the task never started:\n{worker.output()[-4000:]}")
+        wait_for(running.exists, 30, lambda: f"the task never started:\n{worker.report()}")
 
         own_redis.stop()
         stopped_at = time.monotonic()
@@ -76,7 +76,7 @@ def test_the_worker_survives_redis_stopping_under_a_running_task(tmp_path, own_r
         own_redis.start()  # the same port
         after = tmp_path / "after"
         send_sleep(0, after)
-        wait_for(after.exists, 90, f"the worker ran no task after Redis came back:\n{worker.output()[-6000:]}")
+        wait_for(after.exists, 90, lambda: f"the worker ran no task after Redis came back:\n{worker.report()}")
 
         assert worker.alive
         assert "Unrecoverable error" not in worker.output()

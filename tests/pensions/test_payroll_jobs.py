@@ -291,7 +291,7 @@ def wait_status(run, status, worker, seconds=60) -> None:
     wait_for(
         lambda: status_of(run) == status,
         seconds,
-        f"the run stayed {status_of(run)}, not {status}:\n{worker.output()[-4000:]}",
+        lambda: f"the run stayed {status_of(run)}, not {status}:\n{worker.report()}",
     )
 
 
@@ -334,7 +334,7 @@ def test_a_pool_child_killed_while_generating_leaves_the_month_generable(
         wait_for(
             lambda: worker.paused_marker.exists() or status_of(run) == Status.FAILED,
             60,
-            f"neither paused again nor failed:\n{worker.output()[-4000:]}",
+            lambda: f"neither paused again nor failed:\n{worker.report()}",
         )
         if worker.paused_marker.exists():
             worker.paused_marker.unlink()

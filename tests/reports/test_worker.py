@@ -93,7 +93,7 @@ def wait_until_done(run: AnnualReportRun, worker, seconds: float = 120) -> Annua
         run.refresh_from_db()
         return run.status == AnnualReportRun.Status.DONE
 
-    wait_for(done, seconds, f"run {run.pk} is {run.status} ({run.step}):\n{worker.output()[-4000:]}", every=0.5)
+    wait_for(done, seconds, lambda: f"run {run.pk} is {run.status} ({run.step}):\n{worker.report()}", every=0.5)
     return run
 
 

@@ -17,12 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from bureau import audit, otp, password_resets, roles
 from bureau.admin.base import ReadOnlyAdmin
-from bureau.models import (
-    PasswordReset,
-    SiteProfile,
-    Township,
-    User,
-)
+from bureau.models import PasswordReset, SiteProfile, Township, User
 
 
 @admin.register(Township)

@@ -16,12 +16,7 @@ from django.urls import path, reverse
 from bureau import ledger
 from bureau.admin.base import ScopedAdmin
 from bureau.admin.held import BatchBankFileMixin
-from bureau.models import (
-    BankAccount,
-    Payment,
-    PaymentBatch,
-    PaymentProgramme,
-)
+from bureau.models import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from bureau.models.payments import period_normalise
 from bureau.payment_lists import payment_list_check
 from bureau.payment_proposals import PREPARE_PERMISSION, payment_proposal_create

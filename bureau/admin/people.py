@@ -12,13 +12,7 @@ from django.utils.html import format_html
 from bureau import person_file
 from bureau.admin.base import ScopedAdmin
 from bureau.masking import revealing, shown_field
-from bureau.models import (
-    Enterprise,
-    FamilyLink,
-    Merit,
-    Person,
-    PersonCategory,
-)
+from bureau.models import Enterprise, FamilyLink, Merit, Person, PersonCategory
 from bureau.resources import EnterpriseResource, PersonResource
 
 

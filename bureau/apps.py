@@ -15,8 +15,8 @@ class BureauConfig(AppConfig):
 
     def ready(self):
         from bureau import audit_hooks, checks, held_payments, ledger, signals  # noqa: F401  (registers checks and receivers)
-        from bureau.admin_base import enforce_query_allow_list
-        from bureau.admin_history import register_history_admins
+        from bureau.admin.history import register_history_admins
+        from bureau.admin.lookups import enforce_query_allow_list
 
         # django.contrib.admin comes first in INSTALLED_APPS, so its ready() has imported every
         # app's admin module by now: an app's own admin of a history table is left in place.

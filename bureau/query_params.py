@@ -8,7 +8,7 @@ oracle for a value it does not offer to filter on, whatever fields the model gai
 Declarations: the admin's `list_filter`, `date_hierarchy`, `search_fields` (`q`), columns
 (`o`), Django's own paging and popup parameters, and `extra_lookups` for the links a page
 of the portal makes itself (`?batch__id__exact=`); the API's filter set, the paginator's
-parameters and `format`. Hooked once: `bureau.admin_base.QueryAllowListMixin` (every admin of
+parameters and `format`. Hooked once: `bureau.admin.lookups.QueryAllowListMixin` (every admin of
 the site, see `enforce_query_allow_list`) and `bureau.api.filters.DeclaredQueryFilter` (the
 default filter backend of every API view).
 """

@@ -1,7 +1,7 @@
 """
 Admin of commemoration (褒扬纪念), for bureau staff (read-only for leadership).
 
-Built on the kit (bureau.admin_base): scoping, masking, the workflow, history and export. The
+Built on the kit (bureau.admin): scoping, masking, the workflow, history and export. The
 online memorial's messages are moderated here: the 寄语审核 list shows those waiting first, and
 staff approve or reject them with the list's actions (flowers need no moderation).
 """
@@ -9,7 +9,7 @@ staff approve or reject them with the list's actions (flowers need no moderation
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin, ScopedAdmin, ScopedTabularInline
+from bureau.admin import WORKFLOW_READONLY, AttachmentInline, RecordAdmin, ScopedAdmin, ScopedTabularInline
 from commemoration import resources
 from commemoration.models import (
     Ceremony,

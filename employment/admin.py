@@ -1,7 +1,7 @@
 """
 Admin of the employment records, for bureau staff (and read-only for leadership).
 
-Built on bureau.admin_base.ScopedAdmin: township scoping, masking, the
+Built on bureau.admin.ScopedAdmin: township scoping, masking, the
 submission workflow, history and xlsx import/export. Fair attendees and
 trainees are imported; the other records are exported only.
 """
@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin, ScopedAdmin, ScopedTabularInline
+from bureau.admin import WORKFLOW_READONLY, AttachmentInline, RecordAdmin, ScopedAdmin, ScopedTabularInline
 from employment import resources
 from employment.models import (
     EmploymentIntention,

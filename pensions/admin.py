@@ -1,7 +1,7 @@
 """
 Admin of preferential care and pensions (优待抚恤), for bureau staff (read-only for leadership).
 
-Built on the kit (bureau.admin_base): scoping, masking, the workflow, history and export. The
+Built on the kit (bureau.admin): scoping, masking, the workflow, history and export. The
 money of “三难” aid and of conscript families' allowances is written to the ledger by
 bureau.ledger once the record is approved (pensions.services says which row); each record's
 page links its row.
@@ -11,8 +11,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
-from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin
-from bureau.admin_care import LedgerRecordAdmin
+from bureau.admin import WORKFLOW_READONLY, AttachmentInline, LedgerRecordAdmin, RecordAdmin
 from pensions import resources
 from pensions.models import (
     BenefitStandard,

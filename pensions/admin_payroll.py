@@ -10,14 +10,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from bureau import background
-from bureau.admin_base import SensitiveQueryMixin
+from bureau.admin import ReadOnlyAdmin, RunStepsAdmin
 from pensions import payroll
 from pensions.bankfile import bank_file, bank_file_refusal
 from pensions.models import PayrollLine, PayrollRun
@@ -55,7 +52,7 @@ def next_period() -> str:
 
 
 @admin.register(PayrollRun)
-class PayrollRunAdmin(admin.ModelAdmin):
+class PayrollRunAdmin(RunStepsAdmin):
     list_display = ["period", "status", "persons", "total", "paid_on", "generated_by", "approved_by", "progress_shown"]
     list_filter = ["status"]
     list_select_related = ["generated_by", "approved_by"]
@@ -75,42 +72,13 @@ class PayrollRunAdmin(admin.ModelAdmin):
         "error",
     ]
     readonly_fields = fields
+    steps = ("approve", "resume", "bank-file")
 
     @admin.display(description="进度")
     def progress_shown(self, run):
         if run.status in (Status.GENERATING, Status.PAYING):
             return f"{run.progress}%"
         return ""
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a run changes by its steps only
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the ledger rows of a paid month are its record
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:run_id>/approve/", view(self.approve_view), name="pensions_payrollrun_approve"),
-            path("<int:run_id>/resume/", view(self.resume_view), name="pensions_payrollrun_resume"),
-            path("<int:run_id>/bank-file/", view(self.bank_file_view), name="pensions_payrollrun_bank_file"),
-            *super().get_urls(),
-        ]
-
-    def _page(self, request, template, title, **context):
-        return TemplateResponse(
-            request,
-            template,
-            {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context},
-        )
-
-    def _run(self, request, run_id, permission):
-        if not request.user.has_perm(permission):
-            raise PermissionDenied
-        return get_object_or_404(PayrollRun, pk=run_id)
-
-    def _back(self, run):
-        return HttpResponseRedirect(reverse("admin:pensions_payrollrun_change", args=[run.pk]))
 
     def _tell_if_waiting(self, request, task: str, run_id: int) -> None:
         """
@@ -237,11 +205,7 @@ class PayrollRunAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, "；".join(error.messages), messages.ERROR)
                 return self._back(run)
-            response = HttpResponse(
-                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-            return response
+            return self._download(content, name)
         refusal = bank_file_refusal(run)
         return self._page(
             request,
@@ -255,14 +219,8 @@ class PayrollRunAdmin(admin.ModelAdmin):
         )
 
 
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
-
-
 @admin.register(PayrollLine)
-class PayrollLineAdmin(SensitiveQueryMixin, admin.ModelAdmin):
+class PayrollLineAdmin(ReadOnlyAdmin):
     """
     The run's lines, read-only (district-wide, like the run; names only, no ID numbers). No
     filter or ordering on the person's ID number or phone (`SensitiveQueryMixin`).
@@ -272,12 +230,3 @@ class PayrollLineAdmin(SensitiveQueryMixin, admin.ModelAdmin):
     list_filter = ["run", "change"]
     list_select_related = ["person", "run"]
     search_fields = ["person__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from bureau.admin_base import ReadOnlyAdmin
+from bureau.admin import ReadOnlyAdmin
 from reports.models import AnnualReportRun, Narrative, ReportDownload
 from reports.services import narrative_preview
 

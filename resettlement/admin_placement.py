@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET
 
-from bureau.admin_base import SensitiveQueryMixin, VersionedAdminMixin
+from bureau.admin import SensitiveQueryMixin, VersionedAdminMixin
 from resettlement import placement_exports, selection
 from resettlement.models import (
     PlacementBatch,

@@ -6,24 +6,18 @@ and the bank file is downloaded behind a warning. Every step is a service of
 `resettlement.subsidies`; the pages only ask it and say its answer.
 """
 
-from urllib.parse import quote
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from bureau.admin_base import WORKFLOW_READONLY, ReadOnlyAdmin, RecordAdmin, masked_display
+from bureau.admin import WORKFLOW_READONLY, ReadOnlyAdmin, RecordAdmin, RunStepsAdmin, masked_display
 from resettlement import resources, subsidies
 from resettlement.models import InsuranceContinuation, SubsidyLine, SubsidyRun, SubsidyStandard
 
 Status = SubsidyRun.Status
 LINES_SHOWN = 200
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CALCULATE_INTRO = (
     "按退役年度核算以“自主就业”方式退役、已审核的退役士兵的自主就业金：金额 = 基础金额 + 每服役一年金额 × 服役年限"
     "（按天折算、四舍五入，至少 1 年），标准取该年度的“自主就业金标准”，该年度没有时取之前最近年度的标准。"
@@ -67,7 +61,7 @@ class SubsidyStandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubsidyRun)
-class SubsidyRunAdmin(admin.ModelAdmin):
+class SubsidyRunAdmin(RunStepsAdmin):
     list_display = ["cohort_year", "status", "persons", "total", "paid_on", "calculated_by", "approved_by"]
     list_filter = ["status"]
     list_select_related = ["calculated_by", "approved_by"]
@@ -87,36 +81,7 @@ class SubsidyRunAdmin(admin.ModelAdmin):
         "batch",
     ]
     readonly_fields = fields
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a run changes by its steps only
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the ledger rows of a paid cohort are its record
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:run_id>/recalculate/", view(self.recalculate_view), name="resettlement_subsidyrun_recalculate"),
-            path("<int:run_id>/approve/", view(self.approve_view), name="resettlement_subsidyrun_approve"),
-            path("<int:run_id>/bank-file/", view(self.bank_file_view), name="resettlement_subsidyrun_bank_file"),
-            *super().get_urls(),
-        ]
-
-    def _page(self, request, template, title, **context):
-        return TemplateResponse(
-            request,
-            template,
-            {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context},
-        )
-
-    def _run(self, request, run_id, permission):
-        if not request.user.has_perm(permission):
-            raise PermissionDenied
-        return get_object_or_404(SubsidyRun, pk=run_id)
-
-    def _back(self, run):
-        return HttpResponseRedirect(reverse("admin:resettlement_subsidyrun_change", args=[run.pk]))
+    steps = ("recalculate", "approve", "bank-file")
 
     def _said(self, request, run):
         if no_account := subsidies.no_account(run):
@@ -263,9 +228,7 @@ class SubsidyRunAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, "；".join(error.messages), messages.ERROR)
                 return self._back(run)
-            response = HttpResponse(content, content_type=XLSX)
-            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-            return response
+            return self._download(content, name)
         return self._page(
             request,
             "admin/step_confirm.html",

@@ -1,14 +1,14 @@
 """
 Admin of military-civilian support (双拥共建), for bureau staff (read-only for leadership).
 
-Built on the kit (bureau.admin_base): scoping, masking, the workflow, history and export. Child
+Built on the kit (bureau.admin): scoping, masking, the workflow, history and export. Child
 rows (a point's duty roster, a registration's checklist, a gala's programmes) are inlines of
 their parent. The checklist's steps are configured here (返乡报到事项).
 """
 
 from django.contrib import admin
 
-from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin, ScopedAdmin, ScopedTabularInline
+from bureau.admin import WORKFLOW_READONLY, AttachmentInline, RecordAdmin, ScopedAdmin, ScopedTabularInline
 from support_army import resources
 from support_army.models import (
     AllianceMember,

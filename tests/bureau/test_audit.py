@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bureau import audit, roles
-from bureau.admin_audit import EXPORT_COLUMNS
+from bureau.admin.audit import EXPORT_COLUMNS
 from bureau.models import Attachment, AuditEvent, AuditRefused, ExportLog, Merit, PendingChange, ReviewStatus
 from bureau.services import change_review, record_review
 from tests.conftest import PASSWORD

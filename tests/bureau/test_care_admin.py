@@ -1,5 +1,5 @@
 """
-The admin and Excel import of visits and check-ups (bureau.admin_care, bureau.resources_care):
+The admin and Excel import of visits and check-ups (bureau.admin.care, bureau.resources_care):
 the ledger row written on every path (the form, the approve action, an import), a ledger refusal
 as a message, health results and ID numbers masked for roles without the right.
 """

@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 from rest_framework.test import APIClient
 
-from bureau.admin_base import ScopedAdmin
+from bureau.admin import ScopedAdmin
 from bureau.api.exceptions import CSRF_MESSAGE, ENCODING_MESSAGE, JSON_PARSE_MESSAGE
 from bureau.views import CSRF_FAILURE_MESSAGE
 from tests.bureau.test_api import PERSONS, api

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.defaults import bad_request, server_error
 from import_export.admin import ExportMixin
 
-from bureau.admin_base import BAD_EXPORT_FILTER_MESSAGE
+from bureau.admin.exports import BAD_EXPORT_FILTER_MESSAGE
 from bureau.api.exceptions import NOT_FOUND_MESSAGE
 from bureau.models import ExportLog, Payment
 from bureau.query_params import undeclared_message

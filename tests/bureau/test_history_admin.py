@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from bureau import roles
-from bureau.admin_history import HistoryAdmin, history_models
+from bureau.admin.history import HistoryAdmin, history_models
 from employment.models import JobFair, ParkTenancy, Trainee
 from tests.employment.factories import (
     JobFairFactory,

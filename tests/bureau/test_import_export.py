@@ -343,7 +343,7 @@ def test_export_of_a_station_user_holds_only_their_township(station_user_a, pers
     from django.contrib.admin.sites import site
     from django.test import RequestFactory
 
-    from bureau.admin import PersonAdmin
+    from bureau.admin.people import PersonAdmin
 
     request = RequestFactory().get(EXPORT_URL)
     request.user = station_user_a

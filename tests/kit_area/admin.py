@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bureau.admin_base import RecordAdmin
+from bureau.admin import RecordAdmin
 from tests.kit_area.models import Grant
 from tests.kit_area.resources import GrantResource
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 import bureau.api.urls  # noqa: F401  (imports the area apps' API modules, which register their viewsets)
-from bureau.admin_base import QueryAllowListMixin
+from bureau.admin import QueryAllowListMixin
 from bureau.api.filters import DeclaredQueryFilter
 from bureau.api.router import router
 from bureau.masking import SENSITIVE_QUERY_REFUSED, concrete_model, sensitive_fields

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from bureau.admin_base import ReadOnlyAdmin
+from bureau.admin.base import ReadOnlyAdmin
 from bureau.models import TransferRequest
 from bureau.roles import reviews_records
 from bureau.transfers import transfer_request_decide

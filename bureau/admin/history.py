@@ -19,7 +19,7 @@ from django.utils import timezone
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
-from bureau.admin_base import ReadOnlyAdmin
+from bureau.admin.base import ReadOnlyAdmin
 from bureau.masking import concrete_model, mask_for, revealing, sensitive_fields, shown
 from bureau.roles import portal_apps
 from bureau.scoping import scope_queryset, sees_all_townships

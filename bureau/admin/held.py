@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from bureau.admin_base import SensitiveQueryMixin
+from bureau.admin.base import ReadOnlyAdmin
 from bureau.bankfile import batch_bank_file
 from bureau.models import HeldPayment, PaymentBatch
 
@@ -69,7 +69,7 @@ class BatchBankFileMixin:
 
 
 @admin.register(HeldPayment)
-class HeldPaymentAdmin(SensitiveQueryMixin, admin.ModelAdmin):
+class HeldPaymentAdmin(ReadOnlyAdmin):
     """
     Read-only: held money is paid by adding an account in use for the person (bureau.held_payments),
     never by hand here.
@@ -82,12 +82,3 @@ class HeldPaymentAdmin(SensitiveQueryMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 """
 The auditor's view of the audit trail: a read-only list (nobody adds, changes or deletes an
-event, a superuser neither) and an Excel export of what the filters show, itself audited.
+event, a superuser neither) and an Excel export of what the filters show, itself audited; and
+the log of every export (ExportLog), also written by the portal only.
 """
 
 from django.contrib import admin
@@ -11,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from openpyxl import Workbook
 
-from bureau.admin_base import ReadOnlyAdmin
+from bureau.admin.base import ReadOnlyAdmin
 from bureau.importexport import escape_formula
 from bureau.models import AuditEvent, ExportLog
 
@@ -81,3 +82,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
         response["Content-Disposition"] = f'attachment; filename="audit-events-{stamp}.xlsx"'
         workbook.save(response)
         return response
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyAdmin):
+    """The audit trail is written by the portal only."""
+
+    list_display = ["created_at", "user", "kind", "file_format", "row_count", "unmasked"]
+    list_filter = ["unmasked", "kind"]

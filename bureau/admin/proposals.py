@@ -2,7 +2,7 @@
 Admin of payments by hand, by two people (bureau.payment_proposals): the 资金发放申请 list, a
 proposal's page (its lines masked, with its total), and the second clerk's 审批发放 / 退回 on
 the kit's one confirmation page (`admin/step_confirm.html`). A proposal is prepared on the
-ledger's 批量发放 page (bureau.admin.PaymentAdmin.bulk_payment_view). Imported by bureau/admin.py.
+ledger's 批量发放 page (bureau.admin.payments.PaymentAdmin.bulk_payment_view).
 """
 
 from django import forms

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from bureau.admin_base import ReadOnlyAdmin, ReturnForm
+from bureau.admin.base import ReadOnlyAdmin
+from bureau.admin.review import ReturnForm
 from bureau.masking import mask_for, revealing
 from bureau.models import PendingChange
 from bureau.roles import reviews_records

@@ -1,55 +1,18 @@
 """
 Admin of the care records of the core: visits (走访慰问), check-up batches and check-ups.
-Imported by bureau/admin.py. Areas filter them by `area` / `population`; problems collected on
+Registered by importing bureau.admin. Areas filter them by `area` / `population`; problems collected on
 a visit are the areas' own records (pensions.Problem).
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import Count
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin
+from bureau.admin.base import WORKFLOW_READONLY, LedgerRecordAdmin, RecordAdmin
+from bureau.admin.scoping import AttachmentInline
 from bureau.models import CheckUp, CheckUpBatch, Visit
 from bureau.resources_care import CheckUpBatchResource, CheckUpResource, VisitResource
-
-
-class LedgerRecordAdmin(RecordAdmin):
-    """
-    A workflow record paying through the ledger (bureau.ledger). Its form checks the ledger first
-    (the model's clean); a payment written by someone else between that check and the save, or
-    before an approval, refuses the save: the admin says so instead of failing, nothing is written.
-    """
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-            return HttpResponseRedirect(request.get_full_path())
-
-    @admin.action(description="审核通过所选记录")
-    def approve_selected(self, request, queryset):
-        try:
-            return super().approve_selected(request, queryset)
-        except ValidationError as error:
-            self.message_user(request, "未审核通过任何记录：" + "；".join(error.messages), messages.ERROR)
-            return None
-
-    @admin.display(description="台账记录")
-    def payment_link(self, obj):
-        payment = getattr(obj, "payment", None) if obj is not None else None
-        if payment is None:
-            return "（未记入台账：未审核通过或未发放金额）"
-        return format_html(
-            '<a href="{}">{} {} 元（{}）</a>',
-            reverse("admin:bureau_payment_change", args=[payment.pk]),
-            payment.programme,
-            payment.amount,
-            payment.period,
-        )
 
 
 @admin.register(Visit)

@@ -16,22 +16,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 # Imported for their registrations: 审计事件, 走访慰问 and 体检, 待审核修改, 资金发放申请, 迁入申请.
-from bureau import (  # noqa: F401
-    admin_audit,
-    admin_care,
-    admin_changes,
-    admin_proposals,
-    admin_transfers,
-    audit,
-    ledger,
-    otp,
-    password_resets,
-    person_file,
-    roles,
-)
+from bureau import admin_audit, admin_care, admin_changes, admin_proposals, admin_transfers, roles  # noqa: F401
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.admin_held import BatchBankFileMixin
-from bureau.masking import revealing, shown_field
+from bureau.base.masking import revealing, shown_field
+from bureau.importexport.records import BankAccountResource, EnterpriseResource, PaymentResource, PersonResource
 from bureau.models import (
     BankAccount,
     Enterprise,
@@ -49,9 +38,9 @@ from bureau.models import (
     User,
 )
 from bureau.models.payments import period_normalise
-from bureau.payment_lists import payment_list_check
-from bureau.payment_proposals import PREPARE_PERMISSION, payment_proposal_create
-from bureau.resources import BankAccountResource, EnterpriseResource, PaymentResource, PersonResource
+from bureau.rules import audit, ledger, otp, password_resets, person_file  # noqa: F401
+from bureau.rules.payment_lists import payment_list_check
+from bureau.rules.payment_proposals import PREPARE_PERMISSION, payment_proposal_create
 
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
@@ -84,7 +73,7 @@ OWN_PRIVILEGE_FIELDS = ["groups", "user_permissions", "is_superuser", "is_staff"
 
 class AccountRolesFormMixin:
     """
-    The form's Chinese errors for what bureau.signals would refuse anyway (三权分立): an account's
+    The form's Chinese errors for what bureau.rules.signals would refuse anyway (三权分立): an account's
     roles and permissions together (`roles.check_account_roles`), and a change of one's own.
     `acting_user` is set by UserAdmin.get_form.
     """
@@ -542,7 +531,7 @@ class PaymentAdmin(ScopedAdmin):
         """
         批量发放 (and the ledger's add form): the list is checked line by line by the ledger's rules
         and shown (masked) with its total; a second post checks it all again and keeps it as a
-        proposal (`bureau.payment_proposals`), which another clerk approves and only then pays.
+        proposal (`bureau.rules.payment_proposals`), which another clerk approves and only then pays.
         """
         if not request.user.has_perm(PREPARE_PERMISSION):
             raise PermissionDenied

@@ -31,11 +31,12 @@ from import_export.formats.base_formats import XLSX
 from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from bureau import masking
-from bureau.accounts import keeps_session_idle
-from bureau.concurrency import StaleWriteError, VersionFormMixin
+from bureau.base import masking
+from bureau.base.concurrency import StaleWriteError, VersionFormMixin
+from bureau.base.masking import can_view_sensitive
+from bureau.base.query_params import undeclared_message
+from bureau.base.scoping import sees_all_townships, township_of
 from bureau.importexport import PortalImportForm, PortalXLSX, UploadRefused, jobs
-from bureau.masking import can_view_sensitive
 from bureau.models import (
     Attachment,
     ExportLog,
@@ -46,14 +47,13 @@ from bureau.models import (
     TownshipRecord,
     VersionedModel,
 )
-from bureau.query_params import undeclared_message
 from bureau.roles import reviews_records
-from bureau.scoping import sees_all_townships, township_of
-from bureau.services import ScopeError, check_write_allowed, record_review, record_save
+from bureau.rules.accounts import keeps_session_idle
+from bureau.rules.services import ScopeError, check_write_allowed, record_review, record_save
 
 
 class UndeclaredLookup(DisallowedModelAdminLookup):
-    """A query parameter that the change list does not declare (bureau.query_params)."""
+    """A query parameter that the change list does not declare (bureau.base.query_params)."""
 
     def __init__(self, name: str):
         super().__init__(f"Filtering by {name} is not declared")
@@ -109,7 +109,7 @@ class AllowListChangeList(ChangeList):
 class QueryAllowListMixin:
     """
     Every change list (history lists and the audit lists too) takes only the query parameters
-    it declares (bureau.query_params); anything else is a Chinese 400 page for every role.
+    it declares (bureau.base.query_params); anything else is a Chinese 400 page for every role.
     A page of the portal that links to a list with a lookup its filters do not name declares it
     on the list's admin: `extra_lookups = ("batch__id__exact",)`.
     """
@@ -119,7 +119,7 @@ class QueryAllowListMixin:
     def declared_lookups(self, request) -> set[str]:
         """The lookups this list takes besides those of its list filters and date hierarchy."""
         declared = set(self.extra_lookups)
-        # The review inbox (bureau.review) links to one township's submitted records through the
+        # The review inbox (bureau.rules.review) links to one township's submitted records through the
         # model's township lookup, also where that is a path (`person__township`) no filter names.
         township_lookup = getattr(self.model, "township_lookup", None)
         if township_lookup:
@@ -390,7 +390,7 @@ BAD_EXPORT_FILTER_MESSAGE = "导出的筛选条件无效，请回到列表页重
 class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
     """
     Base admin: queryset through `visible_to`, the sensitive fields the model declares
-    (bureau.masking) masked for roles without `view_sensitive_person`, the write-scope
+    (bureau.base.masking) masked for roles without `view_sensitive_person`, the write-scope
     check and the workflow on save, xlsx import/export only.
 
     A column of a related person's ID number is declared as a path, e.g.

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from bureau.admin_base import WORKFLOW_READONLY, AttachmentInline, RecordAdmin
+from bureau.importexport.care import CheckUpBatchResource, CheckUpResource, VisitResource
 from bureau.models import CheckUp, CheckUpBatch, Visit
-from bureau.resources_care import CheckUpBatchResource, CheckUpResource, VisitResource
 
 
 class LedgerRecordAdmin(RecordAdmin):
     """
-    A workflow record paying through the ledger (bureau.ledger). Its form checks the ledger first
+    A workflow record paying through the ledger (bureau.rules.ledger). Its form checks the ledger first
     (the model's clean); a payment written by someone else between that check and the save, or
     before an approval, refuses the save: the admin says so instead of failing, nothing is written.
     """
@@ -88,7 +88,7 @@ class VisitAdmin(LedgerRecordAdmin):
         "township",
         *WORKFLOW_READONLY,
     ]
-    # The township is the person's (Visit.township_from); the ledger row is written by bureau.ledger.
+    # The township is the person's (Visit.township_from); the ledger row is written by bureau.rules.ledger.
     readonly_fields = ["township", "payment_link", *WORKFLOW_READONLY]
 
 

@@ -11,10 +11,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bureau.admin_base import ReadOnlyAdmin, ReturnForm
-from bureau.masking import mask_for, revealing
+from bureau.base.masking import mask_for, revealing
 from bureau.models import PendingChange
 from bureau.roles import reviews_records
-from bureau.services import ScopeError, change_review
+from bureau.rules.services import ScopeError, change_review
 
 
 @admin.register(PendingChange)

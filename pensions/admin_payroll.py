@@ -16,8 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from bureau import background
 from bureau.admin_base import SensitiveQueryMixin
+from bureau.rules import background
 from pensions import payroll
 from pensions.bankfile import bank_file, bank_file_refusal
 from pensions.models import PayrollLine, PayrollRun

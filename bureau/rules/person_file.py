@@ -75,9 +75,9 @@ def health_file(person, user) -> list[dict]:
     role with the right to personal data (one audit event per check-up shown, written together),
     masked whole for anyone else.
     """
-    from bureau import audit
-    from bureau.masking import can_view_sensitive, mask_for, shown, unmasked
+    from bureau.base.masking import can_view_sensitive, mask_for, shown, unmasked
     from bureau.models import CheckUp
+    from bureau.rules import audit
 
     checkups = list(
         CheckUp.objects.visible_to(user)

@@ -83,7 +83,7 @@ class LockoutHandler(AxesDatabaseHandler):
     def reset_user_attempts(self, request, credentials=None) -> int:
         # With REQUIRE_TOTP the password is only the first step: its success clears nothing until
         # the code is accepted (bureau.views.second_factor calls `login_failures_reset`).
-        from bureau.otp import VERIFIED_KEY, is_required
+        from bureau.rules.otp import VERIFIED_KEY, is_required
 
         session = getattr(request, "session", None)
         if is_required() and not (session is not None and session.get(VERIFIED_KEY)):
@@ -142,7 +142,7 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from bureau.otp import is_open_path
+        from bureau.rules.otp import is_open_path
 
         user = request.user
         if (

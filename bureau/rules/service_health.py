@@ -11,7 +11,7 @@ and a worker whose process hangs or exits stops beating even though Redis still 
   not from the worker's timer: under the prefork pool that timer is driven by the event loop, which
   does not run while the consumer waits to reconnect to the broker.
 - Beat beats from its scheduler loop (`BeatScheduler`, compose runs beat with
-  `-S bureau.service_health:BeatScheduler`): a beat stuck in its loop stops beating.
+  `-S bureau.rules.service_health:BeatScheduler`): a beat stuck in its loop stops beating.
 
 A failed write (the database restarting) is logged and retried at the next beat, never raised:
 the health of the database is the database check's business, not a reason to stop the worker.

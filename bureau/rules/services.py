@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bureau import audit
-from bureau.bulk import chunks, insert_history, insert_rows
-from bureau.concurrency import version_check
-from bureau.held_payments import HELD_ALREADY_MESSAGE, NO_ACCOUNT_MESSAGE, accounts_in_use, held_keys
+from bureau.base.bulk import chunks, insert_history, insert_rows
+from bureau.base.concurrency import version_check
+from bureau.base.scoping import sees_all_townships, township_of, township_of_record
 from bureau.models import (
     HeldPayment,
     Payment,
@@ -26,7 +25,8 @@ from bureau.models.changes import proposable_fields, stored
 from bureau.models.payments import period_normalise, run_only_refusal
 from bureau.models.rules import decided_field_errors, decided_fields, decided_message
 from bureau.roles import reviews_records
-from bureau.scoping import sees_all_townships, township_of, township_of_record
+from bureau.rules import audit
+from bureau.rules.held_payments import HELD_ALREADY_MESSAGE, NO_ACCOUNT_MESSAGE, accounts_in_use, held_keys
 from bureau.validators import is_whole_fen
 
 
@@ -314,7 +314,7 @@ def payment_batch_create(
     The ledger's rules of the programme hold here too: each line's period is read by the
     programme's frequency (`period_normalise`), and a programme paid only by its run
     (`paid_by_run`) is refused unless a run pays it (`by_run=True`: the payroll, the grant). By
-    hand, a batch is paid by the approval of a proposal (`bureau.payment_proposals`).
+    hand, a batch is paid by the approval of a proposal (`bureau.rules.payment_proposals`).
 
     Each payment goes to the person's bank account in use (`Payment.bank_account`); a line whose
     person has none is not written to the ledger but held (`HeldPayment`, in the result's `held`),
@@ -499,12 +499,12 @@ def held_payments_release(*, person_ids, by=None) -> list[Payment]:
     Pay, once, the money held for these persons (`HeldPayment`) now that they have an account in use:
     a payment run's held lines go into a catch-up batch per original batch, titled “补发：<its title>”,
     dated today and made by the original batch's maker (the payment was approved by two people
-    then; adding the account only says where it goes); a record's held payment (`bureau.ledger`)
+    then; adding the account only says where it goes); a record's held payment (`bureau.rules.ledger`)
     becomes its linked ledger row. The user who added the account (`by`, or the request's user) is
     who the history and the audit trail name. Called again, it pays nothing: a held payment is
     paid once, and one the ledger already holds (paid by another door) is only closed.
     """
-    from bureau.ledger import link_record_payment
+    from bureau.rules.ledger import link_record_payment
 
     accounts = accounts_in_use(person_ids)
     if not accounts:

@@ -135,7 +135,7 @@ def record_sensitive_view(request, obj, fields=None) -> bool:
     """
     if not can_view_sensitive(getattr(request, "user", None)):
         return False
-    from bureau import audit
+    from bureau.rules import audit
 
     names = list(fields if fields is not None else sensitive_fields(type(obj)))
     audit.record(audit.Kind.SENSITIVE_VIEW, request=request, obj=obj, fields=names)

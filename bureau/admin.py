@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from bureau import admin_audit, admin_care, admin_changes, admin_proposals, admin_transfers, roles  # noqa: F401
 from bureau.admin_base import ReadOnlyAdmin, ScopedAdmin
 from bureau.admin_held import BatchBankFileMixin
-from bureau.base.masking import revealing, shown_field
+from bureau.base.masking import shown_field
 from bureau.importexport.records import BankAccountResource, EnterpriseResource, PaymentResource, PersonResource
 from bureau.models import (
     BankAccount,
@@ -39,6 +39,7 @@ from bureau.models import (
 )
 from bureau.models.payments import period_normalise
 from bureau.rules import audit, ledger, otp, password_resets, person_file  # noqa: F401
+from bureau.rules.disclosure import revealing
 from bureau.rules.payment_lists import payment_list_check
 from bureau.rules.payment_proposals import PREPARE_PERMISSION, payment_proposal_create
 

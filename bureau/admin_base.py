@@ -49,6 +49,7 @@ from bureau.models import (
 )
 from bureau.roles import reviews_records
 from bureau.rules.accounts import keeps_session_idle
+from bureau.rules.disclosure import record_sensitive_view
 from bureau.rules.services import ScopeError, check_write_allowed, record_review, record_save
 
 
@@ -525,7 +526,7 @@ class ScopedAdmin(VersionedAdminMixin, SensitiveQueryMixin, ScopedChoicesMixin, 
             return
         original = (getattr(response, "context_data", None) or {}).get("original")
         if original is not None:
-            masking.record_sensitive_view(request, original, self.sensitive_fields)
+            record_sensitive_view(request, original, self.sensitive_fields)
 
     def save_model(self, request, obj, form, change):
         try:

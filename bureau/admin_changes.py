@@ -11,9 +11,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bureau.admin_base import ReadOnlyAdmin, ReturnForm
-from bureau.base.masking import mask_for, revealing
+from bureau.base.masking import mask_for
 from bureau.models import PendingChange
 from bureau.roles import reviews_records
+from bureau.rules.disclosure import revealing
 from bureau.rules.services import ScopeError, change_review
 
 

@@ -20,9 +20,10 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
 from bureau.admin_base import ReadOnlyAdmin
-from bureau.base.masking import concrete_model, mask_for, revealing, sensitive_fields, shown
+from bureau.base.masking import concrete_model, mask_for, sensitive_fields, shown
 from bureau.base.scoping import scope_queryset, sees_all_townships
 from bureau.roles import portal_apps
+from bureau.rules.disclosure import revealing
 
 OPERATIONS = {"+": "新增", "~": "修改", "-": "删除"}
 

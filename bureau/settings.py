@@ -152,9 +152,9 @@ LOGIN_ADDRESS_ACCOUNT_LIMIT = env.int("LOGIN_ADDRESS_ACCOUNT_LIMIT", default=5)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bureau.rules.accounts.lockout_response"
 # The client address is REMOTE_ADDR unless the proxy in front is trusted to set a header:
-# AXES_CLIENT_IP_HEADER=HTTP_X_REAL_IP names the header (bureau.rules.accounts.client_ip_address).
+# AXES_CLIENT_IP_HEADER=HTTP_X_REAL_IP names the header (bureau.base.client_address.client_ip_address).
 AXES_CLIENT_IP_HEADER = env("AXES_CLIENT_IP_HEADER", default="")
-AXES_CLIENT_IP_CALLABLE = "bureau.rules.accounts.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "bureau.base.client_address.client_ip_address"
 # Its log lines name the client; a username typed as an ID number or phone is masked there (bureau.base.logs).
 AXES_CLIENT_STR_CALLABLE = "bureau.base.logs.axes_client_str"
 

@@ -14,9 +14,10 @@ from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
-from bureau.base.masking import mask_for, record_sensitive_view, shown, unmasked
+from bureau.base.masking import mask_for, shown, unmasked
 from bureau.base.scoping import ScopedQuerySet, township_of
 from bureau.models import BankAccount, Enterprise, Payment, Person, PersonCategory, Township, VersionedModel
+from bureau.rules.disclosure import record_sensitive_view
 from bureau.validators import normalize_credit_code, parse_resident_id
 
 

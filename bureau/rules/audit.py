@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from bureau.base.bulk import insert_values
+from bureau.base.client_address import client_ip_address
 from bureau.base.logs import mask_personal_numbers
 from bureau.models import AuditEvent
 
@@ -57,8 +58,6 @@ def retention_days() -> int:
 
 
 def _client_address(request) -> str | None:
-    from bureau.rules.accounts import client_ip_address
-
     address = client_ip_address(request) if request is not None else None
     return address or None
 

@@ -16,7 +16,9 @@ from simple_history.models import HistoricalChanges
 from simple_history.signals import post_create_historical_record
 
 from bureau.areas import area_labels
+from bureau.models.people import LIFE_EVENT_NAMES, Person
 from bureau.rules import audit
+from bureau.rules.password_resets import login_detail, reset_in_use
 
 Kind = audit.Kind
 HISTORY_KINDS = {"+": Kind.CREATE, "~": Kind.UPDATE, "-": Kind.DELETE}
@@ -38,8 +40,6 @@ ACCOUNT_FIELDS_NOT_RECORDED = {"last_login"}
 
 def login_event(user, *, request=None, detail: str = ""):
     """A login, flagged when it is made with a password an administrator set (bureau.rules.password_resets)."""
-    from bureau.rules.password_resets import login_detail, reset_in_use
-
     reset = reset_in_use(user)
     if reset is None:
         return audit.record(Kind.LOGIN, request=request, user=user, detail=detail)
@@ -100,8 +100,6 @@ def on_person_saved(sender, instance, created, raw=False, **kwargs):
 
 def life_event_detail(name: str, old, new) -> str:
     """「登记死亡：死亡日期 2026-03-05」, 「更正死亡日期：… → …」, 「撤销死亡登记（原死亡日期 …）」."""
-    from bureau.models.people import LIFE_EVENT_NAMES, Person
-
     event, label = LIFE_EVENT_NAMES[name], Person._meta.get_field(name).verbose_name
     if old is None:
         return f"登记{event}：{label} {new:%Y-%m-%d}"

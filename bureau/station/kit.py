@@ -50,13 +50,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from bureau.base.concurrency import VersionFormMixin
 from bureau.base.duplicates import request_fingerprint, unique_violation
-from bureau.base.masking import record_sensitive_view, sensitive_fields
+from bureau.base.masking import sensitive_fields
 from bureau.base.scoping import township_of
 from bureau.models import IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
 from bureau.models.rules import decided_fields
 from bureau.roles import is_station_staff
+from bureau.rules.disclosure import record_sensitive_view
 from bureau.rules.services import ScopeError, record_save
 
 PAGE_SIZE = 20

@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bureau.base.masking import revealing, shown_field
+from bureau.base.masking import shown_field
 from bureau.base.scoping import township_of
 from bureau.models import Person, ReviewStatus
+from bureau.rules.disclosure import revealing
 from bureau.station.forms import PersonForm
 from bureau.station.kit import list_context, proposal_context, record_form, station_required, visible_record_or_404
 

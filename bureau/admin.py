@@ -38,10 +38,11 @@ from bureau.models import (
     User,
 )
 from bureau.models.payments import period_normalise
-from bureau.rules import audit, ledger, otp, password_resets, person_file  # noqa: F401
+from bureau.rules import audit, otp, password_resets, person_file  # noqa: F401
 from bureau.rules.disclosure import revealing
-from bureau.rules.payment_lists import payment_list_check
-from bureau.rules.payment_proposals import PREPARE_PERMISSION, payment_proposal_create
+from bureau.rules.payments import ledger  # noqa: F401
+from bureau.rules.payments.lists import payment_list_check
+from bureau.rules.payments.proposals import PREPARE_PERMISSION, payment_proposal_create
 
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
@@ -532,7 +533,7 @@ class PaymentAdmin(ScopedAdmin):
         """
         批量发放 (and the ledger's add form): the list is checked line by line by the ledger's rules
         and shown (masked) with its total; a second post checks it all again and keeps it as a
-        proposal (`bureau.rules.payment_proposals`), which another clerk approves and only then pays.
+        proposal (`bureau.rules.payments.proposals`), which another clerk approves and only then pays.
         """
         if not request.user.has_perm(PREPARE_PERMISSION):
             raise PermissionDenied

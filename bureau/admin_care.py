@@ -18,7 +18,7 @@ from bureau.models import CheckUp, CheckUpBatch, Visit
 
 class LedgerRecordAdmin(RecordAdmin):
     """
-    A workflow record paying through the ledger (bureau.rules.ledger). Its form checks the ledger first
+    A workflow record paying through the ledger (bureau.rules.payments.ledger). Its form checks the ledger first
     (the model's clean); a payment written by someone else between that check and the save, or
     before an approval, refuses the save: the admin says so instead of failing, nothing is written.
     """
@@ -88,7 +88,7 @@ class VisitAdmin(LedgerRecordAdmin):
         "township",
         *WORKFLOW_READONLY,
     ]
-    # The township is the person's (Visit.township_from); the ledger row is written by bureau.rules.ledger.
+    # The township is the person's (Visit.township_from); the ledger row is written by bureau.rules.payments.ledger.
     readonly_fields = ["township", "payment_link", *WORKFLOW_READONLY]
 
 

@@ -1,6 +1,6 @@
 """
 Money held for want of a bank account (待补发) in the admin, and any payment batch's bank file
-(a catch-up batch's, a hand batch's): see `bureau.rules.held_payments`.
+(a catch-up batch's, a hand batch's): see `bureau.rules.payments.held`.
 """
 
 from urllib.parse import quote
@@ -71,7 +71,7 @@ class BatchBankFileMixin:
 @admin.register(HeldPayment)
 class HeldPaymentAdmin(SensitiveQueryMixin, admin.ModelAdmin):
     """
-    Read-only: held money is paid by adding an account in use for the person (bureau.rules.held_payments),
+    Read-only: held money is paid by adding an account in use for the person (bureau.rules.payments.held),
     never by hand here.
     """
 

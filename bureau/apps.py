@@ -14,10 +14,11 @@ class BureauConfig(AppConfig):
     verbose_name = "人员与公共台账"
 
     def ready(self):
-        from bureau import checks  # noqa: F401  (registers checks and receivers)
+        from bureau import checks  # noqa: F401  (registers the system checks)
         from bureau.admin_base import enforce_query_allow_list
         from bureau.admin_history import register_history_admins
-        from bureau.rules import audit_hooks, held_payments, ledger, signals  # noqa: F401  (registers checks and receivers)
+        from bureau.rules import audit_hooks, signals  # noqa: F401  (signals registers its receivers)
+        from bureau.rules.payments import batches, ledger
 
         # django.contrib.admin comes first in INSTALLED_APPS, so its ready() has imported every
         # app's admin module by now: an app's own admin of a history table is left in place.
@@ -29,7 +30,7 @@ class BureauConfig(AppConfig):
         # Records that pay through the ledger (`ledger_payment` on the model) keep their row in step.
         ledger.connect()
         # Money held for want of a bank account is paid once an account in use is added.
-        held_payments.connect()
+        batches.connect()
 
         # Models added by later migrations get their role grants without a hand-written list.
         # Connected for every app, since each app's permissions appear after its own migrate step.

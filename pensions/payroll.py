@@ -21,7 +21,7 @@ marked failed afterwards (a late duplicate's failure is not written over it).
 
 Only persons with a bank account in use are paid: the run's page and its approval page show the
 lines without one (count and sum, `no_account`), and the payment holds them (待补发) until an
-account is added (`bureau.rules.held_payments`).
+account is added (`bureau.rules.payments.held`).
 """
 
 import contextlib
@@ -49,8 +49,8 @@ from bureau.models import (
 )
 from bureau.models.people import presence
 from bureau.rules import audit, background
-from bureau.rules.held_payments import NoAccountSummary, held_summary, no_account_summary
-from bureau.rules.services import PaymentLine, payment_batch_create
+from bureau.rules.payments.batches import PaymentLine, payment_batch_create
+from bureau.rules.payments.held import NoAccountSummary, held_summary, no_account_summary
 from pensions.models import BenefitStandard, PayrollLine, PayrollRun
 from pensions.programmes import PERIODIC_PENSION, programme
 

@@ -95,8 +95,8 @@ class Visit(TownshipRecord):
     )
     note = models.TextField("情况记录", blank=True)
 
-    # The 慰问金 of an approved visit is a ledger row, kept in step by bureau.rules.ledger.
-    ledger_payment = "bureau.rules.care.visit_payment"
+    # The 慰问金 of an approved visit is a ledger row, kept in step by bureau.rules.payments.ledger.
+    ledger_payment = "bureau.rules.payments.visits.visit_payment"
 
     township_from = "person"
     event_dates = ("visited_on",)
@@ -127,7 +127,7 @@ class Visit(TownshipRecord):
         check_person_present(self, "visited_on")
         if self.amount and not self.programme_id:
             raise ValidationError({"programme": "发放慰问金时须选择资金项目。"})
-        from bureau.rules.ledger import linked_payment_check  # the ledger's module imports the models
+        from bureau.rules.payments.ledger import linked_payment_check  # the ledger's module imports the models
 
         linked_payment_check(self)
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from bureau.importexport import PortalXLSX
 from bureau.importexport.care import CheckUpResource, VisitResource
 from bureau.models import CheckUp, Payment, ReviewStatus, Visit
-from bureau.rules.care import VISIT_DUPLICATE
+from bureau.rules.payments.visits import VISIT_DUPLICATE
 from tests.factories import (
     BankAccountFactory,
     CheckUpBatchFactory,
@@ -32,7 +32,7 @@ VISITS = reverse("admin:bureau_visit_changelist")
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

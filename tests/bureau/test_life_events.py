@@ -64,7 +64,7 @@ def pensioners(township_a):
     for n, name in enumerate(["王一", "王二", "王三"]):
         number = make_id_number(birth_date=D(1960, 1, 1 + n), sequence=300 + n)
         person = PersonFactory(name=name, id_number=number, township=township_a)
-        BankAccountFactory(person=person)  # paid, not held (bureau.rules.held_payments)
+        BankAccountFactory(person=person)  # paid, not held (bureau.rules.payments.held)
         PersonCategoryFactory(person=person, category="disabled_soldier", started_on=D(2021, 1, 1))
         people.append(person)
     return people

@@ -1,6 +1,6 @@
 """
 The payment ledger's import is closed: a file of ledger rows would be one account's payment, and
-every payment by hand is prepared by one clerk and approved by another (bureau.rules.payment_proposals).
+every payment by hand is prepared by one clerk and approved by another (bureau.rules.payments.proposals).
 A file offered anyway writes nothing and says where to go instead; the ledger's export stays.
 """
 

@@ -22,7 +22,7 @@ from tests.pensions.factories import (
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

@@ -1,6 +1,6 @@
 """
 The ledger rows of “三难” aid and of conscript families' allowances (pensions.services through
-bureau.rules.ledger): exact amounts and periods, following changes, none while pending or refused.
+bureau.rules.payments.ledger): exact amounts and periods, following changes, none while pending or refused.
 """
 
 import datetime
@@ -20,7 +20,7 @@ from tests.pensions.factories import ConscriptBenefitFactory, HardshipAidFactory
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 from bureau.areas import area_configs
@@ -62,6 +63,16 @@ def test_the_contracts_name_every_declared_area_app():
     assert set(parser["importlinter:contract:areas-independent"]["modules"].split()) == declared
     assert set(parser["importlinter:contract:core-names-no-area"]["forbidden_modules"].split()) == declared
     assert declared <= set(parser["importlinter"]["root_packages"].split())
+
+
+def test_the_base_imports_nothing_of_the_project():
+    # The layers contract leaves the project's entry points (celery, tasks, views…) unlisted, so it
+    # would let the base import them; the base's promise is stricter: nothing of the project at all.
+    graph = grimp.build_graph(*contracts()["importlinter"]["root_packages"].split(), cache_dir=None)
+    base = [module for module in graph.modules if module.split(".")[:2] == ["bureau", "base"]]
+    assert "bureau.base.masking" in base
+    imported = {(module, name) for module in base for name in graph.find_modules_directly_imported_by(module)}
+    assert {(module, name) for module, name in imported if name.split(".")[:2] != ["bureau", "base"]} == set()
 
 
 @pytest.mark.slow  # lint-imports builds the import graph of every package in a process of its own (~3 s)

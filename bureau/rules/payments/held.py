@@ -5,10 +5,11 @@ The one place that answers “who has an account in use” (`accounts_in_use`, `
 what a run's lines without one come to (`no_account_summary`: count and sum), for every run page
 (the payroll, the grant, a batch): they show it before approval with the include
 `admin/bureau/no_account_summary.html` (context `no_account`). Approval pays only the lines with an
-account (`bureau.rules.payments.batches.payment_batch_create`); the others are held (`HeldPayment`, 待补发) and paid
-once when an account in use is added for the person, whatever path adds it: the admin, the API and
-`BankAccount.save()` through `on_bank_account_saved` (connected by `connect()`), an import through
-`BankAccountResource`, all calling `bureau.rules.payments.batches.held_payments_release`.
+account (`bureau.rules.payments.batches.payment_batch_create`); the others are held (`HeldPayment`,
+待补发) and paid once when an account in use is added for the person, whatever path adds it: the
+admin, the API and `BankAccount.save()` through `batches.on_bank_account_saved`, an import through
+`BankAccountResource`, all calling `bureau.rules.payments.batches.held_payments_release`. Only the
+reading is here: the writes import this module, so it imports none of them.
 """
 
 from collections.abc import Iterable

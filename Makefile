@@ -2,7 +2,7 @@
 #   make run    set up .venv, migrate, load the demo district and start the portal on 127.0.0.1:8000
 #   make test   the whole test suite on every core (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set);
 #               PYTEST_ARGS="-k seed", PYTEST_WORKERS=0 for one process (pdb, a single file)
-#   make lint   ruff check and ruff format --check
+#   make lint   ruff check, ruff format --check, and lint-imports (the layers in .importlinter)
 #   make check  pending migrations, and `check --deploy` against production-style settings
 #   make bench  time the heavy paths at district scale beside their floors, then 20 clients on gunicorn;
 #               BENCH_ARGS="--scale city" by hand (10x). Not part of make test or CI
@@ -47,6 +47,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 check: install
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run

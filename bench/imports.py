@@ -129,7 +129,7 @@ def floor(content: bytes) -> float:
 
 def timed_import(user, content: bytes, **kwargs) -> tuple[float, object, int]:
     from bureau.importexport import PortalXLSX
-    from bureau.resources import PersonResource
+    from bureau.importexport.records import PersonResource
 
     start = time.process_time()
     with CaptureQueriesContext(connection) as queries:

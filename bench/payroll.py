@@ -48,7 +48,7 @@ def registry(people: int):
 
     from bench.imports import id_number
     from bureau import roles
-    from bureau.bulk import insert_rows
+    from bureau.base.bulk import insert_rows
     from bureau.models import Payment, PaymentBatch, Person, PersonCategory, Township, User
     from pensions.models import BenefitStandard
     from pensions.programmes import PERIODIC_PENSION, programme

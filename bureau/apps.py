@@ -14,21 +14,23 @@ class BureauConfig(AppConfig):
     verbose_name = "人员与公共台账"
 
     def ready(self):
-        from bureau import audit_hooks, checks, held_payments, ledger, signals  # noqa: F401  (registers checks and receivers)
+        from bureau import checks  # noqa: F401  (registers the system checks)
         from bureau.admin.history import register_history_admins
         from bureau.admin.lookups import enforce_query_allow_list
+        from bureau.rules import audit_hooks, signals  # noqa: F401  (signals registers its receivers)
+        from bureau.rules.payments import batches, ledger
 
         # django.contrib.admin comes first in INSTALLED_APPS, so its ready() has imported every
         # app's admin module by now: an app's own admin of a history table is left in place.
         register_history_admins()
         # Then every admin list, the history lists and other packages' lists included, takes only
-        # the query parameters it declares (bureau.query_params).
+        # the query parameters it declares (bureau.base.query_params).
         enforce_query_allow_list()
         audit_hooks.connect()
         # Records that pay through the ledger (`ledger_payment` on the model) keep their row in step.
         ledger.connect()
         # Money held for want of a bank account is paid once an account in use is added.
-        held_payments.connect()
+        batches.connect()
 
         # Models added by later migrations get their role grants without a hand-written list.
         # Connected for every app, since each app's permissions appear after its own migrate step.

@@ -21,7 +21,7 @@ An area app declares itself once, with an `AreaConfig` subclass in its `apps.py`
 
 The core reads these declarations and never names an area app: the station URLs
 and navigation (`bureau.station`), the role grants (`bureau.roles`), the report
-(`reports.registry`), the person file (`bureau.person_file`), the demo
+(`reports.registry`), the person file (`bureau.rules.person_file`), the demo
 (`seed_demo`), the API router (`bureau.api.urls`) and the person guards
 (`Person.clean()`, so every path that saves a person). See docs/area-apps.md.
 """
@@ -86,7 +86,7 @@ class AreaConfig(AppConfig):
     station_read_models: frozenset[str] = frozenset()
     #: Custom permissions of the area's models ("codename") and the roles that hold them.
     role_grants: dict[str, frozenset[str]] = {}
-    #: Dotted paths of the area's `bureau.datacheck.Check`s: contradictions the 数据质量核查 lists.
+    #: Dotted paths of the area's `bureau.rules.datacheck.Check`s: contradictions the 数据质量核查 lists.
     data_checks: tuple[str, ...] = ()
     #: Dotted paths of `guard(person, previous) -> str | None`: a change of a registry person the area's
     #: records forbid (a settlement route already paid or placed). `previous` is the person as stored

@@ -6,7 +6,7 @@ MLPS level 3's separation of duties (三权分立): the system administrator (ac
 the security administrator (roles, unlocking) and the auditor (reads the audit trail only).
 No account holds two of the three, and an account holding one of them holds no business role and
 no personal-data permission, however its groups or permissions are set (`check_account_roles`, run
-by the user form and by the m2m signals of bureau/signals.py). Nobody changes their own roles or
+by the user form and by the m2m signals of bureau/rules/signals.py). Nobody changes their own roles or
 permissions (`check_not_own_account`).
 
 Groups are created by migration `0002_roles`; `sync_roles` runs again after
@@ -77,7 +77,7 @@ ADMIN_GRANTS = {
     "auth.view_group": {SECURITY_ADMIN},
     "axes.view_accessattempt": {SECURITY_ADMIN},
     "axes.view_accessfailurelog": {SECURITY_ADMIN},
-    # Administrators' password resets wait for the security administrator (bureau.password_resets).
+    # Administrators' password resets wait for the security administrator (bureau.rules.password_resets).
     "bureau.view_passwordreset": {SYSTEM_ADMIN, SECURITY_ADMIN},
     "bureau.approve_passwordreset": {SECURITY_ADMIN},
 }

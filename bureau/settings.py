@@ -55,20 +55,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, except that a page's background polling does not renew an idle session.
-    "bureau.accounts.SessionMiddleware",
+    "bureau.rules.accounts.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "bureau.audit.AuditRequestMiddleware",
+    "bureau.rules.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "bureau.accounts.SessionLifetimeMiddleware",
+    "bureau.rules.accounts.SessionLifetimeMiddleware",
     # The second factor (when REQUIRE_TOTP), then the initial password, before any other page.
-    "bureau.otp.SecondFactorMiddleware",
-    "bureau.accounts.PasswordChangeRequiredMiddleware",
+    "bureau.rules.otp.SecondFactorMiddleware",
+    "bureau.rules.accounts.PasswordChangeRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "bureau.sqlite.DeferredReadsMiddleware",
+    "bureau.base.sqlite.DeferredReadsMiddleware",
     # Last, so it sees the login view's response and replaces it when axes locked the attempt out.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,7 +116,7 @@ if not on_sqlite:
 if on_sqlite:
     # Wait for a concurrent writer (runserver plus a management command) instead of failing, and
     # take the write lock when a transaction begins: two requests upgrading read locks deadlock.
-    # GET requests begin DEFERRED instead, so reads do not queue (bureau.sqlite.DeferredReadsMiddleware).
+    # GET requests begin DEFERRED instead, so reads do not queue (bureau.base.sqlite.DeferredReadsMiddleware).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": env.float("SQLITE_TIMEOUT", default=20), "transaction_mode": "IMMEDIATE"}
     )
@@ -131,15 +131,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # MLPS level 3: at least 12 characters of three kinds, not common, not like the username.
-# Django's own messages are partly untranslated in zh_Hans; bureau.passwords words them in Chinese.
+# Django's own messages are partly untranslated in zh_Hans; bureau.rules.passwords words them in Chinese.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "bureau.passwords.UserAttributeSimilarityValidator"},
-    {"NAME": "bureau.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "bureau.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
-    {"NAME": "bureau.passwords.CommonPasswordValidator"},
+    {"NAME": "bureau.rules.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "bureau.rules.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "bureau.rules.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "bureau.rules.passwords.CommonPasswordValidator"},
 ]
 
-# Lockout (django-axes, bureau.accounts.LockoutHandler), on every login that calls
+# Lockout (django-axes, bureau.rules.accounts.LockoutHandler), on every login that calls
 # authenticate(request=...) (the station, the admin and the API token) and on every wrong TOTP code:
 # five failures of one username, from any addresses, lock the account for every address; an address
 # that failed against LOGIN_ADDRESS_ACCOUNT_LIMIT usernames is locked for every username. 30 minutes.
@@ -147,16 +147,16 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 # Two separate criteria, counted by the handler: the username alone, the address alone.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_HANDLER = "bureau.accounts.LockoutHandler"
+AXES_HANDLER = "bureau.rules.accounts.LockoutHandler"
 LOGIN_ADDRESS_ACCOUNT_LIMIT = env.int("LOGIN_ADDRESS_ACCOUNT_LIMIT", default=5)
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "bureau.accounts.lockout_response"
+AXES_LOCKOUT_CALLABLE = "bureau.rules.accounts.lockout_response"
 # The client address is REMOTE_ADDR unless the proxy in front is trusted to set a header:
-# AXES_CLIENT_IP_HEADER=HTTP_X_REAL_IP names the header (bureau.accounts.client_ip_address).
+# AXES_CLIENT_IP_HEADER=HTTP_X_REAL_IP names the header (bureau.base.client_address.client_ip_address).
 AXES_CLIENT_IP_HEADER = env("AXES_CLIENT_IP_HEADER", default="")
-AXES_CLIENT_IP_CALLABLE = "bureau.accounts.client_ip_address"
-# Its log lines name the client; a username typed as an ID number or phone is masked there (bureau.logs).
-AXES_CLIENT_STR_CALLABLE = "bureau.logs.axes_client_str"
+AXES_CLIENT_IP_CALLABLE = "bureau.base.client_address.client_ip_address"
+# Its log lines name the client; a username typed as an ID number or phone is masked there (bureau.base.logs).
+AXES_CLIENT_STR_CALLABLE = "bureau.base.logs.axes_client_str"
 
 LOGIN_URL = "station:login"
 LOGIN_REDIRECT_URL = "station:home"
@@ -206,7 +206,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task's message is acknowledged when the task ends, and put back when its worker process dies
-# (killed, out of memory): the job's own claim (bureau.background.job_claim) makes a second
+# (killed, out of memory): the job's own claim (bureau.rules.background.job_claim) makes a second
 # delivery harmless and caps the attempts at JOB_MAX_ATTEMPTS.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -219,21 +219,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker that lost Redis retries for as long as Redis is away (celery gives up after 100 tries
-# by default, about 50 minutes, and exits), through the transport of bureau/broker.py, which keeps
+# by default, about 50 minutes, and exits), through the transport of bureau/base/broker.py, which keeps
 # kombu's lost-connection crash from killing the worker.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-CELERY_BROKER_TRANSPORT = "bureau.broker:Transport" if REDIS_URL else None
+CELERY_BROKER_TRANSPORT = "bureau.base.broker:Transport" if REDIS_URL else None
 # A task keeps running through a broker outage (Celery 6 would cancel it): its job's claim makes
 # the message's later redelivery harmless, and cancelling would only redo the work.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
-# Beat writes its heartbeat (bureau.service_health) from its loop.
-CELERY_BEAT_SCHEDULER = "bureau.service_health:BeatScheduler"
-# The worker's and beat's heartbeat rows (bureau.service_health): written every SERVICE_HEARTBEAT_SECONDS,
+# Beat writes its heartbeat (bureau.rules.service_health) from its loop.
+CELERY_BEAT_SCHEDULER = "bureau.rules.service_health:BeatScheduler"
+# The worker's and beat's heartbeat rows (bureau.rules.service_health): written every SERVICE_HEARTBEAT_SECONDS,
 # and a service whose row is older than SERVICE_STALE_SECONDS is down (/healthz, manage.py service_alive).
 SERVICE_HEARTBEAT_SECONDS = env.int("SERVICE_HEARTBEAT_SECONDS", default=15)
 SERVICE_STALE_SECONDS = env.int("SERVICE_STALE_SECONDS", default=90)
 CELERY_TIMEZONE = TIME_ZONE
-# Background jobs (bureau.background): a running job writes its heartbeat every JOB_HEARTBEAT_SECONDS;
+# Background jobs (bureau.rules.background): a running job writes its heartbeat every JOB_HEARTBEAT_SECONDS;
 # one silent for JOB_STALE_SECONDS (JOB_QUEUED_STALE_SECONDS while queued) is sent again by the
 # watchdog every JOBS_WATCH_SECONDS, up to JOB_MAX_ATTEMPTS runs, then failed with 重试 offered. The
 # outbox is flushed every OUTBOX_FLUSH_SECONDS. A stalled job resumes within
@@ -333,7 +333,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bureau.api.permissions.ModelPermissions"],
-    # The first refuses every query parameter a list does not declare (bureau.query_params).
+    # The first refuses every query parameter a list does not declare (bureau.base.query_params).
     "DEFAULT_FILTER_BACKENDS": [
         "bureau.api.filters.DeclaredQueryFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -378,21 +378,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Sessions end after 30 idle minutes (the cookie is renewed on every request) and, however
-# active, 12 hours after the login (bureau.accounts.SessionLifetimeMiddleware).
+# active, 12 hours after the login (bureau.rules.accounts.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
-# A second factor (TOTP, bureau.otp) after the password for every account, on the web and the API.
+# A second factor (TOTP, bureau.rules.otp) after the password for every account, on the web and the API.
 REQUIRE_TOTP = env.bool("REQUIRE_TOTP", default=False)
 # API tokens expire this many hours after they were issued (bureau.api.authentication).
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=8)
-# Audit events are kept this many days; never fewer than 183 (six months, MLPS level 3), see bureau.audit.
+# Audit events are kept this many days; never fewer than 183 (six months, MLPS level 3), see bureau.rules.audit.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=190)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_numbers": {"()": "bureau.logs.PersonalNumberLogFilter"}},
+    "filters": {"personal_numbers": {"()": "bureau.base.logs.PersonalNumberLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
     # "Not Found: /api/v1/persons/<an ID number typed into the URL>/": the path is logged masked.

@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
-from bureau import audit
+from bureau.rules import audit
 
 
 @shared_task
 def outbox_flush() -> int:
     """Every OUTBOX_FLUSH_SECONDS: send the tasks queued while the broker was down."""
-    from bureau.background import outbox_flush
+    from bureau.rules.background import outbox_flush
 
     return outbox_flush()
 
@@ -16,7 +16,7 @@ def outbox_flush() -> int:
 @shared_task
 def jobs_watch() -> dict:
     """Every JOBS_WATCH_SECONDS: send again, or fail, the jobs whose worker stopped beating."""
-    from bureau.background import jobs_watch
+    from bureau.rules.background import jobs_watch
 
     return jobs_watch()
 

@@ -20,16 +20,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bureau import audit, datacheck, otp, roles, service_health
-from bureau.accounts import (
+from bureau import roles
+from bureau.celery import app as celery_app
+from bureau.models import Attachment
+from bureau.rules import audit, datacheck, otp, service_health
+from bureau.rules.accounts import (
     PASSWORD_CHANGE_REQUIRED_MESSAGE,
     NewPasswordChangeForm,
     is_locked_out,
     lockout_response,
     login_failures_reset,
 )
-from bureau.celery import app as celery_app
-from bureau.models import Attachment
 
 FILE_NOT_FOUND = "文件不存在，或您无权查看。"
 CSRF_FAILURE_MESSAGE = "页面已过期或安全校验未通过（CSRF），本次提交未保存。请返回上一页，刷新后重新提交。"
@@ -94,7 +95,7 @@ def healthz(request):
 
     It runs outside the per-request transaction (ATOMIC_REQUESTS would open one, and fail with
     an HTML 500, before the view could say the database is down), and no middleware touches the
-    database for an anonymous request (bureau.sqlite.DeferredReadsMiddleware lets a failed open pass).
+    database for an anonymous request (bureau.base.sqlite.DeferredReadsMiddleware lets a failed open pass).
     """
     status = {"database": _database_status(), "cache": _cache_status(), "broker": _broker_status()}
     if celery_app.conf.task_always_eager:

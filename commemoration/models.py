@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bureau.base.scoping import ScopedQuerySet
 from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, FamilyLink, Person, TownshipRecord
-from bureau.scoping import ScopedQuerySet
 from bureau.validators import UploadValidator, has_visible_text
 
 #: The first Martyrs' Day (烈士纪念日, 30 September) was held in 2014.

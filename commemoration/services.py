@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from bureau.accounts import client_ip_address
+from bureau.base.client_address import client_ip_address
 from commemoration.models import MemorialDailyVisits
 
 logger = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bureau.base.scoping import ScopedQuerySet, sees_all_townships, township_of
 from bureau.models import ActivityRecord, DeclaredDatesMixin, TownshipRecord
 from bureau.models.records import TownshipRecordQuerySet
-from bureau.scoping import ScopedQuerySet, sees_all_townships, township_of
 
 
 def _period_end(year: int) -> datetime.date:

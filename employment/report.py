@@ -18,7 +18,7 @@ import datetime
 
 from django.db.models import Q
 
-from bureau.masking import mask_id_number
+from bureau.base.masking import mask_id_number
 from bureau.reporting import Figure, Item, Section
 from employment.models import (
     EmploymentIntention,

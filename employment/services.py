@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from bureau.models import Person
-from bureau.services import record_save
+from bureau.rules.services import record_save
 from bureau.validators import parse_resident_id
 from employment.models import FairAttendance, JobFair
 

@@ -2,7 +2,7 @@
 Station portal pages of employment: a station reports which of its residents
 attended a job fair and who found work. Built on the station kit: lists are
 `visible_to(user)`, every write goes through the form's `submit` and
-`bureau.services.record_save`, and errors are answered in one place.
+`bureau.rules.services.record_save`, and errors are answered in one place.
 """
 
 from django.urls import reverse_lazy

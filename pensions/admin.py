@@ -3,7 +3,7 @@ Admin of preferential care and pensions (优待抚恤), for bureau staff (read-o
 
 Built on the kit (bureau.admin): scoping, masking, the workflow, history and export. The
 money of “三难” aid and of conscript families' allowances is written to the ledger by
-bureau.ledger once the record is approved (pensions.services says which row); each record's
+bureau.rules.payments.ledger once the record is approved (pensions.services says which row); each record's
 page links its row.
 """
 

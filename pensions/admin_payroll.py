@@ -13,8 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from bureau import background
 from bureau.admin import ReadOnlyAdmin, RunStepsAdmin
+from bureau.rules import background
 from pensions import payroll
 from pensions.bankfile import bank_file, bank_file_refusal
 from pensions.models import PayrollLine, PayrollRun

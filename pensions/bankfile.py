@@ -1,11 +1,11 @@
 """
 The bank file (银行代发文件) of a paid payroll run: the core's file of the run's ledger batch
-(`bureau.bankfile`). It needs `pensions.export_bank_file`; each download is in the export log.
+(`bureau.importexport.bankfile`). It needs `pensions.export_bank_file`; each download is in the export log.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from bureau.bankfile import REFUSED, batch_bank_file
+from bureau.importexport.bankfile import REFUSED, batch_bank_file
 from pensions.models import PayrollRun
 
 PERMISSION = "pensions.export_bank_file"

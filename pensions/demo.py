@@ -23,7 +23,7 @@ from bureau.demo.helpers import DemoPayment, DemoProgramme, payments_write, regi
 from bureau.demo.writers import CLERK_USERNAME
 from bureau.models import PaymentProgramme, PaymentProposal, Person, PreferentialCategory
 from bureau.models.people import KEY_BENEFICIARY_CATEGORIES
-from bureau.payment_proposals import payment_proposal_create
+from bureau.rules.payments.proposals import payment_proposal_create
 from pensions import demo_records, programmes
 from pensions.demo_payroll import months_until, payroll_seed
 from pensions.models import BenefitStandard

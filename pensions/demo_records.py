@@ -6,7 +6,7 @@ benefits (one conscript serving in Tibet, one family's Xinjiang allowance of the
 
 Every record is approved by the demo clerk and written on its natural key, so a second run updates it.
 Money goes to the ledger as the portal pays it: where a model declares its ledger row
-(`ledger_payment`, kept in step by `bureau.ledger` when the record is saved) the record's save writes
+(`ledger_payment`, kept in step by `bureau.rules.payments.ledger` when the record is saved) the record's save writes
 it; otherwise the demo writes the same row (same person, programme and period) with `payments_write`.
 
 `seed_this_year` adds, up to today, routine visits without money and what each station has
@@ -100,7 +100,7 @@ DAYS_TO_DECIDE = 14
 
 
 def ledger_follows(model) -> bool:
-    """Whether saving a record of `model` writes its ledger row (`bureau.ledger`)."""
+    """Whether saving a record of `model` writes its ledger row (`bureau.rules.payments.ledger`)."""
     return bool(getattr(model, "ledger_payment", ""))
 
 

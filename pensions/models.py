@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.ledger import linked_payment_check
+from bureau.base.scoping import ScopedQuerySet
 from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
 from bureau.models.background import BackgroundJob, Step
 from bureau.models.people import DisabilityGrade
-from bureau.scoping import ScopedQuerySet
+from bureau.rules.payments.ledger import linked_payment_check
 
 
 class BenefitStandardQuerySet(models.QuerySet):
@@ -277,7 +277,7 @@ class HardshipAid(TownshipRecord):
         related_name="+",
     )
 
-    # The amount granted is a ledger row of the “三难”救助 programme, kept in step by bureau.ledger.
+    # The amount granted is a ledger row of the “三难”救助 programme, kept in step by bureau.rules.payments.ledger.
     ledger_payment = "pensions.services.hardship_aid_payment"
 
     township_from = "person"
@@ -346,7 +346,7 @@ class ConscriptBenefit(TownshipRecord):
         related_name="+",
     )
 
-    # A paid allowance is a ledger row of the 义务兵家庭优待金 programme, kept in step by bureau.ledger.
+    # A paid allowance is a ledger row of the 义务兵家庭优待金 programme, kept in step by bureau.rules.payments.ledger.
     ledger_payment = "pensions.services.conscript_benefit_payment"
 
     township_from = "family"

@@ -12,7 +12,7 @@ month of its date.
 The run compares each person with what the ledger paid them the previous month (new, stopped,
 amount changed, each with its reason), is approved by a second staff member, and is then paid
 in parts of `PAYROLL_PAY_CHUNK` lines (a setting), each part one transaction adding to the run's
-batch. Both steps run on the worker as background jobs (`bureau.background`): the task claims the
+batch. Both steps run on the worker as background jobs (`bureau.rules.background`): the task claims the
 run, beats while it works, and a run whose worker died is sent again by the watchdog. Generation
 is one transaction and starts over; a payment killed halfway pays whoever is left: the ledger
 skips whoever it paid already (`payment_batch_create(already_paid="skip")`) and its unique
@@ -21,7 +21,7 @@ marked failed afterwards (a late duplicate's failure is not written over it).
 
 Only persons with a bank account in use are paid: the run's page and its approval page show the
 lines without one (count and sum, `no_account`), and the payment holds them (待补发) until an
-account is added (`bureau.held_payments`).
+account is added (`bureau.rules.payments.held`).
 """
 
 import contextlib
@@ -37,9 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from bureau import audit, background
-from bureau.bulk import chunks, insert_rows
-from bureau.held_payments import NoAccountSummary, held_summary, no_account_summary
+from bureau.base.bulk import chunks, insert_rows
 from bureau.models import (
     HeldPayment,
     Payment,
@@ -50,7 +48,9 @@ from bureau.models import (
     ReviewStatus,
 )
 from bureau.models.people import presence
-from bureau.services import PaymentLine, payment_batch_create
+from bureau.rules import audit, background
+from bureau.rules.payments.batches import PaymentLine, payment_batch_create
+from bureau.rules.payments.held import NoAccountSummary, held_summary, no_account_summary
 from pensions.models import BenefitStandard, PayrollLine, PayrollRun
 from pensions.programmes import PERIODIC_PENSION, programme
 
@@ -237,7 +237,7 @@ def compare(period: str, due: dict[int, Due], previous: dict[int, Decimal]) -> l
 
 # --- the run's steps ----------------------------------------------------------------------------
 #
-# Both steps are background jobs (bureau.background): the task claims the run (a second delivery
+# Both steps are background jobs (bureau.rules.background): the task claims the run (a second delivery
 # while the first still beats does nothing), beats while it works, and the watchdog sends the task
 # again when the heartbeat stops (a killed worker). Generation writes its lines in one transaction
 # (run again, it starts over); the payment pays part by part and, run again, pays whoever is left.

@@ -36,7 +36,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from bureau.masking import mask_id_number
+from bureau.base.masking import mask_id_number
 from bureau.models import (
     CheckUp,
     CheckUpBatch,

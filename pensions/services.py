@@ -1,10 +1,10 @@
 """
 Writes of preferential care that span models: the money of “三难” aid and of conscript families'
-allowances, written to the ledger (bureau.ledger keeps each record's row in step on every write
+allowances, written to the ledger (bureau.rules.payments.ledger keeps each record's row in step on every write
 path; the functions here say which row a record pays once approved).
 """
 
-from bureau.ledger import PaymentSpec
+from bureau.rules.payments.ledger import PaymentSpec
 from pensions.models import ConscriptBenefit, HardshipAid
 from pensions.programmes import CONSCRIPT_FAMILY, HARDSHIP_AID, programme
 

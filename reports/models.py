@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from bureau.base.scoping import ScopedQuerySet
 from bureau.models.background import BackgroundJob, Step
-from bureau.scoping import ScopedQuerySet
 
 
 class Narrative(models.Model):

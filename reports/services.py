@@ -15,9 +15,9 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
-from bureau import background
+from bureau.base.scoping import sees_all_townships, township_of
 from bureau.models import SiteProfile, Township
-from bureau.scoping import sees_all_townships, township_of
+from bureau.rules import background
 from reports.compose import DEFAULT_CLOSING, DEFAULT_OPENING, compose_report, display_value, render_text
 from reports.docx import render_docx
 from reports.models import AnnualReportRun, Narrative, ReportDownload
@@ -79,7 +79,7 @@ def _require_may_request(*, township: Township | None, by) -> None:
 
 def report_run_request(*, year: int, township: Township | None, formats: list[str], by) -> AnnualReportRun:
     """
-    Create a queued run and queue its generation through the outbox (bureau.background): sent
+    Create a queued run and queue its generation through the outbox (bureau.rules.background): sent
     when the transaction commits, or later by the outbox if the broker is down then.
 
     Station staff may request only their own township; a district-wide run (township None)
@@ -197,7 +197,7 @@ def report_run_execute(*, run_id: int) -> AnnualReportRun:
     """
     Generate the files of a queued run: compose, render, store with their SHA-256, mark done.
 
-    The run is claimed first (bureau.background.job_claim): a message delivered twice, a run
+    The run is claimed first (bureau.rules.background.job_claim): a message delivered twice, a run
     another worker is generating, or a finished run is left alone; a run whose worker died
     (stale heartbeat) is generated again from the start. The files are written at the end, under
     the run's row lock and only while this attempt still holds the run; files an interrupted

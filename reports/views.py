@@ -18,9 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from bureau import background
-from bureau.accounts import keeps_session_idle
-from bureau.scoping import sees_all_townships, township_of
+from bureau.base.scoping import sees_all_townships, township_of
+from bureau.rules import background
+from bureau.rules.accounts import keeps_session_idle
 from reports.forms import RunRequestForm, YearForm
 from reports.models import AnnualReportRun
 from reports.services import (

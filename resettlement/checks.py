@@ -1,9 +1,9 @@
-"""This area's contradictions for the 数据质量核查 (`bureau.datacheck`), declared in apps.py."""
+"""This area's contradictions for the 数据质量核查 (`bureau.rules.datacheck`), declared in apps.py."""
 
 import datetime
 from collections.abc import Iterable
 
-from bureau.datacheck import Check, Finding, admin_url
+from bureau.rules.datacheck import Check, Finding, admin_url
 from resettlement import eligibility
 
 

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from bureau.base.scoping import ScopedQuerySet
 from bureau.models import TownshipRecord, VersionedModel
-from bureau.scoping import ScopedQuerySet
 from bureau.validators import UploadValidator
 
 MONEY = {"max_digits": 12, "decimal_places": 2}

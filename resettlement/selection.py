@@ -34,7 +34,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from bureau import audit
+from bureau.rules import audit
 from resettlement.eligibility import placement_refusals
 from resettlement.models import (
     PlacementBatch,

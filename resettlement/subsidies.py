@@ -13,11 +13,11 @@ latest earlier year): base + amount per year served, years rounded as `standards
 One run per cohort (a second is refused). While it awaits approval it may be recalculated; a
 second staff member, not the one who calculated it, approves it, which writes the ledger rows
 of programme 自主就业金 (period: the cohort year) in one transaction, through
-`bureau.services.payment_batch_create`: a person already paid the cohort's grant refuses the
+`bureau.rules.payments.batches.payment_batch_create`: a person already paid the cohort's grant refuses the
 whole payment, and the ledger's unique constraint refuses a second payment in any case. Only
 persons with a bank account in use are paid: the run's page and its approval page show the lines
 without one (count and sum, `no_account`); the payment holds them (待补发) until an account is
-added (`bureau.held_payments`).
+added (`bureau.rules.payments.held`).
 """
 
 import datetime
@@ -28,11 +28,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bureau import audit
-from bureau.bankfile import batch_bank_file
-from bureau.held_payments import NoAccountSummary, held_summary, no_account_summary
+from bureau.importexport.bankfile import batch_bank_file
 from bureau.models import HeldPayment, Person
-from bureau.services import PaymentLine, payment_batch_create
+from bureau.rules import audit
+from bureau.rules.payments.batches import PaymentLine, payment_batch_create
+from bureau.rules.payments.held import NoAccountSummary, held_summary, no_account_summary
 from resettlement.eligibility import Excluded, grant_exclusions
 from resettlement.models import SubsidyLine, SubsidyRun, SubsidyStandard
 from resettlement.programmes import SELF_EMPLOYMENT_GRANT, programme

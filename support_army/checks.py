@@ -1,12 +1,12 @@
-"""This area's contradictions for the 数据质量核查 (`bureau.datacheck`), declared in apps.py."""
+"""This area's contradictions for the 数据质量核查 (`bureau.rules.datacheck`), declared in apps.py."""
 
 import datetime
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q
 
-from bureau.datacheck import Check, Finding, admin_url
 from bureau.models import FamilyLink
+from bureau.rules.datacheck import Check, Finding, admin_url
 from support_army.models import MeritNotice
 
 

@@ -18,9 +18,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from bureau.base.scoping import ScopedQuerySet, sees_all_townships, township_of
 from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, FamilyLink, Merit, Person, TownshipRecord
 from bureau.models.records import TownshipRecordQuerySet
-from bureau.scoping import ScopedQuerySet, sees_all_townships, township_of
 
 # --- 立功送喜报 ------------------------------------------------------------------------------------
 

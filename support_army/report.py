@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from bureau.masking import mask_id_number
+from bureau.base.masking import mask_id_number
 from bureau.models import CheckUpBatch, ReviewStatus
 from bureau.reporting import Figure, Item, Section
 from support_army.models import (

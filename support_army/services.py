@@ -8,7 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from bureau.services import check_write_allowed, record_save
+from bureau.rules.services import check_write_allowed, record_save
 from support_army.models import (
     HomecomingRegistration,
     HomecomingStep,

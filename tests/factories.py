@@ -375,7 +375,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
 
     class Params:
         # A visit built for a ledger row (VisitFactory(payment=…)) is the visit that pays it: the
-        # ledger (bureau.ledger) would otherwise delete a row its approved visit does not pay.
+        # ledger (bureau.rules.payments.ledger) would otherwise delete a row its approved visit does not pay.
         paying = factory.LazyAttribute(lambda o: o.payment is not None)
 
     payment = None

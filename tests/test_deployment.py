@@ -131,8 +131,8 @@ def test_worker_and_beat_are_health_checked_by_their_heartbeats_and_restarted(co
         assert check["test"] == ["CMD", "python", "manage.py", "service_alive", name, "--restart-stalled"]
         assert check["interval"] and check["retries"]
     # Beat runs the scheduler that writes its heartbeat (and the class is importable).
-    assert "-S bureau.service_health:BeatScheduler" in command_of(services["beat"])
-    from bureau.service_health import BeatScheduler  # noqa: F401
+    assert "-S bureau.rules.service_health:BeatScheduler" in command_of(services["beat"])
+    from bureau.rules.service_health import BeatScheduler  # noqa: F401
 
 
 def gunicorn_seconds(command: str, option: str) -> int:

@@ -15,9 +15,10 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from bureau import audit, otp, password_resets, roles
+from bureau import roles
 from bureau.admin.base import ReadOnlyAdmin
 from bureau.models import PasswordReset, SiteProfile, Township, User
+from bureau.rules import audit, otp, password_resets
 
 
 @admin.register(Township)
@@ -44,7 +45,7 @@ OWN_PRIVILEGE_FIELDS = ["groups", "user_permissions", "is_superuser", "is_staff"
 
 class AccountRolesFormMixin:
     """
-    The form's Chinese errors for what bureau.signals would refuse anyway (三权分立): an account's
+    The form's Chinese errors for what bureau.rules.signals would refuse anyway (三权分立): an account's
     roles and permissions together (`roles.check_account_roles`), and a change of one's own.
     `acting_user` is set by UserAdmin.get_form.
     """

@@ -75,7 +75,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         for event in events.iterator(chunk_size=2000):
             sheet.append(export_row(event))
             count += 1
-        # The export is an event itself: its ExportLog row writes the EXPORT event (bureau.audit_hooks).
+        # The export is an event itself: its ExportLog row writes the EXPORT event (bureau.rules.audit_hooks).
         ExportLog.objects.create(user=request.user, kind="审计事件", file_format="xlsx", row_count=count)
         response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")

@@ -71,7 +71,7 @@ class ScopedAdmin(
 ):
     """
     Base admin: queryset through `visible_to`, the sensitive fields the model declares
-    (bureau.masking) masked for roles without `view_sensitive_person`, the write-scope
+    (bureau.base.masking) masked for roles without `view_sensitive_person`, the write-scope
     check and the workflow on save, xlsx import/export only.
 
     A column of a related person's ID number is declared as a path, e.g.
@@ -92,7 +92,7 @@ class RecordAdmin(ScopedAdmin):
 
 class LedgerRecordAdmin(RecordAdmin):
     """
-    A workflow record paying through the ledger (bureau.ledger). Its form checks the ledger first
+    A workflow record paying through the ledger (bureau.rules.payments.ledger). Its form checks the ledger first
     (the model's clean); a payment written by someone else between that check and the save, or
     before an approval, refuses the save: the admin says so instead of failing, nothing is written.
     """

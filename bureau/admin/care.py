@@ -11,8 +11,8 @@ from django.utils.html import format_html
 
 from bureau.admin.base import WORKFLOW_READONLY, LedgerRecordAdmin, RecordAdmin
 from bureau.admin.scoping import AttachmentInline
+from bureau.importexport.care import CheckUpBatchResource, CheckUpResource, VisitResource
 from bureau.models import CheckUp, CheckUpBatch, Visit
-from bureau.resources_care import CheckUpBatchResource, CheckUpResource, VisitResource
 
 
 @admin.register(Visit)
@@ -51,7 +51,7 @@ class VisitAdmin(LedgerRecordAdmin):
         "township",
         *WORKFLOW_READONLY,
     ]
-    # The township is the person's (Visit.township_from); the ledger row is written by bureau.ledger.
+    # The township is the person's (Visit.township_from); the ledger row is written by bureau.rules.payments.ledger.
     readonly_fields = ["township", "payment_link", *WORKFLOW_READONLY]
 
 

@@ -7,8 +7,8 @@ parameters a list takes are the allow-list's (bureau.admin.lookups).
 
 from django.contrib import admin
 
-from bureau import masking
 from bureau.admin.masking import path_label
+from bureau.base import masking
 
 
 def path_display(model, path: str):

@@ -12,10 +12,11 @@ from django.utils.html import format_html
 
 from bureau.admin.base import ReadOnlyAdmin
 from bureau.admin.review import ReturnForm
-from bureau.masking import mask_for, revealing
+from bureau.base.masking import mask_for
 from bureau.models import PendingChange
 from bureau.roles import reviews_records
-from bureau.services import ScopeError, change_review
+from bureau.rules.disclosure import revealing
+from bureau.rules.services import ScopeError, change_review
 
 
 @admin.register(PendingChange)

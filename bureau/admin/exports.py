@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from import_export.formats.base_formats import XLSX
 from import_export.forms import SelectableFieldsExportForm
 
-from bureau import masking
+from bureau.base import masking
+from bureau.base.masking import can_view_sensitive
 from bureau.importexport import jobs
-from bureau.masking import can_view_sensitive
 from bureau.models import ExportLog
 
 BAD_EXPORT_FILTER_MESSAGE = "导出的筛选条件无效，请回到列表页重新筛选后再导出。"

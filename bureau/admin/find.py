@@ -12,8 +12,8 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from bureau import masking
-from bureau.masking import can_view_sensitive
+from bureau.base import masking
+from bureau.base.masking import can_view_sensitive
 
 
 class FindByIdMixin:

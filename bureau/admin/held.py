@@ -1,6 +1,6 @@
 """
 Money held for want of a bank account (待补发) in the admin, and any payment batch's bank file
-(a catch-up batch's, a hand batch's): see `bureau.held_payments`.
+(a catch-up batch's, a hand batch's): see `bureau.rules.payments.held`.
 """
 
 from urllib.parse import quote
@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from bureau.admin.base import ReadOnlyAdmin
-from bureau.bankfile import batch_bank_file
+from bureau.importexport.bankfile import batch_bank_file
 from bureau.models import HeldPayment, PaymentBatch
 
 BATCH_BANK_FILE_PERMISSION = "bureau.export_batch_bank_file"
@@ -71,7 +71,7 @@ class BatchBankFileMixin:
 @admin.register(HeldPayment)
 class HeldPaymentAdmin(ReadOnlyAdmin):
     """
-    Read-only: held money is paid by adding an account in use for the person (bureau.held_payments),
+    Read-only: held money is paid by adding an account in use for the person (bureau.rules.payments.held),
     never by hand here.
     """
 

@@ -6,7 +6,7 @@ Nothing here names a model. `register_history_admins()` runs from
 `BureauConfig.ready()`, after every app's admin module is imported, finds each
 model with a `history` and registers `HistoryAdmin` for its history table unless
 the app registered an admin of its own. Scoping follows the mirrored model's
-`township_lookup`; masking follows its `sensitive_fields` (bureau.masking).
+`township_lookup`; masking follows its `sensitive_fields` (bureau.base.masking).
 """
 
 from contextlib import nullcontext
@@ -20,9 +20,10 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
 from bureau.admin.base import ReadOnlyAdmin
-from bureau.masking import concrete_model, mask_for, revealing, sensitive_fields, shown
+from bureau.base.masking import concrete_model, mask_for, sensitive_fields, shown
+from bureau.base.scoping import scope_queryset, sees_all_townships
 from bureau.roles import portal_apps
-from bureau.scoping import scope_queryset, sees_all_townships
+from bureau.rules.disclosure import revealing
 
 OPERATIONS = {"+": "新增", "~": "修改", "-": "删除"}
 

@@ -16,9 +16,9 @@ from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from import_export.formats.base_formats import XLSX
 
-from bureau.accounts import keeps_session_idle
 from bureau.importexport import PortalImportForm, PortalXLSX, UploadRefused, jobs
 from bureau.models import ImportJob
+from bureau.rules.accounts import keeps_session_idle
 
 
 class ImportConfirmForm(forms.Form):

@@ -1,5 +1,5 @@
 """
-The change list's query allow-list (bureau.query_params): every list of the admin takes only the
+The change list's query allow-list (bureau.base.query_params): every list of the admin takes only the
 query parameters it declares, and none that asks about a masked value. `QueryAllowListMixin`
 answers `lookup_allowed` and `changelist_view` once for the kit (the concern's one override of
 each); `enforce_query_allow_list` puts it in front of admins that do not build on the kit.
@@ -14,14 +14,14 @@ from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.core.exceptions import FieldDoesNotExist
 from django.shortcuts import render
 
-from bureau import masking
-from bureau.masking import can_view_sensitive
+from bureau.base import masking
+from bureau.base.masking import can_view_sensitive
+from bureau.base.query_params import undeclared_message
 from bureau.models import TownshipRecord
-from bureau.query_params import undeclared_message
 
 
 class UndeclaredLookup(DisallowedModelAdminLookup):
-    """A query parameter that the change list does not declare (bureau.query_params)."""
+    """A query parameter that the change list does not declare (bureau.base.query_params)."""
 
     def __init__(self, name: str):
         super().__init__(f"Filtering by {name} is not declared")
@@ -77,7 +77,7 @@ class AllowListChangeList(ChangeList):
 class QueryAllowListMixin:
     """
     Every change list (history lists and the audit lists too) takes only the query parameters
-    it declares (bureau.query_params); anything else is a Chinese 400 page for every role.
+    it declares (bureau.base.query_params); anything else is a Chinese 400 page for every role.
     A page of the portal that links to a list with a lookup its filters do not name declares it
     on the list's admin: `extra_lookups = ("batch__id__exact",)`.
     """
@@ -87,7 +87,7 @@ class QueryAllowListMixin:
     def declared_lookups(self, request) -> set[str]:
         """The lookups this list takes besides those of its list filters and date hierarchy."""
         declared = set(self.extra_lookups)
-        # The review inbox (bureau.review) links to one township's submitted records through the
+        # The review inbox (bureau.rules.review) links to one township's submitted records through the
         # model's township lookup, also where that is a path (`person__township`) no filter names.
         township_lookup = getattr(self.model, "township_lookup", None)
         if township_lookup:

@@ -1,13 +1,14 @@
 """
-Masking: the sensitive fields a model declares (bureau.masking) are shown masked in every list,
+Masking: the sensitive fields a model declares (bureau.base.masking) are shown masked in every list,
 and on the record's page to roles without `view_sensitive_person`; a page showing whole values
 is an audit event. A masked column or field is an attribute of the admin, `masked_<path>`, set
 explicitly (`masked_column`): for the model's own sensitive fields and its declared columns when
 the admin is made, and for a column a `get_list_display` adds when it is first listed.
 """
 
-from bureau import masking
-from bureau.masking import can_view_sensitive
+from bureau.base import masking
+from bureau.base.masking import can_view_sensitive
+from bureau.rules import disclosure
 
 
 def path_label(model, path: str) -> str:
@@ -115,4 +116,4 @@ class MaskingMixin:
             return
         original = (getattr(response, "context_data", None) or {}).get("original")
         if original is not None:
-            masking.record_sensitive_view(request, original, self.sensitive_fields)
+            disclosure.record_sensitive_view(request, original, self.sensitive_fields)

@@ -13,14 +13,14 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from bureau import ledger
 from bureau.admin.base import ScopedAdmin
 from bureau.admin.held import BatchBankFileMixin
+from bureau.importexport.records import BankAccountResource, PaymentResource
 from bureau.models import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from bureau.models.payments import period_normalise
-from bureau.payment_lists import payment_list_check
-from bureau.payment_proposals import PREPARE_PERMISSION, payment_proposal_create
-from bureau.resources import BankAccountResource, PaymentResource
+from bureau.rules.payments import ledger
+from bureau.rules.payments.lists import payment_list_check
+from bureau.rules.payments.proposals import PREPARE_PERMISSION, payment_proposal_create
 
 
 @admin.register(PaymentProgramme)
@@ -134,7 +134,7 @@ class PaymentAdmin(ScopedAdmin):
         """
         批量发放 (and the ledger's add form): the list is checked line by line by the ledger's rules
         and shown (masked) with its total; a second post checks it all again and keeps it as a
-        proposal (`bureau.payment_proposals`), which another clerk approves and only then pays.
+        proposal (`bureau.rules.payments.proposals`), which another clerk approves and only then pays.
         """
         if not request.user.has_perm(PREPARE_PERMISSION):
             raise PermissionDenied

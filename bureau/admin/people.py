@@ -9,11 +9,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from bureau import person_file
 from bureau.admin.base import ScopedAdmin
-from bureau.masking import revealing, shown_field
+from bureau.base.masking import shown_field
+from bureau.importexport.records import EnterpriseResource, PersonResource
 from bureau.models import Enterprise, FamilyLink, Merit, Person, PersonCategory
-from bureau.resources import EnterpriseResource, PersonResource
+from bureau.rules import person_file
+from bureau.rules.disclosure import revealing
 
 
 class PersonCategoryInline(admin.TabularInline):

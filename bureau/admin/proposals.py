@@ -1,5 +1,5 @@
 """
-Admin of payments by hand, by two people (bureau.payment_proposals): the 资金发放申请 list, a
+Admin of payments by hand, by two people (bureau.rules.payments.proposals): the 资金发放申请 list, a
 proposal's page (its lines masked, with its total), and the second clerk's 审批发放 / 退回 on
 the kit's one confirmation page (`admin/step_confirm.html`). A proposal is prepared on the
 ledger's 批量发放 page (bureau.admin.payments.PaymentAdmin.bulk_payment_view).
@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from bureau import payment_proposals
 from bureau.models import PaymentProposal
 from bureau.models.payments import period_display
+from bureau.rules.payments import proposals as payment_proposals
 
 Status = PaymentProposal.Status
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from bureau.models import PendingChange, ReviewStatus, TownshipRecord
 from bureau.roles import reviews_records
-from bureau.services import record_review
+from bureau.rules.services import record_review
 
 
 class ReturnForm(forms.Form):

@@ -11,10 +11,10 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 
-from bureau.concurrency import StaleWriteError, VersionFormMixin
+from bureau.base.concurrency import StaleWriteError, VersionFormMixin
+from bureau.base.scoping import sees_all_townships, township_of
 from bureau.models import Attachment, Township, TownshipRecord, VersionedModel
-from bureau.scoping import sees_all_townships, township_of
-from bureau.services import ScopeError, check_write_allowed, record_save
+from bureau.rules.services import ScopeError, check_write_allowed, record_save
 
 
 def scoped_choices(db_field, request, kwargs: dict) -> dict:

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from bureau.admin.base import ReadOnlyAdmin
 from bureau.models import TransferRequest
 from bureau.roles import reviews_records
-from bureau.transfers import transfer_request_decide
+from bureau.rules.transfers import transfer_request_decide
 
 
 class RejectForm(forms.Form):

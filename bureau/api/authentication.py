@@ -2,7 +2,7 @@
 API tokens that expire: API_TOKEN_LIFETIME_HOURS after they were issued.
 
 A token is also deleted when its user's password changes, the user is deactivated or logs
-out (bureau.signals), or signs out of the API (bureau.api.tokens). Imported by DRF's settings:
+out (bureau.rules.signals), or signs out of the API (bureau.api.tokens). Imported by DRF's settings:
 importing rest_framework.views here would be circular.
 """
 

@@ -21,8 +21,8 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bureau.concurrency import StaleWriteError
-from bureau.services import ScopeError
+from bureau.base.concurrency import StaleWriteError
+from bureau.rules.services import ScopeError
 
 PROTECTED_MESSAGE = "该记录已有关联数据，不能删除。"
 CONCURRENT_WRITE_MESSAGE = "同一记录正被他人同时登记或修改，请刷新后重试。"

@@ -10,7 +10,7 @@ access log) never carries an ID number, and for a user who sees it masked the ro
 cannot order on one either (`refuse_sensitive_query`, called by every viewset of the kit).
 Users with the permission find a person by the full number with `POST persons/find/`.
 
-Beyond that, an API list takes only the query parameters it declares (bureau.query_params):
+Beyond that, an API list takes only the query parameters it declares (bureau.base.query_params):
 its filter set's filters, the paginator's parameters (`page`, `cursor`), `format`, a search or
 an ordering where the view has the backend and declares the fields, and a view's own
 `extra_query_params`. Anything else is a 400 with a Chinese `detail`: `DeclaredQueryFilter`,
@@ -26,9 +26,9 @@ from rest_framework import exceptions, status
 from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
 from rest_framework.settings import api_settings
 
-from bureau.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, is_sensitive_path
+from bureau.base.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, is_sensitive_path
+from bureau.base.query_params import undeclared_message
 from bureau.models import BankAccount, Enterprise, Payment, Person, PreferentialCategory, Township
-from bureau.query_params import undeclared_message
 
 # Query parameters that name fields to order by (DRF's OrderingFilter, and the admin's habit).
 ORDERING_PARAMS = ("ordering", "o", "sort")

@@ -14,9 +14,10 @@ from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
-from bureau.masking import mask_for, record_sensitive_view, shown, unmasked
+from bureau.base.masking import mask_for, shown, unmasked
+from bureau.base.scoping import ScopedQuerySet, township_of
 from bureau.models import BankAccount, Enterprise, Payment, Person, PersonCategory, Township, VersionedModel
-from bureau.scoping import ScopedQuerySet, township_of
+from bureau.rules.disclosure import record_sensitive_view
 from bureau.validators import normalize_credit_code, parse_resident_id
 
 
@@ -58,7 +59,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         if issubclass(self.Meta.model, VersionedModel) and "version" not in fields:
-            # No lost updates (bureau.concurrency): a write names the version it read.
+            # No lost updates (bureau.base.concurrency): a write names the version it read.
             fields["version"] = serializers.IntegerField(
                 required=False,
                 min_value=1,
@@ -69,7 +70,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         for name in getattr(self.Meta.model, "bureau_decided_fields", ()):
             field = fields.get(name)
             if field is not None and not field.read_only:
-                # Said in the schema: a station's write of it is refused (bureau.services.bureau_decided_check).
+                # Said in the schema: a station's write of it is refused (bureau.rules.services.bureau_decided_check).
                 field.help_text = f"{field.help_text or ''}由区局决定：服务站填写或修改将返回 400。".lstrip()
         user = getattr(self.context.get("request"), "user", None)
         for field in fields.values():

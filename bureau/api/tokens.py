@@ -5,10 +5,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from bureau import audit, otp
-from bureau.accounts import API_PASSWORD_CHANGE_REQUIRED_MESSAGE, LOCKOUT_MESSAGE, login_failures_reset
 from bureau.api.authentication import oldest_valid_issue_time
-from bureau.audit_hooks import login_event
+from bureau.rules import audit, otp
+from bureau.rules.accounts import API_PASSWORD_CHANGE_REQUIRED_MESSAGE, LOCKOUT_MESSAGE, login_failures_reset
+from bureau.rules.audit_hooks import login_event
 
 
 class TokenView(ObtainAuthToken):

@@ -14,11 +14,11 @@ from bureau.api.filters import BankAccountFilterSet, EnterpriseFilterSet, Paymen
 from bureau.api.pagination import KeysetPagination
 from bureau.api.serializers import BankAccountSerializer, EnterpriseSerializer, PaymentSerializer, PersonSerializer
 from bureau.api.viewsets import REPLAYED_HEADER, ScopedModelViewSet, ScopedReadOnlyModelViewSet
-from bureau.masking import can_view_sensitive
+from bureau.base.masking import can_view_sensitive
 from bureau.models import BankAccount, Enterprise, Payment, Person
 from bureau.roles import reviews_records
+from bureau.rules.transfers import person_register, registers_existing_number
 from bureau.station.kit import SUBMITTED_MESSAGE
-from bureau.transfers import person_register, registers_existing_number
 
 
 class SubmittedSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 Viewset bases every API endpoint builds on.
 
 - Reads go through `Model.objects.visible_to(user)`: another township's record is a 404.
-- Writes of workflow records (`TownshipRecord`) go through `bureau.services.record_save`,
+- Writes of workflow records (`TownshipRecord`) go through `bureau.rules.services.record_save`,
   so a station's write is submitted for review and a bureau user's is approved; other
   models are validated with `full_clean()` and checked by `check_write_allowed` (the
   one write-scope rule) before saving. DRF does not call
@@ -33,13 +33,13 @@ from rest_framework.response import Response
 from rest_framework.utils import model_meta
 
 from bureau.api.exceptions import Conflict, IdempotencyKeyReused
-from bureau.concurrency import stale_error
-from bureau.duplicates import request_fingerprint, unique_violation
-from bureau.masking import unmasked
+from bureau.base.concurrency import stale_error
+from bureau.base.duplicates import request_fingerprint, unique_violation
+from bureau.base.masking import unmasked
 from bureau.models import IdempotencyKey, TownshipRecord, VersionedModel
 from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_LIFETIME, KEY_MAX_LENGTH, KeyInUse
-from bureau.services import check_write_allowed, proposes_change, record_save
+from bureau.rules.services import check_write_allowed, proposes_change, record_save
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -38,7 +38,7 @@ def backup_restore(*, archive: Path, say: Callable[[str], None] = lambda message
     migrations must be known to this code, and MEDIA_ROOT and PRIVATE_ROOT must hold no file.
     Then the database and the files are restored, the written files verified against the manifest,
     `migrate` run when this code has migrations the archive lacks, and the jobs that were running at
-    backup time handed to `bureau.background.jobs_after_restore` where it exists. `say` receives a
+    backup time handed to `bureau.rules.background.jobs_after_restore` where it exists. `say` receives a
     line for each thing done.
     """
     archive = Path(archive)
@@ -266,12 +266,12 @@ def _migrate_if_code_is_newer(say: Callable[[str], None]) -> None:
 
 
 def _jobs_after_restore(say: Callable[[str], None]) -> None:
-    # The job kit (bureau.background) re-queues or fails the jobs that were running when the backup
+    # The job kit (bureau.rules.background) re-queues or fails the jobs that were running when the backup
     # was taken; a code base without it has nothing to hand them to.
     try:
-        background = importlib.import_module("bureau.background")
+        background = importlib.import_module("bureau.rules.background")
     except ModuleNotFoundError as error:
-        if error.name != "bureau.background":
+        if error.name != "bureau.rules.background":
             raise
         background = None
     if background is not None and hasattr(background, "jobs_after_restore"):
@@ -281,6 +281,6 @@ def _jobs_after_restore(say: Callable[[str], None]) -> None:
             raise BackupError(
                 f"数据库和文件已恢复，但处理备份时未完成的后台任务出错（{error}）：请查看日志，后台任务的巡检会再处理它们。"
             ) from error
-        say(f"已处理备份时未完成的后台任务（bureau.background.jobs_after_restore：{result}）。")
+        say(f"已处理备份时未完成的后台任务（bureau.rules.background.jobs_after_restore：{result}）。")
     else:
-        say("本程序没有后台任务恢复钩子（bureau.background.jobs_after_restore），未处理备份时未完成的后台任务。")
+        say("本程序没有后台任务恢复钩子（bureau.rules.background.jobs_after_restore），未处理备份时未完成的后台任务。")

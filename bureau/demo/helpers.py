@@ -27,8 +27,8 @@ from stdnum.cn import uscc
 
 from bureau.demo.registry import build_district
 from bureau.demo.writers import CLERK_USERNAME, demo_townships, submitted_by_station
-from bureau.held_payments import accounts_in_use
 from bureau.models import Enterprise, Payment, PaymentBatch, PaymentProgramme, Person, ReviewStatus, Township, User
+from bureau.rules.payments.held import accounts_in_use
 
 # Province 32, county 99xx: like the demo ID numbers, no real registration authority is named.
 CREDIT_CODE_PREFIX = "91329900MA"

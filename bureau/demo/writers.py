@@ -25,7 +25,7 @@ from bureau.models import (
     Township,
     User,
 )
-from bureau.services import record_save
+from bureau.rules.services import record_save
 from bureau.validators import parse_resident_id
 
 DISTRICT_NAME = "示范区"
@@ -177,7 +177,7 @@ def demo_account_number(person: Person) -> str:
 def bank_accounts_write(people: list[Person]) -> int:
     """
     An account in use for each person who has none (the money of the demo goes to an account, as every
-    payment must: bureau.held_payments); a second run adds nothing. Returns how many were added.
+    payment must: bureau.rules.payments.held); a second run adds nothing. Returns how many were added.
     Written in bulk, before the areas' payments: nothing is held yet, so nothing is released here.
     """
     having = set(BankAccount.objects.filter(person__in=people, active=True).values_list("person_id", flat=True))

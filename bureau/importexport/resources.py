@@ -20,18 +20,18 @@ from openpyxl.utils import get_column_letter
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
-from bureau import audit
-from bureau.bulk import LOOKUP_CHUNK, chunks, insert_history, insert_rows, preparer
-from bureau.concurrency import stale_error
+from bureau.base.bulk import LOOKUP_CHUNK, chunks, insert_history, insert_rows, preparer
+from bureau.base.concurrency import stale_error
+from bureau.base.masking import Mask, mask_for, shown
+from bureau.base.scoping import township_of_record
 from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
 from bureau.importexport.widgets import CountWidget, is_blank
-from bureau.masking import Mask, mask_for, shown
 from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
 from bureau.models.changes import proposable_fields
 from bureau.models.rules import decided_field_errors
 from bureau.roles import reviews_records
-from bureau.scoping import township_of_record
-from bureau.services import ScopeError, change_propose, check_write_allowed
+from bureau.rules import audit
+from bureau.rules.services import ScopeError, change_propose, check_write_allowed
 
 # Rows written per bulk_create / bulk_update (and history and audit rows with them).
 BATCH_SIZE = 500
@@ -192,7 +192,7 @@ class PortalResource(resources.ModelResource):
       all or nothing: any invalid row rolls the whole file back, and once a row is
       refused nothing more is written; a dry run writes nothing;
     - rows are written in batches of `BATCH_SIZE`: new ones with
-      `bureau.bulk.insert_rows`, changed ones by one UPDATE per set of changed
+      `bureau.base.bulk.insert_rows`, changed ones by one UPDATE per set of changed
       fields, with one history row and one audit event each; a row equal to the
       stored record is skipped (nothing written, nothing recorded). Batch writes
       do not call the model's `save()`: what it derives must also be set by `clean()`
@@ -205,7 +205,7 @@ class PortalResource(resources.ModelResource):
       (numbers and dates stay native), and the `'` is stripped on import;
     - a versioned record has a 版本 column: an exported file edited and imported
       again is refused, row by row, where the record has changed since the export
-      (bureau.concurrency); a blank 版本 (a new record, a hand-made list) is not checked.
+      (bureau.base.concurrency); a blank 版本 (a new record, a hand-made list) is not checked.
     """
 
     # A ledger's rows are added by an import, never changed by one: set to the message a row gets

@@ -7,11 +7,11 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bureau import audit, background
-from bureau.accounts import keeps_session_idle
-from bureau.background import BROKER_DOWN_MESSAGE
 from bureau.importexport import jobs
 from bureau.models import ExportJob
+from bureau.rules import audit, background
+from bureau.rules.accounts import keeps_session_idle
+from bureau.rules.background import BROKER_DOWN_MESSAGE
 
 EXPORT_GONE = "导出文件不存在、已过期，或您无权下载。"
 

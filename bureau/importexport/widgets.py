@@ -19,8 +19,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from import_export import widgets
 
-from bureau.bulk import chunks
-from bureau.masking import mask_for, shown
+from bureau.base.bulk import chunks
+from bureau.base.masking import mask_for, shown
 from bureau.models import Person
 from bureau.validators import CENT, is_whole_fen, normalize_credit_code, parse_resident_id
 

@@ -50,7 +50,7 @@ class AuditEvent(models.Model):
 
     class Kind(models.TextChoices):
         LOGIN = "login", "登录"
-        # A login with a password an administrator set (bureau.password_resets): flagged for the auditor.
+        # A login with a password an administrator set (bureau.rules.password_resets): flagged for the auditor.
         LOGIN_AFTER_RESET = "login_after_reset", "管理员重置密码后登录"
         LOGOUT = "logout", "退出登录"
         LOGIN_FAILED = "login_failed", "登录失败"

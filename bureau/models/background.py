@@ -1,5 +1,5 @@
 """
-What the kit keeps for work done in the background (bureau.background): the outbox of tasks
+What the kit keeps for work done in the background (bureau.rules.background): the outbox of tasks
 waiting for the broker, and the fields every resumable job carries (its heartbeat and attempts).
 """
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from bureau.areas import area_choices
-from bureau.scoping import sees_all_townships, township_of
+from bureau.base.scoping import sees_all_townships, township_of
 
 from .people import check_person_present
 from .records import ActivityRecord, Attachment, TownshipRecord, TownshipRecordQuerySet
@@ -95,8 +95,8 @@ class Visit(TownshipRecord):
     )
     note = models.TextField("情况记录", blank=True)
 
-    # The 慰问金 of an approved visit is a ledger row, kept in step by bureau.ledger.
-    ledger_payment = "bureau.care.visit_payment"
+    # The 慰问金 of an approved visit is a ledger row, kept in step by bureau.rules.payments.ledger.
+    ledger_payment = "bureau.rules.payments.visits.visit_payment"
 
     township_from = "person"
     event_dates = ("visited_on",)
@@ -127,7 +127,7 @@ class Visit(TownshipRecord):
         check_person_present(self, "visited_on")
         if self.amount and not self.programme_id:
             raise ValidationError({"programme": "发放慰问金时须选择资金项目。"})
-        from bureau.ledger import linked_payment_check  # the ledger's module imports the models
+        from bureau.rules.payments.ledger import linked_payment_check  # the ledger's module imports the models
 
         linked_payment_check(self)
 

@@ -13,8 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from bureau.masking import mask_for, shown
-from bureau.scoping import ScopedQuerySet
+from bureau.base.masking import mask_for, shown
+from bureau.base.scoping import ScopedQuerySet
 
 # What the station hears when its edit of an approved record is stored as a proposed change.
 PROPOSED_MESSAGE = "修改已提交，等待区局审核；审核通过前仍按原内容统计。"

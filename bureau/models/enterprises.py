@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from bureau.masking import mask_phone
-from bureau.scoping import ScopedQuerySet
+from bureau.base.masking import mask_phone
+from bureau.base.scoping import ScopedQuerySet
 from bureau.validators import normalize_credit_code, validate_credit_code, validate_phone
 
 from .records import VersionedModel
@@ -54,7 +54,7 @@ class Enterprise(VersionedModel):
     history = HistoricalRecords()
 
     township_lookup = "township"
-    # The contact is a person: their phone is masked like any other (bureau.masking).
+    # The contact is a person: their phone is masked like any other (bureau.base.masking).
     sensitive_fields = {"contact_phone": mask_phone}
     objects = EnterpriseQuerySet.as_manager()
 

@@ -3,7 +3,7 @@ from django.db import models
 
 class ServiceHeartbeat(models.Model):
     """
-    The last sign of life of a background service (bureau.service_health): one row per Celery
+    The last sign of life of a background service (bureau.rules.service_health): one row per Celery
     worker ("worker:celery@host") and one for beat ("beat"). /healthz and `manage.py
     service_alive` read them; a row older than SERVICE_STALE_SECONDS means the service is down.
     """

@@ -4,8 +4,8 @@ Payments held (待补发): approved, but not paid, because the person had no ban
 A payment run (the payroll, a grant, a batch) pays only the lines whose person has an account in
 use; each other line is held here, with what it would have paid, and is paid once — in a
 catch-up batch, `补发：<batch title>` — when an account in use is added for the person
-(`bureau.services.held_payments_release`, called whatever path added the account). A record paying
-through the ledger (a visit's 慰问金, `bureau.ledger`) is held the same way, linked to its record.
+(`bureau.rules.payments.batches.held_payments_release`, called whatever path added the account). A record paying
+through the ledger (a visit's 慰问金, `bureau.rules.payments.ledger`) is held the same way, linked to its record.
 Held lines count with the ledger: a person is never held or paid twice for a programme and period.
 """
 
@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from bureau.scoping import ScopedQuerySet
+from bureau.base.scoping import ScopedQuerySet
 
 
 class HeldPaymentQuerySet(ScopedQuerySet):
@@ -43,7 +43,7 @@ class HeldPayment(models.Model):
         blank=True,
         related_name="held_payments",
     )
-    # The record whose money this is (a visit's 慰问金), for a payment of `bureau.ledger`.
+    # The record whose money this is (a visit's 慰问金), for a payment of `bureau.rules.payments.ledger`.
     content_type = models.ForeignKey(
         ContentType, verbose_name="关联记录类型", on_delete=models.PROTECT, null=True, blank=True
     )

@@ -12,8 +12,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.areas import area_choices
-from bureau.masking import mask_bank_account
-from bureau.scoping import ScopedQuerySet
+from bureau.base.masking import mask_bank_account
+from bureau.base.scoping import ScopedQuerySet
 
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 # Spellings staff type for a period: 2026-3, 2026/03, 2026.3, 2026年3月, 202603, 2026, 2026年(度).
@@ -146,7 +146,7 @@ class PaymentProgramme(models.Model):
       (`period_normalise`): 按月 (`2026-03`), 按年 (`2026`; the self-employment grant's year is
       the discharge cohort's), 一次性 (once per person: the period is empty) and 按次 (per
       occasion: a visit's 慰问金, a “三难” grant). A per-occasion payment's period is the month of
-      the occasion (`2026-03`), the key the linked records (`bureau.ledger.PaymentSpec`) have always
+      the occasion (`2026-03`), the key the linked records (`bureau.rules.payments.ledger.PaymentSpec`) have always
       written and the reports count by year: one payment per person and programme a month.
     - `paid_by_run`: paid only by its run (the monthly payroll, the cohort's grant), which has its
       own two-person steps; nobody pays it by hand (批量发放, the add form, an import).
@@ -228,7 +228,7 @@ class Payment(models.Model):
         PaymentBatch, verbose_name="批次", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
     note = models.CharField("备注", max_length=200, blank=True)
-    # The account the money went to: the person's account in use when paid (`bureau.held_payments`).
+    # The account the money went to: the person's account in use when paid (`bureau.rules.payments.held`).
     # Null only for rows written before the rule (a row without an account is held, not written).
     bank_account = models.ForeignKey(
         "bureau.BankAccount",

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bureau.areas import person_guards
-from bureau.masking import mask_id_number, mask_phone
-from bureau.scoping import ScopedQuerySet
+from bureau.base.masking import mask_id_number, mask_phone
+from bureau.base.scoping import ScopedQuerySet
 from bureau.validators import normalize_phone, parse_resident_id, validate_phone
 
 from .records import TownshipRecord, TownshipRecordQuerySet
@@ -85,7 +85,7 @@ def presence(first: datetime.date, last: datetime.date, *, prefix: str = "") -> 
 
 
 # The registry's life events: the dates the bureau (or, by a proposed change, a station) records,
-# each an audit event of its own (`Person.life_event_changes`, bureau.audit_hooks).
+# each an audit event of its own (`Person.life_event_changes`, bureau.rules.audit_hooks).
 LIFE_EVENT_FIELDS = ("died_on", "moved_out_on", "moved_in_on")
 LIFE_EVENT_NAMES = {"died_on": "死亡", "moved_out_on": "迁出", "moved_in_on": "迁入"}
 
@@ -193,7 +193,7 @@ class Person(TownshipRecord):
     )
     notes = models.TextField("备注", blank=True)
 
-    # Personal identifiers, masked for roles without `view_sensitive_person` (bureau.masking).
+    # Personal identifiers, masked for roles without `view_sensitive_person` (bureau.base.masking).
     sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
     event_dates = ("enlisted_on", "discharged_on", "died_on", "moved_out_on", "moved_in_on")
     objects = PersonQuerySet.as_manager()
@@ -312,7 +312,7 @@ class Person(TownshipRecord):
             self.gender = self.gender or resident.gender
         if self.died_on:
             self.status = self.Status.DECEASED
-        # Read by the audit hook (bureau.audit_hooks) after the row is written.
+        # Read by the audit hook (bureau.rules.audit_hooks) after the row is written.
         written = kwargs.get("update_fields")
         self._life_event_changes = [
             change for change in self.life_event_changes() if written is None or change[0] in written

@@ -4,7 +4,7 @@ Payments by hand, prepared by one bureau clerk and paid by another (两人经办
 批量发放 and the ledger's add form write no ledger row: they prepare a `PaymentProposal` (one
 programme, period and paid date; a line per person with the amount). A second bureau clerk,
 holding `bureau.approve_paymentproposal` and not the preparer, approves it, which checks it all
-again and pays it as one batch (`bureau.payment_proposals.payment_proposal_approve`); or returns it
+again and pays it as one batch (`bureau.rules.payments.proposals.payment_proposal_approve`); or returns it
 with a reason. The monthly payroll and the cohort's grant have their own runs with the same two steps.
 """
 

@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bureau.concurrency import stale_error
-from bureau.scoping import ScopedQuerySet, township_of
+from bureau.base.concurrency import stale_error
+from bureau.base.scoping import ScopedQuerySet, township_of
 from bureau.validators import UploadValidator
 
 from .rules import DeclaredDatesMixin
@@ -25,7 +25,7 @@ class ReviewStatus(models.TextChoices):
 
 class VersionedModel(models.Model):
     """
-    A record that refuses lost updates (see `bureau.concurrency`): each save increments
+    A record that refuses lost updates (see `bureau.base.concurrency`): each save increments
     `version`, and saving an instance whose version is no longer the stored one raises
     StaleWriteError instead of overwriting what another user saved in between.
     """
@@ -78,7 +78,7 @@ class TownshipRecord(DeclaredDatesMixin, VersionedModel):
     """
     A record that belongs to a township and goes through the submission workflow:
     draft → submitted → approved, or returned with a reason and submitted again.
-    Records entered by bureau staff are approved on save (`bureau.services.record_save`).
+    Records entered by bureau staff are approved on save (`bureau.rules.services.record_save`).
 
     Declared rules (`bureau.models.rules`) apply: `event_dates`, `dates_within` (checked by
     `full_clean()`), and `bureau_decided_fields` (refused from stations by `record_save`).

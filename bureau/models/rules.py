@@ -4,7 +4,7 @@ Rules a model declares and the core applies in every path (forms, admin, API, im
 Declarations, as class attributes of a model:
 
 - `bureau_decided_fields = ("result", "rank")`: what only the bureau decides. A station cannot set
-  or change them through any path (`bureau.services.bureau_decided_check`). A workflow record's
+  or change them through any path (`bureau.rules.services.bureau_decided_check`). A workflow record's
   review fields (`REVIEW_FIELDS`) are always among them (`decided_fields`): no station form offers
   them, no proposed change holds them, and `record_save` sets them whatever a record held.
 - `event_dates = ("visited_on",)`: dates of something that happened, so not after today.

@@ -10,7 +10,7 @@ leaves the person where they are.
 from django.conf import settings
 from django.db import models
 
-from bureau.scoping import ScopedQuerySet
+from bureau.base.scoping import ScopedQuerySet
 
 
 class TransferRequestQuerySet(ScopedQuerySet):

@@ -17,9 +17,9 @@ class User(AbstractUser):
     )
 
     # Set when an administrator creates the account or sets its password: the user must choose
-    # a new one at the next login (bureau.accounts.PasswordChangeRequiredMiddleware).
+    # a new one at the next login (bureau.rules.accounts.PasswordChangeRequiredMiddleware).
     must_change_password = models.BooleanField("须修改初始密码", default=False)
-    # Base32 secret of the optional TOTP second factor (bureau.otp); blank until enrolled.
+    # Base32 secret of the optional TOTP second factor (bureau.rules.otp); blank until enrolled.
     totp_secret = models.CharField("动态口令密钥", max_length=64, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
@@ -38,7 +38,7 @@ class User(AbstractUser):
 class PasswordReset(models.Model):
     """
     A password an administrator set for another account that holds personal-data rights: kept
-    here, as a hash, until the security administrator approves it (bureau.password_resets); until
+    here, as a hash, until the security administrator approves it (bureau.rules.password_resets); until
     then the old password stays. Once approved the account's owner is told at the next login who
     reset it and when, and the auditor's trail flags the logins made with it.
     """

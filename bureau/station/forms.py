@@ -3,8 +3,8 @@
 from django import forms
 
 from bureau.models import Person
+from bureau.rules.transfers import person_register, registers_existing_number
 from bureau.station.kit import DateInput, StationModelForm
-from bureau.transfers import person_register, registers_existing_number
 
 
 class PersonForm(StationModelForm):
@@ -16,7 +16,7 @@ class PersonForm(StationModelForm):
     the bureau.
 
     A new registration of an ID number the district already holds is answered like any other
-    and reaches the bureau as a transfer request (`bureau.transfers.person_register`).
+    and reaches the bureau as a transfer request (`bureau.rules.transfers.person_register`).
 
     A station records a beneficiary's death or move out of, or into, the district here (`died_on`,
     `moved_out_on`, `moved_in_on`). For an approved person that is a proposed change (`record_save`): the

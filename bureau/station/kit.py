@@ -18,7 +18,7 @@ with `GrantForm` a `StationModelForm`. The rules live here, once:
 - a station form never offers a field the bureau decides (`bureau_decided_fields`), and the edit
   form of a record keeps the record's current choice of each relation even when it is closed
   now (a past selection, an inactive programme): `keep_current_choices`, called by `record_form`;
-- a form is saved by its `submit(by=)` (for a model form: `bureau.services.record_save`),
+- a form is saved by its `submit(by=)` (for a model form: `bureau.rules.services.record_save`),
   and the page answers a ScopeError with the 403 page, a ValidationError with form
   errors and an IntegrityError with the duplicate message the view names (or else the
   model's own);
@@ -48,16 +48,17 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from bureau.concurrency import VersionFormMixin
-from bureau.duplicates import request_fingerprint, unique_violation
-from bureau.masking import record_sensitive_view, sensitive_fields
+from bureau.base.concurrency import VersionFormMixin
+from bureau.base.duplicates import request_fingerprint, unique_violation
+from bureau.base.masking import sensitive_fields
+from bureau.base.scoping import township_of
 from bureau.models import IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
 from bureau.models.rules import decided_fields
 from bureau.roles import is_station_staff
-from bureau.scoping import township_of
-from bureau.services import ScopeError, record_save
+from bureau.rules.disclosure import record_sensitive_view
+from bureau.rules.services import ScopeError, record_save
 
 PAGE_SIZE = 20
 SUBMITTED_MESSAGE = "已提交，等待区局审核"

@@ -1,7 +1,7 @@
 """
 The station portal: township staff register and follow their own township's people.
 
-Views stay thin: permission (`station_required`) → form → `bureau.services` → redirect,
+Views stay thin: permission (`station_required`) → form → `bureau.rules.services` → redirect,
 built on the station kit (`bureau.station.kit`) that area apps' station pages use too.
 What a station may see is decided by `Person.objects.visible_to(user)` only.
 """
@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bureau.masking import revealing, shown_field
+from bureau.base.masking import shown_field
+from bureau.base.scoping import township_of
 from bureau.models import Person, ReviewStatus
-from bureau.scoping import township_of
+from bureau.rules.disclosure import revealing
 from bureau.station.forms import PersonForm
 from bureau.station.kit import list_context, proposal_context, record_form, station_required, visible_record_or_404
 

@@ -1,9 +1,9 @@
-"""`{% review_inbox %}`: the 「待审核」 panel of the admin index (bureau.review), for users who review records."""
+"""`{% review_inbox %}`: the 「待审核」 panel of the admin index (bureau.rules.review), for users who review records."""
 
 from django import template
 
-from bureau.review import inbox
 from bureau.roles import reviews_records
+from bureau.rules.review import inbox
 
 register = template.Library()
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from bureau.accounts import LOCKOUT_MESSAGE, LOGIN_TIME_KEY
 from bureau.api.authentication import EXPIRED_MESSAGE
+from bureau.rules.accounts import LOCKOUT_MESSAGE, LOGIN_TIME_KEY
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 

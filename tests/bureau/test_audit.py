@@ -19,10 +19,11 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from bureau import audit, roles
+from bureau import roles
 from bureau.admin.audit import EXPORT_COLUMNS
 from bureau.models import Attachment, AuditEvent, AuditRefused, ExportLog, Merit, PendingChange, ReviewStatus
-from bureau.services import change_review, record_review
+from bureau.rules import audit
+from bureau.rules.services import change_review, record_review
 from tests.conftest import PASSWORD
 from tests.employment.factories import JobFairFactory
 from tests.factories import (

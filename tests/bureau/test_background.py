@@ -1,5 +1,5 @@
 """
-The kit's background work (bureau.background): the outbox that keeps a task while the broker is
+The kit's background work (bureau.rules.background): the outbox that keeps a task while the broker is
 down, the claim that makes a second delivery harmless, and the watchdog that resumes or fails a
 job whose worker stopped beating. The crash tests of each job are beside the job's own tests.
 """
@@ -10,9 +10,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from bureau import background
 from bureau.celery import app as celery_app
 from bureau.models import ExportJob, OutboxMessage
+from bureau.rules import background
 from tests.worker_process import RedisServer, free_port, reset_broker_pool, wait_for
 
 

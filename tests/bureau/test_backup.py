@@ -327,21 +327,21 @@ def test_a_restore_by_newer_code_runs_the_migrations_the_archive_lacks(archives,
 
 
 def test_after_a_restore_the_job_kit_is_handed_the_jobs_in_flight(monkeypatch):
-    # bureau.background (the job kit) re-queues or fails the jobs that were running at backup time;
+    # bureau.rules.background (the job kit) re-queues or fails the jobs that were running at backup time;
     # restore calls its hook when the code has one, and says so either way.
     from bureau.backups import restore as restore_module
 
     said: list[str] = []
-    monkeypatch.setitem(sys.modules, "bureau.background", None)  # as if the kit were absent
+    monkeypatch.setitem(sys.modules, "bureau.rules.background", None)  # as if the kit were absent
     restore_module._jobs_after_restore(said.append)
-    kit = types.ModuleType("bureau.background")
+    kit = types.ModuleType("bureau.rules.background")
     kit.jobs_after_restore = lambda: "2 个任务重新排队，1 个标为失败"
-    monkeypatch.setitem(sys.modules, "bureau.background", kit)
+    monkeypatch.setitem(sys.modules, "bureau.rules.background", kit)
     restore_module._jobs_after_restore(said.append)
 
     assert said == [
-        "本程序没有后台任务恢复钩子（bureau.background.jobs_after_restore），未处理备份时未完成的后台任务。",
-        "已处理备份时未完成的后台任务（bureau.background.jobs_after_restore：2 个任务重新排队，1 个标为失败）。",
+        "本程序没有后台任务恢复钩子（bureau.rules.background.jobs_after_restore），未处理备份时未完成的后台任务。",
+        "已处理备份时未完成的后台任务（bureau.rules.background.jobs_after_restore：2 个任务重新排队，1 个标为失败）。",
     ]
 
 

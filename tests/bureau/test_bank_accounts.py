@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from bureau.base.masking import mask_bank_account
 from bureau.importexport import PortalXLSX
-from bureau.masking import mask_bank_account
+from bureau.importexport.records import BankAccountResource
 from bureau.models import AuditEvent, BankAccount
-from bureau.resources import BankAccountResource
 from tests.bureau.test_import_export import xlsx_file
 from tests.factories import BankAccountFactory
 

@@ -12,8 +12,8 @@ from django.db.models import AutoField
 from django.test.utils import CaptureQueriesContext
 
 from bureau.importexport import PortalXLSX
+from bureau.importexport.records import PersonResource
 from bureau.models import AuditEvent, PendingChange, Person, ReviewStatus
-from bureau.resources import PersonResource
 from tests.bureau.test_import_export import person_row, xlsx_file
 
 
@@ -95,7 +95,7 @@ def test_a_file_changing_one_cell_updates_that_field_only_with_one_history_row(b
 
 def inserts(model, rows: int, *, returning: bool = False) -> int:
     """
-    INSERT statements of `rows` new records (bureau.bulk): on SQLite one `executemany` when no
+    INSERT statements of `rows` new records (bureau.base.bulk): on SQLite one `executemany` when no
     key is read back, else as many as its 999 parameters a statement need; 1,000 rows a
     statement on PostgreSQL.
     """

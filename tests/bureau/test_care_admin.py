@@ -1,5 +1,5 @@
 """
-The admin and Excel import of visits and check-ups (bureau.admin.care, bureau.resources_care):
+The admin and Excel import of visits and check-ups (bureau.admin.care, bureau.importexport.care):
 the ledger row written on every path (the form, the approve action, an import), a ledger refusal
 as a message, health results and ID numbers masked for roles without the right.
 """
@@ -13,10 +13,10 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from bureau.care import VISIT_DUPLICATE
 from bureau.importexport import PortalXLSX
+from bureau.importexport.care import CheckUpResource, VisitResource
 from bureau.models import CheckUp, Payment, ReviewStatus, Visit
-from bureau.resources_care import CheckUpResource, VisitResource
+from bureau.rules.payments.visits import VISIT_DUPLICATE
 from tests.factories import (
     BankAccountFactory,
     CheckUpBatchFactory,
@@ -32,7 +32,7 @@ VISITS = reverse("admin:bureau_visit_changelist")
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

@@ -1,7 +1,7 @@
 """
-批量发放 (PaymentAdmin.bulk_payment_view, bureau.payment_lists): a pasted list of 身份证号 金额 is
+批量发放 (PaymentAdmin.bulk_payment_view, bureau.rules.payments.lists): a pasted list of 身份证号 金额 is
 previewed masked with its total and kept, on confirm, as a proposal that a second clerk approves
-(bureau.payment_proposals), which pays it as one batch; any bad line proposes nothing, and nobody
+(bureau.rules.payments.proposals), which pays it as one batch; any bad line proposes nothing, and nobody
 is paid twice.
 """
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from bureau import roles
 from bureau.models import Payment, PaymentBatch, PaymentProgramme, PaymentProposal, User
-from bureau.payment_proposals import payment_proposal_approve
+from bureau.rules.payments.proposals import payment_proposal_approve
 from tests.factories import (
     BankAccountFactory,
     PayeeFactory,
@@ -28,7 +28,7 @@ URL = reverse("admin:bureau_payment_bulk")
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

@@ -1,5 +1,5 @@
 """
-A visit's 慰问金 in the ledger (bureau.care, bureau.ledger): one row for an approved visit with
+A visit's 慰问金 in the ledger (bureau.rules.payments.visits, bureau.rules.payments.ledger): one row for an approved visit with
 money, following its changes, gone with the money; none for a station's submission until it is
 approved; a second payment of the programme in the month refused with the visit's message.
 """
@@ -11,9 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from bureau.care import VISIT_DUPLICATE
 from bureau.models import Payment, PendingChange, ReviewStatus, Visit
-from bureau.services import change_review, record_review, record_save
+from bureau.rules.payments.visits import VISIT_DUPLICATE
+from bureau.rules.services import change_review, record_review, record_save
 from tests.factories import BankAccountFactory, PaymentFactory, PaymentProgrammeFactory
 
 VISITED_ON = datetime.date(2021, 1, 28)
@@ -21,7 +21,7 @@ VISITED_ON = datetime.date(2021, 1, 28)
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bureau.datacheck import data_check_run
 from bureau.models import CheckUp, Payment, Person, Visit
+from bureau.rules.datacheck import data_check_run
 from support_army.models import MeritNotice
 from tests.factories import (
     BankAccountFactory,

@@ -15,11 +15,11 @@ from rest_framework.test import APIClient
 
 from bureau.demo.helpers import upsert_submitted
 from bureau.importexport import PortalXLSX
+from bureau.importexport.care import VisitResource
+from bureau.importexport.records import PersonResource
 from bureau.models import CheckUpBatch, Visit
 from bureau.models.rules import decided_fields, declared_date_errors, future_event_dates, models_declaring
-from bureau.resources import PersonResource
-from bureau.resources_care import VisitResource
-from bureau.services import record_save
+from bureau.rules.services import record_save
 from resettlement.models import InsuranceContinuation
 from tests.bureau.test_import_export import person_row, xlsx_file
 from tests.factories import CheckUpBatchFactory, CheckUpFactory, VisitFactory

@@ -19,8 +19,8 @@ from import_export.admin import ExportMixin
 
 from bureau.admin.exports import BAD_EXPORT_FILTER_MESSAGE
 from bureau.api.exceptions import NOT_FOUND_MESSAGE
+from bureau.base.query_params import undeclared_message
 from bureau.models import ExportLog, Payment
-from bureau.query_params import undeclared_message
 from tests.bureau.test_api import PERSONS, api, detail
 from tests.factories import PaymentFactory, PaymentProgrammeFactory
 
@@ -52,7 +52,7 @@ def test_a_bad_integer_filter_on_any_export_is_a_chinese_400(client_for, superus
     response = client.get(export_url(model_admin), {"id__exact": "abc"})
 
     assert response.status_code == 400
-    # No list declares `id__exact`: refused by the allow-list before its value is read (bureau.query_params).
+    # No list declares `id__exact`: refused by the allow-list before its value is read (bureau.base.query_params).
     # A declared filter with a bad value: the township test below.
     assert undeclared_message("id__exact") in response.content.decode()
     assert not ExportLog.objects.exists()

@@ -13,10 +13,10 @@ from django.contrib.sessions.models import Session
 from django.test import TestCase
 from django.utils import timezone
 
+from bureau.base.masking import mask_id_number
 from bureau.importexport import jobs
-from bureau.masking import mask_id_number
+from bureau.importexport.records import PersonResource
 from bureau.models import AuditEvent, ExportJob, ExportLog, ImportJob, Person, ReviewStatus
-from bureau.resources import PersonResource
 from tests.bureau.test_import_export import FULL_ID
 from tests.factories import make_id_number
 

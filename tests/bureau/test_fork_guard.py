@@ -1,6 +1,6 @@
 """
 A fork of the worker's main process (the embedded beat of `worker -B`, a pool process replacing a
-dead one) waits for a heartbeat write in flight (bureau.service_health.fork_guard): a child copied
+dead one) waits for a heartbeat write in flight (bureau.rules.service_health.fork_guard): a child copied
 while the heartbeat thread held a lock inside the database driver would wait on it for good.
 """
 
@@ -8,7 +8,7 @@ import os
 import threading
 import time
 
-from bureau import service_health
+from bureau.rules import service_health
 
 
 def test_a_fork_waits_for_the_heartbeat_write_in_flight_and_the_child_starts_free():

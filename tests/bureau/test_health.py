@@ -2,7 +2,7 @@
 /healthz: one field per dependency (database, cache, broker, worker, beat), 503 when one that
 serves users is down (the database included: the view runs outside the per-request transaction),
 200 "degraded" when only the cache is; the worker's and beat's liveness from their heartbeat rows
-(bureau.service_health), also behind `manage.py service_alive`.
+(bureau.rules.service_health), also behind `manage.py service_alive`.
 """
 
 import datetime
@@ -20,9 +20,9 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from bureau import service_health
 from bureau.celery import app as celery_app
 from bureau.models import ServiceHeartbeat
+from bureau.rules import service_health
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_healthz_with_the_database_down_says_it_cannot_tell_the_worker(client, u
 
 
 def test_a_heartbeat_the_database_refuses_is_logged_not_raised(unreachable_database, caplog):
-    with caplog.at_level(logging.WARNING, "bureau.service_health"):
+    with caplog.at_level(logging.WARNING, "bureau.rules.service_health"):
         assert service_health.heartbeat_write(name="beat") is False
     assert "Could not write the heartbeat of beat" in caplog.text
 

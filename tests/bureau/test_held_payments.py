@@ -1,5 +1,5 @@
 """
-A real account or no payment (bureau.held_payments): a batch pays only persons with a bank account
+A real account or no payment (bureau.rules.payments.held): a batch pays only persons with a bank account
 in use and holds the others (待补发), counted with the ledger so that nobody is held or paid twice;
 an account added by any path (admin, API, import) pays what was held, once; a visit's 慰问金 waits
 the same way; a single payment without an account is refused; a catch-up batch has its bank file.
@@ -16,11 +16,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from bureau.bankfile import batch_bank_file
 from bureau.importexport import PortalXLSX
+from bureau.importexport.bankfile import batch_bank_file
+from bureau.importexport.records import BankAccountResource
 from bureau.models import BankAccount, ExportLog, HeldPayment, Payment, PaymentBatch, Visit
-from bureau.resources import BankAccountResource
-from bureau.services import PaymentLine, held_payments_release, payment_batch_create, payment_create, record_save
+from bureau.rules.payments.batches import PaymentLine, held_payments_release, payment_batch_create, payment_create
+from bureau.rules.services import record_save
 from tests.bureau.test_import_export import xlsx_file
 from tests.factories import (
     BankAccountFactory,

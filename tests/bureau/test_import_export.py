@@ -14,12 +14,12 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from import_export import fields
 
+from bureau.base.masking import disclosure, mask_id_number, mask_phone, unmasked
 from bureau.importexport import PortalXLSX, escape_formula, unescape_formula
 from bureau.importexport.formats import NOT_XLSX_MESSAGE
+from bureau.importexport.records import PaymentResource, PersonResource
 from bureau.importexport.widgets import MASKED_ID_NUMBER
-from bureau.masking import disclosure, mask_id_number, mask_phone, unmasked
 from bureau.models import ExportLog, ImportJob, Person, ReviewStatus
-from bureau.resources import PaymentResource, PersonResource
 from tests.factories import PaymentFactory, PersonFactory, make_id_number
 
 IMPORT_URL = "/admin/bureau/person/import/"

@@ -1,6 +1,6 @@
 """
 Imports and large exports survive a crash and a broker outage (bureau.importexport.jobs on the
-kit of bureau.background): a worker killed mid-step is resumed by the next one, or the job fails
+kit of bureau.rules.background): a worker killed mid-step is resumed by the next one, or the job fails
 with 重新上传 offered and its file deleted; an upload, a confirm or an export while Redis is down
 is saved, says so, and runs once the broker is back, without a click.
 
@@ -17,10 +17,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from bureau import background
 from bureau.celery import app as celery_app
 from bureau.importexport import jobs
 from bureau.models import ExportJob, ExportLog, ImportJob, OutboxMessage, Person
+from bureau.rules import background
 from tests.bureau.test_export_jobs import EXPORT_URL, MY_EXPORTS, download, people
 from tests.bureau.test_import_export import person_row, xlsx_file
 from tests.worker_process import RedisServer, free_port, reset_broker_pool

@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 
 from bureau import roles
 from bureau.importexport import PortalXLSX
+from bureau.importexport.care import VisitResource
 from bureau.models import AuditEvent, CheckUp, Payment, PendingChange, Person, Visit
-from bureau.resources_care import VisitResource
-from bureau.services import change_review
+from bureau.rules.services import change_review
 from pensions import payroll
 from pensions.models import PayrollLine, PayrollRun
 from tests.factories import (
@@ -64,7 +64,7 @@ def pensioners(township_a):
     for n, name in enumerate(["王一", "王二", "王三"]):
         number = make_id_number(birth_date=D(1960, 1, 1 + n), sequence=300 + n)
         person = PersonFactory(name=name, id_number=number, township=township_a)
-        BankAccountFactory(person=person)  # paid, not held (bureau.held_payments)
+        BankAccountFactory(person=person)  # paid, not held (bureau.rules.payments.held)
         PersonCategoryFactory(person=person, category="disabled_soldier", started_on=D(2021, 1, 1))
         people.append(person)
     return people

@@ -17,7 +17,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from bureau.resources import PersonResource
+from bureau.importexport.records import PersonResource
 from tests.conftest import PASSWORD
 from tests.factories import PersonFactory, make_id_number
 

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from bureau.models import FamilyLink, Payment, Person, PersonCategory, PreferentialCategory, ReviewStatus
-from bureau.services import ScopeError, payment_create, person_save, record_review
+from bureau.rules.payments.batches import payment_create
+from bureau.rules.services import ScopeError, person_save, record_review
 from tests.factories import BankAccountFactory, PaymentFactory, PaymentProgrammeFactory, PersonFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def payee_a(person_a):
-    """person_a with a bank account in use: a payment goes to one (bureau.held_payments)."""
+    """person_a with a bank account in use: a payment goes to one (bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

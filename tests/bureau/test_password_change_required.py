@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from bureau.accounts import (
+from bureau.rules.accounts import (
     API_PASSWORD_CHANGE_REQUIRED_MESSAGE,
     PASSWORD_CHANGE_REQUIRED_MESSAGE,
     SAME_PASSWORD_MESSAGE,

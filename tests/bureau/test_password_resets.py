@@ -13,8 +13,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from bureau import audit, password_resets, roles
+from bureau import roles
 from bureau.models import AuditEvent, PasswordReset, User
+from bureau.rules import audit, password_resets
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bureau.models import AuditEvent, Payment, PaymentBatch
-from bureau.services import PaymentLine, payment_batch_create
+from bureau.rules.payments.batches import PaymentLine, payment_batch_create
 from tests.factories import PayeeFactory, PaymentFactory, PaymentProgrammeFactory
 
 PAID_ON = datetime.date(2021, 3, 10)

@@ -1,6 +1,6 @@
 """
 The payment ledger's import is closed: a file of ledger rows would be one account's payment, and
-every payment by hand is prepared by one clerk and approved by another (bureau.payment_proposals).
+every payment by hand is prepared by one clerk and approved by another (bureau.rules.payments.proposals).
 A file offered anyway writes nothing and says where to go instead; the ledger's export stays.
 """
 
@@ -9,8 +9,8 @@ import datetime
 import pytest
 
 from bureau.importexport import PortalXLSX
+from bureau.importexport.records import PAYMENT_IMPORT_REFUSED, PaymentResource
 from bureau.models import Payment, PaymentProposal
-from bureau.resources import PAYMENT_IMPORT_REFUSED, PaymentResource
 from tests.bureau.test_import_export import _named, xlsx_file
 from tests.factories import PaymentProgrammeFactory, PersonFactory
 

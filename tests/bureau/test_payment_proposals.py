@@ -6,7 +6,7 @@ The ledger's own rules and its two people (issue 22):
 - one person is not paid twice for a programme and period however either is written, and the
   refusal names the earlier payment;
 - a payment by hand (批量发放, the ledger's add form) is a proposal one clerk prepares and
-  another approves (`bureau.payment_proposals`); the preparer cannot approve their own, an
+  another approves (`bureau.rules.payments.proposals`); the preparer cannot approve their own, an
   approval posted twice pays once, a stale approval is refused, the approver may return it.
 """
 
@@ -21,8 +21,8 @@ from django.urls import reverse
 from bureau import roles
 from bureau.models import AuditEvent, Payment, PaymentBatch, PaymentProgramme, PaymentProposal
 from bureau.models.payments import period_normalise
-from bureau.payment_proposals import payment_proposal_approve, payment_proposal_create
-from bureau.services import payment_create
+from bureau.rules.payments.batches import payment_create
+from bureau.rules.payments.proposals import payment_proposal_approve, payment_proposal_create
 from tests.factories import (
     BankAccountFactory,
     PaymentBatchFactory,
@@ -37,7 +37,7 @@ BULK = reverse("admin:bureau_payment_bulk")
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from bureau.masking import mask_id_number, mask_phone
+from bureau.base.masking import mask_id_number, mask_phone
+from bureau.importexport.records import PersonResource
 from bureau.models import AuditEvent, ExportLog
-from bureau.resources import PersonResource
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bureau import roles
-from bureau.concurrency import StaleWriteError
+from bureau.base.concurrency import StaleWriteError
 from bureau.importexport import PortalXLSX
+from bureau.importexport.records import PersonResource
 from bureau.models import PendingChange, Person, ReviewStatus
 from bureau.report import registry_figures
-from bureau.resources import PersonResource
-from bureau.services import change_review, record_save
+from bureau.rules.services import change_review, record_save
 from tests.factories import PersonFactory, UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """
-The clerk's review inbox on the admin index (bureau.review) and the 审核通过 / 退回 buttons
+The clerk's review inbox on the admin index (bureau.rules.review) and the 审核通过 / 退回 buttons
 on the change page of a submitted record (ScopedAdmin.review_view).
 """
 
@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from bureau.models import Person, ReviewStatus, TownshipRecord
-from bureau.review import inbox
+from bureau.rules.review import inbox
 from tests.employment.factories import EmploymentOutcomeFactory, FairAttendanceFactory, JobFairFactory
 from tests.factories import PersonFactory, UserFactory
 from tests.test_query_counts import factory_for

@@ -333,7 +333,7 @@ def test_bad_arguments_are_refused_without_writing(args, message):
 
 @pytest.mark.slow  # seeds the whole demo district (~15 s): the data check reads every area's records
 def test_the_demo_district_has_no_data_quality_finding():
-    from bureau.datacheck import data_check_run
+    from bureau.rules.datacheck import data_check_run
 
     seed()
     findings = {

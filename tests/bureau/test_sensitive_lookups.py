@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 
 import bureau.api.urls  # noqa: F401  (imports the area apps' API modules, which register their viewsets)
 from bureau.api.router import router
-from bureau.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, concrete_model, sensitive_fields
-from bureau.query_params import undeclared_message
+from bureau.base.masking import SENSITIVE_QUERY_REFUSED, can_view_sensitive, concrete_model, sensitive_fields
+from bureau.base.query_params import undeclared_message
 from tests.test_query_counts import create_rows
 
 pytestmark = pytest.mark.django_db
@@ -254,7 +254,7 @@ def test_api_search_does_not_depend_on_a_sensitive_field(model, path, role, user
         for found, not_found in [(MATCHING, NOT_MATCHING), (HIDDEN, LOWER)]:
             matching, not_matching = client.get(url, {parameter: found}), client.get(url, {parameter: not_found})
             if matching.status_code == 400:
-                # A list without that search refuses the parameter, whatever its value (bureau.query_params).
+                # A list without that search refuses the parameter, whatever its value (bureau.base.query_params).
                 assert not_matching.status_code == 400
                 assert matching.json() == not_matching.json() == {"detail": undeclared_message(parameter)}
                 continue

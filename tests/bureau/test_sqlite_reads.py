@@ -1,4 +1,4 @@
-"""On SQLite a read does not queue for the write lock, and a write still waits for it (bureau.sqlite)."""
+"""On SQLite a read does not queue for the write lock, and a write still waits for it (bureau.base.sqlite)."""
 
 import sqlite3
 import threading

@@ -14,9 +14,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from bureau import otp
-from bureau.accounts import LOCKOUT_MESSAGE
 from bureau.models import AuditEvent, SiteProfile
+from bureau.rules import otp
+from bureau.rules.accounts import LOCKOUT_MESSAGE
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from bureau.masking import mask_id_number, mask_phone
+from bureau.base.masking import mask_id_number, mask_phone
 from bureau.validators import parse_resident_id, validate_phone
 from tests.factories import make_id_number
 

@@ -1,5 +1,5 @@
 """
-The worker's heartbeat bootstep (bureau.service_health.HeartbeatStep) in a real worker: a worker
+The worker's heartbeat bootstep (bureau.rules.service_health.HeartbeatStep) in a real worker: a worker
 thread of this process (celery.contrib.testing, as tests/reports/test_worker.py) writes its row
 when it starts and every SERVICE_HEARTBEAT_SECONDS, and removes it when it stops cleanly.
 """
@@ -12,7 +12,7 @@ from celery.contrib.testing.worker import start_worker
 
 from bureau.celery import app as celery_app
 from bureau.models import ServiceHeartbeat
-from bureau.service_health import worker_status
+from bureau.rules.service_health import worker_status
 
 # Slow: a worker starting and stopping takes a few seconds.
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ A Redis drop under a running task leaves the worker alive: it reconnects and run
 With celery 5.7 / kombu 5.7 / redis 8.1 the worker exited instead ("Restoring 1 unacknowledged
 message(s)", then "CRITICAL Unrecoverable error: AttributeError('NoneType' object has no
 attribute 'hostname')") whenever it was waiting for more messages while the task ran, i.e. with
-a free pool process: hence two pool processes here, as in production. bureau/broker.py explains
+a free pool process: hence two pool processes here, as in production. bureau/base/broker.py explains
 the cause and the fix. The worker is a real `celery worker` process (tests/worker_process.py)
 against a redis-server of this test's own, which the test stops for 20 s and starts again.
 """

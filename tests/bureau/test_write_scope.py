@@ -1,5 +1,5 @@
 """
-Write scope in one place (`bureau.services.check_write_allowed`), and rights from
+Write scope in one place (`bureau.rules.services.check_write_allowed`), and rights from
 permissions rather than from the names of groups.
 """
 
@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from bureau.models import Enterprise, ReviewStatus
-from bureau.services import ScopeError, check_write_allowed, record_save
+from bureau.rules.services import ScopeError, check_write_allowed, record_save
 from employment.models import FairParticipation, ParkTenancy
 from tests.employment.factories import (
     EnterpriseFactory,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bureau.models import FamilyLink, PendingChange, Person, ReviewStatus
-from bureau.services import change_propose, change_review
+from bureau.rules.services import change_propose, change_review
 from commemoration.models import Nominee
 from tests.commemoration.factories import HonourSelectionFactory, NomineeFactory
 from tests.factories import FamilyLinkFactory, PersonFactory

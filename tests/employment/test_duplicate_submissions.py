@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bureau.models import IdempotencyKey, ReviewStatus
-from bureau.services import record_review
+from bureau.rules.services import record_review
 from bureau.station.kit import ALREADY_SUBMITTED_MESSAGE, STALE_FORM_MESSAGE, SUBMITTED_MESSAGE
 from employment.models import DUPLICATE_OUTCOME_MESSAGE, EmploymentOutcome
 from tests.employment.factories import EnterpriseFactory

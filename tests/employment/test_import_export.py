@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from django.test import TestCase
 
+from bureau.base.masking import disclosure, mask_id_number, mask_phone, unmasked
 from bureau.importexport import PortalXLSX
-from bureau.masking import disclosure, mask_id_number, mask_phone, unmasked
+from bureau.importexport.records import EnterpriseResource
 from bureau.models import Enterprise, ExportLog, ReviewStatus
-from bureau.resources import EnterpriseResource
 from employment.models import FairAttendance, Trainee
 from employment.resources import FairAttendanceResource
 from tests.employment.factories import (

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from bureau.masking import mask_id_number
+from bureau.base.masking import mask_id_number
 from bureau.models import ReviewStatus, SiteProfile
 from employment.models import FairAttendance, JobPosting, PublicityEvent, TrainingTopic
 from employment.report import join_dates, section

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from bureau.models import ExportLog, PendingChange, ReviewStatus
 from bureau.roles import station_models
-from bureau.services import change_review
+from bureau.rules.services import change_review
 from tests.kit_area.factories import GrantFactory
 from tests.kit_area.models import Grant
 from tests.kit_area.resources import GrantResource

@@ -22,7 +22,7 @@ from tests.pensions.factories import (
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 
@@ -82,7 +82,7 @@ def test_problems_are_filtered_by_state_source_supervision_kind_and_township(cli
     client = client_for(bureau_user)
     url = reverse("admin:pensions_problem_changelist")
 
-    # The list's declared filters (its sidebar's parameters); any other lookup is a 400 (bureau.query_params).
+    # The list's declared filters (its sidebar's parameters); any other lookup is a 400 (bureau.base.query_params).
     supervised = client.get(url, {"supervised__exact": "1", "source__exact": "visit"})
     in_progress = client.get(
         url, {"state__exact": "in_progress", "kind__exact": "living", "township__id__exact": person_a.township_id}

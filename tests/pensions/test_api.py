@@ -33,7 +33,7 @@ PERSON_NOT_VISIBLE = "人员不存在，或不在您可查看的乡镇（街道�
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 
@@ -225,7 +225,7 @@ def test_bureau_grants_hardship_aid_and_an_incomplete_grant_is_refused(bureau_us
     assert granted.status_code == 201, granted.content
     aid = HardshipAid.objects.get()
     assert (aid.township, aid.review_status, str(aid.amount_granted)) == (township_a, "approved", "5000.00")
-    # The grant, approved on save, is paid as a ledger row of the “三难” programme (bureau.ledger).
+    # The grant, approved on save, is paid as a ledger row of the “三难” programme (bureau.rules.payments.ledger).
     payment = Payment.objects.get()
     assert granted.json()["payment"] == payment.pk == aid.payment_id
     assert (payment.programme.code, payment.period, str(payment.amount)) == ("hardship-aid", "2021-05", "5000.00")

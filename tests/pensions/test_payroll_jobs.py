@@ -1,5 +1,5 @@
 """
-The monthly payroll as a background job (`pensions.payroll` on `bureau.background`): a run whose
+The monthly payroll as a background job (`pensions.payroll` on `bureau.rules.background`): a run whose
 worker died continues by itself, a payment queued while Redis is down is paid once when it is
 back, 继续发放 is offered on every approved run that is not being paid and refused while one is,
 and a run paid never reads 失败.
@@ -17,9 +17,10 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from bureau import background, roles
+from bureau import roles
 from bureau.celery import app as celery_app
 from bureau.models import OutboxMessage, Payment
+from bureau.rules import background
 from pensions import payroll
 from pensions.models import PayrollRun
 from tests.factories import PayeeFactory, PersonCategoryFactory, UserFactory

@@ -326,7 +326,7 @@ def test_the_report_details_never_hold_health_results(checkups):
 def allowance_paid(benefit, paid_on):
     """
     The allowance paid on `paid_on`: its ledger row (period: the benefit year) as the ledger keeps it, written
-    here unless saving the benefit wrote it already (`bureau.ledger`, where the ledger follows the records).
+    here unless saving the benefit wrote it already (`bureau.rules.payments.ledger`, where the ledger follows the records).
     """
     benefit.paid_on = paid_on
     benefit.save()

@@ -1,6 +1,6 @@
 """
 The ledger rows of “三难” aid and of conscript families' allowances (pensions.services through
-bureau.ledger): exact amounts and periods, following changes, none while pending or refused.
+bureau.rules.payments.ledger): exact amounts and periods, following changes, none while pending or refused.
 """
 
 import datetime
@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bureau.models import Payment, ReviewStatus
-from bureau.services import record_review, record_save
+from bureau.rules.services import record_review, record_save
 from pensions.models import ConscriptBenefit, HardshipAid
 from pensions.programmes import CONSCRIPT_FAMILY, HARDSHIP_AID, programme
 from pensions.services import CONSCRIPT_BENEFIT_DUPLICATE, HARDSHIP_AID_DUPLICATE
@@ -20,7 +20,7 @@ from tests.pensions.factories import ConscriptBenefitFactory, HardshipAidFactory
 
 @pytest.fixture
 def person_a(person_a):
-    """Paid in these tests: a bank account in use (without one the money is held: bureau.held_payments)."""
+    """Paid in these tests: a bank account in use (without one the money is held: bureau.rules.payments.held)."""
     BankAccountFactory(person=person_a)
     return person_a
 

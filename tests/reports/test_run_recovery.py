@@ -13,9 +13,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from bureau import background
 from bureau.celery import app as celery_app
 from bureau.models import OutboxMessage
+from bureau.rules import background
 from reports import services
 from reports.models import AnnualReportRun
 from reports.services import report_run_execute, report_run_request, report_run_retry

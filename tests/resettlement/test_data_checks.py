@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from bureau.datacheck import data_check_run
 from bureau.models import Payment, PaymentProgramme, Person
+from bureau.rules.datacheck import data_check_run
 from resettlement.models import PlacementCandidate
 from resettlement.programmes import SELF_EMPLOYMENT_GRANT
 from tests.factories import BankAccountFactory, PaymentFactory, PersonFactory

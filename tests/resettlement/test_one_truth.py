@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bureau.models import Merit, Person, PersonCategory, PreferentialCategory
-from bureau.services import change_review, record_save
+from bureau.rules.services import change_review, record_save
 from resettlement import eligibility, selection, subsidies
 from resettlement.models import PlacementCandidate, SubsidyRun
 from resettlement.programmes import programme

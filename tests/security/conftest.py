@@ -261,7 +261,7 @@ def build_matrix_data() -> MatrixData:
         client = Client()
         client.force_login(user)
         data.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    # After the sign-ins: a completed sign-in clears its account's failed attempts (bureau.accounts).
+    # After the sign-ins: a completed sign-in clears its account's failed attempts (bureau.rules.accounts).
     data.objects["axes.accessattempt"] = factories.AccessAttemptFactory(username="station_a")
     return data
 

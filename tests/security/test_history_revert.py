@@ -1,7 +1,7 @@
 """
 The old-version page of django-simple-history (`/admin/<app>/<model>/<id>/history/<version>/`)
 saves its posted form: a revert. Only a role that may change the record may post it; a ledger
-row is changed by nobody alone (two people write it: bureau.payment_proposals).
+row is changed by nobody alone (two people write it: bureau.rules.payments.proposals).
 """
 
 from decimal import Decimal

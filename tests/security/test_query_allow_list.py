@@ -1,5 +1,5 @@
 """
-Query parameters by allow-list (bureau.query_params): admin change lists, history lists and API
+Query parameters by allow-list (bureau.base.query_params): admin change lists, history lists and API
 lists take only the filters, searches, orderings and paging parameters they declare; anything
 else is a Chinese 400 for every role, superusers included.
 
@@ -25,10 +25,10 @@ import bureau.api.urls  # noqa: F401  (imports the area apps' API modules, which
 from bureau.admin import QueryAllowListMixin
 from bureau.api.filters import DeclaredQueryFilter
 from bureau.api.router import router
-from bureau.masking import SENSITIVE_QUERY_REFUSED, concrete_model, sensitive_fields
+from bureau.base.masking import SENSITIVE_QUERY_REFUSED, concrete_model, sensitive_fields
+from bureau.base.query_params import undeclared_message
 from bureau.models import PendingChange, ReviewStatus
-from bureau.query_params import undeclared_message
-from bureau.review import inbox
+from bureau.rules.review import inbox
 from tests import factories
 from tests.employment.factories import JobFairFactory
 

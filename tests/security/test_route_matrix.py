@@ -486,7 +486,7 @@ ADMIN_MODELS = {
     # clerk may change it while it awaits approval); nobody deletes one.
     "bureau.paymentproposal": ("acv", "v", "", "", ""),
     "bureau.bankaccount": ("acdvi", "v", "", "", ""),
-    # Held for want of an account: read-only, paid by adding an account (bureau.held_payments).
+    # Held for want of an account: read-only, paid by adding an account (bureau.rules.payments.held).
     "bureau.heldpayment": ("v", "v", "", "", ""),
     "bureau.enterprise": ("acdvi", "v", "", "", ""),
     "bureau.pendingchange": ("vr", "v", "", "", ""),

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from bureau.datacheck import data_check_run
+from bureau.rules.datacheck import data_check_run
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from bureau import audit
+from bureau.rules import audit
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """
-`manage.py service_alive worker|beat`: exit 0 when the service's heartbeat (bureau.service_health)
+`manage.py service_alive worker|beat`: exit 0 when the service's heartbeat (bureau.rules.service_health)
 is fresh, 1 otherwise. Compose's health checks of the worker and beat containers run it: the worker
 checks the heartbeat of a worker on its own host (the container's hostname), beat the "beat" row.
 
@@ -16,7 +16,7 @@ import socket
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bureau import service_health
+from bureau.rules import service_health
 
 # The worker's cold shutdown (a hung warm shutdown would wait for its tasks); beat stops on SIGTERM.
 STOP_SIGNALS = {"worker": signal.SIGQUIT, "beat": signal.SIGTERM}

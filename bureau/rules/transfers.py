@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bureau import audit
 from bureau.models import Person, TransferRequest
 from bureau.roles import reviews_records
-from bureau.services import check_write_allowed, person_save
+from bureau.rules import audit
+from bureau.rules.services import check_write_allowed, person_save
 
 
 def registers_existing_number(*, person: Person, by) -> bool:

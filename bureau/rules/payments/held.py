@@ -5,20 +5,19 @@ The one place that answers “who has an account in use” (`accounts_in_use`, `
 what a run's lines without one come to (`no_account_summary`: count and sum), for every run page
 (the payroll, the grant, a batch): they show it before approval with the include
 `admin/bureau/no_account_summary.html` (context `no_account`). Approval pays only the lines with an
-account (`bureau.services.payment_batch_create`); the others are held (`HeldPayment`, 待补发) and paid
-once when an account in use is added for the person, whatever path adds it: the admin, the API and
-`BankAccount.save()` through `on_bank_account_saved` (connected by `connect()`), an import through
-`BankAccountResource`, all calling `bureau.services.held_payments_release`.
+account (`bureau.rules.payments.batches.payment_batch_create`); the others are held (`HeldPayment`,
+待补发) and paid once when an account in use is added for the person, whatever path adds it: the
+admin, the API and `BankAccount.save()` through `batches.on_bank_account_saved`, an import through
+`BankAccountResource`, all calling `bureau.rules.payments.batches.held_payments_release`. Only the
+reading is here: the writes import this module, so it imports none of them.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models.signals import post_save
-
-from bureau.bulk import chunks
-from bureau.models import BankAccount, HeldPayment
+from bureau.base.bulk import chunks
+from bureau.models import BankAccount, HeldPayment, Person
 
 NO_ACCOUNT_MESSAGE = "该人员没有在用的银行账户，不能发放“{programme}”，请先登记银行账户。"
 HELD_ALREADY_MESSAGE = (
@@ -72,8 +71,6 @@ def held_summary(held_payments) -> NoAccountSummary:
 
 
 def _summary(lines) -> NoAccountSummary:
-    from bureau.models import Person
-
     lines = sorted(lines)  # the names in the order the persons were registered, whatever the run's order
     if not lines:
         return NoAccountSummary()
@@ -96,16 +93,3 @@ def held_keys(*, programme, person_ids: Iterable[int]) -> set[tuple[int, str]]:
             .values_list("person_id", "period")
         )
     return keys
-
-
-def on_bank_account_saved(sender, instance, raw=False, **kwargs):
-    # In the save's transaction: the account and the payments it releases are written together.
-    if not raw and instance.active:
-        from bureau.services import held_payments_release
-
-        held_payments_release(person_ids=[instance.person_id])
-
-
-def connect() -> None:
-    """Pay what waits for a person when an account in use is saved for them (from BureauConfig.ready)."""
-    post_save.connect(on_bank_account_saved, sender=BankAccount, dispatch_uid="bureau.held_payments.release")

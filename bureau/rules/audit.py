@@ -17,8 +17,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from bureau.bulk import insert_values
-from bureau.logs import mask_personal_numbers
+from bureau.base.bulk import insert_values
+from bureau.base.client_address import client_ip_address
+from bureau.base.logs import mask_personal_numbers
 from bureau.models import AuditEvent
 
 # The legal floor (six months); the database trigger of migration 0008 holds the same number.
@@ -57,8 +58,6 @@ def retention_days() -> int:
 
 
 def _client_address(request) -> str | None:
-    from bureau.accounts import client_ip_address
-
     address = client_ip_address(request) if request is not None else None
     return address or None
 

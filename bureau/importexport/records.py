@@ -20,7 +20,7 @@ from bureau.importexport import (
     YesNoWidget,
 )
 from bureau.models import BankAccount, Enterprise, Payment, PaymentProgramme, Person, Township
-from bureau.services import held_payments_release
+from bureau.rules.payments.batches import held_payments_release
 
 
 class PersonResource(PortalResource):
@@ -73,7 +73,7 @@ class PaymentResource(PersonRowResource):
     """
     Ledger rows (the export, with its Chinese columns): the person by ID number and name, the
     programme by its code. No import writes the ledger: a payment by hand is prepared by one
-    clerk and approved by another (bureau.payment_proposals), and a file of rows would be one
+    clerk and approved by another (bureau.rules.payments.proposals), and a file of rows would be one
     account's payment. A file offered anyway is refused whole, with where to go instead.
     """
 

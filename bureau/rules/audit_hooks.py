@@ -1,9 +1,9 @@
 """
-Receivers that write the audit trail (bureau.audit) for what happens anywhere in the portal:
+Receivers that write the audit trail (bureau.rules.audit) for what happens anywhere in the portal:
 sign-ins and lockouts, every create, update and delete of a portal record, account and role
 changes, exports and downloads. Connected once, by `connect()` from BureauConfig.ready.
 
-Approvals and returns are recorded by their services (bureau.services), refusals (403) by
+Approvals and returns are recorded by their services (bureau.rules.services), refusals (403) by
 AuditRequestMiddleware, sensitive views by the views that show the values.
 """
 
@@ -15,8 +15,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from simple_history.models import HistoricalChanges
 from simple_history.signals import post_create_historical_record
 
-from bureau import audit
 from bureau.areas import area_labels
+from bureau.models.people import LIFE_EVENT_NAMES, Person
+from bureau.rules import audit
+from bureau.rules.password_resets import login_detail, reset_in_use
 
 Kind = audit.Kind
 HISTORY_KINDS = {"+": Kind.CREATE, "~": Kind.UPDATE, "-": Kind.DELETE}
@@ -37,9 +39,7 @@ ACCOUNT_FIELDS_NOT_RECORDED = {"last_login"}
 
 
 def login_event(user, *, request=None, detail: str = ""):
-    """A login, flagged when it is made with a password an administrator set (bureau.password_resets)."""
-    from bureau.password_resets import login_detail, reset_in_use
-
+    """A login, flagged when it is made with a password an administrator set (bureau.rules.password_resets)."""
     reset = reset_in_use(user)
     if reset is None:
         return audit.record(Kind.LOGIN, request=request, user=user, detail=detail)
@@ -58,7 +58,7 @@ def on_logout(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # The username only: Django has already replaced the password by stars, and it is not kept either way.
     username = credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or ""
-    # A wrong second-factor code (bureau.otp.code_failure) counts as a failed login; the event says which.
+    # A wrong second-factor code (bureau.rules.otp.code_failure) counts as a failed login; the event says which.
     detail = "动态口令错误" if credentials.get("factor") == "otp" else ""
     audit.record(Kind.LOGIN_FAILED, request=request, username=username, detail=detail)
 
@@ -100,8 +100,6 @@ def on_person_saved(sender, instance, created, raw=False, **kwargs):
 
 def life_event_detail(name: str, old, new) -> str:
     """「登记死亡：死亡日期 2026-03-05」, 「更正死亡日期：… → …」, 「撤销死亡登记（原死亡日期 …）」."""
-    from bureau.models.people import LIFE_EVENT_NAMES, Person
-
     event, label = LIFE_EVENT_NAMES[name], Person._meta.get_field(name).verbose_name
     if old is None:
         return f"登记{event}：{label} {new:%Y-%m-%d}"
@@ -197,30 +195,34 @@ def on_report_downloaded(sender, instance, created, raw=False, **kwargs):
 
 def connect() -> None:
     user_model = get_user_model()
-    user_logged_in.connect(on_login, dispatch_uid="bureau.audit.login")
-    user_logged_out.connect(on_logout, dispatch_uid="bureau.audit.logout")
-    user_login_failed.connect(on_login_failed, dispatch_uid="bureau.audit.login_failed")
-    user_locked_out.connect(on_locked_out, dispatch_uid="bureau.audit.lockout")
+    user_logged_in.connect(on_login, dispatch_uid="bureau.rules.audit.login")
+    user_logged_out.connect(on_logout, dispatch_uid="bureau.rules.audit.logout")
+    user_login_failed.connect(on_login_failed, dispatch_uid="bureau.rules.audit.login_failed")
+    user_locked_out.connect(on_locked_out, dispatch_uid="bureau.rules.audit.lockout")
 
-    post_create_historical_record.connect(on_history_record, dispatch_uid="bureau.audit.history")
+    post_create_historical_record.connect(on_history_record, dispatch_uid="bureau.rules.audit.history")
     for model in models_without_history():
-        post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.audit.save.{model._meta.label_lower}")
-        post_delete.connect(on_delete, sender=model, dispatch_uid=f"bureau.audit.delete.{model._meta.label_lower}")
-
-    post_save.connect(
-        on_person_saved, sender=apps.get_model("bureau", "Person"), dispatch_uid="bureau.audit.life_event"
-    )
-    pre_save.connect(remember_account_changes, sender=user_model, dispatch_uid="bureau.audit.account_before")
-    post_save.connect(on_account_saved, sender=user_model, dispatch_uid="bureau.audit.account")
-    post_delete.connect(on_account_deleted, sender=user_model, dispatch_uid="bureau.audit.account_deleted")
-    for through in (user_model.groups.through, user_model.user_permissions.through):
-        m2m_changed.connect(
-            on_account_relations_changed, sender=through, dispatch_uid=f"bureau.audit.account_{through.__name__}"
+        post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.rules.audit.save.{model._meta.label_lower}")
+        post_delete.connect(
+            on_delete, sender=model, dispatch_uid=f"bureau.rules.audit.delete.{model._meta.label_lower}"
         )
 
     post_save.connect(
-        on_export_logged, sender=apps.get_model("bureau", "ExportLog"), dispatch_uid="bureau.audit.export"
+        on_person_saved, sender=apps.get_model("bureau", "Person"), dispatch_uid="bureau.rules.audit.life_event"
+    )
+    pre_save.connect(remember_account_changes, sender=user_model, dispatch_uid="bureau.rules.audit.account_before")
+    post_save.connect(on_account_saved, sender=user_model, dispatch_uid="bureau.rules.audit.account")
+    post_delete.connect(on_account_deleted, sender=user_model, dispatch_uid="bureau.rules.audit.account_deleted")
+    for through in (user_model.groups.through, user_model.user_permissions.through):
+        m2m_changed.connect(
+            on_account_relations_changed, sender=through, dispatch_uid=f"bureau.rules.audit.account_{through.__name__}"
+        )
+
+    post_save.connect(
+        on_export_logged, sender=apps.get_model("bureau", "ExportLog"), dispatch_uid="bureau.rules.audit.export"
     )
     post_save.connect(
-        on_report_downloaded, sender=apps.get_model("reports", "ReportDownload"), dispatch_uid="bureau.audit.download"
+        on_report_downloaded,
+        sender=apps.get_model("reports", "ReportDownload"),
+        dispatch_uid="bureau.rules.audit.download",
     )

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bureau.areas import area_configs
+from bureau.base.masking import can_view_sensitive, mask_for, shown, unmasked
+from bureau.models import CheckUp, Payment, Visit
+from bureau.rules import audit
 
 CORE_TITLE = "优抚类别、家庭关系、立功受奖、资金发放、走访慰问与健康档案"
 CORE_TEMPLATE = "bureau/person_file_core.html"
@@ -75,10 +78,6 @@ def health_file(person, user) -> list[dict]:
     role with the right to personal data (one audit event per check-up shown, written together),
     masked whole for anyone else.
     """
-    from bureau import audit
-    from bureau.masking import can_view_sensitive, mask_for, shown, unmasked
-    from bureau.models import CheckUp
-
     checkups = list(
         CheckUp.objects.visible_to(user)
         .filter(person=person)
@@ -103,8 +102,6 @@ def health_file(person, user) -> list[dict]:
 
 
 def _core_context(person, user) -> dict:
-    from bureau.models import Payment, Visit
-
     payments = Payment.objects.visible_to(user).filter(person=person).select_related("programme")
     return {
         "categories": person.categories.all(),

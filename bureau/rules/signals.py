@@ -7,10 +7,11 @@ from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
-from bureau import password_resets
-from bureau.accounts import remember_login_time
-from bureau.otp import forget_second_factor
 from bureau.roles import ADMIN_ROLES, ROLES, check_account_roles, check_not_own_account
+from bureau.rules import password_resets
+from bureau.rules.accounts import remember_login_time
+from bureau.rules.audit import current_request
+from bureau.rules.otp import forget_second_factor
 
 user_logged_in.connect(remember_login_time, dispatch_uid="bureau.remember_login_time")
 user_logged_in.connect(forget_second_factor, dispatch_uid="bureau.forget_second_factor")
@@ -40,8 +41,6 @@ def revoke_tokens_on_logout(sender, request, user, **kwargs):
 
 def _acting_user():
     """The signed-in user of the request being answered, if any (a command or a task has none)."""
-    from bureau.audit import current_request
-
     request = current_request()
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None

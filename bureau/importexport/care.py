@@ -18,14 +18,14 @@ from bureau.importexport import (
     TextWidget,
     export_resource,
 )
-from bureau.ledger import linked_payment_sync, payment_of
 from bureau.models import CheckUp, CheckUpBatch, PaymentProgramme, Visit
 from bureau.models.care import HardshipCategory, Occasion
+from bureau.rules.payments.ledger import linked_payment_sync, payment_of
 
 
 class LinkedPaymentResourceMixin:
     """
-    For a model paying through the ledger (`ledger_payment`, bureau.ledger): the kit writes rows in
+    For a model paying through the ledger (`ledger_payment`, bureau.rules.payments.ledger): the kit writes rows in
     bulk, without `save()`, so the ledger rows of the rows written are synced here, in the import's
     transaction; a refusal by the ledger refuses the whole file. Two rows of the file paying the same
     person in the same programme and period are refused at the preview already.

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bureau import audit, roles
+from bureau import roles
 from bureau.models import PasswordReset, User
+from bureau.rules import audit
 
 Status = PasswordReset.Status
 PENDING_MESSAGE = "新密码已提交，须经安全管理员审核后才生效；在此之前该账号仍使用原密码。"
@@ -79,7 +80,7 @@ def password_reset_approve(*, reset: PasswordReset, by: User) -> None:
     user = reset.user
     user.password = reset.password
     user.must_change_password = True
-    user._password_reset_approved = True  # the check of bureau.signals lets this one through
+    user._password_reset_approved = True  # the check of bureau.rules.signals lets this one through
     user.save(update_fields=["password", "must_change_password"])
     detail = f"批准 {reset.set_by.username} 设置的密码"
     audit.record(audit.Kind.ACCOUNT, user=by, obj=user, fields=["password"], detail=detail)

@@ -1,10 +1,10 @@
 """
 Care records' writes to the ledger: an approved visit's 慰问金 is a payment of the visit's
-programme (bureau.ledger keeps the row in step with the visit on every write path).
+programme (bureau.rules.payments.ledger keeps the row in step with the visit on every write path).
 """
 
-from bureau.ledger import PaymentSpec
 from bureau.models import Visit
+from bureau.rules.payments.ledger import PaymentSpec
 
 VISIT_DUPLICATE = (
     "该人员本月已在该资金项目下领取过慰问金（或其他款项），同一资金项目每人每月只能发放一次；"

@@ -1,5 +1,5 @@
 """
-Masking of personal identifiers for users without the permission to see them.
+Masking of personal identifiers: the masks, the declaration on the model, and `shown()`.
 
 Which fields are sensitive is declared once, on the model, with the mask to apply:
 
@@ -13,9 +13,11 @@ value left the portal, so the export log records what a file really held.
 
 Every list, table, export and API list is masked, for every role (PIPL Art. 51:
 the least disclosure the work needs). A whole value appears only inside
-`revealing()`: one record's detail page, opened by a user with the permission,
-and each opening is an audit event naming the record and the fields. An export
-with whole values (inside `unmasked()`) needs the permission and a stated purpose.
+`unmasked()`: an export with whole values (the permission and a stated purpose),
+or one record's detail opened through `bureau.rules.disclosure.revealing()`, which
+writes the audit event naming the record and the fields. That policy lives apart
+because it imports the audit trail, and the audit trail imports the models: this
+module imports nothing of the project, so the models can declare their masks with it.
 No URL carries a sensitive value: lookups, searches and filters on a sensitive
 field in a query string are refused for every role; staff who may see the
 number find a person by it in a POST body (`FIND_BY_ID_NUMBER`) or an API header.
@@ -124,46 +126,15 @@ class Disclosure:
 
 
 _disclosure: ContextVar[Disclosure | None] = ContextVar("disclosure", default=None)
-# True inside `revealing()` / `unmasked()`: the one place whole values are shown.
+# True inside `unmasked()` (and so inside `bureau.rules.disclosure.revealing()`): the one place whole values are shown.
 _revealing: ContextVar[bool] = ContextVar("revealing", default=False)
-
-
-def record_sensitive_view(request, obj, fields=None) -> bool:
-    """
-    For a user with the permission, record that one record's whole values were shown (an
-    audit event naming the fields) and answer True; answer False for anyone else.
-    """
-    if not can_view_sensitive(getattr(request, "user", None)):
-        return False
-    from bureau import audit
-
-    names = list(fields if fields is not None else sensitive_fields(type(obj)))
-    audit.record(audit.Kind.SENSITIVE_VIEW, request=request, obj=obj, fields=names)
-    return True
-
-
-@contextmanager
-def revealing(request, obj, fields=None) -> Iterator[bool]:
-    """
-    One record's detail: inside the block `shown()` gives a user with the permission whole
-    values, and the opening is an audit event (who, whom, when, from where, which fields).
-    Yields whether values are whole. `fields` defaults to the fields the record's model declares.
-    """
-    if not record_sensitive_view(request, obj, fields):
-        yield False
-        return
-    token = _revealing.set(True)
-    try:
-        yield True
-    finally:
-        _revealing.reset(token)
 
 
 @contextmanager
 def unmasked() -> Iterator[None]:
     """
     Whole values inside the block, for users with the permission; the caller has recorded
-    why (an export with its stated purpose, or the audit event of the record's detail).
+    why (an export with its stated purpose, or the audit event of `revealing()`).
     """
     token = _revealing.set(True)
     try:
@@ -188,7 +159,7 @@ def disclosure() -> Iterator[Disclosure]:
 
 
 def shown(user, value, mask: Mask | None) -> str:
-    """The value as this user may see it: whole with the permission inside `revealing()`, masked otherwise."""
+    """The value as this user may see it: whole with the permission inside `unmasked()`, masked otherwise."""
     if value in (None, ""):
         return "" if value is None else value
     value = str(value)

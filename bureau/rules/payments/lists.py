@@ -1,6 +1,6 @@
 """
 A payment list pasted by staff (批量发放): one line a person, `身份证号 金额`, read and checked
-before anything is paid; the payment itself is `bureau.services.payment_batch_create`.
+before anything is paid; the payment itself is `bureau.rules.payments.batches.payment_batch_create`.
 """
 
 import re
@@ -9,11 +9,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from bureau.bulk import chunks
-from bureau.masking import mask_id_number
+from bureau.base.bulk import chunks
+from bureau.base.masking import mask_id_number
 from bureau.models import PaymentProgramme, Person
 from bureau.models.payments import earlier_payments, period_normalise, run_only_refusal
-from bureau.services import PaymentLine
+from bureau.rules.payments.batches import PaymentLine
 from bureau.validators import is_whole_fen, parse_resident_id
 
 # Whitespace (tabs from a spreadsheet), commas (either width) or semicolons between the two cells.

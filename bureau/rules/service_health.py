@@ -15,7 +15,7 @@ and a worker whose process hangs or exits stops beating even though Redis still 
   thread held a lock inside the database driver (SQLite's, OpenSSL's under libpq) would wait on it
   for good, its first query never returning (seen as a beat that never sends a task).
 - Beat beats from its scheduler loop (`BeatScheduler`, compose runs beat with
-  `-S bureau.service_health:BeatScheduler`): a beat stuck in its loop stops beating.
+  `-S bureau.rules.service_health:BeatScheduler`): a beat stuck in its loop stops beating.
 
 A failed write (the database restarting) is logged and retried at the next beat, never raised:
 the health of the database is the database check's business, not a reason to stop the worker.

@@ -2,7 +2,7 @@
 The bank file (银行代发文件) of a paid ledger batch, whatever programme paid it: one row per
 payment of the batch, with the person's whole ID number and the account it was paid to
 (`Payment.bank_account`), and the total. A line without an account is never in it: such a line
-was held, not paid (`bureau.held_payments`), so the file's total is the ledger rows it pays. A row
+was held, not paid (`bureau.rules.payments.held`), so the file's total is the ledger rows it pays. A row
 written before the rule (no `bank_account`) takes the person's account in use; one with neither
 is left out and counted in the export log.
 It carries personal data whole, so the caller names the permission it needs, and each download

@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from bureau.rules.otp import VERIFIED_KEY, is_open_path, is_required
+
 LOCKOUT_MESSAGE = "登录失败次数过多，账号已锁定 30 分钟，请稍后再试或联系安全管理员解锁。"
 PASSWORD_CHANGE_REQUIRED_MESSAGE = "首次登录或密码被管理员重置后，须先修改初始密码才能继续使用。"
 API_PASSWORD_CHANGE_REQUIRED_MESSAGE = "须先在网页上登录并修改初始密码，才能获取接口令牌。"
@@ -35,20 +37,6 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": LOCKOUT_MESSAGE}, status=429)
     return render(request, "registration/locked_out.html", {"message": LOCKOUT_MESSAGE}, status=429)
-
-
-def client_ip_address(request: HttpRequest) -> str | None:
-    """
-    AXES_CLIENT_IP_CALLABLE: REMOTE_ADDR, or the header named by AXES_CLIENT_IP_HEADER.
-
-    A header is trusted only when configured: behind no proxy anyone could send X-Forwarded-For
-    and start every attempt from a fresh address, escaping the lockout. Of a list the last entry
-    is taken, the one the trusted proxy added; the ones before it came from the client.
-    """
-    header = settings.AXES_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR")
 
 
 class LockoutHandler(AxesDatabaseHandler):
@@ -83,8 +71,6 @@ class LockoutHandler(AxesDatabaseHandler):
     def reset_user_attempts(self, request, credentials=None) -> int:
         # With REQUIRE_TOTP the password is only the first step: its success clears nothing until
         # the code is accepted (bureau.views.second_factor calls `login_failures_reset`).
-        from bureau.otp import VERIFIED_KEY, is_required
-
         session = getattr(request, "session", None)
         if is_required() and not (session is not None and session.get(VERIFIED_KEY)):
             return 0
@@ -142,8 +128,6 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from bureau.otp import is_open_path
-
         user = request.user
         if (
             user.is_authenticated

@@ -20,8 +20,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
-from bureau import audit
 from bureau.models import SiteProfile
+from bureau.rules import audit
 
 # Session keys: the second factor passed, the wrong codes in a row, the secret offered for enrolment.
 VERIFIED_KEY = "bureau_otp_verified"
@@ -108,7 +108,7 @@ def api_code_refusal(request, *, user) -> str | None:
 def code_failure(request, *, user) -> bool:
     """
     A wrong code, on the web or at the token endpoint, is a failed login of the account for
-    django-axes (bureau.accounts.LockoutHandler): it counts toward the same lock as a wrong
+    django-axes (bureau.rules.accounts.LockoutHandler): it counts toward the same lock as a wrong
     password, and is an audit event. True when the account (or the address) is now locked.
     """
     user_login_failed.send(

@@ -4,7 +4,7 @@ allowance. Such a record has a `payment` (a one-to-one to `bureau.Payment`) and 
 model, the dotted path of a function saying what it pays once approved:
 
     class Visit(TownshipRecord):
-        ledger_payment = "bureau.care.visit_payment"  # (visit) -> PaymentSpec | None
+        ledger_payment = "bureau.rules.payments.visits.visit_payment"  # (visit) -> PaymentSpec | None
 
 The core keeps the ledger in step with the record, whatever wrote it:
 
@@ -15,7 +15,7 @@ The core keeps the ledger in step with the record, whatever wrote it:
 - the money goes to the person's bank account in use (`Payment.bank_account`); an approved record
   whose person has none is saved, and its money held (`HeldPayment` linked to the record, 待补发)
   instead of written: it becomes the record's ledger row once an account in use is added
-  (`bureau.services.held_payments_release`). Held, not refused, so that approving a station's
+  (`bureau.rules.payments.batches.held_payments_release`). Held, not refused, so that approving a station's
   submission, a bulk approval or an import never fails for it; the record's page and the
   数据质量核查 show what waits;
 - the ledger's rule, one payment per person, programme and period, is checked by the record's
@@ -25,7 +25,7 @@ The core keeps the ledger in step with the record, whatever wrote it:
 `connect()` (BureauConfig.ready) hooks `post_save` / `post_delete` of every model declaring
 `ledger_payment`: the admin, the API, the station pages, approvals of submissions and of
 pending changes all save the record. Imports write in bulk without `save()`; their resources
-call `linked_payments_sync` for the rows they wrote (`bureau.resources_care.LinkedPaymentResourceMixin`).
+call `linked_payments_sync` for the rows they wrote (`bureau.importexport.care.LinkedPaymentResourceMixin`).
 """
 
 import dataclasses
@@ -40,9 +40,9 @@ from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.module_loading import import_string
 
-from bureau.held_payments import accounts_in_use
 from bureau.models import HeldPayment, Payment, PaymentProgramme, Person, ReviewStatus
 from bureau.models.payments import overlapping_periods, period_keyed, run_only_refusal
+from bureau.rules.payments.held import accounts_in_use
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def _hold(record, held: HeldPayment | None, values: dict, user) -> HeldPayment:
 
 
 def link_record_payment(record, payment: Payment) -> None:
-    """Link a record to the ledger row paying its held money (`bureau.services.held_payments_release`)."""
+    """Link a record to the ledger row paying its held money (`bureau.rules.payments.batches.held_payments_release`)."""
     _link(record, payment)
 
 
@@ -268,5 +268,5 @@ def connect() -> None:
     """Hook every model that declares `ledger_payment` (called once, from BureauConfig.ready)."""
     for model in ledger_models():
         uid = model._meta.label_lower
-        post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.ledger.save.{uid}")
-        post_delete.connect(on_delete, sender=model, dispatch_uid=f"bureau.ledger.delete.{uid}")
+        post_save.connect(on_save, sender=model, dispatch_uid=f"bureau.rules.payments.ledger.save.{uid}")
+        post_delete.connect(on_delete, sender=model, dispatch_uid=f"bureau.rules.payments.ledger.delete.{uid}")

@@ -2,13 +2,13 @@
 Payments by hand, by two people: one bureau clerk prepares a proposal (批量发放, or the ledger's
 add form with one line), another approves it, which pays it; nobody writes a ledger row alone.
 
-- `payment_proposal_create` checks the list as the ledger will (`bureau.payment_lists`: the
+- `payment_proposal_create` checks the list as the ledger will (`bureau.rules.payments.lists`: the
   programme paid by hand, the period's shape for its frequency, the people, the amounts, who is
   paid already, naming the earlier payment) and keeps it as a proposal awaiting approval.
 - `payment_proposal_approve` is the second clerk's: not the preparer, holding
   `bureau.approve_paymentproposal`, on the proposal as they saw it (`payment_proposal_token`).
   Everything is checked again and the proposal is paid as one batch through
-  `bureau.services.payment_batch_create`, in one transaction; approved twice, it pays once.
+  `bureau.rules.payments.batches.payment_batch_create`, in one transaction; approved twice, it pays once.
 - `payment_proposal_return` sends it back with a reason.
 """
 
@@ -20,12 +20,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bureau import audit
-from bureau.masking import mask_id_number
+from bureau.base.masking import mask_id_number
 from bureau.models import PaymentProgramme, PaymentProposal, PaymentProposalLine
 from bureau.models.payments import earlier_payments, overlapping_periods, period_normalise, run_only_refusal
-from bureau.payment_lists import PaymentListLine, mask_name, payment_list_check
-from bureau.services import PaymentLine, payment_batch_create
+from bureau.rules import audit
+from bureau.rules.payments.batches import PaymentLine, payment_batch_create
+from bureau.rules.payments.lists import PaymentListLine, mask_name, payment_list_check
 
 Status = PaymentProposal.Status
 PREPARE_PERMISSION = "bureau.add_paymentproposal"
@@ -86,7 +86,7 @@ def payment_proposal_create(
             PaymentProposalLine(proposal=proposal, person=line.person, amount=line.amount, note=note[:200])
             for line in lines
         )
-        # Its creation is in the audit trail by itself (bureau.audit_hooks), as every record's is.
+        # Its creation is in the audit trail by itself (bureau.rules.audit_hooks), as every record's is.
     return proposal
 
 

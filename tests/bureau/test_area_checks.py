@@ -3,6 +3,10 @@ bureau.checks.check_area_declarations: `manage.py check` fails on an area app th
 promise of its declaration (a misspelt dotted path, a paying model administered outside the
 ledger, …), names the app and the declaration, and passes on the real project.
 
+Every area model has a factory in the suite's registry (the factories `tests/**/factories.py`
+declare, found by `tests.test_query_counts.discover_factories`): a test here, not a system check,
+since the running project does not import its test suite.
+
 The broken app is tests/broken_area, installed here only (override_settings re-populates the app
 registry with it; its admin is registered by the test and every admin of the app is removed after).
 """
@@ -18,10 +22,12 @@ from django.core.checks import Error, run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
+from simple_history.models import HistoricalChanges
 
 from bureau.admin_base import RecordAdmin
 from bureau.admin_care import LedgerRecordAdmin
 from bureau.areas import DEFAULT_PATHS, AreaConfig, PersonFilePart, area_configs
+from tests.test_query_counts import discover_factories
 
 MISSPELT = "tests.broken_area.apps.MisspeltSectionConfig"
 SPELT_RIGHT = "tests.broken_area.apps.SpeltRightConfig"
@@ -157,3 +163,22 @@ def test_a_declared_path_wins_over_the_default_and_blank_declares_none():
         "tests.broken_area.report",
     )
     assert config.defaulted_paths == {"report_section"}
+
+
+def models_without_factory() -> list[str]:
+    """Every record type of every installed area app (history tables are written by saving) without a factory."""
+    factories = discover_factories()
+    return [
+        model._meta.label
+        for config in area_configs()
+        for model in config.get_models()
+        if not issubclass(model, HistoricalChanges)
+        and model not in factories
+        and model._meta.concrete_model not in factories
+    ]
+
+
+def test_every_record_type_of_every_area_has_a_factory(install):
+    assert models_without_factory() == [], "add a factory to tests/<app>/factories.py"
+    with install(SPELT_RIGHT):
+        assert models_without_factory() == ["broken_area.Allowance"]

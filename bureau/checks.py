@@ -61,7 +61,8 @@ def check_area_declarations(app_configs, **kwargs):
     Every `AreaConfig` keeps its promises: each dotted path imports (bureau.E101), the station
     models name real models (E102), the role grants real permissions and roles (E103), a declared
     person file has a context (E104); and every model paying through the ledger (`ledger_payment`)
-    names a function that imports (E105) and is administered by a `LedgerRecordAdmin` (E106).
+    names a function that imports (E105) and is administered by a `LedgerRecordAdmin` (E106);
+    each station menu entry names a page of the station URLs (E107).
     """
     from django.apps import apps
 
@@ -71,7 +72,7 @@ def check_area_declarations(app_configs, **kwargs):
     messages = []
     for config in configs:
         if isinstance(config, AreaConfig):
-            messages += _area_paths(config) + _area_models(config) + _area_grants(config)
+            messages += _area_paths(config) + _area_models(config) + _area_grants(config) + _area_menu(config)
     messages += _ledger_models(configs)
     return messages
 
@@ -152,6 +153,36 @@ def _area_models(config) -> list:
                 )
             )
     return messages
+
+
+def _url_names(patterns) -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            names |= _url_names(pattern.url_patterns)
+        elif pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def _area_menu(config) -> list:
+    """Every `MenuEntry` names a page of the area's station URLs (a URL that does not reverse breaks every station page)."""
+    from importlib import import_module
+
+    if not config.station_menu or (config.station_urls and _import_problem(config.station_urls, module=True)):
+        return []  # no menu, or the URL module's own error (E101) says it
+    names = _url_names(getattr(import_module(config.station_urls), "urlpatterns", [])) if config.station_urls else set()
+    return [
+        Error(
+            f"{_where(config, 'station_menu')} with an entry for '{entry.url_name}', "
+            f"which is no page of its station URLs ({config.station_urls or 'none declared'}).",
+            hint="Name a URL pattern of the station_urls module (the name=… of its path()).",
+            obj=config,
+            id="bureau.E107",
+        )
+        for entry in config.station_menu
+        if entry.url_name not in names
+    ]
 
 
 def _area_grants(config) -> list:

@@ -26,7 +26,7 @@ from simple_history.models import HistoricalChanges
 
 from bureau.admin_base import RecordAdmin
 from bureau.admin_care import LedgerRecordAdmin
-from bureau.areas import DEFAULT_PATHS, AreaConfig, PersonFilePart, area_configs
+from bureau.areas import DEFAULT_PATHS, AreaConfig, MenuEntry, PersonFilePart, area_configs
 from tests.test_query_counts import discover_factories
 
 MISSPELT = "tests.broken_area.apps.MisspeltSectionConfig"
@@ -111,6 +111,8 @@ def test_every_path_of_every_declaration_is_checked(install):
         config.data_checks = ("tests.broken_area.checks.NOTHING",)
         config.person_guards = ("tests.broken_area.report.guard",)
         config.person_file = PersonFilePart("测试", "broken_area/person_file.html", "tests.broken_area.report.contxt")
+        config.station_urls = "tests.kit_area.urls"  # a real URL module, without the menu's page
+        config.station_menu = (MenuEntry("津贴", "allowance_list"), MenuEntry("测试补助", "grant_list"))
         config.station_models = frozenset({"allowance", "allowence"})
         config.station_read_models = frozenset({"person"})  # a core model: stations read the registry
         config.role_grants = {"approve_allowance": frozenset({"局机关工作人员"}), "view_allowance": frozenset({"老板"})}
@@ -125,6 +127,11 @@ def test_every_path_of_every_declaration_is_checked(install):
         ("bureau.E101", f"{where} person_file"),
         ("bureau.E102", f"{where} station_models"),
         ("bureau.E103", f"{where} role_grants"),
+        (
+            "bureau.E107",
+            f"{where} station_menu with an entry for 'allowance_list', which is no page of its station URLs"
+            " (tests.kit_area.urls).",
+        ),
     }
     assert len([error for error in errors if error.id == "bureau.E103"]) == 2  # the codename, and the role
     assert any("'allowence', which is no model of 'broken_area'" in error.msg for error in errors)

@@ -1,9 +1,13 @@
 """
-System checks on settings: refuse an unsafe production start, warn about the embedded parts.
+The core's system checks.
 
-They are deployment checks (`manage.py check --deploy`), which the production
-start in docker-compose.yml runs before gunicorn, so that day-to-day commands
-on a laptop (makemigrations, shell) are not blocked by the development key.
+- On settings: refuse an unsafe production start, warn about the embedded parts. They are
+  deployment checks (`manage.py check --deploy`), which the production start in
+  docker-compose.yml runs before gunicorn, so that day-to-day commands on a laptop
+  (makemigrations, shell) are not blocked by the development key.
+- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E107): ordinary
+  checks, run by every management command, since a broken declaration is a developer's mistake
+  to see at once, not a production setting.
 """
 
 from django.conf import settings

@@ -7,17 +7,19 @@ An area app declares itself once, with an `AreaConfig` subclass in its `apps.py`
         name = "employment"
         verbose_name = "就业创业"
         order = 1
-        report_section = "employment.report.section"
-        api = "employment.api"
-        demo = "employment.demo.seed"
-        demo_this_year = "employment.demo.seed_this_year"
-        station_urls = "employment.urls"
         station_menu = (MenuEntry("招聘会参加", "attendance_list", match="attendance"),)
-        person_file = PersonFilePart("就业创业", "employment/person_file.html", "employment.person_file.context")
+        person_file = PersonFilePart("就业创业", "employment/person_file.html")
         station_models = frozenset({"fairattendance"})
         station_read_models = frozenset({"jobfair"})
 
         person_guards = ("resettlement.guards.discharge_route_guard",)
+
+The usual paths are defaults, relative to the app's module (`DEFAULT_PATHS`): `report.section`,
+`api`, `demo.seed`, `demo.seed_this_year`, `urls` and the person file's `person_file.context`.
+A default is taken when its module exists (`employment/report.py`) and is simply not declared
+otherwise; an app declares a path only where it differs, or "" to have none. The core's system
+check (`bureau.checks.check_area_declarations`) imports every path, declared or defaulted, so a
+misspelt one fails `manage.py check` instead of the page that would open it.
 
 The core reads these declarations and never names an area app: the station URLs
 and navigation (`bureau.station`), the role grants (`bureau.roles`), the report
@@ -26,9 +28,11 @@ and navigation (`bureau.station`), the role grants (`bureau.roles`), the report
 (`Person.clean()`, so every path that saves a person). See docs/area-apps.md.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
+from importlib.util import find_spec
 
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
@@ -49,12 +53,28 @@ class PersonFilePart:
 
     title: str
     template: str
-    context: str  # dotted path
+    #: Dotted path; by default `<app>.person_file.context` (when the app has a module `person_file`).
+    context: str = ""
     order: int = 100
 
 
+#: The paths an area declares by default: attribute → (module, name) relative to the app's module;
+#: a name of None is a module path.
+DEFAULT_PATHS = {
+    "report_section": ("report", "section"),
+    "api": ("api", None),
+    "demo": ("demo", "seed"),
+    "demo_this_year": ("demo", "seed_this_year"),
+    "station_urls": ("urls", None),
+}
+PERSON_FILE_CONTEXT = ("person_file", "context")
+
+
 class AreaConfig(AppConfig):
-    """The declaration of an area app; every attribute is optional."""
+    """
+    The declaration of an area app; every attribute is optional. The paths of `DEFAULT_PATHS` are
+    None on the class ("the default"); an instance holds the resolved path, or "" for none.
+    """
 
     default_auto_field = "django.db.models.BigAutoField"
     # An app's apps.py imports this base; without this, Django would find two configs there and use neither.
@@ -63,16 +83,16 @@ class AreaConfig(AppConfig):
     #: Place in the report and the menus: (一) 就业创业 is 1.
     order: int = 100
     #: Dotted path of `section(*, year, township=None) -> bureau.reporting.Section`.
-    report_section: str = ""
+    report_section: str | None = None
     #: Module registering the area's viewsets on `bureau.api.router.router`.
-    api: str = ""
+    api: str | None = None
     #: Dotted path of `seed(*, year, scale, stdout)`, run by `seed_demo` after the registry.
-    demo: str = ""
+    demo: str | None = None
     #: Dotted path of `seed_this_year(*, today, scale, stdout)`: the current year's records up to `today`,
     #: run by `seed_demo` after every `demo` and the veterans discharged this year.
-    demo_this_year: str = ""
+    demo_this_year: str | None = None
     #: URL module of the station pages (with `app_name` = the app label), mounted at /station/<label>/.
-    station_urls: str = ""
+    station_urls: str | None = None
     station_menu: tuple[MenuEntry, ...] = ()
     #: URL module of pages open to the public without login (with `app_name` = the app label),
     #: mounted at /<label with hyphens>/ (namespace <label>). Such pages show no personal data.
@@ -98,6 +118,34 @@ class AreaConfig(AppConfig):
         super().__init_subclass__(**kwargs)
         cls.default = cls.__dict__.get("default", True)
 
+    def __init__(self, app_name, app_module):
+        super().__init__(app_name, app_module)
+        #: The attributes whose path is a default rather than declared (named so in the check's messages).
+        self.defaulted_paths: set[str] = set()
+        for attribute, (module, name) in DEFAULT_PATHS.items():
+            if getattr(self, attribute) is None:
+                setattr(self, attribute, self._default_path(module, name))
+                if getattr(self, attribute):
+                    self.defaulted_paths.add(attribute)
+        if self.person_file is not None and not self.person_file.context:
+            context = self._default_path(*PERSON_FILE_CONTEXT)
+            self.person_file = dataclasses.replace(self.person_file, context=context)
+            if context:
+                self.defaulted_paths.add("person_file")
+
+    def _default_path(self, module: str, name: str | None) -> str:
+        """
+        `<app>.<module>[.<name>]` when the app has that module (found without importing it: the
+        models are not loaded yet), else "". A module without the name is the check's error.
+        """
+        try:
+            found = find_spec(f"{self.name}.{module}") is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return ""
+        return f"{self.name}.{module}" + (f".{name}" if name else "")
+
     @property
     def public_prefix(self) -> str:
         """Where the public pages are mounted: `public_path`, else the label with hyphens, `my_area` → `my-area/`."""
@@ -107,7 +155,7 @@ class AreaConfig(AppConfig):
         return import_string(self.report_section) if self.report_section else None
 
     def person_file_context(self) -> Callable | None:
-        return import_string(self.person_file.context) if self.person_file else None
+        return import_string(self.person_file.context) if self.person_file and self.person_file.context else None
 
     def demo_seed(self) -> Callable | None:
         return import_string(self.demo) if self.demo else None

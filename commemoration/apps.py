@@ -6,11 +6,6 @@ class CommemorationConfig(AreaConfig):
     name = "commemoration"
     verbose_name = "褒扬纪念"
     order = 5
-    report_section = "commemoration.report.section"
-    api = "commemoration.api"
-    demo = "commemoration.demo.seed"
-    demo_this_year = "commemoration.demo.seed_this_year"
-    station_urls = "commemoration.urls"
     station_menu = (
         MenuEntry("典型推荐", "nominee_list", match="nominee"),
         MenuEntry("纪念设施巡查", "inspection_list", match="inspection"),

@@ -6,11 +6,6 @@ class PensionsConfig(AreaConfig):
     name = "pensions"
     verbose_name = "优待抚恤"
     order = 3
-    report_section = "pensions.report.section"
-    api = "pensions.api"
-    demo = "pensions.demo.seed"
-    demo_this_year = "pensions.demo.seed_this_year"
-    station_urls = "pensions.urls"
     station_menu = (
         MenuEntry("走访慰问", "visit_list", match="visit"),
         MenuEntry("困难问题", "problem_list", match="problem"),
@@ -20,8 +15,6 @@ class PensionsConfig(AreaConfig):
     # (bureau.roles.CORE_STATION_MODELS). The standards are district-wide figures every station reads.
     station_models = frozenset({"problem"})
     station_read_models = frozenset({"benefitstandard"})
-    person_file = PersonFilePart(
-        title="优待抚恤", template="pensions/person_file.html", context="pensions.person_file.context", order=30
-    )
+    person_file = PersonFilePart(title="优待抚恤", template="pensions/person_file.html", order=30)
     # The payroll is approved by a second bureau clerk; the bank file carries whole account numbers.
     role_grants = {"approve_payrollrun": frozenset({BUREAU_STAFF}), "export_bank_file": frozenset({BUREAU_STAFF})}

@@ -6,18 +6,11 @@ class ResettlementConfig(AreaConfig):
     name = "resettlement"
     verbose_name = "移交安置"
     order = 2
-    report_section = "resettlement.report.section"
-    api = "resettlement.api"
-    demo = "resettlement.demo.seed"
-    demo_this_year = "resettlement.demo.seed_this_year"
-    station_urls = "resettlement.urls"
     station_menu = (MenuEntry("社保接续", "insurance_list", match="insurance"),)
     # Stations register their returning veterans' insurance continuation (the discharge route is on
     # the core's person form); the grant runs and the placement are the bureau's.
     station_models = frozenset({"insurancecontinuation"})
-    person_file = PersonFilePart(
-        title="移交安置", template="resettlement/person_file.html", context="resettlement.person_file.context", order=20
-    )
+    person_file = PersonFilePart(title="移交安置", template="resettlement/person_file.html", order=20)
     # A cohort's grants are approved and paid by a second bureau clerk, who may also download the
     # bank file (whole account numbers): see resettlement.subsidies.BANK_FILE_PERMISSION.
     # The public selection is run by bureau staff at the session.

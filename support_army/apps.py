@@ -5,18 +5,11 @@ class SupportArmyConfig(AreaConfig):
     name = "support_army"
     verbose_name = "双拥共建"
     order = 4
-    report_section = "support_army.report.section"
-    api = "support_army.api"
-    demo = "support_army.demo.seed"
-    demo_this_year = "support_army.demo.seed_this_year"
-    station_urls = "support_army.urls"
     station_menu = (
         MenuEntry("送喜报", "notice_list", match="notice"),
         MenuEntry("返乡报到", "homecoming_list", match="homecoming"),
     )
-    person_file = PersonFilePart(
-        title="双拥共建", template="support_army/person_file.html", context="support_army.person_file.context", order=40
-    )
+    person_file = PersonFilePart(title="双拥共建", template="support_army/person_file.html", order=40)
     # The alliance's public page (members and their offers), no login: mounted at /support-army/.
     public_urls = "support_army.public_urls"
     # Stations deliver their township's merit notices and keep their returning veterans' checklist.

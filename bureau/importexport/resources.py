@@ -25,6 +25,7 @@ from bureau.base.concurrency import stale_error
 from bureau.base.masking import Mask, mask_for, shown
 from bureau.base.scoping import township_of_record
 from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
+from bureau.importexport.ledger_rows import LedgerRowsMixin
 from bureau.importexport.widgets import CountWidget, is_blank
 from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
 from bureau.models.changes import proposable_fields
@@ -175,7 +176,7 @@ class VersionWidget(CountWidget):
     template_note = "导出的表格修改后再导入时保留本列，用于发现导出后他人所做的修改；新增的记录留空"
 
 
-class PortalResource(resources.ModelResource):
+class PortalResource(LedgerRowsMixin, resources.ModelResource):
     """
     Base resource of the portal; area apps subclass it for their models.
 
@@ -205,7 +206,9 @@ class PortalResource(resources.ModelResource):
       (numbers and dates stay native), and the `'` is stripped on import;
     - a versioned record has a 版本 column: an exported file edited and imported
       again is refused, row by row, where the record has changed since the export
-      (bureau.base.concurrency); a blank 版本 (a new record, a hand-made list) is not checked.
+      (bureau.base.concurrency); a blank 版本 (a new record, a hand-made list) is not checked;
+    - a model paying through the ledger (`ledger_payment`) gets its ledger rows with the rows
+      written, whatever the resource (`LedgerRowsMixin`): no resource can forget to pay.
     """
 
     # A ledger's rows are added by an import, never changed by one: set to the message a row gets
@@ -338,6 +341,7 @@ class PortalResource(resources.ModelResource):
         self.reviews = reviews_records(self.user)
         self.first_row_of_key = {}
         self.proposals = []
+        self.ledger_rows_start()
         self.refused_rows = 0
         self.more_errors = False
         self.create_instances.clear()
@@ -535,6 +539,7 @@ class PortalResource(resources.ModelResource):
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+        self.ledger_row_check(instance)
 
     def save_instance(self, instance, is_create, row, stored=None, changed=(), **kwargs):
         """
@@ -577,6 +582,7 @@ class PortalResource(resources.ModelResource):
             if has_history(model):
                 insert_history(model, instances, update=False, user=self.user)
             audit.record_many(audit.Kind.CREATE, objs=instances, user=self.user)
+            self.ledger_rows_sync(instances)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         instances, self.update_instances = list(self.update_instances), []
@@ -604,6 +610,7 @@ class PortalResource(resources.ModelResource):
             if has_history(model):
                 insert_history(model, instances, update=True, user=self.user)
             audit.record_many(audit.Kind.UPDATE, objs=instances, user=self.user)
+            self.ledger_rows_sync(instances)
             for instance, stored in proposals:
                 current = model(**stored)
                 current._state.adding = False

@@ -1,4 +1,4 @@
-"""bureau.checks: the deployment checks that refuse an unsafe production start."""
+"""bureau.checks: the deployment checks that refuse an unsafe production start (the area checks: test_area_checks.py)."""
 
 import pytest
 from django.conf import settings
@@ -52,7 +52,7 @@ def test_development_is_not_blocked_by_the_development_key():
         assert bureau_check_ids() == set()
 
 
-def test_the_checks_are_deployment_checks_only():
+def test_the_production_checks_are_deployment_checks_only():
     with override_settings(DEBUG=False, SECRET_KEY=settings.DEVELOPMENT_SECRET_KEY):
         ordinary = {message.id for message in run_checks() if message.id.startswith("bureau.")}
     assert ordinary == set()

@@ -6,7 +6,5 @@ class KitAreaConfig(AreaConfig):
     label = "kit_area"
     verbose_name = "测试领域"
     order = 99
-    api = "tests.kit_area.api"
-    station_urls = "tests.kit_area.urls"
     station_menu = (MenuEntry("测试补助", "grant_list", match="grant"),)
     station_models = frozenset({"grant"})

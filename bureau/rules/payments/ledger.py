@@ -24,8 +24,9 @@ The core keeps the ledger in step with the record, whatever wrote it:
 
 `connect()` (BureauConfig.ready) hooks `post_save` / `post_delete` of every model declaring
 `ledger_payment`: the admin, the API, the station pages, approvals of submissions and of
-pending changes all save the record. Imports write in bulk without `save()`; their resources
-call `linked_payments_sync` for the rows they wrote (`bureau.importexport.care.LinkedPaymentResourceMixin`).
+pending changes all save the record. Imports write in bulk without `save()`: the kit's base
+resource syncs the rows it wrote for every such model, whatever the resource
+(`bureau.importexport.ledger_rows`), so no area resource has a mixin to remember.
 """
 
 import dataclasses

@@ -117,7 +117,9 @@ class Budget:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes over the test budget (2 s) by nature; the reason is beside it")
+    if not any(line.startswith("slow:") for line in config.getini("markers")):
+        # The project declares it in pyproject.toml; a suite of the plugin's own tests (pytester) does not.
+        config.addinivalue_line("markers", "slow: takes over the test budget (2 s) by nature; the reason is beside it")
     seconds = seconds_from("TEST_BUDGET_SECONDS", DEFAULT_SECONDS)
     if seconds > 0:
         config.pluginmanager.register(Budget(seconds, seconds_from("TEST_BUDGET_WALL_SECONDS", 0)), "test-budget")

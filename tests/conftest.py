@@ -14,7 +14,7 @@ from bureau import roles
 from tests.factories import PersonFactory, TownshipFactory, UserFactory, make_id_number
 
 # Real Celery worker processes and Redis for the tests that kill them (tests/worker_process.py).
-pytest_plugins = ["tests.worker_process"]
+pytest_plugins = ["tests.worker_process", "tests.budget", "pytester"]
 
 PASSWORD = "test-password-123"
 
@@ -64,9 +64,32 @@ def township_b(db):
     return TownshipFactory(code="B01", name="乙镇", order=2)
 
 
+# The district-wide personas, by fixture name: one user per role, with the same username in every
+# test. A module that builds its users once for many tests (tests/bureau/test_sensitive_lookups.py)
+# makes them with `make_persona`, so a persona is declared here only.
+PERSONAS = {
+    "bureau_user": {"username": "clerk", "first_name": "局机关", "is_staff": True, "groups": [roles.BUREAU_STAFF]},
+    "leader": {"username": "leader", "first_name": "局领导", "is_staff": True, "groups": [roles.LEADERSHIP]},
+    "auditor": {"username": "auditor", "first_name": "审计员", "is_staff": True, "groups": [roles.AUDITOR]},
+    "sysadmin": {"username": "sysadmin", "first_name": "系统管理员", "is_staff": True, "groups": [roles.SYSTEM_ADMIN]},
+    "secadmin": {
+        "username": "secadmin",
+        "first_name": "安全管理员",
+        "is_staff": True,
+        "groups": [roles.SECURITY_ADMIN],
+    },
+    "superuser": {"username": "root", "is_staff": True, "is_superuser": True},
+}
+
+
+def make_persona(name: str):
+    """The user of a district-wide persona (the station users need a township: their fixtures below)."""
+    return UserFactory(**PERSONAS[name])
+
+
 @pytest.fixture
 def bureau_user(db):
-    return UserFactory(username="clerk", first_name="局机关", is_staff=True, groups=[roles.BUREAU_STAFF])
+    return make_persona("bureau_user")
 
 
 @pytest.fixture
@@ -81,27 +104,27 @@ def station_user_b(township_b):
 
 @pytest.fixture
 def leader(db):
-    return UserFactory(username="leader", first_name="局领导", is_staff=True, groups=[roles.LEADERSHIP])
+    return make_persona("leader")
 
 
 @pytest.fixture
 def auditor(db):
-    return UserFactory(username="auditor", first_name="审计员", is_staff=True, groups=[roles.AUDITOR])
+    return make_persona("auditor")
 
 
 @pytest.fixture
 def sysadmin(db):
-    return UserFactory(username="sysadmin", first_name="系统管理员", is_staff=True, groups=[roles.SYSTEM_ADMIN])
+    return make_persona("sysadmin")
 
 
 @pytest.fixture
 def secadmin(db):
-    return UserFactory(username="secadmin", first_name="安全管理员", is_staff=True, groups=[roles.SECURITY_ADMIN])
+    return make_persona("secadmin")
 
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
+    return make_persona("superuser")
 
 
 # Fixed ID numbers: a factory sequence would give another birth date and gender in another test order.

@@ -137,10 +137,18 @@ def assert_no_growth(few: CaptureQueriesContext, many: CaptureQueriesContext) ->
 # --- admin change lists ------------------------------------------------------------------
 
 
+# Over the test budget (docs/testing.md): 20 persons, each with a child on every reverse relation
+# that has a factory, are about 2.7 s of CPU.
+SLOW_CASES = {"admin-bureau.person", "api-persons"}
+
+
+def case(*values, id: str):
+    return pytest.param(*values, id=id, marks=[pytest.mark.slow] if id in SLOW_CASES else [])
+
+
 def admin_cases():
     for model in sorted(admin.site._registry, key=lambda model: model._meta.label_lower):
-        case_id = f"admin-{model._meta.label_lower}"
-        yield pytest.param(model, id=case_id)
+        yield case(model, id=f"admin-{model._meta.label_lower}")
 
 
 def get_change_list(client, url: str, *, rows: int) -> CaptureQueriesContext:
@@ -207,8 +215,7 @@ def test_admin_index_queries_do_not_grow_with_submitted_records(client, bureau_u
 def api_cases():
     for prefix, viewset, basename in sorted(router.registry, key=lambda entry: entry[0]):
         if hasattr(viewset, "list"):
-            case_id = f"api-{prefix}"
-            yield pytest.param(viewset, basename, id=case_id)
+            yield case(viewset, basename, id=f"api-{prefix}")
 
 
 def get_api_list(client, url: str, *, rows: int) -> CaptureQueriesContext:

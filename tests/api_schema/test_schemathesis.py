@@ -110,6 +110,7 @@ def auth_headers(token: Token) -> dict:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.mark.slow  # every API operation with up to 10 generated requests, per user: minutes of CPU
 @schema.parametrize()
 @settings(
     max_examples=10,

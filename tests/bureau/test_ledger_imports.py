@@ -13,8 +13,8 @@ from django.contrib import admin
 from django.test import TestCase
 from import_export import fields
 
-from bureau.importexport import care as resources_care
 from bureau.importexport import ChoiceLabelWidget, DateWidget, MoneyWidget, NameForeignKeyWidget, PersonRowResource
+from bureau.importexport import care as resources_care
 from bureau.importexport.resources import PortalResource
 from bureau.models import ImportJob, Payment, PaymentProgramme, Visit
 from bureau.models.care import Occasion

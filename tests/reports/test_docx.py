@@ -199,6 +199,7 @@ def test_footer_has_a_centred_page_number(records, sample_only):
     assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", xml_parts(data)["word/footer1.xml"])
 
 
+@pytest.mark.slow  # LibreOffice starts in a process of its own and converts to PDF (5.6 s under load)
 def test_libreoffice_opens_the_document(records, sample_only, tmp_path):
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if not office:

@@ -235,11 +235,13 @@ def test_no_table_or_dataset_of_the_route_matrix_names_the_area():
         assert "kit_area_two" not in text and "stipend" not in text.lower(), path.name
 
 
-def test_the_matrix_dataset_builds_the_areas_object_from_its_factory():
-    from tests.security.conftest import declared_objects
+def test_the_matrix_dataset_builds_the_areas_object_from_its_factory(person_a):
+    from tests.security.conftest import from_factory
+    from tests.security.declared import record_models
 
-    objects = declared_objects(person=None, township=None, present={})
-    assert "kit_area_two.stipend" in objects
+    assert Stipend in record_models()
+    stipend = from_factory(Stipend, person=person_a, township=person_a.township)
+    assert (stipend.person, stipend.township) == (person_a, person_a.township)
 
 
 # --- the report and the declarations ------------------------------------------------------------

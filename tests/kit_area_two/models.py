@@ -11,6 +11,7 @@ class Stipend(TownshipRecord):
     bank_account = models.CharField("银行账号", max_length=30, blank=True)
 
     sensitive_fields = {"bank_account": mask_bank_account}
+    township_from = "person"
 
     class Meta:
         verbose_name = "测试津贴"
@@ -20,7 +21,3 @@ class Stipend(TownshipRecord):
     def __str__(self):
         return f"{self.person}（{self.paid_on:%Y-%m-%d}）"
 
-    def assign_township(self):
-        # The township follows the person.
-        if self.person_id:
-            self.township = self.person.township

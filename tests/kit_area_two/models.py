@@ -20,4 +20,3 @@ class Stipend(TownshipRecord):
 
     def __str__(self):
         return f"{self.person}（{self.paid_on:%Y-%m-%d}）"
-

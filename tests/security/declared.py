@@ -16,6 +16,7 @@ stay in test_route_matrix.py, next to the tables they follow.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.apps import apps
 from django.contrib import admin
@@ -28,6 +29,7 @@ from bureau.models import TownshipRecord
 from bureau.roles import station_models, station_read_models
 
 
+@cache
 def areas() -> dict[str, AreaConfig]:
     return {config.label: config for config in area_configs()}
 
@@ -98,6 +100,7 @@ class ApiModel:
     read_only: bool  # the viewset has no create (a ReadOnlyModelViewSet)
 
 
+@cache
 def api_models() -> dict[str, ApiModel]:
     """Every model viewset of the API router, by basename (the route names' `<basename>-list`)."""
     found = {}
@@ -126,6 +129,7 @@ class AdminModel:
     review: bool  # a workflow record (TownshipRecord): approved or returned in the admin
 
 
+@cache
 def admin_models() -> dict[str, AdminModel]:
     """Every model an area app registers on the admin site, with the history admins of its records."""
     found = {}

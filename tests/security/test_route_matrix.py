@@ -2,9 +2,12 @@
 The role × URL × method matrix (MLPS level 3 access-control evidence).
 
 Every URL pattern of the portal is requested by every role with every method the route
-takes writes on, with its URL filled by real objects of township A (甲镇). The expected
-answers are written out below, by hand, per route family and role: they are the
-specification, not a copy of the permission checks the views make.
+takes writes on, with its URL filled by real objects of township A (甲镇); a format-suffix
+variant (`.json`) runs its route's view and is read only. The expected answers are written
+out below, by hand, per route family and role: they are the specification, not a copy of
+the permission checks the views make. An area app's routes follow the same rules from
+what it declares (its `AreaConfig`, its admin, its API viewsets: tests/security/declared.py),
+so the tables hold the core's routes and only what an area does differently.
 
 Reading the tables:
 - `LOGIN`: a redirect (302) to a login page, what an anonymous visitor gets on a page;
@@ -14,8 +17,8 @@ Reading the tables:
 - 403: the role may not do this; 405: the route has no such method.
 - Station B never sees township A's records; leadership (局领导) never writes.
 
-`test_every_route_is_classified` fails when a URL pattern is added that no table names,
-and when a table names a route that no longer exists.
+`test_every_route_is_classified` fails when a URL pattern is added that neither a table
+nor the declarations explain, and when a table names a route that no longer exists.
 """
 
 import re

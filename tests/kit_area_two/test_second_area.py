@@ -215,17 +215,21 @@ def test_the_route_matrix_classifies_every_route_of_the_area_from_its_declaratio
     from tests.security import test_route_matrix as matrix
 
     routes = [r for r in matrix.walk() if "kit_area_two" in r.pattern + r.name or "kit-area-two" in r.pattern]
-    cases = {route.label: matrix.classify(route) for route in routes}
+    cases = [(route, matrix.classify(route)) for route in routes]
 
     assert len(routes) > 20  # admin, history admin, API, station pages
-    assert [label for label, case in cases.items() if case is None] == []
-    edit = cases["station:kit_area_two:stipend_edit"]
+    assert [route.label for route, case in cases if case is None] == []
+    by_family = {case.family: case for _, case in cases if not case.fmt}
+    edit = by_family["station:kit_area_two:stipend_edit"]
     assert (edit.target, edit.methods[matrix.GET][matrix.STATION_B]) == ("kit_area_two.stipend", 404)
-    api_detail = next(c for c in cases.values() if c.family == "API detail of stipend" and not c.fmt)
+    api_detail = by_family["API detail of stipend"]
     assert api_detail.target == "kit_area_two.stipend"
     assert api_detail.methods[matrix.PATCH][matrix.STATION_A] == 400  # a station model: stations write
-    changelist = cases[next(label for label in cases if label.endswith("kit_area_two/stipend/"))]
-    assert changelist.methods[matrix.GET][matrix.LEADER] == 200
+    changelist = by_family["admin changelist of kit_area_two.stipend"]
+    assert (changelist.methods[matrix.GET][matrix.LEADER], changelist.methods[matrix.GET][matrix.AUDITOR]) == (200, 403)
+    assert matrix.access_of("kit_area_two.stipend", matrix.CLERK) == "acdvir"  # importable, reviewed
+    suffixed = [case for _, case in cases if case.fmt]
+    assert suffixed and all(list(case.methods) == [matrix.GET] for case in suffixed)
 
 
 def test_no_table_or_dataset_of_the_route_matrix_names_the_area():

@@ -61,7 +61,7 @@ def station_page(route_name: str, pattern: str) -> StationPage | None:
     A page of an area's `station_urls` (`station:<label>:<name>`). A list is read (GET); every
     other page is a form, posted too. A page with a parameter names one record of a model the
     area declares for stations: the model whose name is the URL name's first word
-    (`stipend_edit` → `stipend`), or the one declared model containing it (`attendance_edit` →
+    (`grant_edit` → `grant`), or the one declared model containing it (`attendance_edit` →
     `fairattendance`). None when the route is no area's station page, or its record is not found
     that way (a hand-written target is then needed).
     """

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
@@ -285,6 +286,17 @@ def from_factory(model, *, person, township):
     if fields.get("township") is Township:
         given["township"] = township
     return factory(**given)
+
+
+def keep_signed_in(data: MatrixData) -> None:
+    """
+    The dataset's sessions outlive a slow run. They were signed in once, when the module began,
+    and a request's renewal of its session (SESSION_SAVE_EVERY_REQUEST) is undone with the test's
+    savepoint, so after 30 minutes (SESSION_COOKIE_AGE, a loaded machine's run) every role would be
+    signed out. Renewed for the one test, inside its savepoint.
+    """
+    expiry = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    Session.objects.filter(session_key__in=data.sessions.values()).update(expire_date=expiry)
 
 
 @pytest.fixture(scope="module")

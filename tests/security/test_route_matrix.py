@@ -43,6 +43,7 @@ from tests.security.conftest import (
     STATION_A,
     STATION_B,
     SYSADMIN,
+    keep_signed_in,
 )
 
 LOGIN = "login"
@@ -962,6 +963,7 @@ def request_as(role: str, case: Case, method: str, data) -> tuple[str, object, b
 @pytest.mark.parametrize("case", CASES, ids=[f"{case.route.label}" for case in CASES])
 def test_route(case, matrix_data, db):
     """Every role, every method of the route: the answer the tables expect."""
+    keep_signed_in(matrix_data)
     wrong = []
     for method, answers in case.methods.items():
         for role, expected in answers.items():

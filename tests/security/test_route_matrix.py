@@ -21,6 +21,7 @@ Reading the tables:
 nor the declarations explain, and when a table names a route that no longer exists.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -29,8 +30,10 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.security import declared
 from tests.security.conftest import (
@@ -974,6 +977,14 @@ def test_route(case, matrix_data, db):
             if method != GET and not survived and not deletes and method != DELETE:
                 wrong.append(f"{method} {url} as {role}: township A's {case.target} was deleted")
     assert not wrong, f"{case.route.label} [{case.family}]:\n" + "\n".join(wrong)
+
+
+def test_a_run_longer_than_a_session_stays_signed_in(matrix_data, db):
+    """On a loaded machine the module outlasts the sessions signed in at its start: each test renews them."""
+    long_ago = timezone.now() - datetime.timedelta(minutes=1)
+    Session.objects.filter(session_key__in=matrix_data.sessions.values()).update(expire_date=long_ago)
+
+    test_route(next(case for case in CASES if case.route.name == "station:home"), matrix_data, db)
 
 
 def access_of(model: str, role: str) -> str:

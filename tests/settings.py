@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bureau.settings import *  # noqa: F403
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.kit_area"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.kit_area", "tests.kit_area_two"]  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A test database file rather than Django's default shared in-memory one: threads (parallel

@@ -42,7 +42,8 @@ def test_placeholder_sections_leave_every_item_to_the_gaps(db):
     document = compose_report(year=2021)
 
     assert document.sections == []
-    assert {gap.area for gap in document.gaps} == {"就业创业", "移交安置", "优待抚恤", "双拥共建", "褒扬纪念"}
+    # The five areas' gaps at least: a later area's section adds its own (docs/area-apps.md, 9).
+    assert {gap.area for gap in document.gaps} >= {"就业创业", "移交安置", "优待抚恤", "双拥共建", "褒扬纪念"}
     assert ("就业创业", "实现军事人力资源新转变", "参训人数", "全区") in {
         (g.area, g.item, g.figure, g.township) for g in document.gaps
     }

@@ -1,7 +1,12 @@
 """
 One dataset for the route matrix, built once per module (per xdist worker) inside a
 transaction that is rolled back at the end: every object a URL can name, all in
-township A (甲镇), and a user for each role.
+township A (甲镇), a user for each role, signed in once, and one test client per role.
+
+The core's objects, and an area's whose URL needs a particular state (a protected record,
+a run the clerk generated), are built below by hand. Every other model of an area app
+that a URL names gets one object from its factory (`from_factory`): the person and the
+township of the dataset where the model has them, so a sixth area needs no line here.
 
 Each test runs inside its own savepoint (pytest-django's `db`), so a write a role is
 allowed to make (a clerk's DELETE) is undone before the next test.
@@ -15,22 +20,24 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from bureau import roles
-from bureau.models import Attachment, ExportJob, ImportJob, PasswordReset, TransferRequest
+from bureau.models import Attachment, ExportJob, ImportJob, PasswordReset, Person, Township, TransferRequest
 from employment.models import JobFair
 from pensions.models import BenefitStandard
 from tests import factories
 from tests.commemoration import factories as commemoration
 from tests.employment import factories as employment
-from tests.kit_area.factories import GrantFactory
 from tests.pensions import factories as pensions
 from tests.resettlement import factories as resettlement
+from tests.security import declared
 from tests.support_army import factories as support_army
+from tests.test_query_counts import FACTORIES
 
 ANONYMOUS = "anonymous"
 STATION_A = "station_user_a"
@@ -53,6 +60,8 @@ class MatrixData:
     extra: dict = field(default_factory=dict)
     # role -> session key of a signed-in session (no entry for the anonymous visitor).
     sessions: dict = field(default_factory=dict)
+    # role -> the test client that role's requests go through (its cookies set before each request).
+    clients: dict = field(default_factory=dict)
 
 
 def _users(township_a, township_b) -> dict:
@@ -144,7 +153,6 @@ def build_matrix_data() -> MatrixData:
         "resettlement.subsidystandard": resettlement.SubsidyStandardFactory(year=2021),
         "resettlement.subsidyrun": subsidy_run,
         "resettlement.subsidyline": resettlement.SubsidyLineFactory(run=subsidy_run, person=person),
-        "resettlement.insurancecontinuation": resettlement.InsuranceContinuationFactory(person=person),
         "bureau.visit": visit,
         "resettlement.scoringrule": placement_batch.rule,
         "resettlement.placementbatch": placement_batch,
@@ -160,11 +168,8 @@ def build_matrix_data() -> MatrixData:
         ),
         "bureau.checkupbatch": checkup_batch,
         "bureau.checkup": factories.CheckUpFactory(batch=checkup_batch, person=person),
-        "pensions.hardshipaid": pensions.HardshipAidFactory(person=person),
         "pensions.conscriptbenefit": pensions.ConscriptBenefitFactory(family=relative),
         "pensions.problem": pensions.ProblemFactory(person=person, source="visit", visit=visit),
-        "pensions.oralhistoryinterview": pensions.OralHistoryInterviewFactory(person=person),
-        "pensions.oralhistoryexhibition": pensions.OralHistoryExhibitionFactory(township=township_a),
         "support_army.meritnoticebatch": notice_batch,
         "support_army.meritnotice": support_army.MeritNoticeFactory(
             soldier=soldier, batch=notice_batch, delivered_on=notice_batch.delivered_on
@@ -176,9 +181,6 @@ def build_matrix_data() -> MatrixData:
         "support_army.homecomingstepcompletion": support_army.HomecomingStepCompletionFactory(
             registration=registration, step=step, done_by=clerk
         ),
-        "support_army.trooprequest": support_army.TroopRequestFactory(township=township_a),
-        "support_army.jointactivity": support_army.JointActivityFactory(township=township_a),
-        "support_army.matchmakingevent": support_army.MatchmakingEventFactory(township=township_a),
         "support_army.armydaygala": gala,
         "support_army.galaprogramme": support_army.GalaProgrammeFactory(gala=gala),
         "support_army.alliancemember": support_army.AllianceMemberFactory(enterprise=enterprise),
@@ -190,7 +192,6 @@ def build_matrix_data() -> MatrixData:
         "commemoration.honourselection": selection,
         "commemoration.nominee": commemoration.NomineeFactory(selection=selection, person=person),
         "commemoration.ceremony": commemoration.CeremonyFactory(township=township_a, facility=facility),
-        "commemoration.memorialcampaign": commemoration.MemorialCampaignFactory(),
         "commemoration.tribute": commemoration.MessageFactory(martyr=martyr),
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
@@ -214,10 +215,7 @@ def build_matrix_data() -> MatrixData:
         "employment.trainingclass": training,
         "employment.trainee": employment.TraineeFactory(training_class=training, person=person),
         "employment.jobposting": employment.JobPostingFactory(enterprise=enterprise),
-        "employment.rolemodel": employment.RoleModelFactory(person=person),
-        "employment.publicityevent": employment.PublicityEventFactory(township=township_a),
         "employment.employmentoutcome": employment.EmploymentOutcomeFactory(person=person, enterprise=enterprise),
-        "kit_area.grant": GrantFactory(person=person),
         "reports.narrative": factories.NarrativeFactory(updated_by=clerk),
         "reports.annualreportrun": run,
         "reports.reportdownload": factories.ReportDownloadFactory(run=run, user=clerk),
@@ -226,6 +224,9 @@ def build_matrix_data() -> MatrixData:
         "axes.accessfailurelog": factories.AccessFailureLogFactory(username="station_a"),
         "bureau.auditevent": factories.AuditEventFactory(user=clerk),
     }
+    for model in declared.record_models():
+        if model._meta.label_lower not in objects:
+            objects[model._meta.label_lower] = from_factory(model, person=person, township=township_a)
     factories.FamilyLinkFactory(person=person, relative=relative)
     factories.MeritFactory(person=person)
     factories.PersonCategoryFactory(person=person)
@@ -257,13 +258,45 @@ def build_matrix_data() -> MatrixData:
     )
     export_job.file.save("matrix-export.xlsx", ContentFile(b"PK matrix"), save=True)
     data.extra["export_job"] = export_job
+    data.clients[ANONYMOUS] = Client()
     for role, user in data.users.items():
-        client = Client()
+        client = data.clients[role] = Client()
         client.force_login(user)
         data.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     # After the sign-ins: a completed sign-in clears its account's failed attempts (bureau.rules.accounts).
     data.objects["axes.accessattempt"] = factories.AccessAttemptFactory(username="station_a")
     return data
+
+
+def from_factory(model, *, person, township):
+    """
+    One object of an area's model from its factory (any `tests/**/factories.py`), in township A:
+    the dataset's person and township fill the model's `person` and `township`, as an area's
+    record is declared on the kit (a TownshipRecord of a registry person).
+    """
+    factory = FACTORIES.get(model)
+    if factory is None:
+        pytest.fail(
+            f"No factory for {model._meta.label}: add one to the app's tests/<app>/factories.py so the route "
+            "matrix can build the object its URLs name.",
+            pytrace=False,
+        )
+    fields = {field.name: field.related_model for field in model._meta.concrete_fields if field.is_relation}
+    given = {"person": person} if fields.get("person") is Person else {}
+    if fields.get("township") is Township:
+        given["township"] = township
+    return factory(**given)
+
+
+def keep_signed_in(data: MatrixData) -> None:
+    """
+    The dataset's sessions outlive a slow run. They were signed in once, when the module began,
+    and a request's renewal of its session (SESSION_SAVE_EVERY_REQUEST) is undone with the test's
+    savepoint, so after 30 minutes (SESSION_COOKIE_AGE, a loaded machine's run) every role would be
+    signed out. Renewed for the one test, inside its savepoint.
+    """
+    expiry = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    Session.objects.filter(session_key__in=data.sessions.values()).update(expire_date=expiry)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bureau.admin_base import RecordAdmin
+from bureau.admin import RecordAdmin
 from tests.kit_area_two.models import Stipend
 from tests.kit_area_two.resources import StipendResource
 

@@ -5,8 +5,6 @@ class KitAreaTwoConfig(AreaConfig):
     name = "tests.kit_area_two"
     label = "kit_area_two"
     verbose_name = "测试领域二"
-    report_section = "tests.kit_area_two.report.section"
-    api = "tests.kit_area_two.api"
-    station_urls = "tests.kit_area_two.urls"
+    # report.section, api and urls are found by the defaults: the folder's modules of those names.
     station_menu = (MenuEntry("测试津贴", "stipend_list", match="stipend"),)
     station_models = frozenset({"stipend"})

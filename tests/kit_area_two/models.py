@@ -1,6 +1,6 @@
 from django.db import models
 
-from bureau.masking import mask_bank_account
+from bureau.base.masking import mask_bank_account
 from bureau.models import TownshipRecord
 
 

@@ -1,14 +1,17 @@
 from .audit import AuditEvent, AuditRefused, ExportLog
 from .background import BackgroundJob, OutboxMessage
 from .care import CheckUp, CheckUpBatch, HardshipCategory, Occasion, Visit
+from .categories import PersonCategory, PreferentialCategory
 from .changes import PendingChange
 from .enterprises import Enterprise
+from .families import FamilyLink
 from .health import ServiceHeartbeat
 from .held import HeldPayment
 from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportJob
+from .merits import Merit
 from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
-from .people import FamilyLink, Merit, Person, PersonCategory, PreferentialCategory
+from .people import Person
 from .proposals import PaymentProposal, PaymentProposalLine
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
 from .rules import DeclaredDatesMixin

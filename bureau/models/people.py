@@ -1,4 +1,8 @@
-"""The one registry of veterans, beneficiaries and their families."""
+"""
+The one registry of veterans, beneficiaries and their families: the person, their life events
+(death, moving out and in) and who is in the district when. What is recorded about a person
+beside the row is in sibling modules: categories, family links, merits.
+"""
 
 import datetime
 
@@ -9,66 +13,23 @@ from django.utils import timezone
 
 from bureau.areas import person_guards
 from bureau.base.masking import mask_id_number, mask_phone
-from bureau.base.scoping import ScopedQuerySet
 from bureau.validators import normalize_phone, parse_resident_id, validate_phone
 
+# Re-exported: the areas have always imported the categories from here.
+from .categories import KEY_BENEFICIARY_CATEGORIES, DisabilityGrade, PreferentialCategory
 from .records import TownshipRecord, TownshipRecordQuerySet
 
-
-class PreferentialCategory(models.TextChoices):
-    """
-    Preferential-care categories (优抚对象类别) a person may hold, several at once, each with dates.
-
-    The list covers every category the annual report counts: the key
-    beneficiaries of the monthly pensions (残疾军人 … 参战参试退役军人), the
-    families behind conscript benefits and martyr care, military retirees,
-    the hardship groups visited at Spring Festival, and the Korean War veterans
-    of the oral-history project. Codes are stable; labels are what users see.
-    """
-
-    DISABLED_SOLDIER = "disabled_soldier", "残疾军人"
-    MARTYR_FAMILY = "martyr_family", "烈士遗属"
-    DUTY_DEATH_FAMILY = "duty_death_family", "因公牺牲军人遗属"
-    ILLNESS_DEATH_FAMILY = "illness_death_family", "病故军人遗属"
-    DEMOBILISED_RURAL = "demobilised_rural", "在乡复员军人"
-    RETURNED_WITH_ILLNESS = "returned_with_illness", "带病回乡退伍军人"
-    WAR_OR_TEST_VETERAN = "war_or_test_veteran", "参战参试退役军人"
-    CONSCRIPT_FAMILY = "conscript_family", "义务兵家属"
-    MILITARY_RETIREE = "military_retiree", "军休人员"
-    HARDSHIP_VETERAN = "hardship_veteran", "困难退役军人"
-    ENTERPRISE_TRANSFERRED_CADRE = "enterprise_transferred_cadre", "企业军转干部"
-    KOREAN_WAR_VETERAN = "korean_war_veteran", "抗美援朝老兵"
-    STATE_ENTERPRISE_RETIRED_SOLDIER = "state_enterprise_retired_soldier", "1953年底参军后在国有企业退休的士兵"
-    HONOURED_HOSPITAL_RESIDENT = "honoured_hospital_resident", "省荣军医院休养退休士兵"
-    MARTYR_CHILD = "martyr_child", "烈士子女"
-    ACTIVE_SERVICE_FAMILY = "active_service_family", "现役军人家属"
-
-
-class DisabilityGrade(models.IntegerChoices):
-    """The ten grades of a disabled soldier (残疾等级); the pension of 残疾军人 is by grade."""
-
-    GRADE_1 = 1, "一级"
-    GRADE_2 = 2, "二级"
-    GRADE_3 = 3, "三级"
-    GRADE_4 = 4, "四级"
-    GRADE_5 = 5, "五级"
-    GRADE_6 = 6, "六级"
-    GRADE_7 = 7, "七级"
-    GRADE_8 = 8, "八级"
-    GRADE_9 = 9, "九级"
-    GRADE_10 = 10, "十级"
-
-
-# Key beneficiaries (重点优抚对象) of the medical subsidy and the free check-ups.
-KEY_BENEFICIARY_CATEGORIES = (
-    PreferentialCategory.DISABLED_SOLDIER,
-    PreferentialCategory.MARTYR_FAMILY,
-    PreferentialCategory.DUTY_DEATH_FAMILY,
-    PreferentialCategory.ILLNESS_DEATH_FAMILY,
-    PreferentialCategory.DEMOBILISED_RURAL,
-    PreferentialCategory.RETURNED_WITH_ILLNESS,
-    PreferentialCategory.WAR_OR_TEST_VETERAN,
-)
+__all__ = [
+    "KEY_BENEFICIARY_CATEGORIES",
+    "LIFE_EVENT_FIELDS",
+    "LIFE_EVENT_NAMES",
+    "DisabilityGrade",
+    "Person",
+    "PersonQuerySet",
+    "PreferentialCategory",
+    "check_person_present",
+    "presence",
+]
 
 
 def presence(first: datetime.date, last: datetime.date, *, prefix: str = "") -> Q:
@@ -386,108 +347,3 @@ def check_person_present(record, date_field: str, *, person_field: str = "person
     label = record._meta.get_field(date_field).verbose_name
     if message := getattr(record, person_field).absence_message(day, what=label):
         raise ValidationError({date_field: message})
-
-
-class PersonCategory(models.Model):
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="categories")
-    category = models.CharField("优抚类别", max_length=40, choices=PreferentialCategory.choices)
-    disability_grade = models.PositiveSmallIntegerField(
-        "伤残等级", choices=DisabilityGrade.choices, null=True, blank=True, help_text="仅残疾军人填写。"
-    )
-    started_on = models.DateField("起始日期")
-    ended_on = models.DateField("终止日期", null=True, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["person", "started_on"]
-        verbose_name = "优抚类别"
-        verbose_name_plural = "优抚类别"
-        constraints = [
-            models.UniqueConstraint(fields=["person", "category", "started_on"], name="person_category_once"),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="person_category_dates_ordered",
-                violation_error_message="终止日期不能早于起始日期。",
-            ),
-        ]
-
-    def __str__(self):
-        return self.get_category_display()
-
-    def clean(self):
-        errors = {}
-        if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            errors["ended_on"] = "终止日期不能早于起始日期。"
-        if self.disability_grade and self.category != PreferentialCategory.DISABLED_SOLDIER:
-            errors["disability_grade"] = "只有残疾军人填写伤残等级。"
-        if errors:
-            raise ValidationError(errors)
-
-
-class FamilyLink(models.Model):
-    class Relation(models.TextChoices):
-        SPOUSE = "spouse", "配偶"
-        FATHER = "father", "父亲"
-        MOTHER = "mother", "母亲"
-        CHILD = "child", "子女"
-        SIBLING = "sibling", "兄弟姐妹"
-        OTHER = "other", "其他亲属"
-
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="family_links")
-    relative = models.ForeignKey(Person, verbose_name="亲属", on_delete=models.CASCADE, related_name="+")
-    relation = models.CharField("关系（亲属是该人员的）", max_length=20, choices=Relation.choices)
-
-    # A link belongs to the person's township: a station sees and adds its own people's (API, station).
-    township_lookup = "person__township"
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "家庭关系"
-        verbose_name_plural = "家庭关系"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "relative"],
-                name="family_link_once",
-                violation_error_message="该人员与该亲属的关系已登记。",
-            ),
-            models.CheckConstraint(
-                condition=~Q(person=models.F("relative")),
-                name="family_link_not_self",
-                violation_error_message="亲属不能是该人员本人。",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.person} 的{self.get_relation_display()} {self.relative}"
-
-    def clean(self):
-        if self.person_id and self.person_id == self.relative_id:
-            raise ValidationError({"relative": "不能把本人登记为自己的亲属。"})
-
-
-class Merit(models.Model):
-    class Level(models.IntegerChoices):
-        HONOUR_TITLE = 0, "荣誉称号"
-        FIRST_CLASS = 1, "一等功"
-        SECOND_CLASS = 2, "二等功"
-        THIRD_CLASS = 3, "三等功"
-
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="merits")
-    level = models.PositiveSmallIntegerField("等级", choices=Level.choices)
-    year = models.PositiveSmallIntegerField("年度")
-    unit = models.CharField("授予单位", max_length=200, blank=True)
-
-    township_lookup = "person__township"
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["person", "year"]
-        verbose_name = "立功受奖"
-        verbose_name_plural = "立功受奖"
-
-    def __str__(self):
-        return f"{self.year}年{self.get_level_display()}"
-
-    def clean(self):
-        if self.year and not 1900 <= self.year <= timezone.localdate().year:
-            raise ValidationError({"year": "年度不合理。"})

@@ -5,7 +5,7 @@ with 重新上传 offered and its file deleted; an upload, a confirm or an expor
 is saved, says so, and runs once the broker is back, without a click.
 
 The tests that kill a worker run real `celery worker` processes (tests/worker_process.py) and stop
-them at `jobs.after_rows` / `jobs.after_export_rows`; each keeps its file to a few rows.
+them at `jobs.imports.after_rows` / `jobs.exports.after_export_rows`; each keeps its file to a few rows.
 """
 
 import datetime
@@ -27,8 +27,8 @@ from tests.worker_process import RedisServer, free_port, reset_broker_pool
 
 IMPORT_URL = "/admin/bureau/person/import/"
 CONFIRM_URL = "/admin/bureau/person/process_import/"
-PAUSE_IMPORT = "bureau.importexport.jobs:after_rows"
-PAUSE_EXPORT = "bureau.importexport.jobs:after_export_rows"
+PAUSE_IMPORT = "bureau.importexport.jobs.imports:after_rows"
+PAUSE_EXPORT = "bureau.importexport.jobs.exports:after_export_rows"
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,8 @@ declares in `sensitive_fields` (no `dehydrate_*` method needed).
 
 from bureau.importexport.formats import PortalXLSX, UploadRefused, escape_formula, excel_row, unescape_formula
 from bureau.importexport.forms import PortalImportForm
-from bureau.importexport.resources import PortalInstanceLoader, PortalResource, PortalResult
+from bureau.importexport.loading import PortalInstanceLoader, PortalResult
+from bureau.importexport.resources import PortalResource
 from bureau.importexport.rows import PersonRowResource, export_resource
 from bureau.importexport.widgets import (
     ActivityWidget,

@@ -3,36 +3,27 @@
 with its instance loader and result.
 """
 
-from collections import OrderedDict, defaultdict
-from contextlib import contextmanager
-from io import BytesIO
+from collections import OrderedDict
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Model, UniqueConstraint
-from django.utils import timezone
+from django.db.models import UniqueConstraint
 from import_export import fields, resources
-from import_export.instance_loaders import ModelInstanceLoader
-from import_export.results import Result, RowResult
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from simple_history.exceptions import NotHistoricalModelError
-from simple_history.utils import get_history_manager_for_model
+from import_export.results import RowResult
 
-from bureau.base.bulk import LOOKUP_CHUNK, chunks, insert_history, insert_rows, preparer
 from bureau.base.concurrency import stale_error
 from bureau.base.masking import Mask, mask_for, shown
 from bureau.base.scoping import township_of_record
-from bureau.importexport.formats import HEADER_ROWS, TEXT_FORMAT, escape_formula, excel_row, unescape_formula
+from bureau.importexport.formats import escape_formula, excel_row, unescape_formula
 from bureau.importexport.ledger_rows import LedgerRowsMixin
+from bureau.importexport.loading import PortalInstanceLoader, PortalResult, changed_fields, stored_values
+from bureau.importexport.template import import_template
 from bureau.importexport.widgets import CountWidget, is_blank
+from bureau.importexport.writes import BatchWritesMixin
 from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
 from bureau.models.changes import proposable_fields
 from bureau.models.rules import decided_field_errors
 from bureau.roles import reviews_records
-from bureau.rules import audit
-from bureau.rules.services import ScopeError, change_propose, check_write_allowed
+from bureau.rules.services import ScopeError, check_write_allowed
 
 # Rows written per bulk_create / bulk_update (and history and audit rows with them).
 BATCH_SIZE = 500
@@ -42,141 +33,11 @@ MAX_REFUSED_ROWS = 200
 MORE_ERRORS_MESSAGE = "还有更多错误未列出：请改正以上错误后重新上传，以查看其余错误。"
 
 
-def stored_values(instance) -> dict:
-    """{attname: value} of the record's columns as loaded, to compare the row with."""
-    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
-
-
-def changed_fields(instance, stored: dict) -> list[str]:
-    """Names of the fields whose value differs from the stored one."""
-    return [
-        field.name
-        for field in instance._meta.concrete_fields
-        if getattr(instance, field.attname) != stored[field.attname]
-    ]
-
-
-def update_rows(model, names, instances) -> None:
-    """
-    UPDATE the fields `names` of each instance, one statement run for all of them
-    (`executemany`). Django's `bulk_update` builds a CASE of every row for every field,
-    which costs more than the rows' validation; rows changing the same fields take one
-    plan here.
-    """
-    fields = [model._meta.get_field(name) for name in names]
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    columns = [(field.attname, preparer(field, connection)) for field in fields]
-    parameters = [
-        [prepare(getattr(instance, attname)) for attname, prepare in columns] + [instance.pk] for instance in instances
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, parameters)
-
-
-def is_foreign_key(model, name: str) -> bool:
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return field.many_to_one or field.one_to_one
-
-
-def has_history(model) -> bool:
-    try:
-        get_history_manager_for_model(model)
-    except NotHistoricalModelError:
-        return False
-    return True
-
-
-class PortalInstanceLoader(ModelInstanceLoader):
-    """
-    Finds the existing records of all rows in a few queries (through the
-    resource's scoped queryset), by the import id fields (one, or several:
-    a fair and a person). A key cell that cannot be read is left to the row's
-    own validation, which reports it with the other errors of that row.
-
-    It also notes the keys taken by records the user may not see (`taken`), so
-    that a new row repeating one is refused without a query of its own.
-    """
-
-    def __init__(self, resource, dataset=None):
-        super().__init__(resource, dataset)
-        self.instances = {}
-        self.taken = set()
-        model = resource._meta.model
-        id_fields = [resource.fields.get(name) for name in resource.get_import_id_fields()]
-        self.key_fields = None
-        if not id_fields or None in id_fields or dataset is None:
-            return
-        try:
-            self.model_fields = [model._meta.get_field(field.attribute) for field in id_fields]
-        except (FieldDoesNotExist, TypeError):
-            return
-        if any(field.column_name not in (dataset.headers or []) for field in id_fields):
-            return
-        self.key_fields = id_fields
-        keys = {key for row in dataset.dict if (key := self.key(row)) is not None}
-        if not keys:
-            return
-        attnames = [field.attname for field in self.model_fields]
-        values = [sorted({key[index] for key in keys}) for index in range(len(attnames))]
-        # Chunked on the column with most values (the people of a fair's list); a column with few (the fair)
-        # narrows each query, one with many is matched in memory instead.
-        widest = max(range(len(attnames)), key=lambda index: len(values[index]))
-        narrowing = {
-            f"{attname}__in": values[index]
-            for index, attname in enumerate(attnames)
-            if index != widest and len(values[index]) <= LOOKUP_CHUNK
-        }
-        # The related records the columns show (a person's township), read with the records, not one by one.
-        related = [
-            field.attribute
-            for field in resource.get_import_fields()
-            if field.attribute and "__" not in field.attribute and is_foreign_key(model, field.attribute)
-        ]
-        for chunk in chunks(values[widest]):
-            lookup = {f"{attnames[widest]}__in": chunk, **narrowing}
-            for instance in self.get_queryset().filter(**lookup).select_related(*related):
-                if (key := self.instance_key(instance)) in keys:
-                    self.instances[key] = instance
-            self.taken.update(key for key in model._base_manager.filter(**lookup).values_list(*attnames) if key in keys)
-        self.taken.difference_update(self.instances)
-
-    def key(self, row) -> tuple | None:
-        """The row's import key as stored values (a related record by its pk); None when a cell is blank or unreadable."""
-        try:
-            values = [field.clean(row) for field in self.key_fields]
-        except (ValueError, KeyError, ValidationError):
-            return None
-        if any(value in (None, "") for value in values):
-            return None
-        return tuple(value.pk if isinstance(value, Model) else value for value in values)
-
-    def instance_key(self, instance) -> tuple:
-        return tuple(getattr(instance, field.attname) for field in self.model_fields)
-
-    def get_instance(self, row):
-        if self.key_fields is None:
-            return super().get_instance(row)
-        return self.instances.get(self.key(row))
-
-
-class PortalResult(Result):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        #: Every problem of the file in Chinese, naming its Excel row; set by `PortalResource.import_data`.
-        self.row_messages: list[str] = []
-
-
 class VersionWidget(CountWidget):
     template_note = "导出的表格修改后再导入时保留本列，用于发现导出后他人所做的修改；新增的记录留空"
 
 
-class PortalResource(LedgerRowsMixin, resources.ModelResource):
+class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource):
     """
     Base resource of the portal; area apps subclass it for their models.
 
@@ -275,36 +136,7 @@ class PortalResource(LedgerRowsMixin, resources.ModelResource):
 
     def import_template(self) -> bytes:
         """An empty xlsx to fill in: the header row, text columns formatted as text, notes on a second sheet."""
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = str(self._meta.model._meta.verbose_name_plural)[:31]
-        notes = workbook.create_sheet("填写说明")
-        notes.append(["列", "说明"])
-        for index, field in enumerate(self.import_columns(), start=1):
-            letter = get_column_letter(index)
-            cell = sheet.cell(row=1, column=index, value=field.column_name)
-            cell.font = Font(bold=True)
-            sheet.column_dimensions[letter].width = max(12, 2 * len(field.column_name) + 4)
-            note = getattr(field.widget, "template_note", "")
-            if getattr(field.widget, "excel_text", False):
-                # Typed into a text column, an 18-digit number keeps all its digits.
-                sheet.column_dimensions[letter].number_format = TEXT_FORMAT
-                sheet.column_dimensions[letter].width = 22
-                cell.number_format = TEXT_FORMAT
-                note = "以文本格式填写（本列已设为文本格式）"
-            notes.append([field.column_name, note])
-        notes.append(
-            [
-                "",
-                f"第 1 行为表头，请勿修改；从第 {HEADER_ROWS + 1} 行起每行一条记录。任何一行有错误时，整个文件都不会导入。",
-            ]
-        )
-        notes.column_dimensions["A"].width = 16
-        notes.column_dimensions["B"].width = 80
-        sheet.freeze_panes = "A2"
-        stream = BytesIO()
-        workbook.save(stream)
-        return stream.getvalue()
+        return import_template(self._meta.model, self.import_columns())
 
     # --- export --------------------------------------------------------------
 
@@ -565,88 +397,6 @@ class PortalResource(LedgerRowsMixin, resources.ModelResource):
         else:
             instance._import_update_fields = changed_fields(instance, stored)
             self.update_instances.append(instance)
-
-    # --- batch writes --------------------------------------------------------------
-
-    def writes_allowed(self, dry_run, result) -> bool:
-        # All or nothing: once a row is refused nothing more is written (the transaction is rolled back).
-        return not dry_run and result is not None and not result.has_errors() and not result.has_validation_errors()
-
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        instances, self.create_instances = list(self.create_instances), []
-        if not instances or not self.writes_allowed(dry_run, result):
-            return
-        model = self._meta.model
-        with self.batch_write(result, instances):
-            insert_rows(model, instances, returning=True)
-            if has_history(model):
-                insert_history(model, instances, update=False, user=self.user)
-            audit.record_many(audit.Kind.CREATE, objs=instances, user=self.user)
-            self.ledger_rows_sync(instances)
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        instances, self.update_instances = list(self.update_instances), []
-        proposals, self.proposals = self.proposals, []
-        if not (instances or proposals) or not self.writes_allowed(dry_run, result):
-            return
-        model = self._meta.model
-        with self.batch_write(result, instances):
-            self.claim_versions(instances)
-            now = timezone.now()
-            auto_now = [field for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
-            # Rows changing the same fields are written together; each writes only what it changes.
-            by_fields = defaultdict(list)
-            for instance in instances:
-                names = set(instance._import_update_fields)
-                for field in auto_now:
-                    setattr(instance, field.attname, now)
-                    names.add(field.name)
-                if isinstance(instance, VersionedModel):
-                    instance.version = instance._loaded_version + 1
-                    names.add("version")
-                by_fields[tuple(sorted(names))].append(instance)
-            for names, group in by_fields.items():
-                update_rows(model, names, group)
-            if has_history(model):
-                insert_history(model, instances, update=True, user=self.user)
-            audit.record_many(audit.Kind.UPDATE, objs=instances, user=self.user)
-            self.ledger_rows_sync(instances)
-            for instance, stored in proposals:
-                current = model(**stored)
-                current._state.adding = False
-                current._state.db = instance._state.db
-                change_propose(record=instance, current=current, by=self.user)
-
-    def claim_versions(self, instances) -> None:
-        """
-        The versions read at the start still stored? (Locked rows on PostgreSQL; SQLite's import
-        transaction holds the write lock.) A record another user saved meanwhile refuses the file.
-        """
-        versioned = [instance for instance in instances if isinstance(instance, VersionedModel)]
-        stored = {}
-        for chunk in chunks(versioned):
-            stored.update(
-                self._meta.model._base_manager.select_for_update()
-                .filter(pk__in=[instance.pk for instance in chunk])
-                .values_list("pk", "version")
-            )
-        for instance in versioned:
-            if stored.get(instance.pk) != instance._loaded_version:
-                error = stale_error(type(instance), instance.pk)
-                raise ValidationError(self.row_message(instance._import_row_number, error.messages[0]))
-
-    @contextmanager
-    def batch_write(self, result, instances):
-        """One savepoint a batch; a refusal by the database is the file's error, and nothing is written."""
-        try:
-            with transaction.atomic():
-                yield
-        except ValidationError as error:
-            result.append_base_error(self.get_error_result_class()(ValueError(error.messages[0])))
-        except IntegrityError as error:
-            rows = "、".join(str(excel_row(instance._import_row_number)) for instance in instances[:1])
-            message = f"写入数据库时被拒绝（第 {rows} 行起的一批记录与已有记录冲突或不合规），未写入任何记录：{error}"
-            result.append_base_error(self.get_error_result_class()(ValueError(message)))
 
     # --- error messages ------------------------------------------------------
 

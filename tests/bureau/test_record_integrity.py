@@ -19,7 +19,7 @@ from bureau import roles
 from bureau.concurrency import StaleWriteError
 from bureau.importexport import PortalXLSX
 from bureau.models import PendingChange, Person, ReviewStatus
-from bureau.report import registry_figures
+from bureau.reporting.registry import registry_figures
 from bureau.resources import PersonResource
 from bureau.services import change_review, record_save
 from tests.factories import PersonFactory, UserFactory, make_id_number

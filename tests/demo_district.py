@@ -33,7 +33,7 @@ class DemoDistrict:
         self.blocker = django_db_blocker
         self.atomic = None
         self.output = ""  # what `seed_demo` printed: the demo logins and where to use them
-        self.seeds = 0
+        self.seeds = 0  # how often this process seeded: once, unless other tests came between
 
     def seed(self) -> None:
         if self.atomic is not None:

@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from bureau.models import CheckUp, CheckUpBatch, Visit
-from bureau.reporting import Figure, Item, Section
+from bureau.reporting import Figure, Item, Section, chinese_number, recorded
 from commemoration.models import (
     Ceremony,
     HonourSelection,
@@ -46,7 +46,6 @@ from commemoration.models import (
 AREA = "commemoration"
 VETERAN_TITLE = "最美退役军人"
 SPOUSE_TITLE = "最美军嫂"
-CHINESE_DIGITS = "零一二三四五六七八九"
 DEFAULT_UNITS = "区四套班子领导、区委各部门、区直各单位及其他代表"
 
 FACILITIES_SENTENCE = (
@@ -94,21 +93,6 @@ def section(*, year: int, township=None) -> Section:
             ceremony_item(year=year, township=township),
         ],
     )
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 8 → 八, 12 → 十二, 21 → 二十一 (up to 99)."""
-    if n < 10:
-        return CHINESE_DIGITS[n]
-    tens, units = divmod(n, 10)
-    return (CHINESE_DIGITS[tens] if tens > 1 else "") + "十" + (CHINESE_DIGITS[units] if units else "")
-
-
-def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
-    """Without any record behind the item every figure is unknown, not zero."""
-    if when:
-        return figures
-    return [Figure(f.key, f.label, None, f.unit) for f in figures]
 
 
 def names_text(names: list[str]) -> str:

@@ -16,10 +16,6 @@ from bureau.models import ActivityRecord, DeclaredDatesMixin, TownshipRecord
 from bureau.models.records import TownshipRecordQuerySet
 
 
-def _period_end(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
-
-
 class StartupPark(TownshipRecord):
     name = models.CharField("园区名称", max_length=200)
     founder = models.ForeignKey(

@@ -19,7 +19,7 @@ import datetime
 from django.db.models import Q
 
 from bureau.base.masking import mask_id_number
-from bureau.reporting import Figure, Item, Section
+from bureau.reporting import Figure, Item, Section, month_day, period_end, recorded
 from employment.models import (
     EmploymentIntention,
     FairAttendance,
@@ -95,14 +95,6 @@ def section(*, year: int, township=None) -> Section:
     )
 
 
-def period_end(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
-
-
-def month_day(day: datetime.date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
 def join_dates(days: list[datetime.date]) -> str:
     """`2月28日`, `2月28日和9月16日`, `2月28日、5月1日和9月16日`."""
     words = [month_day(day) for day in sorted(set(days))]
@@ -114,13 +106,6 @@ def join_dates(days: list[datetime.date]) -> str:
 def distinct(values) -> list:
     """Values without repeats, in the order first seen."""
     return list(dict.fromkeys(value for value in values if value))
-
-
-def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
-    """Without any record behind the item every figure is unknown, not zero: `0 intentions` at no fair says nothing."""
-    if when:
-        return figures
-    return [Figure(f.key, f.label, None, f.unit) for f in figures]
 
 
 # -- 一 创新就业帮扶新路径 --------------------------------------------------------------------------

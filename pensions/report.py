@@ -30,7 +30,6 @@ Rules the sentences rest on:
   of those check-ups holding a result (a summary or an attached report).
 """
 
-import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -47,7 +46,7 @@ from bureau.models import (
     PreferentialCategory,
     Visit,
 )
-from bureau.reporting import Figure, Item, Section
+from bureau.reporting import Figure, Item, Section, period_end, recorded
 from pensions import programmes
 from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
 
@@ -131,10 +130,6 @@ def section(*, year: int, township=None) -> Section:
     )
 
 
-def period_end(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
-
-
 def year_range(years) -> str:
     """`2021年`, `2019年－2021年`; empty without years."""
     years = sorted(set(years))
@@ -143,13 +138,6 @@ def year_range(years) -> str:
     if years[0] == years[-1]:
         return f"{years[0]}年"
     return f"{years[0]}年－{years[-1]}年"
-
-
-def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
-    """Without any record behind the item every figure is unknown, not zero."""
-    if when:
-        return figures
-    return [Figure(f.key, f.label, None, f.unit) for f in figures]
 
 
 # -- 一 优抚资金应发尽发 ----------------------------------------------------------------------------

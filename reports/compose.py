@@ -11,12 +11,11 @@ from decimal import Decimal
 from django.template import Context, Engine, TemplateSyntaxError
 
 from bureau.models import SiteProfile
-from bureau.report import registry_figures
-from bureau.reporting import Figure, Item, Section
+from bureau.reporting import Figure, Item, Section, chinese_number
+from bureau.reporting.registry import registry_figures
 from reports.models import Narrative
 from reports.registry import collect_sections
 
-NUMERALS = "一二三四五六七八九十"
 MISSING_MARK = "\x00缺少:%s\x00"
 # Plain text out (no HTML escaping); a misspelt variable leaves a mark we can detect.
 ENGINE = Engine(string_if_invalid=MISSING_MARK, autoescape=False)
@@ -27,13 +26,6 @@ DEFAULT_OPENING = (
     "现将我局“六稳六保”工作汇报如下："
 )
 DEFAULT_CLOSING = "下一步，我局将继续发挥退役军人部门职责作用，着力推进“六稳六保”工作。"
-
-
-def chinese_numeral(n: int) -> str:
-    if n <= 10:
-        return NUMERALS[n - 1]
-    tens, units = divmod(n, 10)
-    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[units - 1] if units else "")
 
 
 def format_money(value: Decimal) -> str:
@@ -161,10 +153,10 @@ def compose_report(*, year: int, township=None, with_previous: bool = True) -> R
             sentence = render_text(
                 narratives.get(item.key, ""), item.default_sentence, context, where=item.title, warnings=warnings
             )
-            label = f"{chinese_numeral(len(items) + 1)}是"
+            label = f"{chinese_number(len(items) + 1)}是"
             items.append(RenderedItem(label=label, item=item, text=f"{label}{item.title}。{sentence}"))
         if items:
-            label = f"（{chinese_numeral(len(rendered_sections) + 1)}）"
+            label = f"（{chinese_number(len(rendered_sections) + 1)}）"
             rendered_sections.append(RenderedSection(label=label, section=section, items=items))
 
     return ReportDocument(

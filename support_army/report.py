@@ -25,7 +25,6 @@ Rules the sentences rest on:
   and members in the alliance on 31 December.
 """
 
-import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
 
@@ -33,7 +32,7 @@ from django.db.models import Count, Q
 
 from bureau.base.masking import mask_id_number
 from bureau.models import CheckUpBatch, ReviewStatus
-from bureau.reporting import Figure, Item, Section
+from bureau.reporting import Figure, Item, Section, chinese_number, month_day, period, recorded
 from support_army.models import (
     AllianceMember,
     ArmyDayGala,
@@ -94,8 +93,6 @@ ALLIANCE_SENTENCE = (
     "目前，“爱心拥军团”共有{{ members }}家会员企业。"
 )
 
-CHINESE_DIGITS = "零一二三四五六七八九"
-
 
 def section(*, year: int, township=None) -> Section:
     return Section(
@@ -113,30 +110,6 @@ def section(*, year: int, township=None) -> Section:
             alliance_item(year=year, township=township),
         ],
     )
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 5 → 五, 12 → 十二, 21 → 二十一 (up to 99): how the report names a batch."""
-    if n < 10:
-        return CHINESE_DIGITS[n]
-    tens, units = divmod(n, 10)
-    head = "" if tens == 1 else CHINESE_DIGITS[tens]
-    return f"{head}十{CHINESE_DIGITS[units] if units else ''}" if n < 100 else str(n)
-
-
-def month_day(day: datetime.date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
-def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
-    """Without any record behind the item every figure is unknown, not zero."""
-    if when:
-        return figures
-    return [Figure(f.key, f.label, None, f.unit) for f in figures]
-
-
-def period(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
 # -- 一 立功送喜报常态化 --------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from django.test import override_settings
 from bureau import roles
 from tests.factories import PersonFactory, TownshipFactory, UserFactory, make_id_number
 
-# Real Celery worker processes and Redis for the tests that kill them (tests/worker_process.py).
-pytest_plugins = ["tests.worker_process", "tests.budget", "pytester"]
+# Real Celery worker processes and Redis for the tests that kill them (tests/worker_process.py);
+# one seeded demo district shared by the tests that only read it (tests/demo_district.py).
+pytest_plugins = ["tests.worker_process", "tests.demo_district", "tests.budget", "pytester"]
 
 PASSWORD = "test-password-123"
 

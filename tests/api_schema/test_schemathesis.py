@@ -1,19 +1,17 @@
 """
-Schemathesis against the API schema, in-process through the WSGI app, on the small demo district.
+Schemathesis against the API schema, in-process through the WSGI app, on the small demo district
+(`demo_district`, seeded once per process: tests/demo_district.py).
 
 Every operation of `/api/v1/` gets generated requests, writes included, first as the bureau
 clerk and then as the station of one township (whose reads and writes are scoped). Each
 response must not be a 5xx, must have a documented status code, content type and body.
 """
 
-import io
-
 import pytest
 import schemathesis
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -59,18 +57,6 @@ def node_id_for_schemathesis(request):
     """
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
-
-
-@pytest.fixture(scope="module")
-def demo_district(django_db_setup, django_db_blocker):
-    """
-    The demo district, seeded once for the module (a seed is a year of records, payroll runs
-    included) in a transaction rolled back at teardown; each test's writes roll back to it.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--scale", "small", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(params=[CLERK_USERNAME, STATION_USERNAME])

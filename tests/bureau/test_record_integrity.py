@@ -20,7 +20,7 @@ from bureau.base.concurrency import StaleWriteError
 from bureau.importexport import PortalXLSX
 from bureau.importexport.records import PersonResource
 from bureau.models import PendingChange, Person, ReviewStatus
-from bureau.report import registry_figures
+from bureau.reporting.registry import registry_figures
 from bureau.rules.services import change_review, record_save
 from tests.factories import PersonFactory, UserFactory, make_id_number
 

@@ -84,8 +84,7 @@ def test_running_seed_demo_twice_gives_the_same_records():
     )
 
 
-def test_small_scale_is_a_small_district_of_about_eighty_people():
-    seed("--scale", "small")
+def test_small_scale_is_a_small_district_of_about_eighty_people(demo_district):
     this_year = Person.objects.discharged_in(timezone.localdate().year).count()
     assert Township.objects.count() == 8
     assert this_year == 8 * DISCHARGED_THIS_YEAR_PER_TOWNSHIP
@@ -94,27 +93,23 @@ def test_small_scale_is_a_small_district_of_about_eighty_people():
     assert SiteProfile.get().full_bureau_name == "示范区退役军人事务局"
 
 
-def test_every_preferential_category_is_held_by_someone():
-    seed()
+def test_every_preferential_category_is_held_by_someone(demo_district):
     held = set(PersonCategory.objects.values_list("category", flat=True))
     assert held == set(PreferentialCategory.values)
 
 
-def test_every_id_number_is_valid_and_matches_the_stored_birth_date_and_gender():
-    seed()
+def test_every_id_number_is_valid_and_matches_the_stored_birth_date_and_gender(demo_district):
     for person in Person.objects.all():
         resident = parse_resident_id(person.id_number)
         assert (person.birth_date, person.gender) == (resident.birth_date, resident.gender), person.id_number
 
 
-def test_every_seeded_person_passes_the_model_validation():
-    seed()
+def test_every_seeded_person_passes_the_model_validation(demo_district):
     for person in Person.objects.all():
         person.full_clean()
 
 
-def test_service_records_are_consistent_with_the_status():
-    seed()
+def test_service_records_are_consistent_with_the_status(demo_district):
     for person in Person.objects.filter(status=Person.Status.VETERAN):
         assert person.branch and person.discharge_route, person
         assert person.enlisted_on < person.discharged_on, person
@@ -129,8 +124,7 @@ def test_service_records_are_consistent_with_the_status():
     assert set(pending.values_list("discharged_on__year", flat=True)) == {timezone.localdate().year}
 
 
-def test_family_members_are_linked_to_their_soldier():
-    seed()
+def test_family_members_are_linked_to_their_soldier(demo_district):
     for category in [PreferentialCategory.MARTYR_FAMILY, PreferentialCategory.MARTYR_CHILD]:
         family = Person.objects.filter(categories__category=category)
         assert family.exists()
@@ -149,8 +143,7 @@ def test_family_members_are_linked_to_their_soldier():
     assert Merit.objects.filter(level=Merit.Level.THIRD_CLASS).exists()
 
 
-def test_payments_of_the_demo_year_follow_the_records():
-    seed("--year", "2021")
+def test_payments_of_the_demo_year_follow_the_records(demo_district):
     discharged = Person.objects.discharged_in(2021).filter(discharge_route=Person.DischargeRoute.SELF_EMPLOYED)
     grants = Payment.objects.in_year(2021).of_programme("self-employment-grant")
     assert discharged.count() == 10
@@ -181,9 +174,7 @@ def test_payments_of_the_demo_year_follow_the_records():
     assert sum(run.persons for run in runs) == monthly.count()
 
 
-def test_every_demo_payment_goes_to_the_account_in_use_of_its_person():
-    seed("--year", "2021")
-
+def test_every_demo_payment_goes_to_the_account_in_use_of_its_person(demo_district):
     payments = Payment.objects.all()
     assert payments.exists() and not payments.filter(bank_account__isnull=True).exists()
     assert not payments.exclude(bank_account__person=models.F("person")).exists()
@@ -196,8 +187,7 @@ def test_every_demo_payment_goes_to_the_account_in_use_of_its_person():
         account.full_clean()  # a valid number: 10 to 30 digits
 
 
-def test_veterans_discharged_this_year_up_to_today_are_in_the_registry():
-    seed()
+def test_veterans_discharged_this_year_up_to_today_are_in_the_registry(demo_district):
     today = timezone.localdate()
     discharged = Person.objects.discharged_in(today.year)
 
@@ -225,8 +215,7 @@ def test_veterans_discharged_this_year_up_to_today_are_in_the_registry():
     assert not Person.objects.discharged_in(2021).filter(pk__in=discharged).exists()
 
 
-def test_each_station_has_registered_one_veteran_awaiting_review():
-    seed()
+def test_each_station_has_registered_one_veteran_awaiting_review(demo_district):
     pending = Person.objects.awaiting_review().select_related("submitted_by", "township")
 
     assert pending.count() == 8
@@ -306,8 +295,8 @@ def test_accounts_have_their_role_and_township_and_the_given_password():
         assert user.check_password("another-demo-pw")
 
 
-def test_the_output_lists_the_demo_logins_and_where_to_use_them():
-    output = seed()
+def test_the_output_lists_the_demo_logins_and_where_to_use_them(demo_district):
+    output = demo_district.output
     for username in ["admin", "clerk", "clerk2", "leader", "auditor", *STATION_USERNAMES]:
         assert username in output
     assert "demo-password-2021" in output
@@ -332,10 +321,9 @@ def test_bad_arguments_are_refused_without_writing(args, message):
 
 
 @pytest.mark.slow  # seeds the whole demo district (~15 s): the data check reads every area's records
-def test_the_demo_district_has_no_data_quality_finding():
+def test_the_demo_district_has_no_data_quality_finding(demo_district):
     from bureau.rules.datacheck import data_check_run
 
-    seed()
     findings = {
         result.check.key: [f.subject for f in result.findings[:3]] for result in data_check_run() if result.count
     }
@@ -343,8 +331,7 @@ def test_the_demo_district_has_no_data_quality_finding():
 
 
 @pytest.mark.slow  # seeds the whole demo district (~15 s)
-def test_every_station_submission_has_its_township_and_no_event_is_in_the_future():
-    seed()
+def test_every_station_submission_has_its_township_and_no_event_is_in_the_future(demo_district):
     today = timezone.localdate()
     workflow = [model for model in apps.get_models() if issubclass(model, TownshipRecord)]
     assert {model.__name__ for model in workflow if model.objects.without_township().exists()} == set()

@@ -12,7 +12,7 @@ import pytest
 
 from bureau.models import CheckUpBatch, ReviewStatus
 from commemoration.models import Ceremony, MemorialFacility, Nominee, ProtectionLevel, Tribute
-from commemoration.report import chinese_number, section
+from commemoration.report import section
 from reports.compose import compose_report
 from tests.commemoration.factories import (
     CeremonyFactory,
@@ -45,10 +45,6 @@ def item_text(key: str, year=2021, township=None) -> str:
     [rendered] = compose_report(year=year, township=township).sections
     item = {i.item.key: i for i in rendered.items}[key]
     return item.text.removeprefix(item.label)
-
-
-def test_chinese_numbers():
-    assert [chinese_number(n) for n in (2, 8, 10, 12, 21)] == ["二", "八", "十", "十二", "二十一"]
 
 
 # -- 二 设施建设投入 ------------------------------------------------------------------------------

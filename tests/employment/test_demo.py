@@ -77,8 +77,7 @@ def test_running_seed_demo_twice_gives_the_same_employment_records():
     assert "就业创业演示数据已就绪" in output
 
 
-def test_the_demo_year_report_has_all_four_employment_items():
-    seed()
+def test_the_demo_year_report_has_all_four_employment_items(demo_district):
     employment = section(year=2021)
 
     assert [item.key for item in employment.items if item.has_data] == [
@@ -96,10 +95,9 @@ def test_the_demo_year_report_has_all_four_employment_items():
     assert figures["days"] == 3
 
 
-def test_demo_records_are_approved_and_valid():
+def test_demo_records_are_approved_and_valid(demo_district):
     from bureau.models import Enterprise
 
-    seed()
     for enterprise in Enterprise.objects.all():
         validate_credit_code(enterprise.credit_code)
         enterprise.full_clean()
@@ -121,8 +119,7 @@ def this_years_fairs():
     return JobFair.objects.filter(start_date__year=timezone.localdate().year)
 
 
-def test_this_years_two_district_wide_fairs_are_held_by_today_and_approved():
-    seed()
+def test_this_years_two_district_wide_fairs_are_held_by_today_and_approved(demo_district):
     today = timezone.localdate()
     fairs = this_years_fairs()
 
@@ -134,8 +131,7 @@ def test_this_years_two_district_wide_fairs_are_held_by_today_and_approved():
         assert fair.attendances.approved().exists()
 
 
-def test_every_station_can_report_attendance_at_this_years_fairs():
-    seed()
+def test_every_station_can_report_attendance_at_this_years_fairs(demo_district):
     fairs = set(this_years_fairs())
 
     for station in User.objects.filter(username__startswith="station_"):
@@ -143,8 +139,7 @@ def test_every_station_can_report_attendance_at_this_years_fairs():
         assert fairs <= offered, station
 
 
-def test_each_station_has_an_attendance_and_an_outcome_awaiting_review():
-    seed()
+def test_each_station_has_an_attendance_and_an_outcome_awaiting_review(demo_district):
     today = timezone.localdate()
     latest_fair = this_years_fairs().order_by("-start_date").first()
 
@@ -162,8 +157,7 @@ def test_each_station_has_an_attendance_and_an_outcome_awaiting_review():
         outcome.full_clean()
 
 
-def test_this_years_jobs_found_at_a_fair_have_started_by_today():
-    seed()
+def test_this_years_jobs_found_at_a_fair_have_started_by_today(demo_district):
     today = timezone.localdate()
     outcomes = EmploymentOutcome.objects.filter(started_on__year=today.year, channel=EmploymentOutcome.Channel.JOB_FAIR)
 

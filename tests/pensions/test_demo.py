@@ -56,8 +56,7 @@ def test_running_seed_demo_twice_gives_the_same_pensions_records():
     assert "优待抚恤演示记录已就绪" in output
 
 
-def test_the_demo_year_section_has_every_figure_the_reference_states():
-    seed()
+def test_the_demo_year_section_has_every_figure_the_reference_states(demo_district):
     pensions = section(year=2021)
 
     assert [item.key for item in pensions.items if item.has_data] == [
@@ -77,8 +76,7 @@ def test_the_demo_year_section_has_every_figure_the_reference_states():
     assert figures["on_site"] + figures["at_home"] + figures["transported"] == figures["checked"]
 
 
-def test_the_money_of_the_records_is_in_the_ledger():
-    seed()
+def test_the_money_of_the_records_is_in_the_ledger(demo_district):
     for code, model, filters in [
         (programmes.WARMTH_AID, Visit, {"occasion": "spring_festival"}),
         (programmes.CONSCRIPT_VISIT, Visit, {"occasion": "conscript"}),
@@ -93,8 +91,7 @@ def test_the_money_of_the_records_is_in_the_ledger():
     assert paid == sum(benefit.total for benefit in benefits)
 
 
-def test_demo_records_are_valid():
-    seed()
+def test_demo_records_are_valid(demo_district):
     for model in [Visit, Problem, CheckUp, OralHistoryInterview, HardshipAid, ConscriptBenefit]:
         for record in model.objects.filter(review_status=ReviewStatus.APPROVED):
             record.full_clean(validate_constraints=False)
@@ -110,9 +107,7 @@ def test_each_station_has_a_problem_and_an_application_awaiting_review():
         assert {record.submitted_by.username for record in pending} == {f"station_{r.township.code}" for r in pending}
 
 
-def test_this_year_s_spring_festival_gift_awaits_the_second_clerk():
-    seed()
-
+def test_this_year_s_spring_festival_gift_awaits_the_second_clerk(demo_district):
     proposal = PaymentProposal.objects.get()
     assert (proposal.status, proposal.prepared_by.username, proposal.persons, proposal.programme.code) == (
         PaymentProposal.Status.PENDING,

@@ -8,7 +8,6 @@ nobody is both a candidate and paid the self-employment grant.
 import io
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from bureau.demo.writers import CLERK_USERNAME
@@ -22,7 +21,7 @@ from resettlement.report_placement import placement_item
 
 pytestmark = pytest.mark.django_db
 
-YEAR = 2021
+YEAR = 2021  # the shared demo district's year (seed_demo's default)
 MODELS = [PlacementBatch, PlacementPosition, PlacementCandidate, PlacementSelection]
 
 
@@ -32,14 +31,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
-def demo():
-    """seed_demo (which runs the placement demo), then the placement demo again (as a second seed_demo would)."""
-    first = io.StringIO()
-    call_command("seed_demo", "--year", str(YEAR), stdout=first)
+def demo(demo_district):
+    """
+    seed_demo (which runs the placement demo; the shared district, year 2021), then the placement demo
+    again (as a second seed_demo would), in the test's own transaction: it rolls back to the district.
+    """
     again = io.StringIO()
     demo_placement.seed(year=YEAR, scale="small", stdout=again)
     demo_placement.seed_this_year(today=timezone.localdate(), scale="small", stdout=again)
-    return [first.getvalue(), again.getvalue()]
+    return [demo_district.output, again.getvalue()]
 
 
 def counts() -> dict[str, int]:

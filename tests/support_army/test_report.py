@@ -16,7 +16,7 @@ from bureau.models import CheckUpBatch, ReviewStatus
 from reports.compose import compose_report
 from reports.xlsx import render_xlsx
 from support_army.models import AllianceMember, HomecomingStep, JointActivity
-from support_army.report import chinese_number, section
+from support_army.report import section
 from tests.factories import CheckUpBatchFactory, CheckUpFactory, PersonFactory
 from tests.support_army.factories import (
     AllianceMemberFactory,
@@ -166,10 +166,6 @@ def test_the_5th_batch_gives_its_number_new_members_and_the_total(alliance, supp
 def test_the_township_alliance_counts_its_enterprises(alliance, township_b):
     values = figures(township=township_b)
     assert (values["batch"], values["joined"], values["members"]) == (5, 2, 2)
-
-
-def test_chinese_batch_numbers():
-    assert [chinese_number(n) for n in (1, 5, 10, 12, 21)] == ["一", "五", "十", "十二", "二十一"]
 
 
 # -- 二 至 五 ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ Export: `export_job_create` (above EXPORT_JOB_THRESHOLD rows) queues `export_job
 the file with openpyxl's write-only mode, masked as the admin export, logs it in ExportLog and offers
 it in 我的导出 until `expires_at`; `export_jobs_expire` (beat) deletes the expired files.
 
-Every step survives a crash (bureau.background): tasks go through the outbox (a broker that is down
+Every step survives a crash (bureau.rules.background): tasks go through the outbox (a broker that is down
 delays them, loses nothing), each step claims its job and beats while it works, and the watchdog
 sends a step whose worker died again, or gives up after JOB_MAX_ATTEMPTS (failed, the upload
 deleted). A step may therefore run again from the start: validation is a dry run, the import one

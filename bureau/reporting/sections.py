@@ -1,16 +1,4 @@
-"""
-The section protocol of the annual report: plain data, no rendering.
-
-Each area app has `report.py` with one function
-
-    def section(*, year: int, township: Township | None = None) -> Section
-
-that computes its figures from approved records. The dataclasses live in the
-core so that area apps need not import `reports` (apps depend one way:
-bureau ← area apps ← reports). `reports.registry` collects
-the five sections in the order of the reference report; the renderers
-(Word, Excel) and the narrative templates only read these dataclasses.
-"""
+"""The dataclasses a section is made of, plain data for the renderers, and how an item says "unknown"."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,3 +70,13 @@ def missing_item(*, key: str, title: str, default_sentence: str, figures: list[t
         default_sentence=default_sentence,
         figures=[Figure(key=k, label=label, value=None, unit=unit) for k, label, unit in figures],
     )
+
+
+def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
+    """
+    The figures as they are when records stand behind the item; else every figure unknown (None), not
+    zero: `0 intentions` at no job fair says nothing, and a missing figure drops the item into 数据缺项.
+    """
+    if when:
+        return figures
+    return [Figure(f.key, f.label, None, f.unit) for f in figures]

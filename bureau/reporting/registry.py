@@ -1,17 +1,17 @@
 """Registry-level figures of the annual report: who is on the books and what the ledger paid."""
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
 from bureau.models import Payment, Person, PreferentialCategory
-from bureau.reporting import Figure
+from bureau.reporting.dates import period_end
+from bureau.reporting.sections import Figure
 
 
 def registry_figures(*, year: int, township=None) -> list[Figure]:
     """Key figures of the registry as of 31 December of the year, for the district or one township."""
-    year_end = datetime.date(year, 12, 31)
+    year_end = period_end(year)
     people = Person.objects.approved().in_township(township)
     veterans = people.veterans().filter(discharged_on__lte=year_end).count()
     # One filter() call, so both conditions apply to the same category row.

@@ -192,6 +192,7 @@ def create_submitted_rows(count: int) -> None:
                 model._base_manager.filter(pk=record.pk).update(review_status=ReviewStatus.SUBMITTED)
 
 
+@pytest.mark.slow  # builds the admin index twice around a batch of submissions (~3 s of CPU)
 def test_admin_index_queries_do_not_grow_with_submitted_records(client, bureau_user):
     # The inbox is one grouped query per model, however many records and townships wait.
     client.force_login(bureau_user)

@@ -7,6 +7,7 @@ history row), and a station's change of an approved record is proposed, not writ
 import math
 import re
 
+import pytest
 from django.db import connection
 from django.db.models import AutoField
 from django.test.utils import CaptureQueriesContext
@@ -123,6 +124,7 @@ def queries_of_import(user, rows) -> int:
     return len(queries)
 
 
+@pytest.mark.slow  # imports files of two sizes to compare their queries (~3 s of CPU)
 def test_the_queries_of_an_import_grow_with_its_batches_not_its_rows(bureau_user, township_a):
     queries_of_import(bureau_user, [person_row(9999, township_a)])  # caches filled: the user's permissions
     small = queries_of_import(bureau_user, [person_row(n, township_a) for n in range(1, 201)])
@@ -140,6 +142,7 @@ def test_the_queries_of_an_import_grow_with_its_batches_not_its_rows(bureau_user
         assert (small, four_batches) == (21, 97)
 
 
+@pytest.mark.slow  # imports files of two sizes to compare their queries (~2.5 s of CPU)
 def test_the_queries_of_updating_rows_grow_with_batches_not_rows(bureau_user, township_a):
     rows = [person_row(n, township_a) for n in range(1, 1001)]
     import_rows(bureau_user, rows)

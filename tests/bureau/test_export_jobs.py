@@ -9,6 +9,7 @@ import os
 from io import BytesIO
 
 import openpyxl
+import pytest
 from django.contrib.sessions.models import Session
 from django.test import TestCase
 from django.utils import timezone
@@ -57,6 +58,7 @@ def download(client, job):
     return openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True).active
 
 
+@pytest.mark.slow  # writes and reads back 20,000 rows (~14 s)
 def test_an_export_of_20000_rows_runs_as_a_job_masked_and_formula_escaped(client_for, leader, township_a):
     people(township_a, 20000)
     client = client_for(leader)

@@ -163,6 +163,7 @@ def test_no_filter_on_a_sensitive_field(client_for, auditor, person_a):
     assert client.get(admin_url(Trainee, "?history_type=%2B")).status_code == 200
 
 
+@pytest.mark.slow  # opens the history page of every model with a history (~2 s of CPU)
 def test_every_model_with_a_history_has_a_read_only_history_page(client_for, auditor):
     found = history_models({config.label for config in apps.get_app_configs()})
     client = client_for(auditor)

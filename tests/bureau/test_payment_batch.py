@@ -50,6 +50,7 @@ def test_a_batch_is_written_at_once_with_history_and_audit(bureau_user, programm
     assert batch_event.user == bureau_user
 
 
+@pytest.mark.slow  # pays batches of two sizes to compare their queries (~4 s of CPU)
 def test_the_queries_do_not_grow_with_the_batch(bureau_user, programme, township_a):
     few = PayeeFactory.create_batch(5, township=township_a)
     many = PayeeFactory.create_batch(400, township=township_a)

@@ -66,6 +66,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
 
 
+@pytest.mark.slow  # seeds its own demo district twice (~8 s)
 def test_running_seed_demo_twice_gives_the_same_records():
     seed()
     first = counts()
@@ -226,6 +227,7 @@ def test_each_station_has_registered_one_veteran_awaiting_review(demo_district):
         assert person.discharged_on.year == timezone.localdate().year
 
 
+@pytest.mark.slow  # seeds its own demo district twice (~8 s)
 def test_a_second_run_leaves_the_review_of_registered_persons_as_the_clerk_left_it():
     seed()
     clerk = User.objects.get(username="clerk")
@@ -242,6 +244,7 @@ def test_a_second_run_leaves_the_review_of_registered_persons_as_the_clerk_left_
     assert Person.objects.awaiting_review().count() == 7
 
 
+@pytest.mark.slow  # seeds its own demo district (~8 s)
 def test_each_station_has_proposed_a_phone_fix_that_waits_while_the_old_phone_stays_in_force():
     seed()
     changes = PendingChange.objects.select_related("township", "proposed_by")
@@ -261,6 +264,7 @@ def test_each_station_has_proposed_a_phone_fix_that_waits_while_the_old_phone_st
     assert PendingChange.objects.count() == 8
 
 
+@pytest.mark.slow  # seeds its own demo district on another date (~5 s)
 def test_early_in_january_this_years_veterans_are_discharged_on_the_days_gone_by(monkeypatch):
     first_of_january = datetime.date(timezone.localdate().year, 1, 1)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: first_of_january)
@@ -272,6 +276,7 @@ def test_early_in_january_this_years_veterans_are_discharged_on_the_days_gone_by
     assert set(discharged.values_list("discharged_on", flat=True)) == {first_of_january}
 
 
+@pytest.mark.slow  # seeds its own demo district with another password (~5 s)
 def test_accounts_have_their_role_and_township_and_the_given_password():
     seed("--password", "another-demo-pw")
     admin = User.objects.get(username="admin")

@@ -65,6 +65,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in [Enterprise, *MODELS]}
 
 
+@pytest.mark.slow  # seeds its own demo district twice (~9 s)
 def test_running_seed_demo_twice_gives_the_same_employment_records():
     output = seed()
     first = counts()
@@ -167,6 +168,7 @@ def test_this_years_jobs_found_at_a_fair_have_started_by_today(demo_district):
         assert intention.agreed_on == intention.fair.start_date
 
 
+@pytest.mark.slow  # seeds its own demo district twice (~9 s)
 def test_a_second_run_neither_approves_nor_repeats_the_stations_submissions():
     seed()
     first = counts()
@@ -184,6 +186,7 @@ def test_a_second_run_neither_approves_nor_repeats_the_stations_submissions():
     assert approved.review_status == ReviewStatus.APPROVED
 
 
+@pytest.mark.slow  # seeds its own demo district on another date, per case (~9 s)
 @pytest.mark.parametrize("day", [1, 2])
 def test_early_in_january_this_years_records_are_dated_within_the_days_gone_by(monkeypatch, day):
     today = datetime.date(timezone.localdate().year, 1, day)

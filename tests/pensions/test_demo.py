@@ -44,6 +44,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+@pytest.mark.slow  # seeds its own demo district twice (~8 s)
 def test_running_seed_demo_twice_gives_the_same_pensions_records():
     output = seed()
     first = counts()
@@ -97,6 +98,7 @@ def test_demo_records_are_valid(demo_district):
             record.full_clean(validate_constraints=False)
 
 
+@pytest.mark.slow  # seeds its own demo district twice (~8 s)
 def test_each_station_has_a_problem_and_an_application_awaiting_review():
     seed()
     seed()

@@ -50,6 +50,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+@pytest.mark.slow  # seeds its own demo district twice (~10 s)
 def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data():
     output = seed()
     first = counts()

@@ -9,7 +9,8 @@ from reports.models import AnnualReportRun
 from reports.services import report_run_execute
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Slow: Chromium and a live server, each test a few seconds and more.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_queued_run_turns_into_download_buttons_without_a_reload(page, login, settings, tmp_path):

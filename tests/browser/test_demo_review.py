@@ -18,7 +18,8 @@ from bureau.station.kit import person_label
 from employment.models import FairAttendance, JobFair
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Slow: Chromium and a live server, each test a few seconds and more.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def inbox_link(page, township: Township):

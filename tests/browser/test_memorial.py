@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 
 from tests.commemoration.factories import FallenFactory, MartyrFactory, TributeFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Slow: Chromium and a live server, each test a few seconds and more.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_visitor_offers_a_flower_and_the_count_goes_up(page, live_server):

@@ -12,7 +12,8 @@ from tests.resettlement.factories import (
     PlacementPositionFactory,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Slow: Chromium and a live server, each test a few seconds and more.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_live_page_shows_the_ranking_and_updates_after_a_confirm(page, login):

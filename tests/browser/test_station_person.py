@@ -10,7 +10,8 @@ from bureau import roles
 from bureau.models import Person, ReviewStatus
 from tests.factories import PersonFactory, TownshipFactory, UserFactory, make_id_number
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Slow: Chromium and a live server, each test a few seconds and more.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

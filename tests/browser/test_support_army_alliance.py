@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from tests.support_army.factories import AllianceMemberFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Slow: Chromium and a live server, each test a few seconds and more.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_alliance_page_shows_members_and_offers_without_login(page, live_server):

@@ -94,6 +94,9 @@ class AreaConfig(AppConfig):
     #: URL module of the station pages (with `app_name` = the app label), mounted at /station/<label>/.
     station_urls: str | None = None
     station_menu: tuple[MenuEntry, ...] = ()
+    #: The area's dated activities for the dashboard's month-by-month trend, as "app_label.Model.date_field"
+    #: (approved records, counted in the month of that date): "employment.JobFair.start_date".
+    activity_dates: tuple[str, ...] = ()
     #: URL module of pages open to the public without login (with `app_name` = the app label),
     #: mounted at /<label with hyphens>/ (namespace <label>). Such pages show no personal data.
     public_urls: str = ""

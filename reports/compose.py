@@ -5,6 +5,7 @@ The result (`ReportDocument`) is plain data that the Word and Excel renderers
 lay out; nothing here knows about files.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -66,6 +67,9 @@ class RenderedSection:
     label: str  # （一）
     section: Section
     items: list[RenderedItem]
+    # The section's lead paragraph as printed: the year's wording (Narrative "<app_label>.lead") or the
+    # section's default, rendered with the report's context ({{ place }} …).
+    lead: str = ""
 
 
 @dataclass
@@ -106,6 +110,13 @@ class ReportDocument:
     signatory: str = ""
     # Registry figures of the previous year by key, for the 上年/增减 columns of the key-figure table.
     previous_key_figures: dict[str, object] = field(default_factory=dict)
+    # The date the report is signed (落款日期): the year's setting, never the day it was generated.
+    signed_on: datetime.date | None = None
+    # The year the 上年 column compares with, or None when that year is not recorded in the portal
+    # (the column then shows —, and the table says which years it compares).
+    previous_year: int | None = None
+    # The key charts (reports.chartdata), drawn as images in the Word report.
+    charts: list = field(default_factory=list)
 
 
 def render_text(template_text: str, default: str, context: dict, *, where: str, warnings: list[str]) -> str:
@@ -132,7 +143,14 @@ def compose_report(*, year: int, township=None, with_previous: bool = True) -> R
     profile = SiteProfile.get()
     narratives = dict(Narrative.objects.filter(year=year).values_list("key", "text"))
     township_name = township.name if township else "全区"
-    base_context = {"year": year, "township": township_name, "bureau": profile.full_bureau_name}
+    # `place` names whose figures a sentence states: 全区 or the township (东城街道); `in_township` says which.
+    base_context = {
+        "year": year,
+        "township": township_name,
+        "place": township_name,
+        "in_township": township is not None,
+        "bureau": profile.full_bureau_name,
+    }
     warnings: list[str] = []
 
     sections = collect_sections(year=year, township=township)
@@ -142,6 +160,10 @@ def compose_report(*, year: int, township=None, with_previous: bool = True) -> R
     for section in sections:
         items = []
         for item in section.items:
+            if township is not None:
+                if item.district_only:
+                    continue  # the district's work: not the township's to report, nor a gap
+                item = item.for_township()
             for figure in item.figures:
                 figures.append(
                     ComparedFigure(section.heading, item.title, figure, previous.get((item.key, figure.key)))
@@ -157,7 +179,14 @@ def compose_report(*, year: int, township=None, with_previous: bool = True) -> R
             items.append(RenderedItem(label=label, item=item, text=f"{label}{item.title}。{sentence}"))
         if items:
             label = f"（{chinese_number(len(rendered_sections) + 1)}）"
-            rendered_sections.append(RenderedSection(label=label, section=section, items=items))
+            lead = render_text(
+                narratives.get(f"{section.app_label}.lead", ""),
+                section.lead,
+                base_context,
+                where=f"{section.heading}导语",
+                warnings=warnings,
+            )
+            rendered_sections.append(RenderedSection(label=label, section=section, items=items, lead=lead))
 
     return ReportDocument(
         year=year,

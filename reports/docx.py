@@ -199,8 +199,8 @@ def _write_body(word, document: ReportDocument) -> None:
     for rendered in document.sections:
         heading = rendered.section.heading.rstrip("。")
         _paragraph(word, "公文二级标题", (f"{rendered.label}{heading}。", False))
-        if rendered.section.lead:
-            _paragraph(word, "公文正文", (rendered.section.lead, False))
+        if rendered.lead:
+            _paragraph(word, "公文正文", (rendered.lead, False))
         for item in rendered.items:
             _paragraph(word, "公文正文", *_item_parts(item))
     _paragraph(word, "公文正文", (document.closing, False))

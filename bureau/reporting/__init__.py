@@ -19,9 +19,11 @@ are pure and named here; `registry` queries the models and is imported as
 
 from bureau.reporting.dates import month_day, period, period_end
 from bureau.reporting.numbers import chinese_number
-from bureau.reporting.sections import Figure, FigureValue, Item, Section, missing_item, recorded
+from bureau.reporting.sections import DISTRICT, TOWNSHIP, Figure, FigureValue, Item, Section, missing_item, recorded
 
 __all__ = [
+    "DISTRICT",
+    "TOWNSHIP",
     "Figure",
     "FigureValue",
     "Item",

@@ -1,10 +1,16 @@
 """The dataclasses a section is made of, plain data for the renderers, and how an item says "unknown"."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 FigureValue = int | Decimal | str | list[str] | None
+
+# Whose figure it is. TOWNSHIP: computed for the report's scope (the district's in a district report,
+# the township's in a township report). DISTRICT: the district's whatever the scope (the enterprises
+# at a district-wide fair); a township report leaves it out (compose blanks it before the sentence).
+TOWNSHIP = "township"
+DISTRICT = "district"
 
 
 @dataclass(frozen=True)
@@ -15,6 +21,13 @@ class Figure:
     label: str
     value: FigureValue
     unit: str = ""
+    scope: str = TOWNSHIP
+    # The rows the figure counts or sums, for the dashboard's drill-down ("which 38?"): a QuerySet whose
+    # count() is the value of a count figure, or whose Sum("amount") is the value of a 元 figure. None for
+    # a figure typed on one record (a park's area, a fair's stream views).
+    records: Any = field(default=None, compare=False, repr=False)
+    # Shown as a headline card on the dashboard, with the change against the previous year.
+    headline: bool = False
 
     @property
     def missing(self) -> bool:
@@ -33,6 +46,9 @@ class Item:
     required: tuple[str, ...] = ()
     detail_headers: list[str] = field(default_factory=list)
     detail_rows: list[list[Any]] = field(default_factory=list)
+    # The district's work the townships had no part in (the protection centre, the alliance): left out
+    # of a township report altogether, not listed as a gap.
+    district_only: bool = False
 
     @property
     def missing_figures(self) -> list[Figure]:
@@ -47,6 +63,16 @@ class Item:
 
     def context(self) -> dict[str, FigureValue]:
         return {figure.key: figure.value for figure in self.figures}
+
+    def for_township(self) -> "Item":
+        """
+        The item as a township report states it: its DISTRICT figures blanked (the sentence leaves
+        their clauses out) and no longer required, so a district figure never drops the item into 数据缺项.
+        """
+        figures = [replace(f, value=None, records=None) if f.scope == DISTRICT else f for f in self.figures]
+        required = self.required or tuple(f.key for f in self.figures)
+        district = {f.key for f in self.figures if f.scope == DISTRICT}
+        return replace(self, figures=figures, required=tuple(k for k in required if k not in district))
 
 
 @dataclass
@@ -79,4 +105,4 @@ def recorded(figures: list[Figure], *, when: bool) -> list[Figure]:
     """
     if when:
         return figures
-    return [Figure(f.key, f.label, None, f.unit) for f in figures]
+    return [replace(f, value=None, records=None) for f in figures]

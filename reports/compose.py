@@ -19,7 +19,7 @@ from reports.registry import collect_sections
 
 MISSING_MARK = "\x00缺少:%s\x00"
 # Plain text out (no HTML escaping); a misspelt variable leaves a mark we can detect.
-ENGINE = Engine(string_if_invalid=MISSING_MARK, autoescape=False)
+ENGINE = Engine(string_if_invalid=MISSING_MARK, autoescape=False, builtins=["bureau.reporting.filters"])
 
 DEFAULT_OPENING = (
     "{{ year }}年以来，{{ bureau }}在区委、区政府的正确领导下，认真贯彻落实做好“六稳”工作、落实“六保”任务的部署要求，"

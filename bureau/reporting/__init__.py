@@ -18,7 +18,7 @@ are pure and named here; `registry` queries the models and is imported as
 """
 
 from bureau.reporting.dates import month_day, period, period_end
-from bureau.reporting.numbers import chinese_number
+from bureau.reporting.numbers import chinese_number, count_word
 from bureau.reporting.sections import DISTRICT, TOWNSHIP, Figure, FigureValue, Item, Section, missing_item, recorded
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Item",
     "Section",
     "chinese_number",
+    "count_word",
     "missing_item",
     "month_day",
     "period",

@@ -39,3 +39,11 @@ def _spell(n: int, *, leading: bool) -> str:
             gap = "零" if rest < value // 10 else ""
             return text + gap + _spell(rest, leading=False)
     raise AssertionError("unreachable: every n >= 10 has a unit")
+
+
+def count_word(n) -> str:
+    """
+    A small count before its measure word, as the reference writes it: 2 → 两 (两场招聘会, 两个报到点,
+    两位老兵), any other number in Arabic digits (3天, 8家企业, 45家). Not for ordinals, amounts or dates.
+    """
+    return "两" if n == 2 else str(n)

@@ -263,3 +263,23 @@ def is_station_staff(user) -> bool:
 def reviews_records(user) -> bool:
     """A write by this user is approved on save (bureau staff); others' writes are submitted for review."""
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(f"bureau.{REVIEW_RECORDS}"))
+
+
+def home_url_name(user) -> str:
+    """
+    Where the user's work is, from `/` and after login: a station on its home page, a leader on the
+    dashboard, the bureau's clerks and the administrators on the admin (its index has the review panel).
+    A leader who is also a clerk works in the admin.
+    """
+    if is_station_staff(user):
+        return "station:home"
+    if user.is_superuser:
+        return "admin:index"
+    roles = set(user.groups.values_list("name", flat=True))
+    if LEADERSHIP in roles and BUREAU_STAFF not in roles:
+        return "reports:dashboard"
+    if user.is_staff:
+        return "admin:index"
+    if user.has_perm(f"reports.{REQUEST_ANNUAL_REPORT}"):
+        return "reports:dashboard"
+    return "station:home"

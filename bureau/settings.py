@@ -159,7 +159,8 @@ AXES_CLIENT_IP_CALLABLE = "bureau.base.client_address.client_ip_address"
 AXES_CLIENT_STR_CALLABLE = "bureau.base.logs.axes_client_str"
 
 LOGIN_URL = "station:login"
-LOGIN_REDIRECT_URL = "station:home"
+# `/` sends each user on to where their work is (bureau.roles.home_url_name).
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "station:login"
 
 LANGUAGE_CODE = "zh-hans"

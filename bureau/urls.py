@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bureau import views
@@ -8,7 +7,7 @@ from bureau.areas import area_configs
 from bureau.importexport import views as export_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="station:home", permanent=False)),
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/otp/", views.second_factor, name="otp"),
@@ -19,6 +18,8 @@ urlpatterns = [
         "admin/exports/<int:pk>/download/", admin.site.admin_view(export_views.export_download), name="export_download"
     ),
     path("admin/data-check/", admin.site.admin_view(views.data_check), name="data_check"),
+    # Before admin.site.urls: the same URL as admin:login, so a login without `next` lands on the user's start page.
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("station/", include("bureau.station.urls")),
     path("dashboard/", include("reports.urls")),

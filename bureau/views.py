@@ -3,7 +3,7 @@ from pathlib import PurePosixPath
 
 from django.apps import apps
 from django.contrib import admin, messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -170,7 +170,29 @@ def _home_url(request) -> str:
     next_url = request.POST.get("next") or request.GET.get("next")
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return next_url
-    return reverse("admin:index") if request.user.is_staff else reverse("station:home")
+    return reverse(roles.home_url_name(request.user))
+
+
+@never_cache
+@require_GET
+def home(request):
+    """`/`: the user's own start page (bureau.roles.home_url_name); the login page for anonymous users."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("home"), reverse("station:login"))
+    return redirect(roles.home_url_name(request.user))
+
+
+@never_cache
+def admin_login(request):
+    """
+    The admin's login page, which otherwise sends everyone to the admin index: without an explicit
+    `next`, a successful login goes to `/`, hence to the user's own start page.
+    """
+    if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+        query = request.GET.copy()
+        query[REDIRECT_FIELD_NAME] = reverse("home")
+        request.GET = query
+    return admin.site.login(request)
 
 
 def _look_context(request) -> dict:

@@ -40,7 +40,7 @@ from bureau.admin.scoping import AttachmentInline, ScopedStackedInline, ScopedTa
 admin.site.site_header = "退役军人事务局工作平台"
 admin.site.site_title = "退役军人事务局工作平台"
 admin.site.index_title = "业务管理"
-# "/" leads to the station portal, which bureau roles cannot use; the header links the dashboard instead.
+# The header links the dashboard; "/" sends each user to their own start page (bureau.roles.home_url_name).
 admin.site.site_url = None
 
 # The core's admins, imported for their registrations.

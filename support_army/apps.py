@@ -18,3 +18,13 @@ class SupportArmyConfig(AreaConfig):
     )
     station_read_models = frozenset({"homecomingstep", "receptionpoint"})
     data_checks = ("support_army.checks.NOTICES_WITHOUT_FAMILY_LINK",)
+    # The dashboard's monthly trend: notices delivered, veterans received home, requests received,
+    # joint activities, the matchmaking event and the Army Day gala.
+    activity_dates = (
+        "support_army.MeritNotice.delivered_on",
+        "support_army.HomecomingRegistration.received_on",
+        "support_army.TroopRequest.received_on",
+        "support_army.JointActivity.start_date",
+        "support_army.MatchmakingEvent.start_date",
+        "support_army.ArmyDayGala.start_date",
+    )

@@ -66,6 +66,10 @@ def rendered_items(year=2021, township=None) -> dict:
     return {item.item.key: item for item in rendered.items}
 
 
+def body(item) -> str:
+    return item.text.removeprefix(item.label)
+
+
 def item_text(key: str, year=2021, township=None) -> str:
     item = rendered_items(year, township)[key]
     return item.text.removeprefix(item.label)
@@ -101,7 +105,9 @@ def test_12_on_4_february_and_26_later_make_38(notices, support_army_only):
     text = item_text("support_army.merit_notices")
     assert text.startswith("立功送喜报常态化。与区人武部、乡镇退役军人服务站保持三级联动")
     assert "2月4日，为2020年度荣立三等功的12位本区籍现役军人集中送喜报" in text
-    assert "共为38位荣立三等功的本区籍现役军人送上喜报。" in text
+    assert text.endswith(
+        "此后定期和不定期地为立功官兵家庭送喜报，截至目前，共为全区38位立功现役军人送上喜报，均为三等功。"
+    )
 
 
 def test_the_township_report_counts_its_soldiers(notices, township_a, township_b):
@@ -159,13 +165,21 @@ def test_the_5th_batch_gives_its_number_new_members_and_the_total(alliance, supp
     values = figures()
     assert (values["batch"], values["joined"], values["members"]) == (5, 6, 25)
     text = item_text("support_army.alliance")
-    assert "7月份，全区“爱心拥军团”迎来第五批6家新成员的加入" in text
-    assert text.endswith("目前，“爱心拥军团”共有25家会员企业。")
+    assert "7月份，我区“爱心拥军团”迎来第五批6家新成员的加入" in text
+    assert text.endswith("激发更多有志青年投身国防和军队建设。目前，拥军团共有25家会员企业。")
 
 
-def test_the_township_alliance_counts_its_enterprises(alliance, township_b):
-    values = figures(township=township_b)
-    assert (values["batch"], values["joined"], values["members"]) == (5, 2, 2)
+def test_the_alliance_is_the_districts_and_no_township_report_states_it(alliance, township_b, support_army_only):
+    # The township's section states the district's alliance (its figures DISTRICT), and the item is district-only.
+    [item] = [i for i in section(year=2021, township=township_b).items if i.key == "support_army.alliance"]
+    assert item.district_only
+    assert {f.key: (f.value, f.scope) for f in item.figures if f.key in ("joined", "members")} == {
+        "joined": (6, "district"),
+        "members": (25, "district"),
+    }
+    document = compose_report(year=2021, township=township_b)
+    assert "爱心拥军团" not in "".join(i.text for s in document.sections for i in s.items)
+    assert not any(gap.item == "社会化拥军力量不断加强" for gap in document.gaps)
 
 
 # -- 二 至 五 ---------------------------------------------------------------------------------------
@@ -219,23 +233,28 @@ def test_homecoming_troops_activities_and_matchmaking(other_items, support_army_
     assert values["departments"] == ["城管", "交通", "供电", "卫健"]
     assert (values["activities"], values["checkup_batches"], values["checkup_person_times"]) == (3, 2, 220)
     assert values["checkup_cost"] == Decimal("120000")
-    assert values["activity_kinds"] == ["军地联合植树", "捐赠", "节日联欢"]
+    assert values["activity_kinds"] == ["军地联合植树", "捐赠鱼苗", "国庆军地大联欢"]
     assert (values["women"], values["soldiers"], values["couples"], values["views"]) == (30, 32, 8, "3.5万")
 
     items = rendered_items()
     assert (
-        "在东站、火车站设立2个退役军人报到点，为接到的2位退役军人举行简单而热烈的欢迎仪式"
-        in items["support_army.homecoming"].text
+        "在东站、火车站设立两个退役军人报到点，为全区接到的2位退役军人举行简单而热烈的欢迎仪式。"
+        f"同时制定返乡报到流程，囊括了{'、'.join(s.name for s in steps)}等各个环节，"
+        f"已办结{len(steps) + 1}项（共{2 * len(steps)}项）。" in items["support_army.homecoming"].text
     )
     assert (
-        "协调城管、交通、供电、卫健等相关部门：派出3支专业作业队伍修剪树木；为驻区部队建设阳光晾衣篷。"
-        in items["support_army.troop_requests"].text
+        body(items["support_army.troop_requests"])
+        == "倾心尽力服务驻区部队。部队有所求，我们必有所应，切实履行拥军优属职责。2021年共受理驻区部队需求2件，"
+        "已解决1件，协调城管、交通、供电、卫健等相关部门：派出3支专业作业队伍修剪树木；为驻区部队建设阳光晾衣篷。"
+    )
+    assert body(items["support_army.activities"]) == (
+        "双拥共建活动持续开展。为丰富驻区部队业余文化生活，陆续进行了军地联合植树、捐赠鱼苗、国庆军地大联欢"
+        "等双拥共建活动3次，既愉悦了驻区部队官兵的心情，也密切了军地关系。"
+        "今年分2批次为全区现役军人家属进行免费健康体检，体检人数为220人次，共计花费12万元。"
     )
     assert (
-        "今年分2批次为全区现役军人家属进行免费健康体检，体检人数为220人次，共计花费12万元"
-        in items["support_army.activities"].text
+        "此次线上直播联谊会，长达3个小时，直播浏览量3.5万，8对青年牵手成功。" in items["support_army.matchmaking"].text
     )
-    assert "长达3个多小时，直播浏览量3.5万，8对青年牵手成功。" in items["support_army.matchmaking"].text
 
 
 def test_the_seven_items_are_numbered_once_each(notices, gala, alliance, other_items, support_army_only):

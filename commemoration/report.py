@@ -246,7 +246,7 @@ def martyr_children_item(*, year: int, township=None) -> Item:
                 Figure("standard", "每户慰问标准", amounts.most_common(1)[0][0] if amounts else None, "元"),
                 Figure("households", "走访慰问", households, "户", records=visited),
                 # The visits' 慰问金 (Visit.amount, paid through the ledger once approved).
-                Figure("total", "慰问金合计", total, "元", records=visit_records),
+                Figure("total", "慰问金合计", total, "元", records=visit_records if total else None),
             ],
             when=bool(children_checked or visits),
         ),

@@ -88,6 +88,7 @@ def test_one_winner_of_one_title_is_named_without_a_count():
 def test_an_upgrade_without_planned_investment_is_a_gap_not_zero():
     UpgradeProjectFactory(planned_investment=Decimal("0"), facilities=[MemorialFacilityFactory()])
     document = compose_report(year=2021, with_previous=False)
-    assert not document.sections  # never 「拟投资0元」
+    # Only the facility's item is stated, never 「拟投资0元」.
+    assert [i.item.key for s in document.sections for i in s.items] == ["commemoration.facilities"]
     upgrade_gaps = [g.figure for g in document.gaps if g.item == "积极参与评定，加大设施建设投入"]
     assert upgrade_gaps == ["计划投资"]

@@ -6,6 +6,14 @@ class CommemorationConfig(AreaConfig):
     name = "commemoration"
     verbose_name = "褒扬纪念"
     order = 5
+    # The dashboard's monthly trend: approved inspections, upgrade projects and ceremonies, counted in
+    # their township's view too. Not the online memorial's campaigns (they name no township, so they
+    # would count in every township's trend) nor visits (bureau.Visit is every area's).
+    activity_dates = (
+        "commemoration.FacilityInspection.inspected_on",
+        "commemoration.UpgradeProject.planned_on",
+        "commemoration.Ceremony.start_date",
+    )
     station_menu = (
         MenuEntry("典型推荐", "nominee_list", match="nominee"),
         MenuEntry("纪念设施巡查", "inspection_list", match="inspection"),

@@ -62,8 +62,10 @@ def test_an_upgrade_project_of_4_000_000_yuan_states_400_wan(db, commemoration_o
     values = figures()
     assert values["projects"] == 1
     assert values["investment"] == Decimal("4000000")
-    text = item_text("commemoration.upgrades")
-    assert "拟投资400万元对革命纪念塔及纪念广场进行提升改造，为申请省级烈士纪念设施做好准备。" in text
+    assert item_text("commemoration.upgrades") == (
+        "积极参与评定，加大设施建设投入。为推动褒扬纪念工作不断深化，"
+        "拟投资400万元对革命纪念塔及纪念广场进行提升改造，为申请省级烈士纪念设施做好准备。"
+    )
 
 
 # -- 五 选树典型 ----------------------------------------------------------------------------------
@@ -85,9 +87,11 @@ def test_the_second_edition_with_10_veterans_and_5_spouses(db, commemoration_onl
     values = figures()
     assert (values["edition"], values["veterans"], values["spouses"]) == (2, 10, 5)
     assert (values["first_veteran"], values["first_spouse"]) == ("退役军人1", "军嫂1")
-    text = item_text("commemoration.role_models")
-    assert "开展第二届“最美退役军人”“最美军嫂”评选活动" in text
-    assert "评选出退役军人1等10人为第二届“最美退役军人”、军嫂1等5人为“最美军嫂”" in text
+    # Each title once, the winners in the titles' order (not 「…为第二届“最美退役军人”」 a second time).
+    assert item_text("commemoration.role_models") == (
+        "积极选树优秀典型。开展第二届“最美退役军人”“最美军嫂”评选活动，评选出退役军人1等10人、军嫂1等5人，"
+        "汇聚退役军人正能量，进一步提升退役军人荣誉感、尊崇感和幸福感。"
+    )
 
 
 # -- 六 公祭活动 ----------------------------------------------------------------------------------
@@ -100,9 +104,10 @@ def test_the_martyrs_day_ceremony_of_2021_is_the_8th(db, commemoration_only):
     CeremonyFactory(start_date=D(2021, 9, 29), headcount=999, review_status=ReviewStatus.SUBMITTED)
     values = figures()
     assert (values["ordinal"], values["attendees"], values["venue"]) == (8, 320, "区革命纪念公园")
-    text = item_text("commemoration.ceremony")
-    assert "在全国第八个烈士纪念日来临之际" in text
-    assert "共计320余人在区革命纪念公园举行公祭活动" in text
+    assert item_text("commemoration.ceremony") == (
+        "隆重举行公祭活动。在全国第八个烈士纪念日来临之际，区四套班子领导、区委各部门、区直各单位及其他代表"
+        "共计320余人在区革命纪念公园举行公祭活动，深情缅怀革命先烈的丰功伟绩和崇高精神，表达无限敬仰之情。"
+    )
 
 
 def test_the_ordinal_counts_from_2014(db):
@@ -121,7 +126,11 @@ def test_facilities_by_protection_level(db, commemoration_only):
     MemorialFacilityFactory(review_status=ReviewStatus.SUBMITTED)
     values = figures()
     assert (values["facilities"], values["by_level"]) == (4, ["省级1处", "区级3处"])
-    assert "将全区4处烈士纪念设施统一归口管理（省级1处、区级3处）" in item_text("commemoration.facilities")
+    # The unit's name says 烈士纪念设施 once; the sentence does not repeat it.
+    assert item_text("commemoration.facilities") == (
+        "建立健全机构，提升保护管理能力。成立区烈士纪念设施保护中心，将全区4处纪念设施统一归口管理（省级1处、区级3处），"
+        "承担设施保护以及烈士事迹和遗物收集整理等职责，为长期有效做好保护管理工作提供了有力保障。"
+    )
 
 
 def test_martyr_children_checked_and_visited(db, commemoration_only):
@@ -148,8 +157,10 @@ def test_martyr_children_checked_and_visited(db, commemoration_only):
         Decimal("1000"),
         Decimal("2000"),
     )
-    text = item_text("commemoration.martyr_children")
-    assert "为3名烈士子女提供了免费健康体检，按每户1000元的标准，走访慰问2户烈士子女" in text
+    assert item_text("commemoration.martyr_children") == (
+        "开展关爱烈士子女，感党恩送温暖活动。为切实关心关爱烈属，为烈属办实事，进一步增强烈士亲属的荣誉感和获得感，"
+        "为3名烈士子女提供了免费健康体检，按每户1000元的标准，走访慰问两户烈士子女，共发放慰问金2000元。"
+    )
 
 
 def test_the_campaign_counts_flowers_and_approved_messages_during_its_dates(db, commemoration_only):
@@ -167,8 +178,11 @@ def test_the_campaign_counts_flowers_and_approved_messages_during_its_dates(db, 
     assert (values["tributes"], values["visitors"]) == (6, 1200)
     [rendered] = compose_report(year=2021).sections
     item = {i.item.key: i for i in rendered.items}["commemoration.qingming"]
-    assert f"精心组织“{campaign.title}”活动" in item.text
-    assert "1200人次访问，网友献花和留下寄语6条" in item.text
+    assert item.text.removeprefix(item.label) == (
+        f"精心组织“{campaign.title}”活动。向全区发起了网上文明绿色祭扫的倡议书，精心制作了H5祭扫平台，"
+        "1200人次访问，网友献花和留下寄语6条，引导社会各界传承和弘扬英烈精神，"
+        "营造学习英烈、缅怀英烈、致敬英烈、守护英烈的良好社会风尚。"
+    )
 
 
 def test_a_year_without_records_leaves_every_item_missing(db, commemoration_only):

@@ -82,12 +82,19 @@ def cjk_font(font_dirs: list | None = None) -> CJKFont:
 
 
 def has_glyphs(font: CJKFont, text: str = SAMPLE_TEXT) -> bool:
-    """True when the font face has a glyph (not glyph 0, the box) for every character of `text`."""
+    """
+    True when the font face draws every character of `text` with a glyph of its own.
+
+    Glyph 0 is the font's "missing" box; a last-resort font (matplotlib ships LastResortHE) maps
+    whole blocks of characters to one placeholder box, so distinct characters must get distinct glyphs.
+    """
     try:
         face = FT2Font(font.path, face_index=font.index)
     except (OSError, RuntimeError, ValueError):
         return False
-    return all(face.get_char_index(ord(character)) != 0 for character in text)
+    characters = set(text)
+    glyphs = {face.get_char_index(ord(character)) for character in characters}
+    return 0 not in glyphs and len(glyphs) == len(characters)
 
 
 def _listed_faces() -> list[CJKFont]:

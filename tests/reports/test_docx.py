@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 
 import pytest
+from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -19,7 +20,7 @@ from bureau.models import SiteProfile
 from reports.compose import compose_report
 from reports.docx import render_docx
 from reports.registry import collect_sections
-from tests.reports.sample_section import SAMPLE, build_records, pay_startup_subsidy
+from tests.reports.sample_section import SAMPLE, build_records
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_signed_with_the_years_date_never_the_day_it_is_generated(records, sampl
     assert "2020年12月31日" in texts(read(render(year=2020)))
 
     paragraphs = texts(read(render(year=2021, signed_on=datetime.date(2021, 12, 28))))
-    today = datetime.date.today()
+    today = timezone.localdate()
     assert paragraphs[paragraphs.index("示范区退役军人事务局") + 1] == "2021年12月28日"
     assert f"{today.year}年{today.month}月{today.day}日" not in paragraphs
 

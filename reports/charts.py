@@ -135,6 +135,21 @@ def _first_with_glyphs(faces: list[CJKFont]) -> CJKFont | None:
 def draw_chart(chart: Chart, font: CJKFont | None = None) -> bytes:
     """The chart as a PNG (150 mm wide at 200 dpi); raises CJKFontMissing rather than draw boxes."""
     font = font or cjk_font()
+    # A chart costs about 0.2 s of CPU; the same numbers (a report regenerated, the district's and a
+    # township's report sharing a chart) are drawn once.
+    key = (repr(chart), font)
+    if key not in _drawn:
+        if len(_drawn) >= DRAWN_KEPT:
+            _drawn.clear()
+        _drawn[key] = _draw(chart, font)
+    return _drawn[key]
+
+
+_drawn: dict[tuple[str, CJKFont], bytes] = {}
+DRAWN_KEPT = 32
+
+
+def _draw(chart: Chart, font: CJKFont) -> bytes:
     _register(font)
     with warnings.catch_warnings(record=True) as caught, rc_context(_style(font)):
         warnings.simplefilter("always")

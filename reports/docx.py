@@ -302,7 +302,8 @@ def _write_attachment_heading(word, attachments: list[str], index: int) -> None:
 def _write_key_figures(word, document: ReportDocument) -> None:
     year = document.year
     previous_year = document.previous_year
-    columns = [("指标", 52), ("单位", 20), (f"{year}年", 30), (f"{year - 1}年", 30), ("增减", 24)]
+    # The columns name the years compared; an unrecorded previous year keeps its column, with dashes.
+    columns = [("指标", 52), ("单位", 20), (f"{year}年", 30), (f"{previous_year or year - 1}年", 30), ("增减", 24)]
     rows = []
     for figure in document.key_figures:
         previous = document.previous_key_figures.get(figure.key) if previous_year else None

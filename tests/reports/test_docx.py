@@ -81,14 +81,14 @@ def test_the_body_reads_exactly_as_composed(records, sample_only):
         "三是选树宣传退役军人典型。选树宣传张二、张三、李二等2021年退役的退役军人典型。",
         "下一步，我局将继续发挥退役军人部门职责作用，着力推进“六稳六保”工作。",
     ]
-    # The attachment note, then the signature, then the attachment on a page of its own.
-    assert paragraphs[9:15] == [
+    # The attachment note, then the signature, then the attachment on a page of its own (its table, its note).
+    assert paragraphs[9:] == [
         "附件：主要数据表",
         "示范区退役军人事务局",
         "2021年12月31日",
         "附件",
         "主要数据表",
-        paragraphs[14],
+        "注：2020年的数据未录入本系统，2020年及增减栏以“—”表示。",
     ]
     assert alignment(word.paragraphs[10]) == alignment(word.paragraphs[11]) == WD_ALIGN_PARAGRAPH.RIGHT
     assert (

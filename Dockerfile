@@ -9,9 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_MANIFEST=1
 
 # pg_dump and pg_restore for `manage.py backup` / `restore` (docs/operations.md): bookworm's client
-# is PostgreSQL 15, the server's major version in docker-compose.yml.
+# is PostgreSQL 15, the server's major version in docker-compose.yml. fonts-noto-cjk: the CJK font the
+# Word report's charts are drawn with (reports/charts.py); without it generating a report fails.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends postgresql-client fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 portal \

@@ -3,10 +3,15 @@ Word rendering of the annual report, laid out after GB/T 9704 (党政机关公�
 
 A4, text block 156 × 225 mm, title 2号 小标宋, body 3号 仿宋_GB2312 with a
 2-character first-line indent and fixed 28.95 pt lines (22 lines a page),
-level-1 headings 黑体, level-2 headings 楷体_GB2312, page numbers "— 1 —".
+level-1 headings 黑体, level-2 headings 楷体_GB2312, headings kept with the paragraph after them.
+Page numbers "— 1 —" in 4号 宋体, odd pages on the right and even pages on the left, one character in.
+After the body: the attachment note (附件：1．主要数据表 / 2．主要图表), the signature and date, then
+each attachment on a page of its own headed 附件1, 附件2 (附件 alone when there is one). The gap
+list (数据缺项) is for staff: it is a sheet of the Excel workbook, not a page of this document.
 Tables never merge cells: WPS mangles merged cells on round trips.
 """
 
+import datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -20,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from bureau.reporting import Figure
+from reports.charts import CJKFont, draw_chart
 from reports.compose import RenderedItem, ReportDocument
 
 TITLE_FONT = "方正小标宋简体"
@@ -33,6 +39,9 @@ TITLE_SIZE = Pt(22)  # 2号
 TABLE_SIZE = Pt(14)  # 4号: a five-column table fits the 156 mm text block
 LINE_SPACING = Pt(28.95)  # 225 mm / 22 lines
 INDENT_2_CHARACTERS = Pt(32)
+PAGE_NUMBER_INDENT = Pt(14)  # one character of the 4号 page number in from the edge
+CHART_WIDTH = Mm(150)
+NO_VALUE = "—"
 
 THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -44,26 +53,45 @@ STYLES = {
     "公文一级标题": (HEITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, True, False),
     "公文二级标题": (KAITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, True, False),
     "公文署名": (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, False, False),
+    "附件说明": (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False, False),
     "附件标题": (HEITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False, False),
+    "附件名称": (TITLE_FONT, TITLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
     "表格表头": (HEITI, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
     "表格文字": (BODY_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
+    "表注": (BODY_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False, False),
+    "图": (BODY_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
+    "图题": (HEITI, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
     "页码": (PAGE_NUMBER_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
 }
 OUTLINE_LEVELS = {"公文一级标题": 0, "公文二级标题": 1}
+# A heading left alone at the foot of a page moves over with the paragraph after it.
+KEEP_WITH_NEXT = ("公文标题", "公文副标题", "公文一级标题", "公文二级标题", "附件标题", "附件名称", "图")
 
-KEY_FIGURE_COLUMNS = [("指标", 52), ("数值", 30), ("单位", 20), ("上年", 30), ("增减", 24)]
-GAP_COLUMNS = [("序号", 12), ("业务领域", 26), ("条目", 46), ("缺少的指标", 44), ("乡镇（街道）", 28)]
+KEY_FIGURES_TITLE = "主要数据表"
+CHARTS_TITLE = "主要图表"
 
 
-def render_docx(document: ReportDocument) -> bytes:
-    """The report as a .docx file (bytes), ready to print or to edit in Word/WPS."""
+def render_docx(document: ReportDocument, *, chart_font: CJKFont | None = None) -> bytes:
+    """
+    The report as a .docx file (bytes), ready to print or to edit in Word/WPS.
+
+    The charts are drawn with `chart_font` (default: `reports.charts.cjk_font()`); without a CJK font
+    installed this raises `reports.charts.CJKFontMissing` rather than print boxes for the Chinese text.
+    """
+    charts = [chart for chart in document.charts if not chart.is_empty]
+    images = [draw_chart(chart, chart_font) for chart in charts]
+    attachments = [KEY_FIGURES_TITLE] + ([CHARTS_TITLE] if charts else [])
     word = Document()
     _set_up_styles(word)
     _set_up_page(word)
     _write_body(word, document)
+    _write_attachment_note(word, attachments)
     _write_signature(word, document)
+    _write_attachment_heading(word, attachments, 0)
     _write_key_figures(word, document)
-    _write_gaps(word, document)
+    if charts:
+        _write_attachment_heading(word, attachments, 1)
+        _write_charts(word, charts, images)
     _set_properties(word, document)
     buffer = BytesIO()
     word.save(buffer)
@@ -80,11 +108,25 @@ def _set_up_page(word) -> None:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     # The page number sits about 7 mm below the text block.
     section.footer_distance = Mm(23)
-    footer = section.footer.paragraphs[0]
-    footer.style = word.styles["页码"]
-    _add_run(footer, "— ", PAGE_NUMBER_FONT, TABLE_SIZE)
-    _add_page_field(footer)
-    _add_run(footer, " —", PAGE_NUMBER_FONT, TABLE_SIZE)
+    # Odd pages number on the right, even pages on the left (w:evenAndOddHeaders in settings.xml).
+    word.settings.odd_and_even_pages_header_footer = True
+    _page_number(word, section.footer.paragraphs[0], odd=True)
+    _page_number(word, section.even_page_footer.paragraphs[0], odd=False)
+
+
+def _page_number(word, paragraph, *, odd: bool) -> None:
+    """「— 1 —」: 4号 宋体 Arabic numerals between dashes, one character in from the outer edge."""
+    paragraph.style = word.styles["页码"]
+    paragraph_format = paragraph.paragraph_format
+    if odd:
+        paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph_format.right_indent = PAGE_NUMBER_INDENT
+    else:
+        paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        paragraph_format.left_indent = PAGE_NUMBER_INDENT
+    _add_run(paragraph, "— ", PAGE_NUMBER_FONT, TABLE_SIZE)
+    _add_page_field(paragraph)
+    _add_run(paragraph, " —", PAGE_NUMBER_FONT, TABLE_SIZE)
 
 
 def _set_up_styles(word) -> None:
@@ -119,11 +161,17 @@ def _set_up_styles(word) -> None:
             outline = OxmlElement("w:outlineLvl")
             outline.set(qn("w:val"), str(OUTLINE_LEVELS[name]))
             style.element.get_or_add_pPr().append(outline)
-    title = styles["公文标题"].paragraph_format
-    title.line_spacing = Pt(36)
+    for name in ("公文标题", "附件名称"):
+        styles[name].paragraph_format.line_spacing = Pt(36)
+    for name in KEEP_WITH_NEXT:
+        styles[name].paragraph_format.keep_with_next = True
     styles["附件标题"].paragraph_format.page_break_before = True
-    for name in ("表格表头", "表格文字"):
+    for name in ("表格表头", "表格文字", "表注", "图题"):
         styles[name].paragraph_format.line_spacing = Pt(20)
+    # A picture needs its own height: single spacing, never the body's exact 28.95 pt.
+    styles["图"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    styles["图"].paragraph_format.space_before = Pt(12)
+    styles["图题"].paragraph_format.space_after = Pt(12)
 
 
 def _format_paragraph(paragraph_format, ppr, alignment, indent: bool) -> None:
@@ -195,7 +243,7 @@ def _write_body(word, document: ReportDocument) -> None:
     _paragraph(word, "公文正文", (document.opening, False))
     _paragraph(word, "公文一级标题", ("一、工作开展落实情况", False))
     if not document.sections:
-        _paragraph(word, "公文正文", ("本年度各部分均无可统计的记录，缺项见附件“数据缺项”。", False))
+        _paragraph(word, "公文正文", ("本年度各部分均无可统计的记录。", False))
     for rendered in document.sections:
         heading = rendered.section.heading.rstrip("。")
         _paragraph(word, "公文二级标题", (f"{rendered.label}{heading}。", False))
@@ -214,28 +262,66 @@ def _item_parts(rendered: RenderedItem) -> list[tuple[str, bool]]:
     return [(rendered.text, False)]
 
 
+def _write_attachment_note(word, attachments: list[str]) -> None:
+    """附件说明 (GB/T 9704 7.3.4): a blank line after the body, two characters in; numbered when several."""
+    if len(attachments) == 1:
+        lines = [f"附件：{attachments[0]}"]
+    else:
+        lines = [f"{'附件：' if n == 1 else ''}{n}．{name}" for n, name in enumerate(attachments, start=1)]
+    for n, line in enumerate(lines):
+        paragraph = _paragraph(word, "附件说明", (line, False))
+        # The names of further attachments align with the first name, after 「附件：」.
+        paragraph.paragraph_format.left_indent = INDENT_2_CHARACTERS + (BODY_SIZE * 3 if n else 0)
+        if n == 0:
+            paragraph.paragraph_format.space_before = LINE_SPACING
+
+
+def signing_date(document: ReportDocument) -> datetime.date:
+    """The year's signing date; without one the year's last day, never the day the file is generated."""
+    return document.signed_on or datetime.date(document.year, 12, 31)
+
+
 def _write_signature(word, document: ReportDocument) -> None:
-    today = timezone.localdate()
-    for text in (document.signatory, f"{today.year}年{today.month}月{today.day}日"):
+    signed = signing_date(document)
+    for text in (document.signatory, f"{signed.year}年{signed.month}月{signed.day}日"):
         paragraph = _paragraph(word, "公文署名", (text, False))
         # 署名 and 成文日期 stand four characters in from the right edge.
         paragraph.paragraph_format.right_indent = Pt(64)
     word.paragraphs[-2].paragraph_format.space_before = LINE_SPACING * 2
+    word.paragraphs[-2].paragraph_format.keep_with_next = True
+
+
+def _write_attachment_heading(word, attachments: list[str], index: int) -> None:
+    """A page of its own: 「附件1」 top left in 黑体, the attachment's name centred on the third line."""
+    _paragraph(word, "附件标题", ("附件" if len(attachments) == 1 else f"附件{index + 1}", False))
+    name = _paragraph(word, "附件名称", (attachments[index], False))
+    name.paragraph_format.space_before = LINE_SPACING
+    name.paragraph_format.space_after = Pt(14)
 
 
 def _write_key_figures(word, document: ReportDocument) -> None:
-    _paragraph(word, "附件标题", ("附表：主要数据", False))
-    rows = [_key_figure_row(f, document.previous_key_figures.get(f.key)) for f in document.key_figures]
-    _table(word, KEY_FIGURE_COLUMNS, rows)
+    year = document.year
+    previous_year = document.previous_year
+    # The columns name the years compared; an unrecorded previous year keeps its column, with dashes.
+    columns = [("指标", 52), ("单位", 20), (f"{year}年", 30), (f"{previous_year or year - 1}年", 30), ("增减", 24)]
+    rows = []
+    for figure in document.key_figures:
+        previous = document.previous_key_figures.get(figure.key) if previous_year else None
+        rows.append(_key_figure_row(figure, previous, recorded=previous_year is not None))
+    _table(word, columns, rows)
+    if previous_year is None:
+        note = f"注：{year - 1}年的数据未录入本系统，{year - 1}年及增减栏以“{NO_VALUE}”表示。"
+    else:
+        note = f"注：增减为{year}年较{previous_year}年的变化。"
+    _paragraph(word, "表注", (note, False)).paragraph_format.space_before = Pt(6)
 
 
-def _write_gaps(word, document: ReportDocument) -> None:
-    _paragraph(word, "附件标题", ("附件：数据缺项", False))
-    if not document.gaps:
-        _paragraph(word, "公文正文", ("无数据缺项。", False))
-        return
-    rows = [[str(n), g.area, g.item, g.figure, g.township] for n, g in enumerate(document.gaps, start=1)]
-    _table(word, GAP_COLUMNS, rows)
+def _write_charts(word, charts: list, images: list[bytes]) -> None:
+    """Each chart 150 mm wide, its caption 「图1　…」 below it."""
+    for number, (chart, image) in enumerate(zip(charts, images, strict=True), start=1):
+        paragraph = word.add_paragraph(style="图")
+        paragraph.add_run().add_picture(BytesIO(image), width=CHART_WIDTH)
+        _paragraph(word, "图题", (f"图{number}　{chart.title}", False))
 
 
 def _table(word, columns: list[tuple[str, int]], rows: list[list[str]]) -> None:
@@ -281,19 +367,24 @@ def _set_properties(word, document: ReportDocument) -> None:
 # --- figures as the table shows them -----------------------------------------------------------
 
 
-def _key_figure_row(figure: Figure, previous) -> list[str]:
-    """指标, 数值, 单位, 上年, 增减; money in one unit per row (万元 from 10,000 yuan on, else 元)."""
+def _key_figure_row(figure: Figure, previous, *, recorded: bool = True) -> list[str]:
+    """指标, 单位, 本年, 上年, 增减; money in one unit per row (万元 from 10,000 yuan on, else 元).
+
+    When the previous year is not recorded (`recorded` False) its column and the change show 「—」.
+    """
     value = figure.value
     numeric = isinstance(value, int | Decimal)
     change = value - previous if numeric and isinstance(previous, int | Decimal) else None
+    unit, show = figure.unit, _plain
     if figure.unit == "元" and numeric:
         divisor, unit = (Decimal(10000), "万元") if abs(value) >= 10000 else (Decimal(1), "元")
 
         def show(amount) -> str:
             return "" if amount is None else _decimal(Decimal(amount) / divisor)
 
-        return [figure.label, show(value), unit, show(previous), _signed(change, show)]
-    return [figure.label, _plain(value), figure.unit, _plain(previous), _signed(change, _plain)]
+    if not recorded or previous is None:
+        return [figure.label, unit, show(value), NO_VALUE, NO_VALUE]
+    return [figure.label, unit, show(value), show(previous), _signed(change, show) or NO_VALUE]
 
 
 def _signed(change, show) -> str:

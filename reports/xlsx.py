@@ -3,7 +3,9 @@ Excel rendering of the annual report: every figure on one summary sheet, the row
 
 Numbers stay numbers (so staff can sum and chart them), lists are joined with "、",
 text that a spreadsheet would run as a formula is escaped, and a missing value
-is an empty cell.
+is an empty cell. The previous year's column names its year, and shows 「—」 (with the
+change) when that year is not recorded in the portal. The numbers of the Word report's charts
+are on 图表数据; 数据缺项 lists, for staff, what the report could not state.
 """
 
 import datetime
@@ -23,12 +25,14 @@ SUMMARY_COLUMNS = [
     ("部分", 26),
     ("条目", 26),
     ("指标", 26),
-    ("数值", 16),
+    ("数值（{year}年）", 16),
     ("单位", 8),
     ("乡镇（街道）", 14),
-    ("上年", 16),
+    ("上年（{previous}年）", 16),
     ("增减", 14),
 ]
+NO_VALUE = "—"
+CHARTS_SHEET = "图表数据"
 GAP_COLUMNS = [("业务领域", 14), ("条目", 28), ("缺少的指标", 28), ("乡镇（街道）", 14)]
 KEY_FIGURES_SECTION = "基本情况"
 KEY_FIGURES_ITEM = "主要数据"
@@ -43,12 +47,15 @@ MONEY_FORMAT = "#,##0.00"
 
 
 def render_xlsx(document: ReportDocument) -> bytes:
-    """The report as an .xlsx file (bytes): 汇总, one sheet per area, 数据缺项."""
+    """The report as an .xlsx file (bytes): 汇总, one sheet per area, 图表数据 (with charts), 数据缺项."""
     workbook = Workbook(write_only=True)
     _write_summary(workbook, document)
-    used_names = {"汇总", "数据缺项"}
+    used_names = {"汇总", CHARTS_SHEET, "数据缺项"}
     for rendered in document.sections:
         _write_area(workbook, rendered, _unique_name(rendered.section.area, used_names))
+    charts = [chart for chart in document.charts if not chart.is_empty]
+    if charts:
+        _write_charts(workbook, charts)
     _write_gaps(workbook, document)
     buffer = BytesIO()
     workbook.save(buffer)
@@ -56,17 +63,25 @@ def render_xlsx(document: ReportDocument) -> bytes:
 
 
 def _write_summary(workbook, document: ReportDocument) -> None:
-    sheet = _sheet(workbook, "汇总", SUMMARY_COLUMNS)
+    year, recorded = document.year, document.previous_year is not None
+    columns = [(name.format(year=year, previous=year - 1), width) for name, width in SUMMARY_COLUMNS]
+    sheet = _sheet(workbook, "汇总", columns)
     township = document.township.name if document.township else "全区"
+
+    def compared_with(previous, change) -> list:
+        # The previous year not recorded: its figures would be the few records typed in afterwards.
+        return [previous, change] if recorded else [NO_VALUE, NO_VALUE]
+
     for compared in document.figures:
         figure = compared.figure
         row = [compared.section, compared.item, figure.label, figure.value, figure.unit, township]
-        sheet.append(_cells(sheet, [*row, compared.previous, compared.change], money=figure.unit == "元"))
+        row += compared_with(compared.previous, compared.change)
+        sheet.append(_cells(sheet, row, money=figure.unit == "元"))
     for figure in document.key_figures:
         previous = document.previous_key_figures.get(figure.key)
-        change = _change(figure.value, previous)
         row = [KEY_FIGURES_SECTION, KEY_FIGURES_ITEM, figure.label, figure.value, figure.unit, township]
-        sheet.append(_cells(sheet, [*row, previous, change], money=figure.unit == "元"))
+        row += compared_with(previous, _change(figure.value, previous))
+        sheet.append(_cells(sheet, row, money=figure.unit == "元"))
 
 
 def _write_area(workbook, rendered, name: str) -> None:
@@ -86,6 +101,23 @@ def _write_area(workbook, rendered, name: str) -> None:
                 sheet.append(_cells(sheet, row))
         else:
             sheet.append(_cells(sheet, ["无明细记录。"]))
+        sheet.append([])
+
+
+def _write_charts(workbook, charts: list) -> None:
+    """The numbers of the report's charts, a block per chart: its title, its header row, its rows."""
+    sheet = workbook.create_sheet(CHARTS_SHEET)
+    sheet.freeze_panes = "A2"
+    for column in range(1, DETAIL_COLUMNS + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = DETAIL_COLUMN_WIDTH
+    for number, chart in enumerate(charts, start=1):
+        sheet.append(_cells(sheet, [f"图{number}　{chart.title}"], header=True))
+        sheet.append(_cells(sheet, ["项目", *chart.headers[1:]], header=True))
+        money = [False] + [series.unit == "元" for series in chart.series]
+        for row in chart.rows():
+            sheet.append(
+                [_cells(sheet, [value], money=is_money)[0] for value, is_money in zip(row, money, strict=True)]
+            )
         sheet.append([])
 
 

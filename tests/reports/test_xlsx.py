@@ -1,19 +1,22 @@
 """The Excel report: a summary of every figure, the detail rows per area, the gaps; numbers as numbers."""
 
+import dataclasses
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from bureau.models import ReviewStatus
+from reports.chartdata import MONTHS, Chart, Series
 from reports.compose import compose_report
 from reports.registry import collect_sections
 from reports.xlsx import render_xlsx
 from tests.factories import PersonFactory
 from tests.reports.sample_section import SAMPLE, build_records
 
-SUMMARY_HEADER = ["部分", "条目", "指标", "数值", "单位", "乡镇（街道）", "上年", "增减"]
+SUMMARY_HEADER = ["部分", "条目", "指标", "数值（2021年）", "单位", "乡镇（街道）", "上年（2020年）", "增减"]
 SECTION = "样例工作扎实推进"
 
 
@@ -27,8 +30,10 @@ def sample_only(settings):
     settings.REPORT_SECTIONS = [SAMPLE]
 
 
-def workbook(**kwargs):
-    return load_workbook(io.BytesIO(render_xlsx(compose_report(**kwargs))))
+def workbook(*, previous_year: int | None = 2020, charts: list | None = None, **kwargs):
+    """The composed report's workbook; the previous year recorded unless the test says otherwise."""
+    document = dataclasses.replace(compose_report(**kwargs), previous_year=previous_year, charts=charts or [])
+    return load_workbook(io.BytesIO(render_xlsx(document)))
 
 
 def rows(sheet) -> list[list]:
@@ -55,6 +60,38 @@ def test_summary_lists_every_figure_with_previous_year_and_change(records, sampl
     money = book["汇总"]["D6"]
     assert money.data_type == "n"
     assert money.number_format == "#,##0.00"
+
+
+def test_an_unrecorded_previous_year_shows_dashes(records, sample_only):
+    summary = rows(workbook(year=2021, previous_year=None)["汇总"])
+
+    # The header still names the year the column stands for.
+    assert summary[0] == SUMMARY_HEADER
+    assert summary[1] == [SECTION, "摸清退役军人底数", "登记在册退役军人", 5, "人", "全区", "—", "—"]
+    assert ["基本情况", "主要数据", "资金发放总额", 13300, "元", "全区", "—", "—"] in summary
+    assert all(row[6:] == ["—", "—"] for row in summary[1:])
+
+
+def test_chart_numbers_have_a_sheet_of_their_own(records, sample_only):
+    payments = Chart(
+        "payments_by_month",
+        "2021年逐月资金发放",
+        "line",
+        MONTHS,
+        [Series("发放金额", [Decimal(2500)] + [Decimal(0)] * 11, "元"), Series("发放笔数", [1] + [0] * 11, "笔")],
+    )
+    empty = Chart("activities_by_month", "2021年逐月业务活动", "bar", MONTHS, [Series("就业创业", [0] * 12, "次")])
+    book = workbook(year=2021, charts=[payments, empty])
+    sheet = rows(book["图表数据"])
+
+    assert book.sheetnames == ["汇总", "样例", "图表数据", "数据缺项"]
+    assert sheet[0][0] == "图1　2021年逐月资金发放"
+    assert sheet[1][:3] == ["项目", "发放金额（元）", "发放笔数（笔）"]
+    assert [row[:3] for row in sheet[2:14]] == [["1月", 2500, 1]] + [[f"{m}月", 0, 0] for m in range(2, 13)]
+    assert book["图表数据"]["B3"].number_format == "#,##0.00"
+    # A chart with nothing to draw is not in the report, nor here.
+    assert len(sheet) == 14
+    assert not any("逐月业务活动" in str(row[0]) for row in sheet)
 
 
 def test_township_workbook_counts_only_that_township(records, sample_only, township_a):

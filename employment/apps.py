@@ -12,3 +12,9 @@ class EmploymentConfig(AreaConfig):
     person_file = PersonFilePart(title="就业创业", template="employment/person_file.html", order=10)
     station_models = frozenset({"fairattendance", "employmentoutcome"})
     station_read_models = frozenset({"jobfair"})
+    # The dashboard's month-by-month trend: the fairs, the adaptive training classes, the publicity events.
+    activity_dates = (
+        "employment.JobFair.start_date",
+        "employment.TrainingClass.start_date",
+        "employment.PublicityEvent.start_date",
+    )

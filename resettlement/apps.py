@@ -11,6 +11,8 @@ class ResettlementConfig(AreaConfig):
     # the core's person form); the grant runs and the placement are the bureau's.
     station_models = frozenset({"insurancecontinuation"})
     person_file = PersonFilePart(title="移交安置", template="resettlement/person_file.html", order=20)
+    # The dashboard's month-by-month trend: the public selection sessions of the placement.
+    activity_dates = ("resettlement.PlacementBatch.session_on",)
     # A cohort's grants are approved and paid by a second bureau clerk, who may also download the
     # bank file (whole account numbers): see resettlement.subsidies.BANK_FILE_PERMISSION.
     # The public selection is run by bureau staff at the session.

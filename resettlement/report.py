@@ -15,14 +15,22 @@ Rules the sentence of item 一 rests on:
   (state 已缴费), and the shares and the total are the sums over those paid rows.
 
 A township report counts its residents' payments and its own records (a record's township is
-its person's). Item 二 is the placement batch's (`resettlement.report_placement`).
+its person's), and says whose they are (对东城街道2021年退役士兵…). Item 二 is the placement
+batch's (`resettlement.report_placement`).
+
+Drill-down (`Figure.records`): the grant's ledger rows (their count is the person-times, their
+Sum("amount") the total), the persons behind each headcount, and the paid staff medical rows with
+`amount` annotated as the share the figure adds up, so that Sum("amount") is the figure too.
+
+A clause whose figure is zero is left out: no 办理缴费0人, no 个人负担0元.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
-from bureau.models import Payment
+from bureau.models import Payment, Person
 from bureau.reporting import Figure, Item, Section
 from resettlement.models import InsuranceContinuation
 from resettlement.programmes import SELF_EMPLOYMENT_GRANT
@@ -32,12 +40,19 @@ Kind = InsuranceContinuation.Kind
 ZERO = Decimal("0")
 
 FUNDS_SENTENCE = (
-    "{% if subsidy_person_times %}对{{ year }}年退役士兵就业金核算及发放人数{{ subsidy_person_times }}人次，"
-    "发放自主就业金{{ subsidy_total }}{% if insurance_continuations or medical_persons %}；{% else %}。{% endif %}{% endif %}"
+    "{% if subsidy_person_times %}对{% if in_township %}{{ place }}{% endif %}{{ year }}年退役士兵就业金核算及发放人数"
+    "{{ subsidy_person_times }}人次，发放自主就业金{{ subsidy_total }}"
+    "{% if insurance_continuations or medical_persons %}；{% else %}。{% endif %}{% endif %}"
     "{% if insurance_continuations %}为{{ insurance_continuations }}名退役士兵办理社保接续"
     "{% if medical_persons %}，{% else %}。{% endif %}{% endif %}"
-    "{% if medical_persons %}{{ medical_persons }}名退休人员核算办理职工医疗保险，办理缴费{{ medical_payers }}人，"
-    "个人负担{{ medical_personal }}，财政负担{{ medical_fiscal }}，合计{{ medical_total }}。{% endif %}"
+    "{% if medical_persons %}{{ medical_persons }}名退休人员核算办理职工医疗保险"
+    "{% if medical_payers %}，办理缴费{{ medical_payers }}人"
+    # Money reaches the sentence formatted: a share of nothing reads 0元, and is left out.
+    "{% if medical_personal and medical_personal != '0元' %}，个人负担{{ medical_personal }}{% endif %}"
+    "{% if medical_fiscal and medical_fiscal != '0元' %}，财政负担{{ medical_fiscal }}{% endif %}"
+    "{% if medical_personal and medical_personal != '0元' and medical_fiscal and medical_fiscal != '0元' %}"
+    "，合计{{ medical_total }}{% endif %}"
+    "{% endif %}。{% endif %}"
 )
 FUNDS_HEADERS = ["项目", "人数（人次）", "个人负担（元）", "财政负担（元）", "金额合计（元）"]
 
@@ -61,8 +76,24 @@ def continuations(*, year: int, township=None):
     return InsuranceContinuation.objects.approved().in_township(township).filter(handled_on__year=year)
 
 
+def persons_of(rows):
+    """The distinct persons of some rows, for a headcount's drill-down."""
+    return Person.objects.filter(pk__in=rows.values("person"))
+
+
+def money(rows, amount=None):
+    """
+    The rows a 元 figure adds up, with `amount` the share it adds (annotated where the rows name it
+    otherwise), so that Sum("amount") is the figure; None over no rows, whose Sum would be None, not 0.
+    """
+    if not rows.exists():
+        return None
+    return rows if amount is None else rows.annotate(amount=amount)
+
+
 def funds_item(*, year: int, township=None) -> Item:
-    grants = grant_payments(year=year, township=township).aggregate(count=Count("pk"), total=Sum("amount"))
+    grant_rows = grant_payments(year=year, township=township)
+    grants = grant_rows.aggregate(count=Count("pk"), total=Sum("amount"))
     records = continuations(year=year, township=township)
     continued = records.filter(kind__in=InsuranceContinuation.CONTINUATION_KINDS)
     medical = records.filter(kind=Kind.STAFF_MEDICAL)
@@ -78,19 +109,29 @@ def funds_item(*, year: int, township=None) -> Item:
         .annotate(persons=Count("person", distinct=True), personal=Sum("personal_share"), fiscal=Sum("fiscal_share"))
     }
 
+    continued_persons = persons_of(continued)
+    medical_persons = persons_of(medical)
+    payers = persons_of(paid_medical)
+
     figures = [
-        Figure("subsidy_person_times", "自主就业金发放人次", grants["count"], "人次"),
-        Figure("subsidy_total", "自主就业金", grants["total"] or ZERO, "元"),
-        Figure("insurance_continuations", "社保接续", continued.values("person").distinct().count(), "人"),
-        Figure("medical_persons", "职工医疗保险核算人数", medical.values("person").distinct().count(), "人"),
-        Figure("medical_payers", "缴费人数", medical_sums["payers"], "人"),
-        Figure("medical_personal", "个人负担", personal, "元"),
-        Figure("medical_fiscal", "财政负担", fiscal, "元"),
-        Figure("medical_total", "医疗保险合计", personal + fiscal, "元"),
+        Figure("subsidy_person_times", "自主就业金发放人次", grants["count"], "人次", records=grant_rows),
+        Figure("subsidy_total", "自主就业金", grants["total"] or ZERO, "元", records=money(grant_rows), headline=True),
+        Figure("insurance_continuations", "社保接续", continued_persons.count(), "人", records=continued_persons),
+        Figure("medical_persons", "职工医疗保险核算人数", medical_persons.count(), "人", records=medical_persons),
+        Figure("medical_payers", "缴费人数", medical_sums["payers"], "人", records=payers),
+        Figure("medical_personal", "个人负担", personal, "元", records=money(paid_medical, F("personal_share"))),
+        Figure("medical_fiscal", "财政负担", fiscal, "元", records=money(paid_medical, F("fiscal_share"))),
+        Figure(
+            "medical_total",
+            "医疗保险合计",
+            personal + fiscal,
+            "元",
+            records=money(paid_medical, F("personal_share") + F("fiscal_share")),
+        ),
     ]
     if not (grants["count"] or by_kind):
         # Without any record behind the item every figure is unknown, not zero.
-        figures = [Figure(f.key, f.label, None, f.unit) for f in figures]
+        figures = [replace(f, value=None, records=None) for f in figures]
 
     rows = []
     if grants["count"]:

@@ -9,14 +9,19 @@ Item 二 of section (二), 安置工作三方满意: from the year's placement b
   reference does (每位转业士官都选到了心仪的岗位). Before any session is held nobody has chosen:
   those two figures are missing rather than 0 and 0%.
 
-A township report speaks of the candidates living there (their person's township) and the posts
-they chose. A year without a batch (or a township without a candidate) has no figures: the item
-goes to 数据缺项.
+A township report speaks of the candidates living there (their person's township), in its own
+name (今年东城街道共有…). The departments, institutions and posts are the district's offer, open to
+every candidate (scope DISTRICT): a township report does not state them. A year without a batch (or
+a township without a candidate) has no figures: the item goes to 数据缺项.
+
+Drill-down: the candidates' and the placed candidates' persons (`records`).
 """
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from bureau.reporting import Figure, Item
+from bureau.models import Person
+from bureau.reporting import DISTRICT, Figure, Item
 from resettlement.models import PlacementBatch, PlacementCandidate, PlacementPosition
 
 KEY = "resettlement.placement"
@@ -24,13 +29,15 @@ TITLE = "安置工作三方满意"
 # Departments the sentence names before 等 (the reference names four).
 NAMED_DEPARTMENTS = 4
 SENTENCE = (
-    "今年{% if township == '全区' %}我区{% else %}{{ township }}{% endif %}共有{{ eligible_ncos }}名退役士官符合政府安排工作条件，共提供了"
-    "{% if department_names %}{{ department_names|join:'、' }}等{% endif %}"
-    "{{ departments }}个部门{{ institutions }}个全额拨款事业单位的{{ positions }}个优质岗位以供选择，"
+    "今年{% if in_township %}{{ place }}{% else %}我区{% endif %}共有{{ eligible_ncos }}名退役士官符合政府安排工作条件，"
+    "{% if departments %}共提供了{% if department_names %}{{ department_names|join:'、' }}等{% endif %}"
+    "{{ departments|count_word }}个部门"
+    "{% if institutions %}{{ institutions|count_word }}个全额拨款事业单位{% endif %}"
+    "的{{ positions|count_word }}个优质岗位以供选择，{% endif %}"
     "{{ candidates }}名转业士官按照量化标准得分从高到低依次公开选岗，并当场签字确认，"
     "{% if placed_share == '100%' %}每位转业士官都选到了心仪的岗位{% else %}选岗率{{ placed_share }}{% endif %}。"
 )
-REQUIRED = ("eligible_ncos", "departments", "institutions", "positions", "candidates", "placed_share")
+REQUIRED = ("eligible_ncos", "departments", "positions", "candidates", "placed_share")
 DETAIL_HEADERS = ["排名", "姓名", "总分", "主管部门", "事业单位", "岗位"]
 
 
@@ -48,29 +55,27 @@ def placement_item(*, year: int, township=None) -> Item:
         .select_related("batch", "person", "selection__position")
         .order_by("batch__session_on", "batch_id", "rank", "id")
     )
-    chosen = [c.selection.position for c in candidates if hasattr(c, "selection")]
-    if township is None:
-        # The district offered every post of its batches, chosen or not.
-        posts = list(PlacementPosition.objects.filter(batch__in=batches).order_by("batch_id", "id"))
-        positions = sum(p.posts for p in posts)
-    else:
-        # A township's report: the posts its own candidates chose.
-        posts = sorted(set(chosen), key=lambda p: (p.batch_id, p.pk))
-        positions = len(chosen)
+    chosen = [c for c in candidates if hasattr(c, "selection")]
+    # The district offered every post of its batches, chosen or not, to every candidate.
+    posts = list(PlacementPosition.objects.filter(batch__in=batches).order_by("batch_id", "id"))
     departments = list(dict.fromkeys(p.department for p in posts))
     institutions = {p.institution for p in posts if p.fully_funded}
+    eligible = Person.objects.filter(pk__in=[c.person_id for c in candidates])
+    placed = Person.objects.filter(pk__in=[c.person_id for c in chosen])
     figures = [
-        Figure("eligible_ncos", "符合安排工作条件的退役士官", len(candidates), "人"),
-        Figure("departments", "提供岗位的部门", len(departments), "个"),
-        Figure("institutions", "全额拨款事业单位", len(institutions), "个"),
-        Figure("positions", "提供岗位", positions, "个"),
+        Figure("eligible_ncos", "符合安排工作条件的退役士官", eligible.count(), "人", records=eligible),
+        Figure("departments", "提供岗位的部门", len(departments), "个", scope=DISTRICT),
+        Figure("institutions", "全额拨款事业单位", len(institutions), "个", scope=DISTRICT),
+        Figure("positions", "提供岗位", sum(p.posts for p in posts), "个", scope=DISTRICT),
         # Before the session nobody has chosen: the selection is not "0%", it has not happened yet.
-        Figure("candidates", "参加选岗", len(chosen) or None, "人"),
+        Figure(
+            "candidates", "参加选岗", placed.count() or None, "人", records=placed if chosen else None, headline=True
+        ),
         Figure("placed_share", "选岗率", percentage(len(chosen), len(candidates)) if chosen else None),
-        Figure("department_names", "提供岗位的部门（举例）", departments[:NAMED_DEPARTMENTS]),
+        Figure("department_names", "提供岗位的部门（举例）", departments[:NAMED_DEPARTMENTS], scope=DISTRICT),
     ]
     if not candidates:
-        figures = [Figure(f.key, f.label, None, f.unit) for f in figures]
+        figures = [replace(f, value=None, records=None) for f in figures]
     return Item(
         key=KEY,
         title=TITLE,

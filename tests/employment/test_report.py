@@ -11,7 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bureau.base.masking import mask_id_number
-from bureau.models import ReviewStatus, SiteProfile
+from bureau.models import Person, ReviewStatus, SiteProfile
 from employment.models import FairAttendance, JobPosting, PublicityEvent, TrainingTopic
 from employment.report import join_dates, section
 from reports.compose import compose_report
@@ -35,6 +35,7 @@ from tests.employment.factories import (
 
 EMPLOYMENT = "employment.report.section"
 D = datetime.date
+SELF = Person.DischargeRoute.SELF_EMPLOYED
 
 PARK = (
     "一是创新就业帮扶新路径。全力打造示范区退役军人创业园，该园由省模范退役军人、华宇科技有限公司董事长王华宇发起创建，"
@@ -43,20 +44,20 @@ PARK = (
 )
 FAIRS = (
     "二是摸索线上线下新办法。根据退役军人的就业需求和专业特长，“量身定制”退役军人专场招聘会。"
-    "在2月28日和9月16日，陆续举行了2场为退役军人举行的招聘会，参加2场招聘会的企业共有45家，"
+    "在2月28日和9月16日，陆续举行了两场为退役军人举行的招聘会，参加两次招聘会的企业共有45家，"
     "精心筛选了540个适合退役军人的岗位，退役军人参加人数85人，达成就业意向18人。"
     "除现场就业招聘外，还采用了网络同步直播的方式，扩大影响力，吸引12000人次点击观看，"
     "促进退役军人实现多渠道、多元化就业。"
 )
 TRAINING = (
     "三是实现军事人力资源新转变。为使今年退伍的退役士兵能快速融入家乡，投身就业创业的浪潮，"
-    "我们开设了为期3天的2021年退役军人适应性培训班，86名近期退役的退役军人参加了培训，"
+    "我们开设了为期3天的2021年退役军人适应性培训班，86名近期退役的自主就业退役军人参加了培训，"
     "培训主要围绕思想政治教育、法律法规政策、就业创业指导、心理引导、求职技巧、服务项目指引等内容开展，"
     "避免退役军人就业创业期间走弯路，为他们指明了退役后的道路。"
 )
 PUBLICITY = (
     "四是拓宽宣传引导新渠道。利用示范区融媒体、示范区发布等本地新媒体平台发布退役军人企业招聘信息3条，"
-    "提供适合退役军人的岗位45个；扎实开展退役军人创业典型宣传月活动，选树宣传王华宇、王强等退役军人创业典型，"
+    "提供适合退役军人的岗位45个；扎实开展退役军人创业典型宣传月活动，选树宣传王华宇、王强等先进典型，"
     "通过事迹宣讲会、经验交流座谈会等形式多举措进行，并在全区开展广泛宣传。"
 )
 SECTORS = ["变性淀粉", "环保农业科技", "电子元件", "汽车配件"]
@@ -140,7 +141,7 @@ def reference_year(township_a, township_b):
     EmploymentIntentionFactory(person=residents_a[30], enterprise=fair_enterprises[1], fair=general)
     EmploymentIntentionFactory(person=residents_a[31], enterprise=fair_enterprises[1], fair=last_year)
 
-    # -- the training class: 3 days, 86 trainees (50 of 甲镇, 36 of 乙镇)
+    # -- the training class: 3 days, 86 trainees (50 of 甲镇, 36 of 乙镇), all 自主就业 as the reference's
     training = TrainingClassFactory(
         title="2021年退役军人适应性培训班",
         start_date=D(2021, 11, 8),
@@ -149,7 +150,9 @@ def reference_year(township_a, township_b):
     )
     for n in range(86):
         township = township_a if n < 50 else township_b
-        person = VeteranFactory(name=f"学员{n:02d}", township=township, discharged_on=D(2021, 9, 1 + n % 28))
+        person = VeteranFactory(
+            name=f"学员{n:02d}", township=township, discharged_on=D(2021, 9, 1 + n % 28), discharge_route=SELF
+        )
         TraineeFactory(training_class=training, person=person)
     records["training"] = training
 
@@ -293,19 +296,18 @@ def test_a_township_report_counts_only_its_residents(reference_year, employment_
     texts_b = employment_texts(compose_report(year=2021, township=township_b))
 
     # 甲镇 holds the park; both fairs had residents there; 40 of them, 12 with an intention, 50 trainees.
+    # The fairs' enterprises, positions and stream views are the district's: not the township's to state.
     assert texts_a[0] == PARK
     assert texts_a[1] == (
         "二是摸索线上线下新办法。根据退役军人的就业需求和专业特长，“量身定制”退役军人专场招聘会。"
-        "在2月28日和9月16日，陆续举行了2场为退役军人举行的招聘会，参加2场招聘会的企业共有45家，"
-        "精心筛选了540个适合退役军人的岗位，退役军人参加人数40人，达成就业意向12人。"
-        "除现场就业招聘外，还采用了网络同步直播的方式，扩大影响力，吸引12000人次点击观看，"
-        "促进退役军人实现多渠道、多元化就业。"
+        "在2月28日和9月16日为退役军人举行的两场招聘会上，甲镇共有40名退役军人参加，达成就业意向12人。"
+        "除现场就业招聘外，还采用了网络同步直播的方式，扩大影响力，促进退役军人实现多渠道、多元化就业。"
     )
-    assert "50名近期退役的退役军人参加了培训" in texts_a[2]
-    # 乙镇 has no park: its items are numbered from 一是 without it.
+    assert "甲镇50名近期退役的自主就业退役军人参加了培训" in texts_a[2]
+    # 乙镇 has no park, and had no part in it: its items are numbered from 一是 without it.
     assert texts_b[0].startswith("一是摸索线上线下新办法。")
-    assert "退役军人参加人数30人，达成就业意向6人。" in texts_b[0]
-    assert "36名近期退役的退役军人参加了培训" in texts_b[1]
+    assert "乙镇共有30名退役军人参加，达成就业意向6人。" in texts_b[0]
+    assert "乙镇36名近期退役的自主就业退役军人参加了培训" in texts_b[1]
 
 
 def test_a_township_report_leaves_out_fairs_none_of_its_residents_attended(reference_year, township_b):
@@ -376,7 +378,13 @@ def test_two_classes_add_up_their_days(township_a):
         )
     training = next(item for item in section(year=2021).items if item.key == "employment.training")
 
-    assert training.context() == {"classes": 2, "days": 5, "trainees": 2, "topics": ["军旅故事分享"]}
+    assert training.context() == {
+        "classes": 2,
+        "days": 5,
+        "trainees": 2,
+        "self_employed_trainees": 0,
+        "topics": ["军旅故事分享"],
+    }
 
 
 @pytest.mark.parametrize(

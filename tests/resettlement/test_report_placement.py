@@ -141,20 +141,23 @@ def test_the_detail_rows_are_the_candidates_in_rank_order(batch, host):
     assert len(item.detail_rows) == 15
 
 
-def test_a_township_report_counts_its_candidates_and_the_posts_they_chose(batch, host, township_b, placement_only):
+def test_a_township_report_counts_its_candidates_not_the_district_s_posts(batch, host, township_b, placement_only):
     hold_session(batch, host)
 
     result = figures(township=township_b)
-    # 乙镇's five chose the last five posts: 区农业农村局 (2), 区卫生健康委 (1), 区民政局 (2).
+    # 乙镇's five candidates; the departments, institutions and posts are the district's offer to all.
     assert [result[key] for key in ("eligible_ncos", "departments", "institutions", "positions", "candidates")] == [
         5,
-        3,
-        5,
-        5,
+        9,
+        15,
+        15,
         5,
     ]
     text = item_text(compose_report(year=2021, township=township_b, with_previous=False))
-    assert text.startswith("安置工作三方满意。今年乙镇共有5名退役士官符合政府安排工作条件，共提供了区农业农村局、")
+    assert text == (
+        "安置工作三方满意。今年乙镇共有5名退役士官符合政府安排工作条件，5名转业士官按照量化标准得分从高到低"
+        "依次公开选岗，并当场签字确认，每位转业士官都选到了心仪的岗位。"
+    )
 
 
 def test_a_year_without_a_batch_is_a_gap_not_zero(batch, host, placement_only):

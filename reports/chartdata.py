@@ -82,7 +82,9 @@ def activities_by_month(*, year: int, township=None) -> Chart:
             queryset = model._default_manager.all()
             if hasattr(queryset, "approved"):
                 queryset = queryset.approved()
-            if hasattr(queryset, "in_township"):
+            if township is not None:
+                if not hasattr(queryset, "in_township"):
+                    continue  # the district's own activity (a placement session): not the township's
                 queryset = queryset.in_township(township)
             months = (
                 queryset.filter(**{f"{date_field}__year": year})

@@ -32,9 +32,12 @@ Rules the sentences rest on:
 Scope. Every figure is the township's own (`TOWNSHIP`): payments to its residents, its veterans, its
 visits, problems and check-ups, and the exhibitions recorded with it as their township (a showing the
 bureau held for the whole district has none, and is counted in the district report only). No item is
-`district_only`: each is computed from records that belong to a township (a ledger row, a person, a
-visit, a check-up), so a township took part wherever it has records; where it has none the item is
-left to 数据缺项 like any item without records. The sentences name the place as `{{ place }}`.
+`district_only` as such: each is computed from records that belong to a township (a ledger row, a
+person, a visit, a check-up), so a township took part wherever it has records; where it has none the
+item is left to 数据缺项 like any item without records. One exception, decided per report: the oral
+history is the bureau's project, and a township none of whose veterans was filmed and where no showing
+was held, in a year the district has them, had no part in it: its report leaves the item out
+(`district_only`), not a gap. The sentences name the place as `{{ place }}`.
 
 Drill-down. Every counted or summed figure carries its rows (`Figure.records`): a Person queryset
 for a count of persons, the ledger rows (`Payment`, Sum of `amount`) for the money of item 一, the
@@ -98,7 +101,8 @@ SUPPLEMENT_REGIONS = (ConscriptBenefit.Region.TIBET, ConscriptBenefit.Region.XIN
 def section(*, year: int, township=None) -> Section:
     """
     The four items, each of the report's scope; none is `district_only` (every figure comes from
-    records that belong to a township, see the module's docstring).
+    records that belong to a township), but the oral history of a township that had no part in it
+    (see the module's docstring).
     """
     return Section(
         app_label="pensions",
@@ -250,6 +254,17 @@ def oral_history_item(*, year: int, township=None) -> Item:
     )
     exhibitions = list(exhibitions_of_the_year.order_by("start_date", "pk"))
     venue_kinds = {e.venue_kind for e in exhibitions}
+    # The filming is the bureau's project: a township none of whose veterans was filmed, and where no
+    # showing was held, had no part in it that year (left out of its report, not a gap), when the
+    # district has records of it.
+    no_part = (
+        township is not None
+        and not (interviews or exhibitions)
+        and (
+            OralHistoryInterview.objects.approved().filter(interviewed_on__year=year).exists()
+            or OralHistoryExhibition.objects.approved().filter(start_date__year=year).exists()
+        )
+    )
     rows = [
         [
             "口述历史拍摄",
@@ -295,6 +310,7 @@ def oral_history_item(*, year: int, township=None) -> Item:
         required=("korean_war_veterans", "interviews"),
         detail_headers=["类别", "日期", "老兵/活动", "参战经历/场所", "乡镇（街道）/地点", "时长/人数"],
         detail_rows=rows,
+        district_only=no_part,
     )
 
 

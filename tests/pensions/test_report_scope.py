@@ -228,11 +228,25 @@ def test_the_district_wide_exhibition_is_in_no_township_s_report(year):
     ]
 
 
-def test_every_figure_is_the_township_s_and_no_item_is_the_district_s_only(year):
+def test_every_figure_is_the_township_s(year):
     items = section(year=2021, township=year["甲镇"]).items
 
     assert {f.scope for item in items for f in item.figures} == {TOWNSHIP}
-    assert not any(item.district_only for item in items)
+
+
+def test_a_township_none_of_whose_veterans_was_filmed_leaves_the_oral_history_out(year, pensions_only):
+    third = TownshipFactory(code="PC1", name="丙镇", order=3)
+    korean_war_veteran(third)  # living, not filmed this year
+    pay(PersonFactory(township=third), programmes.PERIODIC_PENSION, "1500.00", "2021-01", D(2021, 1, 10))
+
+    document = compose_report(year=2021, township=third, with_previous=False)
+
+    assert [i.item.key for s in document.sections for i in s.items] == ["pensions.funds"]
+    assert {gap.item for gap in document.gaps} == {"将“送温暖”活动向生活困难退役军人家庭延伸", "为重点优抚对象免费体检"}
+    # A township that took part is not left out (甲镇), nor the district.
+    assert not any(
+        item.district_only for township in [None, year["甲镇"]] for item in section(year=2021, township=township).items
+    )
 
 
 def test_no_problem_solved_yet_reads_being_solved(year, pensions_only):

@@ -18,3 +18,11 @@ class PensionsConfig(AreaConfig):
     person_file = PersonFilePart(title="优待抚恤", template="pensions/person_file.html", order=30)
     # The payroll is approved by a second bureau clerk; the bank file carries whole account numbers.
     role_grants = {"approve_payrollrun": frozenset({BUREAU_STAFF}), "export_bank_file": frozenset({BUREAU_STAFF})}
+    # The dated work of the area's own records, for the dashboard's monthly trend. Visits and check-ups
+    # are core records shared with other areas (Visit.area, CheckUpBatch.population), which a
+    # "app.Model.field" path cannot tell apart, so they are not declared here.
+    activity_dates = (
+        "pensions.OralHistoryInterview.interviewed_on",
+        "pensions.OralHistoryExhibition.start_date",
+        "pensions.Problem.reported_on",
+    )

@@ -28,12 +28,28 @@ Rules the sentences rest on:
 - 四 体检: check-ups (approved) in the approved key-beneficiary batches that started in the year;
   persons are distinct overall and per mode; a health file is a person with at least one
   of those check-ups holding a result (a summary or an attached report).
+
+Scope. Every figure is the township's own (`TOWNSHIP`): payments to its residents, its veterans, its
+visits, problems and check-ups, and the exhibitions recorded with it as their township (a showing the
+bureau held for the whole district has none, and is counted in the district report only). No item is
+`district_only` as such: each is computed from records that belong to a township (a ledger row, a
+person, a visit, a check-up), so a township took part wherever it has records; where it has none the
+item is left to 数据缺项 like any item without records. One exception, decided per report: the oral
+history is the bureau's project, and a township none of whose veterans was filmed and where no showing
+was held, in a year the district has them, had no part in it: its report leaves the item out
+(`district_only`), not a gap. The sentences name the place as `{{ place }}`.
+
+Drill-down. Every counted or summed figure carries its rows (`Figure.records`): a Person queryset
+for a count of persons, the ledger rows (`Payment`, Sum of `amount`) for the money of item 一, the
+visits (`Visit.amount`) for the aid of item 三, the benefits (`ConscriptBenefit.supplement`, not
+`amount`) for the Tibet/Xinjiang supplement.
 """
 
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Trim
 
 from bureau.base.masking import mask_id_number
 from bureau.models import (
@@ -46,47 +62,13 @@ from bureau.models import (
     PreferentialCategory,
     Visit,
 )
-from bureau.reporting import Figure, Item, Section, period_end, recorded
+from bureau.reporting import TOWNSHIP, Figure, Item, Section, period_end, recorded
 from pensions import programmes
 from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
+from pensions.report_sentences import CHECKUPS_SENTENCE, FUNDS_SENTENCE, ORAL_HISTORY_SENTENCE, SPRING_VISITS_SENTENCE
 
 HEADING = "优待抚恤工作彰显温暖"
 AREA = "pensions"
-
-FUNDS_SENTENCE = (
-    "截至目前，"
-    "{% if hardship_persons %}共为{{ township }}{{ hardship_persons }}名优抚对象解决“三难”（住房难、医疗难、生活难）问题"
-    "共计{{ hardship_total }}；{% endif %}"
-    "{% if medical_persons %}发放重点优抚对象医疗补助人数{{ medical_persons }}名，资金{{ medical_total }}；{% endif %}"
-    "{% if monthly_persons %}按月发放各类优抚对象人数{{ monthly_persons }}名，资金{{ monthly_total }}；{% endif %}"
-    "{% if festival_persons %}“春节”优抚对象慰问人数{{ festival_persons }}名，资金{{ festival_total }}；{% endif %}"
-    "{% if conscript_visits %}走访慰问{{ conscript_years }}入伍义务兵走访人数{{ conscript_visits }}名，"
-    "慰问金共计{{ conscript_visit_total }}；{% endif %}"
-    "{% if conscript_families %}发放{{ conscript_family_years }}入伍义务兵家属"
-    "{% if back_pay %}、补发{{ back_pay|join:'、' }}入伍义务兵家属{% endif %}"
-    "优待金人数{{ conscript_families }}名，优待金共计{{ conscript_family_total }}；{% endif %}"
-    "{% if retirees %}军休人员{{ retirees }}人发放资金{{ retiree_total }}；{% endif %}"
-    "实现了应发尽发，实现了社会稳定，推动了经济发展。"
-)
-ORAL_HISTORY_SENTENCE = (
-    "为充分挖掘参战老兵所承载的珍贵历史片段，我局以{{ township }}{{ korean_war_veterans }}位健在的抗美援朝老兵为主体，"
-    "进行口述历史纪实视频拍摄，{{ year }}年拍摄{{ interviews }}位老兵，记录那些战火纷飞岁月中，老兵舍生忘死的战斗故事。"
-    "{% if exhibitions %}拍摄完成后在校园、社区举办红色展陈宣讲活动{{ exhibitions }}场，"
-    "动员社会力量关注关爱现存老兵。{% endif %}"
-)
-SPRING_VISITS_SENTENCE = (
-    "认真做好照顾救助和长期帮扶工作，把党和政府的温暖送到他们心坎上。"
-    "{{ year }}年春节{{ township }}走访慰问{{ visited_groups|join:'、' }}"
-    "{% if aid_total %}，共发放帮扶资金{{ aid_total }}{% endif %}"
-    "{% if problems %}，收集的困难问题数{{ problems }}件，"
-    "{% if problems_resolved == problems %}并已全部解决{% else %}已解决{{ problems_resolved }}件{% endif %}{% endif %}。"
-)
-CHECKUPS_SENTENCE = (
-    "开展重点优抚对象免费体检活动，{{ checked }}名重点优抚对象参加。"
-    "为让健康体检落到实处，不落一人，我们通过{{ modes|join:'、' }}等灵活的方式，让每一名重点优抚对象都能参加健康体检"
-    "{% if health_files %}，并为参加体检的重点优抚对象建立个人健康电子档案{{ health_files }}份，"
-    "实现“一人一档”和“一站式服务”{% endif %}。"
-)
 
 # The six groups of the Spring Festival visits, in the reference's order, and their figure keys.
 VISITED_KEYS = {
@@ -117,6 +99,11 @@ SUPPLEMENT_REGIONS = (ConscriptBenefit.Region.TIBET, ConscriptBenefit.Region.XIN
 
 
 def section(*, year: int, township=None) -> Section:
+    """
+    The four items, each of the report's scope; none is `district_only` (every figure comes from
+    records that belong to a township), but the oral history of a township that had no part in it
+    (see the module's docstring).
+    """
     return Section(
         app_label="pensions",
         area="优待抚恤",
@@ -153,12 +140,12 @@ def funds_item(*, year: int, township=None) -> Item:
         .annotate(persons=Count("person", distinct=True), count=Count("pk"), total=Sum("amount"))
     }
 
-    benefits = list(
+    benefits_of_the_year = (
         ConscriptBenefit.objects.approved()
         .in_township(township)
         .filter(Q(benefit_year=year) | Q(back_pay=True, paid_on__year=year))
-        .order_by("enlistment_year", "region", "pk")
     )
+    benefits = list(benefits_of_the_year.order_by("enlistment_year", "region", "pk"))
     back_pay = [
         f"{benefit.enlistment_year}年{benefit.get_region_display()}"
         for benefit in benefits
@@ -168,13 +155,26 @@ def funds_item(*, year: int, township=None) -> Item:
     figures = []
     for code, persons_key, persons_label, total_key, total_label in FUND_PROGRAMMES:
         row = totals.get(code, {})
-        figures.append(Figure(persons_key, persons_label, row.get("persons", 0), "人"))
-        figures.append(Figure(total_key, total_label, row.get("total") or Decimal("0"), "元"))
+        rows = payments.filter(programme__code=code)
+        headline = code == programmes.PERIODIC_PENSION
+        figures += [
+            Figure(
+                persons_key, persons_label, row.get("persons", 0), "人", records=persons_of(rows), headline=headline
+            ),
+            Figure(total_key, total_label, row.get("total") or Decimal("0"), "元", records=rows, headline=headline),
+        ]
     figures += [
         Figure("conscript_years", "走访义务兵入伍年份", year_range(conscript_visit_years(payments))),
         Figure("conscript_family_years", "优待金义务兵入伍年份", year_range(b.enlistment_year for b in benefits)),
         Figure("back_pay", "补发西藏、新疆入伍义务兵家属", list(dict.fromkeys(back_pay))),
-        Figure("supplement_total", "西藏、新疆补助", sum((b.supplement for b in benefits), Decimal("0")), "元"),
+        # Not a ledger sum: the ledger row of a benefit is its total (allowance and supplement together).
+        Figure(
+            "supplement_total",
+            "西藏、新疆补助",
+            sum((b.supplement for b in benefits), Decimal("0")),
+            "元",
+            records=benefits_of_the_year.filter(supplement__gt=0),
+        ),
     ]
     return Item(
         key="pensions.funds",
@@ -189,6 +189,11 @@ def funds_item(*, year: int, township=None) -> Item:
             if code in totals
         ],
     )
+
+
+def persons_of(records):
+    """The distinct persons of the records (a Person queryset, for the drill-down of a count of persons)."""
+    return Person.objects.filter(pk__in=records.values("person"))
 
 
 def fund_payments(*, year: int, township=None):
@@ -238,19 +243,27 @@ def living_korean_war_veterans(*, year: int, township=None):
 
 
 def oral_history_item(*, year: int, township=None) -> Item:
-    veterans = living_korean_war_veterans(year=year, township=township).count()
-    interviews = list(
-        OralHistoryInterview.objects.approved()
-        .in_township(township)
-        .filter(interviewed_on__year=year)
-        .select_related("person__township")
-        .order_by("interviewed_on", "pk")
+    veterans = living_korean_war_veterans(year=year, township=township)
+    interviews_of_the_year = (
+        OralHistoryInterview.objects.approved().in_township(township).filter(interviewed_on__year=year)
     )
-    exhibitions = list(
-        OralHistoryExhibition.objects.approved()
-        .in_township(township)
-        .filter(start_date__year=year)
-        .order_by("start_date", "pk")
+    interviews = list(interviews_of_the_year.select_related("person__township").order_by("interviewed_on", "pk"))
+    # A township's exhibitions are those recorded with it; the bureau's district-wide ones have no township.
+    exhibitions_of_the_year = (
+        OralHistoryExhibition.objects.approved().in_township(township).filter(start_date__year=year)
+    )
+    exhibitions = list(exhibitions_of_the_year.order_by("start_date", "pk"))
+    venue_kinds = {e.venue_kind for e in exhibitions}
+    # The filming is the bureau's project: a township none of whose veterans was filmed, and where no
+    # showing was held, had no part in it that year (left out of its report, not a gap), when the
+    # district has records of it.
+    no_part = (
+        township is not None
+        and not (interviews or exhibitions)
+        and (
+            OralHistoryInterview.objects.approved().filter(interviewed_on__year=year).exists()
+            or OralHistoryExhibition.objects.approved().filter(start_date__year=year).exists()
+        )
     )
     rows = [
         [
@@ -270,15 +283,34 @@ def oral_history_item(*, year: int, township=None) -> Item:
         default_sentence=ORAL_HISTORY_SENTENCE,
         figures=recorded(
             [
-                Figure("korean_war_veterans", "健在的抗美援朝老兵", veterans, "位"),
-                Figure("interviews", "口述历史拍摄", len({i.person_id for i in interviews}), "人"),
-                Figure("exhibitions", "展陈宣讲活动", len(exhibitions), "场"),
+                Figure("korean_war_veterans", "健在的抗美援朝老兵", veterans.count(), "位", records=veterans),
+                Figure(
+                    "interviews",
+                    "口述历史拍摄",
+                    len({i.person_id for i in interviews}),
+                    "人",
+                    records=persons_of(interviews_of_the_year),
+                ),
+                Figure(
+                    "exhibitions",
+                    "展陈宣讲活动",
+                    len(exhibitions),
+                    "场",
+                    scope=TOWNSHIP,
+                    records=exhibitions_of_the_year,
+                ),
+                Figure(
+                    "exhibition_venues",
+                    "展陈宣讲场所",
+                    [v.label for v in OralHistoryExhibition.Venue if v.value in venue_kinds],
+                ),
             ],
             when=bool(interviews or exhibitions),
         ),
         required=("korean_war_veterans", "interviews"),
         detail_headers=["类别", "日期", "老兵/活动", "参战经历/场所", "乡镇（街道）/地点", "时长/人数"],
         detail_rows=rows,
+        district_only=no_part,
     )
 
 
@@ -294,12 +326,10 @@ def spring_festival_visits(*, year: int, township=None):
 
 
 def spring_visits_item(*, year: int, township=None) -> Item:
-    visits = list(
-        spring_festival_visits(year=year, township=township)
-        .select_related("person__township")
-        .order_by("visited_on", "pk")
-    )
-    problems = list(Problem.objects.approved().filter(visit__in=[v.pk for v in visits]).only("visit", "state"))
+    visits_of_the_year = spring_festival_visits(year=year, township=township)
+    visits = list(visits_of_the_year.select_related("person__township").order_by("visited_on", "pk"))
+    problems_of_the_visits = Problem.objects.approved().filter(visit__in=visits_of_the_year)
+    problems = list(problems_of_the_visits.only("visit", "state"))
     by_visit = defaultdict(list)
     for problem in problems:
         by_visit[problem.visit_id].append(problem)
@@ -308,18 +338,42 @@ def spring_visits_item(*, year: int, township=None) -> Item:
     for visit in visits:
         persons[visit.hardship_category].add(visit.person_id)
     figures = [
-        Figure(key, category.label, len(persons[category.value]), "人") for category, key in VISITED_KEYS.items()
+        Figure(
+            key,
+            category.label,
+            len(persons[category.value]),
+            "人",
+            records=persons_of(visits_of_the_year.filter(hardship_category=category.value)),
+        )
+        for category, key in VISITED_KEYS.items()
     ]
+    aid = sum((v.amount or Decimal("0") for v in visits), Decimal("0"))
     figures += [
-        Figure("visited", "走访慰问人数", len({v.person_id for v in visits}), "人"),
+        Figure(
+            "visited",
+            "走访慰问人数",
+            len({v.person_id for v in visits}),
+            "人",
+            records=persons_of(visits_of_the_year),
+            headline=True,
+        ),
         Figure(
             "visited_groups",
             "走访慰问对象",
             [f"{c.label}{len(persons[c.value])}人" for c in VISITED_KEYS if persons[c.value]],
         ),
-        Figure("aid_total", "帮扶资金", sum((v.amount or Decimal("0") for v in visits), Decimal("0")), "元"),
-        Figure("problems", "收集困难问题", len(problems), "件"),
-        Figure("problems_resolved", "已解决问题", sum(p.solved for p in problems), "件"),
+        # No aid given is no clause (None), never 共发放帮扶资金0元.
+        Figure(
+            "aid_total", "帮扶资金", aid or None, "元", records=visits_of_the_year.filter(amount__gt=0) if aid else None
+        ),
+        Figure("problems", "收集困难问题", len(problems), "件", records=problems_of_the_visits),
+        Figure(
+            "problems_resolved",
+            "已解决问题",
+            sum(p.solved for p in problems),
+            "件",
+            records=problems_of_the_visits.filter(state__in=Problem.SOLVED),
+        ),
     ]
     categories = dict(HardshipCategory.choices)
     return Item(
@@ -365,35 +419,53 @@ def key_beneficiary_checkups(*, year: int, township=None):
 
 
 def checkups_item(*, year: int, township=None) -> Item:
+    checkups_of_the_year = key_beneficiary_checkups(year=year, township=township)
+    # A health file: a check-up holding a result, a summary (blank is none) or an attached report.
+    with_result = Q(summary__gt="") | Q(attachments__isnull=False)
+    filed_checkups = checkups_of_the_year.annotate(summary=Trim("result_summary")).filter(with_result)
     checkups = list(
-        key_beneficiary_checkups(year=year, township=township)
-        .select_related("batch", "person__township")
-        .annotate(attached=Count("attachments"))
+        checkups_of_the_year.select_related("batch", "person__township")
+        .annotate(summary=Trim("result_summary"), attached=Count("attachments"))
         .order_by("checked_on", "pk")
     )
     by_mode = defaultdict(set)
     filed = set()
     for checkup in checkups:
         by_mode[checkup.mode].add(checkup.person_id)
-        if checkup.result_summary.strip() or checkup.attached:
+        if checkup.summary or checkup.attached:
             filed.add(checkup.person_id)
     Mode = CheckUp.Mode
+    modes = [mode for mode in Mode if by_mode[mode.value]]
     return Item(
         key="pensions.checkups",
         title="为重点优抚对象免费体检",
         default_sentence=CHECKUPS_SENTENCE,
         figures=recorded(
             [
-                Figure("checked", "参加体检", len({c.person_id for c in checkups}), "人"),
-                Figure("on_site", "现场体检", len(by_mode[Mode.ON_SITE]), "人"),
-                Figure("at_home", "上门体检", len(by_mode[Mode.HOME_VISIT]), "人"),
-                Figure("transported", "接送体检", len(by_mode[Mode.TRANSPORTED]), "人"),
-                Figure("health_files", "健康电子档案", len(filed), "份"),
                 Figure(
-                    "modes",
-                    "体检方式",
-                    [f"{mode.label}{len(by_mode[mode.value])}人" for mode in Mode if by_mode[mode.value]],
+                    "checked",
+                    "参加体检",
+                    len({c.person_id for c in checkups}),
+                    "人",
+                    records=persons_of(checkups_of_the_year),
                 ),
+                *[
+                    Figure(
+                        key,
+                        mode.label,
+                        len(by_mode[mode.value]),
+                        "人",
+                        records=persons_of(checkups_of_the_year.filter(mode=mode.value)),
+                    )
+                    for key, mode in [
+                        ("on_site", Mode.ON_SITE),
+                        ("at_home", Mode.HOME_VISIT),
+                        ("transported", Mode.TRANSPORTED),
+                    ]
+                ],
+                Figure("health_files", "健康电子档案", len(filed), "份", records=persons_of(filed_checkups)),
+                Figure("modes", "体检方式", [f"{mode.label}{len(by_mode[mode.value])}人" for mode in modes]),
+                Figure("mode_names", "体检方式名称", [mode.label for mode in modes]),
             ],
             when=bool(checkups),
         ),
@@ -408,7 +480,7 @@ def checkups_item(*, year: int, township=None) -> Item:
                 mask_id_number(c.person.id_number),
                 c.person.township.name,
                 c.get_mode_display(),
-                "是" if (c.result_summary.strip() or c.attached) else "否",
+                "是" if (c.summary or c.attached) else "否",
             ]
             for c in checkups
         ],

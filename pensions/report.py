@@ -174,6 +174,7 @@ def funds_item(*, year: int, township=None) -> Item:
             sum((b.supplement for b in benefits), Decimal("0")),
             "元",
             records=benefits_of_the_year.filter(supplement__gt=0),
+            sum_of="supplement",
         ),
     ]
     return Item(

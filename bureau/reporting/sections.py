@@ -23,9 +23,11 @@ class Figure:
     unit: str = ""
     scope: str = TOWNSHIP
     # The rows the figure counts or sums, for the dashboard's drill-down ("which 38?"): a QuerySet whose
-    # count() is the value of a count figure, or whose Sum("amount") is the value of a 元 figure. None for
+    # count() is the value of a count figure, or whose Sum(sum_of) is the value of a 元 figure. None for
     # a figure typed on one record (a park's area, a fair's stream views).
     records: Any = field(default=None, compare=False, repr=False)
+    # The field of `records` a 元 figure adds up (a benefit's `supplement` beside its own `amount`).
+    sum_of: str = "amount"
     # Shown as a headline card on the dashboard, with the change against the previous year.
     headline: bool = False
 

@@ -65,6 +65,10 @@ def latest_data_year() -> int | None:
     latest_period = Payment.objects.order_by("-period").values_list("period", flat=True).first()
     if latest_period:
         years.append(int(latest_period[:4]))
+    # A once-per-person payment has no period: the year it was paid.
+    once = Payment.objects.filter(period="").aggregate(latest=Max("paid_on"))["latest"]
+    if once:
+        years.append(once.year)
     for queryset, date_field in _activity_querysets():
         latest = queryset.aggregate(latest=Max(date_field))["latest"]
         if latest:

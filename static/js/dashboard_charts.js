@@ -50,7 +50,7 @@
         entry.stack = "activities";
       }
       if (kind === "line") {
-        entry.smooth = true;
+        entry.symbolSize = 6; // straight segments: a smoothed money line would dip below 0 between months
       }
       return entry;
     });

@@ -1,5 +1,11 @@
 # The portal's production image: gunicorn serves bureau.wsgi, whitenoise the collected static files.
 # docker-compose.yml runs it as web, Celery worker and Celery beat.
+# The dashboard's chart library (Apache ECharts) at package-lock.json's pinned version, as `make assets` installs it.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -24,6 +30,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+COPY --from=assets /assets/node_modules/echarts/dist/echarts.min.js /assets/node_modules/echarts/LICENSE \
+    /assets/node_modules/echarts/NOTICE static/vendor/echarts/
 # Hashed, compressed static files (STATIC_MANIFEST=1) for whitenoise. The key only satisfies
 # settings during the build; the running container gets its own SECRET_KEY.
 RUN SECRET_KEY=build-only-collectstatic-key DEBUG=0 python manage.py collectstatic --noinput

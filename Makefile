@@ -1,5 +1,9 @@
 # Everyday commands. Needs only GNU make and Python 3.11 (python3 if python3.11 is absent).
 #   make run    set up .venv, migrate, load the demo district and start the portal on 127.0.0.1:8000
+#   make assets the front-end libraries the portal serves itself (Apache ECharts for the dashboard): `npm ci`
+#               from package-lock.json, then node_modules/echarts/dist/echarts.min.js copied into
+#               static/vendor/echarts/ (gitignored). Needs Node.js and npm (Debian: apt-get install nodejs npm);
+#               `make install` (so make run and make test) runs it
 #   make test   the whole test suite on every core (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set);
 #               PYTEST_ARGS="-k seed", PYTEST_WORKERS=0 for one process (pdb, a single file)
 #   make lint   ruff check, ruff format --check, and lint-imports (the layers in .importlinter)
@@ -26,9 +30,23 @@ PRODUCTION_ENV := DEBUG=0 \
 	SECURE_SSL_REDIRECT=1 SESSION_COOKIE_SECURE=1 CSRF_COOKIE_SECURE=1 \
 	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1
 
-.PHONY: install run test lint check bench
+.PHONY: install assets run test lint check bench
 
-install: $(STAMP)
+install: $(STAMP) assets
+
+# The pinned version is package.json's (and package-lock.json's); the dashboard's charts load this copy, no CDN.
+ECHARTS := static/vendor/echarts/echarts.min.js
+assets: $(ECHARTS)
+
+$(ECHARTS): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "未找到 npm：看板图表所需的 ECharts 要用 Node.js 和 npm 安装（Debian：apt-get install nodejs npm），然后再运行 make assets。" >&2; \
+		echo "npm not found: the dashboard's charts (Apache ECharts) are installed with Node.js and npm (Debian: apt-get install nodejs npm); then run make assets." >&2; \
+		exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE $(@D)/
+	touch $@
 
 # Re-installs only when a requirements file is newer than the stamp.
 $(STAMP): requirements.txt requirements-dev.txt

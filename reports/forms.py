@@ -2,6 +2,9 @@
 
 from django import forms
 
+from bureau.base.scoping import sees_all_townships
+from bureau.models import Township
+from reports.dashboard import dashboard_years
 from reports.models import AnnualReportRun
 from reports.services import may_request_district, report_years, requestable_townships
 
@@ -10,10 +13,30 @@ def _year_choices():
     return [(year, f"{year}年") for year in report_years()]
 
 
-class YearForm(forms.Form):
-    """The dashboard's year selector (GET)."""
+def _dashboard_year_choices():
+    return [(year, f"{year}年") for year in dashboard_years()]
 
-    year = forms.TypedChoiceField(label="年度", coerce=int, choices=_year_choices)
+
+class YearForm(forms.Form):
+    """
+    The dashboard's picker (GET): the year, up to the current one; and, for roles that see every
+    township, 全区 or one township. Station staff get no township field: their page is their township's.
+    """
+
+    year = forms.TypedChoiceField(label="年度", coerce=int, choices=_dashboard_year_choices)
+    township = forms.ModelChoiceField(
+        label="范围",
+        queryset=Township.objects.all(),
+        required=False,
+        empty_label="全区",
+        error_messages={"invalid_choice": "没有这个乡镇（街道），请从列表中选择。"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if not sees_all_townships(user):
+            del self.fields["township"]
 
 
 class RunRequestForm(forms.Form):

@@ -19,6 +19,7 @@ from bureau.base.scoping import sees_all_townships, township_of
 from bureau.models import SiteProfile, Township
 from bureau.rules import background
 from reports.compose import DEFAULT_CLOSING, DEFAULT_OPENING, compose_report, display_value, render_text
+from reports.dashboard import opening_year
 from reports.docx import render_docx
 from reports.models import AnnualReportRun, Narrative, ReportDownload
 from reports.registry import collect_sections
@@ -37,12 +38,8 @@ class ReportFileMissing(LookupError):
 
 
 def default_report_year() -> int:
-    """The year the dashboard opens on: the last finished year, or an earlier one if the ledger stops there."""
-    from bureau.models import Payment
-
-    last_year = timezone.localdate().year - 1
-    latest = Payment.objects.order_by("-period").values_list("period", flat=True).first()
-    return min(int(latest[:4]), last_year) if latest else last_year
+    """The year the dashboard opens on: the last year with data, at most the current year (`reports.dashboard`)."""
+    return opening_year()
 
 
 def report_years() -> range:
@@ -329,67 +326,3 @@ def narrative_preview(*, narrative: Narrative) -> NarrativePreview:
         context.update({figure.key: display_value(figure) for figure in item.figures})
     preview.text = render_text(narrative.text, default, context, where=where, warnings=preview.warnings)
     return preview
-
-
-@dataclass
-class FigureLine:
-    label: str
-    text: str  # the value as the report states it, with its unit
-
-
-@dataclass
-class AreaSummary:
-    label: str  # （一）
-    heading: str
-    items: list[tuple[str, list[FigureLine]]]  # (item title, its figures)
-
-
-@dataclass
-class DashboardSummary:
-    key_figures: list[FigureLine]
-    areas: list[AreaSummary]
-    gaps_by_area: list[tuple[str, int]]  # (area, number of missing figures)
-    warnings: list[str]
-    error: str = ""
-
-
-def figure_text(figure) -> str:
-    value = display_value(figure)
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        value = "、".join(str(v) for v in value)
-    # Money comes back from display_value as "12.5万元" already.
-    return str(value) if figure.unit == "元" else f"{value}{figure.unit}"
-
-
-def dashboard_summary(*, year: int, township: Township | None) -> DashboardSummary:
-    """The headline figures of the year's report: registry key figures and each area's items with data."""
-    try:
-        document = compose_report(year=year, township=township, with_previous=False)
-    except Exception:
-        # A broken section must not take the dashboard (and its downloads) down with it.
-        logger.exception("Dashboard figures for %s could not be composed", year)
-        return DashboardSummary(
-            [], [], [], [], error="本年度数据暂时无法汇总，详细原因已记入系统日志，请联系系统管理员。"
-        )
-    areas = [
-        AreaSummary(
-            label=rendered.label,
-            heading=rendered.section.heading,
-            items=[
-                (entry.item.title, [FigureLine(f.label, figure_text(f)) for f in entry.item.figures if not f.missing])
-                for entry in rendered.items
-            ],
-        )
-        for rendered in document.sections
-    ]
-    gaps: dict[str, int] = {}
-    for gap in document.gaps:
-        gaps[gap.area] = gaps.get(gap.area, 0) + 1
-    return DashboardSummary(
-        key_figures=[FigureLine(f.label, figure_text(f)) for f in document.key_figures],
-        areas=areas,
-        gaps_by_area=list(gaps.items()),
-        warnings=document.warnings,
-    )

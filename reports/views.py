@@ -1,18 +1,20 @@
 """
-The leadership dashboard: the year's figures, the annual report runs, their progress and downloads.
+The leadership dashboard: the year's figures and charts, the records behind a figure, the annual
+report runs, their progress and downloads.
 
 Views stay thin: access (`dashboard_required`) → form → `reports.services` → redirect or response.
 Which runs a user sees is decided by `AnnualReportRun.objects.visible_to(user)` only.
 """
 
 from functools import wraps
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,11 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from bureau.base.scoping import sees_all_townships, township_of
 from bureau.rules import background
 from bureau.rules.accounts import keeps_session_idle
+from reports import dashboard as board
 from reports.forms import RunRequestForm, YearForm
 from reports.models import AnnualReportRun
 from reports.services import (
     ReportFileMissing,
-    dashboard_summary,
     default_report_year,
     download_filename,
     may_request_reports,
@@ -78,23 +80,59 @@ def _with_job_state(runs):
     return runs
 
 
-def _selected_year(request) -> int:
-    form = YearForm(request.GET)
-    # A missing or bad ?year= shows the default year rather than an error page.
-    return form.cleaned_data["year"] if form.is_valid() else default_report_year()
+class ScopeRefused(Exception):
+    """A ?township= the user may not see (403) or that names no township (400): a Chinese page, never data."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+    def response(self, request):
+        if self.status == 403:
+            return render(request, "403.html", {"message": self.message}, status=403)
+        return render(request, "400.html", {"message": self.message}, status=400)
 
 
-def _render_dashboard(request, *, year: int, form: RunRequestForm, status: int = 200):
-    # Station staff see their township's figures; roles that see all townships see the district's.
-    township = None if sees_all_townships(request.user) else township_of(request.user)
+def _scope(request) -> tuple[int, object]:
+    """
+    (year, township) of a dashboard page: a missing or bad ?year= is the opening year. Roles that see
+    every township pick 全区 or a township; station staff always get their own township, and a
+    ?township= of another one is refused. Raises ScopeRefused.
+    """
+    user = request.user
+    form = YearForm(request.GET, user=user)
+    form.is_valid()
+    year = form.cleaned_data.get("year") or board.opening_year()
+    if sees_all_townships(user):
+        if "township" in form.errors:
+            raise ScopeRefused(400, "；".join(form.errors["township"]))
+        return year, form.cleaned_data.get("township")
+    own = township_of(user)
+    if own is None:
+        raise ScopeRefused(403, "您的账号没有所属乡镇（街道），不能查看看板数据。")
+    if request.GET.get("township", str(own.pk)) != str(own.pk):
+        raise ScopeRefused(403, f"服务站工作人员只能查看本乡镇（街道）（{own.name}）的数据。")
+    return year, own
+
+
+def _scope_query(year: int, township) -> str:
+    return f"year={year}" + (f"&township={township.pk}" if township else "")
+
+
+def _render_dashboard(request, *, year: int, township, form: RunRequestForm, status: int = 200):
     page = Paginator(_visible_runs(request.user), RUNS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_job_state(page.object_list)
+    charts = board.dashboard_charts(year=year, township=township, compare_townships=sees_all_townships(request.user))
     context = {
         "year": year,
-        # Its own ids: the request form below has a `year` field too.
-        "year_form": YearForm(initial={"year": year}, auto_id="filter_%s"),
+        "township": township,
+        # Its own ids: the request form below has `year` and `township` fields too.
+        "year_form": YearForm(initial={"year": year, "township": township}, user=request.user, auto_id="filter_%s"),
         "scope_name": township.name if township else "全区",
-        "summary": dashboard_summary(year=year, township=township),
+        "scope_query": _scope_query(year, township),
+        "summary": board.dashboard_summary(year=year, township=township),
+        "charts": [(chart, board.chart_headers(chart)) for chart in charts],
+        "chart_data": [board.chart_payload(chart) for chart in charts],
         "page": page,
         "form": form,
     }
@@ -104,9 +142,61 @@ def _render_dashboard(request, *, year: int, form: RunRequestForm, status: int =
 @require_GET
 @dashboard_required
 def dashboard(request):
-    year = _selected_year(request)
-    form = RunRequestForm(user=request.user, initial={"year": year})
-    return _render_dashboard(request, year=year, form=form)
+    try:
+        year, township = _scope(request)
+    except ScopeRefused as refused:
+        return refused.response(request)
+    form = RunRequestForm(user=request.user, initial={"year": year, "township": township})
+    return _render_dashboard(request, year=year, township=township, form=form)
+
+
+@require_GET
+@dashboard_required
+def figure_records(request, item_key: str, figure_key: str):
+    """The records a figure counts ("which 38?"), paginated, masked as every list is."""
+    try:
+        year, township = _scope(request)
+    except ScopeRefused as refused:
+        return refused.response(request)
+    records = board.figure_records(
+        item_key=item_key, figure_key=figure_key, year=year, township=township, user=request.user
+    )
+    if records is None:
+        raise Http404("这个数字没有可列出的记录。")
+    page = Paginator(records.records, board.RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    first = page.start_index()
+    rows = [board.record_row(records, record, first + i, request.user) for i, record in enumerate(page.object_list)]
+    context = {
+        "year": year,
+        "scope_name": township.name if township else "全区",
+        "scope_query": _scope_query(year, township),
+        "records": records,
+        "rows": rows,
+        "page": page,
+    }
+    return render(request, "reports/figure_records.html", context)
+
+
+@require_GET
+@dashboard_required
+def chart_download(request, key: str):
+    """One chart's numbers as an xlsx: the same numbers as its table view."""
+    try:
+        year, township = _scope(request)
+    except ScopeRefused as refused:
+        return refused.response(request)
+    charts = board.dashboard_charts(year=year, township=township, compare_townships=sees_all_townships(request.user))
+    chart = next((chart for chart in charts if chart.key == key), None)
+    if chart is None:
+        raise Http404("没有这个图表。")
+    scope_name = township.name if township else "全区"
+    response = HttpResponse(
+        board.chart_xlsx(chart, scope_name=scope_name),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"{chart.title}（{scope_name}）.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 @require_POST
@@ -130,7 +220,8 @@ def run_request(request):
             _say_if_waiting(request, run)
             return redirect(f"{reverse('reports:dashboard')}?year={run.year}")
     year = form.cleaned_data.get("year") or default_report_year()
-    return _render_dashboard(request, year=year, form=form, status=400)
+    township = None if sees_all_townships(request.user) else township_of(request.user)
+    return _render_dashboard(request, year=year, township=township, form=form, status=400)
 
 
 def _say_if_waiting(request, run: AnnualReportRun) -> None:

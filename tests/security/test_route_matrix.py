@@ -129,6 +129,9 @@ PAGES = {
     "reports:run_status": {GET: DASHBOARD_RUN},
     "reports:run_retry": {POST: {**DASHBOARD_RUN, STATION_A: 302, CLERK: 302, LEADER: 302}},
     "reports:run_download": {GET: DASHBOARD_RUN},
+    # A chart's numbers as xlsx, in the user's own scope; the records of a figure no section has: 404.
+    "reports:chart_download": {GET: DASHBOARD},
+    "reports:figure_records": {GET: {**DASHBOARD, **dict.fromkeys([STATION_A, STATION_B, CLERK, LEADER], 404)}},
     # An attachment of township A's job fair: served to who may view the fair, a 404 to everyone else.
     "protected_file": {
         GET: row(
@@ -867,6 +870,10 @@ def url_for(case: Case, data) -> str:
         return "/api/v1/persons/1.5/"
     if case.route.name == "reports:run_download":
         return f"/dashboard/runs/{obj.pk}/download/docx/"
+    if case.route.name == "reports:chart_download":
+        return "/dashboard/charts/payments_by_month.xlsx"
+    if case.route.name == "reports:figure_records":
+        return "/dashboard/figures/nothing.here/nothing/"
     if pattern.startswith("api/v1/"):
         return api_url(case, obj)
     if pattern.endswith("^([^/]+)/history/([^/]+)/$"):

@@ -39,7 +39,7 @@ class Narrative(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["year", "key"]
@@ -83,7 +83,7 @@ class ReportYear(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year"]

@@ -6,6 +6,7 @@ lay out; nothing here knows about files.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,20 +14,61 @@ from django.template import Context, Engine, TemplateSyntaxError
 
 from bureau.models import SiteProfile
 from bureau.reporting import Figure, Item, Section, chinese_number
+from bureau.reporting.dates import five_year_plan
 from bureau.reporting.registry import registry_figures
-from reports.models import Narrative
+from reports import chartdata
+from reports.models import Narrative, ReportYear
 from reports.registry import collect_sections
 
 MISSING_MARK = "\x00缺少:%s\x00"
 # Plain text out (no HTML escaping); a misspelt variable leaves a mark we can detect.
 ENGINE = Engine(string_if_invalid=MISSING_MARK, autoescape=False, builtins=["bureau.reporting.filters"])
 
+# The bureau's words for the year (Narrative "opening"/"closing" override them per year), as the reference
+# writes them: the guiding thought, the province's named document, 保质保量完成; the closing names the
+# five-year plan the year falls in ({{ plan }}: 十四五 for 2021–2025, 十五五 for 2026–2030).
 DEFAULT_OPENING = (
-    "{{ year }}年以来，{{ bureau }}在区委、区政府的正确领导下，认真贯彻落实做好“六稳”工作、落实“六保”任务的部署要求，"
-    "结合工作实际，积极开展相关工作，制订计划，明确责任，具体落实，持续推动“六稳六保”工作落地。"
-    "现将我局“六稳六保”工作汇报如下："
+    "{{ year }}年以来，{{ bureau }}在区委、区政府的正确领导下，坚持以习近平新时代中国特色社会主义思想为指导，"
+    "认真贯彻落实《{{ province }}人民政府关于做好“六稳”工作落实“六保”任务的实施意见》文件精神，"
+    "结合工作实际，积极开展相关工作，制订计划，明确责任，细化措施，持续推动各项任务落地见效，"
+    "切实把“六稳六保”工作保质保量完成。现将有关情况汇报如下："
 )
-DEFAULT_CLOSING = "下一步，我局将继续发挥退役军人部门职责作用，着力推进“六稳六保”工作。"
+DEFAULT_CLOSING = "下一步，我局将继续发挥退役军人部门职责作用，结合“{{ plan }}”规划工作，着力推进“六稳六保”工作。"
+
+
+@dataclass
+class Part:
+    """One of the year's words: the opening, a section's lead or the closing, with its default wording."""
+
+    key: str  # Narrative key: opening, closing, employment.lead
+    name: str  # 开头段, 就业创业导语, 下一步段
+    default: str
+
+
+def year_parts(sections: list[Section]) -> list[Part]:
+    """The year's words in the report's order: the opening, each section's lead, the closing."""
+    return [
+        Part(Narrative.OPENING, "开头段", DEFAULT_OPENING),
+        *(Part(f"{s.app_label}{Narrative.LEAD}", f"{s.area}导语", s.lead) for s in sections),
+        Part(Narrative.CLOSING, "下一步段", DEFAULT_CLOSING),
+    ]
+
+
+def report_context(*, year: int, township=None, profile=None) -> dict:
+    """What every sentence, lead, opening and closing may name besides its item's figures."""
+    profile = profile or SiteProfile.get()
+    place = township.name if township else "全区"
+    # `place` names whose figures a sentence states: 全区 or the township (东城街道); `in_township` says which.
+    return {
+        "year": year,
+        "township": place,
+        "place": place,
+        "in_township": township is not None,
+        "bureau": profile.full_bureau_name,
+        # 《江西省人民政府关于…》; without a province set, 《省人民政府关于…》 still reads.
+        "province": profile.province_name or "省",
+        "plan": five_year_plan(year),
+    }
 
 
 def format_money(value: Decimal) -> str:
@@ -136,25 +178,39 @@ def render_text(template_text: str, default: str, context: dict, *, where: str, 
 
 def _render(template_text: str, context: dict) -> str:
     # Context() escapes HTML by default whatever the engine says; the report is plain text ("A&B" stays "A&B").
-    return ENGINE.from_string(template_text).render(Context(context, autoescape=False))
+    return tidy(ENGINE.from_string(template_text).render(Context(context, autoescape=False)))
 
 
-def compose_report(*, year: int, township=None, with_previous: bool = True) -> ReportDocument:
+# Chinese text has no spaces: whitespace next to a Chinese character or full-width punctuation is the
+# template's layout ({% if %} on its own line, a clause left out), never the bureau's words.
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》·…—"
+_STRAY_SPACE = re.compile(f"\\s+(?=[{_CJK}])|(?<=[{_CJK}])\\s+")
+
+
+def tidy(text: str) -> str:
+    """The rendered wording without the spaces and line breaks a template leaves between Chinese words (「典型。 开展」)."""
+    return _STRAY_SPACE.sub("", text)
+
+
+def compose_report(*, year: int, township=None, with_previous: bool = True, with_charts: bool = True) -> ReportDocument:
+    """
+    The year's report for the district (township None) or one township.
+
+    The signing date is the year's (`ReportYear.signing_date`: set by staff, else the year's last working
+    day). The 上年 column compares with year - 1 only when that year is recorded in the portal
+    (`ReportYear.is_recorded`: staff's setting, else payments in 10 of its 12 months); otherwise
+    `previous_year` is None, no previous value is given and the column shows —. `with_previous=False`
+    skips the comparison (the dashboard's figures); `with_charts=False` skips the charts.
+    """
     profile = SiteProfile.get()
     narratives = dict(Narrative.objects.filter(year=year).values_list("key", "text"))
     township_name = township.name if township else "全区"
-    # `place` names whose figures a sentence states: 全区 or the township (东城街道); `in_township` says which.
-    base_context = {
-        "year": year,
-        "township": township_name,
-        "place": township_name,
-        "in_township": township is not None,
-        "bureau": profile.full_bureau_name,
-    }
+    base_context = report_context(year=year, township=township, profile=profile)
     warnings: list[str] = []
 
     sections = collect_sections(year=year, township=township)
-    previous = _figure_values(collect_sections(year=year - 1, township=township)) if with_previous else {}
+    previous_year = year - 1 if with_previous and ReportYear.for_year(year - 1).is_recorded else None
+    previous = _figure_values(collect_sections(year=previous_year, township=township)) if previous_year else {}
 
     rendered_sections, gaps, figures = [], [], []
     for section in sections:
@@ -206,9 +262,23 @@ def compose_report(*, year: int, township=None, with_previous: bool = True) -> R
         warnings=warnings,
         signatory=profile.report_signatory or profile.full_bureau_name,
         previous_key_figures=(
-            {f.key: f.value for f in registry_figures(year=year - 1, township=township)} if with_previous else {}
+            {f.key: f.value for f in registry_figures(year=previous_year, township=township)} if previous_year else {}
         ),
+        signed_on=ReportYear.for_year(year).signing_date,
+        previous_year=previous_year,
+        charts=report_charts(year=year, township=township) if with_charts else [],
     )
+
+
+def report_charts(*, year: int, township=None) -> list:
+    """The key charts of the Word report: payments by month and by programme; townships compared (district only)."""
+    charts = [
+        chartdata.payments_by_month(year=year, township=township),
+        chartdata.payments_by_programme(year=year, township=township),
+    ]
+    if township is None:
+        charts.append(chartdata.townships_compared(year=year))
+    return charts
 
 
 def _figure_values(sections: list[Section]) -> dict:

@@ -86,13 +86,6 @@ def dashboard_years() -> range:
     return range(timezone.localdate().year, FIRST_YEAR - 1, -1)
 
 
-def year_has_records(year: int, township=None) -> bool:
-    """Whether the year has payments or approved activities in scope: a change against a year without is —."""
-    if Payment.objects.in_township(township).in_year(year).exists():
-        return True
-    return any(q.filter(**{f"{f}__year": year}).exists() for q, f in _activity_querysets(township))
-
-
 # --- the figures ---------------------------------------------------------------------------
 
 
@@ -185,14 +178,16 @@ def dashboard_summary(*, year: int, township: Township | None) -> DashboardSumma
     previous year, and each item's own sentence with links to the records of its figures.
     """
     try:
-        document = compose_report(year=year, township=township)
+        # The dashboard draws its own charts (reports.chartdata), with a table and a download each.
+        document = compose_report(year=year, township=township, with_charts=False)
     except Exception:
         # A broken section must not take the dashboard (and its downloads) down with it.
         logger.exception("Dashboard figures for %s could not be composed", year)
         return DashboardSummary(
             [], [], [], [], error="本年度数据暂时无法汇总，详细原因已记入系统日志，请联系系统管理员。"
         )
-    previous_recorded = year_has_records(year - 1, township)
+    # The report's own rule (ReportYear.is_recorded): a change against a year the portal does not hold is —.
+    previous_recorded = document.previous_year is not None
     previous = {id(c.figure): c.previous for c in document.figures} if previous_recorded else {}
     key_previous = document.previous_key_figures if previous_recorded else {}
     areas = []

@@ -1,20 +1,33 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from bureau.base.scoping import ScopedQuerySet
 from bureau.models.background import BackgroundJob, Step
+from bureau.reporting.dates import last_working_day
+
+# The ledger shows a year as recorded when payments were made in this many of its 12 months.
+RECORDED_MONTHS = 10
 
 
 class Narrative(models.Model):
-    """Staff-edited wording of one part of one year's report; the figures are never typed here."""
+    """
+    Staff-edited wording of one part of one year's report; the figures are never typed here. The year's
+    words are the opening, the closing and each section's lead ("<app_label>.lead"); an item's sentence
+    may be reworded too (its key, e.g. employment.job_fairs). Every change is kept (`history`): who
+    changed which words, when.
+    """
 
     OPENING = "opening"
     CLOSING = "closing"
+    LEAD = ".lead"  # "<app_label>.lead": a section's lead paragraph
 
     year = models.PositiveSmallIntegerField("年度")
     key = models.CharField(
-        "段落", max_length=100, help_text="opening（开头段）、closing（下一步段）或条目代码，如 employment.job_fairs。"
+        "段落",
+        max_length=100,
+        help_text="opening（开头段）、closing（下一步段）、导语（如 employment.lead）或条目代码（如 employment.job_fairs）。",
     )
     text = models.TextField("文字（Django 模板）", help_text="可用 {{ 指标代码 }} 引用数字，数字本身不要手工填写。")
     updated_by = models.ForeignKey(
@@ -26,6 +39,7 @@ class Narrative(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["year", "key"]
@@ -35,6 +49,78 @@ class Narrative(models.Model):
 
     def __str__(self):
         return f"{self.year}年 {self.key}"
+
+
+class ReportYear(models.Model):
+    """
+    One year of the annual report as staff set it: the signing date and whether the year's records are
+    complete enough to be compared with (the 上年 column of the next year's report). A year without a
+    row takes the defaults (`for_year`). Every change is kept (`history`).
+    """
+
+    class Records(models.TextChoices):
+        AUTO = "auto", f"按台账自动判断（有{RECORDED_MONTHS}个月以上的资金发放记录即为完整）"
+        COMPLETE = "complete", "完整：下一年度报告与本年度对比"
+        INCOMPLETE = "incomplete", "不完整：下一年度报告的“上年”栏显示“—”"
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    signed_on = models.DateField(
+        "落款日期", null=True, blank=True, help_text="报告落款的日期。留空时为该年最后一个工作日（周一至周五）。"
+    )
+    records = models.CharField(
+        "本年度数据是否完整",
+        max_length=20,
+        choices=Records.choices,
+        default=Records.AUTO,
+        help_text="决定下一年度报告能否与本年度对比。系统启用前的年度只补录了少量记录，应选“不完整”或按台账自动判断。",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "报告年度"
+        verbose_name_plural = "报告年度（落款日期、文字）"
+
+    def __str__(self):
+        return f"{self.year}年"
+
+    @classmethod
+    def for_year(cls, year: int) -> "ReportYear":
+        """The year's row, or an unsaved one with the defaults."""
+        return cls.objects.filter(year=year).first() or cls(year=year)
+
+    @property
+    def signing_date(self):
+        """落款日期: the date staff set, else the last working day of the year (never the day it is generated)."""
+        return self.signed_on or last_working_day(self.year)
+
+    def ledger_months(self) -> int:
+        """In how many months of the year the district's ledger has payments (by the day they were paid)."""
+        from bureau.models import Payment
+
+        return len(Payment.objects.filter(paid_on__year=self.year).dates("paid_on", "month"))
+
+    @property
+    def is_recorded(self) -> bool:
+        """
+        Whether the portal holds the year's records, so that the next year's report may compare with it.
+        Staff decide (`records`: complete or incomplete); left to 自动, a year is recorded when the
+        district's ledger has payments in at least RECORDED_MONTHS of its 12 months: a year kept in the
+        portal pays pensions every month, a year before it holds a few records typed in afterwards. The
+        rule is the district's for every scope: a township report compares with the same years.
+        """
+        if self.records != self.Records.AUTO:
+            return self.records == self.Records.COMPLETE
+        return self.ledger_months() >= RECORDED_MONTHS
 
 
 class AnnualReportRun(BackgroundJob):

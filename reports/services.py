@@ -18,7 +18,7 @@ from django.utils import timezone
 from bureau.base.scoping import sees_all_townships, township_of
 from bureau.models import SiteProfile, Township
 from bureau.rules import background
-from reports.compose import DEFAULT_CLOSING, DEFAULT_OPENING, compose_report, display_value, render_text
+from reports.compose import Part, compose_report, display_value, render_text, report_context, year_parts
 from reports.dashboard import opening_year
 from reports.docx import render_docx
 from reports.models import AnnualReportRun, Narrative, ReportDownload
@@ -298,23 +298,17 @@ def narrative_preview(*, narrative: Narrative) -> NarrativePreview:
     warnings the report would carry if the wording falls back to the default.
     """
     preview = NarrativePreview()
-    profile = SiteProfile.get()
-    context = {"year": narrative.year, "township": "全区", "bureau": profile.full_bureau_name}
-    where = {Narrative.OPENING: "开头段", Narrative.CLOSING: "下一步段"}.get(narrative.key)
-    default = {Narrative.OPENING: DEFAULT_OPENING, Narrative.CLOSING: DEFAULT_CLOSING}.get(narrative.key)
-    if default is None:
-        item = next(
-            (
-                item
-                for section in collect_sections(year=narrative.year)
-                for item in section.items
-                if item.key == narrative.key
-            ),
-            None,
-        )
+    context = report_context(year=narrative.year)
+    sections = collect_sections(year=narrative.year)
+    part = next((part for part in year_parts(sections) if part.key == narrative.key), None)
+    if part is not None:
+        where, default = part.name, part.default
+    else:
+        item = next((item for section in sections for item in section.items if item.key == narrative.key), None)
         if item is None:
             preview.warnings.append(
-                f"段落代码“{narrative.key}”不存在：报告不会使用这段文字。请填写 opening、closing 或条目代码。"
+                f"段落代码“{narrative.key}”不存在：报告不会使用这段文字。"
+                "请填写 opening、closing、导语代码（如 employment.lead）或条目代码。"
             )
             return preview
         if not item.has_data:
@@ -326,3 +320,26 @@ def narrative_preview(*, narrative: Narrative) -> NarrativePreview:
         context.update({figure.key: display_value(figure) for figure in item.figures})
     preview.text = render_text(narrative.text, default, context, where=where, warnings=preview.warnings)
     return preview
+
+
+def year_words(*, year: int) -> list[tuple[Part, Narrative | None]]:
+    """The year's words (opening, each section's lead, closing) with the year's edited row of each, if any."""
+    rows = {n.key: n for n in Narrative.objects.filter(year=year)}
+    return [(part, rows.get(part.key)) for part in year_parts(collect_sections(year=year))]
+
+
+def year_words_fill(*, year: int, by=None) -> list[tuple[Part, Narrative]]:
+    """
+    为该年填入默认文字: a Narrative row for each of the year's words that has none, holding the default
+    wording for staff to edit. A row that exists is never overwritten (edited or not); a section without a
+    default lead gets no row. Returns the parts filled, with their new rows.
+    """
+    created = []
+    for part, row in year_words(year=year):
+        if row is None and part.default:
+            narrative, new = Narrative.objects.get_or_create(
+                year=year, key=part.key, defaults={"text": part.default, "updated_by": by}
+            )
+            if new:  # another clerk's fill at the same moment keeps theirs
+                created.append((part, narrative))
+    return created

@@ -36,7 +36,7 @@ from bureau.models import (
     User,
     Visit,
 )
-from reports.models import AnnualReportRun, Narrative, ReportDownload
+from reports.models import AnnualReportRun, Narrative, ReportDownload, ReportYear
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
@@ -348,6 +348,13 @@ class NarrativeFactory(factory.django.DjangoModelFactory):
     year = 2021
     key = factory.Sequence(lambda n: f"test.item_{n}")
     text = "全年举办招聘会 {{ employment.job_fairs }} 场。"
+
+
+class ReportYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportYear
+
+    year = factory.Sequence(lambda n: 2000 + n)
 
 
 class AnnualReportRunFactory(factory.django.DjangoModelFactory):

@@ -95,8 +95,10 @@ def build_records(township_a, township_b) -> dict:
     甲镇: 张一 (discharged 2019), 张二 and 张三 (2021), plus a draft veteran and a family member who never count.
     乙镇: 李一 (2020), 李二 (2021).
     Paid in 2021: 张一 10,000, 张二 2,500, 李一 800 (district 13,300 = 1.33万元); in 2020: 张一 6,000.
+    Staff marked 2020 complete (ReportYear), so 2021's report compares with it despite its one payment.
     """
     from bureau.models import ReviewStatus
+    from reports.models import ReportYear
     from tests.factories import PaymentFactory, PaymentProgrammeFactory, PersonFactory
 
     def veteran(name, township, discharged, **extra):
@@ -120,6 +122,7 @@ def build_records(township_a, township_b) -> dict:
         ("张一", pension, "6000.00", "2020-06", datetime.date(2020, 6, 15)),
     ]:
         PaymentFactory(person=people[name], programme=programme, amount=amount, period=period, paid_on=paid_on)
+    ReportYear.objects.create(year=2020, records=ReportYear.Records.COMPLETE)
     return people
 
 

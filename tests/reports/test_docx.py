@@ -79,7 +79,7 @@ def test_the_body_reads_exactly_as_composed(records, sample_only):
         "一是摸清退役军人底数。全区共有5名退役军人登记在册，其中2021年退役3名。",
         "二是各类资金发放到位。全年共为3名对象发放资金1.33万元。",
         "三是选树宣传退役军人典型。选树宣传张二、张三、李二等2021年退役的退役军人典型。",
-        "下一步，我局将继续发挥退役军人部门职责作用，着力推进“六稳六保”工作。",
+        "下一步，我局将继续发挥退役军人部门职责作用，结合“十四五”规划工作，着力推进“六稳六保”工作。",
     ]
     # The attachment note, then the signature, then the attachment on a page of its own (its table, its note).
     assert paragraphs[9:] == [

@@ -217,6 +217,7 @@ def build_matrix_data() -> MatrixData:
         "employment.jobposting": employment.JobPostingFactory(enterprise=enterprise),
         "employment.employmentoutcome": employment.EmploymentOutcomeFactory(person=person, enterprise=enterprise),
         "reports.narrative": factories.NarrativeFactory(updated_by=clerk),
+        "reports.reportyear": factories.ReportYearFactory(year=2021, updated_by=clerk),
         "reports.annualreportrun": run,
         "reports.reportdownload": factories.ReportDownloadFactory(run=run, user=clerk),
         "authtoken.tokenproxy": factories.TokenFactory(user=data.users[CLERK]),

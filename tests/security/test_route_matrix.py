@@ -362,6 +362,7 @@ ADMIN_MODELS = {
     "resettlement.subsidyline": ("v", "v", "", "", ""),
     # The annual report.
     "reports.narrative": ("acdv", "v", "", "", ""),
+    "reports.reportyear": ("acdv", "v", "", "", ""),
     "reports.annualreportrun": ("v", "v", "", "", ""),
     # Audit trail: the auditor reads it (bureau staff too); leadership does not.
     "bureau.exportlog": ("v", "", "v", "", ""),
@@ -370,6 +371,8 @@ ADMIN_MODELS = {
     "bureau.historicalpayment": ("v", "", "v", "", ""),
     "bureau.historicalbankaccount": ("v", "", "v", "", ""),
     "bureau.historicalenterprise": ("v", "", "v", "", ""),
+    "reports.historicalnarrative": ("v", "", "v", "", ""),
+    "reports.historicalreportyear": ("v", "", "v", "", ""),
     # The audit trail: the auditor alone reads it, nobody writes it.
     "bureau.auditevent": ("", "", "v", "", ""),
 }

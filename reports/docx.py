@@ -14,6 +14,7 @@ Tables never merge cells: WPS mangles merged cells on round trips.
 import datetime
 from decimal import Decimal
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from docx import Document
@@ -25,8 +26,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from bureau.reporting import Figure
-from reports.charts import CJKFont, draw_chart
 from reports.compose import RenderedItem, ReportDocument
+
+if TYPE_CHECKING:
+    from reports.charts import CJKFont
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -71,7 +74,7 @@ KEY_FIGURES_TITLE = "主要数据表"
 CHARTS_TITLE = "主要图表"
 
 
-def render_docx(document: ReportDocument, *, chart_font: CJKFont | None = None) -> bytes:
+def render_docx(document: ReportDocument, *, chart_font: "CJKFont | None" = None) -> bytes:
     """
     The report as a .docx file (bytes), ready to print or to edit in Word/WPS.
 
@@ -79,6 +82,10 @@ def render_docx(document: ReportDocument, *, chart_font: CJKFont | None = None) 
     installed this raises `reports.charts.CJKFontMissing` rather than print boxes for the Chinese text.
     """
     charts = [chart for chart in document.charts if not chart.is_empty]
+    # Imported here: matplotlib takes 0.7 s of CPU to import, which every web and worker process would pay
+    # at start (the URLconf imports this module) for the few that write a Word report.
+    from reports.charts import draw_chart
+
     images = [draw_chart(chart, chart_font) for chart in charts]
     attachments = [KEY_FIGURES_TITLE] + ([CHARTS_TITLE] if charts else [])
     word = Document()

@@ -35,9 +35,27 @@ def sample_only(settings):
 
 
 def render(*, previous_year: int | None = None, signed_on: datetime.date | None = None, **kwargs) -> bytes:
-    """The composed report; the previous year and the signing date as the year's settings would give them."""
-    document = dataclasses.replace(compose_report(**kwargs), previous_year=previous_year, signed_on=signed_on)
-    return render_docx(document)
+    """
+    The composed report, without its charts (tests/reports/test_charts.py draws them); the previous year
+    and the signing date as the year's settings would give them.
+    """
+    document = compose_report(with_charts=False, **kwargs)
+    return render_docx(dataclasses.replace(document, previous_year=previous_year, signed_on=signed_on))
+
+
+@pytest.mark.slow(reason="draws the composed report's three charts with matplotlib (about 2 s of CPU)")
+def test_the_composed_reports_charts_are_its_second_attachment(records, sample_only):
+    data = render_docx(compose_report(year=2021))
+    word = read(data)
+    paragraphs = texts(word)
+
+    assert "附件：1．主要数据表" in paragraphs
+    assert paragraphs[paragraphs.index("附件：1．主要数据表") + 1] == "2．主要图表"
+    assert "附件2" in paragraphs and "主要图表" in paragraphs
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        images = [name for name in archive.namelist() if name.startswith("word/media/") and name.endswith(".png")]
+    # The district report: payments by month, by programme, and the townships compared.
+    assert len(images) == 3
 
 
 def read(data: bytes):

@@ -7,7 +7,7 @@ import pytest
 
 from bureau.models import Township
 from reports.compose import compose_report
-from tests.commemoration.test_report_scope import repeats
+from tests.report_checks import repeats
 
 pytestmark = pytest.mark.django_db
 

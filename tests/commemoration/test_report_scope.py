@@ -43,6 +43,7 @@ from tests.factories import (
     TownshipFactory,
     VisitFactory,
 )
+from tests.report_checks import repeats
 
 pytestmark = pytest.mark.django_db
 
@@ -52,19 +53,6 @@ GUIDE = "引导社会各界传承和弘扬英烈精神，营造学习英烈、�
 PRIDE = "汇聚退役军人正能量，进一步提升退役军人荣誉感、尊崇感和幸福感。"
 CARE = "为切实关心关爱烈属，为烈属办实事，进一步增强烈士亲属的荣誉感和获得感，"
 MOURN = "深情缅怀革命先烈的丰功伟绩和崇高精神，表达无限敬仰之情。"
-
-
-def repeats(body: str) -> set[str]:
-    """Runs of 6 characters without a digit that occur twice, not overlapping (the team's checker)."""
-    seen, out = {}, set()
-    for i in range(len(body) - 5):
-        run = body[i : i + 6]
-        if any(c.isdigit() for c in run):
-            continue
-        if run in seen and seen[run] + 6 <= i:
-            out.add(run)
-        seen.setdefault(run, i)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ from tests.employment.factories import (
     VeteranFactory,
 )
 from tests.factories import TownshipFactory
+from tests.report_checks import repeats
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -186,19 +187,6 @@ def test_a_publicity_month_names_the_role_models_once(year, employment_only):
     )
     # 东城街道 held no publicity month of its own: its role model is called what he is.
     assert "选树宣传黄亮等退役军人创业典型，并在东城街道开展广泛宣传。" in texts(year["east"])[3]
-
-
-def repeats(body: str) -> set[str]:
-    """Runs of 6 characters without a digit that occur twice, not overlapping (the team's rule)."""
-    seen, found = {}, set()
-    for i in range(len(body) - 5):
-        run = body[i : i + 6]
-        if any(c.isdigit() for c in run):
-            continue
-        if run in seen and seen[run] + 6 <= i:
-            found.add(run)
-        seen.setdefault(run, i)
-    return found
 
 
 def test_no_item_repeats_a_phrase(year, employment_only):

@@ -39,6 +39,7 @@ from tests.pensions.factories import (
     OralHistoryInterviewFactory,
     ProblemFactory,
 )
+from tests.report_checks import repeats
 
 pytestmark = pytest.mark.django_db
 
@@ -187,19 +188,6 @@ def texts(township=None) -> dict[str, str]:
     """Each item's body: its paragraph after 「一是<title>。」."""
     document = compose_report(year=2021, township=township, with_previous=False)
     return {i.item.key: i.text.removeprefix(f"{i.label}{i.item.title}。") for s in document.sections for i in s.items}
-
-
-def repeats(body: str) -> set[str]:
-    """Runs of 6 characters without a digit that occur twice, not overlapping (the team's check)."""
-    seen, out = {}, set()
-    for i in range(len(body) - 5):
-        run = body[i : i + 6]
-        if any(c.isdigit() for c in run):
-            continue
-        if run in seen and seen[run] + 6 <= i:
-            out.add(run)
-        seen.setdefault(run, i)
-    return out
 
 
 def test_the_district_report_states_the_year(year, pensions_only):

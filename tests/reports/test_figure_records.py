@@ -3,13 +3,11 @@ Every figure of the demo's 2021 report that names its records (the dashboard's d
 counts or sums exactly those records: in the district report and in each township's.
 """
 
-from decimal import Decimal
-
 import pytest
-from django.db.models import Sum
 
 from bureau.models import Township
 from reports.registry import collect_sections
+from tests.report_checks import recount
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +24,6 @@ def figures_with_records(township):
             for figure in item.figures:
                 if figure.records is not None:
                     yield item, figure
-
-
-def recount(figure):
-    if figure.unit == "元":
-        return figure.records.aggregate(total=Sum(figure.sum_of))["total"] or Decimal("0")
-    return figure.records.count()
 
 
 @pytest.mark.slow(reason="composes the five sections nine times over the seeded demo district (about 4 s)")

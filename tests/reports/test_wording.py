@@ -13,23 +13,9 @@ import pytest
 
 from bureau.models import Township
 from reports.compose import compose_report
+from tests.report_checks import repeats
 
 pytestmark = pytest.mark.django_db
-
-PHRASE = 6
-
-
-def repeats(body: str) -> set[str]:
-    """The runs of PHRASE characters (no digit among them) that occur twice without overlapping."""
-    seen, out = {}, set()
-    for i in range(len(body) - PHRASE + 1):
-        run = body[i : i + PHRASE]
-        if any(c.isdigit() for c in run):
-            continue
-        if run in seen and seen[run] + PHRASE <= i:
-            out.add(run)
-        seen.setdefault(run, i)
-    return out
 
 
 def test_the_checker_finds_what_the_reference_repeats():

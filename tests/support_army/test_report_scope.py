@@ -23,6 +23,7 @@ from reports.compose import compose_report
 from support_army.models import HomecomingStep, JointActivity, TroopRequest
 from support_army.report import section
 from tests.factories import CheckUpBatchFactory, CheckUpFactory, PersonFactory, TownshipFactory
+from tests.report_checks import repeats
 from tests.support_army.factories import (
     AllianceMemberFactory,
     ArmyDayGalaFactory,
@@ -114,19 +115,6 @@ def bodies(township=None) -> dict[str, str]:
     """Each rendered item's text after its 一是."""
     [rendered] = compose_report(year=2021, township=township, with_previous=False).sections
     return {item.item.key: item.text.removeprefix(item.label) for item in rendered.items}
-
-
-def repeats(body: str) -> set[str]:
-    """Runs of 6 characters without a digit that occur twice, not overlapping (the acceptance check)."""
-    seen, out = {}, set()
-    for i in range(len(body) - 5):
-        run = body[i : i + 6]
-        if any(c.isdigit() for c in run):
-            continue
-        if run in seen and seen[run] + 6 <= i:
-            out.add(run)
-        seen.setdefault(run, i)
-    return out
 
 
 def test_the_district_report_says_each_thing_once(year_2021, support_army_only):

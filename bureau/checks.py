@@ -5,7 +5,7 @@ The core's system checks.
   deployment checks (`manage.py check --deploy`), which the production start in
   docker-compose.yml runs before gunicorn, so that day-to-day commands on a laptop
   (makemigrations, shell) are not blocked by the development key.
-- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E107): ordinary
+- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E108): ordinary
   checks, run by every management command, since a broken declaration is a developer's mistake
   to see at once, not a production setting.
 """
@@ -66,7 +66,8 @@ def check_area_declarations(app_configs, **kwargs):
     models name real models (E102), the role grants real permissions and roles (E103), a declared
     person file has a context (E104); and every model paying through the ledger (`ledger_payment`)
     names a function that imports (E105) and is administered by a `LedgerRecordAdmin` (E106);
-    each station menu entry names a page of the station URLs (E107).
+    each station menu entry names a page of the station URLs (E107); each activity date names a date
+    field of a model (E108).
     """
     from django.apps import apps
 
@@ -77,6 +78,7 @@ def check_area_declarations(app_configs, **kwargs):
     for config in configs:
         if isinstance(config, AreaConfig):
             messages += _area_paths(config) + _area_models(config) + _area_grants(config) + _area_menu(config)
+            messages += _area_activity_dates(config)
     messages += _ledger_models(configs)
     return messages
 
@@ -154,6 +156,39 @@ def _area_models(config) -> list:
                     hint=f"Use a model name in lower case, one of: {', '.join(sorted(own - history)) or '(none)'}.",
                     obj=config,
                     id="bureau.E102",
+                )
+            )
+    return messages
+
+
+def _area_activity_dates(config) -> list:
+    """Each entry of `activity_dates` is "app_label.Model.field" of a DateField (the dashboard counts by its month)."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models
+
+    messages = []
+    for index, entry in enumerate(config.activity_dates):
+        problem = ""
+        try:
+            app_label, model_name, field_name = entry.split(".")
+            field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+        except ValueError:
+            problem = "which is not of the form app_label.Model.field"
+        except LookupError:
+            problem = "which names no installed model"
+        except FieldDoesNotExist:
+            problem = "which names no field of that model"
+        else:
+            if not isinstance(field, models.DateField) or isinstance(field, models.DateTimeField):
+                problem = f"whose field is a {type(field).__name__}, not a DateField"
+        if problem:
+            messages.append(
+                Error(
+                    f"{_where(config, 'activity_dates')}[{index}] = '{entry}', {problem}.",
+                    hint='Name a DateField of one of the area\'s records: "employment.JobFair.start_date".',
+                    obj=config,
+                    id="bureau.E108",
                 )
             )
     return messages

@@ -115,6 +115,13 @@ def test_every_path_of_every_declaration_is_checked(install):
         config.station_models = frozenset({"allowance", "allowence"})
         config.station_read_models = frozenset({"person"})  # a core model: stations read the registry
         config.role_grants = {"approve_allowance": frozenset({"局机关工作人员"}), "view_allowance": frozenset({"老板"})}
+        config.activity_dates = (
+            "broken_area.Allowance.amount",
+            "broken_area.Allowence.paid_on",
+            "broken_area.Allowance.paid_on",
+            "broken_area.paid_on",
+            "bureau.Person.discharged_on",  # a date field of a core model: fine
+        )
         errors = bureau_errors()
 
     found = {(error.id, error.msg.split(" = ")[0].split(" naming ")[0].split(" granting ")[0]) for error in errors}
@@ -131,8 +138,15 @@ def test_every_path_of_every_declaration_is_checked(install):
             f"{where} station_menu with an entry for 'allowance_list', which is no page of its station URLs"
             " (tests.kit_area.urls).",
         ),
+        *{("bureau.E108", f"{where} activity_dates[{index}]") for index in range(4)},
     }
     assert len([error for error in errors if error.id == "bureau.E103"]) == 2  # the codename, and the role
+    assert sorted(error.msg.split(" activity_dates")[1] for error in errors if error.id == "bureau.E108") == [
+        "[0] = 'broken_area.Allowance.amount', whose field is a DecimalField, not a DateField.",
+        "[1] = 'broken_area.Allowence.paid_on', which names no installed model.",
+        "[2] = 'broken_area.Allowance.paid_on', which names no field of that model.",
+        "[3] = 'broken_area.paid_on', which is not of the form app_label.Model.field.",
+    ]
     assert any("'allowence', which is no model of 'broken_area'" in error.msg for error in errors)
 
 

@@ -186,7 +186,7 @@ def _area_activity_dates(config) -> list:
             messages.append(
                 Error(
                     f"{_where(config, 'activity_dates')}[{index}] = '{entry}', {problem}.",
-                    hint='Name a DateField of one of the area\'s records: "employment.JobFair.start_date".',
+                    hint='Name a DateField of one of the area\'s records, as "app_label.Model.date_field".',
                     obj=config,
                     id="bureau.E108",
                 )

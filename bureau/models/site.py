@@ -7,7 +7,10 @@ class SiteProfile(models.Model):
     district_name = models.CharField("区名", max_length=50, default="本区")
     # The province whose document the report's opening names (《江西省人民政府关于…的实施意见》).
     province_name = models.CharField(
-        "省名", max_length=50, blank=True, help_text="如 江西省。年度报告开头段引用省政府文件时使用；留空时写作“省人民政府”。"
+        "省名",
+        max_length=50,
+        blank=True,
+        help_text="如 江西省。年度报告开头段引用省政府文件时使用；留空时写作“省人民政府”。",
     )
     bureau_name = models.CharField("局名", max_length=80, default="退役军人事务局")
     report_signatory = models.CharField("报告署名", max_length=80, blank=True)

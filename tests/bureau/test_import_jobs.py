@@ -192,6 +192,7 @@ def test_the_preview_page_holds_a_summary_not_the_rows(client_for, bureau_user, 
 # --- a real worker ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # starts a real Celery worker process and waits for it: about 2 s of CPU, 5 s of wall time
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_an_import_through_a_real_celery_worker_completes_with_progress_and_a_preview(

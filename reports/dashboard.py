@@ -299,16 +299,28 @@ def record_row(records: FigureRecords, record, number: int, user) -> list[str]:
 # --- the charts ------------------------------------------------------------------------------
 
 
+def _chart_functions(*, compare_townships: bool) -> dict:
+    """The dashboard's charts by key, in the page's order; the township comparison only for roles that see every township."""
+    functions = {
+        "payments_by_month": chartdata.payments_by_month,
+        "activities_by_month": chartdata.activities_by_month,
+        "payments_by_programme": chartdata.payments_by_programme,
+    }
+    if compare_townships:
+        functions["townships_compared"] = lambda *, year, township: chartdata.townships_compared(year=year)
+    return functions
+
+
 def dashboard_charts(*, year: int, township, compare_townships: bool) -> list[chartdata.Chart]:
     """The dashboard's charts; the township comparison only for roles that see every township."""
-    charts = [
-        chartdata.payments_by_month(year=year, township=township),
-        chartdata.activities_by_month(year=year, township=township),
-        chartdata.payments_by_programme(year=year, township=township),
-    ]
-    if compare_townships:
-        charts.append(chartdata.townships_compared(year=year))
-    return charts
+    functions = _chart_functions(compare_townships=compare_townships)
+    return [draw(year=year, township=township) for draw in functions.values()]
+
+
+def dashboard_chart(key: str, *, year: int, township, compare_townships: bool) -> chartdata.Chart | None:
+    """One chart of the dashboard (its xlsx download), computed alone; None for a key the user has no chart of."""
+    draw = _chart_functions(compare_townships=compare_townships).get(key)
+    return draw(year=year, township=township) if draw else None
 
 
 def chart_headers(chart: chartdata.Chart) -> list[str]:

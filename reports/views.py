@@ -185,8 +185,7 @@ def chart_download(request, key: str):
         year, township = _scope(request)
     except ScopeRefused as refused:
         return refused.response(request)
-    charts = board.dashboard_charts(year=year, township=township, compare_townships=sees_all_townships(request.user))
-    chart = next((chart for chart in charts if chart.key == key), None)
+    chart = board.dashboard_chart(key, year=year, township=township, compare_townships=sees_all_townships(request.user))
     if chart is None:
         raise Http404("没有这个图表。")
     scope_name = township.name if township else "全区"

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from bureau.admin import ReadOnlyAdmin
+from bureau.admin.history import OPERATIONS
 from reports.models import AnnualReportRun, Narrative, ReportDownload, ReportYear
 from reports.services import narrative_preview, year_words, year_words_fill
 
 FILL_BUTTON = "_fill_words"
-OPERATIONS = {"+": "新增", "~": "修改", "-": "删除"}
 
 
 def change_history(obj, describe) -> str:

@@ -4,6 +4,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.base.scoping import ScopedQuerySet
+from bureau.models import Payment
 from bureau.models.background import BackgroundJob, Step
 from bureau.reporting.dates import last_working_day
 
@@ -105,8 +106,6 @@ class ReportYear(models.Model):
 
     def ledger_months(self) -> int:
         """In how many months of the year the district's ledger has payments (by the day they were paid)."""
-        from bureau.models import Payment
-
         return len(Payment.objects.filter(paid_on__year=self.year).dates("paid_on", "month"))
 
     @property

@@ -116,6 +116,9 @@ class AreaConfig(AppConfig):
     #: (None for a new one); the answer is the refusal in Chinese, or None. Read by `Person.clean()`,
     #: so it holds in every path that saves a person (admin, station, pending change, API, import).
     person_guards: tuple[str, ...] = ()
+    #: Dotted paths of `expectation(*, township, year, today) -> bureau.rules.todo.Expectation`: what a
+    #: station is expected to do, computed from the registry (the station's 待办, the bureau's completeness).
+    todo: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

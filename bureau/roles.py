@@ -51,6 +51,9 @@ EXPORT_AUDIT = "export_auditevent"
 # A payment by hand is prepared by one clerk and approved by another (bureau.models.proposals).
 APPROVE_PAYMENT_PROPOSAL = "approve_paymentproposal"
 EXPORT_BATCH_BANK_FILE = "export_batch_bank_file"
+# A year's report made final locks its records (bureau.rules.closing); unlocking is the leadership's decision.
+CLOSE_YEAR = "close_year"
+REOPEN_YEAR = "reopen_year"
 # Custom permissions of the core and the report, and who holds them.
 CUSTOM_GRANTS = {
     VIEW_ALL_TOWNSHIPS: {BUREAU_STAFF, LEADERSHIP, AUDITOR},
@@ -60,6 +63,8 @@ CUSTOM_GRANTS = {
     REQUEST_ANNUAL_REPORT: {BUREAU_STAFF, LEADERSHIP, STATION_STAFF},
     APPROVE_PAYMENT_PROPOSAL: {BUREAU_STAFF},
     EXPORT_BATCH_BANK_FILE: {BUREAU_STAFF},
+    CLOSE_YEAR: {BUREAU_STAFF},
+    REOPEN_YEAR: {LEADERSHIP},
 }
 # The administrators' grants, outside the rule below: `app_label.codename` -> roles.
 ADMIN_GRANTS = {

@@ -3,6 +3,8 @@ from .background import BackgroundJob, OutboxMessage
 from .care import CheckUp, CheckUpBatch, HardshipCategory, Occasion, Visit
 from .categories import PersonCategory, PreferentialCategory
 from .changes import PendingChange
+from .closing import ClosedYear
+from .drafts import FormDraft
 from .enterprises import Enterprise
 from .families import FamilyLink
 from .health import ServiceHeartbeat
@@ -10,6 +12,7 @@ from .held import HeldPayment
 from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportJob
 from .merits import Merit
+from .notices import Notice
 from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from .people import Person
 from .proposals import PaymentProposal, PaymentProposalLine
@@ -29,16 +32,19 @@ __all__ = [
     "BankAccount",
     "CheckUp",
     "CheckUpBatch",
+    "ClosedYear",
     "DeclaredDatesMixin",
     "Enterprise",
     "ExportJob",
     "ExportLog",
     "FamilyLink",
+    "FormDraft",
     "HardshipCategory",
     "HeldPayment",
     "IdempotencyKey",
     "ImportJob",
     "Merit",
+    "Notice",
     "Occasion",
     "OutboxMessage",
     "Payment",

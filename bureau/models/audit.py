@@ -67,6 +67,8 @@ class AuditEvent(models.Model):
         DOWNLOAD = "download", "下载"
         ACCOUNT = "account", "账号与角色变更"
         LIFE_EVENT = "life_event", "登记死亡或迁移"
+        YEAR_CLOSE = "year_close", "年度定稿"
+        YEAR_REOPEN = "year_reopen", "年度解锁"
 
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     kind = models.CharField("事件", max_length=20, choices=Kind.choices, db_index=True)

@@ -32,6 +32,7 @@ class Row:
     url: str  # the station page that does it (the form that closes it; when done, the record)
     due: datetime.date | None = None  # not done after this day: late
     detail: str = ""  # what is missing: "未办结：社保接续、医保接续"
+    admin_url: str = ""  # for the bureau: the record's admin page when done, or the list to act from
 
     def late_on(self, today: datetime.date) -> bool:
         return not self.done and self.due is not None and self.due < today

@@ -24,6 +24,8 @@ class CommemorationConfig(AreaConfig):
     # Stations nominate their township's people and inspect the facilities in their township.
     station_models = frozenset({"nominee", "facilityinspection"})
     station_read_models = frozenset({"honourselection", "memorialfacility"})
+    # The station's to-do (待办) and the bureau's completeness: each facility inspected once a quarter.
+    todo = ("commemoration.todo.inspections",)
     # Bureau staff moderate the memorial's messages.
     role_grants = {"moderate_tribute": frozenset({BUREAU_STAFF})}
 

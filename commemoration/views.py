@@ -4,6 +4,8 @@ and the inspections of the memorial facilities in the township. The online memor
 pages are in `public_views`.
 """
 
+from functools import partial
+
 from django.urls import reverse_lazy
 
 from bureau.station.kit import record_form, record_list, station_required, visible_record_or_404
@@ -39,9 +41,16 @@ def inspection_list(request):
     return record_list(request, inspections, "commemoration/station/inspection_list.html")
 
 
+def preselected(request, field: str) -> dict:
+    """`?facility=<id>` (the to-do list's link): the choice the form starts with; the field's scope still decides."""
+    value = request.GET.get(field, "")
+    return {field: int(value)} if value.isdigit() and len(value) < 12 else {}
+
+
 @station_required
 def inspection_create(request):
-    return record_form(request, InspectionForm, INSPECTION_FORM, success_url=INSPECTIONS)
+    form = partial(InspectionForm, initial=preselected(request, "facility"))
+    return record_form(request, form, INSPECTION_FORM, success_url=INSPECTIONS)
 
 
 @station_required

@@ -18,6 +18,8 @@ class SupportArmyConfig(AreaConfig):
     )
     station_read_models = frozenset({"homecomingstep", "receptionpoint"})
     data_checks = ("support_army.checks.NOTICES_WITHOUT_FAMILY_LINK",)
+    # The station's to-do (待办) and the bureau's completeness: returning veterans, merit notices.
+    todo = ("support_army.todo.homecoming", "support_army.todo.merit_notices")
     # The dashboard's monthly trend: notices delivered, veterans received home, requests received,
     # joint activities, the matchmaking event and the Army Day gala.
     activity_dates = (

@@ -75,9 +75,16 @@ def homecoming_list(request):
     return record_list(request, registrations, "support_army/station/homecoming_list.html", {"show_all": show_all})
 
 
+def preselected(request, field: str) -> dict:
+    """`?person=<id>` (the to-do list's link): the choice the form starts with; the field's scope still decides."""
+    value = request.GET.get(field, "")
+    return {field: int(value)} if value.isdigit() and len(value) < 12 else {}
+
+
 @station_required
 def homecoming_create(request):
-    return record_form(request, HomecomingRegistrationForm, HOMECOMING_FORM, success_url=HOMECOMINGS)
+    form = partial(HomecomingRegistrationForm, initial=preselected(request, "person"))
+    return record_form(request, form, HOMECOMING_FORM, success_url=HOMECOMINGS)
 
 
 @station_required

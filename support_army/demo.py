@@ -9,7 +9,8 @@ military families, the matchmaking event, the 94th Army Day gala with its 15 pro
 alliance's 5th batch joining in July (four batches before it).
 
 `seed_this_year` registers this year's returning veterans up to today, some with steps still open,
-and one registration per township that its station has submitted.
+and one registration per township that its station has submitted; and one merit notice due in
+each township (the station's 待办).
 
 Every record is written on its natural key (approved by the demo clerk), so a second run updates it.
 """
@@ -419,4 +420,35 @@ def seed_this_year(*, today: datetime.date, scale: str, stdout) -> None:
         done = steps if n % 2 else steps[:-2]
         steps_done(registration, done, on=max(received, days_before(today, 1)))
         open_count += len(steps) - len(done)
-    stdout.write(f"{today.year} 年返乡报到：{len(returning)} 人，待办事项 {open_count} 项。")
+    notices = notices_this_year(today=today)
+    stdout.write(f"{today.year} 年返乡报到：{len(returning)} 人，待办事项 {open_count} 项；待送达的喜报 {notices} 份。")
+
+
+def notices_this_year(*, today: datetime.date) -> int:
+    """
+    One merit notice due in each township (its station's 待办): a soldier of the township with a
+    family registered, a third-class merit of last year (late: due by 31 March) in every other
+    township, of this year in the others; not delivered. Written on the merit, so a second run
+    keeps it as it is (delivered in between, it stays delivered).
+    """
+    written = 0
+    for n, township in enumerate(demo_townships()):
+        soldiers = Person.objects.approved().filter(township=township, status=Person.Status.ACTIVE_DUTY)
+        soldier = next((p for p in soldiers.order_by("id_number") if recipient_of(p) is not None), None)
+        if soldier is None:
+            continue
+        year = today.year - 1 if n % 2 == 0 else today.year
+        merit, _ = Merit.objects.get_or_create(
+            person=soldier, level=Merit.Level.THIRD_CLASS, year=year, defaults={"unit": UNITS[n % len(UNITS)]}
+        )
+        if not MeritNotice.objects.filter(merit=merit).exists():
+            MeritNotice.objects.create(
+                merit=merit,
+                soldier=soldier,
+                township=township,
+                recipient=recipient_of(soldier),
+                unit=merit.unit,
+                **approved_by_clerk(),
+            )
+        written += 1
+    return written

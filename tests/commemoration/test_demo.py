@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from bureau.models import CheckUp, CheckUpBatch, Visit
-from commemoration import models
+from commemoration import models, todo
 from commemoration.report import section
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,14 @@ def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data():
     assert models.Tribute.objects.filter(moderation=models.Tribute.Moderation.PENDING).exists()
     assert models.Nominee.objects.filter(review_status="submitted").exists()
     assert models.MemorialCampaign.objects.featured().first().title.startswith("致敬·")
+
+
+def test_every_demo_facility_has_this_years_earlier_quarters_to_inspect(demo_district):
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    for facility in models.MemorialFacility.objects.select_related("township"):
+        rows = todo.inspections(township=facility.township, year=today.year, today=today).rows
+        mine = [row for row in rows if row.label.startswith(f"{facility.name}（")]
+        # The station submitted an inspection days ago (this quarter, unless the year began days ago).
+        assert [row.done for row in mine][: quarter - 1] == [False] * (quarter - 1), facility.name
+        assert len(mine) == quarter, facility.name

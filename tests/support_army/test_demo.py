@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from bureau.demo.writers import demo_townships
 from bureau.models import CheckUpBatch, Merit, ReviewStatus
-from support_army import models
+from support_army import models, todo
 from support_army.report import section
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,21 @@ def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data():
     assert all(r.received_on <= timezone.localdate() for r in this_year)
     assert any(r.open_steps() for r in this_year)
     assert this_year.filter(review_status=ReviewStatus.SUBMITTED).exists()
+
+
+def test_every_demo_station_has_returning_veterans_and_merit_notices_to_do_today(demo_district):
+    today = timezone.localdate()
+    open_rows = {}
+    for township in demo_townships():
+        for expectation in (
+            todo.homecoming(township=township, year=today.year, today=today),
+            todo.merit_notices(township=township, year=today.year, today=today),
+        ):
+            open_rows[(township.name, expectation.key)] = sum(not row.done for row in expectation.rows)
+    homecoming = {name: count for (name, key), count in open_rows.items() if key == "support_army.homecoming"}
+    notices = {name: count for (name, key), count in open_rows.items() if key == "support_army.merit_notices"}
+    assert all(homecoming.values()), homecoming
+    # One notice due in each township that has an active-duty soldier with his family registered
+    # (南湖镇 and 柳河乡 have none: a notice without its family would be a data-quality finding).
+    assert {name for name, count in notices.items() if count != 1} == {"南湖镇", "柳河乡"}
+    assert notices["南湖镇"] == notices["柳河乡"] == 0

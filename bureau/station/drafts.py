@@ -23,6 +23,7 @@ import json
 from django.http import JsonResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from bureau.models import FormDraft, IdempotencyKey
@@ -125,6 +126,7 @@ def posted_body(request) -> dict | None:
     return body
 
 
+@never_cache  # what the user typed (an ID number, say) is kept by no cache on the way
 @station_required
 @require_http_methods(["GET", "POST", "DELETE"])
 def draft(request):

@@ -141,10 +141,12 @@
       if (event.persisted) submitting = false; // back from the page cache: the form is live again
     });
 
-    if (form.hasAttribute("data-draft-restore")) restore(form, url, key, token, status);
+    if (form.hasAttribute("data-draft-restore")) {
+      restore(form, url, key, token, status, function () { return dirty; });
+    }
   }
 
-  function restore(form, url, key, token, status) {
+  function restore(form, url, key, token, status, typing) {
     fetch(url + "?key=" + encodeURIComponent(key), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -154,7 +156,7 @@
         return response.ok && !response.redirected && json ? response.json() : null;
       })
       .then(function (draft) {
-        if (!draft || !draft.data) return;
+        if (!draft || !draft.data || typing()) return; // what the user began typing meanwhile wins
         fill(form, draft.data);
         showNotice(form, url, key, token, draft.saved_time, status);
       })

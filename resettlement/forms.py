@@ -9,7 +9,8 @@ from django import forms
 from bureau.station.kit import DateInput, PersonChoiceField, StationModelForm
 from resettlement.models import InsuranceContinuation
 
-MONEY = forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"})
+# Text boxes with a numeric keyboard, as the other station forms' inputs (the form fields still check the numbers).
+MONEY = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
 
 class InsuranceContinuationForm(StationModelForm):
@@ -21,7 +22,7 @@ class InsuranceContinuationForm(StationModelForm):
         field_classes = {"person": PersonChoiceField}
         widgets = {
             "handled_on": DateInput(),
-            "months": forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
+            "months": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "personal_share": MONEY,
             "fiscal_share": MONEY,
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -108,8 +108,15 @@ class Person(TownshipRecord):
         NAVY = "navy", "海军"
         AIR_FORCE = "air_force", "空军"
         ROCKET_FORCE = "rocket_force", "火箭军"
-        STRATEGIC_SUPPORT = "strategic_support", "战略支援部队"
+        # April 2024: the Strategic Support Force was reorganised into the aerospace, cyberspace and
+        # information support forces; the joint logistics support force is an arm of its own.
+        AEROSPACE_FORCE = "aerospace_force", "军事航天部队"
+        CYBERSPACE_FORCE = "cyberspace_force", "网络空间部队"
+        INFORMATION_SUPPORT_FORCE = "information_support", "信息支援部队"
+        JOINT_LOGISTICS_SUPPORT_FORCE = "joint_logistics", "联勤保障部队"
         ARMED_POLICE = "armed_police", "武警部队"
+        # Kept for those who served in it before the reorganisation.
+        STRATEGIC_SUPPORT = "strategic_support", "战略支援部队（2024年4月前）"
         OTHER = "other", "其他"
 
     class DischargeRoute(models.TextChoices):

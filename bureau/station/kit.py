@@ -24,7 +24,9 @@ with `GrantForm` a `StationModelForm`. The rules live here, once:
   model's own);
 - a rendered form page is saved once: its hidden submission key is stored with the
   write (`bureau.models.IdempotencyKey`), and a second post of the page is sent on to
-  the list with ALREADY_SUBMITTED_MESSAGE.
+  the list with ALREADY_SUBMITTED_MESSAGE;
+- a form page's draft (`bureau.station.drafts`, kept as the user types) is deleted when
+  the page's post saves.
 
 Templates: `station/record_list.html` and `station/record_form.html` are the page
 skeletons an area's templates extend; `station/_form_fields.html`,
@@ -52,7 +54,7 @@ from bureau.base.concurrency import VersionFormMixin
 from bureau.base.duplicates import request_fingerprint, unique_violation
 from bureau.base.masking import sensitive_fields
 from bureau.base.scoping import township_of
-from bureau.models import IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
+from bureau.models import FormDraft, IdempotencyKey, PendingChange, Person, ReviewStatus, TownshipRecord
 from bureau.models.changes import PROPOSED_MESSAGE
 from bureau.models.idempotency import KEY_MAX_LENGTH, KeyInUse
 from bureau.models.rules import decided_fields
@@ -214,6 +216,8 @@ def record_form(
                     result = form.submit(by=request.user)
                     if claim is not None:
                         claim.finish(result=result, status_code=302)
+                    # What the user typed is saved now: its draft (bureau.station.drafts) goes.
+                    FormDraft.objects.filter(user=request.user, key=request.path).delete()
                     if getattr(result, "proposed_change", None) is not None:
                         success_message = PROPOSED_MESSAGE
                     messages.success(request, success_message(result) if callable(success_message) else success_message)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bureau.areas import area_configs
-from bureau.station import views
+from bureau.station import drafts, views
 
 app_name = "station"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/find/", views.person_find, name="person_find"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("drafts/", drafts.draft, name="draft"),
 ]
 
 # Each area app's station pages, as it declares them: /station/<label>/…, namespace station:<label>.

@@ -99,6 +99,11 @@ PAGES = {
     "station:person_create": {GET: STATION_PAGE, POST: STATION_PAGE},
     "station:person_detail": {GET: STATION_RECORD},
     "station:person_edit": {GET: STATION_RECORD, POST: STATION_RECORD},
+    # A form's draft (bureau.station.drafts), the user's own: asked without a form page's path, a 400.
+    "station:draft": {
+        GET: {**STATION_PAGE, STATION_A: 400, STATION_B: 400},
+        POST: {**STATION_PAGE, STATION_A: 400, STATION_B: 400},
+    },
     # The areas' station pages (`station_urls`) and public pages (`public_urls`) are read from their
     # declarations (`classify_area_page`): a station page is STATION_PAGE, or STATION_RECORD when it
     # names a record, read and (a form, unless it is a `_list`) posted; a public page is open to

@@ -95,7 +95,11 @@ class CreditCodeWidget(TextWidget):
 
 
 class ChoiceLabelWidget(widgets.Widget):
-    """A choice shown by its Chinese label (男, 退役军人); the stored code is accepted too."""
+    """
+    A choice shown by its Chinese label (男, 退役军人); the stored code is accepted too, and a label
+    without its note in brackets when that names one choice: 战略支援部队 for 「战略支援部队（2024年4月前）」,
+    as rosters written before the note was added say it.
+    """
 
     def __init__(self, choices, *, empty_value="", **kwargs):
         super().__init__(**kwargs)
@@ -109,6 +113,9 @@ class ChoiceLabelWidget(widgets.Widget):
         for code, label in self.choices:
             if text in (label, code):
                 return code
+        bare = [code for code, label in self.choices if "（" in label and label.split("（")[0] == text]
+        if len(bare) == 1:
+            return bare[0]
         labels = "、".join(label for _, label in self.choices)
         raise ValueError(f"“{text}”不是有效的选项，应填写：{labels}。")
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from bureau.importexport.widgets import ChoiceLabelWidget
 from bureau.models import Person, ReviewStatus
 from tests.bureau.test_station import person_data
 from tests.factories import PersonFactory, make_id_number
@@ -51,3 +52,12 @@ def test_a_person_of_the_former_branch_still_saves_and_displays(client_for, stat
     assert (person.branch, person.address) == ("strategic_support", "乙村 2 号")
     detail = client.get(reverse("station:person_detail", args=[person.pk])).content.decode()
     assert f"<dd>{FORMER}</dd>" in detail
+
+
+def test_a_roster_saying_the_former_name_without_its_note_imports_as_the_former_branch():
+    widget = ChoiceLabelWidget(Person.Branch.choices)
+    assert widget.clean("战略支援部队") == "strategic_support"
+    assert widget.clean(FORMER) == "strategic_support"
+    assert widget.clean("信息支援部队") == Person.Branch.values[Person.Branch.labels.index("信息支援部队")]
+    with pytest.raises(ValueError, match="不是有效的选项"):
+        widget.clean("支援部队")

@@ -17,8 +17,9 @@ class BureauConfig(AppConfig):
         from bureau import checks  # noqa: F401  (registers the system checks)
         from bureau.admin.history import register_history_admins
         from bureau.admin.lookups import enforce_query_allow_list
-        from bureau.rules import audit_hooks, signals  # noqa: F401  (signals registers its receivers)
+        from bureau.rules import audit_hooks, notices, signals  # noqa: F401  (signals registers its receivers)
         from bureau.rules.payments import batches, ledger
+        from bureau.station.records import station_record_url
 
         # django.contrib.admin comes first in INSTALLED_APPS, so its ready() has imported every
         # app's admin module by now: an app's own admin of a history table is left in place.
@@ -31,6 +32,8 @@ class BureauConfig(AppConfig):
         ledger.connect()
         # Money held for want of a bank account is paid once an account in use is added.
         batches.connect()
+        # A station's notice of the bureau's review links to the record's station page.
+        notices.use_record_url(station_record_url)
 
         # Models added by later migrations get their role grants without a hand-written list.
         # Connected for every app, since each app's permissions appear after its own migrate step.

@@ -11,7 +11,9 @@ def site_profile(request):
 def station_menu(request):
     """
     The area apps' station menu entries (bureau.areas), grouped by area, with the
-    current page marked; only station pages use it.
+    current page marked: the entry (`current`) and its area (`current` of the area,
+    also on an area's page no entry names, and `station_area`, the current area or None).
+    Only station pages use it.
     """
     match = getattr(request, "resolver_match", None)
     if match is None or "station" not in match.namespaces:
@@ -27,5 +29,6 @@ def station_menu(request):
             for entry in area.station_menu
         ]
         if entries:
-            areas.append({"label": area.verbose_name, "entries": entries})
-    return {"station_areas": areas}
+            current = area.label in match.namespaces or any(entry["current"] for entry in entries)
+            areas.append({"label": area.verbose_name, "key": area.label, "entries": entries, "current": current})
+    return {"station_areas": areas, "station_area": next((area for area in areas if area["current"]), None)}

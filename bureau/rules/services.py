@@ -16,7 +16,7 @@ from bureau.models import (
 from bureau.models.changes import proposable_fields, stored
 from bureau.models.rules import decided_field_errors, decided_fields, decided_message
 from bureau.roles import reviews_records
-from bureau.rules import audit
+from bureau.rules import audit, notices
 
 
 class ScopeError(Exception):
@@ -137,6 +137,7 @@ def record_review(*, record: TownshipRecord, by, approve: bool, reason: str = ""
     record._history_user = by
     record.save(update_fields=["review_status", "return_reason", "reviewed_by", "reviewed_at", "updated_at"])
     audit.record(audit.Kind.APPROVE if approve else audit.Kind.RETURN, user=by, obj=record)
+    notices.record_reviewed(record, approve=approve)
     return record
 
 
@@ -231,6 +232,7 @@ def change_review(*, change: PendingChange, by, approve: bool, reason: str = "")
     change.reviewed_at = timezone.now()
     change.save()
     audit.record(audit.Kind.APPROVE if approve else audit.Kind.RETURN, user=by, obj=change)
+    notices.change_reviewed(change, approve=approve)
     return change
 
 

@@ -27,7 +27,16 @@ from django.test import Client
 from django.utils import timezone
 
 from bureau import roles
-from bureau.models import Attachment, ExportJob, ImportJob, PasswordReset, Person, Township, TransferRequest
+from bureau.models import (
+    Attachment,
+    ExportJob,
+    ImportJob,
+    Notice,
+    PasswordReset,
+    Person,
+    Township,
+    TransferRequest,
+)
 from employment.models import JobFair
 from pensions.models import BenefitStandard
 from tests import factories
@@ -196,6 +205,10 @@ def build_matrix_data() -> MatrixData:
         "bureau.exportlog": factories.ExportLogFactory(user=clerk),
         "bureau.enterprise": enterprise,
         "bureau.pendingchange": factories.PendingChangeFactory(person=person, proposed_by=data.users[STATION_A]),
+        # Station A's notice of the bureau's review (station:notice_open).
+        "bureau.notice": Notice.objects.create(
+            recipient=data.users[STATION_A], text="区局已审核通过您提交的“人员 张甲”。", url="/station/"
+        ),
         # A station of township A registered a number township B holds: a request to move to A.
         "bureau.transferrequest": TransferRequest.objects.create(
             person=factories.PersonFactory(name="李乙", township=township_b),

@@ -120,6 +120,12 @@ PAGES = {
         GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
         POST: {**STATION_PAGE, STATION_A: 302, STATION_B: 302},
     },
+    # A station's notice, followed: marked read and sent on (302); another user's notice does not exist.
+    "station:notice_open": {GET: {**STATION_RECORD, STATION_A: 302}},
+    "station:notices_read_all": {
+        GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
+        POST: {**STATION_PAGE, STATION_A: 302, STATION_B: 302},
+    },
     # Signed in, everyone may change their own password (an empty post is the form again); the
     # second-factor page, with REQUIRE_TOTP off, sends a signed-in user on to their home page.
     "password_change": {GET: {**everyone(200), ANONYMOUS: LOGIN}, POST: {**everyone(200), ANONYMOUS: LOGIN}},
@@ -812,6 +818,7 @@ def page_target(route: Route) -> str:
 PAGE_TARGETS = {
     "station:person_detail": "bureau.person",
     "station:person_edit": "bureau.person",
+    "station:notice_open": "bureau.notice",
     "station:support_army:homecoming_edit": "support_army.homecomingregistration",
     "station:support_army:homecoming_checklist": "support_army.homecomingregistration",
     "commemoration:memorial_martyr": "commemoration.martyr",

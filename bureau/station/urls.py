@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bureau.areas import area_configs
-from bureau.station import views
+from bureau.station import todo, views
 
 app_name = "station"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("submissions/", views.submissions, name="submissions"),
+    path("todo/", todo.todo, name="todo"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/find/", views.person_find, name="person_find"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),

@@ -133,7 +133,12 @@ def waiting_rows(user) -> list[Row]:
         if change.record is None:
             continue  # the record was deleted; the change goes with it
         rows.append(
-            Row(label=record_label(change.record), done=False, url=station_record_url(change.record), detail=WAITING_DETAIL)
+            Row(
+                label=record_label(change.record),
+                done=False,
+                url=station_record_url(change.record),
+                detail=WAITING_DETAIL,
+            )
         )
     return rows
 
@@ -185,6 +190,9 @@ def todo(request):
         "station/todo.html",
         {
             "todo": listing,
-            "areas": [{"label": area, "groups": groups, "count": sum(g.count for g in groups)} for area, groups in areas.items()],
+            "areas": [
+                {"label": area, "groups": groups, "count": sum(g.count for g in groups)}
+                for area, groups in areas.items()
+            ],
         },
     )

@@ -18,7 +18,7 @@ from bureau import roles
 from bureau.models import Notice, PendingChange, Person, ReviewStatus
 from bureau.models.categories import PreferentialCategory
 from bureau.rules.services import change_review, record_save
-from bureau.rules.todo import Tally, completion_notices, expectations
+from bureau.rules.todo import Expectation, Row, Tally, completion_notices, expectations
 from bureau.station.todo import RETURNED_KEY, WAITING_KEY, station_todo, station_todo_count
 from tests.conftest import make_persona
 from tests.factories import PersonCategoryFactory, PersonFactory, TownshipFactory, UserFactory
@@ -99,13 +99,14 @@ def test_the_station_list_is_exactly_the_planted_rows_and_the_cores(data):
     listing = station_todo(data["station"], today=BEFORE_DUE)
 
     assert labels(listing, "kit_area.grant") == ["王三", "王二"]
-    assert labels(listing, RETURNED_KEY) == [f"人员：王四", f"测试补助：王三（{GRANTED:%Y-%m-%d}）"] or labels(
-        listing, RETURNED_KEY
-    ) == [f"测试补助：王三（{GRANTED:%Y-%m-%d}）", "人员：王四"]
+    # Record types in a fixed order (bureau.person before kit_area.grant), newest first within one.
+    assert labels(listing, RETURNED_KEY) == ["人员：王四", f"测试补助：王三（{GRANTED:%Y-%m-%d}）"]
     assert labels(listing, WAITING_KEY) == [f"测试补助：王五（{GRANTED:%Y-%m-%d}）"]
     assert listing.count == 4  # the changes waiting for the bureau are information, not to do
     assert station_todo_count(data["station"], today=BEFORE_DUE) == 4
-    missing = next(row for row in next(g for g in listing.groups if g.key == "kit_area.grant").rows if row.label == "王二")
+    missing = next(
+        row for row in next(g for g in listing.groups if g.key == "kit_area.grant").rows if row.label == "王二"
+    )
     assert missing.url == f"/station/kit_area/grants/new/?person={data['missing'].pk}"
     assert missing.detail == "未发放测试补助"
     returned = next(g for g in listing.groups if g.key == RETURNED_KEY).rows
@@ -113,15 +114,18 @@ def test_the_station_list_is_exactly_the_planted_rows_and_the_cores(data):
     assert {row.detail for row in returned} == {"退回原因：金额有误", "退回原因：身份证号有误"}
 
 
-def test_late_rows_come_first(data):
-    missing = data["missing"]
-    Grant.objects.filter(person__name="王三").update(granted_on=datetime.date(YEAR, 1, 1))
-    listing = station_todo(data["station"], today=AFTER_DUE)
+def test_late_rows_come_first_the_longest_overdue_first():
+    rows = (
+        Row("未到期", done=False, url="/a/", due=datetime.date(YEAR, 9, 1)),
+        Row("无期限", done=False, url="/b/"),
+        Row("逾期较短", done=False, url="/c/", due=datetime.date(YEAR, 7, 1)),
+        Row("已办", done=True, url="/d/", due=datetime.date(YEAR, 1, 1)),
+        Row("逾期较长", done=False, url="/e/", due=datetime.date(YEAR, 2, 1)),
+    )
+    expectation = Expectation(key="kit_area.example", label="示例", rows=rows)
 
-    group = next(g for g in listing.groups if g.key == "kit_area.grant")
-    assert [(row.label, row.late_on(AFTER_DUE)) for row in group.rows] == [("王三", True), ("王二", True)]
-    assert group.late == 2
-    assert missing.pk
+    assert [row.label for row in expectation.open_rows(AFTER_DUE)] == ["逾期较长", "逾期较短", "未到期", "无期限"]
+    assert expectation.tally(AFTER_DUE) == Tally(expected=5, done=1, late=2)
 
 
 def test_another_townships_list_holds_none_of_these_rows(data):
@@ -202,8 +206,13 @@ def test_the_todo_page_lists_the_rows_with_links_and_counts(data, client, monkey
 
 
 def test_a_station_with_nothing_to_do_sees_the_empty_state(data, client):
-    Grant.objects.create(person=Person.objects.get(name="李一"), amount=1, granted_on=GRANTED, township=data["west"],
-                         review_status=ReviewStatus.SUBMITTED)
+    Grant.objects.create(
+        person=Person.objects.get(name="李一"),
+        amount=1,
+        granted_on=GRANTED,
+        township=data["west"],
+        review_status=ReviewStatus.SUBMITTED,
+    )
     client.force_login(data["west_station"])
 
     response = client.get("/station/todo/")

@@ -5,6 +5,7 @@ whose every count links to its rows, and a stacked bar per township (reports.cha
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -12,8 +13,10 @@ from django.urls import reverse
 
 from bureau.models import Township
 from bureau.roles import reviews_records
-from bureau.rules.todo import Completeness, Expectation, Row, as_of, completeness, expectation_of
+from bureau.rules.todo import Completeness, Expectation, Row, Tally, as_of, completeness, expectation_of
 from reports import chartdata
+
+logger = logging.getLogger(__name__)
 
 STATES = {"expected": "应办", "done": "已办", "late": "逾期"}
 
@@ -39,10 +42,7 @@ class CompletenessSection:
     lines: list[TableLine]
     totals: list[int]  # per expectation: expected, done, late (over the townships)
     chart: chartdata.Chart
-
-    @property
-    def has_rows(self) -> bool:
-        return self.result.total.expected > 0
+    error: str = ""
 
 
 def rows_url(key: str, township, *, year: int, state: str) -> str:
@@ -55,7 +55,14 @@ def dashboard_section(*, year: int, township) -> CompletenessSection:
     """The dashboard's section for `township` (its own line) or the whole district (a line per township)."""
     townships = [township] if township is not None else list(Township.objects.all())
     today = as_of(year)
-    result = completeness(year=year, today=today, townships=townships)
+    try:
+        result = completeness(year=year, today=today, townships=townships)
+        error = ""
+    except Exception:
+        # An area's broken declaration must not take the dashboard down with it.
+        logger.exception("Completeness of %s could not be computed", year)
+        result = Completeness(year, today, (), (), (), Tally())
+        error = "各服务站完成情况暂时无法计算，详细原因已记入系统日志，请联系系统管理员。"
     lines = []
     for line in result.lines:
         cells = []
@@ -65,7 +72,7 @@ def dashboard_section(*, year: int, township) -> CompletenessSection:
         lines.append(TableLine(line.township.name, cells, [line.total.expected, line.total.done, line.total.late]))
     totals = [getattr(tally, state) for tally in result.totals for state in STATES]
     chart = chartdata.completeness_chart(year=year, township=township, result=result)
-    return CompletenessSection(year, today, result, lines, totals, chart)
+    return CompletenessSection(year, today, result, lines, totals, chart, error)
 
 
 # --- the rows of one cell -----------------------------------------------------------------------

@@ -178,9 +178,13 @@ def test_the_count_and_the_list_cost_the_same_queries_with_more_rows(data):
     for n in range(5):
         GrantFactory(person=hardship(f"赵{n}", data["east"]), granted_on=GRANTED, review_status=ReviewStatus.RETURNED)
         PersonFactory(name=f"钱{n}", township=data["east"], review_status=ReviewStatus.RETURNED)
+        proposed = GrantFactory(person=PersonFactory(name=f"孙{n}", township=data["east"]), granted_on=GRANTED)
+        proposed.amount = Decimal("1.00")
+        record_save(record=proposed, by=data["station"])  # waits for the bureau
     after = (queries(station_todo), queries(station_todo_count))
 
     assert station_todo_count(data["station"], today=BEFORE_DUE) == 4 + 5 + 10
+    assert len(labels(station_todo(data["station"], today=BEFORE_DUE), WAITING_KEY)) == 1 + 5
     assert after == before
 
 

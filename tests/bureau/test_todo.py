@@ -255,3 +255,16 @@ def test_the_bureau_is_told_once_when_the_station_completes_its_expectation(data
     assert notice.text == f"东城街道已完成{YEAR}年困难退役军人测试补助（4/4）。"
     assert notice.url == f"/dashboard/completeness/kit_area.grant/{data['east'].pk}/?year={YEAR}&state=done"
     assert completion_notices(township=data["east"]) == []
+
+
+def test_a_broken_declaration_leaves_the_station_pages_up_without_a_badge(data, client, monkeypatch):
+    def broken(*, township, year, today):
+        raise RuntimeError("an area's bug")
+
+    monkeypatch.setattr("bureau.rules.todo.declared_functions", lambda: [("测试领域", broken)])
+    client.force_login(data["station"])
+
+    response = client.get("/station/")
+
+    assert response.status_code == 200
+    assert response.context["todo_count"] is None

@@ -196,3 +196,16 @@ def test_leadership_neither_sees_nor_marks_the_notices(data, client):
     assert "消息提醒" not in client.get("/admin/").content.decode()
     assert client.post("/admin/notices/read/").status_code == 403
     assert Notice.objects.get().read_at is None
+
+
+def test_a_broken_declaration_leaves_the_dashboard_up_with_a_message(data, client, monkeypatch):
+    def broken(*, township, year, today):
+        raise RuntimeError("an area's bug")
+
+    monkeypatch.setattr("bureau.rules.todo.declared_functions", lambda: [("测试领域", broken)])
+    client.force_login(data["leader"])
+
+    response = client.get(f"/dashboard/?year={YEAR}")
+
+    assert response.status_code == 200
+    assert "各服务站完成情况暂时无法计算" in response.content.decode()

@@ -1,7 +1,13 @@
+import logging
+
 from django.urls import reverse
 
 from bureau.areas import area_configs
 from bureau.models import SiteProfile
+from bureau.roles import is_station_staff
+from bureau.station.todo import station_todo_count
+
+logger = logging.getLogger(__name__)
 
 
 def site_profile(request):
@@ -32,3 +38,19 @@ def station_menu(request):
             current = area.label in match.namespaces or any(entry["current"] for entry in entries)
             areas.append({"label": area.verbose_name, "key": area.label, "entries": entries, "current": current})
     return {"station_areas": areas, "station_area": next((area for area in areas if area["current"]), None)}
+
+
+def station_todo(request):
+    """`todo_count` on station pages: what the station has to do this year (the nav's 待办 badge)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or "station" not in match.namespaces:
+        return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not is_station_staff(user):
+        return {}
+    try:
+        return {"todo_count": station_todo_count(user)}
+    except Exception:
+        # A broken declaration of one area must not take every station page down: the 待办 page shows the error.
+        logger.exception("The to-do count of %s could not be computed", user)
+        return {"todo_count": None}

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bureau.context_processors.site_profile",
                 "bureau.context_processors.station_menu",
+                "bureau.context_processors.station_todo",
             ],
         },
     },

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from bureau import views
+from bureau import notice_views, views
 from bureau.areas import area_configs
 from bureau.importexport import views as export_views
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "admin/exports/<int:pk>/download/", admin.site.admin_view(export_views.export_download), name="export_download"
     ),
+    path("admin/notices/read/", admin.site.admin_view(notice_views.notice_read), name="notice_read"),
     path("admin/data-check/", admin.site.admin_view(views.data_check), name="data_check"),
     # Before admin.site.urls: the same URL as admin:login, so a login without `next` lands on the user's start page.
     path("admin/login/", views.admin_login, name="admin_login"),

@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 from bureau.areas import area_configs
 from bureau.models import Payment, Township
 from bureau.reporting.registry import registry_figures
+from bureau.rules.todo import as_of, completeness
 
 MONTHS = [f"{month}月" for month in range(1, 13)]
 
@@ -129,3 +130,25 @@ def townships_compared(*, year: int) -> Chart:
         label = next((figures[key].label for figures in per_township if key in figures), key)
         series.append(Series(label, [figures[key].value if key in figures else 0 for figures in per_township], unit))
     return Chart("townships_compared", f"{year}年各乡镇（街道）对比", "bar", [t.name for t in townships], series)
+
+
+def completeness_chart(*, year: int, township=None, result=None) -> Chart:
+    """
+    Per township, the year's expectations of every area added up (bureau.rules.todo.completeness): done,
+    open and late rows, a stacked bar each. `result` is a completeness already computed (the dashboard's table).
+    """
+    if result is None:
+        townships = [township] if township is not None else list(Township.objects.all())
+        result = completeness(year=year, today=as_of(year), townships=townships)
+    lines = result.lines
+    return Chart(
+        "completeness",
+        f"{year}年各服务站完成情况",
+        "bar",
+        [line.township.name for line in lines],
+        [
+            Series("已办", [line.total.done for line in lines], "项"),
+            Series("未办", [line.total.open for line in lines], "项"),
+            Series("逾期", [line.total.late for line in lines], "项"),
+        ],
+    )

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("figures/<str:item_key>/<str:figure_key>/", views.figure_records, name="figure_records"),
+    path("completeness/<str:key>/<int:township_id>/", views.completeness_rows, name="completeness_rows"),
     path("charts/<slug:key>.xlsx", views.chart_download, name="chart_download"),
     path("runs/", views.run_request, name="run_request"),
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),

@@ -21,8 +21,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from bureau.base.scoping import sees_all_townships, township_of
+from bureau.models import Township
 from bureau.rules import background
 from bureau.rules.accounts import keeps_session_idle
+from reports import completeness as completion
 from reports import dashboard as board
 from reports.forms import RunRequestForm, YearForm
 from reports.models import AnnualReportRun
@@ -123,6 +125,7 @@ def _render_dashboard(request, *, year: int, township, form: RunRequestForm, sta
     page = Paginator(_visible_runs(request.user), RUNS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = _with_job_state(page.object_list)
     charts = board.dashboard_charts(year=year, township=township, compare_townships=sees_all_townships(request.user))
+    done = completion.dashboard_section(year=year, township=township)
     context = {
         "year": year,
         "township": township,
@@ -132,7 +135,8 @@ def _render_dashboard(request, *, year: int, township, form: RunRequestForm, sta
         "scope_query": _scope_query(year, township),
         "summary": board.dashboard_summary(year=year, township=township),
         "charts": [(chart, board.chart_headers(chart)) for chart in charts],
-        "chart_data": [board.chart_payload(chart) for chart in charts],
+        "chart_data": [board.chart_payload(chart) for chart in [*charts, done.chart]],
+        "completeness": done,
         "page": page,
         "form": form,
     }
@@ -175,6 +179,42 @@ def figure_records(request, item_key: str, figure_key: str):
         "page": page,
     }
     return render(request, "reports/figure_records.html", context)
+
+
+@require_GET
+@dashboard_required
+def completeness_rows(request, key: str, township_id: int):
+    """The rows behind one count of 各服务站完成情况: a township's expectation, all, done or late."""
+    try:
+        year, own = _scope(request)
+    except ScopeRefused as refused:
+        return refused.response(request)
+    state = request.GET.get("state", "expected")
+    if state not in completion.STATES:
+        return render(request, "400.html", {"message": "state 参数只能是 expected、done 或 late。"}, status=400)
+    township = Township.objects.filter(pk=township_id).first()
+    if township is None:
+        raise Http404("没有这个乡镇（街道）。")
+    if not sees_all_townships(request.user) and township != own:
+        return ScopeRefused(403, f"服务站工作人员只能查看本乡镇（街道）（{own.name}）的数据。").response(request)
+    found = completion.cell_rows(key=key, township=township, year=year, state=state, user=request.user)
+    if found is None:
+        raise Http404("没有这项工作任务。")
+    expectation, rows = found
+    context = {
+        "year": year,
+        "township": township,
+        "expectation": expectation,
+        "rows": rows,
+        "state": state,
+        "state_label": completion.STATES[state],
+        "states": [
+            (value, label, completion.rows_url(key, township, year=year, state=value))
+            for value, label in completion.STATES.items()
+        ],
+        "scope_query": _scope_query(year, township if sees_all_townships(request.user) else own),
+    }
+    return render(request, "reports/completeness_rows.html", context)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from bureau.models.changes import proposable_fields, stored
 from bureau.models.rules import decided_field_errors, decided_fields, decided_message
 from bureau.roles import reviews_records
 from bureau.rules import audit, notices
+from bureau.rules.todo import completion_notices_later
 
 
 class ScopeError(Exception):
@@ -81,6 +82,9 @@ def record_save(*, record: TownshipRecord, by) -> TownshipRecord:
     # The history names the user also when no request does (a service called by a task or a command).
     record._history_user = by
     record.save()
+    if record.township_id is not None and not reviews_records(by):
+        # A station's submission may complete one of its expectations: the bureau's notice, once committed.
+        completion_notices_later(township_id=record.township_id)
     return record
 
 

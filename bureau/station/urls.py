@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bureau.areas import area_configs
-from bureau.station import drafts, views
+from bureau.station import drafts, todo, views
 
 app_name = "station"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("submissions/", views.submissions, name="submissions"),
     path("notices/<int:pk>/", views.notice_open, name="notice_open"),
     path("notices/read/", views.notices_read_all, name="notices_read_all"),
+    path("todo/", todo.todo, name="todo"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/find/", views.person_find, name="person_find"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),

@@ -33,8 +33,10 @@
 
   function optionFor(chart) {
     var units = axesFor(chart.series);
-    var stacked = chart.key === "activities_by_month";
-    var horizontal = chart.key === "payments_by_programme" || chart.key === "townships_compared";
+    // Completeness: done, open and late rows of each township, one stacked bar each.
+    var stacked = chart.key === "activities_by_month" || chart.key === "completeness";
+    var horizontal =
+      chart.key === "payments_by_programme" || chart.key === "townships_compared" || chart.key === "completeness";
     var series = chart.series.map(function (s, index) {
       var axis = Math.max(units.indexOf(s.unit), 0);
       var kind = chart.kind === "line" && axis === 1 ? "bar" : chart.kind;
@@ -47,7 +49,7 @@
       };
       entry[horizontal ? "xAxisIndex" : "yAxisIndex"] = axis;
       if (stacked) {
-        entry.stack = "activities";
+        entry.stack = chart.key;
       }
       if (kind === "line") {
         entry.symbolSize = 6; // straight segments: a smoothed money line would dip below 0 between months

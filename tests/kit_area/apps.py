@@ -8,3 +8,4 @@ class KitAreaConfig(AreaConfig):
     order = 99
     station_menu = (MenuEntry("测试补助", "grant_list", match="grant"),)
     station_models = frozenset({"grant"})
+    todo = ("tests.kit_area.todo.grant_once",)

@@ -95,6 +95,7 @@ PAGES = {
     "station:logout": {GET: NOT_ALLOWED, POST: everyone(LOGIN)},
     "station:home": {GET: STATION_PAGE},
     "station:submissions": {GET: STATION_PAGE},
+    "station:todo": {GET: STATION_PAGE},
     # An empty post is the form again with its errors: nothing saved.
     "station:person_create": {GET: STATION_PAGE, POST: STATION_PAGE},
     "station:person_detail": {GET: STATION_RECORD},
@@ -143,6 +144,8 @@ PAGES = {
     # A chart's numbers as xlsx, in the user's own scope; the records of a figure no section has: 404.
     "reports:chart_download": {GET: DASHBOARD},
     "reports:figure_records": {GET: {**DASHBOARD, **dict.fromkeys([STATION_A, STATION_B, CLERK, LEADER], 404)}},
+    # The rows of one count of 各服务站完成情况: township A's, which station B may not see.
+    "reports:completeness_rows": {GET: {**DASHBOARD, STATION_B: 403}},
     # An attachment of township A's job fair: served to who may view the fair, a 404 to everyone else.
     "protected_file": {
         GET: row(
@@ -663,6 +666,11 @@ ADMIN_SITE = {
         GET: {**outside_admin(), **dict.fromkeys(STAFF, 403), CLERK: 200},
         POST: {**outside_admin(), **dict.fromkeys(STAFF, 405)},
     },
+    # The bureau's notices marked read (bureau staff, who read them on the index): back to the index.
+    "notice_read": {
+        GET: {**outside_admin(), **dict.fromkeys(STAFF, 405)},
+        POST: {**outside_admin(), **dict.fromkeys(STAFF, 403), CLERK: 302},
+    },
     "export_status": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404), CLERK: 200}},
     "export_download": {GET: {**outside_admin(), **dict.fromkeys(STAFF, 404), CLERK: 200}},
     # Signed-in staff are sent on to the index; others get the form (again, for an empty post).
@@ -887,6 +895,8 @@ def url_for(case: Case, data) -> str:
         return f"/dashboard/runs/{obj.pk}/download/docx/"
     if case.route.name == "reports:chart_download":
         return "/dashboard/charts/payments_by_month.xlsx"
+    if case.route.name == "reports:completeness_rows":
+        return f"/dashboard/completeness/kit_area.grant/{data.objects['bureau.township'].pk}/"
     if case.route.name == "reports:figure_records":
         return "/dashboard/figures/nothing.here/nothing/"
     if pattern.startswith("api/v1/"):

@@ -56,7 +56,7 @@ def check_production_settings(app_configs, **kwargs):
 #: The dotted paths of an `AreaConfig` and what each must name (a module, or an attribute of one).
 AREA_MODULE_PATHS = ("api", "station_urls", "public_urls")
 AREA_OBJECT_PATHS = ("report_section", "demo", "demo_this_year")
-AREA_PATH_LISTS = ("data_checks", "person_guards")
+AREA_PATH_LISTS = ("data_checks", "person_guards", "todo")
 
 
 @register("areas")

@@ -109,6 +109,7 @@ def test_every_path_of_every_declaration_is_checked(install):
         config.api = "tests.broken_area.apy"
         config.data_checks = ("tests.broken_area.checks.NOTHING",)
         config.person_guards = ("tests.broken_area.report.guard",)
+        config.todo = ("tests.broken_area.todo.nothing_to_do",)
         config.person_file = PersonFilePart("测试", "broken_area/person_file.html", "tests.broken_area.report.contxt")
         config.station_urls = "tests.kit_area.urls"  # a real URL module, without the menu's page
         config.station_menu = (MenuEntry("津贴", "allowance_list"), MenuEntry("测试补助", "grant_list"))
@@ -130,6 +131,7 @@ def test_every_path_of_every_declaration_is_checked(install):
         ("bureau.E101", f"{where} api"),
         ("bureau.E101", f"{where} data_checks[0]"),
         ("bureau.E101", f"{where} person_guards[0]"),
+        ("bureau.E101", f"{where} todo[0]"),
         ("bureau.E101", f"{where} person_file"),
         ("bureau.E102", f"{where} station_models"),
         ("bureau.E103", f"{where} role_grants"),

@@ -8,7 +8,7 @@ again after an unlock. The lock itself is the core's (`bureau.rules.closing`); p
 import datetime
 import hashlib
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -73,21 +73,8 @@ def value_text(value, unit: str = "") -> str:
     """A stored value as people read it: 13300.00 元, 张一、张二, — for none."""
     if value is None or value == []:
         return "—"
-    if isinstance(value, list):
-        text = "、".join(str(v) for v in value)
-    else:
-        text = str(value)
+    text = "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
     return f"{text} {unit}".strip() if unit else text
-
-
-def cell_value(value):
-    """A stored value for a spreadsheet cell: money back to a number, names joined."""
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
-    return value
 
 
 def document_figures(document: ReportDocument) -> dict:

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bureau import roles
 from bureau.models import AuditEvent, ClosedYear
 from bureau.rules.closing import is_closed
-from reports.finals import report_close, report_reopen
+from reports.finals import report_close
 from reports.models import FinalReport, ReportDownload, ReportYear
 from tests.conftest import make_persona
 from tests.factories import TownshipFactory, UserFactory
@@ -150,10 +150,17 @@ def test_reopen_year_command_needs_a_reason_and_keeps_the_files(world):
     output = command("reopen_year", "2021", "--by", "leader", "--reason", "李二的慰问金漏录")
 
     closing = ClosedYear.objects.get(year=2021)
-    assert (closing.closed, closing.reopened_by.username, closing.reopen_reason) == (False, "leader", "李二的慰问金漏录")
+    assert (closing.closed, closing.reopened_by.username, closing.reopen_reason) == (
+        False,
+        "leader",
+        "李二的慰问金漏录",
+    )
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.YEAR_REOPEN, detail="2021年解锁：李二的慰问金漏录").exists()
     assert "2021年已解锁（解锁人 leader，原因：李二的慰问金漏录）" in output
-    assert "定稿文件仍保留：第1版 reports/final/final-report-2021-v1.docx、reports/final/final-report-2021-v1.xlsx。" in output
+    assert (
+        "定稿文件仍保留：第1版 reports/final/final-report-2021-v1.docx、reports/final/final-report-2021-v1.xlsx。"
+        in output
+    )
     assert final.docx_file.storage.exists(final.docx_file.name)
 
     # Closed once more: the next version, the first one kept.
@@ -174,7 +181,9 @@ def test_close_and_reopen_in_the_report_year_admin(world):
     assert close_url not in leader.get(page).content.decode()  # leadership does not close
     confirm = clerk.get(close_url)
     assert confirm.status_code == 200
-    assert "2021年的各项记录随即锁定，在管理后台、服务站、接口和导入中都不能再新增、修改或删除" in confirm.content.decode()
+    assert (
+        "2021年的各项记录随即锁定，在管理后台、服务站、接口和导入中都不能再新增、修改或删除" in confirm.content.decode()
+    )
     assert leader.get(close_url).status_code == 403
     assert leader.post(close_url, {"confirm": "on"}).status_code == 403
     unconfirmed = clerk.post(close_url, {})

@@ -2,17 +2,29 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from bureau.admin import ReadOnlyAdmin
 from bureau.admin.history import OPERATIONS
+from reports.finals import report_close, report_reopen, year_state
+from reports.forms import CloseYearForm, ReopenYearForm
 from reports.models import AnnualReportRun, Narrative, ReportDownload, ReportYear
 from reports.services import narrative_preview, year_words, year_words_fill
 
 FILL_BUTTON = "_fill_words"
+CLOSE_PERMISSION = "bureau.close_year"
+REOPEN_PERMISSION = "bureau.reopen_year"
+CLOSING_MEANS = (
+    "定稿后：系统按当前数据生成{year}年全区年度报告（Word 和 Excel），连同报告中的每一个数字保存为定稿版本，"
+    "今后随时可以下载；{year}年的各项记录随即锁定，在管理后台、服务站、接口和导入中都不能再新增、修改或删除。"
+    "如需更正，须由有权限的人员（局领导）填写原因解锁；解锁后重新生成的报告会列出与定稿版本相比变化的数字。"
+)
 
 
 def change_history(obj, describe) -> str:
@@ -97,6 +109,7 @@ class ReportYearAdmin(admin.ModelAdmin):
     (opening, each section's lead, closing), filled from the defaults for staff to edit.
     """
 
+    change_form_template = "reports/admin/reportyear_change_form.html"
     # No column queries per row: whether the ledger makes the year complete is on the year's page.
     list_display = ["year", "signing", "records", "words_filled", "updated_by", "updated_at"]
     list_select_related = ["updated_by"]
@@ -195,6 +208,104 @@ class ReportYearAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
+    # --- 定稿 and 解锁 -----------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/close/", view(self.close_view), name="reports_reportyear_close"),
+            path("<path:object_id>/reopen/", view(self.reopen_view), name="reports_reportyear_reopen"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "year_state": year_state(obj.year),
+                "may_close": request.user.has_perm(CLOSE_PERMISSION),
+                "may_reopen": request.user.has_perm(REOPEN_PERMISSION),
+                "reopen_form": ReopenYearForm(auto_id="reopen_%s"),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _year_for(self, request, object_id, permission: str) -> ReportYear:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("没有这个报告年度。")
+        return obj
+
+    def _step_page(self, request, obj, *, form, **context):
+        return TemplateResponse(
+            request,
+            "admin/step_confirm.html",
+            {**self.admin_site.each_context(request), "opts": self.opts, "obj": obj, "form": form, **context},
+            status=400 if form.errors else 200,
+        )
+
+    def _back(self, obj):
+        return HttpResponseRedirect(reverse("admin:reports_reportyear_change", args=[obj.pk]))
+
+    def close_view(self, request, object_id):
+        """定稿: a confirmation page saying what closing means, then the closing (reports.finals.report_close)."""
+        obj = self._year_for(request, object_id, CLOSE_PERMISSION)
+        state = year_state(obj.year)
+        form = CloseYearForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and not state.closed and form.is_valid():
+            try:
+                final = report_close(year=obj.year, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{obj.year}年报告已定稿（第{final.version}版）：已保存 Word 和 Excel 文件及"
+                    f"{final.figure_count}个数字，{obj.year}年的记录已锁定。",
+                    messages.SUCCESS,
+                )
+            return self._back(obj)
+        return self._step_page(
+            request,
+            obj,
+            form=form,
+            title=f"{obj.year}年报告定稿",
+            action="定稿",
+            summary=state.text,
+            message=CLOSING_MEANS.format(year=obj.year),
+            refusal=f"{state.text}如需重新定稿，请先解锁。" if state.closed else "",
+        )
+
+    def reopen_view(self, request, object_id):
+        """解锁: the reason is required; the year's final files stay."""
+        obj = self._year_for(request, object_id, REOPEN_PERMISSION)
+        state = year_state(obj.year)
+        form = ReopenYearForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and state.closed and form.is_valid():
+            try:
+                report_reopen(year=obj.year, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{obj.year}年已解锁，该年度的记录可以更正；定稿文件仍保留。更正后请重新定稿。",
+                    messages.SUCCESS,
+                )
+            return self._back(obj)
+        return self._step_page(
+            request,
+            obj,
+            form=form,
+            title=f"解锁{obj.year}年",
+            action="解锁",
+            summary=state.text,
+            message=f"解锁后，{obj.year}年的记录可以再次新增、修改或删除；解锁操作和原因记入审计日志。",
+            refusal="" if state.closed else f"{obj.year}年未定稿，无需解锁。",
+        )
+
 
 @admin.register(AnnualReportRun)
 class AnnualReportRunAdmin(ReadOnlyAdmin):
@@ -214,9 +325,9 @@ class AnnualReportRunAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportDownload)
 class ReportDownloadAdmin(ReadOnlyAdmin):
-    list_display = ["downloaded_at", "user", "run", "file_format"]
+    list_display = ["downloaded_at", "user", "run", "final", "file_format"]
     list_filter = ["file_format"]
-    list_select_related = ["user", "run__township"]
+    list_select_related = ["user", "run__township", "final"]
     date_hierarchy = "downloaded_at"
 
     def get_queryset(self, request):

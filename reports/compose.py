@@ -128,6 +128,7 @@ class ComparedFigure:
     item: str
     figure: Figure
     previous: object = None
+    item_key: str = ""  # the item's key (employment.job_fairs): a final report keeps its figures by it
 
     @property
     def change(self):
@@ -159,6 +160,9 @@ class ReportDocument:
     previous_year: int | None = None
     # The key charts (reports.chartdata), drawn as images in the Word report.
     charts: list = field(default_factory=list)
+    # A district report of a year with a final version: the figures changed since (reports.finals.Change),
+    # [] when none did; None when there is no final version to compare with. The Excel file lists them.
+    final_changes: list | None = None
 
 
 def render_text(template_text: str, default: str, context: dict, *, where: str, warnings: list[str]) -> str:
@@ -222,7 +226,9 @@ def compose_report(*, year: int, township=None, with_previous: bool = True, with
                 item = item.for_township()
             for figure in item.figures:
                 figures.append(
-                    ComparedFigure(section.heading, item.title, figure, previous.get((item.key, figure.key)))
+                    ComparedFigure(
+                        section.heading, item.title, figure, previous.get((item.key, figure.key)), item_key=item.key
+                    )
                 )
             if not item.has_data:
                 gaps.extend(Gap(section.area, item.title, f.label, township_name) for f in item.missing_figures)

@@ -64,3 +64,24 @@ class RunRequestForm(forms.Form):
         township.error_messages["invalid_choice"] = "您不能生成这个乡镇（街道）的报告。"
         township.error_messages["required"] = "请选择乡镇（街道）。"
         self.fields["year"].error_messages["invalid_choice"] = "请选择有效的年度。"
+
+
+class CloseYearForm(forms.Form):
+    """定稿's confirmation: the clerk says the report's figures were checked."""
+
+    confirm = forms.BooleanField(
+        label="我已核对报告中的数字，确认定稿",
+        error_messages={"required": "请勾选“我已核对报告中的数字，确认定稿”。"},
+    )
+
+
+class ReopenYearForm(forms.Form):
+    """解锁: the reason is required (kept with the year's closing and in the audit trail)."""
+
+    reason = forms.CharField(
+        label="解锁原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        error_messages={"required": "解锁已定稿的年度必须填写原因。"},
+        help_text="如：发现某笔慰问金金额录入错误，需更正后重新定稿。",
+    )

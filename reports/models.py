@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -170,6 +171,9 @@ class AnnualReportRun(BackgroundJob):
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # A district run of a year with a final report: the figures changed since its latest version
+    # (reports.finals.figures_changed), {"version": n, "changes": [...]}; None when there was none.
+    final_changes = models.JSONField("与定稿版本相比的变化", null=True, blank=True, encoder=DjangoJSONEncoder)
 
     # A run whose worker died is generated again from the start (its files are written at the end).
     job_steps = {
@@ -210,6 +214,13 @@ class AnnualReportRun(BackgroundJob):
         self.error = f"报告生成失败：{message}请点击“重试”重新生成；如仍失败，请联系系统管理员。"
         self.save(update_fields=["status", "step", "error", "finished_at"])
 
+    @property
+    def final_change_list(self) -> list:
+        """The figures changed since the final version (reports.finals.Change), for the run's row."""
+        from reports.finals import changes_from_record  # the service module imports this one
+
+        return changes_from_record(self.final_changes)
+
     def file_for(self, file_format: str):
         return getattr(self, f"{file_format}_file")
 
@@ -229,11 +240,70 @@ class AnnualReportRun(BackgroundJob):
         return f"{bureau_name}{self.year}年工作情况汇报（{self.scope_name}）.{file_format}"
 
 
+class FinalReport(models.Model):
+    """
+    One closing of a year (定稿): the district report as it stood then, its Word and Excel files and
+    every figure it stated, kept for good. A year closed again after an unlock gets the next version.
+    The files lie in the runs' storage under their own names (`storage_name`), so a run's cleanup of
+    its own files (reports.services._delete_earlier_files) never touches them.
+    """
+
+    FILE_FORMATS = ("docx", "xlsx")
+
+    year = models.PositiveSmallIntegerField("年度")
+    version = models.PositiveSmallIntegerField("版本")
+    closed_at = models.DateTimeField("定稿时间", default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="定稿人", on_delete=models.PROTECT, related_name="+"
+    )
+    docx_file = models.FileField("Word 文件", upload_to="reports/final/", blank=True)
+    docx_sha256 = models.CharField("Word 文件 SHA-256", max_length=64, blank=True)
+    xlsx_file = models.FileField("Excel 文件", upload_to="reports/final/", blank=True)
+    xlsx_sha256 = models.CharField("Excel 文件 SHA-256", max_length=64, blank=True)
+    # {item key: {figure key: {"label", "value", "unit", "item_title"}}}, in the report's order.
+    figures = models.JSONField("定稿数字", default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        verbose_name = "年度报告定稿版本"
+        verbose_name_plural = "年度报告定稿版本"
+        constraints = [models.UniqueConstraint(fields=["year", "version"], name="final_report_version_once")]
+
+    def __str__(self):
+        return f"{self.year}年年度报告定稿（第{self.version}版）"
+
+    @property
+    def figure_count(self) -> int:
+        return sum(len(figures) for figures in self.figures.values())
+
+    def file_for(self, file_format: str):
+        return getattr(self, f"{file_format}_file")
+
+    def storage_name(self, file_format: str) -> str:
+        return f"final-report-{self.year}-v{self.version}.{file_format}"
+
+    def download_name(self, file_format: str, bureau_name: str) -> str:
+        return f"{bureau_name}{self.year}年工作情况汇报（全区，定稿第{self.version}版）.{file_format}"
+
+
 class ReportDownload(models.Model):
-    """Who downloaded which run's file, and when: the one log of annual report downloads."""
+    """Who downloaded which run's or final report's file, and when: the one log of annual report downloads."""
 
     run = models.ForeignKey(
-        AnnualReportRun, verbose_name="生成任务", on_delete=models.PROTECT, related_name="downloads"
+        AnnualReportRun,
+        verbose_name="生成任务",
+        on_delete=models.PROTECT,
+        related_name="downloads",
+        null=True,
+        blank=True,
+    )
+    final = models.ForeignKey(
+        FinalReport,
+        verbose_name="定稿版本",
+        on_delete=models.PROTECT,
+        related_name="downloads",
+        null=True,
+        blank=True,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="下载人", on_delete=models.PROTECT, related_name="+"
@@ -248,6 +318,13 @@ class ReportDownload(models.Model):
         ordering = ["-downloaded_at", "-pk"]
         verbose_name = "年度报告下载记录"
         verbose_name_plural = "年度报告下载记录"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(run__isnull=False, final__isnull=True)
+                | models.Q(run__isnull=True, final__isnull=False),
+                name="report_download_of_run_or_final",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.user} 下载 {self.run}（{self.file_format}）"
+        return f"{self.user} 下载 {self.run or self.final}（{self.file_format}）"

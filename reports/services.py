@@ -21,6 +21,7 @@ from bureau.rules import background
 from reports.compose import Part, compose_report, display_value, render_text, report_context, year_parts
 from reports.dashboard import opening_year
 from reports.docx import render_docx
+from reports.finals import changes_record, figures_changed, latest_final
 from reports.models import AnnualReportRun, Narrative, ReportDownload
 from reports.registry import collect_sections
 from reports.xlsx import render_xlsx
@@ -219,6 +220,7 @@ def report_run_execute(*, run_id: int) -> AnnualReportRun:
     try:
         with background.job_heartbeat(run):
             document = compose_report(year=run.year, township=run.township)
+            _compare_with_final(run, document)
             between_steps(run, "compose")
             contents = {}
             for index, file_format in enumerate(run.format_list):
@@ -267,6 +269,16 @@ def report_run_execute(*, run_id: int) -> AnnualReportRun:
         )
         run.refresh_from_db()
     return run
+
+
+def _compare_with_final(run: AnnualReportRun, document) -> None:
+    """A district run of a year with a final version: what changed since, on the run and in its Excel file."""
+    final = latest_final(run.year) if run.township_id is None else None
+    if final is None:
+        run.final_changes = None
+        return
+    document.final_changes = figures_changed(year=run.year, document=document, final=final)
+    run.final_changes = changes_record(final, document.final_changes)
 
 
 def report_download_open(*, run: AnnualReportRun, file_format: str, by) -> File:

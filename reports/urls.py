@@ -13,4 +13,5 @@ urlpatterns = [
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),
     path("runs/<int:pk>/retry/", views.run_retry, name="run_retry"),
     path("runs/<int:pk>/download/<str:file_format>/", views.run_download, name="run_download"),
+    path("final/<int:year>/<str:file_format>/", views.final_download, name="final_download"),
 ]

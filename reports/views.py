@@ -26,8 +26,9 @@ from bureau.rules import background
 from bureau.rules.accounts import keeps_session_idle
 from reports import completeness as completion
 from reports import dashboard as board
+from reports.finals import FinalFileMissing, final_download_filename, final_download_open, year_state
 from reports.forms import RunRequestForm, YearForm
-from reports.models import AnnualReportRun
+from reports.models import AnnualReportRun, FinalReport
 from reports.services import (
     ReportFileMissing,
     default_report_year,
@@ -139,6 +140,9 @@ def _render_dashboard(request, *, year: int, township, form: RunRequestForm, sta
         "completeness": done,
         "page": page,
         "form": form,
+        # The year's closing (定稿) and its final files: the district's report, for who sees the district.
+        "final_state": year_state(year),
+        "may_download_final": sees_all_townships(request.user),
     }
     return render(request, "reports/dashboard.html", context, status=status)
 
@@ -325,3 +329,30 @@ def run_download(request, pk: int, file_format: str):
     except ReportFileMissing as error:
         raise Http404("该任务没有这个文件。") from error
     return FileResponse(opened, as_attachment=True, filename=download_filename(run=run, file_format=file_format))
+
+
+@require_GET
+@dashboard_required
+def final_download(request, year: int, file_format: str):
+    """
+    A final version's file of the year's district report (the latest, or ?version=N), logged as run
+    downloads are. The district's report: a 404 to who sees one township only.
+    """
+    if file_format not in FinalReport.FILE_FORMATS or not sees_all_townships(request.user):
+        raise Http404("没有这个定稿文件。")
+    finals = FinalReport.objects.filter(year=year).order_by("-version")
+    version = request.GET.get("version", "")
+    if version:
+        if not version.isdigit():
+            raise Http404("没有这个定稿版本。")
+        finals = finals.filter(version=int(version))
+    final = finals.first()
+    if final is None:
+        raise Http404(f"{year}年没有定稿版本。")
+    try:
+        opened = final_download_open(final=final, file_format=file_format, by=request.user)
+    except FinalFileMissing as error:
+        raise Http404("没有这个定稿文件。") from error
+    return FileResponse(
+        opened, as_attachment=True, filename=final_download_filename(final=final, file_format=file_format)
+    )

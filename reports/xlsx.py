@@ -33,6 +33,8 @@ SUMMARY_COLUMNS = [
 ]
 NO_VALUE = "—"
 CHARTS_SHEET = "图表数据"
+CHANGES_SHEET = "定稿后变更"
+CHANGE_COLUMNS = [("条目", 26), ("指标", 26), ("定稿数值", 16), ("现数值", 16), ("单位", 8)]
 GAP_COLUMNS = [("业务领域", 14), ("条目", 28), ("缺少的指标", 28), ("乡镇（街道）", 14)]
 KEY_FIGURES_SECTION = "基本情况"
 KEY_FIGURES_ITEM = "主要数据"
@@ -47,10 +49,15 @@ MONEY_FORMAT = "#,##0.00"
 
 
 def render_xlsx(document: ReportDocument) -> bytes:
-    """The report as an .xlsx file (bytes): 汇总, one sheet per area, 图表数据 (with charts), 数据缺项."""
+    """
+    The report as an .xlsx file (bytes): 汇总, 定稿后变更 (a year with a final version), one sheet per area,
+    图表数据 (with charts), 数据缺项.
+    """
     workbook = Workbook(write_only=True)
     _write_summary(workbook, document)
-    used_names = {"汇总", CHARTS_SHEET, "数据缺项"}
+    if document.final_changes is not None:
+        _write_changes(workbook, document)
+    used_names = {"汇总", CHARTS_SHEET, "数据缺项", CHANGES_SHEET}
     for rendered in document.sections:
         _write_area(workbook, rendered, _unique_name(rendered.section.area, used_names))
     charts = [chart for chart in document.charts if not chart.is_empty]
@@ -82,6 +89,26 @@ def _write_summary(workbook, document: ReportDocument) -> None:
         row = [KEY_FIGURES_SECTION, KEY_FIGURES_ITEM, figure.label, figure.value, figure.unit, township]
         row += compared_with(previous, _change(figure.value, previous))
         sheet.append(_cells(sheet, row, money=figure.unit == "元"))
+
+
+def _write_changes(workbook, document: ReportDocument) -> None:
+    """定稿后变更: each figure that differs from the year's final version, as signed and as it is now."""
+    sheet = _sheet(workbook, CHANGES_SHEET, CHANGE_COLUMNS)
+    if not document.final_changes:
+        sheet.append(_cells(sheet, ["与定稿版本一致。"]))
+    for change in document.final_changes:
+        row = [change.item_title, change.label, _stored(change.final), _stored(change.now), change.unit]
+        sheet.append(_cells(sheet, row, money=change.unit == "元"))
+
+
+def _stored(value):
+    """A final report's stored value (money kept as its decimal text) back as a number."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value
 
 
 def _write_area(workbook, rendered, name: str) -> None:

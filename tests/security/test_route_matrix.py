@@ -141,6 +141,9 @@ PAGES = {
     "reports:run_status": {GET: DASHBOARD_RUN},
     "reports:run_retry": {POST: {**DASHBOARD_RUN, STATION_A: 302, CLERK: 302, LEADER: 302}},
     "reports:run_download": {GET: DASHBOARD_RUN},
+    # A final version's file of the district report (定稿): who sees the district; the dataset's year
+    # has none (404), a station never gets the district's (404).
+    "reports:final_download": {GET: {**DASHBOARD, **dict.fromkeys([STATION_A, STATION_B, CLERK, LEADER], 404)}},
     # A chart's numbers as xlsx, in the user's own scope; the records of a figure no section has: 404.
     "reports:chart_download": {GET: DASHBOARD},
     "reports:figure_records": {GET: {**DASHBOARD, **dict.fromkeys([STATION_A, STATION_B, CLERK, LEADER], 404)}},
@@ -649,6 +652,17 @@ ADMIN_CUSTOM = {
         GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
         POST: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
     },
+    # 定稿 of a report year: bureau staff (bureau.close_year), a confirmation page, then a post; posted
+    # unconfirmed it is the page again (400). 解锁: leadership (bureau.reopen_year); the dataset's year
+    # is not closed (the page says so) and an empty reason is the form again (400).
+    "admin:reports_reportyear_close": {
+        GET: {**outside_admin(), CLERK: 200, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 400, LEADER: 403, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
+    "admin:reports_reportyear_reopen": {
+        GET: {**outside_admin(), CLERK: 403, LEADER: 200, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+        POST: {**outside_admin(), CLERK: 403, LEADER: 400, AUDITOR: 403, SYSADMIN: 403, SECADMIN: 403},
+    },
     # Setting another account's password: the system administrator only.
     "admin:auth_user_password_change": {
         GET: {**outside_admin(), CLERK: 403, LEADER: 403, AUDITOR: 403, SYSADMIN: 200, SECADMIN: 403},
@@ -893,6 +907,8 @@ def url_for(case: Case, data) -> str:
         return "/api/v1/persons/1.5/"
     if case.route.name == "reports:run_download":
         return f"/dashboard/runs/{obj.pk}/download/docx/"
+    if case.route.name == "reports:final_download":
+        return "/dashboard/final/2021/docx/"
     if case.route.name == "reports:chart_download":
         return "/dashboard/charts/payments_by_month.xlsx"
     if case.route.name == "reports:completeness_rows":

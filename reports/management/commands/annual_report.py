@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bureau.models import Township
 from reports.compose import compose_report
+from reports.finals import figures_changed, latest_final
 from reports.services import RENDERERS, report_years
 
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             raise CommandError(f"输出目录“{output_path.parent}”不存在。")
 
         document = compose_report(year=year, township=township_obj)
+        final = latest_final(year) if township_obj is None else None
+        if final is not None:
+            document.final_changes = figures_changed(year=year, document=document, final=final)
         output_path.write_bytes(RENDERERS[kind](document))
 
         for warning in document.warnings:
@@ -38,6 +42,17 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"已生成 {output_path}（{document.title}，数据缺项 {len(document.gaps)} 项）。")
         )
+        if final is not None:
+            self._say_changes(final, document.final_changes)
+
+    def _say_changes(self, final, changes) -> None:
+        """A finalised year: the figures changed since its latest final version, or that none did."""
+        if not changes:
+            self.stdout.write(f"与定稿版本（第{final.version}版）一致。")
+            return
+        self.stdout.write(f"与定稿版本（第{final.version}版）相比，以下数字已变化：")
+        for change in changes:
+            self.stdout.write(f"  {change}")
 
     def _check_year(self, year: int) -> None:
         # The same years the portal's request form offers.

@@ -602,8 +602,6 @@ class VisitRound(models.Model):
         unknown = [code for code in self.categories or [] if code not in PreferentialCategory.values]
         if unknown:
             errors["categories"] = f"未知的优抚类别：{'、'.join(map(str, unknown))}。"
-        elif not self.categories:
-            errors["categories"] = "请至少选择一个走访对象类别。"
         if errors:
             raise ValidationError(errors)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from bureau import roles
 from bureau.models import Occasion, PendingChange, ReviewStatus
 from pensions.apps import PensionsConfig
+from pensions.demo import round_open_on, visit_round_seed
 from pensions.models import PROBLEM_DAYS, Problem, VisitRound
 from pensions.todo import problems_due, visits_due
 from tests.conftest import make_persona
@@ -309,3 +310,26 @@ def test_a_round_ending_before_it_starts_is_refused_in_chinese(client_for):
     assert response.context["adminform"].form.errors["ends_on"] == ["截止日期不能早于开始日期。"]
     assert empty.context["adminform"].form.errors["categories"] == ["请至少选择一个走访对象类别。"]
     assert not VisitRound.objects.filter(title__in=["2022年元旦春节走访慰问", "空类别"]).exists()
+
+
+# --- the demo's round ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "title", "starts_on", "ends_on"),
+    [
+        (D(2026, 12, 7), "2027年元旦春节走访慰问", D(2026, 12, 1), D(2027, 2, 28)),
+        (D(2028, 2, 29), "2028年元旦春节走访慰问", D(2027, 12, 1), D(2028, 2, 29)),
+        (D(2027, 3, 1), "2027年清明走访慰问", D(2027, 3, 1), D(2027, 4, 30)),
+        (D(2027, 8, 31), "2027年八一建军节走访慰问", D(2027, 5, 1), D(2027, 8, 31)),
+        (D(2027, 11, 30), "2027年中秋国庆走访慰问", D(2027, 9, 1), D(2027, 11, 30)),
+    ],
+)
+def test_the_demo_round_of_the_season_covers_today(today, title, starts_on, ends_on):
+    demo, first, last = round_open_on(today)
+
+    assert (demo.title, first, last) == (title, starts_on, ends_on)
+    assert first <= today <= last
+    visit_round = visit_round_seed(demo, first, last)
+    assert visit_round_seed(demo, first, last) == visit_round  # kept once, by its title
+    visit_round.full_clean()

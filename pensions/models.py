@@ -446,8 +446,10 @@ class Problem(TownshipRecord):
 
     township_from = "person"
     event_dates = ("reported_on", "resolved_on")
-    # Supervision (督办) and the deadline (办理期限) are the bureau's call on a problem, not the station's.
-    bureau_decided_fields = ("supervised", "due_on")
+    # Supervision (督办) is the bureau's call on a problem, not the station's. So is the deadline
+    # (due_on), which no station path offers (form, API, import); it is not declared here, as the
+    # default a save gives a station's new problem would make its submission one the bureau "decided".
+    bureau_decided_fields = ("supervised",)
 
     class Meta:
         ordering = ["-reported_on", "-id"]

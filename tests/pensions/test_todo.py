@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from bureau import roles
 from bureau.models import Occasion, PendingChange, ReviewStatus
+from bureau.rules.services import record_review
 from pensions.apps import PensionsConfig
 from pensions.demo import round_open_on, visit_round_seed
 from pensions.models import PROBLEM_DAYS, Problem, VisitRound
@@ -256,6 +257,27 @@ def test_a_stations_solving_of_an_approved_problem_awaiting_approval_counts_as_d
     assert Problem.objects.get(pk=problem.pk).state == Problem.State.OPEN  # still the approved record
     row = problem_rows(data["east"])["胡晓明：生活困难（2021-01-10反映）"]
     assert row.done and row.detail == "解决情况待区局审核"
+
+
+def test_a_stations_new_problem_gets_its_deadline_and_is_approved_as_it_stands(data, client):
+    client.force_login(data["station"])
+    person = PersonFactory(name="曹新报", township=data["east"])
+    page = client.get(reverse("station:pensions:problem_create"))
+    post = {
+        "person": person.pk,
+        "kind": "housing",
+        "description": "房屋漏雨。",
+        "source": "phone",
+        "reported_on": "2021-03-01",
+        "state": "open",
+        "submission_key": page.context["submission_key"],
+    }
+
+    assert client.post(reverse("station:pensions:problem_create"), post).status_code == 302
+    problem = Problem.objects.get(person=person)
+    assert (problem.review_status, problem.due_on) == (ReviewStatus.SUBMITTED, D(2021, 3, 31))
+    record_review(record=problem, by=make_persona("bureau_user"), approve=True)
+    assert Problem.objects.get(pk=problem.pk).review_status == ReviewStatus.APPROVED
 
 
 # --- a fixed number of queries -----------------------------------------------------------------

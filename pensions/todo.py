@@ -5,8 +5,9 @@ What preferential care expects of a station (its to-do list, the bureau's comple
 - `visits_due`: in each visiting round the bureau decided (`VisitRound`), every person of the
   township holding one of the round's categories while in the district during the round is due a
   visit of the round's occasion within its days, recorded as this area's (`Visit.area`, what its
-  report counts: another area's visit of the person does not close the row). A round is the year's when its days meet the year
-  (a round from December to February is expected in both years), once it has started.
+  report counts: another area's visit of the person does not close the row). A round is the
+  year's when its days meet the year (a round from December to February is expected in both
+  years), once it has started.
 - `problems_due`: every problem of the township reported in the year, and those of earlier years
   still open (or solved during the year), is due by its deadline (`Problem.due_on`, by default
   `PROBLEM_DAYS` after the report).

@@ -7,11 +7,13 @@ bureau.rules.payments.ledger once the record is approved (pensions.services says
 page links its row.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
 from bureau.admin import WORKFLOW_READONLY, AttachmentInline, LedgerRecordAdmin, RecordAdmin
+from bureau.models import PreferentialCategory
 from pensions import resources
 from pensions.models import (
     BenefitStandard,
@@ -20,6 +22,7 @@ from pensions.models import (
     OralHistoryExhibition,
     OralHistoryInterview,
     Problem,
+    VisitRound,
 )
 
 
@@ -38,6 +41,38 @@ class BenefitStandardAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.in_force)
+
+
+class VisitRoundForm(forms.ModelForm):
+    # The JSON list is picked from the core's fixed preferential-care categories.
+    categories = forms.MultipleChoiceField(
+        label="走访对象类别",
+        choices=PreferentialCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个走访对象类别。", "invalid_choice": "请选择列表中的优抚类别。"},
+    )
+
+    class Meta:
+        model = VisitRound
+        fields = ["title", "occasion", "starts_on", "ends_on", "categories", "note"]
+
+
+@admin.register(VisitRound)
+class VisitRoundAdmin(admin.ModelAdmin):
+    """
+    The bureau decides the visiting rounds (走访慰问轮次) of the district; each station's to-do lists
+    its residents of the round's categories not yet visited (pensions.todo.visits_due).
+    """
+
+    form = VisitRoundForm
+    list_display = ["title", "occasion", "starts_on", "ends_on", "category_list"]
+    list_filter = ["occasion"]
+    search_fields = ["title"]
+    date_hierarchy = "starts_on"
+
+    @admin.display(description="走访对象类别")
+    def category_list(self, obj):
+        return "、".join(obj.category_labels)
 
 
 @admin.register(HardshipAid)
@@ -117,6 +152,7 @@ class ProblemAdmin(RecordAdmin):
         "reported_on",
         "assignee",
         "state",
+        "due_on",
         "supervised",
         "resolved_on",
         "township",
@@ -130,7 +166,7 @@ class ProblemAdmin(RecordAdmin):
     autocomplete_fields = ["person", "visit"]
     fieldsets = [
         (None, {"fields": ["person", "kind", "description", "source", "visit", "reported_on", "township"]}),
-        ("办理", {"fields": ["assignee", "state", "supervised", "resolution", "resolved_on"]}),
+        ("办理", {"fields": ["assignee", "state", "due_on", "supervised", "resolution", "resolved_on"]}),
         ("审核", {"fields": WORKFLOW_READONLY}),
     ]
     readonly_fields = ["township", *WORKFLOW_READONLY]

@@ -12,9 +12,10 @@ class PensionsConfig(AreaConfig):
         MenuEntry("体检", "checkup_list", match="checkup"),
     )
     # Stations follow up their township's problems; visits and check-ups are core models
-    # (bureau.roles.CORE_STATION_MODELS). The standards are district-wide figures every station reads.
+    # (bureau.roles.CORE_STATION_MODELS). The standards and the visiting rounds are district-wide
+    # decisions of the bureau every station reads.
     station_models = frozenset({"problem"})
-    station_read_models = frozenset({"benefitstandard"})
+    station_read_models = frozenset({"benefitstandard", "visitround"})
     person_file = PersonFilePart(title="优待抚恤", template="pensions/person_file.html", order=30)
     # The payroll is approved by a second bureau clerk; the bank file carries whole account numbers.
     role_grants = {"approve_payrollrun": frozenset({BUREAU_STAFF}), "export_bank_file": frozenset({BUREAU_STAFF})}
@@ -26,3 +27,6 @@ class PensionsConfig(AreaConfig):
         "pensions.OralHistoryExhibition.start_date",
         "pensions.Problem.reported_on",
     )
+    # The station's to-do (待办): beneficiaries due a visit in an open visiting round, problems past
+    # their deadline (pensions.todo).
+    todo = ("pensions.todo.visits_due", "pensions.todo.problems_due")

@@ -10,23 +10,26 @@ military retirees' allowance are computed from the categories held and written o
 
 The records behind the rest of the section come from `pensions.demo_records` (visits, problems,
 check-ups, oral history, “三难” aid and conscript family benefits, whose money is in the ledger too).
+The visiting rounds (走访慰问轮次): the demo year's Spring Festival round its visits were made in, and
+this year's round of the season, open today, so every station's to-do lists the visits due.
 """
 
 import datetime
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from bureau.demo.helpers import DemoPayment, DemoProgramme, payments_write, registry_people
 from bureau.demo.writers import CLERK_USERNAME
-from bureau.models import PaymentProgramme, PaymentProposal, Person, PreferentialCategory
+from bureau.models import Occasion, PaymentProgramme, PaymentProposal, Person, PreferentialCategory
 from bureau.models.people import KEY_BENEFICIARY_CATEGORIES
 from bureau.rules.payments.proposals import payment_proposal_create
 from pensions import demo_records, programmes
 from pensions.demo_payroll import months_until, payroll_seed
-from pensions.models import BenefitStandard
+from pensions.models import BenefitStandard, VisitRound
 from pensions.standards import MONTHLY_PENSION, spring_festival_gift
 
 Frequency = PaymentProgramme.Frequency
@@ -70,6 +73,12 @@ def seed(*, year: int, scale: str, stdout) -> None:
     detail = "，".join(f"{programme.name} {count} 笔" for programme, count in counts.items())
     stdout.write(f"优待抚恤演示数据已就绪：{year} 年资金发放 {sum(counts.values())} 笔（{detail}）。")
     demo_records.seed(year=year, people=people, stdout=stdout)
+    # The round the demo year's Spring Festival visits (demo_records.spring_visits) were made in.
+    visit_round_seed(
+        DemoRound(f"{year}年元旦春节走访慰问", Occasion.SPRING_FESTIVAL, SPRING_FESTIVAL_GROUPS),
+        starts_on=datetime.date(year - 1, 12, 1),
+        ends_on=datetime.date(year, 2, 28),
+    )
 
 
 def seed_this_year(*, today: datetime.date, scale: str, stdout) -> None:
@@ -78,6 +87,70 @@ def seed_this_year(*, today: datetime.date, scale: str, stdout) -> None:
     stdout.write(f"{today.year} 年按月发放：已发放 {len(runs)} 个月，{sum(run.persons for run in runs)} 人次。")
     demo_records.seed_this_year(today=today, stdout=stdout)
     proposal_seed(today=today, stdout=stdout)
+    visit_round = visit_round_seed(*round_open_on(today))
+    stdout.write(
+        f"走访慰问轮次「{visit_round.title}」（{visit_round.starts_on:%Y-%m-%d} 至 {visit_round.ends_on:%Y-%m-%d}）"
+        "进行中，各服务站待办中列出应走访的对象。"
+    )
+
+
+# --- visiting rounds (走访慰问轮次) ----------------------------------------------------------------
+
+
+class DemoRound(NamedTuple):
+    title: str
+    occasion: str
+    categories: tuple[str, ...]
+
+
+C = PreferentialCategory
+# The hardship groups of the Spring Festival visits (demo_records.SPRING_GROUPS) that are categories.
+SPRING_FESTIVAL_GROUPS = (
+    C.HARDSHIP_VETERAN,
+    C.ENTERPRISE_TRANSFERRED_CADRE,
+    C.STATE_ENTERPRISE_RETIRED_SOLDIER,
+    C.MILITARY_RETIREE,
+    C.HONOURED_HOSPITAL_RESIDENT,
+)
+FAMILIES = (C.MARTYR_FAMILY, C.DUTY_DEATH_FAMILY, C.ILLNESS_DEATH_FAMILY)
+
+
+def round_open_on(today: datetime.date) -> tuple[DemoRound, datetime.date, datetime.date]:
+    """
+    The round of the season `today` is in, with its days (it covers `today`, so the demo's stations
+    have visits due): 元旦春节 from 1 December to the end of February (named by the new year), 清明 in
+    March and April, 八一建军节 from May to August, 中秋国庆 from September to November.
+    """
+    year, month = today.year, today.month
+    if month == 12 or month <= 2:
+        festival = year + 1 if month == 12 else year
+        days = (datetime.date(festival - 1, 12, 1), datetime.date(festival, 3, 1) - datetime.timedelta(days=1))
+        categories = (*KEY_BENEFICIARY_CATEGORIES, *SPRING_FESTIVAL_GROUPS)
+        return DemoRound(f"{festival}年元旦春节走访慰问", Occasion.SPRING_FESTIVAL, categories), *days
+    if month <= 4:
+        days = (datetime.date(year, 3, 1), datetime.date(year, 4, 30))
+        return DemoRound(f"{year}年清明走访慰问", Occasion.QINGMING, FAMILIES), *days
+    if month <= 8:
+        days = (datetime.date(year, 5, 1), datetime.date(year, 8, 31))
+        categories = (*KEY_BENEFICIARY_CATEGORIES, C.CONSCRIPT_FAMILY, C.MILITARY_RETIREE)
+        return DemoRound(f"{year}年八一建军节走访慰问", Occasion.ARMY_DAY, categories), *days
+    days = (datetime.date(year, 9, 1), datetime.date(year, 11, 30))
+    return DemoRound(f"{year}年中秋国庆走访慰问", Occasion.MID_AUTUMN, KEY_BENEFICIARY_CATEGORIES), *days
+
+
+def visit_round_seed(demo: DemoRound, starts_on: datetime.date, ends_on: datetime.date) -> VisitRound:
+    """The round, kept once by its title (a second run leaves it as it is)."""
+    visit_round, _ = VisitRound.objects.get_or_create(
+        title=demo.title,
+        defaults={
+            "occasion": demo.occasion,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "categories": list(dict.fromkeys(str(code) for code in demo.categories)),
+            "note": "演示数据",
+        },
+    )
+    return visit_round
 
 
 PROPOSAL_PERSONS = 3

@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bureau.base.scoping import ScopedQuerySet
-from bureau.models import ActivityRecord, Attachment, PreferentialCategory, TownshipRecord
+from bureau.models import ActivityRecord, Attachment, Occasion, PreferentialCategory, TownshipRecord
 from bureau.models.background import BackgroundJob, Step
 from bureau.models.people import DisabilityGrade
 from bureau.rules.payments.ledger import linked_payment_check
@@ -384,6 +384,14 @@ class ConscriptBenefit(TownshipRecord):
 
 # --- problems collected (困难问题) --------------------------------------------------------------
 
+# A problem is to be solved within PROBLEM_DAYS days of its report unless the bureau sets another
+# deadline (Problem.due_on); one still open after it is late on the station's to-do list (pensions.todo).
+PROBLEM_DAYS = 30
+
+
+def problem_due_on(reported_on: datetime.date) -> datetime.date:
+    return reported_on + datetime.timedelta(days=PROBLEM_DAYS)
+
 
 class Problem(TownshipRecord):
     """A difficulty a person reported (on a visit, by phone, by petition), followed until resolved."""
@@ -429,10 +437,18 @@ class Problem(TownshipRecord):
     resolution = models.TextField("办理结果", blank=True)
     resolved_on = models.DateField("解决日期", null=True, blank=True)
     supervised = models.BooleanField("督办", default=False)
+    due_on = models.DateField(
+        "办理期限",
+        null=True,
+        blank=True,
+        help_text=f"留空时按反映日期后 {PROBLEM_DAYS} 天计；区局可调整。逾期未解决的问题列入服务站待办。",
+    )
 
     township_from = "person"
     event_dates = ("reported_on", "resolved_on")
-    # Supervision (督办) is the bureau's call on a problem, not the station's.
+    # Supervision (督办) is the bureau's call on a problem, not the station's. So is the deadline
+    # (due_on), which no station path offers (form, API, import); it is not declared here, as the
+    # default a save gives a station's new problem would make its submission one the bureau "decided".
     bureau_decided_fields = ("supervised",)
 
     class Meta:
@@ -446,6 +462,14 @@ class Problem(TownshipRecord):
     @property
     def solved(self) -> bool:
         return self.state in self.SOLVED
+
+    def save(self, *args, **kwargs):
+        # Every path (station form, admin, API, import) gets the default deadline the same way.
+        if self.due_on is None and self.reported_on:
+            self.due_on = problem_due_on(self.reported_on)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "due_on"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -463,6 +487,8 @@ class Problem(TownshipRecord):
             errors["resolved_on"] = "问题尚未解决，不能填写解决日期。"
         if self.resolved_on and self.reported_on and self.resolved_on < self.reported_on:
             errors["resolved_on"] = "解决日期不能早于反映日期。"
+        if self.due_on and self.reported_on and self.due_on < self.reported_on:
+            errors["due_on"] = "办理期限不能早于反映日期。"
         if errors:
             raise ValidationError(errors)
 
@@ -533,3 +559,57 @@ class OralHistoryExhibition(ActivityRecord):
     class Meta(ActivityRecord.Meta):
         verbose_name = "口述历史展陈宣讲"
         verbose_name_plural = "口述历史展陈宣讲"
+
+
+# --- visiting rounds (走访慰问轮次) -------------------------------------------------------------
+
+
+class VisitRound(models.Model):
+    """
+    A visiting round the bureau decides (「2027年元旦春节走访慰问」): the occasion, the days it runs and
+    the preferential-care categories it is for. Every person of a station's township holding one of
+    them while present in the district during the round is due a visit of that occasion within its
+    days (pensions.todo.visits_due). District-wide: stations read it, the bureau keeps it.
+    """
+
+    title = models.CharField("轮次名称", max_length=100, unique=True, help_text="如“2027年元旦春节走访慰问”。")
+    occasion = models.CharField("走访事由", max_length=30, choices=Occasion.choices)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("截止日期", help_text="截止日期后仍未走访的对象列为逾期。")
+    # Category codes (PreferentialCategory), picked from the fixed list: the core keeps them as choices.
+    categories = models.JSONField("走访对象类别", default=list, help_text="从固定列表中选择。")
+    note = models.CharField("备注", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        verbose_name = "走访慰问轮次"
+        verbose_name_plural = "走访慰问轮次"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="visit_round_dates_ordered",
+                violation_error_message="截止日期不能早于开始日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "截止日期不能早于开始日期。"
+        unknown = [code for code in self.categories or [] if code not in PreferentialCategory.values]
+        if unknown:
+            errors["categories"] = f"未知的优抚类别：{'、'.join(map(str, unknown))}。"
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [PreferentialCategory(code).label for code in PreferentialCategory.values if code in self.categories]

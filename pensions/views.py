@@ -10,7 +10,7 @@ from functools import partial
 
 from django.urls import reverse_lazy
 
-from bureau.models import Visit
+from bureau.models import Occasion, Visit
 from bureau.station.kit import record_form, record_list, station_required, visible_record_or_404
 from pensions.forms import AREA, CheckUpForm, ProblemForm, VisitForm, pensions_checkups, pensions_visits
 from pensions.models import Problem
@@ -34,8 +34,18 @@ def visit_list(request):
 
 @station_required
 def visit_create(request):
+    """
+    `?person=<id>&occasion=<code>` (a to-do row of a visiting round, pensions.todo) preselects the
+    person and the occasion; the form's choices are the station's own, so another township's id selects nobody.
+    """
     # The area is this section's, whatever the request says.
-    return record_form(request, VisitForm, VISIT_FORM, instance=Visit(area=AREA), success_url=VISITS)
+    initial = {}
+    if person := _int(request.GET.get("person")):
+        initial["person"] = person
+    if (occasion := request.GET.get("occasion")) in Occasion.values:
+        initial["occasion"] = occasion
+    form_class = partial(VisitForm, initial=initial) if initial else VisitForm
+    return record_form(request, form_class, VISIT_FORM, instance=Visit(area=AREA), success_url=VISITS)
 
 
 @station_required

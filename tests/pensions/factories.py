@@ -13,6 +13,7 @@ from pensions.models import (
     PayrollLine,
     PayrollRun,
     Problem,
+    VisitRound,
 )
 from tests.factories import PersonFactory, UserFactory
 
@@ -109,3 +110,18 @@ class OralHistoryExhibitionFactory(factory.django.DjangoModelFactory):
     venue_kind = OralHistoryExhibition.Venue.SCHOOL
     headcount = 300
     review_status = ReviewStatus.APPROVED
+
+
+class VisitRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisitRound
+        django_get_or_create = ["title"]
+
+    class Params:
+        year = factory.Sequence(lambda n: 2021 + n)
+
+    title = factory.LazyAttribute(lambda o: f"{o.year}年元旦春节走访慰问")
+    occasion = "spring_festival"
+    starts_on = factory.LazyAttribute(lambda o: datetime.date(o.year - 1, 12, 1))
+    ends_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 2, 28))
+    categories = factory.LazyFunction(lambda: ["disabled_soldier", "martyr_family"])

@@ -7,11 +7,20 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from bureau.models import CheckUp, CheckUpBatch, Payment, PaymentProposal, ReviewStatus, Visit
+from bureau.models import CheckUp, CheckUpBatch, Payment, PaymentProposal, ReviewStatus, Township, Visit
 from pensions import programmes
-from pensions.models import ConscriptBenefit, HardshipAid, OralHistoryExhibition, OralHistoryInterview, Problem
+from pensions.models import (
+    ConscriptBenefit,
+    HardshipAid,
+    OralHistoryExhibition,
+    OralHistoryInterview,
+    Problem,
+    VisitRound,
+)
 from pensions.report import section
+from pensions.todo import visits_due
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +35,7 @@ MODELS = [
     ConscriptBenefit,
     Payment,
     PaymentProposal,
+    VisitRound,
 ]
 
 
@@ -118,3 +128,18 @@ def test_this_year_s_spring_festival_gift_awaits_the_second_clerk(demo_district)
         programmes.SPRING_FESTIVAL,
     )
     assert not Payment.objects.filter(programme=proposal.programme, period=proposal.period).exists()
+
+
+def test_a_visiting_round_is_open_today_and_the_stations_have_visits_due(demo_district):
+    today = timezone.localdate()
+    open_rounds = [r for r in VisitRound.objects.all() if r.is_open(today)]
+    due = [
+        row
+        for township in Township.objects.all()
+        for row in visits_due(township=township, year=today.year, today=today).rows
+        if not row.done
+    ]
+
+    assert len(open_rounds) == 1
+    assert VisitRound.objects.filter(title="2021年元旦春节走访慰问").exists()
+    assert due and all(row.label.endswith(f"（{open_rounds[0].title}）") for row in due)

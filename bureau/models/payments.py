@@ -22,6 +22,13 @@ _COMPACT_YEAR_MONTH_RE = re.compile(r"^(\d{4})(\d{2})$")
 _YEAR_RE = re.compile(r"^(\d{4})\s*(年度?)?$")
 
 
+def closed_year_check(record) -> None:
+    """The closing rule's check (`bureau.rules.closing`, which imports the models: read when called)."""
+    from bureau.rules.closing import closed_year_check as check
+
+    check(record)
+
+
 def validate_period(value: str) -> None:
     """The stored shapes (year or year-month); which one a programme takes is `period_normalise`'s rule."""
     if not PERIOD_RE.match(value or ""):
@@ -243,6 +250,7 @@ class Payment(models.Model):
     history = HistoricalRecords()
 
     township_lookup = "person__township"
+    record_year = "period"  # a payment of a closed year is locked with it (`bureau.rules.closing`)
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
@@ -273,6 +281,14 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.programme} {self.period} {self.amount}元"
+
+    def save(self, *args, **kwargs):
+        closed_year_check(self)  # the last line of defence of a closed year
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        closed_year_check(self)
+        return super().delete(*args, **kwargs)
 
     @property
     def year(self) -> int:
@@ -320,6 +336,10 @@ class Payment(models.Model):
             errors.setdefault(NON_FIELD_ERRORS, []).append("财政负担与个人负担之和应等于金额。")
         if any(s < 0 for s in shares):
             errors.setdefault(NON_FIELD_ERRORS, []).append("负担金额不能为负数。")
+        try:
+            closed_year_check(self)
+        except ValidationError as error:
+            errors.setdefault(NON_FIELD_ERRORS, []).extend(error.messages)
         if errors:
             raise ValidationError(errors)
 

@@ -14,19 +14,13 @@ from simple_history.models import HistoricalRecords
 from bureau.areas import area_choices
 from bureau.base.masking import mask_bank_account
 from bureau.base.scoping import ScopedQuerySet
+from bureau.models.closing import closed_year_check
 
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 # Spellings staff type for a period: 2026-3, 2026/03, 2026.3, 2026年3月, 202603, 2026, 2026年(度).
 _YEAR_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _COMPACT_YEAR_MONTH_RE = re.compile(r"^(\d{4})(\d{2})$")
 _YEAR_RE = re.compile(r"^(\d{4})\s*(年度?)?$")
-
-
-def closed_year_check(record) -> None:
-    """The closing rule's check (`bureau.rules.closing`, which imports the models: read when called)."""
-    from bureau.rules.closing import closed_year_check as check
-
-    check(record)
 
 
 def validate_period(value: str) -> None:

@@ -13,6 +13,7 @@ from bureau.base.concurrency import stale_error
 from bureau.base.scoping import ScopedQuerySet, township_of
 from bureau.validators import UploadValidator
 
+from .closing import ClosedYearError, closed_year_check
 from .rules import DeclaredDatesMixin
 
 
@@ -36,9 +37,7 @@ class VersionedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        # The last line of defence of a closed year, whatever path writes (`bureau.rules.closing`).
-        from bureau.rules.closing import closed_year_check
-
+        # The last line of defence of a closed year, whatever path writes (`bureau.models.closing`).
         closed_year_check(self)
         if self._state.adding:
             return super().save(*args, **kwargs)
@@ -59,16 +58,12 @@ class VersionedModel(models.Model):
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        from bureau.rules.closing import closed_year_check
-
         closed_year_check(self)
         return super().delete(*args, **kwargs)
 
     def clean_fields(self, exclude=None):
         # A record of a closed year (its stored or its new year) is refused with the year's message,
         # next to the other errors, in every path that validates (forms, API, import, services).
-        from bureau.rules.closing import ClosedYearError, closed_year_check
-
         errors = {}
         try:
             super().clean_fields(exclude=exclude)

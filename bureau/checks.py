@@ -5,7 +5,7 @@ The core's system checks.
   deployment checks (`manage.py check --deploy`), which the production start in
   docker-compose.yml runs before gunicorn, so that day-to-day commands on a laptop
   (makemigrations, shell) are not blocked by the development key.
-- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E108): ordinary
+- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E109): ordinary
   checks, run by every management command, since a broken declaration is a developer's mistake
   to see at once, not a production setting.
 """
@@ -67,7 +67,7 @@ def check_area_declarations(app_configs, **kwargs):
     person file has a context (E104); and every model paying through the ledger (`ledger_payment`)
     names a function that imports (E105) and is administered by a `LedgerRecordAdmin` (E106);
     each station menu entry names a page of the station URLs (E107); each activity date names a date
-    field of a model (E108).
+    field of a model (E108); every workflow record's year (`record_year`) resolves or is declared "" (E109).
     """
     from django.apps import apps
 
@@ -80,6 +80,7 @@ def check_area_declarations(app_configs, **kwargs):
             messages += _area_paths(config) + _area_models(config) + _area_grants(config) + _area_menu(config)
             messages += _area_activity_dates(config)
     messages += _ledger_models(configs)
+    messages += _record_years(configs)
     return messages
 
 
@@ -290,4 +291,37 @@ def _ledger_models(configs) -> list:
                         id="bureau.E106",
                     )
                 )
+    return messages
+
+
+def _record_years(configs) -> list:
+    """Every workflow record of the apps checked has a year the closing rule can read, or declares none (E109)."""
+    from bureau.models import TownshipRecord
+    from bureau.rules.closing import record_year_path, year_path_problem
+
+    messages = []
+    for config in configs:
+        for model in config.get_models():
+            if not issubclass(model, TownshipRecord):
+                continue
+            label = model._meta.label
+            path = record_year_path(model)
+            if path:
+                problem = year_path_problem(model)
+                if not problem:
+                    continue
+                what = f"{label}.record_year = '{path}' does not resolve: {problem}"
+            elif getattr(model, "record_year", None) is None:
+                what = f"{label} has no year: no record_year, activity start_date, event_dates or field 'year'"
+            else:
+                continue  # declared "": a record of no year
+            messages.append(
+                Error(
+                    f"{what}; a closed year could not lock its records.",
+                    hint=f"Declare record_year (a date or year field, or a path to one) on the model of the app "
+                    f"'{config.label}', or record_year = \"\" for a record of no year.",
+                    obj=model,
+                    id="bureau.E109",
+                )
+            )
     return messages

@@ -87,6 +87,7 @@ class MemorialFacility(TownshipRecord):
     condition = models.CharField("设施状况", max_length=20, choices=Condition.choices, default=Condition.GOOD)
     note = models.TextField("备注", blank=True)
     attachments = GenericRelation(Attachment)
+    record_year = ""  # a standing facility, not a year's record
 
     class Meta:
         ordering = ["name"]
@@ -155,6 +156,7 @@ class UpgradeProject(TownshipRecord):
         "实际支出（元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     completed_on = models.DateField("完工日期", null=True, blank=True)
+    record_year = "planned_on"
 
     class Meta:
         ordering = ["-planned_on", "-id"]
@@ -365,6 +367,7 @@ class Nominee(TownshipRecord):
     township_from = "person"
     # The review's outcome is the bureau's: a station nominates, it never elects.
     bureau_decided_fields = ("result", "rank")
+    record_year = "selection__year"
 
     class Meta:
         ordering = ["selection", "rank", "id"]

@@ -29,6 +29,7 @@ class StartupPark(TownshipRecord):
     planned_enterprises = models.PositiveIntegerField("计划入驻企业（家）")
     jobs_planned = models.PositiveIntegerField("计划提供就业岗位（个）", null=True, blank=True)
     opened_on = models.DateField("创建日期", null=True, blank=True)
+    record_year = ""  # a standing park, not a year's record
 
     class Meta:
         ordering = ["name"]
@@ -147,6 +148,7 @@ class FairAttendance(TownshipRecord):
     )
 
     township_from = "person"
+    record_year = "fair__start_date"  # the year of the fair
 
     class Meta:
         ordering = ["fair", "person"]
@@ -257,6 +259,7 @@ class JobPosting(TownshipRecord):
     position_count = models.PositiveIntegerField("招聘人数")
     channel = models.CharField("发布渠道", max_length=100, help_text="本地新媒体平台名称。")
     published_on = models.DateField("发布日期")
+    record_year = "published_on"
 
     class Meta:
         ordering = ["-published_on"]

@@ -350,6 +350,7 @@ class ConscriptBenefit(TownshipRecord):
     ledger_payment = "pensions.services.conscript_benefit_payment"
 
     township_from = "family"
+    record_year = "benefit_year"
 
     class Meta:
         ordering = ["-benefit_year", "family"]

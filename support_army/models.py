@@ -148,6 +148,7 @@ class ReceptionPoint(TownshipRecord):
     closes_on = models.DateField("撤点日期", null=True, blank=True)
 
     objects = ReceptionPointQuerySet.as_manager()
+    record_year = "opens_on"
 
     class Meta:
         ordering = ["-opens_on", "name"]

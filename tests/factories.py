@@ -15,6 +15,7 @@ from bureau.models import (
     BankAccount,
     CheckUp,
     CheckUpBatch,
+    ClosedYear,
     ExportLog,
     FamilyLink,
     HeldPayment,
@@ -437,3 +438,15 @@ class TransferRequestFactory(factory.django.DjangoModelFactory):
     to_township = factory.SubFactory(TownshipFactory)
     submitted_name = factory.LazyAttribute(lambda transfer: transfer.person.name)
     requested_by = factory.SubFactory(UserFactory)
+
+
+class ClosedYearFactory(factory.django.DjangoModelFactory):
+    """A closed year (bureau.rules.closing.year_close writes them; this builds rows for the admin's list)."""
+
+    class Meta:
+        model = ClosedYear
+        django_get_or_create = ["year"]
+
+    year = factory.Sequence(lambda n: 2000 + n % 100)
+    closed_at = factory.LazyFunction(timezone.now)
+    closed_by = factory.SubFactory(UserFactory)

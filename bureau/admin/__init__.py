@@ -21,10 +21,11 @@ Public names, for an area's admin.py (`from bureau.admin import RecordAdmin, ...
   under its Chinese name.
 
 The kit's modules: `base` (the composed admins), `scoping`, `masking`, `review`, `imports`,
-`exports`, `find`, `changelist`, `lookups`, `runs`. The core's admins: `accounts` (townships,
-site profile, users, roles), `people` (people, enterprises), `payments` (ledger, batches,
-bank accounts), `proposals` (payments by two people), `held` (money held, bank files), `care`
-(visits, check-ups), `changes` (pending changes), `transfers` (transfer requests), `audit`
+`exports`, `find`, `changelist`, `lookups`, `runs`, `closing` (a closed year's delete refused). The
+core's admins: `accounts` (townships, site profile, users, roles), `people` (people, enterprises),
+`payments` (ledger, batches, bank accounts), `proposals` (payments by two people), `held` (money
+held, bank files), `care` (visits, check-ups), `changes` (pending changes), `closing` (closed
+years, read-only), `transfers` (transfer requests), `audit`
 (audit trail, export log), `history` (history tables, registered by `BureauConfig.ready()`).
 """
 
@@ -49,6 +50,7 @@ from bureau.admin import (  # noqa: E402
     audit,
     care,
     changes,
+    closing,
     held,
     history,
     payments,
@@ -74,6 +76,7 @@ __all__ = [
     "audit",
     "care",
     "changes",
+    "closing",
     "held",
     "history",
     "masked_display",

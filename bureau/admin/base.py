@@ -6,13 +6,15 @@ The kit's admins, composed of one mixin per concern:
 - `review`     (ReviewMixin): approve / return, the pending change of a record;
 - `imports`, `exports` (ImportJobsMixin, ExportJobsMixin): xlsx in and out, as jobs of the worker;
 - `find`       (FindByIdMixin): a record by the full ID number, POSTed;
+- `closing`    (ClosedYearAdminMixin): a closed year's record refused a delete with the year's message;
 - `changelist` (ChangeListMixin) and `lookups` (SensitiveQueryMixin): the list's columns and the
   query parameters it takes.
 
 Every mixin overrides a Django hook at most once and calls `super()`, so the order below is the
 order of the chain (`ScopedAdmin.__mro__`). What the order decides:
 
-- `changelist_view`: FindByIdMixin adds the find link, then the allow-list turns a refused
+- `changelist_view`: ClosedYearAdminMixin turns a closed year's refusal of an action into a message,
+  FindByIdMixin adds the find link, then the allow-list turns a refused
   parameter into its 400 page;
 - `get_list_display`: MaskingMixin turns a sensitive column into `masked_<path>` before
   ChangeListMixin turns a related field's into `path_<path>` (so ChangeListMixin comes first:
@@ -33,6 +35,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from bureau.admin.changelist import ChangeListMixin
+from bureau.admin.closing import ClosedYearAdminMixin
 from bureau.admin.exports import ExportJobsMixin
 from bureau.admin.find import FindByIdMixin
 from bureau.admin.imports import ImportJobsMixin
@@ -56,6 +59,7 @@ class ReadOnlyAdmin(SensitiveQueryMixin, admin.ModelAdmin):
 
 
 class ScopedAdmin(
+    ClosedYearAdminMixin,
     FindByIdMixin,
     ChangeListMixin,
     MaskingMixin,

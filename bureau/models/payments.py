@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from bureau.areas import area_choices
 from bureau.base.masking import mask_bank_account
 from bureau.base.scoping import ScopedQuerySet
+from bureau.models.closing import closed_year_check
 
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 # Spellings staff type for a period: 2026-3, 2026/03, 2026.3, 2026年3月, 202603, 2026, 2026年(度).
@@ -243,6 +244,7 @@ class Payment(models.Model):
     history = HistoricalRecords()
 
     township_lookup = "person__township"
+    record_year = "period"  # a payment of a closed year is locked with it (`bureau.rules.closing`)
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
@@ -273,6 +275,14 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.programme} {self.period} {self.amount}元"
+
+    def save(self, *args, **kwargs):
+        closed_year_check(self)  # the last line of defence of a closed year
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        closed_year_check(self)
+        return super().delete(*args, **kwargs)
 
     @property
     def year(self) -> int:
@@ -320,6 +330,10 @@ class Payment(models.Model):
             errors.setdefault(NON_FIELD_ERRORS, []).append("财政负担与个人负担之和应等于金额。")
         if any(s < 0 for s in shares):
             errors.setdefault(NON_FIELD_ERRORS, []).append("负担金额不能为负数。")
+        try:
+            closed_year_check(self)
+        except ValidationError as error:
+            errors.setdefault(NON_FIELD_ERRORS, []).extend(error.messages)
         if errors:
             raise ValidationError(errors)
 

@@ -165,6 +165,7 @@ class Person(TownshipRecord):
     sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
     event_dates = ("enlisted_on", "discharged_on", "died_on", "moved_out_on", "moved_in_on")
     objects = PersonQuerySet.as_manager()
+    record_year = ""  # the registry belongs to no year: a death is still recorded after closing
 
     class Meta:
         ordering = ["township__order", "name"]

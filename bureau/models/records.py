@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, router, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +13,7 @@ from bureau.base.concurrency import stale_error
 from bureau.base.scoping import ScopedQuerySet, township_of
 from bureau.validators import UploadValidator
 
+from .closing import ClosedYearError, closed_year_check
 from .rules import DeclaredDatesMixin
 
 
@@ -36,6 +37,8 @@ class VersionedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        # The last line of defence of a closed year, whatever path writes (`bureau.models.closing`).
+        closed_year_check(self)
         if self._state.adding:
             return super().save(*args, **kwargs)
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
@@ -53,6 +56,25 @@ class VersionedModel(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
             super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        closed_year_check(self)
+        return super().delete(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        # A record of a closed year (its stored or its new year) is refused with the year's message,
+        # next to the other errors, in every path that validates (forms, API, import, services).
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            closed_year_check(self)
+        except ClosedYearError as error:
+            errors.setdefault(NON_FIELD_ERRORS, []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
 
 
 class TownshipRecordQuerySet(ScopedQuerySet):

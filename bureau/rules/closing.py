@@ -17,22 +17,35 @@ from django.db import transaction
 from django.utils import timezone
 
 from bureau.models import AuditEvent, ClosedYear
+from bureau.models.closing import (  # the lock itself is the records' (models save through it): said here too
+    CLOSED_MESSAGE,
+    ClosedYearError,
+    closed_periods_check,
+    closed_rows_check,
+    closed_year_check,
+    closed_years,
+    record_year_path,
+    record_years,
+    year_of,
+    year_path_problem,
+)
 from bureau.rules import audit
 
-CLOSED_MESSAGE = "{year}年已定稿，该年度的记录不能再新增、修改或删除；如需更正，请由有权限的人员解锁该年度。"
-
-
-class ClosedYearError(ValidationError):
-    """A write to a record of a closed year; a ValidationError, so every path shows it as its own error."""
-
-    def __init__(self, year: int):
-        self.year = year
-        super().__init__(CLOSED_MESSAGE.format(year=year), code="closed_year")
-
-
-def closed_years() -> set[int]:
-    """The years closed now (one small query)."""
-    return set(ClosedYear.objects.filter(closed=True).values_list("year", flat=True))
+__all__ = [
+    "CLOSED_MESSAGE",
+    "ClosedYearError",
+    "closed_periods_check",
+    "closed_rows_check",
+    "closed_year_check",
+    "closed_years",
+    "is_closed",
+    "record_year_path",
+    "record_years",
+    "year_close",
+    "year_of",
+    "year_path_problem",
+    "year_reopen",
+]
 
 
 def is_closed(year: int) -> bool:
@@ -67,16 +80,3 @@ def year_reopen(*, year: int, by, reason: str) -> ClosedYear:
     closing.save()
     audit.record(AuditEvent.Kind.YEAR_REOPEN, user=by, obj=closing, detail=f"{year}年解锁：{reason}"[:500])
     return closing
-
-
-def record_year_path(model) -> str:
-    """
-    The path of a model's year (`record_year`), declared or by default: an activity's `start_date`,
-    else the first of `event_dates`, else a field `year`; "" for none. (To be completed: issue 27.)
-    """
-    raise NotImplementedError
-
-
-def closed_year_check(record) -> None:
-    """Raise ClosedYearError when the record's stored or new year is closed. (To be completed: issue 27.)"""
-    raise NotImplementedError

@@ -13,6 +13,7 @@ class Allowance(TownshipRecord):
     )
 
     ledger_payment = "tests.broken_area.models.allowance_payment"
+    record_year = "payment__period"  # the year of what it paid (tests/bureau/test_closing_check.py misspells it)
 
     class Meta:
         verbose_name = "测试津贴"

@@ -11,6 +11,7 @@ class Grant(TownshipRecord):
     bank_account = models.CharField("银行账号", max_length=30, blank=True)
 
     sensitive_fields = {"bank_account": mask_bank_account}
+    record_year = "granted_on"
 
     class Meta:
         verbose_name = "测试补助"

@@ -12,6 +12,7 @@ class Stipend(TownshipRecord):
 
     sensitive_fields = {"bank_account": mask_bank_account}
     township_from = "person"
+    record_year = "paid_on"
 
     class Meta:
         verbose_name = "测试津贴"

@@ -237,6 +237,8 @@ def build_matrix_data() -> MatrixData:
         "axes.accesslog": factories.AccessLogFactory(username="station_a"),
         "axes.accessfailurelog": factories.AccessFailureLogFactory(username="station_a"),
         "bureau.auditevent": factories.AuditEventFactory(user=clerk),
+        # A year closed and reopened: its row, without locking any record of the matrix.
+        "bureau.closedyear": factories.ClosedYearFactory(year=2019, closed=False, closed_by=clerk),
     }
     for model in declared.record_models():
         if model._meta.label_lower not in objects:

@@ -392,6 +392,9 @@ ADMIN_MODELS = {
     "reports.historicalreportyear": ("v", "", "v", "", ""),
     # The audit trail: the auditor alone reads it, nobody writes it.
     "bureau.auditevent": ("", "", "v", "", ""),
+    # Closed years: read-only everywhere (closed and reopened on the report's 定稿 page and by commands).
+    "bureau.closedyear": ("v", "v", "", "", ""),
+    "bureau.historicalclosedyear": ("v", "", "v", "", ""),
 }
 
 

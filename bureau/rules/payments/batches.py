@@ -25,6 +25,7 @@ from bureau.models import (
 )
 from bureau.models.payments import period_normalise, run_only_refusal
 from bureau.rules import audit
+from bureau.rules.closing import closed_periods_check
 from bureau.rules.payments.held import HELD_ALREADY_MESSAGE, NO_ACCOUNT_MESSAGE, accounts_in_use, held_keys
 from bureau.rules.payments.ledger import link_record_payment
 from bureau.validators import is_whole_fen
@@ -120,6 +121,7 @@ def payment_batch_create(
         errors.append(f"{len(unknown)} 名人员不存在或不在您的管辖范围内（编号 {'、'.join(map(str, unknown[:5]))}）。")
     if errors:
         raise ValidationError(errors)
+    closed_periods_check({line.period for line in lines}, paid_on=paid_on)  # a closed year's ledger is final
     with transaction.atomic():
         person_ids = {line.person_id for line in lines}
         paid = set()

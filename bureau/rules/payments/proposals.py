@@ -24,6 +24,7 @@ from bureau.base.masking import mask_id_number
 from bureau.models import PaymentProgramme, PaymentProposal, PaymentProposalLine
 from bureau.models.payments import earlier_payments, overlapping_periods, period_normalise, run_only_refusal
 from bureau.rules import audit
+from bureau.rules.closing import closed_periods_check
 from bureau.rules.payments.batches import PaymentLine, payment_batch_create
 from bureau.rules.payments.lists import PaymentListLine, mask_name, payment_list_check
 
@@ -72,6 +73,7 @@ def payment_proposal_create(
     with transaction.atomic():
         lines = payment_list_check(programme=programme, period=period, text=text, by=by)
         period = period_normalise(programme=programme, raw=period)
+        closed_periods_check([period], paid_on=paid_on)  # a closed year's ledger is final
         _check_not_proposed(programme=programme, period=period, lines=lines)
         proposal = PaymentProposal(
             programme=programme,

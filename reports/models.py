@@ -323,6 +323,7 @@ class ReportDownload(models.Model):
                 condition=models.Q(run__isnull=False, final__isnull=True)
                 | models.Q(run__isnull=True, final__isnull=False),
                 name="report_download_of_run_or_final",
+                violation_error_message="下载记录须对应一次报告生成或一个定稿版本，且只能对应其一。",
             )
         ]
 

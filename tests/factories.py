@@ -37,7 +37,7 @@ from bureau.models import (
     User,
     Visit,
 )
-from reports.models import AnnualReportRun, Narrative, ReportDownload, ReportYear
+from reports.models import AnnualReportRun, FinalReport, Narrative, ReportDownload, ReportYear
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
@@ -368,11 +368,27 @@ class AnnualReportRunFactory(factory.django.DjangoModelFactory):
     progress = 100
 
 
+class FinalReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FinalReport
+
+    year = 2021
+    version = factory.Sequence(lambda n: n + 1)
+    closed_by = factory.SubFactory(UserFactory)
+    figures = factory.LazyFunction(dict)
+
+
 class ReportDownloadFactory(factory.django.DjangoModelFactory):
+    """A download of a run's file, or of a final version's with `of_final=True` (every other row by default)."""
+
     class Meta:
         model = ReportDownload
 
-    run = factory.SubFactory(AnnualReportRunFactory)
+    class Params:
+        of_final = factory.Sequence(lambda n: n % 2 == 1)
+
+    run = factory.Maybe("of_final", yes_declaration=None, no_declaration=factory.SubFactory(AnnualReportRunFactory))
+    final = factory.Maybe("of_final", yes_declaration=factory.SubFactory(FinalReportFactory), no_declaration=None)
     user = factory.SubFactory(UserFactory)
     file_format = "docx"
 

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='reportdownload',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('final__isnull', True), ('run__isnull', False)), models.Q(('final__isnull', False), ('run__isnull', True)), _connector='OR'), name='report_download_of_run_or_final'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('final__isnull', True), ('run__isnull', False)), models.Q(('final__isnull', False), ('run__isnull', True)), _connector='OR'), name='report_download_of_run_or_final', violation_error_message='下载记录须对应一次报告生成或一个定稿版本，且只能对应其一。'),
         ),
         migrations.AddConstraint(
             model_name='finalreport',

@@ -24,6 +24,9 @@ NOT_UPLOADS = {
     "bureau.ExportJob.file",
     "reports.AnnualReportRun.docx_file",
     "reports.AnnualReportRun.xlsx_file",
+    # The final version's files are written by the portal when a year is closed, never uploaded.
+    "reports.FinalReport.docx_file",
+    "reports.FinalReport.xlsx_file",
 }
 
 

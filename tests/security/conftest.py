@@ -232,7 +232,7 @@ def build_matrix_data() -> MatrixData:
         "reports.narrative": factories.NarrativeFactory(updated_by=clerk),
         "reports.reportyear": factories.ReportYearFactory(year=2021, updated_by=clerk),
         "reports.annualreportrun": run,
-        "reports.reportdownload": factories.ReportDownloadFactory(run=run, user=clerk, of_final=False),
+        "reports.reportdownload": factories.ReportDownloadFactory(run=run, user=clerk),
         "authtoken.tokenproxy": factories.TokenFactory(user=data.users[CLERK]),
         "axes.accesslog": factories.AccessLogFactory(username="station_a"),
         "axes.accessfailurelog": factories.AccessFailureLogFactory(username="station_a"),

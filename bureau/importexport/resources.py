@@ -17,7 +17,7 @@ from bureau.importexport.formats import escape_formula, excel_row, unescape_form
 from bureau.importexport.ledger_rows import LedgerRowsMixin
 from bureau.importexport.loading import PortalInstanceLoader, PortalResult, changed_fields, stored_values
 from bureau.importexport.template import import_template
-from bureau.importexport.widgets import CountWidget, is_blank
+from bureau.importexport.widgets import MASKED_VALUE, CountWidget, is_blank
 from bureau.importexport.writes import BatchWritesMixin
 from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
 from bureau.models.changes import proposable_fields
@@ -207,6 +207,14 @@ class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource)
         for field in self.get_import_fields():
             if hasattr(field.widget, "preload") and field.column_name in dataset.headers:
                 field.widget.preload([unescape_formula(value) for value in dataset[field.column_name]])
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """A masked value in a sensitive column (re-importing a masked export) is said to be masked, not malformed."""
+        value = row.get(field.column_name)
+        masked = isinstance(value, str) and "*" in value and not getattr(field.widget, "says_masked", False)
+        if masked and self.mask_of(field) is not None:
+            raise ValueError(MASKED_VALUE)
+        return super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
     def import_row(self, row, instance_loader, **kwargs):
         """

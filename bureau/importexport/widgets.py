@@ -62,6 +62,8 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+# A masked value of any other sensitive column (a phone 138****5678) exported for a role without the right.
+MASKED_VALUE = "该值是导出时遮蔽的值（含 *），不能用于导入；请填写完整的值，或删除该列后再导入。"
 # A file exported masked (the default) cannot name people; the whole numbers need an export with a purpose.
 MASKED_ID_NUMBER = (
     "身份证号是遮蔽值（含 *），不能用于导入。如需修改后导入，请导出时勾选“导出完整的身份证号”并填写用途。"
@@ -70,6 +72,9 @@ MASKED_ID_NUMBER = (
 
 class IdNumberWidget(TextWidget):
     """The ID number as text; spaces dropped and a final x upper-cased so it finds the registered person."""
+
+    #: Says itself that a masked value is masked (MASKED_ID_NUMBER), with how to export whole numbers.
+    says_masked = True
 
     def __init__(self, **kwargs):
         super().__init__(refuse_numbers_message=ID_NUMBER_AS_NUMBER, **kwargs)

@@ -18,7 +18,7 @@ from bureau.base.masking import disclosure, mask_id_number, mask_phone, unmasked
 from bureau.importexport import PortalXLSX, escape_formula, unescape_formula
 from bureau.importexport.formats import NOT_XLSX_MESSAGE
 from bureau.importexport.records import PaymentResource, PersonResource
-from bureau.importexport.widgets import MASKED_ID_NUMBER
+from bureau.importexport.widgets import MASKED_ID_NUMBER, MASKED_VALUE
 from bureau.models import ExportLog, ImportJob, Person, ReviewStatus
 from tests.factories import PaymentFactory, PersonFactory, make_id_number
 
@@ -525,3 +525,19 @@ def test_a_masked_export_cannot_be_imported_back_and_says_why(client_for, bureau
 
     assert row_messages(preview)[0] == f"第 2 行：{MASKED_ID_NUMBER}"
     assert Person.objects.get().id_number == person_a.id_number
+
+
+def test_a_masked_phone_in_a_reimported_export_is_said_to_be_masked(client_for, bureau_user, person_a):
+    person_a.phone = "13812345678"
+    person_a.save()
+    client = client_for(bureau_user)
+    sheet = export(client)  # masked by default: the ID number and the phone
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("身份证号") + 1, value=person_a.id_number)  # the clerk restores it
+    restored = BytesIO()
+    sheet.parent.save(restored)
+
+    messages = row_messages(upload(client, restored.getvalue()))
+
+    assert messages == [f"第 2 行：联系电话，{MASKED_VALUE}"]
+    assert Person.objects.get().phone == "13812345678"

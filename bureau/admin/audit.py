@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from bureau.admin.base import ReadOnlyAdmin
+from bureau.admin.filters import ProjectContentTypeFilter
 from bureau.importexport import escape_formula
 from bureau.models import AuditEvent, ExportLog
 
@@ -42,7 +43,7 @@ def export_row(event: AuditEvent) -> list:
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "username", "ip_address", "path", "content_type", "object_repr", "fields"]
-    list_filter = ["kind", "content_type"]
+    list_filter = ["kind", "user", ("content_type", ProjectContentTypeFilter)]
     # The auditor exports several kinds at once (login failures and exports): `?kind__in=login_failed,export`.
     extra_lookups = ("kind__in",)
     list_select_related = ["content_type"]

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from bureau.admin.base import ReadOnlyAdmin
+from bureau.admin.filters import ProjectContentTypeFilter
 from bureau.admin.review import ReturnForm
 from bureau.base.masking import mask_for
 from bureau.models import PendingChange
@@ -22,7 +23,7 @@ from bureau.rules.services import ScopeError, change_review
 @admin.register(PendingChange)
 class PendingChangeAdmin(ReadOnlyAdmin):
     list_display = ["record_link", "content_type", "township", "changed_fields", "status", "proposed_by", "proposed_at"]
-    list_filter = ["status", "content_type", "township"]
+    list_filter = ["status", ("content_type", ProjectContentTypeFilter), "township"]
     list_select_related = ["content_type", "township", "proposed_by"]
     change_form_template = "admin/bureau/pendingchange/change_form.html"
 

@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from bureau import roles
 from bureau.admin.audit import EXPORT_COLUMNS
-from bureau.models import Attachment, AuditEvent, AuditRefused, ExportLog, Merit, PendingChange, ReviewStatus
+from bureau.models import Attachment, AuditEvent, AuditRefused, ExportLog, Merit, PendingChange, Person, ReviewStatus
 from bureau.rules import audit
 from bureau.rules.services import change_review, record_review
 from tests.conftest import PASSWORD
@@ -350,6 +350,21 @@ def test_the_auditor_lists_filters_and_searches_the_trail(client_for, auditor, t
     assert listed_ids(client.get(AUDIT_LIST, {"q": "人员名册"})) == {trail[2].pk}
     year = timezone.localdate().year
     assert listed_ids(client.get(AUDIT_LIST, {"created_at__year": year - 1})) == set()
+
+
+def test_the_auditor_filters_by_user_and_by_the_portals_own_record_types(client_for, auditor, bureau_user, trail):
+    person_type = ContentType.objects.get_for_model(Person)
+    by_clerk = AuditEventFactory(kind=Kind.UPDATE, user=bureau_user, username="clerk", content_type=person_type)
+    client = client_for(auditor)
+
+    assert listed_ids(client.get(AUDIT_LIST, {"user__id__exact": bureau_user.pk})) == {by_clerk.pk}
+    assert listed_ids(client.get(AUDIT_LIST, {"content_type__id__exact": person_type.pk})) == {by_clerk.pk}
+    page = client.get(AUDIT_LIST)
+    [types] = [spec for spec in page.context["cl"].filter_specs if spec.title == "对象类型"]
+    names = [name for _, name in types.lookup_choices]
+    assert "人员" in names and "报告年度" in names
+    assert len(names) == len(set(names))  # no name twice
+    assert [name for name in names if any(word in name for word in ("access", "Axes", "认证令牌", "变更记录"))] == []
 
 
 def test_the_auditor_exports_the_filtered_list_with_formulas_escaped(client_for, auditor, trail, mark):

@@ -524,9 +524,11 @@ PROTECTED = {
     "commemoration.memorialfacility",
     "commemoration.honourselection",
 }
-# Roles offered another action there (unlocking accounts, axes' own): Django answers the action they
-# were not offered with "no action selected" and a redirect. Nothing is deleted either.
+# Roles offered another action there (unlocking accounts, axes' own, the batch review of proposed
+# changes): Django answers the action they were not offered with "no action selected" and a redirect.
+# Nothing is deleted either.
 OTHER_ACTIONS = {
+    "bureau.pendingchange": {CLERK: 302},
     "bureau.user": {SECADMIN: 302},
     "axes.accessattempt": {SECADMIN: 302},
     "bureau.passwordreset": {SECADMIN: 302},

@@ -470,6 +470,23 @@ class MemorialCampaign(models.Model):
             raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
 
 
+class DailyFlower(models.Model):
+    """One visitor's flower for one martyr on one day: a second press the same day makes no row."""
+
+    visitor = models.CharField("访客标识", max_length=64)
+    martyr = models.ForeignKey(Martyr, on_delete=models.CASCADE, related_name="daily_flowers", verbose_name="英烈")
+    day = models.DateField("日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每日献花记录"
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "martyr", "day"], name="daily_flower_once_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.martyr} {self.day}"
+
+
 class TributeQuerySet(ScopedQuerySet):
     def visible_in_memorial(self):
         """What the public sees: flowers and approved messages."""
@@ -575,6 +592,7 @@ __all__ = [
     "MemorialFacility",
     "Nominee",
     "ProtectionLevel",
+    "DailyFlower",
     "Tribute",
     "UpgradeProject",
 ]

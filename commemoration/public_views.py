@@ -9,15 +9,19 @@ minute (keyed by a hash of its address); a message is at most 200 characters; te
 what visitors wrote; the forms carry the CSRF token; no external script is loaded.
 """
 
+import logging
+
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from commemoration.forms import MessageForm
-from commemoration.models import Martyr, MemorialCampaign, Tribute
+from commemoration.models import DailyFlower, Martyr, MemorialCampaign, Tribute
 from commemoration.services import RATE_LIMITED_MESSAGE, allow_tribute, client_key, count_visit
 
 FLOWERS = Count("tributes", filter=Q(tributes__kind=Tribute.Kind.FLOWER))
@@ -96,19 +100,45 @@ def rate_limited(request, martyr: Martyr, *, form=None):
     return render_martyr(request, martyr, form=form, status=429, error=RATE_LIMITED_MESSAGE)
 
 
+logger = logging.getLogger(__name__)
+
+ALREADY_OFFERED = "您今天已献过花，明天可再来。"
+
+
+def visitor_key(request) -> str:
+    """
+    The visitor's session key, made if missing; "" when the session store is down, and then the
+    flower goes through uncounted like the rate limit's outage rule (logged), not a 500.
+    """
+    try:
+        if not request.session.session_key:
+            request.session.save()
+        return request.session.session_key or ""
+    except Exception:
+        logger.warning("纪念馆献花所用的会话存储不可用，本次不按访客去重。", exc_info=True)
+        return ""
+
+
 @require_POST
 def offer_flower(request, pk: int):
     martyr = published_martyr_or_404(pk)
     key = client_key(request)
     if not allow_tribute(key):
         return rate_limited(request, martyr)
-    Tribute.objects.create(
-        martyr=martyr, kind=Tribute.Kind.FLOWER, moderation=Tribute.Moderation.APPROVED, client_key=key
-    )
+    visitor = visitor_key(request)
+    with transaction.atomic():
+        new = True
+        if visitor:
+            _, new = DailyFlower.objects.get_or_create(visitor=visitor, martyr=martyr, day=timezone.localdate())
+        if new:
+            Tribute.objects.create(
+                martyr=martyr, kind=Tribute.Kind.FLOWER, moderation=Tribute.Moderation.APPROVED, client_key=key
+            )
+    detail = "献花成功，向英烈致敬！" if new else ALREADY_OFFERED
     flowers = martyr.tributes.filter(kind=Tribute.Kind.FLOWER).count()
     if wants_json(request):
-        return JsonResponse({"flowers": flowers, "detail": "献花成功，向英烈致敬！"})
-    messages.success(request, "献花成功，向英烈致敬！")
+        return JsonResponse({"flowers": flowers, "counted": new, "detail": detail})
+    (messages.success if new else messages.info)(request, detail)
     return redirect(reverse("commemoration:memorial_martyr", args=[martyr.pk]) + "#tribute")
 
 

@@ -288,7 +288,14 @@ class PlacementBatch(VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.year}年 {self.title}"
+        return self.full_title
+
+    @property
+    def full_title(self) -> str:
+        """The title as shown everywhere: the title alone when it names the year, else 「{year}年{title}」."""
+        if str(self.year) in self.title:
+            return self.title
+        return f"{self.year}年{self.title}"
 
     def save(self, *args, **kwargs):
         self.check_not_frozen()

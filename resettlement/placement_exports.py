@@ -133,7 +133,7 @@ def result_docx(batch: PlacementBatch, *, by) -> tuple[bytes, str]:
     section.left_margin = section.right_margin = Mm(15)
     section.top_margin = section.bottom_margin = Mm(20)
 
-    _paragraph(word, f"{batch.year}年{batch.title}", font=TITLE_FONT, size=Pt(22), center=True)
+    _paragraph(word, batch.full_title, font=TITLE_FONT, size=Pt(22), center=True)
     _paragraph(word, "公开选岗结果名单", font=TITLE_FONT, size=Pt(18), center=True)
     for line in notes(batch):
         _paragraph(word, line)
@@ -189,7 +189,7 @@ def result_xlsx(batch: PlacementBatch, *, by) -> tuple[bytes, str]:
             ]
         )
     about = workbook.create_sheet("说明")
-    about.append([escape_formula(f"{batch.year}年{batch.title}")])
+    about.append([escape_formula(batch.full_title)])
     for line in notes(batch):
         about.append([escape_formula(line)])
     buffer = io.BytesIO()

@@ -31,6 +31,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Sum
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -48,6 +49,8 @@ from resettlement.models import (
 
 State = PlacementBatch.State
 PERMISSION = "resettlement.run_placement_session"
+# The one score format of the desk, the ranking and the big screen: the templates' floatformat:"-2".
+SCORE_FORMAT = "-2"
 TIE_RULE = (
     "总分相同时，依次以服役年限长者、立功受奖（含荣誉）得分高者、入伍时间早者、出生日期早者在前；"
     "仍相同的，按候选人登记顺序排列。"
@@ -214,6 +217,11 @@ def session_state(batch: PlacementBatch) -> SessionState:
     return SessionState(batch=batch, ranked=ranked, current=current, posts=open_posts(batch))
 
 
+def score_text(score) -> str:
+    """A score as the desk and the big screen show it: two decimals, trimmed when whole (23, 23.50)."""
+    return floatformat(score, SCORE_FORMAT)
+
+
 def live_data(batch: PlacementBatch) -> dict:
     """What the big screen shows, as JSON: the ranking, who is choosing, the posts left."""
     state = session_state(batch)
@@ -222,7 +230,11 @@ def live_data(batch: PlacementBatch) -> dict:
         "state": batch.state,
         "state_display": batch.get_state_display(),
         "current": (
-            {"rank": state.current.rank, "name": state.current.candidate.person.name, "score": str(state.current.score)}
+            {
+                "rank": state.current.rank,
+                "name": state.current.candidate.person.name,
+                "score": score_text(state.current.score),
+            }
             if state.current
             else None
         ),
@@ -233,7 +245,7 @@ def live_data(batch: PlacementBatch) -> dict:
             {
                 "rank": row.rank,
                 "name": row.candidate.person.name,
-                "score": str(row.score),
+                "score": score_text(row.score),
                 "status": row.status,
                 "position": str(row.position) if row.position else "",
             }

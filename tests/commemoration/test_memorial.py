@@ -5,6 +5,7 @@ messages after moderation, escaped, rate limited per client, and never an ID num
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from commemoration.models import Tribute
@@ -88,7 +89,7 @@ def test_a_flower_counts_at_once(client, martyr):
     assert response.status_code == 200
     assert "献花成功" in response.content.decode()
     assert response.context["martyr"].flowers == 1
-    answer = client.post(
+    answer = Client().post(
         reverse("commemoration:memorial_flower", args=[martyr.pk]), headers={"accept": "application/json"}
     )
     assert answer.json()["flowers"] == 2
@@ -146,7 +147,7 @@ def test_a_message_too_long_or_empty_is_a_400_with_a_chinese_message(client, mar
 
 def test_30_flowers_from_one_client_within_a_minute_are_limited(client, martyr):
     url = reverse("commemoration:memorial_flower", args=[martyr.pk])
-    answers = [client.post(url, REMOTE_ADDR="203.0.113.7") for _ in range(30)]
+    answers = [Client().post(url, REMOTE_ADDR="203.0.113.7") for _ in range(30)]  # 30 visitors, one address
     limited = [a for a in answers if a.status_code == 429]
     assert len(limited) == 30 - TRIBUTES_PER_MINUTE
     assert "您的操作过于频繁，请一分钟后再试。" in limited[0].content.decode()

@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from commemoration.models import Tribute
@@ -99,7 +99,7 @@ def test_a_cache_outage_lets_flowers_through_and_is_logged(client, db, caplog):
     # override_settings makes Django drop its cache connections (django.test.signals).
     with override_settings(CACHES=UNREACHABLE_REDIS), caplog.at_level(logging.WARNING, "commemoration.services"):
         assert allow_tribute("outage") is True
-        answers = [client.post(url, REMOTE_ADDR="203.0.113.9") for _ in range(3)]
+        answers = [Client().post(url, REMOTE_ADDR="203.0.113.9") for _ in range(3)]  # three visitors
 
     assert [answer.status_code for answer in answers] == [302, 302, 302]
     assert Tribute.objects.filter(kind=Tribute.Kind.FLOWER).count() == 3
@@ -117,7 +117,7 @@ def test_json_flowers_and_messages_go_through_with_the_cache_down(client, db, ca
         override_settings(CACHES=UNREACHABLE_REDIS),
         caplog.at_level(logging.WARNING, "commemoration.services"),
     ):
-        answers = [client.post(flower, HTTP_ACCEPT="application/json") for _ in range(2)]
+        answers = [Client().post(flower, HTTP_ACCEPT="application/json") for _ in range(2)]  # two visitors
         left = client.post(message, {"message": "英灵永存", "signature": "市民"})
 
     assert [answer.status_code for answer in answers] == [200, 200]

@@ -137,7 +137,7 @@ def test_the_big_screen_data_has_the_ranking_who_is_choosing_and_the_posts_left(
 
     data = client.get(url("live_json", batch)).json()
 
-    assert data["current"] == {"rank": 2, "name": "李二", "score": "14.00"}
+    assert data["current"] == {"rank": 2, "name": "李二", "score": "14"}
     assert [(r["rank"], r["name"], r["status"], r["position"]) for r in data["ranking"]] == [
         (1, "王一", "已选岗", "区档案馆·综合管理岗"),
         (2, "李二", "正在选岗", ""),

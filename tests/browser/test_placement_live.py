@@ -28,10 +28,10 @@ def test_the_live_page_shows_the_ranking_and_updates_after_a_confirm(page, login
     login("clerk_live")
 
     page.goto(f"/admin/resettlement/placementbatch/{batch.pk}/live/")
-    assert page.locator("#current").inner_text().strip() == "正在选岗：第1名 王一（16.00 分）"
+    assert page.locator("#current").inner_text().strip() == "正在选岗：第1名 王一（16 分）"
     rows = page.locator("#ranking tr")
-    assert rows.nth(0).inner_text().split("\t")[:4] == ["1", "王一", "16.00", "正在选岗"]
-    assert rows.nth(1).inner_text().split("\t")[:4] == ["2", "李二", "14.00", "等待选岗"]
+    assert rows.nth(0).inner_text().split("\t")[:4] == ["1", "王一", "16", "正在选岗"]
+    assert rows.nth(1).inner_text().split("\t")[:4] == ["2", "李二", "14", "等待选岗"]
     page.evaluate("window.__notReloaded = true")
 
     selection.confirm(batch=batch, candidate_id=first.pk, position_id=archive.pk, by=clerk, signed=True)
@@ -40,7 +40,7 @@ def test_the_live_page_shows_the_ranking_and_updates_after_a_confirm(page, login
     assert page.locator("#ranking tr").nth(0).inner_text().split("\t") == [
         "1",
         "王一",
-        "16.00",
+        "16",
         "已选岗",
         "区档案馆·综合管理岗",
     ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from bureau.models import Person, ReviewStatus
 from commemoration.models import (
     Ceremony,
+    DailyFlower,
     FacilityInspection,
     HonourSelection,
     Martyr,
@@ -166,3 +167,12 @@ class MemorialDailyVisitsFactory(factory.django.DjangoModelFactory):
 
     day = factory.Sequence(lambda n: datetime.date(2021, 4, 4) + datetime.timedelta(days=n))
     visits = 100
+
+
+class DailyFlowerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DailyFlower
+
+    visitor = factory.Sequence(lambda n: f"visitor-{n}")
+    martyr = factory.SubFactory(MartyrFactory)
+    day = datetime.date(2021, 4, 4)

@@ -9,7 +9,7 @@ rows are valid.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -49,6 +49,11 @@ class ImportJobsMixin:
                 "import/<int:job_id>/",
                 self.admin_site.admin_view(self.import_job_view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_import_job",
+            ),
+            path(
+                "import/<int:job_id>/columns/",
+                self.admin_site.admin_view(self.import_job_columns),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_job_columns",
             ),
             path(
                 "import/<int:job_id>/status/",
@@ -131,8 +136,33 @@ class ImportJobsMixin:
         }
         if job.status == ImportJob.Status.VALIDATED:
             context["confirm_form"] = ImportConfirmForm(initial={"job": job.pk})
+        unknown, targets = jobs.mappable_columns(job)
+        if unknown and targets:
+            context["mapping"] = {
+                "url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job_columns", args=[job.pk]),
+                "headers": [(f"map-{index}", header) for index, header in enumerate(unknown)],
+                "targets": targets,
+            }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/import_export/import_job.html", context)
+
+    def import_job_columns(self, request, job_id: int):
+        """
+        The preview's mapping of unknown headers (`map-<n>`: a target column, or blank for 不导入):
+        saved for the next files of this model, and the job's file checked again with it.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self.get_import_job(request, job_id)
+        unknown, _ = jobs.mappable_columns(job)
+        choices = {header: request.POST.get(f"map-{index}", "").strip() for index, header in enumerate(unknown)}
+        try:
+            saved = jobs.import_job_map_columns(job=job, by=request.user, choices=choices)
+        except ValidationError as error:
+            return HttpResponseBadRequest("；".join(error.messages), content_type="text/plain; charset=utf-8")
+        named = "、".join(f"{mapping.source_header} → {mapping.target_column}" for mapping in saved)
+        messages.success(request, f"已保存列的对应关系（{named}），正在按此重新校验。")
+        return redirect(self.import_job_url(job))
 
     def import_job_status(self, request, job_id: int):
         """Polled by the job's page (without renewing the session): status and rows done."""

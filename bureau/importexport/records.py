@@ -43,6 +43,9 @@ class PersonResource(PortalResource):
     )
     notes = fields.Field("notes", "备注", widget=TextWidget())
 
+    # The template's sample: a service that fits the sample ID number's birth date (1995).
+    sample_row = {"人员状态": "退役军人", "入伍日期": "2013-09-01", "退役日期": "2018-09-01"}
+
     class Meta:
         model = Person
         fields = [

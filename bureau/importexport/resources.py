@@ -13,7 +13,8 @@ from import_export.results import RowResult
 from bureau.base.concurrency import stale_error
 from bureau.base.masking import Mask, mask_for, shown
 from bureau.base.scoping import township_of_record
-from bureau.importexport.formats import escape_formula, excel_row, unescape_formula
+from bureau.importexport.columns import HeaderRowMixin
+from bureau.importexport.formats import escape_formula, unescape_formula
 from bureau.importexport.ledger_rows import LedgerRowsMixin
 from bureau.importexport.loading import PortalInstanceLoader, PortalResult, changed_fields, stored_values
 from bureau.importexport.template import import_template
@@ -35,9 +36,10 @@ MORE_ERRORS_MESSAGE = "还有更多错误未列出：请改正以上错误后重
 
 class VersionWidget(CountWidget):
     template_note = "导出的表格修改后再导入时保留本列，用于发现导出后他人所做的修改；新增的记录留空"
+    sample = ""
 
 
-class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource):
+class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resources.ModelResource):
     """
     Base resource of the portal; area apps subclass it for their models.
 
@@ -61,8 +63,10 @@ class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource)
       (as `Person.clean` sets the birth date from the ID number);
     - lookups are read once per import: widgets with `preload` (townships by name,
       people by ID number) and the instance loader (existing records by the key);
+    - the header row is found below title rows, its cells matched by name, alias or saved
+      mapping, other columns ignored (`HeaderRowMixin`, bureau.importexport.headers);
     - `result.row_messages` lists the problems as 「第 N 行：…」 with N the row
-      number as Excel shows it (header = row 1, first data row = row 2);
+      number as Excel shows it (header on row 3: the first data row is row 4);
     - strings starting with = + - @ tab or CR are exported with a leading `'`
       (numbers and dates stay native), and the `'` is stripped on import;
     - a versioned record has a 版本 column: an exported file edited and imported
@@ -75,6 +79,8 @@ class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource)
     # A ledger's rows are added by an import, never changed by one: set to the message a row gets
     # when it names a stored record with other values (an equal row is skipped as unchanged).
     create_only = ""
+    # The import template's sample row, where the widgets' samples do not fit: {column: value}.
+    sample_row: dict = {}
 
     class Meta:
         clean_model_instances = True
@@ -135,8 +141,8 @@ class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource)
             return key
 
     def import_template(self) -> bytes:
-        """An empty xlsx to fill in: the header row, text columns formatted as text, notes on a second sheet."""
-        return import_template(self._meta.model, self.import_columns())
+        """An empty xlsx to fill in: the header row, text columns as text, notes and the sample row on a second sheet."""
+        return import_template(self._meta.model, self.import_columns(), self.sample_row)
 
     # --- export --------------------------------------------------------------
 
@@ -189,24 +195,6 @@ class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource)
         )
         result.row_messages = self.error_messages(result)
         return result
-
-    def before_import(self, dataset, **kwargs):
-        dataset.headers = ["" if header is None else str(header).strip() for header in dataset.headers or []]
-        known = {field.column_name for field in self.fields.values()}
-        required = [self.fields[key].column_name for key in self.get_import_id_fields() if key in self.fields]
-        missing = [column for column in required if column not in dataset.headers]
-        unknown = [header for header in dataset.headers if header and header not in known]
-        problems = []
-        if missing:
-            problems.append("缺少必需的列：" + "、".join(missing))
-        if unknown:
-            problems.append("无法识别的列：" + "、".join(unknown))
-        if problems:
-            self.file_problem = True
-            raise ValueError("；".join(problems) + "。请使用“下载导入模板”得到的表格填写，表头在第 1 行。")
-        for field in self.get_import_fields():
-            if hasattr(field.widget, "preload") and field.column_name in dataset.headers:
-                field.widget.preload([unescape_formula(value) for value in dataset[field.column_name]])
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """A masked value in a sensitive column (re-importing a masked export) is said to be masked, not malformed."""
@@ -334,7 +322,7 @@ class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource)
         if first[1] == values:
             return True
         columns = "、".join(field.column_name for field in instance_loader.key_fields)
-        message = f"与第 {excel_row(first[0])} 行的{columns}相同，内容却不同：同一条记录在文件中只能出现一次。"
+        message = f"与第 {self.excel_row(first[0])} 行的{columns}相同，内容却不同：同一条记录在文件中只能出现一次。"
         raise ValidationError({NON_FIELD_ERRORS: [ValidationError(message, code="duplicate")]})
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -412,7 +400,7 @@ class PortalResource(LedgerRowsMixin, BatchWritesMixin, resources.ModelResource)
         """「第 N 行：…」; the column is named unless the message already names it."""
         if column and column not in message:
             message = f"{column}，{message}"
-        return f"第 {excel_row(row_number)} 行：{message}"
+        return f"第 {self.excel_row(row_number)} 行：{message}"
 
     def error_messages(self, result) -> list[str]:
         messages = [str(error.error) for error in result.base_errors]

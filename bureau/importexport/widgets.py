@@ -7,6 +7,9 @@ A widget that looks records up (a township by name, a person by ID number) has
 read, and it reads the table once for all of them (in chunks of `LOOKUP_CHUNK`),
 not once a row. Its cache lives for one import.
 
+A widget's `sample` (a valid-looking value: an ID number, a date, the first choice's label)
+fills the import template's sample row (bureau.importexport.template).
+
 A widget with a `user` attribute (PersonByIdNumberWidget) is given the
 resource's user, so it finds only what that user may see and masks what
 the user may not see whole.
@@ -33,6 +36,10 @@ def is_blank(value) -> bool:
 
 
 # --- text and codes ------------------------------------------------------------
+
+
+# A valid-looking ID number (check digit right; born 1995-03-07, male) for the templates' sample rows.
+SAMPLE_ID_NUMBER = "110105199503070013"
 
 
 class TextWidget(widgets.Widget):
@@ -75,6 +82,8 @@ class IdNumberWidget(TextWidget):
 
     #: Says itself that a masked value is masked (MASKED_ID_NUMBER), with how to export whole numbers.
     says_masked = True
+    #: The template's sample row (bureau.importexport.template).
+    sample = SAMPLE_ID_NUMBER
 
     def __init__(self, **kwargs):
         super().__init__(refuse_numbers_message=ID_NUMBER_AS_NUMBER, **kwargs)
@@ -88,6 +97,8 @@ class IdNumberWidget(TextWidget):
 
 class CreditCodeWidget(TextWidget):
     """The credit code as text, spaces dropped and letters upper-cased so it matches the registered one."""
+
+    sample = "91350100M000100Y43"
 
     def __init__(self, **kwargs):
         super().__init__(refuse_numbers_message=CREDIT_CODE_AS_NUMBER, **kwargs)
@@ -131,6 +142,10 @@ class ChoiceLabelWidget(widgets.Widget):
     def template_note(self) -> str:
         return "填写：" + "、".join(label for _, label in self.choices)
 
+    @property
+    def sample(self) -> str:
+        return self.choices[0][1] if self.choices else ""
+
 
 class YesNoWidget(widgets.Widget):
     """A yes/no cell: 是 / 否 (blank is 否)."""
@@ -147,6 +162,7 @@ class YesNoWidget(widgets.Widget):
         return "是" if value else "否"
 
     template_note = "填写：是、否"
+    sample = "是"
 
 
 class DateWidget(widgets.Widget):
@@ -177,6 +193,7 @@ class DateWidget(widgets.Widget):
         return value.isoformat()
 
     template_note = "日期，如 2021-03-01"
+    sample = "2021-05-01"
 
 
 class CountWidget(widgets.Widget):
@@ -196,6 +213,7 @@ class CountWidget(widgets.Widget):
         return "" if value is None else value
 
     template_note = "整数"
+    sample = "1"
 
 
 class MoneyWidget(widgets.Widget):
@@ -205,6 +223,7 @@ class MoneyWidget(widgets.Widget):
     """
 
     money = re.compile(r"^-?\d+(\.\d+)?$")
+    sample = "1200.00"
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
@@ -280,6 +299,11 @@ class NameForeignKeyWidget(widgets.ForeignKeyWidget):
         names = list(self.model.objects.values_list(self.field, flat=True)[:200])
         return "填写名称：" + "、".join(str(name) for name in names)
 
+    @property
+    def sample(self) -> str:
+        first = self.model.objects.values_list(self.field, flat=True).first()
+        return "" if first is None else str(first)
+
 
 class ActivityWidget(widgets.ForeignKeyWidget):
     """
@@ -331,6 +355,10 @@ class ActivityWidget(widgets.ForeignKeyWidget):
     @property
     def template_note(self) -> str:
         return f"名称（日期），如：{self.example}（2021-02-28）；名称唯一时可只填名称"
+
+    @property
+    def sample(self) -> str:
+        return f"{self.example}（2021-02-28）"
 
 
 class PersonByIdNumberWidget(widgets.ForeignKeyWidget):
@@ -392,3 +420,4 @@ class PersonByIdNumberWidget(widgets.ForeignKeyWidget):
         return shown(self.user, getattr(value, self.field), mask_for(self.model, self.field))
 
     template_note = "已在人员库中登记的身份证号"
+    sample = SAMPLE_ID_NUMBER

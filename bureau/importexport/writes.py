@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from bureau.base.bulk import chunks, insert_history, insert_rows
 from bureau.base.concurrency import stale_error
-from bureau.importexport.formats import excel_row
 from bureau.importexport.loading import has_history, update_rows
 from bureau.models import VersionedModel
 from bureau.rules import audit
@@ -99,6 +98,6 @@ class BatchWritesMixin:
         except ValidationError as error:
             result.append_base_error(self.get_error_result_class()(ValueError(error.messages[0])))
         except IntegrityError as error:
-            rows = "、".join(str(excel_row(instance._import_row_number)) for instance in instances[:1])
+            rows = "、".join(str(self.excel_row(instance._import_row_number)) for instance in instances[:1])
             message = f"写入数据库时被拒绝（第 {rows} 行起的一批记录与已有记录冲突或不合规），未写入任何记录：{error}"
             result.append_base_error(self.get_error_result_class()(ValueError(message)))

@@ -10,7 +10,7 @@ from .families import FamilyLink
 from .health import ServiceHeartbeat
 from .held import HeldPayment
 from .idempotency import IdempotencyKey
-from .jobs import ExportJob, ImportJob
+from .jobs import ExportJob, ImportColumnMapping, ImportJob
 from .merits import Merit
 from .notices import Notice
 from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
@@ -42,6 +42,7 @@ __all__ = [
     "HardshipCategory",
     "HeldPayment",
     "IdempotencyKey",
+    "ImportColumnMapping",
     "ImportJob",
     "Merit",
     "Notice",

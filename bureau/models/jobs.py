@@ -168,3 +168,31 @@ class ExportJob(BackgroundJob, Job):
 
     def download_name(self) -> str:
         return f"{self.kind}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.xlsx"
+
+
+class ImportColumnMapping(models.Model):
+    """
+    A header of a clerk's spreadsheet the import did not know, mapped once (on the import job's
+    preview) to one of the import's columns, and applied to every later file of that model with
+    that header (bureau.importexport.headers). The header is kept as it is compared: without
+    spaces, full-width brackets and digits made half-width (`headers.normalize`).
+    """
+
+    model = models.CharField("数据类型", max_length=100, help_text="app_label.model_name")
+    source_header = models.CharField("表格中的列名", max_length=100)
+    target_column = models.CharField("对应的导入列", max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "导入列对应关系"
+        verbose_name_plural = "导入列对应关系"
+        ordering = ["model", "source_header"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "source_header"], name="import_column_mapping_unique_header")
+        ]
+
+    def __str__(self):
+        return f"{self.source_header} → {self.target_column}"

@@ -259,7 +259,8 @@ def test_a_file_without_the_id_number_column_is_refused(client_for, bureau_user,
     response = upload(client, xlsx_file([person_row(1, township_a)], headers=headers))
 
     assert row_messages(response) == [
-        "缺少必需的列：身份证号；无法识别的列：身分证号。请使用“下载导入模板”得到的表格填写，表头在第 1 行。"
+        "缺少必需的列：身份证号（第 1 行的表头中没有）；无法识别的列：身分证号。可在下方为无法识别的列指定对应的列后"
+        "重新校验。请使用“下载导入模板”得到的表格填写，或改正表头后重新上传。"
     ]
     assert Person.objects.count() == 0
 

@@ -18,12 +18,14 @@ transaction (a killed one wrote nothing), and an export rewrites its file from s
 
 One module per concern, this package re-exporting what callers use (`from bureau.importexport
 import jobs; jobs.import_job_create(...)`): what both kinds share (`common`: permissions, the
-ModelAdmin, progress notes, the status a page polls), `imports`, `exports`, and the hourly `sweep`.
+ModelAdmin, progress notes, the status a page polls), `imports`, the preview's column mapping
+(`columns`), `exports`, and the hourly `sweep`.
 The hooks where a test stops a job mid-way are looked up in the module that calls them, so they
 are patched there, not here: `bureau.importexport.jobs.imports:after_rows` and
 `bureau.importexport.jobs.exports:after_export_rows` (tests/worker_hooks.py).
 """
 
+from .columns import import_job_map_columns, mappable_columns
 from .common import (
     PROGRESS_EVERY,
     PROGRESS_TIMEOUT,
@@ -80,8 +82,10 @@ __all__ = [
     "import_job_apply",
     "import_job_confirm",
     "import_job_create",
+    "import_job_map_columns",
     "import_job_validate",
     "may_export",
+    "mappable_columns",
     "may_import",
     "model_admin_for",
     "progress_cache",

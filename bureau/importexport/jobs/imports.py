@@ -103,7 +103,7 @@ class ProgressTracker:
         ):
             self.changes.append(
                 {
-                    "row": (row_number or self.done) + 1,
+                    "row": self.resource.excel_row(row_number or self.done),
                     "type": row_result.import_type,
                     "pk": instance.pk if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE else None,
                     "after": self.values(instance),
@@ -174,7 +174,7 @@ def _counts(result, tracker) -> dict:
     }
 
 
-def _finish_invalid(job: ImportJob, messages: list[str], status=ImportJob.Status.INVALID) -> None:
+def _finish_invalid(job: ImportJob, messages: list[str], status=ImportJob.Status.INVALID, *, keep_file=False) -> None:
     job.status = status
     # The job keeps the first errors; when there are more, it says so in their place.
     job.errors = messages if len(messages) <= ERRORS_KEPT else [*messages[: ERRORS_KEPT - 1], MORE_ERRORS_MESSAGE]
@@ -183,8 +183,10 @@ def _finish_invalid(job: ImportJob, messages: list[str], status=ImportJob.Status
     job.save(
         update_fields=["status", "errors", "error_count", "finished_at", "rows_done", "rows_total", "summary", "result"]
     )
-    # A file that will not be imported is not kept.
-    job.file.delete(save=True)
+    # A file that will not be imported is not kept; unless its header lacks a column a clerk may
+    # map from one it did not recognise (checked again from the preview; the sweep deletes it later).
+    if not keep_file:
+        job.file.delete(save=True)
 
 
 def _fail(job: ImportJob, message: str) -> None:
@@ -231,11 +233,17 @@ def _validate(job: ImportJob) -> None:
         logger.exception("Import job %s failed while validating", job.pk)
         _fail(job, VALIDATE_FAILED)
         return
-    job.rows_done = job.rows_total
+    # Below the header row found (title rows above it are not rows of the list).
+    job.rows_total = job.rows_done = len(dataset)
     job.summary = {**_counts(result, tracker), "sample": tracker.sample_changes() if not result.has_errors() else []}
+    # The header row found, the columns recognised by alias or saved mapping, those ignored (the preview's).
+    columns = resource.header_report
+    if columns:
+        job.summary["columns"] = columns
     messages = _row_messages(result)
     if messages:
-        _finish_invalid(job, messages)
+        mappable = bool(resource.file_problem and columns and columns["unknown"] and columns["targets"])
+        _finish_invalid(job, messages, keep_file=mappable)
         return
     job.status = ImportJob.Status.VALIDATED
     job.save(update_fields=["status", "rows_done", "rows_total", "summary"])

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from bureau.models import ExportJob, ImportJob
@@ -33,9 +34,13 @@ def export_jobs_expire(*, now=None) -> int:
         job.save(update_fields=["file", "status", "error", "finished_at"])
     # What a worker killed at the wrong moment may leave: the file of a finished import, of a failed
     # export (named on its row before writing), and the scratch folder of an export no longer running.
-    finished = (ImportJob.Status.DONE, ImportJob.Status.INVALID, ImportJob.Status.FAILED)
+    # An invalid file whose unknown headers a clerk may still map (its preview) is kept as long as
+    # a validated one.
+    finished = Q(status__in=(ImportJob.Status.DONE, ImportJob.Status.FAILED)) | Q(
+        status=ImportJob.Status.INVALID, created_at__lte=stale
+    )
     for job in [
-        *ImportJob.objects.filter(status__in=finished).exclude(file=""),
+        *ImportJob.objects.filter(finished).exclude(file=""),
         *ExportJob.objects.filter(status=ExportJob.Status.FAILED).exclude(file=""),
     ]:
         job.file.delete(save=True)

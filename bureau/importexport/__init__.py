@@ -22,6 +22,15 @@ Chinese headers, every row validated, nothing written unless every row is valid,
 errors as 「第 N 行：…」, the user's township scope (`check_write_allowed`),
 formula escaping, the import template, and masking of every field the model
 declares in `sensitive_fields` (no `dehydrate_*` method needed).
+
+Rosters as they come (`headers`, `columns`): the header row is found among the first 10 rows
+(title rows and merged cells above it skipped, Excel's row numbers kept), headers match by name,
+common alias (`headers.CORE_ALIASES`) or a mapping a clerk saved on the preview
+(`ImportColumnMapping`); unused columns are ignored and listed. A resource may add aliases of its
+columns and override the template's sample row with class attributes:
+
+        column_aliases = {"活动": ["活动名称"]}            # column -> more names offices write
+        sample_row = {"活动": "烈士纪念日公祭（2021-09-30）"}  # column -> the template's sample value
 """
 
 from bureau.importexport.formats import PortalXLSX, UploadRefused, escape_formula, excel_row, unescape_formula

@@ -494,6 +494,12 @@ ADMIN_MODEL_ROUTES = {
     # another model's, is a 404 to whoever may import.
     "import/<int:job_id>/": lambda m: {GET: by_access(m, "i", 200 if m == "bureau.person" else 404)},
     "import/<int:job_id>/status/": lambda m: {GET: by_access(m, "i", 200 if m == "bureau.person" else 404)},
+    # The preview's mapping of unknown headers: POST only; posted empty on the clerk's job of persons (no
+    # unknown header to map), a Chinese 400; any other job, a 404 to whoever may import.
+    "import/<int:job_id>/columns/": lambda m: {
+        GET: by_access(m, "i", 405, 405),
+        POST: by_access(m, "i", 400 if m == "bureau.person" else 404),
+    },
     "export/": lambda m: {GET: by_access(m, "v", 200), POST: by_access(m, "v", 200)},
     # Approve / return one record: POST only; outside the role's townships it is a 404.
     "<path:object_id>/review/": lambda m: {GET: by_access(m, "r", 405, 405), POST: review_answers(m)},
@@ -899,7 +905,7 @@ def url_for(case: Case, data) -> str:
         return f"/admin/r/{ContentType.objects.get_for_model(person).pk}/{person.pk}/"
     if case.route.name == "admin:autocomplete":
         return "/admin/autocomplete/?app_label=bureau&model_name=payment&field_name=person&term=张"
-    if case.route.name.endswith(("_import_job", "_import_job_status")):
+    if case.route.name.endswith(("_import_job", "_import_job_status", "_import_job_columns")):
         job = data.extra["import_job"].pk
         return "/" + pattern.replace("<int:job_id>", str(job))
     if case.route.name in ("export_status", "export_download"):

@@ -230,9 +230,9 @@ class SelectionWidget(widgets.ForeignKeyWidget):
         text = str(value).strip()
         found = self._names.get(self.plain.sub("", text).replace("(", "（").replace(")", "）"), [])
         if not found:
-            raise ValueError(f"评选“{text}”不存在，请填写如 第2届“最美退役军人”（2021年）。")
+            raise ValueError(f"没有名为 {text} 的评选，请按“典型评选”中的名称填写，如 第2届“最美退役军人”（2021年）。")
         if len(found) > 1:
-            raise ValueError(f"评选“{text}”不唯一，请注明年度，如 {found[0]}。")
+            raise ValueError(f"名为 {text} 的评选不止一个，请注明年度，如 {found[0]}。")
         return found[0]
 
     def render(self, value, obj=None, **kwargs):

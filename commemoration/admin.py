@@ -27,6 +27,7 @@ from commemoration.models import (
 
 @admin.register(MemorialFacility)
 class MemorialFacilityAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.MemorialFacilityResource]
     export_kind = "烈士纪念设施"
     list_display = ["name", "kind", "protection_level", "address", "managing_unit", "condition", "township"]
@@ -38,6 +39,7 @@ class MemorialFacilityAdmin(RecordAdmin):
 
 @admin.register(FacilityInspection)
 class FacilityInspectionAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.FacilityInspectionResource]
     export_kind = "纪念设施巡查"
     list_display = ["facility", "inspected_on", "inspector", "findings", "township", "review_status"]
@@ -71,7 +73,7 @@ class MartyrRelicInline(ScopedTabularInline):
 
 @admin.register(Martyr)
 class MartyrAdmin(ScopedAdmin):
-    importable = False
+    importable = True
     resource_classes = [resources.MartyrResource]
     export_kind = "烈士"
     list_display = ["person", "person__id_number", "sacrificed_on", "unit", "resting_facility", "publication_consent"]
@@ -94,6 +96,7 @@ class HonourSelectionAdmin(admin.ModelAdmin):
 
 @admin.register(Nominee)
 class NomineeAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.NomineeResource]
     export_kind = "典型推荐人选"
     list_display = ["person", "person__id_number", "selection", "result", "rank", "township", "review_status"]
@@ -108,6 +111,7 @@ class NomineeAdmin(RecordAdmin):
 
 @admin.register(Ceremony)
 class CeremonyAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.CeremonyResource]
     export_kind = "公祭活动"
     list_display = ["title", "occasion", "start_date", "facility", "headcount", "township", "review_status"]

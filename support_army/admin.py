@@ -56,6 +56,7 @@ class MeritNoticeBatchAdmin(RecordAdmin):
 
 @admin.register(MeritNotice)
 class MeritNoticeAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.MeritNoticeResource]
     export_kind = "立功喜报"
     list_display = [
@@ -90,6 +91,7 @@ class DutyShiftInline(ScopedTabularInline):
 
 @admin.register(ReceptionPoint)
 class ReceptionPointAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.ReceptionPointResource]
     export_kind = "退役军人报到点"
     list_display = ["name", "address", "opens_on", "closes_on", "township", "review_status"]
@@ -115,6 +117,7 @@ class StepCompletionInline(ScopedTabularInline):
 
 @admin.register(HomecomingRegistration)
 class HomecomingRegistrationAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.HomecomingRegistrationResource]
     export_kind = "返乡报到登记"
     list_display = ["person", "person__id_number", "point", "received_on", "welcomed", "township", "review_status"]
@@ -144,6 +147,7 @@ class HomecomingRegistrationAdmin(RecordAdmin):
 
 @admin.register(TroopRequest)
 class TroopRequestAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.TroopRequestResource]
     export_kind = "驻区部队需求"
     list_display = [
@@ -165,6 +169,7 @@ class TroopRequestAdmin(RecordAdmin):
 
 @admin.register(JointActivity)
 class JointActivityAdmin(RecordAdmin):
+    importable = True
     resource_classes = [resources.JointActivityResource]
     export_kind = "双拥共建活动"
     list_display = ["title", "kind", *ACTIVITY_LIST[1:]]
@@ -206,7 +211,7 @@ class ArmyDayGalaAdmin(RecordAdmin):
 
 @admin.register(AllianceMember)
 class AllianceMemberAdmin(ScopedAdmin):
-    importable = False
+    importable = True
     resource_classes = [resources.AllianceMemberResource]
     export_kind = "爱心拥军团成员"
     list_display = ["enterprise", "batch_number", "joined_on", "offer", "status", "left_on"]

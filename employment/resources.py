@@ -141,6 +141,12 @@ class EmploymentIntentionResource(PersonRowResource):
     agreed_on = fields.Field("agreed_on", "达成日期", widget=DateWidget())
     township = fields.Field("person__township", "乡镇（街道）", widget=LabelWidget(), readonly=True)
 
+    sample_row = {
+        "意向企业": "示例科技有限公司",
+        "招聘会": "退役军人专场招聘会（2021-02-28）",
+        "达成日期": "2021-02-28",
+    }
+
     class Meta:
         model = EmploymentIntention
         fields = ["person", "person_name", "enterprise", "fair", "agreed_on", "township"]
@@ -156,6 +162,14 @@ class JobPostingResource(OwnTownshipMixin, PortalResource):
     township = fields.Field("township", "乡镇（街道）", widget=NameForeignKeyWidget(Township, "name"))
     review_status = review_status_field(JobPosting)
 
+    sample_row = {
+        "招聘企业": "示例科技有限公司",
+        "招聘岗位": "装配工、质检员",
+        "招聘人数": "10",
+        "发布渠道": "本地新媒体平台",
+        "发布日期": "2021-03-01",
+    }
+
     class Meta:
         model = JobPosting
         fields = ["enterprise", "positions", "position_count", "channel", "published_on", "township", "review_status"]
@@ -167,6 +181,8 @@ class RoleModelResource(OwnTownshipMixin, PersonRowResource):
     story = fields.Field("story", "事迹", widget=TextWidget())
     township = fields.Field("township", "乡镇（街道）", widget=NameForeignKeyWidget(Township, "name"))
     review_status = review_status_field(RoleModel)
+
+    sample_row = {"年度": "2021", "事迹": "创办企业，带动退役军人就业。"}
 
     class Meta:
         model = RoleModel
@@ -194,10 +210,10 @@ def activity_fields(model) -> dict:
     }
 
 
-def activity_resource(model, names: list[str], **own_fields) -> type[PortalResource]:
+def activity_resource(model, names: list[str], sample_row: dict, **own_fields) -> type[PortalResource]:
     """An importable resource of an activity: the common columns and its own (`own_fields`), in `names`' order."""
     meta = type("Meta", (), {"model": model, "fields": names, "import_id_fields": ["title", "start_date"]})
-    attrs = {**activity_fields(model), **own_fields, "Meta": meta}
+    attrs = {**activity_fields(model), **own_fields, "sample_row": sample_row, "Meta": meta}
     return type(f"{model.__name__}Resource", (OwnTownshipMixin, PortalResource), attrs)
 
 
@@ -223,6 +239,7 @@ class TopicsWidget(ChoiceLabelWidget):
 JobFairResource = activity_resource(
     JobFair,
     [*ACTIVITY_FIELDS, "dedicated_to_veterans", "streamed_online", "unnamed_attendees", "review_status"],
+    {"名称": "退役军人专场招聘会", "开始日期": "2021-02-28", "退役军人专场": "是", "网络同步直播": "否"},
     dedicated_to_veterans=fields.Field("dedicated_to_veterans", "退役军人专场", widget=YesNoWidget()),
     streamed_online=fields.Field("streamed_online", "网络同步直播", widget=YesNoWidget()),
     unnamed_attendees=fields.Field(
@@ -232,12 +249,19 @@ JobFairResource = activity_resource(
 TrainingClassResource = activity_resource(
     TrainingClass,
     [*ACTIVITY_FIELDS, "topics", "other_topics", "review_status"],
+    {
+        "名称": "退役军人适应性培训班",
+        "开始日期": "2021-06-01",
+        "结束日期": "2021-06-03",
+        "培训内容": "思想政治教育、求职技巧",
+    },
     topics=fields.Field("topics", "培训内容", widget=TopicsWidget(TrainingTopic.choices)),
     other_topics=fields.Field("other_topics", "其他培训内容", widget=TextWidget()),
 )
 PublicityEventResource = activity_resource(
     PublicityEvent,
     ["kind", *ACTIVITY_FIELDS, "review_status"],
+    {"形式": "事迹宣讲会", "名称": "退役军人创业典型事迹宣讲会", "开始日期": "2021-05-10"},
     kind=fields.Field("kind", "形式", widget=ChoiceLabelWidget(PublicityEvent.Kind.choices)),
 )
 

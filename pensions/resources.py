@@ -127,6 +127,14 @@ class ConscriptBenefitResource(PortalResource):
     township = fields.Field("township", "乡镇（街道）", widget=LabelWidget(), readonly=True)
     review_status = review_status_field(ConscriptBenefit)
 
+    sample_row = {
+        "义务兵姓名": "王小兵",
+        "入伍年度": "2020",
+        "优待年度": "2021",
+        "服役地区": "内地",
+        "优待金（元）": "26800",
+    }
+
     class Meta:
         model = ConscriptBenefit
         fields = [
@@ -144,6 +152,9 @@ class ConscriptBenefitResource(PortalResource):
             "review_status",
         ]
         import_id_fields = ["family", "benefit_year"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("family")
 
     def dehydrate_family_name(self, benefit):
         return benefit.family.name
@@ -233,6 +244,9 @@ class ProblemResource(PersonRowResource):
         ]
         import_id_fields = ["person", "kind", "reported_on"]
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "visit")
+
     def dehydrate_visit_date(self, problem):
         return problem.visit.visited_on if problem.visit_id else None
 
@@ -293,6 +307,14 @@ class OralHistoryInterviewResource(PersonRowResource):
     township = fields.Field("township", "乡镇（街道）", widget=LabelWidget(), readonly=True)
     review_status = review_status_field(OralHistoryInterview)
 
+    sample_row = {
+        "参战经历": "抗美援朝",
+        "拍摄日期": "2021-04-01",
+        "采访人": "区融媒体中心",
+        "时长（分钟）": "45",
+        "已取得本人（或监护人）同意": "是",
+    }
+
     class Meta:
         model = OralHistoryInterview
         fields = [
@@ -323,6 +345,8 @@ class OralHistoryExhibitionResource(PortalResource):
     cost = fields.Field("cost", "费用（元）", widget=MoneyWidget())
     online_views = fields.Field("online_views", "线上观看人次", widget=CountWidget())
     review_status = review_status_field(OralHistoryExhibition)
+
+    sample_row = {"场所类型": "校园", "名称": "红色记忆进校园", "开始日期": "2021-06-20"}
 
     class Meta:
         model = OralHistoryExhibition

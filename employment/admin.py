@@ -2,8 +2,8 @@
 Admin of the employment records, for bureau staff (and read-only for leadership).
 
 Built on bureau.admin.ScopedAdmin: township scoping, masking, the
-submission workflow, history and xlsx import/export. Fair attendees and
-trainees are imported; the other records are exported only.
+submission workflow, history and xlsx import/export. Every record an office keeps
+in a spreadsheet is imported (employment.resources says how); the startup park is exported only.
 """
 
 from django import forms
@@ -98,6 +98,7 @@ class BulkAttendeesForm(forms.Form):
 @admin.register(JobFair)
 class JobFairAdmin(RecordAdmin):
     resource_classes = [resources.JobFairResource]
+    importable = True
     list_display = [
         "title",
         "start_date",
@@ -215,7 +216,7 @@ class FairAttendanceAdmin(RecordAdmin):
 @admin.register(EmploymentIntention)
 class EmploymentIntentionAdmin(ScopedAdmin):
     resource_classes = [resources.EmploymentIntentionResource]
-    importable = False
+    importable = True
     list_display = ["person", "enterprise", "fair", "agreed_on", "person__township"]
     list_filter = ["person__township", "fair"]
     list_select_related = ["person__township", "enterprise", "fair"]
@@ -258,6 +259,7 @@ class TraineeInline(ScopedTabularInline):
 class TrainingClassAdmin(RecordAdmin):
     form = TrainingClassForm
     resource_classes = [resources.TrainingClassResource]
+    importable = True
     list_display = ["title", "start_date", "end_date", "days", "venue", "trainee_count", "topic_list", "review_status"]
     list_filter = ["township", "review_status"]
     search_fields = ["title", "venue"]
@@ -304,6 +306,7 @@ class TraineeAdmin(ScopedAdmin):
 @admin.register(JobPosting)
 class JobPostingAdmin(RecordAdmin):
     resource_classes = [resources.JobPostingResource]
+    importable = True
     list_display = ["enterprise", "positions", "position_count", "channel", "published_on", "township", "review_status"]
     list_filter = ["township", "channel", "review_status"]
     search_fields = ["enterprise__name", "positions", "channel"]
@@ -314,6 +317,7 @@ class JobPostingAdmin(RecordAdmin):
 @admin.register(RoleModel)
 class RoleModelAdmin(RecordAdmin):
     resource_classes = [resources.RoleModelResource]
+    importable = True
     list_display = ["person", "year", "township", "review_status"]
     list_filter = ["year", "township", "review_status"]
     search_fields = ["person__name", "story"]
@@ -323,6 +327,7 @@ class RoleModelAdmin(RecordAdmin):
 @admin.register(PublicityEvent)
 class PublicityEventAdmin(RecordAdmin):
     resource_classes = [resources.PublicityEventResource]
+    importable = True
     list_display = ["title", "kind", "start_date", "venue", "headcount", "online_views", "township", "review_status"]
     list_filter = ["kind", "township", "review_status"]
     search_fields = ["title", "venue"]
@@ -334,6 +339,7 @@ class PublicityEventAdmin(RecordAdmin):
 @admin.register(EmploymentOutcome)
 class EmploymentOutcomeAdmin(RecordAdmin):
     resource_classes = [resources.EmploymentOutcomeResource]
+    importable = True
     list_display = ["person", "employer_display", "started_on", "channel", "township", "review_status"]
     list_filter = ["channel", "township", "review_status"]
     list_select_related = ["person", "enterprise", "township"]

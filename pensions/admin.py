@@ -1,7 +1,7 @@
 """
 Admin of preferential care and pensions (优待抚恤), for bureau staff (read-only for leadership).
 
-Built on the kit (bureau.admin): scoping, masking, the workflow, history and export. The
+Built on the kit (bureau.admin): scoping, masking, the workflow, history, import and export. The
 money of “三难” aid and of conscript families' allowances is written to the ledger by
 bureau.rules.payments.ledger once the record is approved (pensions.services says which row); each record's
 page links its row.
@@ -78,6 +78,7 @@ class VisitRoundAdmin(admin.ModelAdmin):
 @admin.register(HardshipAid)
 class HardshipAidAdmin(LedgerRecordAdmin):
     resource_classes = [resources.HardshipAidResource]
+    importable = True
     export_kind = "“三难”救助"
     list_display = [
         "person",
@@ -108,6 +109,7 @@ class HardshipAidAdmin(LedgerRecordAdmin):
 @admin.register(ConscriptBenefit)
 class ConscriptBenefitAdmin(LedgerRecordAdmin):
     resource_classes = [resources.ConscriptBenefitResource]
+    importable = True
     export_kind = "义务兵家庭优待金"
     list_display = [
         "family",
@@ -144,6 +146,7 @@ class ConscriptBenefitAdmin(LedgerRecordAdmin):
 @admin.register(Problem)
 class ProblemAdmin(RecordAdmin):
     resource_classes = [resources.ProblemResource]
+    importable = True
     export_kind = "困难问题"
     list_display = [
         "person",
@@ -175,6 +178,7 @@ class ProblemAdmin(RecordAdmin):
 @admin.register(OralHistoryInterview)
 class OralHistoryInterviewAdmin(RecordAdmin):
     resource_classes = [resources.OralHistoryInterviewResource]
+    importable = True
     export_kind = "口述历史拍摄"
     list_display = [
         "person",
@@ -219,6 +223,7 @@ class OralHistoryInterviewAdmin(RecordAdmin):
 @admin.register(OralHistoryExhibition)
 class OralHistoryExhibitionAdmin(RecordAdmin):
     resource_classes = [resources.OralHistoryExhibitionResource]
+    importable = True
     export_kind = "口述历史展陈宣讲"
     list_display = [
         "title",

@@ -24,6 +24,7 @@ from bureau.api.serializers import (
 )
 from bureau.api.viewsets import ScopedModelViewSet
 from bureau.models import PreferentialCategory
+from bureau.roles import reviews_records
 from pensions.models import (
     BenefitStandard,
     ConscriptBenefit,
@@ -96,6 +97,15 @@ class BenefitStandardFilterSet(django_filters.FilterSet):
 
 
 class ProblemSerializer(PersonRecordSerializer):
+    """The deadline (due_on) is shown to all; set by bureau staff only (blank: the report date plus 30 days)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not reviews_records(request.user):
+            fields["due_on"].read_only = True
+        return fields
+
     class Meta:
         model = Problem
         fields = [
@@ -111,6 +121,7 @@ class ProblemSerializer(PersonRecordSerializer):
             "state",
             "resolution",
             "resolved_on",
+            "due_on",
             "supervised",
             "township",
             *WORKFLOW,

@@ -204,7 +204,7 @@ def _area_help(config) -> list:
     return [
         Error(
             f"{_where(config, 'help')} = '{config.help}', which is no file in {config.path}.",
-            hint="Write the area's 操作说明 in Markdown at that path (help.md by default), or declare help = \"\".",
+            hint='Write the area\'s 操作说明 in Markdown at that path (help.md by default), or declare help = "".',
             obj=config,
             id="bureau.E110",
         )

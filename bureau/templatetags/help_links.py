@@ -22,7 +22,7 @@ def help_url(context) -> str:
         area = area_of_path(request.path)
         if area:
             return reverse("help:page", args=[area_slug(area)])
-        role = user_role_slug(request.user) if request.user.is_authenticated else ""
+        role = user_role_slug(request.user)
         return reverse("help:page", args=[role]) if role else index
     except Exception:
         # A header link must never take the page down: the index is always there.

@@ -65,6 +65,7 @@ def test_a_station_user_reads_the_area_pages_in_the_portals_look_and_its_index_l
     page = client.get("/help/employment/")
 
     assert index.index("/help/station-staff/") < index.index("/help/employment/")
+    assert index.count("（服务站部分）") == 5  # every area's page has a section for the stations
     assert '<a href="/help/employment/#%E6%9C%8D%E5%8A%A1%E7%AB%99%E6%80%8E%E4%B9%88%E5%81%9A">就业创业</a>' in index
     assert page.status_code == 200
     assert '<h2 id="服务站怎么做">服务站怎么做</h2>' in page.content.decode()

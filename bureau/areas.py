@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
+from pathlib import Path
 
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
@@ -68,6 +69,7 @@ DEFAULT_PATHS = {
     "station_urls": ("urls", None),
 }
 PERSON_FILE_CONTEXT = ("person_file", "context")
+DEFAULT_HELP = "help.md"
 
 
 class AreaConfig(AppConfig):
@@ -119,6 +121,9 @@ class AreaConfig(AppConfig):
     #: Dotted paths of `expectation(*, township, year, today) -> bureau.rules.todo.Expectation`: what a
     #: station is expected to do, computed from the registry (the station's 待办, the bureau's completeness).
     todo: tuple[str, ...] = ()
+    #: The area's 操作说明 (Markdown, rendered at /help/<label>/), relative to the app's directory. By default
+    #: `help.md` when the app has one, else none (""); a declared file that does not exist is bureau.E110.
+    help: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -138,6 +143,10 @@ class AreaConfig(AppConfig):
             self.person_file = dataclasses.replace(self.person_file, context=context)
             if context:
                 self.defaulted_paths.add("person_file")
+        if self.help is None:
+            self.help = DEFAULT_HELP if (Path(self.path) / DEFAULT_HELP).is_file() else ""
+            if self.help:
+                self.defaulted_paths.add("help")
 
     def _default_path(self, module: str, name: str | None) -> str:
         """
@@ -156,6 +165,10 @@ class AreaConfig(AppConfig):
     def public_prefix(self) -> str:
         """Where the public pages are mounted: `public_path`, else the label with hyphens, `my_area` → `my-area/`."""
         return (self.public_path or self.label.replace("_", "-")).strip("/") + "/"
+
+    def help_path(self) -> Path | None:
+        """The area's help file, or None when it declares none."""
+        return Path(self.path) / self.help if self.help else None
 
     def report_section_function(self) -> Callable | None:
         return import_string(self.report_section) if self.report_section else None

@@ -5,7 +5,7 @@ The core's system checks.
   deployment checks (`manage.py check --deploy`), which the production start in
   docker-compose.yml runs before gunicorn, so that day-to-day commands on a laptop
   (makemigrations, shell) are not blocked by the development key.
-- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E109): ordinary
+- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E110): ordinary
   checks, run by every management command, since a broken declaration is a developer's mistake
   to see at once, not a production setting.
 """
@@ -67,7 +67,8 @@ def check_area_declarations(app_configs, **kwargs):
     person file has a context (E104); and every model paying through the ledger (`ledger_payment`)
     names a function that imports (E105) and is administered by a `LedgerRecordAdmin` (E106);
     each station menu entry names a page of the station URLs (E107); each activity date names a date
-    field of a model (E108); every workflow record's year (`record_year`) resolves or is declared "" (E109).
+    field of a model (E108); every workflow record's year (`record_year`) resolves or is declared "" (E109);
+    a declared help file (`help`) is a file of the app (E110).
     """
     from django.apps import apps
 
@@ -78,7 +79,7 @@ def check_area_declarations(app_configs, **kwargs):
     for config in configs:
         if isinstance(config, AreaConfig):
             messages += _area_paths(config) + _area_models(config) + _area_grants(config) + _area_menu(config)
-            messages += _area_activity_dates(config)
+            messages += _area_activity_dates(config) + _area_help(config)
     messages += _ledger_models(configs)
     messages += _record_years(configs)
     return messages
@@ -193,6 +194,21 @@ def _area_activity_dates(config) -> list:
                 )
             )
     return messages
+
+
+def _area_help(config) -> list:
+    """The declared help file exists (a missing one would be a 404 behind every 操作说明 link of the area)."""
+    path = config.help_path()
+    if path is None or path.is_file():
+        return []
+    return [
+        Error(
+            f"{_where(config, 'help')} = '{config.help}', which is no file in {config.path}.",
+            hint='Write the area\'s 操作说明 in Markdown at that path (help.md by default), or declare help = "".',
+            obj=config,
+            id="bureau.E110",
+        )
+    ]
 
 
 def _url_names(patterns) -> set[str]:

@@ -24,6 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("station/", include("bureau.station.urls")),
     path("dashboard/", include("reports.urls")),
+    # 操作说明: the help pages in Markdown (bureau/help/, each area's help.md), for signed-in users.
+    path("help/", include("bureau.help.urls")),
     path("api/v1/", include("bureau.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

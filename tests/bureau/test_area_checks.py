@@ -163,7 +163,7 @@ def test_defaults_are_taken_from_the_modules_an_app_has():
         "employment.urls",
     )
     assert employment.person_file.context == "employment.person_file.context"
-    assert employment.defaulted_paths == {*DEFAULT_PATHS, "person_file"}
+    assert employment.defaulted_paths == {*DEFAULT_PATHS, "person_file", "help"}  # help.md: the 操作说明
     # The kit's test area has no report.py and no demo.py: those are not declared, and not an error.
     assert (kit_area.report_section, kit_area.demo, kit_area.api) == ("", "", "tests.kit_area.api")
     assert "kit_area" not in {config.label for config in area_configs() if config.report_section_function()}

@@ -130,6 +130,9 @@ PAGES = {
     # Signed in, everyone may change their own password (an empty post is the form again); the
     # second-factor page, with REQUIRE_TOTP off, sends a signed-in user on to their home page.
     "password_change": {GET: {**everyone(200), ANONYMOUS: LOGIN}, POST: {**everyone(200), ANONYMOUS: LOGIN}},
+    # 操作说明 (bureau.help): every signed-in user reads every page (no personal data); read only.
+    "help:index": {GET: {**everyone(200), ANONYMOUS: LOGIN}, POST: NOT_ALLOWED},
+    "help:page": {GET: {**everyone(200), ANONYMOUS: LOGIN}, POST: NOT_ALLOWED},
     "otp": {GET: {**everyone(302), ANONYMOUS: LOGIN}, POST: {**everyone(302), ANONYMOUS: LOGIN}},
     "reports:dashboard": {GET: DASHBOARD, POST: NOT_ALLOWED},
     # Requesting a report run is the one thing leadership may post (DESIGN.md: "generate the annual
@@ -910,6 +913,8 @@ def url_for(case: Case, data) -> str:
         return "/" + pattern.replace("<int:job_id>", str(job))
     if case.route.name in ("export_status", "export_download"):
         return "/" + pattern.replace("<int:pk>", str(data.extra["export_job"].pk))
+    if case.route.name == "help:page":
+        return "/help/bureau-staff/"
     if case.route.name == "admin:app_list":
         return "/admin/bureau/"
     if pattern == "admin/(?P<url>.*)$":

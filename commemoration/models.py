@@ -10,6 +10,7 @@ check-ups are `bureau.CheckUpBatch` rounds of population "martyr_children".
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -439,10 +440,43 @@ class Ceremony(ActivityRecord):
 # --- 网上纪念馆 ------------------------------------------------------------------------------------
 
 
+#: How long after its end a campaign is still shown on the memorial's home page (marked 已结束).
+ENDED_CAMPAIGN_SHOWN_FOR = datetime.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class CampaignBanner:
+    """What the memorial's home page says of its campaigns on a day: the running one, else the last one ended and the next."""
+
+    current: "MemorialCampaign | None" = None
+    ended: "MemorialCampaign | None" = None
+    upcoming: "MemorialCampaign | None" = None
+
+    def __bool__(self) -> bool:
+        return bool(self.current or self.ended or self.upcoming)
+
+
 class MemorialCampaignQuerySet(models.QuerySet):
     def featured(self):
         """The campaigns the memorial's home page features, the latest first."""
         return self.filter(featured=True).order_by("-starts_on", "-id")
+
+    def banner(self, today: datetime.date) -> CampaignBanner:
+        """
+        The featured campaign running on `today`; when none runs, the last one ended (within
+        `ENDED_CAMPAIGN_SHOWN_FOR`) and the next one scheduled, either or both possibly absent.
+        """
+        featured = self.featured()
+        current = featured.filter(starts_on__lte=today, ends_on__gte=today).first()
+        if current is not None:
+            return CampaignBanner(current=current)
+        ended = (
+            featured.filter(ends_on__lt=today, ends_on__gte=today - ENDED_CAMPAIGN_SHOWN_FOR)
+            .order_by("-ends_on", "-id")
+            .first()
+        )
+        upcoming = featured.filter(starts_on__gt=today).order_by("starts_on", "id").first()
+        return CampaignBanner(ended=ended, upcoming=upcoming)
 
 
 class MemorialCampaign(models.Model):
@@ -468,6 +502,19 @@ class MemorialCampaign(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+
+    @property
+    def dates_text(self) -> str:
+        """2026年3月25日—4月10日 (the year once when both dates share it)."""
+        end = f"{self.ends_on.month}月{self.ends_on.day}日"
+        if self.ends_on.year != self.starts_on.year:
+            end = f"{self.ends_on.year}年{end}"
+        return f"{self.starts_on.year}年{self.starts_on.month}月{self.starts_on.day}日—{end}"
+
+    def starts_text(self, today: datetime.date) -> str:
+        """When it starts, as seen on `today`: 3月25日开始 (with the year when it is not this year's)."""
+        day = f"{self.starts_on.month}月{self.starts_on.day}日"
+        return f"{day}开始" if self.starts_on.year == today.year else f"{self.starts_on.year}年{day}开始"
 
 
 class DailyFlower(models.Model):

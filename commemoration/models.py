@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from bureau.base.scoping import ScopedQuerySet
 from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, FamilyLink, Person, TownshipRecord
 from bureau.validators import UploadValidator, has_visible_text
+from commemoration.moderation import contact_flag
 
 #: The first Martyrs' Day (烈士纪念日, 30 September) was held in 2014.
 FIRST_MARTYRS_DAY_YEAR = 2014
@@ -563,6 +564,14 @@ class Tribute(models.Model):
         APPROVED = "approved", "已通过"
         REJECTED = "rejected", "未通过"
 
+    class ContactFlag(models.TextChoices):
+        """What the message carries that the moderator should see first (`commemoration.moderation`)."""
+
+        NONE = "none", "否"
+        LINK = "link", "含链接"
+        PHONE = "phone", "含电话/QQ/微信"
+        BOTH = "both", "含链接和电话"
+
     martyr = models.ForeignKey(Martyr, verbose_name="烈士", on_delete=models.CASCADE, related_name="tributes")
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     message = models.TextField("寄语", max_length=MESSAGE_MAX_LENGTH, blank=True)
@@ -580,6 +589,15 @@ class Tribute(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField("审核时间", null=True, blank=True, editable=False)
+    contact_flag = models.CharField(
+        "含链接/电话",
+        max_length=10,
+        choices=ContactFlag.choices,
+        default=ContactFlag.NONE,
+        editable=False,
+        db_index=True,
+        help_text="保存时按寄语和署名自动判断，供审核人员留意；不影响审核流程。",
+    )
     # A keyed hash of the visitor's address, for the rate limit's record; never the address itself.
     client_key = models.CharField("访客标识（摘要）", max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -597,6 +615,13 @@ class Tribute(models.Model):
         if self.kind == self.Kind.FLOWER:
             return f"向{self.martyr}献花（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
         return f"给{self.martyr}的寄语：{self.message[:20]}"
+
+    def save(self, *args, **kwargs):
+        self.contact_flag = contact_flag(f"{self.message or ''}\n{self.signature or ''}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"message", "signature"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "contact_flag"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.kind == self.Kind.MESSAGE and not (self.message or "").strip():

@@ -126,9 +126,10 @@ def ranking(batch: PlacementBatch, *, components: bool = True) -> list[Ranked]:
             row.candidate.batch = batch
             row.rank = row.candidate.rank or 0
         return sorted(ranked, key=lambda row: (row.rank, row.candidate.pk))
-    candidates = candidates.prefetch_related(
-        Prefetch("adjustments", queryset=ScoreAdjustment.objects.order_by("id")), "person__merits"
-    )
+    candidates = candidates.prefetch_related(Prefetch("adjustments", queryset=ScoreAdjustment.objects.order_by("id")))
+    if batch.preparing:
+        # The registry's merits count while the batch prepares; once started the facts are fixed on the candidate.
+        candidates = candidates.prefetch_related("person__merits")
     ranked = []
     for candidate in candidates:
         candidate.batch = batch

@@ -137,17 +137,43 @@ class TributeAdmin(ScopedAdmin):
     importable = False
     resource_classes = [resources.TributeResource]
     export_kind = "网上祭扫献花寄语"
-    list_display = ["created_at", "martyr", "kind", "message", "signature", "moderation", "moderated_by"]
-    list_filter = ["moderation", "kind"]
+    list_display = [
+        "created_at",
+        "martyr",
+        "kind",
+        "message",
+        "signature",
+        "contact_shown",
+        "moderation",
+        "moderated_by",
+    ]
+    list_filter = ["moderation", "contact_flag", "kind"]
     list_select_related = ["martyr__person", "moderated_by"]
     search_fields = ["message", "signature", "martyr__person__name"]
     date_hierarchy = "created_at"
-    fields = ["martyr", "kind", "message", "signature", "moderation", "moderated_by", "moderated_at", "created_at"]
+    fields = [
+        "martyr",
+        "kind",
+        "message",
+        "signature",
+        "contact_flag",
+        "moderation",
+        "moderated_by",
+        "moderated_at",
+        "created_at",
+    ]
     readonly_fields = fields
     actions = ["approve_messages", "reject_messages"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("moderation", "-created_at", "-pk")
+
+    @admin.display(description="含链接/电话", ordering="contact_flag")
+    def contact_shown(self, tribute):
+        """The flag for the moderator's eye (links and phone numbers in a message); empty when none."""
+        if tribute.contact_flag == Tribute.ContactFlag.NONE:
+            return None
+        return tribute.get_contact_flag_display()
 
     def get_urls(self):
         # Tributes keep no history table (who moderated, and when, is on the row): no old-version page.

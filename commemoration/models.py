@@ -10,6 +10,7 @@ check-ups are `bureau.CheckUpBatch` rounds of population "martyr_children".
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -23,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from bureau.base.scoping import ScopedQuerySet
 from bureau.models import ActivityRecord, Attachment, DeclaredDatesMixin, FamilyLink, Person, TownshipRecord
 from bureau.validators import UploadValidator, has_visible_text
+from commemoration.moderation import contact_flag
 
 #: The first Martyrs' Day (烈士纪念日, 30 September) was held in 2014.
 FIRST_MARTYRS_DAY_YEAR = 2014
@@ -439,10 +441,43 @@ class Ceremony(ActivityRecord):
 # --- 网上纪念馆 ------------------------------------------------------------------------------------
 
 
+#: How long after its end a campaign is still shown on the memorial's home page (marked 已结束).
+ENDED_CAMPAIGN_SHOWN_FOR = datetime.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class CampaignBanner:
+    """What the memorial's home page says of its campaigns on a day: the running one, else the last one ended and the next."""
+
+    current: "MemorialCampaign | None" = None
+    ended: "MemorialCampaign | None" = None
+    upcoming: "MemorialCampaign | None" = None
+
+    def __bool__(self) -> bool:
+        return bool(self.current or self.ended or self.upcoming)
+
+
 class MemorialCampaignQuerySet(models.QuerySet):
     def featured(self):
         """The campaigns the memorial's home page features, the latest first."""
         return self.filter(featured=True).order_by("-starts_on", "-id")
+
+    def banner(self, today: datetime.date) -> CampaignBanner:
+        """
+        The featured campaign running on `today`; when none runs, the last one ended (within
+        `ENDED_CAMPAIGN_SHOWN_FOR`) and the next one scheduled, either or both possibly absent.
+        """
+        featured = self.featured()
+        current = featured.filter(starts_on__lte=today, ends_on__gte=today).first()
+        if current is not None:
+            return CampaignBanner(current=current)
+        ended = (
+            featured.filter(ends_on__lt=today, ends_on__gte=today - ENDED_CAMPAIGN_SHOWN_FOR)
+            .order_by("-ends_on", "-id")
+            .first()
+        )
+        upcoming = featured.filter(starts_on__gt=today).order_by("starts_on", "id").first()
+        return CampaignBanner(ended=ended, upcoming=upcoming)
 
 
 class MemorialCampaign(models.Model):
@@ -468,6 +503,19 @@ class MemorialCampaign(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+
+    @property
+    def dates_text(self) -> str:
+        """2026年3月25日—4月10日 (the year once when both dates share it)."""
+        end = f"{self.ends_on.month}月{self.ends_on.day}日"
+        if self.ends_on.year != self.starts_on.year:
+            end = f"{self.ends_on.year}年{end}"
+        return f"{self.starts_on.year}年{self.starts_on.month}月{self.starts_on.day}日—{end}"
+
+    def starts_text(self, today: datetime.date) -> str:
+        """When it starts, as seen on `today`: 3月25日开始 (with the year when it is not this year's)."""
+        day = f"{self.starts_on.month}月{self.starts_on.day}日"
+        return f"{day}开始" if self.starts_on.year == today.year else f"{self.starts_on.year}年{day}开始"
 
 
 class DailyFlower(models.Model):
@@ -516,6 +564,14 @@ class Tribute(models.Model):
         APPROVED = "approved", "已通过"
         REJECTED = "rejected", "未通过"
 
+    class ContactFlag(models.TextChoices):
+        """What the message carries that the moderator should see first (`commemoration.moderation`)."""
+
+        NONE = "none", "否"
+        LINK = "link", "含链接"
+        PHONE = "phone", "含电话/QQ/微信"
+        BOTH = "both", "含链接和电话"
+
     martyr = models.ForeignKey(Martyr, verbose_name="烈士", on_delete=models.CASCADE, related_name="tributes")
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     message = models.TextField("寄语", max_length=MESSAGE_MAX_LENGTH, blank=True)
@@ -533,6 +589,15 @@ class Tribute(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField("审核时间", null=True, blank=True, editable=False)
+    contact_flag = models.CharField(
+        "含链接/电话",
+        max_length=10,
+        choices=ContactFlag.choices,
+        default=ContactFlag.NONE,
+        editable=False,
+        db_index=True,
+        help_text="保存时按寄语和署名自动判断，供审核人员留意；不影响审核流程。",
+    )
     # A keyed hash of the visitor's address, for the rate limit's record; never the address itself.
     client_key = models.CharField("访客标识（摘要）", max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -550,6 +615,13 @@ class Tribute(models.Model):
         if self.kind == self.Kind.FLOWER:
             return f"向{self.martyr}献花（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
         return f"给{self.martyr}的寄语：{self.message[:20]}"
+
+    def save(self, *args, **kwargs):
+        self.contact_flag = contact_flag(f"{self.message or ''}\n{self.signature or ''}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"message", "signature"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "contact_flag"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.kind == self.Kind.MESSAGE and not (self.message or "").strip():

@@ -52,11 +52,14 @@ def wants_json(request) -> bool:
 @require_GET
 def home(request):
     count_visit()
+    today = timezone.localdate()
+    banner = MemorialCampaign.objects.banner(today)
     return render(
         request,
         "commemoration/memorial_home.html",
         {
-            "campaign": MemorialCampaign.objects.featured().first(),
+            "banner": banner,
+            "next_starts": banner.upcoming.starts_text(today) if banner.upcoming else "",
             "martyrs": published_martyrs().order_by("sacrificed_on", "pk"),
         },
     )

@@ -113,13 +113,23 @@ def score_components(candidate: PlacementCandidate, rule: ScoringRule) -> list[C
 MERIT_LABELS = {"一等功", "二等功", "三等功", "优秀士官等荣誉"}
 
 
-def ranking(batch: PlacementBatch) -> list[Ranked]:
-    """The candidates in rank order with their score components (fixed ranks once the session started)."""
-    candidates = (
-        batch.candidates.select_related("person", "selection__position", "deferral")
-        .prefetch_related(Prefetch("adjustments", queryset=ScoreAdjustment.objects.order_by("id")), "person__merits")
-        .order_by("id")
-    )
+def ranking(batch: PlacementBatch, *, components: bool = True) -> list[Ranked]:
+    """
+    The candidates in rank order with their score components (fixed ranks once the session started).
+    `components=False`, once the session started: the fixed scores alone, without the components
+    and adjustments (what the big screen shows, read every few seconds).
+    """
+    candidates = batch.candidates.select_related("person", "selection__position", "deferral").order_by("id")
+    if not components and not batch.preparing:
+        ranked = [Ranked(candidate=c, components=[], adjustments=[], score=c.score) for c in candidates]
+        for row in ranked:
+            row.candidate.batch = batch
+            row.rank = row.candidate.rank or 0
+        return sorted(ranked, key=lambda row: (row.rank, row.candidate.pk))
+    candidates = candidates.prefetch_related(Prefetch("adjustments", queryset=ScoreAdjustment.objects.order_by("id")))
+    if batch.preparing:
+        # The registry's merits count while the batch prepares; once started the facts are fixed on the candidate.
+        candidates = candidates.prefetch_related("person__merits")
     ranked = []
     for candidate in candidates:
         candidate.batch = batch
@@ -198,8 +208,8 @@ class SessionState:
         return sum(1 for row in self.ranked if _selected(row.candidate))
 
 
-def session_state(batch: PlacementBatch) -> SessionState:
-    ranked = ranking(batch)
+def session_state(batch: PlacementBatch, *, components: bool = True) -> SessionState:
+    ranked = ranking(batch, components=components)
     current = None
     if batch.state == State.IN_SESSION:
         current = next((row for row in turn_order(ranked) if not _selected(row.candidate)), None)
@@ -224,7 +234,7 @@ def score_text(score) -> str:
 
 def live_data(batch: PlacementBatch) -> dict:
     """What the big screen shows, as JSON: the ranking, who is choosing, the posts left."""
-    state = session_state(batch)
+    state = session_state(batch, components=False)
     return {
         "batch": str(batch),
         "state": batch.state,
@@ -345,18 +355,18 @@ def confirm(
             raise ValidationError("公开选岗尚未开始。")
         if batch.state == State.CLOSED:
             raise ValidationError("公开选岗已结束，不能再确认选岗。")
-        state = session_state(batch)
-        candidate = next((row.candidate for row in state.ranked if row.candidate.pk == candidate_id), None)
+        candidates, current = _turn(batch)
+        candidate = next((c for c in candidates if c.pk == candidate_id), None)
         if candidate is None:
             raise ValidationError("该候选人不在本批次中。")
         if _selected(candidate):
             raise ValidationError(
                 f"{candidate.person.name} 已选定岗位「{candidate.selection.position}」，不能重复确认。"
             )
-        if state.current is None or state.current.candidate.pk != candidate.pk:
-            now = state.current.candidate.person.name if state.current else "无人"
+        if current is None or current.pk != candidate.pk:
+            now = current.person.name if current else "无人"
             raise ValidationError(f"现在轮到 {now} 选岗，不是 {candidate.person.name}。")
-        left = {position.pk: (position, remaining) for position, remaining in state.posts}
+        left = {position.pk: (position, remaining) for position, remaining in open_posts(batch)}
         if position_id not in left:
             raise ValidationError("所选岗位不属于本批次。")
         position, remaining = left[position_id]
@@ -373,9 +383,25 @@ def confirm(
         selection._history_user = by
         selection.save()
         audit.record(audit.Kind.CREATE, user=by, obj=selection, detail=f"第{candidate.rank}名候选人选定「{position}」")
-        if not any(not _selected(row.candidate) for row in state.ranked if row.candidate.pk != candidate.pk):
+        if all(_selected(other) for other in candidates if other.pk != candidate.pk):
             _close(batch, by, "全部候选人已选岗")
     return selection
+
+
+def _turn(batch: PlacementBatch) -> tuple[list[PlacementCandidate], PlacementCandidate | None]:
+    """
+    The candidates of a started session in rank order, and whose turn it is: one query whatever
+    the batch's size. A session step needs the fixed ranks and who has chosen or deferred, not
+    the scores' components that `session_state` recomputes for the desk and the screen.
+    """
+    candidates = list(
+        batch.candidates.select_related("person", "selection__position", "deferral").order_by("rank", "id")
+    )
+    for candidate in candidates:
+        candidate.batch = batch
+    order = [c for c in candidates if not _deferred(c)] + [c for c in candidates if _deferred(c)]
+    current = next((c for c in order if not _selected(c)), None) if batch.state == State.IN_SESSION else None
+    return candidates, current
 
 
 def defer(*, batch: PlacementBatch, candidate_id: int, by) -> PlacementDeferral:
@@ -385,13 +411,13 @@ def defer(*, batch: PlacementBatch, candidate_id: int, by) -> PlacementDeferral:
         batch = _locked(batch)
         if batch.state != State.IN_SESSION:
             raise ValidationError("公开选岗未在进行中，不能暂缓。")
-        state = session_state(batch)
-        if state.current is None or state.current.candidate.pk != candidate_id:
+        candidates, current = _turn(batch)
+        if current is None or current.pk != candidate_id:
             raise ValidationError("只有正在选岗的候选人可以暂缓。")
-        candidate = state.current.candidate
+        candidate = current
         if _deferred(candidate):
             raise ValidationError(f"{candidate.person.name} 已暂缓过一次，不能再次暂缓，请现在选岗。")
-        others = [r for r in state.ranked if r.candidate.pk != candidate.pk and not _selected(r.candidate)]
+        others = [c for c in candidates if c.pk != candidate.pk and not _selected(c)]
         if not others:
             raise ValidationError(f"{candidate.person.name} 是最后一位选岗人，不能暂缓，请现在选岗。")
         deferral = PlacementDeferral(candidate=candidate, deferred_by=by)

@@ -114,19 +114,79 @@ def homecoming_checklist(request, pk: int):
 # --- 爱心拥军团（公开页面） ----------------------------------------------------------------------
 
 
+NO_MATCH = "没有符合条件的拥军优属单位。"
+BAD_FILTER = "筛选条件无效，请从列表中选择乡镇（街道）。"
+
+
 @require_GET
 def alliance(request):
     """
     The alliance's members and what each offers military families and veterans, for anyone
     (no login): enterprise names, offers and the enterprises' own service address and phone,
     never a person's data (the enterprise's contact person and phone stay in the portal).
+
+    Filtered by kind of offer (the enterprise's 行业领域: 餐饮, 医疗 …) and township with plain GET
+    parameters (`?kind=餐饮&township=3`, no script needed); each option counts the members the
+    other filter leaves. A value no member has gives the empty list; a township that is not a
+    number is a 400 in Chinese.
     """
-    members = AllianceMember.objects.public().order_by("batch_number", "enterprise__name", "pk")
+    kind = request.GET.get("kind", "").strip()
+    township = request.GET.get("township", "").strip()
+    if township and not township.isdecimal():
+        return _alliance_page(request, kind="", township="", error=BAD_FILTER, status=400)
+    return _alliance_page(request, kind=kind, township=township)
+
+
+def _alliance_page(request, *, kind: str, township: str, error: str = "", status: int = 200):
+    everyone = AllianceMember.objects.public()
+    # The options and their counts come from the members' own values, one query each; the request's
+    # values reach SQL only once found among them (a number too long for a key is found nowhere).
+    township_id = int(township) if township and len(township) <= 9 else None
+    kinds = [
+        (row["enterprise__sector"], row["shown"])
+        for row in everyone.exclude(enterprise__sector="")
+        .values("enterprise__sector")
+        .annotate(shown=Count("pk", filter=Q(enterprise__township_id=township_id) if township else Q()))
+        .order_by("enterprise__sector")
+    ]
+    kind_known = kind in dict(kinds)
+    townships = [
+        (
+            str(row["enterprise__township"]),
+            row["enterprise__township__name"],
+            row["shown"] if kind_known or not kind else 0,
+        )
+        for row in everyone.filter(enterprise__township__isnull=False)
+        .values("enterprise__township", "enterprise__township__name", "enterprise__township__order")
+        .annotate(shown=Count("pk", filter=Q(enterprise__sector=kind) if kind_known else Q()))
+        .order_by("enterprise__township__order", "enterprise__township__name")
+    ]
+    township_known = township_id is not None and str(township_id) in {value for value, _, _ in townships}
+    members = everyone.order_by("batch_number", "enterprise__name", "pk")
+    if error or (kind and not kind_known) or (township and not township_known):
+        members = members.none()
+    if kind_known:
+        members = members.filter(enterprise__sector=kind)
+    if township_known:
+        members = members.filter(enterprise__township_id=township_id)
     batches = {}
     for member in members:
         batches.setdefault(member.batch_number, []).append(member)
-    return render(
+    response = render(
         request,
         "support_army/alliance.html",
-        {"batches": sorted(batches.items()), "total": sum(len(m) for m in batches.values())},
+        {
+            "batches": sorted(batches.items()),
+            "total": everyone.count(),
+            "shown": sum(len(m) for m in batches.values()),
+            "filtered": bool(kind or township),
+            "kind": kind,
+            "township": township,
+            "kinds": kinds,
+            "townships": townships,
+            "no_match": NO_MATCH,
+            "error": error,
+        },
     )
+    response.status_code = status
+    return response

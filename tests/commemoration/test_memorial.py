@@ -3,10 +3,13 @@ The public online memorial (/memorial/, no login): only published martyrs, flowe
 messages after moderation, escaped, rate limited per client, and never an ID number.
 """
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commemoration.models import Tribute
 from commemoration.services import TRIBUTES_PER_MINUTE
@@ -49,7 +52,10 @@ def test_the_memorial_is_mounted_at_memorial(martyr):
 
 
 def test_home_shows_the_featured_campaign_and_published_martyrs(client, martyr, unpublished):
-    MemorialCampaignFactory(title="致敬·2021清明祭英烈", featured=True)
+    today = timezone.localdate()
+    MemorialCampaignFactory(
+        title="致敬·2021清明祭英烈", featured=True, starts_on=today, ends_on=today + datetime.timedelta(days=1)
+    )
     response = client.get("/memorial/")
     text = response.content.decode()
     assert response.status_code == 200

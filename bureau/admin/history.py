@@ -18,6 +18,7 @@ from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
@@ -217,6 +218,7 @@ class HistoryAdmin(ReadOnlyAdmin):
         return getattr(obj, "shown_id_number", "")
 
 
+@require_safe
 def history_index_view(request, *, site):
     """
     「变更记录」: the history lists the user may read, by area (the index has one entry per area,

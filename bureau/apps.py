@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -38,3 +39,10 @@ class BureauConfig(AppConfig):
         # Models added by later migrations get their role grants without a hand-written list.
         # Connected for every app, since each app's permissions appear after its own migrate step.
         post_migrate.connect(_sync_roles, dispatch_uid="bureau.sync_roles")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site (bureau.sites: the history pages grouped per area)."""
+
+    default = False  # the app config of `bureau` is BureauConfig; this one is named in INSTALLED_APPS
+    default_site = "bureau.sites.PortalAdminSite"

@@ -28,7 +28,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "bureau.views.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bureau.apps.PortalAdminConfig",  # django.contrib.admin with the portal's site (bureau.sites)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -15,7 +15,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
@@ -213,6 +216,28 @@ class HistoryAdmin(ReadOnlyAdmin):
     @admin.display(description="身份证号")
     def shown_id_number(self, obj):
         return getattr(obj, "shown_id_number", "")
+
+
+@require_safe
+def history_index_view(request, *, site):
+    """
+    「变更记录」: the history lists the user may read, by area (the index has one entry per area,
+    `?area=<app label>`, instead of a link per record type). An area the user reads no history
+    of is a 404, as Django's app index answers.
+    """
+    areas = site.history_lists(request)
+    label = request.GET.get("area")
+    if label:
+        areas = [area for area in areas if area["app_label"] == label]
+        if not areas:
+            raise Http404("没有该业务领域的变更记录。")
+    context = {
+        **site.each_context(request),
+        "title": f"{areas[0]['name']} · 变更记录" if label else "变更记录",
+        "areas": areas,
+        "area": areas[0] if label else None,
+    }
+    return TemplateResponse(request, "admin/history/index.html", context)
 
 
 def _related(obj, name):

@@ -687,6 +687,8 @@ STAFF_PAGE = {**outside_admin(), **dict.fromkeys(STAFF, 200)}
 # The admin site's own pages, by route name (the catch-all has no name: by its pattern).
 ADMIN_SITE = {
     "admin:index": {GET: STAFF_PAGE},
+    # 变更记录: the history lists the role may read, by area (an empty page for a role that reads none); a read.
+    "admin:history_index": {GET: STAFF_PAGE, POST: {**outside_admin(), **dict.fromkeys(STAFF, 405)}},
     # 我的导出: every staff account has its own list; a job is its owner's (the clerk's), a 404 to others.
     "my_exports": {GET: STAFF_PAGE, POST: {**outside_admin(), **dict.fromkeys(STAFF, 405)}},
     # 数据质量核查: bureau staff only (it names persons); a read, so a post is refused.

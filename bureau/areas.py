@@ -25,7 +25,8 @@ The core reads these declarations and never names an area app: the station URLs
 and navigation (`bureau.station`), the role grants (`bureau.roles`), the report
 (`reports.registry`), the person file (`bureau.rules.person_file`), the demo
 (`seed_demo`), the API router (`bureau.api.urls`) and the person guards
-(`Person.clean()`, so every path that saves a person). See docs/area-apps.md.
+(`Person.clean()`, so every path that saves a person) and the printouts
+(`bureau.printouts.registry`). See docs/area-apps.md.
 """
 
 import dataclasses
@@ -119,6 +120,9 @@ class AreaConfig(AppConfig):
     #: Dotted paths of `expectation(*, township, year, today) -> bureau.rules.todo.Expectation`: what a
     #: station is expected to do, computed from the registry (the station's 待办, the bureau's completeness).
     todo: tuple[str, ...] = ()
+    #: Dotted paths of the area's `bureau.printouts.registry.Printout`s: the Word/PDF files people sign
+    #: or post (a payroll roster, a ranking for public notice), served by the kit's one printout view.
+    printouts: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

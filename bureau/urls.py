@@ -23,6 +23,8 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("station/", include("bureau.station.urls")),
+    # Printouts (Word, PDF) the areas and the core declare: one view, the declaration's permission, audited.
+    path("printouts/", include("bureau.printouts.urls")),
     path("dashboard/", include("reports.urls")),
     path("api/v1/", include("bureau.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

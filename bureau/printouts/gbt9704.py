@@ -199,7 +199,9 @@ def paragraph(word, style: str, *parts: tuple[str, bool], styles: dict | None = 
     return added
 
 
-def table(word, columns: list[tuple[str, int]], rows: list[list[str]], *, header="表格表头", text="表格文字", styles=None):
+def table(
+    word, columns: list[tuple[str, int]], rows: list[list[str]], *, header="表格表头", text="表格文字", styles=None
+):
     """
     A grid table, centred, of fixed column widths (mm); `header` and `text` name the styles of the
     header row and of the other rows. Returns the table.

@@ -42,9 +42,10 @@ class Printout:
     params: tuple[str, ...] = ()  # query parameters `build` reads besides `format` (any other is a 400)
 
     def url(self, pk=None, file_format: str = "docx", query: dict | None = None) -> str:
-        args = [self.key, pk] if self.per_record else [self.key]
         wanted = {name: value for name, value in (query or {}).items() if name in self.params and value}
-        return reverse("printouts:printout", args=args) + "?" + urlencode({"format": file_format, **wanted})
+        if self.per_record:
+            return reverse("printouts:record", args=[self.key, pk]) + "?" + urlencode({"format": file_format, **wanted})
+        return reverse("printouts:list", args=[self.key]) + "?" + urlencode({"format": file_format, **wanted})
 
     def links(self, pk=None, query: dict | None = None) -> list[tuple[str, str]]:
         """(label, url) of the Word file, and of the PDF where LibreOffice is installed."""

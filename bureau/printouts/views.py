@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.views.decorators.http import require_GET
 
 from bureau.models import ExportLog
 from bureau.printouts import registry, render
@@ -25,6 +26,7 @@ def _bad(message: str) -> HttpResponse:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
+@require_GET
 def printout(request, key: str, pk: int | None = None):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

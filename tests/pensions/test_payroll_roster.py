@@ -67,7 +67,9 @@ def test_the_rosters_total_is_the_runs_ledger_total(run, client):
 def test_the_clerk_sees_whole_id_numbers_the_leader_masked_ones(run, client):
     clerk = User.objects.get(username=CLERK_USERNAME)
     leader = User.objects.get(username="leader")
-    whole = {p.person.name: p.person.id_number for p in Payment.objects.filter(batch=run.batch).select_related("person")}
+    whole = {
+        p.person.name: p.person.id_number for p in Payment.objects.filter(batch=run.batch).select_related("person")
+    }
 
     people, _ = roster_rows(read(download(client, clerk, url(run)).content))
     assert {row[1]: row[2] for row in people} == whole

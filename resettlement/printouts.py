@@ -2,7 +2,8 @@
 The placement ranking for public notice (量化评分排名公示): the batch's candidates in rank order with
 their total scores, the scoring rule and the tie rule stated in the text, the notice period
 (公示期, from `?start=` or today, `NOTICE_DAYS` days), as an official document (GB/T 9704). Names and
-scores only: the notice is posted publicly.
+scores only: the notice is posted publicly. And a cohort's self-employment grants as a roster for
+signatures (自主就业金发放花名册), read from the ledger by the kit (`bureau.printouts.roster`).
 """
 
 import datetime
@@ -15,8 +16,9 @@ from django.utils import timezone
 from bureau.models import SiteProfile
 from bureau.printouts.document import Heading, Paragraph, Printable, Table, chinese_date
 from bureau.printouts.registry import Printout
+from bureau.printouts.roster import ledger_roster
 from resettlement import selection
-from resettlement.models import PlacementBatch
+from resettlement.models import PlacementBatch, SubsidyRun
 
 NOTICE_DAYS = 7
 COLUMNS = [("排名", 16), ("姓名", 26), ("符合条件", 64), ("服役年限（年）", 26), ("总分", 24)]
@@ -108,4 +110,30 @@ PLACEMENT_NOTICE = Printout(
     permission="resettlement.view_placementbatch",
     build=placement_notice,
     params=("start",),
+)
+
+
+# --- a cohort's self-employment grants: the roster for signatures ---------------------------------
+
+GRANT_NOT_PAID = "该年度自主就业金尚未发放，发放花名册按资金发放台账打印，请在发放完成后打印。"
+
+
+def grant_roster(request, pk):
+    run = get_object_or_404(SubsidyRun, pk=pk)
+    if run.batch_id is None:
+        raise ValidationError(GRANT_NOT_PAID)
+    paid_on = f"　　发放日期：{run.paid_on:%Y年%m月%d日}" if run.paid_on else ""
+    return ledger_roster(
+        request,
+        run.batch_id,
+        title=f"{run.cohort_year}年退役士兵自主就业一次性经济补助发放花名册",
+        subtitle=f"退役年度：{run.cohort_year}年{paid_on}　　金额单位：元",
+        filename=f"自主就业金发放花名册-{run.cohort_year}",
+        signed_on=run.paid_on,
+        subject=run,
+    )
+
+
+GRANT_ROSTER = Printout(
+    key="grant-roster", title="自主就业金发放花名册", permission="resettlement.view_subsidyrun", build=grant_roster
 )

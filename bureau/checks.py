@@ -331,10 +331,13 @@ def _record_years(configs) -> list:
 
 def _printouts(configs) -> list:
     """Each declared printout path (its import is E101) names a `Printout`, of a key no other has, with a real permission."""
-    from bureau.areas import AreaConfig
-    from bureau.printouts.registry import Printout
+    from django.utils.module_loading import import_string
 
-    keys = {}
+    from bureau.areas import AreaConfig
+    from bureau.printouts.registry import CORE_PRINTOUTS, Printout
+
+    # The core's own keys are taken first: an area's printout never shadows the person file's.
+    keys = {import_string(path).key: path for path in CORE_PRINTOUTS}
     messages = []
     for config in configs:
         if not isinstance(config, AreaConfig):
@@ -342,8 +345,6 @@ def _printouts(configs) -> list:
         for index, path in enumerate(config.printouts):
             if _import_problem(path, module=False):
                 continue  # E101 says it
-            from django.utils.module_loading import import_string
-
             declared = import_string(path)
             problem = ""
             if not isinstance(declared, Printout):

@@ -25,7 +25,8 @@ The core reads these declarations and never names an area app: the station URLs
 and navigation (`bureau.station`), the role grants (`bureau.roles`), the report
 (`reports.registry`), the person file (`bureau.rules.person_file`), the demo
 (`seed_demo`), the API router (`bureau.api.urls`) and the person guards
-(`Person.clean()`, so every path that saves a person). See docs/area-apps.md.
+(`Person.clean()`, so every path that saves a person) and the printouts
+(`bureau.printouts.registry`). See docs/area-apps.md.
 """
 
 import dataclasses
@@ -124,6 +125,9 @@ class AreaConfig(AppConfig):
     #: The area's 操作说明 (Markdown, rendered at /help/<label>/), relative to the app's directory. By default
     #: `help.md` when the app has one, else none (""); a declared file that does not exist is bureau.E110.
     help: str | None = None
+    #: Dotted paths of the area's `bureau.printouts.registry.Printout`s: the Word/PDF files people sign
+    #: or post (a payroll roster, a ranking for public notice), served by the kit's one printout view.
+    printouts: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -5,7 +5,7 @@ The core's system checks.
   deployment checks (`manage.py check --deploy`), which the production start in
   docker-compose.yml runs before gunicorn, so that day-to-day commands on a laptop
   (makemigrations, shell) are not blocked by the development key.
-- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E110): ordinary
+- On the area apps' declarations (`check_area_declarations`, ids bureau.E101-E111): ordinary
   checks, run by every management command, since a broken declaration is a developer's mistake
   to see at once, not a production setting.
 """
@@ -56,7 +56,7 @@ def check_production_settings(app_configs, **kwargs):
 #: The dotted paths of an `AreaConfig` and what each must name (a module, or an attribute of one).
 AREA_MODULE_PATHS = ("api", "station_urls", "public_urls")
 AREA_OBJECT_PATHS = ("report_section", "demo", "demo_this_year")
-AREA_PATH_LISTS = ("data_checks", "person_guards", "todo")
+AREA_PATH_LISTS = ("data_checks", "person_guards", "todo", "printouts")
 
 
 @register("areas")
@@ -69,6 +69,7 @@ def check_area_declarations(app_configs, **kwargs):
     each station menu entry names a page of the station URLs (E107); each activity date names a date
     field of a model (E108); every workflow record's year (`record_year`) resolves or is declared "" (E109);
     a declared help file (`help`) is a file of the app (E110).
+    each printout names a `Printout` of a key of its own and a permission that exists (E111).
     """
     from django.apps import apps
 
@@ -82,6 +83,7 @@ def check_area_declarations(app_configs, **kwargs):
             messages += _area_activity_dates(config) + _area_help(config)
     messages += _ledger_models(configs)
     messages += _record_years(configs)
+    messages += _printouts(configs)
     return messages
 
 
@@ -341,3 +343,58 @@ def _record_years(configs) -> list:
                 )
             )
     return messages
+
+
+def _printouts(configs) -> list:
+    """Each declared printout path (its import is E101) names a `Printout`, of a key no other has, with a real permission."""
+    from django.utils.module_loading import import_string
+
+    from bureau.areas import AreaConfig
+    from bureau.printouts.registry import CORE_PRINTOUTS, Printout
+
+    # The core's own keys are taken first: an area's printout never shadows the person file's.
+    keys = {import_string(path).key: path for path in CORE_PRINTOUTS}
+    messages = []
+    for config in configs:
+        if not isinstance(config, AreaConfig):
+            continue
+        for index, path in enumerate(config.printouts):
+            if _import_problem(path, module=False):
+                continue  # E101 says it
+            declared = import_string(path)
+            problem = ""
+            if not isinstance(declared, Printout):
+                problem = f"which is a {type(declared).__name__}, not a bureau.printouts.registry.Printout"
+            elif declared.key in keys:
+                problem = f"whose key '{declared.key}' is already the key of {keys[declared.key]}"
+            elif not _permission_exists(declared.permission):
+                problem = f"whose permission '{declared.permission}' is no permission of an installed model"
+            else:
+                keys[declared.key] = path
+            if problem:
+                messages.append(
+                    Error(
+                        f"{_where(config, 'printouts')}[{index}] = '{path}', {problem}.",
+                        hint='Name a Printout(key=..., title=..., permission="app_label.codename", build=...).',
+                        obj=config,
+                        id="bureau.E111",
+                    )
+                )
+    return messages
+
+
+def _permission_exists(permission: str) -> bool:
+    from django.apps import apps
+
+    app_label, _, codename = permission.partition(".")
+    try:
+        config = apps.get_app_config(app_label)
+    except LookupError:
+        return False
+    for model in config.get_models():
+        opts = model._meta
+        if codename in {name for name, _ in opts.permissions} | {
+            f"{a}_{opts.model_name}" for a in opts.default_permissions
+        }:
+            return True
+    return False

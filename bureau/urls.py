@@ -23,6 +23,8 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("station/", include("bureau.station.urls")),
+    # Printouts (Word, PDF) the areas and the core declare: one view, the declaration's permission, audited.
+    path("printouts/", include("bureau.printouts.urls")),
     path("dashboard/", include("reports.urls")),
     # 操作说明: the help pages in Markdown (bureau/help/, each area's help.md), for signed-in users.
     path("help/", include("bureau.help.urls")),

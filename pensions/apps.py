@@ -30,3 +30,5 @@ class PensionsConfig(AreaConfig):
     # The station's to-do (待办): beneficiaries due a visit in an open visiting round, problems past
     # their deadline (pensions.todo).
     todo = ("pensions.todo.visits_due", "pensions.todo.problems_due")
+    # The roster of a paid month for signatures (发放花名册), from the run's page.
+    printouts = ("pensions.printouts.PAYROLL_ROSTER",)

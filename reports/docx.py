@@ -8,7 +8,8 @@ Page numbers "— 1 —" in 4号 宋体, odd pages on the right and even pages o
 After the body: the attachment note (附件：1．主要数据表 / 2．主要图表), the signature and date, then
 each attachment on a page of its own headed 附件1, 附件2 (附件 alone when there is one). The gap
 list (数据缺项) is for staff: it is a sheet of the Excel workbook, not a page of this document.
-Tables never merge cells: WPS mangles merged cells on round trips.
+Tables never merge cells: WPS mangles merged cells on round trips. The page and type are the printout
+kit's (`bureau.printouts.gbt9704`), shared with every printout of the portal.
 """
 
 import datetime
@@ -18,57 +19,21 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from bureau.printouts import gbt9704
 from bureau.reporting import Figure
 from reports.compose import RenderedItem, ReportDocument
 
 if TYPE_CHECKING:
     from reports.charts import CJKFont
 
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEITI = "黑体"
-KAITI = "楷体_GB2312"
-PAGE_NUMBER_FONT = "宋体"
-
-BODY_SIZE = Pt(16)  # 3号
-TITLE_SIZE = Pt(22)  # 2号
-TABLE_SIZE = Pt(14)  # 4号: a five-column table fits the 156 mm text block
-LINE_SPACING = Pt(28.95)  # 225 mm / 22 lines
-INDENT_2_CHARACTERS = Pt(32)
-PAGE_NUMBER_INDENT = Pt(14)  # one character of the 4号 page number in from the edge
 CHART_WIDTH = Mm(150)
 NO_VALUE = "—"
-
-THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-
-# name: (font, size, alignment, first-line indent, bold)
-STYLES = {
-    "公文标题": (TITLE_FONT, TITLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-    "公文副标题": (KAITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-    "公文正文": (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False),
-    "公文一级标题": (HEITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, True, False),
-    "公文二级标题": (KAITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, True, False),
-    "公文署名": (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, False, False),
-    "附件说明": (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False, False),
-    "附件标题": (HEITI, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False, False),
-    "附件名称": (TITLE_FONT, TITLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-    "表格表头": (HEITI, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-    "表格文字": (BODY_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-    "表注": (BODY_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False, False),
-    "图": (BODY_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-    "图题": (HEITI, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-    "页码": (PAGE_NUMBER_FONT, TABLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False, False),
-}
-OUTLINE_LEVELS = {"公文一级标题": 0, "公文二级标题": 1}
-# A heading left alone at the foot of a page moves over with the paragraph after it.
-KEEP_WITH_NEXT = ("公文标题", "公文副标题", "公文一级标题", "公文二级标题", "附件标题", "附件名称", "图")
+# The page and type of GB/T 9704 are the printout kit's (bureau.printouts.gbt9704), shared with every printout.
+STYLES = gbt9704.STYLES
+BODY_SIZE, LINE_SPACING, INDENT_2_CHARACTERS = gbt9704.BODY_SIZE, gbt9704.LINE_SPACING, gbt9704.INDENT_2_CHARACTERS
+_set_up_page, _set_up_styles, _paragraph = gbt9704.set_up_page, gbt9704.set_up_styles, gbt9704.paragraph
 
 KEY_FIGURES_TITLE = "主要数据表"
 CHARTS_TITLE = "主要图表"
@@ -103,138 +68,6 @@ def render_docx(document: ReportDocument, *, chart_font: "CJKFont | None" = None
     buffer = BytesIO()
     word.save(buffer)
     return buffer.getvalue()
-
-
-# --- page and styles ---------------------------------------------------------------------------
-
-
-def _set_up_page(word) -> None:
-    section = word.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    # The page number sits about 7 mm below the text block.
-    section.footer_distance = Mm(23)
-    # Odd pages number on the right, even pages on the left (w:evenAndOddHeaders in settings.xml).
-    word.settings.odd_and_even_pages_header_footer = True
-    _page_number(word, section.footer.paragraphs[0], odd=True)
-    _page_number(word, section.even_page_footer.paragraphs[0], odd=False)
-
-
-def _page_number(word, paragraph, *, odd: bool) -> None:
-    """「— 1 —」: 4号 宋体 Arabic numerals between dashes, one character in from the outer edge."""
-    paragraph.style = word.styles["页码"]
-    paragraph_format = paragraph.paragraph_format
-    if odd:
-        paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        paragraph_format.right_indent = PAGE_NUMBER_INDENT
-    else:
-        paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        paragraph_format.left_indent = PAGE_NUMBER_INDENT
-    _add_run(paragraph, "— ", PAGE_NUMBER_FONT, TABLE_SIZE)
-    _add_page_field(paragraph)
-    _add_run(paragraph, " —", PAGE_NUMBER_FONT, TABLE_SIZE)
-
-
-def _set_up_styles(word) -> None:
-    styles = word.styles
-    # The default template points every style at theme fonts, and its theme language is Japanese:
-    # left alone, Chinese text falls back to MS Mincho. Theme attributes win over explicit names.
-    for rfonts in styles.element.iter(qn("w:rFonts")):
-        for attribute in THEME_FONT_ATTRIBUTES:
-            rfonts.attrib.pop(qn(attribute), None)
-    defaults = styles.element.find(qn("w:docDefaults"))
-    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(default_rpr, BODY_FONT)
-    default_rpr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
-    theme_lang = word.settings.element.find(qn("w:themeFontLang"))
-    if theme_lang is not None:
-        theme_lang.set(qn("w:eastAsia"), "zh-CN")
-
-    normal = styles["Normal"]
-    normal.font.size = BODY_SIZE
-    _set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
-    normal.paragraph_format.space_after = Pt(0)
-
-    for name, (font, size, alignment, indent, bold) in STYLES.items():
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = normal
-        style.font.size = size
-        style.font.bold = bold
-        _set_fonts(style.element.get_or_add_rPr(), font)
-        _format_paragraph(style.paragraph_format, style.element.get_or_add_pPr(), alignment, indent)
-        if name in OUTLINE_LEVELS:
-            # Word's navigation pane lists the headings.
-            outline = OxmlElement("w:outlineLvl")
-            outline.set(qn("w:val"), str(OUTLINE_LEVELS[name]))
-            style.element.get_or_add_pPr().append(outline)
-    for name in ("公文标题", "附件名称"):
-        styles[name].paragraph_format.line_spacing = Pt(36)
-    for name in KEEP_WITH_NEXT:
-        styles[name].paragraph_format.keep_with_next = True
-    styles["附件标题"].paragraph_format.page_break_before = True
-    for name in ("表格表头", "表格文字", "表注", "图题"):
-        styles[name].paragraph_format.line_spacing = Pt(20)
-    # A picture needs its own height: single spacing, never the body's exact 28.95 pt.
-    styles["图"].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    styles["图"].paragraph_format.space_before = Pt(12)
-    styles["图题"].paragraph_format.space_after = Pt(12)
-
-
-def _format_paragraph(paragraph_format, ppr, alignment, indent: bool) -> None:
-    paragraph_format.alignment = alignment
-    paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    paragraph_format.line_spacing = LINE_SPACING
-    paragraph_format.space_before = paragraph_format.space_after = Pt(0)
-    if indent:
-        paragraph_format.first_line_indent = INDENT_2_CHARACTERS
-        # WPS and Word measure the indent in characters when this is present.
-        ppr.get_or_add_ind().set(qn("w:firstLineChars"), "200")
-
-
-def _set_fonts(rpr, font: str) -> None:
-    """Name the font for every script; `font.name` alone leaves East Asian text on the theme font."""
-    rfonts = rpr.get_or_add_rFonts()
-    for attribute in THEME_FONT_ATTRIBUTES:
-        rfonts.attrib.pop(qn(attribute), None)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attribute), font)
-
-
-def _add_run(paragraph, text: str, font: str, size, *, bold: bool = False):
-    run = paragraph.add_run(text)
-    run.font.size = size
-    if bold:
-        run.bold = True
-    _set_fonts(run._element.get_or_add_rPr(), font)
-    return run
-
-
-def _add_page_field(paragraph) -> None:
-    """A PAGE field as Word writes it (begin, instruction, separate, placeholder, end)."""
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        run = _add_run(paragraph, "", PAGE_NUMBER_FONT, TABLE_SIZE)
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text == " PAGE ":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        else:
-            run.text = text
-            continue
-        run._element.append(element)
-
-
-def _paragraph(word, style: str, *parts: tuple[str, bool]):
-    """A paragraph of the style; each part is (text, bold) and gets the style's font explicitly."""
-    paragraph = word.add_paragraph(style=style)
-    font, size = STYLES[style][0], STYLES[style][1]
-    for text, bold in parts:
-        if text:
-            _add_run(paragraph, text, font, size, bold=bold)
-    return paragraph
 
 
 # --- the document ------------------------------------------------------------------------------
@@ -293,7 +126,7 @@ def _write_signature(word, document: ReportDocument) -> None:
     for text in (document.signatory, f"{signed.year}年{signed.month}月{signed.day}日"):
         paragraph = _paragraph(word, "公文署名", (text, False))
         # 署名 and 成文日期 stand four characters in from the right edge.
-        paragraph.paragraph_format.right_indent = Pt(64)
+        paragraph.paragraph_format.right_indent = gbt9704.SIGNATURE_INDENT
     word.paragraphs[-2].paragraph_format.space_before = LINE_SPACING * 2
     word.paragraphs[-2].paragraph_format.keep_with_next = True
 
@@ -332,30 +165,7 @@ def _write_charts(word, charts: list, images: list[bytes]) -> None:
 
 
 def _table(word, columns: list[tuple[str, int]], rows: list[list[str]]) -> None:
-    table = word.add_table(rows=1, cols=len(columns))
-    table.style = word.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    # Setting `paragraph.style` by name searches every style of the document each time, which
-    # made a long gap table take seconds; resolve the two style ids once and set them directly.
-    header_id, text_id = word.styles["表格表头"].style_id, word.styles["表格文字"].style_id
-    for cell, (header, _) in zip(table.rows[0].cells, columns, strict=True):
-        _fill_cell(cell, header, "表格表头", header_id)
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            _fill_cell(cell, text, "表格文字", text_id)
-    for column, (_, width) in zip(table.columns, columns, strict=True):
-        # Word reads the cell widths, LibreOffice and WPS the grid: set both.
-        column.width = Mm(width)
-        for cell in column.cells:
-            cell.width = Mm(width)
-
-
-def _fill_cell(cell, text: str, style: str, style_id: str) -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph._p.get_or_add_pPr().style = style_id
-    if text:
-        _add_run(paragraph, text, STYLES[style][0], STYLES[style][1])
+    gbt9704.table(word, columns, rows)
 
 
 def _set_properties(word, document: ReportDocument) -> None:

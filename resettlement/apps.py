@@ -25,6 +25,8 @@ class ResettlementConfig(AreaConfig):
         "resettlement.checks.CANDIDATES_OF_ANOTHER_ROUTE",
         "resettlement.checks.GRANTS_OF_ANOTHER_ROUTE",
     )
+    # The ranking for public notice (公示), from the batch's page; a paid cohort's grants for signatures.
+    printouts = ("resettlement.printouts.PLACEMENT_NOTICE", "resettlement.printouts.GRANT_ROSTER")
     role_grants = {
         "approve_subsidyrun": frozenset({BUREAU_STAFF}),
         "run_placement_session": frozenset({BUREAU_STAFF}),

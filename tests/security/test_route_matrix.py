@@ -127,6 +127,22 @@ PAGES = {
         GET: {**STATION_PAGE, STATION_A: 405, STATION_B: 405},
         POST: {**STATION_PAGE, STATION_A: 302, STATION_B: 302},
     },
+    # A printout (bureau.printouts): township A's person's file, read as the person file is (station B: 404;
+    # the administrators hold no right to the registry); the station's own to-do, for station staff.
+    "printouts:record": {
+        GET: row(
+            anonymous=LOGIN,
+            station_a=200,
+            station_b=404,
+            clerk=200,
+            leader=200,
+            auditor=403,
+            sysadmin=403,
+            secadmin=403,
+        ),
+        POST: NOT_ALLOWED,
+    },
+    "printouts:list": {GET: {**STATION_PAGE}, POST: NOT_ALLOWED},
     # Signed in, everyone may change their own password (an empty post is the form again); the
     # second-factor page, with REQUIRE_TOTP off, sends a signed-in user on to their home page.
     "password_change": {GET: {**everyone(200), ANONYMOUS: LOGIN}, POST: {**everyone(200), ANONYMOUS: LOGIN}},
@@ -864,6 +880,7 @@ PAGE_TARGETS = {
     "commemoration:memorial_flower": "commemoration.martyr",
     "commemoration:memorial_message": "commemoration.martyr",
     "commemoration:memorial_api_detail": "commemoration.martyr",
+    "printouts:record": "bureau.person",
     "reports:run_status": "reports.annualreportrun",
     "reports:run_retry": "reports.annualreportrun",
     "reports:run_download": "reports.annualreportrun",
@@ -923,6 +940,10 @@ def url_for(case: Case, data) -> str:
         return "/admin/no-such-page/"
     if case.route.name == "api-not-found":
         return "/api/v1/persons/1.5/"
+    if case.route.name == "printouts:record":
+        return f"/printouts/person-file/{obj.pk}/"
+    if case.route.name == "printouts:list":
+        return "/printouts/station-todo/"
     if case.route.name == "reports:run_download":
         return f"/dashboard/runs/{obj.pk}/download/docx/"
     if case.route.name == "reports:final_download":

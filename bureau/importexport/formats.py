@@ -33,7 +33,9 @@ NOT_XLSX_MESSAGE = "文件不是 Excel 工作簿（.xlsx）：请用 Excel 或 W
 
 # A string cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# The header is row 1 of the sheet, so data row n (counted from 1) is Excel row n + 1.
+# The template's header is row 1 of the sheet, so data row n (counted from 1) is Excel row n + 1.
+# An uploaded roster's header may be lower (title rows above it): the resource's `excel_row`
+# counts from the header row it found (bureau.importexport.columns).
 HEADER_ROWS = 1
 TEXT_FORMAT = "@"
 

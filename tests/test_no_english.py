@@ -16,13 +16,17 @@ version of it, the delete, export and import pages, the review and find pages) a
 tables' pages are read by the first role that may open them: that keeps the module well under a minute.
 """
 
+import logging
 import re
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from kombu import Connection
 
 from tests.security.conftest import ANONYMOUS, STATION_A, STATION_B, build_matrix_data, keep_signed_in
 from tests.security.test_route_matrix import CASES, GET, url_for
@@ -64,8 +68,9 @@ HIDDEN_TAGS = {"script", "style", "template"}
 # A placeholder of a text the clerk writes ({year}) is a code too.
 TOKEN = re.compile(r"[A-Za-z0-9_.@:/?=&%#+~{}-]+")
 CODE_MARKS = re.compile(r"[0-9_.@:/?=&%#+~{}-]")
-# A masked value: 110***********1234, 138****0000, a password hash's salt (TJ******).
-MASKED = re.compile(r"\S*\*{2,}\S*")
+# A masked value (110***********1234, 138****0000, a password hash's salt TJ******), and a placeholder
+# of a text the clerk writes ({{ province }}, the annual report's words).
+MASKED = re.compile(r"\S*\*{2,}\S*|\{\{.*?\}\}")
 DASHES = "---------"
 
 
@@ -125,7 +130,7 @@ def test_the_reading_finds_english_and_dashes_and_passes_chinese():
         <input type="submit" value="Save">
         <input type="text" name="q" value="search term" placeholder="Search">
         <select name="township"><option value="">---------</option><option value="1">甲镇</option></select>
-        <p>导出 Excel 文件 人员-2026-12-06.xlsx，身份证号 110***********1234，代码 A01 spring-festival，
+        <p>{{ province }}人民政府 导出 Excel 文件 人员-2026-12-06.xlsx，身份证号 110***********1234，代码 A01 spring-festival，
         用户 station_a，https://example.org/x</p>
         <th scope="col">Model name</th></body></html>
     """
@@ -238,3 +243,31 @@ def test_admin_page_is_chinese(case, matrix_data, db):
         if words:
             found.append(f"{url} as {role}: {', '.join(sorted(words))}")
     assert not found, "English on the office's pages:\n" + "\n".join(found)
+
+
+def test_the_export_picker_and_its_file_are_named_in_chinese(matrix_data, db):
+    """The picker lists the file's own headers (身份证号), and the file is 「人员名册-<date>.xlsx」, not Person-….xlsx."""
+    keep_signed_in(matrix_data)
+    client = matrix_data.clients["bureau_user"]
+    client.cookies = SimpleCookie()
+    client.cookies[settings.SESSION_COOKIE_NAME] = matrix_data.sessions["bureau_user"]
+    page = client.get("/admin/bureau/person/export/").content.decode()
+    labels = re.findall(r'<label for="id_personresource_\w+">([^<]*)</label>', page)
+    assert labels[:2] == ["姓名", "身份证号"] and "版本" in labels
+    assert not [label for label in labels if re.search("[A-Za-z]", label)]
+    assert "全选" in page
+    fields = re.findall(r'<input type="checkbox" name="(personresource_\w+)"', page)
+    response = client.post(
+        "/admin/bureau/person/export/", {"format": "0", "resource": "0", **dict.fromkeys(fields, "on")}
+    )
+    assert response.status_code == 200
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    expected = quote(f"人员名册-{today}.xlsx")
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{expected}"
+
+
+def test_the_in_memory_broker_names_its_host(caplog):
+    """seed_demo printed kombu's 「No hostname was supplied. Reverting to default 'localhost'」 on the embedded default."""
+    with caplog.at_level(logging.WARNING, logger="kombu.connection"):
+        Connection(settings.CELERY_BROKER_URL).info()
+    assert not caplog.records

@@ -78,8 +78,9 @@ class ExportJobsMixin:
             return self.query_refused(request, error)
         except IncorrectLookupParameters:
             return render(request, "400.html", {"message": BAD_EXPORT_FILTER_MESSAGE}, status=400)
-        if response.get("Content-Disposition", "").startswith("attachment"):
-            # The library writes the name into the header as it is; a Chinese one needs RFC 6266's filename*.
+        if response.has_header("Content-Disposition"):
+            # The library writes the name into the header as it is (a Chinese one comes out MIME-encoded,
+            # which browsers do not read): RFC 6266's filename* instead.
             filename = self.get_export_filename(request, None, XLSX())
             response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
         return response

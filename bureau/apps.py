@@ -18,6 +18,7 @@ class BureauConfig(AppConfig):
         from bureau import checks  # noqa: F401  (registers the system checks)
         from bureau.admin.history import register_history_admins
         from bureau.admin.lookups import enforce_query_allow_list
+        from bureau.admin.placeholders import use_placeholders_everywhere
         from bureau.rules import audit_hooks, notices, signals  # noqa: F401  (signals registers its receivers)
         from bureau.rules.payments import batches, ledger
         from bureau.station.records import station_record_url
@@ -28,6 +29,8 @@ class BureauConfig(AppConfig):
         # Then every admin list, the history lists and other packages' lists included, takes only
         # the query parameters it declares (bureau.base.query_params).
         enforce_query_allow_list()
+        # And one placeholder in every drop-down list: 「请选择」, not 「---------」.
+        use_placeholders_everywhere()
         audit_hooks.connect()
         # Records that pay through the ledger (`ledger_payment` on the model) keep their row in step.
         ledger.connect()

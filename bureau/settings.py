@@ -166,6 +166,8 @@ LOGOUT_REDIRECT_URL = "station:login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# The portal's own Chinese where Django's and the libraries' catalogues lack it (locale/zh_Hans: compiled .mo committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -203,7 +205,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu's in-memory broker, with its host named: without one kombu warns "No hostname was supplied" (seed_demo printed it).
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

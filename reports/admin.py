@@ -127,7 +127,7 @@ class ReportYearAdmin(admin.ModelAdmin):
 
     @admin.display(description="下一年度报告是否与本年度对比")
     def recorded(self, obj):
-        if obj is None:
+        if obj is None or obj.year is None:
             return "—"
         if obj.records != ReportYear.Records.AUTO:
             return f"{'对比' if obj.is_recorded else '不对比（“上年”栏显示“—”）'}：按人工设定"
@@ -309,7 +309,7 @@ class ReportYearAdmin(admin.ModelAdmin):
 
 @admin.register(AnnualReportRun)
 class AnnualReportRunAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "year", "scope", "formats", "status", "requested_by", "created_at", "duration"]
+    list_display = ["id", "year", "scope", "formats", "status", "requested_by", "created_at", "duration"]
     list_filter = ["status", "year"]
     list_select_related = ["township", "requested_by"]
     date_hierarchy = "created_at"

@@ -340,7 +340,7 @@ def _session_log(batch: PlacementBatch) -> list[tuple]:
         steps.append(
             (
                 chosen.chosen_at,
-                f"第{chosen.candidate.rank}名 {chosen.candidate.person.name} 选定「{chosen.position}」"
+                f"第{chosen.candidate.rank or '—'}名 {chosen.candidate.person.name} 选定「{chosen.position}」"
                 + ("，已签字" if chosen.signed else ""),
                 chosen.confirmed_by,
             )
@@ -349,7 +349,7 @@ def _session_log(batch: PlacementBatch) -> list[tuple]:
         steps.append(
             (
                 candidate.deferral.deferred_at,
-                f"第{candidate.rank}名 {candidate.person.name} 暂缓选岗",
+                f"第{candidate.rank or '—'}名 {candidate.person.name} 暂缓选岗",
                 candidate.deferral.deferred_by,
             )
         )

@@ -26,7 +26,9 @@ core's admins: `accounts` (townships, site profile, users, roles), `people` (peo
 `payments` (ledger, batches, bank accounts), `proposals` (payments by two people), `held` (money
 held, bank files), `care` (visits, check-ups), `changes` (pending changes), `closing` (closed
 years, read-only), `transfers` (transfer requests), `audit`
-(audit trail, export log), `history` (history tables, registered by `BureauConfig.ready()`).
+(audit trail, export log), `history` (history tables, registered by `BureauConfig.ready()`),
+`lockouts` (django-axes' pages in Chinese), `naming` (many-to-many link rows named in Chinese),
+`placeholders` (「请选择」 in every drop-down list, given to every admin by `BureauConfig.ready()`).
 """
 
 from django.contrib import admin
@@ -53,6 +55,8 @@ from bureau.admin import (  # noqa: E402
     closing,
     held,
     history,
+    lockouts,
+    naming,
     payments,
     people,
     proposals,
@@ -79,7 +83,9 @@ __all__ = [
     "closing",
     "held",
     "history",
+    "lockouts",
     "masked_display",
+    "naming",
     "path_display",
     "payments",
     "people",

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -83,6 +84,15 @@ class UserCreationAdminForm(AccountRolesFormMixin, DjangoUserAdmin.add_form):
     pass
 
 
+class PasswordChangeAdminForm(AdminPasswordChangeForm):
+    # Django appends an untranslated warning to the help text; the same, in Chinese.
+    usable_password_help_text = (
+        "用户能否用密码登录。"
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+        "停用后，该用户现有的密码将作废，不能再用密码登录。</li></ul>"
+    )
+
+
 # What only a superuser edits: Django's own privileges, outside the roles of bureau/roles.py.
 SUPERUSER_FIELDS = ["is_superuser", "user_permissions"]
 # What the security administrator edits (roles, and activation); the system administrator the rest.
@@ -100,6 +110,7 @@ class UserAdmin(DjangoUserAdmin):
 
     form = UserAdminForm
     add_form = UserCreationAdminForm
+    change_password_form = PasswordChangeAdminForm
     fieldsets = DjangoUserAdmin.fieldsets + (("服务站", {"fields": ("township",)}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("服务站", {"fields": ("township", "groups")}),)
     list_display = ["username", "first_name", "township", "role_names", "is_active", "must_change_password"]

@@ -12,8 +12,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from import_export.formats.base_formats import XLSX
 from import_export.forms import SelectableFieldsExportForm
 
@@ -38,6 +41,18 @@ class SensitiveExportForm(SelectableFieldsExportForm):
         help_text="导出完整个人信息时必须填写，记入导出记录和审计日志；否则敏感信息一律遮蔽导出。",
     )
 
+    def _get_field_label(self, resource, field_name: str) -> str:
+        """The column's header in the file (身份证号), else the model field's Chinese name; never 「Id Number (身份证号)」."""
+        field = resource.fields.get(field_name)
+        column = field.column_name if field is not None else field_name
+        if column and column != field_name:
+            return column
+        try:
+            model_field = resource._meta.model._meta.get_field((field and field.attribute) or field_name)
+        except FieldDoesNotExist:
+            return column
+        return str(capfirst(model_field.verbose_name))
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("unmasked") and not (cleaned.get("purpose") or "").strip():
@@ -57,12 +72,23 @@ class ExportJobsMixin:
         # The export builds the change list from the URL's filters; one the list would refuse
         # (`?township__id__exact=abc`) is a bad request, not a 500.
         try:
-            return self.export_job_action(request) or super().export_action(request)
+            response = self.export_job_action(request) or super().export_action(request)
         except DisallowedModelAdminLookup as error:
             # The export takes the list's own query parameters, and refuses the same ones.
             return self.query_refused(request, error)
         except IncorrectLookupParameters:
             return render(request, "400.html", {"message": BAD_EXPORT_FILTER_MESSAGE}, status=400)
+        if response.has_header("Content-Disposition"):
+            # The library writes the name into the header as it is (a Chinese one comes out MIME-encoded,
+            # which browsers do not read): RFC 6266's filename* instead.
+            filename = self.get_export_filename(request, None, XLSX())
+            response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return response
+
+    def get_export_filename(self, request, queryset, file_format):
+        """「人员名册-2026-12-06.xlsx」: what the records are and the day, not the model's class name."""
+        kind = self.export_kind or self.model._meta.verbose_name_plural
+        return f"{kind}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
     def export_job_action(self, request):
         """

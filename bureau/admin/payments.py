@@ -46,6 +46,7 @@ class BulkPaymentForm(forms.Form):
         label="资金项目",
         # Every programme in use: one paid only by its run is refused with the reason, not hidden.
         queryset=PaymentProgramme.objects.filter(active=True),
+        empty_label="请选择",
         help_text="按月发放的定期抚恤补助、自主就业金等“仅由核算发放”的项目不能在此发放。",
     )
     period = forms.CharField(

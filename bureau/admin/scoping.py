@@ -11,6 +11,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 
+from bureau.admin.placeholders import PlaceholderMixin
 from bureau.base.concurrency import StaleWriteError, VersionFormMixin
 from bureau.base.scoping import sees_all_townships, township_of
 from bureau.models import Attachment, Township, TownshipRecord, VersionedModel
@@ -34,7 +35,7 @@ def scoped_choices(db_field, request, kwargs: dict) -> dict:
     return kwargs
 
 
-class ScopedChoicesMixin:
+class ScopedChoicesMixin(PlaceholderMixin):
     """Every foreign-key and many-to-many choice list scoped by `scoped_choices`."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

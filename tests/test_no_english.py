@@ -214,11 +214,7 @@ def test_every_admin_page_of_every_role_is_read():
 
 
 # Known and owned elsewhere: each fails strictly once fixed, so the mark is removed with the fix.
-KNOWN = {
-    # The audit trail's 涉及字段 column lists field names as stored (password, groups): the audit
-    # helper's columns (bureau/admin/audit.py) are to show the fields' Chinese names.
-    "admin:bureau_auditevent_changelist": "涉及字段 shows field names (bureau/admin/audit.py)",
-}
+KNOWN: dict[str, str] = {}
 
 
 def page_param(case):

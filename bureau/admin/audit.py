@@ -6,7 +6,7 @@ the log of every export (ExportLog), also written by the portal only.
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.urls import path
 from django.utils import timezone
@@ -23,6 +23,20 @@ EXPORT_COLUMNS = ["时间", "事件", "用户名", "来源地址", "访问路径
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def field_labels(event: AuditEvent) -> str:
+    """The fields an event names, by their Chinese labels (「身份证号、联系电话」); a name the model lacks as stored."""
+    if not event.fields:
+        return ""
+    model = event.content_type.model_class() if event.content_type_id else None
+    labels = []
+    for name in filter(None, (part.strip() for part in event.fields.split(","))):
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except (AttributeError, FieldDoesNotExist):
+            labels.append(name)
+    return "、".join(labels)
+
+
 def export_row(event: AuditEvent) -> list:
     created_at = timezone.localtime(event.created_at).replace(tzinfo=None)  # Excel has no time zones
     content_type = event.content_type.name if event.content_type_id else ""
@@ -34,7 +48,7 @@ def export_row(event: AuditEvent) -> list:
         content_type,
         event.object_id,
         event.object_repr,
-        event.fields,
+        field_labels(event),
         event.detail,
     ]
     # Usernames, paths and object names are typed by users: none may run as a formula.
@@ -72,7 +86,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description="涉及字段")
     def fields_cell(self, event):
-        return _cut(event.fields)
+        return _cut(field_labels(event))
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm(EXPORT_PERMISSION)

@@ -170,9 +170,10 @@ def test_the_export_follows_the_user_and_date_filters(dataset):
 
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
-    assert [(row[1], row[2], row[7]) for row in rows[1:]] == [
-        ("查看个人敏感信息", "station_a", "张甲"),
-        ("修改", "station_a", "张甲"),
+    # 涉及字段 by the fields' Chinese labels, not as stored (id_number, phone).
+    assert [(row[1], row[2], row[7], row[8]) for row in rows[1:]] == [
+        ("查看个人敏感信息", "station_a", "张甲", "身份证号"),
+        ("修改", "station_a", "张甲", "联系电话"),
     ]
 
 
@@ -187,7 +188,7 @@ def test_long_cells_are_cut_with_the_whole_text_in_their_title(dataset):
     body = get_list(dataset, user__id__exact=dataset["events"]["clerk"].user_id).content.decode()
 
     assert f'<span class="audit-cut" title="{"王" * 60}">{"王" * 60}</span>' in body
-    assert f'<span class="audit-cut" title="{("name, phone, " * 12).strip()}' in body
+    assert f'<span class="audit-cut" title="{"、".join(["姓名", "联系电话"] * 12)}">' in body
     assert "/static/css/audit.css" in body
 
 

@@ -368,6 +368,9 @@ class PersonByIdNumberWidget(widgets.ForeignKeyWidget):
     row error in Chinese. Exported as `Person.sensitive_fields` masks it for the user.
     """
 
+    #: A masked number is said to be masked (its IdNumberWidget's MASKED_ID_NUMBER).
+    says_masked = True
+
     def __init__(self, **kwargs):
         super().__init__(Person, field="id_number", **kwargs)
         # Set by PortalResource to its user; None (code, not a person) finds everyone and masks.

@@ -6,14 +6,12 @@ file going through the workflow in its own township only.
 """
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 
 import openpyxl
 import pytest
 from django.db import transaction
-from django.test import TestCase
 from django.urls import reverse
 
 from bureau import roles
@@ -29,6 +27,7 @@ from support_army.models import (
     ReceptionPoint,
     TroopRequest,
 )
+from tests.admin_imports import Case, imported, upload, xlsx_file
 from tests.conftest import make_persona
 from tests.employment.factories import EnterpriseFactory
 from tests.factories import FamilyLinkFactory, MeritFactory, PersonFactory, TownshipFactory, UserFactory
@@ -67,64 +66,6 @@ def data(django_db_setup, django_db_blocker):
         }
         yield built
         transaction.set_rollback(True)
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def xlsx_file(headers, rows):
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([row.get(header) for header in headers])
-    stream = BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
-
-
-def upload(client, url, content):
-    """Upload, then the import job's page (its tasks run eagerly, on commit of the request)."""
-    file = BytesIO(content)
-    file.name = "import.xlsx"
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post(url + "import/", {"format": "0", "resource": "0", "import_file": file})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return client.get(response["Location"])
-
-
-def confirm(client, url, preview):
-    form = preview.context["confirm_form"]
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(url + "process_import/", {name: form.initial.get(name, "") for name in form.fields})
-
-
-def imported(client, url, headers, rows):
-    """Upload and confirm; the preview's messages must be none."""
-    preview = upload(client, url, xlsx_file(headers, rows))
-    assert preview.context["job"].errors == []
-    assert confirm(client, url, preview).status_code == 302
-
-
-# --- the types ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Case:
-    model: type
-    resource: type
-    headers: list
-    rows: object  # data -> the file's rows
-    summary: object  # record -> a tuple of what the test checks
-    expected: object  # data -> the summaries of the rows created, sorted
-    change: dict  # the second file's change of its first row
-    changed: object  # data -> the summaries after the second file
-    id_columns: tuple = ()  # the columns of an ID number (sensitive: masked in exports)
-
-    @property
-    def url(self):
-        meta = self.model._meta
-        return reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
 
 
 def merit_rows(d):

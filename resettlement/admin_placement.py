@@ -223,14 +223,14 @@ class PlacementBatchAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     def session_view(self, request, batch_id):
         batch = self._batch(request, batch_id)
-        state = selection.session_state(batch)
         form = None
         if request.method == "POST":
             if not request.user.has_perm(selection.PERMISSION):
                 raise PermissionDenied
             if request.POST.get("action") == "defer":
                 return self._defer(request, batch)
-            form = SessionForm(request.POST, request.FILES, posts=state.posts)
+            # A confirmation needs only the posts still open, not the ranking (the page after it computes that).
+            form = SessionForm(request.POST, request.FILES, posts=selection.open_posts(batch))
             if form.is_valid():
                 try:
                     chosen = selection.confirm(
@@ -251,6 +251,7 @@ class PlacementBatchAdmin(VersionedAdminMixin, admin.ModelAdmin):
             status = 400
         else:
             status = 200
+        state = selection.session_state(batch)
         if form is None and state.current is not None:
             form = SessionForm(initial={"candidate": state.current.candidate.pk}, posts=state.posts)
         response = self._page(

@@ -154,6 +154,7 @@ def test_the_template_engines_debug_lines_are_off_whatever_the_log_level():
     assert logging.getLogger("django.template").level == logging.INFO
 
 
+@pytest.mark.slow  # signs three roles in, fails logins up to a lockout and opens their pages (~2 s of CPU)
 def test_no_log_record_holds_an_id_number_phone_or_bank_account(
     captured_logs, bureau_user, leader, station_user_a, township_a, township_b
 ):

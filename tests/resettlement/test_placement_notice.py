@@ -52,6 +52,7 @@ def test_the_notice_lists_the_candidates_in_rank_order_with_their_scores(batch, 
     assert (event.object_id, event.detail) == (str(batch.pk), "量化评分排名公示（docx）")
 
 
+@pytest.mark.slow  # renders the batch's admin page and a Word printout (~2 s of CPU)
 def test_the_batch_page_offers_the_notice_and_a_bad_date_is_refused(batch, client):
     clerk = User.objects.get(username=CLERK_USERNAME)
 

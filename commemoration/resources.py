@@ -16,20 +16,21 @@ import re
 from import_export import fields, widgets
 
 from bureau.importexport import (
-    ChoiceLabelWidget,
     CountWidget,
     DateWidget,
-    LabelWidget,
     MoneyWidget,
     NameForeignKeyWidget,
     PersonRowResource,
     PortalResource,
     TextWidget,
     YesNoWidget,
+    choice_column,
     export_resource,
     is_blank,
+    review_status_column,
+    township_column,
+    township_shown,
 )
-from bureau.models import Township
 from commemoration.models import (
     Ceremony,
     FacilityInspection,
@@ -40,28 +41,6 @@ from commemoration.models import (
     Tribute,
     UpgradeProject,
 )
-
-
-def review_status_column(model) -> fields.Field:
-    """The record's review state, shown in exports; the import sets it (approved or submitted)."""
-    choices = model._meta.get_field("review_status").choices
-    return fields.Field("review_status", "审核状态", widget=ChoiceLabelWidget(choices), readonly=True)
-
-
-def township_column(column: str = "乡镇（街道）") -> fields.Field:
-    """The township of a record of a place (a facility, a ceremony); blank for the district's own."""
-    return fields.Field("township", column, widget=NameForeignKeyWidget(Township, "name"))
-
-
-def township_shown() -> fields.Field:
-    """The township a record takes from what it is about (a person, a facility): shown, never read."""
-    return fields.Field("township", "乡镇（街道）", widget=LabelWidget(), readonly=True)
-
-
-def choice_column(model, name: str, column: str) -> fields.Field:
-    """A choice by its Chinese label; blank keeps the model's default (a new record) or the stored value."""
-    widget = ChoiceLabelWidget(model._meta.get_field(name).choices, empty_value=None)
-    return fields.Field(name, column, widget=widget, saves_null_values=False)
 
 
 def facility_column(name: str, column: str) -> fields.Field:

@@ -18,11 +18,9 @@ from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 
 from bureau.importexport import (
-    ChoiceLabelWidget,
     CountWidget,
     DateWidget,
     IdNumberWidget,
-    LabelWidget,
     MoneyWidget,
     NameForeignKeyWidget,
     PersonByIdNumberWidget,
@@ -30,10 +28,14 @@ from bureau.importexport import (
     PortalResource,
     TextWidget,
     YesNoWidget,
+    choice_column,
     export_resource,
     is_blank,
+    review_status_column,
+    township_column,
+    township_shown,
 )
-from bureau.models import Enterprise, Merit, Township
+from bureau.models import Enterprise, Merit
 from support_army.models import (
     AllianceMember,
     ArmyDayGala,
@@ -45,29 +47,6 @@ from support_army.models import (
     ReceptionPoint,
     TroopRequest,
 )
-
-
-def review_status_column(model) -> fields.Field:
-    """The record's review state, shown in exports; the import sets it (approved or submitted)."""
-    choices = model._meta.get_field("review_status").choices
-    return fields.Field("review_status", "审核状态", widget=ChoiceLabelWidget(choices), readonly=True)
-
-
-def township_column() -> fields.Field:
-    """The township of a record of a place (an activity, a point); blank for the district's own."""
-    return fields.Field("township", "乡镇（街道）", widget=NameForeignKeyWidget(Township, "name"))
-
-
-def township_shown() -> fields.Field:
-    """The township a resident's record takes from the person: shown, never read."""
-    return fields.Field("township", "乡镇（街道）", widget=LabelWidget(), readonly=True)
-
-
-def choice_column(model, name: str, column: str) -> fields.Field:
-    """A choice by its Chinese label; blank keeps the model's default (a new record) or the stored value."""
-    widget = ChoiceLabelWidget(model._meta.get_field(name).choices, empty_value=None)
-    return fields.Field(name, column, widget=widget, saves_null_values=False)
-
 
 # --- 立功喜报 ------------------------------------------------------------------------------------
 

@@ -37,7 +37,14 @@ from bureau.importexport.formats import PortalXLSX, UploadRefused, escape_formul
 from bureau.importexport.forms import PortalImportForm
 from bureau.importexport.loading import PortalInstanceLoader, PortalResult
 from bureau.importexport.resources import PortalResource
-from bureau.importexport.rows import PersonRowResource, export_resource
+from bureau.importexport.rows import (
+    PersonRowResource,
+    choice_column,
+    export_resource,
+    review_status_column,
+    township_column,
+    township_shown,
+)
 from bureau.importexport.widgets import (
     ActivityWidget,
     ChoiceLabelWidget,
@@ -74,9 +81,13 @@ __all__ = [
     "TextWidget",
     "UploadRefused",
     "YesNoWidget",
+    "choice_column",
     "escape_formula",
     "excel_row",
     "export_resource",
     "is_blank",
+    "review_status_column",
+    "township_column",
+    "township_shown",
     "unescape_formula",
 ]

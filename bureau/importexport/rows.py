@@ -1,6 +1,7 @@
 """
 Two shapes of resource area apps declare most often: rows about a person of the
-registry (attendees, trainees, recipients), and export-only lists of records.
+registry (attendees, trainees, recipients), and export-only lists of records; and the
+columns most of their resources share (review state, township, a choice by its label).
 """
 
 from django.core.exceptions import ValidationError
@@ -11,10 +12,34 @@ from bureau.importexport.widgets import (
     ChoiceLabelWidget,
     DateWidget,
     LabelWidget,
+    NameForeignKeyWidget,
     PersonByIdNumberWidget,
     TextWidget,
     YesNoWidget,
 )
+from bureau.models import Township
+
+
+def review_status_column(model) -> fields.Field:
+    """The record's review state, shown in exports; the import sets it (approved or submitted)."""
+    choices = model._meta.get_field("review_status").choices
+    return fields.Field("review_status", "审核状态", widget=ChoiceLabelWidget(choices), readonly=True)
+
+
+def township_column(column: str = "乡镇（街道）") -> fields.Field:
+    """The township of a record of a place (an activity, a facility, a point); blank for the district's own."""
+    return fields.Field("township", column, widget=NameForeignKeyWidget(Township, "name"))
+
+
+def township_shown() -> fields.Field:
+    """The township a record takes from what it is about (a person, a facility): shown, never read."""
+    return fields.Field("township", "乡镇（街道）", widget=LabelWidget(), readonly=True)
+
+
+def choice_column(model, name: str, column: str) -> fields.Field:
+    """A choice by its Chinese label; blank keeps the model's default (a new record) or the stored value."""
+    widget = ChoiceLabelWidget(model._meta.get_field(name).choices, empty_value=None)
+    return fields.Field(name, column, widget=widget, saves_null_values=False)
 
 
 class PersonRowResource(PortalResource):

@@ -204,8 +204,8 @@ def fund_payments(*, year: int, township=None):
     year it was paid, not in its own.
     """
     family = Q(programme__code=programmes.CONSCRIPT_FAMILY)
-    of_the_year = Q(period__startswith=str(year)) & ~(family & Q(paid_on__gt=period_end(year)))
-    back_paid = family & Q(paid_on__year=year, period__lt=str(year))
+    of_the_year = Q(period_year=year) & ~(family & Q(paid_on__gt=period_end(year)))
+    back_paid = family & Q(paid_on__year=year, period_year__lt=year)
     return Payment.objects.in_township(township).filter(of_the_year | back_paid)
 
 

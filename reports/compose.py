@@ -122,13 +122,41 @@ class Gap:
     township: str
 
 
+class PreviousFigures:
+    """
+    The previous year's section figures by (item key, figure key), composed the first time a renderer
+    reads one: the Excel summary and the dashboard's cards show them, the Word report (its key-figure
+    table compares only the registry's figures) and the final version's figures do not, so composing
+    every section a second time is left to the files that print it.
+    """
+
+    def __init__(self, *, year: int | None, township=None):
+        self.year = year
+        self.township = township
+        self._values: dict | None = None
+
+    def get(self, key: tuple[str, str]):
+        if self._values is None:
+            sections = collect_sections(year=self.year, township=self.township) if self.year else []
+            self._values = _figure_values(sections)
+        return self._values.get(key)
+
+
 @dataclass
 class ComparedFigure:
     section: str
     item: str
     figure: Figure
-    previous: object = None
     item_key: str = ""  # the item's key (employment.job_fairs): a final report keeps its figures by it
+    # Where the previous year's value comes from (None: no comparison), read only when shown.
+    previous_figures: PreviousFigures | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def previous(self):
+        """The figure's value in the previous year, None when not compared or not stated then."""
+        if self.previous_figures is None:
+            return None
+        return self.previous_figures.get((self.item_key, self.figure.key))
 
     @property
     def change(self):
@@ -214,7 +242,7 @@ def compose_report(*, year: int, township=None, with_previous: bool = True, with
 
     sections = collect_sections(year=year, township=township)
     previous_year = year - 1 if with_previous and ReportYear.for_year(year - 1).is_recorded else None
-    previous = _figure_values(collect_sections(year=previous_year, township=township)) if previous_year else {}
+    previous = PreviousFigures(year=previous_year, township=township) if previous_year else None
 
     rendered_sections, gaps, figures = [], [], []
     for section in sections:
@@ -226,9 +254,7 @@ def compose_report(*, year: int, township=None, with_previous: bool = True, with
                 item = item.for_township()
             for figure in item.figures:
                 figures.append(
-                    ComparedFigure(
-                        section.heading, item.title, figure, previous.get((item.key, figure.key)), item_key=item.key
-                    )
+                    ComparedFigure(section.heading, item.title, figure, item_key=item.key, previous_figures=previous)
                 )
             if not item.has_data:
                 gaps.extend(Gap(section.area, item.title, f.label, township_name) for f in item.missing_figures)

@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, NullIf, Substr
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -202,7 +203,9 @@ class PaymentBatch(models.Model):
 
 class PaymentQuerySet(ScopedQuerySet):
     def in_year(self, year: int):
-        return self.filter(period__startswith=str(year))
+        # The stored year, not `period LIKE '2021%'`: an index serves it, and an empty period (paid
+        # once per person) has no year, so it is in none, as before.
+        return self.filter(period_year=year)
 
     def of_programme(self, code: str):
         return self.filter(programme__code=code)
@@ -221,6 +224,15 @@ class Payment(models.Model):
         validators=[validate_period],
         db_index=True,
         help_text="按年发放的为年度（2021），按月、按次发放的为年月（2021-03），一次性发放的留空。",
+    )
+    # The period's year (2021 of `2021` and of `2021-03`; NULL for an empty period), computed by the
+    # database from `period` on every write (admin, import, payroll's bulk rows, raw SQL): the reports
+    # range and aggregate over it with an index, which a LIKE on the period cannot use.
+    period_year = models.GeneratedField(
+        expression=Cast(NullIf(Substr("period", 1, 4), models.Value("")), models.IntegerField()),
+        output_field=models.IntegerField("期间年度", null=True),
+        db_persist=True,
+        verbose_name="期间年度",
     )
     paid_on = models.DateField("发放日期")
     fiscal_share = models.DecimalField("财政负担（元）", max_digits=12, decimal_places=2, null=True, blank=True)
@@ -241,7 +253,8 @@ class Payment(models.Model):
         related_name="payments",
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
-    history = HistoricalRecords()
+    # The generated year is the period's: the history keeps the period it is computed from.
+    history = HistoricalRecords(excluded_fields=["period_year"])
 
     township_lookup = "person__township"
     record_year = "period"  # a payment of a closed year is locked with it (`bureau.rules.closing`)
@@ -251,7 +264,16 @@ class Payment(models.Model):
         # Newest first by own columns with a unique tiebreaker: one index walk, pages never shift
         # (ordering through the person sorted the whole ledger through two joins on every page).
         ordering = ["-paid_on", "-id"]
-        indexes = [models.Index(fields=["-paid_on", "-id"], name="payment_paid_on_id_idx")]
+        indexes = [
+            models.Index(fields=["-paid_on", "-id"], name="payment_paid_on_id_idx"),
+            # The report's aggregates of a year (SUM(amount), COUNT(DISTINCT person) by programme):
+            # with the columns they read included, PostgreSQL answers them from the index alone.
+            models.Index(
+                fields=["period_year", "programme"],
+                include=["amount", "person"],
+                name="payment_year_programme_idx",
+            ),
+        ]
         verbose_name = "资金发放"
         verbose_name_plural = "资金发放台账"
         constraints = [

@@ -235,7 +235,10 @@ class PeriodFilter(admin.SimpleListFilter):
         from bureau.models.payments import period_display
 
         years = ledger_years()
-        frequencies = set(PaymentProgramme.objects.values_list("frequency", flat=True))
+        frequencies = choices_cache.get("programme-frequencies")
+        if frequencies is None:
+            frequencies = set(PaymentProgramme.objects.values_list("frequency", flat=True))
+            choices_cache.set("programme-frequencies", frequencies)
         choices = []
         if years:
             Frequency = PaymentProgramme.Frequency

@@ -7,8 +7,9 @@ The kit's admins, composed of one mixin per concern:
 - `imports`, `exports` (ImportJobsMixin, ExportJobsMixin): xlsx in and out, as jobs of the worker;
 - `find`       (FindByIdMixin): a record by the full ID number, POSTed;
 - `closing`    (ClosedYearAdminMixin): a closed year's record refused a delete with the year's message;
-- `changelist` (ChangeListMixin) and `lookups` (SensitiveQueryMixin): the list's columns and the
-  query parameters it takes.
+- `changelist` (ChangeListMixin, ListCostMixin) and `lookups` (SensitiveQueryMixin): the list's
+  columns, a cost that does not grow with the table (capped count, cached filter choices, one
+  reverse per list) and the query parameters it takes.
 
 Every mixin overrides a Django hook at most once and calls `super()`, so the order below is the
 order of the chain (`ScopedAdmin.__mro__`). What the order decides:
@@ -29,12 +30,11 @@ order of the chain (`ScopedAdmin.__mro__`). What the order decides:
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from bureau.admin.changelist import ChangeListMixin
+from bureau.admin.changelist import ChangeListMixin, ListCostMixin, admin_url
 from bureau.admin.closing import ClosedYearAdminMixin
 from bureau.admin.exports import ExportJobsMixin
 from bureau.admin.find import FindByIdMixin
@@ -45,7 +45,7 @@ from bureau.admin.review import ReviewMixin
 from bureau.admin.scoping import ScopedChoicesMixin, ScopedWritesMixin, VersionedAdminMixin
 
 
-class ReadOnlyAdmin(SensitiveQueryMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(SensitiveQueryMixin, ListCostMixin, admin.ModelAdmin):
     """Rows the portal writes itself (audit trail, history, report runs): shown, never added, changed or deleted."""
 
     def has_add_permission(self, request):
@@ -69,6 +69,7 @@ class ScopedAdmin(
     ScopedWritesMixin,
     VersionedAdminMixin,
     SensitiveQueryMixin,
+    ListCostMixin,
     ScopedChoicesMixin,
     ImportExportMixin,
     SimpleHistoryAdmin,
@@ -123,7 +124,7 @@ class LedgerRecordAdmin(RecordAdmin):
             return "（未记入台账：未审核通过或未发放金额）"
         return format_html(
             '<a href="{}">{} {} 元（{}）</a>',
-            reverse("admin:bureau_payment_change", args=[payment.pk]),
+            admin_url("admin:bureau_payment_change", payment.pk),
             payment.programme,
             payment.amount,
             payment.period,

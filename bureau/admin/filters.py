@@ -5,7 +5,10 @@ import re
 
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_last_value_from_parameters, reverse_field_path
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache.backends.locmem import LocMemCache
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from bureau.roles import portal_apps
@@ -154,3 +157,106 @@ class DateRangeFilter(admin.ListFilter):
             for value in values
         ]
         yield {"kept": kept, "date_from": self.range.text[DateRange.FROM], "date_to": self.range.text[DateRange.TO]}
+
+
+# Choices read from a big table, kept a few minutes in each process (no query, no network on a hit):
+# a list's filters then cost nothing that grows with its table when the list renders.
+CHOICES_SECONDS = 300
+choices_cache = LocMemCache(
+    "bureau-admin-filter-choices", {"TIMEOUT": CHOICES_SECONDS, "OPTIONS": {"MAX_ENTRIES": 10_000}}
+)
+
+
+class CachedValuesFieldListFilter(admin.AllValuesFieldListFilter):
+    """
+    The kit's filter on a plain field without choices (a year, a channel): Django's reads the
+    field's distinct values over every visible row each time the list renders; here they are read
+    once in a few minutes per user (a value added since shows up then; filtering by it works at once).
+    """
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.lookup_kwarg = field_path
+        self.lookup_kwarg_isnull = f"{field_path}__isnull"
+        self.lookup_val = params.get(self.lookup_kwarg)
+        self.lookup_val_isnull = get_last_value_from_parameters(params, self.lookup_kwarg_isnull)
+        self.empty_value_display = model_admin.get_empty_value_display()
+        key = f"values:{model._meta.label_lower}:{field_path}:{request.user.pk}"
+        self.lookup_choices = choices_cache.get(key)
+        if self.lookup_choices is None:
+            parent_model, _ = reverse_field_path(model, field_path)
+            rows = model_admin.get_queryset(request) if model == parent_model else parent_model._default_manager.all()
+            self.lookup_choices = list(rows.distinct().order_by(field.name).values_list(field.name, flat=True))
+            choices_cache.set(key, self.lookup_choices)
+        admin.FieldListFilter.__init__(self, field, request, params, model, model_admin, field_path)
+
+
+def cached_list_filters(model, list_filter) -> list:
+    """`list_filter` with each plain field Django would filter by its distinct values made cached."""
+    from django.contrib.admin.utils import get_fields_from_path
+
+    safe = []
+    for entry in list_filter:
+        if isinstance(entry, str):
+            field = get_fields_from_path(model, entry)[-1]
+            chosen = next(cls for test, cls in admin.FieldListFilter._field_list_filters if test(field))
+            if chosen is admin.AllValuesFieldListFilter:
+                entry = (entry, CachedValuesFieldListFilter)
+        safe.append(entry)
+    return safe
+
+
+def ledger_years() -> tuple[int, int] | None:
+    """
+    The first and last year of the ledger's payment dates (a period's year lies within a year of
+    them), from the date index's two ends, kept a few minutes; None for an empty ledger.
+    """
+    from bureau.models import Payment
+
+    years = choices_cache.get("ledger-years")
+    if years is None:
+        ends = Payment.objects.aggregate(first=Min("paid_on"), last=Max("paid_on"))
+        years = (ends["first"].year, ends["last"].year) if ends["first"] else ()
+        choices_cache.set("ledger-years", years)
+    return tuple(years) or None
+
+
+class PeriodFilter(admin.SimpleListFilter):
+    """
+    期间 of the ledger: the periods the programmes' frequencies make (a year for 按年, its months
+    for 按月 and 按次, none for 一次性) over the years paid, never a `DISTINCT` over the ledger.
+    The parameter is the field's own (`?period=2021-03`), as before.
+    """
+
+    title = "期间"
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        from bureau.models import PaymentProgramme
+        from bureau.models.payments import period_display
+
+        years = ledger_years()
+        frequencies = choices_cache.get("programme-frequencies")
+        if frequencies is None:
+            frequencies = set(PaymentProgramme.objects.values_list("frequency", flat=True))
+            choices_cache.set("programme-frequencies", frequencies)
+        choices = []
+        if years:
+            Frequency = PaymentProgramme.Frequency
+            monthly = bool(frequencies & {Frequency.MONTHLY, Frequency.PER_OCCASION})
+            # A January payment may be for last December, a cohort's grant for the cohort's year.
+            for year in range(years[1], years[0] - 2, -1):
+                if Frequency.ANNUAL in frequencies:
+                    choices.append((str(year), period_display(str(year))))
+                if monthly:
+                    choices += [
+                        (f"{year}-{month:02d}", period_display(f"{year}-{month:02d}")) for month in range(12, 0, -1)
+                    ]
+        if PaymentProgramme.Frequency.ONCE in frequencies:
+            choices.append(("-", "无期间（一次性发放）"))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(period="" if value == "-" else value)

@@ -138,7 +138,9 @@ class KeysetPagination(BasePagination):
         return values, backwards
 
     def encode_cursor(self, row, *, backwards: bool) -> str:
-        values = [_encode_value(getattr(row, field.lstrip("-"))) for field in self.keyset]
+        # A row is a model instance, or a dict of `.values()` (bureau.api.lean).
+        read = row.__getitem__ if isinstance(row, dict) else row.__getattribute__
+        values = [_encode_value(read(field.lstrip("-"))) for field in self.keyset]
         data = {"v": values}
         if backwards:
             data["r"] = 1

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.utils import model_meta
 
 from bureau.api.exceptions import Conflict, IdempotencyKeyReused
+from bureau.api.lean import lean_plan
 from bureau.base.concurrency import stale_error
 from bureau.base.duplicates import request_fingerprint, unique_violation
 from bureau.base.masking import unmasked
@@ -90,11 +91,37 @@ class ScopedQuerysetMixin:
         return {**super().get_serializer_context(), "reveal": self.action in DETAIL_ACTIONS}
 
 
-class ScopedReadOnlyModelViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+class LeanListMixin:
+    """
+    A list read as `.values()` rows mapped to the serializer's JSON (bureau.api.lean): the same
+    answer, without a model instance or a serializer call per row. A list whose serializer has no
+    plan (a method field, a property as a source …), or a view with `lean_list = False`, is
+    serialized as before.
+    """
+
+    lean_list = True
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        plan = lean_plan(self.get_serializer(), queryset) if self.lean_list else None
+        if plan is None:
+            page = self.paginate_queryset(queryset)
+            if page is not None:
+                return self.get_paginated_response(self.get_serializer(page, many=True).data)
+            return Response(self.get_serializer(queryset, many=True).data)
+        # The keyset paginator continues after the last row's keyset columns (bureau.api.pagination).
+        rows = plan.values(queryset, extra=tuple(name.lstrip("-") for name in getattr(self, "keyset", ())))
+        page = self.paginate_queryset(rows)
+        if page is not None:
+            return self.get_paginated_response(plan.rows(page))
+        return Response(plan.rows(list(rows)))
+
+
+class ScopedReadOnlyModelViewSet(LeanListMixin, ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
-class ScopedModelViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+class ScopedModelViewSet(LeanListMixin, ScopedQuerysetMixin, viewsets.ModelViewSet):
     # What a refused delete says (see bureau.api.exceptions); subclasses name their record.
     protected_message = "该记录已有关联数据，不能删除。"
     # Set by perform_create: the record an idempotency key stands for.

@@ -1,0 +1,218 @@
+"""
+Lean API lists: a list page read as `.values()` rows and turned into the serializer's JSON without
+building a model instance or calling the serializer's `to_representation` for each row.
+
+The plan (`lean_plan`) is made once per request from the serializer the list would use: each
+readable field becomes a column of `.values()` (a dotted source such as `person.name` a join,
+`person__name`; a `get_<field>_display` source the field's choices; a slug relation the slug
+column) and a function that gives what the field's own `to_representation` gives. The output is
+the same dict as the serializer's, key for key and in the same order; the sensitive fields are
+masked as `ScopedModelSerializer.to_representation` masks a list (`shown()`, so that an open
+`disclosure()` counts them), and a nested list of a reverse relation (a person's categories) is
+one more query for the page, as its prefetch was.
+
+A serializer with anything else (a method field, a model property as a source, a nested single
+object, a many-to-many, its own `to_representation`) has no plan: its list is serialized as
+before. Detail answers and writes always go through the serializer.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.encoding import force_str
+from rest_framework import serializers
+
+from bureau.base.masking import shown
+
+DISPLAY = re.compile(r"^get_(\w+)_display$")
+
+
+class NoPlan(Exception):
+    """The serializer has a field the lean path cannot give exactly as the serializer does."""
+
+
+def _identity_field(drf_field, model_field) -> bool:
+    """True where the field's `to_representation` returns the value `.values()` already gives."""
+    if isinstance(drf_field, serializers.PrimaryKeyRelatedField):
+        return drf_field.pk_field is None
+    if type(drf_field) is serializers.CharField:
+        return isinstance(model_field, models.CharField | models.TextField)
+    if type(drf_field) is serializers.IntegerField:
+        return isinstance(model_field, models.IntegerField | models.AutoField)
+    return False
+
+
+def _representation_defined_by(serializer_class) -> type:
+    """The class whose `to_representation` a serializer uses."""
+    for klass in serializer_class.__mro__:
+        if "to_representation" in vars(klass):
+            return klass
+    return object
+
+
+def _own_representation(serializer) -> bool:
+    """True when the serializer adds nothing of its own to the kit's `to_representation`."""
+    from bureau.api.serializers import ScopedModelSerializer
+
+    defined_by = _representation_defined_by(type(serializer))
+    return defined_by in (serializers.Serializer, ScopedModelSerializer)
+
+
+@dataclass
+class Step:
+    key: str  # the output key
+    column: str  # the `.values()` key
+    convert: Callable | None  # applied to a value that is not None
+
+
+@dataclass
+class Nested:
+    key: str
+    plan: "LeanPlan"
+    fk_column: str  # the child's column holding the parent's pk
+    queryset: models.QuerySet = field(repr=False)
+
+
+class LeanPlan:
+    def __init__(self, serializer, model, queryset=None):
+        if not isinstance(serializer, serializers.ModelSerializer) or not _own_representation(serializer):
+            raise NoPlan(type(serializer).__name__)
+        self.model = model
+        self.pk = model._meta.pk.name
+        annotations = set(queryset.query.annotations) if queryset is not None else set()
+        self.steps: list[Step] = []
+        self.nested: list[Nested] = []
+        self.keys: list[str] = []
+        for drf_field in serializer._readable_fields:
+            self.keys.append(drf_field.field_name)
+            if isinstance(drf_field, serializers.ListSerializer):
+                self.nested.append(self._nested(drf_field))
+            else:
+                self.steps.append(self._step(drf_field, annotations))
+        # As ScopedModelSerializer.to_representation masks a list (never revealed: see LeanListMixin).
+        self.masks = list(getattr(serializer, "sensitive_masks", {}).items())
+        self.user = getattr(serializer.context.get("request"), "user", None)
+        self.columns = list(dict.fromkeys([self.pk, *(step.column for step in self.steps)]))
+
+    def _step(self, drf_field, annotations: set) -> Step:
+        attrs = list(drf_field.source_attrs)
+        if not attrs:
+            raise NoPlan(drf_field.field_name)  # source="*"
+        if isinstance(drf_field, serializers.SlugRelatedField):
+            attrs += drf_field.slug_field.split("__")
+        elif isinstance(
+            drf_field, serializers.RelatedField | serializers.ManyRelatedField | serializers.Serializer
+        ) and not isinstance(drf_field, serializers.PrimaryKeyRelatedField):
+            raise NoPlan(drf_field.field_name)
+        if len(attrs) == 1 and attrs[0] in annotations:
+            return Step(drf_field.field_name, attrs[0], drf_field.to_representation)
+        model, path, nullable = self.model, [], False
+        for position, name in enumerate(attrs[:-1]):
+            relation = self._field(model, name, drf_field)
+            if not (relation.concrete and (relation.many_to_one or relation.one_to_one)):
+                raise NoPlan(drf_field.field_name)
+            # An empty relation on the way to the source is an AttributeError for the serializer;
+            # the slug's own relation (the last of the source) is a None it answers as None.
+            nullable = nullable or (relation.null and position < len(drf_field.source_attrs) - 1)
+            path.append(name)
+            model = relation.related_model
+        if nullable and not drf_field.allow_null:
+            # The serializer would skip the key (or give a default) where the relation is empty.
+            raise NoPlan(drf_field.field_name)
+        last = attrs[-1]
+        display = DISPLAY.match(last)
+        if display and not isinstance(drf_field, serializers.RelatedField):
+            model_field = self._field(model, display.group(1), drf_field)
+            if not model_field.concrete or model_field.is_relation or not model_field.choices:
+                raise NoPlan(drf_field.field_name)
+            labels = {value: force_str(label, strings_only=True) for value, label in model_field.flatchoices}
+            to_representation = drf_field.to_representation
+
+            def convert(value, labels=labels, to_representation=to_representation):
+                return to_representation(labels.get(value, value))
+
+            return Step(drf_field.field_name, "__".join([*path, model_field.name]), convert)
+        model_field = self._field(model, last, drf_field)
+        if not model_field.concrete or model_field.many_to_many:
+            raise NoPlan(drf_field.field_name)
+        if model_field.is_relation != isinstance(drf_field, serializers.PrimaryKeyRelatedField):
+            raise NoPlan(drf_field.field_name)
+        if isinstance(drf_field, serializers.FileField | serializers.SerializerMethodField):
+            raise NoPlan(drf_field.field_name)
+        column = "__".join([*path, model_field.name])
+        if isinstance(drf_field, serializers.SlugRelatedField):
+            convert = None  # the slug's value as it is (SlugRelatedField.to_representation)
+        elif _identity_field(drf_field, model_field):
+            convert = None
+        elif isinstance(drf_field, serializers.PrimaryKeyRelatedField):
+            convert = drf_field.pk_field.to_representation
+        else:
+            convert = drf_field.to_representation
+        return Step(drf_field.field_name, column, convert)
+
+    @staticmethod
+    def _field(model, name: str, drf_field):
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise NoPlan(drf_field.field_name) from None
+
+    def _nested(self, list_field) -> Nested:
+        attrs = list_field.source_attrs
+        if type(list_field) is not serializers.ListSerializer or len(attrs) != 1:
+            raise NoPlan(list_field.field_name)
+        relation = self._field(self.model, attrs[0], list_field)
+        if not (relation.one_to_many and relation.auto_created) or relation.field.target_field != self.model._meta.pk:
+            raise NoPlan(list_field.field_name)
+        child_model = relation.related_model
+        # As the reverse manager and its prefetch read them: the default manager, its ordering.
+        queryset = child_model._default_manager.all()
+        plan = LeanPlan(list_field.child, child_model, queryset)
+        fk_column = relation.field.name
+        plan.columns = list(dict.fromkeys([fk_column, *plan.columns]))
+        return Nested(list_field.field_name, plan, fk_column, queryset)
+
+    def values(self, queryset, extra: tuple[str, ...] = ()):
+        """The queryset's rows as dicts of the plan's columns (and `extra` ones, e.g. a keyset's)."""
+        return queryset.prefetch_related(None).values(*dict.fromkeys([*self.columns, *extra]))
+
+    def rows(self, values: list[dict]) -> list[dict]:
+        """The serializer's output for each row, in order."""
+        data = [self.row(row) for row in values]
+        if self.nested and values:
+            ids = [row[self.pk] for row in values]
+            for nested in self.nested:
+                children: dict = {pk: [] for pk in ids}
+                child_rows = nested.queryset.filter(**{f"{nested.fk_column}__in": ids}).values(*nested.plan.columns)
+                for child_row in child_rows:
+                    children[child_row[nested.fk_column]].append(nested.plan.row(child_row))
+                for row, pk in zip(data, ids, strict=True):
+                    row[nested.key] = children[pk]
+        return data
+
+    def row(self, values: dict) -> dict:
+        out = dict.fromkeys(self.keys)
+        for step in self.steps:
+            value = values[step.column]
+            if value is not None and step.convert is not None:
+                value = step.convert(value)
+            out[step.key] = value
+        for key, mask in self.masks:
+            value = out[key]
+            if value:
+                out[key] = shown(self.user, value, mask)
+        return out
+
+
+def lean_plan(serializer, queryset) -> LeanPlan | None:
+    """The plan of a list of `serializer` (an instance, bound to the request), or None where there is none."""
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    if serializer.context.get("reveal") or model is not queryset.model:
+        return None
+    try:
+        return LeanPlan(serializer, queryset.model, queryset)
+    except NoPlan:
+        return None

@@ -378,7 +378,8 @@ class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resource
         dry_run = self._is_dry_run(kwargs)
         workflow = isinstance(instance, TownshipRecord) and self.user is not None
         if workflow and not is_create and not self.reviews and stored["review_status"] == ReviewStatus.APPROVED:
-            if not dry_run:
+            # Kept by a job's validation too (`kept_rows`); written by the import.
+            if not dry_run or self.kept_rows is not None:
                 self.proposals.append((instance, stored))
             return
         if workflow:

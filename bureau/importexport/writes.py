@@ -26,8 +26,19 @@ class BatchWritesMixin:
         # All or nothing: once a row is refused nothing more is written (the transaction is rolled back).
         return not dry_run and result is not None and not result.has_errors() and not result.has_validation_errors()
 
+    # During a job's validation: where the dry run keeps the rows it checked (validated.KeptRows),
+    # which the import job then writes without validating them again.
+    kept_rows = None
+    # Set by the import of kept rows, which read the records locked and checked them itself.
+    versions_claimed = False
+
+    def keep_rows(self, kind, instances, proposals, dry_run, result) -> None:
+        if dry_run and self.kept_rows is not None and (instances or proposals) and self.writes_allowed(False, result):
+            self.kept_rows.add(kind, instances, proposals)
+
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         instances, self.create_instances = list(self.create_instances), []
+        self.keep_rows("create", instances, (), dry_run, result)
         if not instances or not self.writes_allowed(dry_run, result):
             return
         model = self._meta.model
@@ -41,6 +52,7 @@ class BatchWritesMixin:
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         instances, self.update_instances = list(self.update_instances), []
         proposals, self.proposals = self.proposals, []
+        self.keep_rows("update", instances, proposals, dry_run, result)
         if not (instances or proposals) or not self.writes_allowed(dry_run, result):
             return
         model = self._meta.model
@@ -76,6 +88,8 @@ class BatchWritesMixin:
         The versions read at the start still stored? (Locked rows on PostgreSQL; SQLite's import
         transaction holds the write lock.) A record another user saved meanwhile refuses the file.
         """
+        if self.versions_claimed:
+            return
         versioned = [instance for instance in instances if isinstance(instance, VersionedModel)]
         stored = {}
         for chunk in chunks(versioned):

@@ -8,6 +8,7 @@ that model with that header use the mapping without asking (bureau.importexport.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from bureau.importexport import validated
 from bureau.importexport.headers import normalize
 from bureau.models import ImportColumnMapping, ImportJob
 from bureau.rules import background
@@ -58,7 +59,9 @@ def import_job_map_columns(*, job: ImportJob, by, choices: dict[str, str]) -> li
             mapping.full_clean()
             mapping.save()
             saved.append(mapping)
-        # Checked again from the start: the validation is a dry run.
+        # Checked again from the start: the validation is a dry run. The rows it kept were read with
+        # the old columns: they go, and the next validation keeps its own.
+        validated.kept_delete(job)
         updated = ImportJob.objects.filter(pk=job.pk, status__in=REMAPPABLE).update(
             status=ImportJob.Status.QUEUED,
             attempts=0,

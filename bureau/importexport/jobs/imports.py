@@ -3,6 +3,12 @@ Import jobs: the checked upload stored privately, validated by a dry run whose s
 shows (counts, errors by Excel row, a sample of the changes), then, once its user confirms, imported
 in one transaction. Either step may run again after a crash from the start: the dry run writes
 nothing, and a killed import's transaction wrote nothing.
+
+The validation keeps the rows it checked, as the values to write (bureau.importexport.validated,
+a file next to the upload); the import writes those, re-checking only what may have changed since
+the preview (the records' versions, new keys taken meanwhile, the user's role and scope, the closed
+years), without reading the sheet or validating a row again. A job without kept rows (validated
+before they were kept, or with a value they do not keep) is validated again by its import, as before.
 """
 
 import logging
@@ -11,10 +17,12 @@ from pathlib import PurePosixPath
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from import_export.results import RowResult
 
-from bureau.importexport import is_blank
+from bureau.importexport import is_blank, validated
 from bureau.importexport.formats import UploadRefused
 from bureau.importexport.resources import MORE_ERRORS_MESSAGE
 from bureau.models import ImportJob
@@ -220,16 +228,22 @@ def import_job_validate(*, job_id: int) -> ImportJob | None:
 
 
 def _validate(job: ImportJob) -> None:
+    kept = None
+    # A run before this one (killed, or before a mapping changed) may have kept rows: never used now.
+    validated.kept_delete(job)
     try:
         dataset = _read_dataset(job)
         job.rows_total = len(dataset)
         ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
         resource, tracker = _import_resource(job, sample=True)
+        kept = resource.kept_rows = validated.KeptRows(resource)
         result = resource.import_data(dataset, dry_run=True, raise_errors=False)
     except UploadRefused as refused:
+        _discard(kept)
         _finish_invalid(job, [str(refused)])
         return
     except Exception:
+        _discard(kept)
         logger.exception("Import job %s failed while validating", job.pk)
         _fail(job, VALIDATE_FAILED)
         return
@@ -242,9 +256,17 @@ def _validate(job: ImportJob) -> None:
         job.summary["columns"] = columns
     messages = _row_messages(result)
     if messages:
+        kept.discard()
         mappable = bool(resource.file_problem and columns and columns["unknown"] and columns["targets"])
         _finish_invalid(job, messages, keep_file=mappable)
         return
+    try:
+        rows = kept.save(job, resource.header_row)
+    except Exception:  # not kept: the import validates the file again
+        logger.exception("Import job %s: the validated rows were not kept", job.pk)
+        rows = None
+    if rows is not None:
+        job.summary["validated_rows"] = rows
     job.status = ImportJob.Status.VALIDATED
     job.save(update_fields=["status", "rows_done", "rows_total", "summary"])
 
@@ -287,7 +309,20 @@ def import_job_apply(*, job_id: int) -> ImportJob | None:
     return job
 
 
+def _discard(kept) -> None:
+    if kept is not None:
+        kept.discard()
+
+
 def _apply(job: ImportJob) -> None:
+    try:
+        kept = validated.kept_open(job)
+    except Exception:
+        logger.exception("Import job %s: its validated rows cannot be read; validating the file again", job.pk)
+        kept = None
+    if kept is not None:
+        _apply_kept(job, *kept)
+        return
     try:
         dataset = _read_dataset(job)
         resource, tracker = _import_resource(job, sample=False)
@@ -310,3 +345,48 @@ def _apply(job: ImportJob) -> None:
         _finish_invalid(job, messages, ImportJob.Status.FAILED)
         return
     job.file.delete(save=True)
+
+
+def _apply_kept(job: ImportJob, kept: dict, lines) -> None:
+    """The rows the validation checked, written after the re-checks of what may have changed since."""
+
+    def on_row(done: int) -> None:
+        if done % PROGRESS_EVERY == 0:
+            progress_note_write(job, done)
+        after_rows(job, done)
+
+    try:
+        model_admin = model_admin_for(job.model)
+        resource = model_admin.get_import_resource_classes(None)[job.resource_index](user=job.user)
+        with transaction.atomic():
+            try:
+                messages = validated.apply_rows(resource, kept, lines, on_row=on_row)
+            except validated.Refused as refused:
+                messages = refused.messages
+            if messages:
+                transaction.set_rollback(True)
+            else:
+                job.status = ImportJob.Status.DONE
+                job.rows_done = job.rows_total
+                job.result = {key: job.summary.get(key, 0) for key in ("new", "update", "skip", "error")}
+                job.finished_at = timezone.now()
+                job.save(update_fields=["status", "rows_done", "result", "finished_at"])
+    except Exception:
+        logger.exception("Import job %s failed while importing", job.pk)
+        _fail(job, APPLY_FAILED)
+        return
+    if messages:
+        _finish_invalid(job, messages, ImportJob.Status.FAILED)
+        return
+    job.file.delete(save=True)
+
+
+@receiver(post_save, sender=ImportJob, dispatch_uid="bureau.importexport.jobs.kept_rows")
+def kept_rows_cleanup(sender, instance, **kwargs) -> None:
+    """
+    The kept rows (whole ID numbers, as the upload) go with the upload: whatever path deletes it or
+    ends the job (done, failed, given up by the watchdog, swept), the next save of the job deletes them.
+    """
+    if instance.file and instance.status in (ImportJob.Status.VALIDATED, *ImportJob.ACTIVE):
+        return
+    validated.kept_delete(instance)

@@ -138,6 +138,11 @@ class ChoiceLabelWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         return dict(self.choices).get(str(value), "" if value is None else str(value))
 
+    def export_render(self):
+        """`render` with the labels looked up once, for an export of many rows (bureau.importexport.jobs)."""
+        labels = dict(self.choices)
+        return lambda value: labels.get(str(value), "" if value is None else str(value))
+
     @property
     def template_note(self) -> str:
         return "填写：" + "、".join(label for _, label in self.choices)
@@ -270,6 +275,15 @@ class NameForeignKeyWidget(widgets.ForeignKeyWidget):
                 self._found[name] = self.not_unique(name) if name in self._found else record
         for name in names:
             self._found.setdefault(name, self.missing(name))
+
+    def export_related(self):
+        """
+        The related record's field this column shows and its cell from that field's value (what `render`
+        gives for the record), for an export that reads values rather than records (bureau.importexport.jobs).
+        """
+        if self.use_natural_foreign_keys or self.key_is_id or "__" in self.field:
+            return None
+        return self.field, lambda value: value
 
     def missing(self, text: str) -> ValueError:
         return ValueError(f"{self.model._meta.verbose_name}“{text}”不存在。")
@@ -421,6 +435,11 @@ class PersonByIdNumberWidget(widgets.ForeignKeyWidget):
         if not value:
             return ""
         return shown(self.user, getattr(value, self.field), mask_for(self.model, self.field))
+
+    def export_related(self):
+        """The person's ID number, masked for the user as `render` shows it (NameForeignKeyWidget.export_related)."""
+        user, mask = self.user, mask_for(self.model, self.field)
+        return self.field, lambda number: shown(user, number, mask)
 
     template_note = "已在人员库中登记的身份证号"
     sample = SAMPLE_ID_NUMBER

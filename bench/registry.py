@@ -302,11 +302,17 @@ def area_parents(year: int) -> dict[str, int]:
     approved = {"review_status": ReviewStatus.APPROVED}
     fair = JobFair.objects.filter(**approved, start_date__year=year, dedicated_to_veterans=True).order_by("pk").first()
     fair = fair or JobFair.objects.create(
-        **approved, title=f"{year}年退役军人专场招聘会（压力测试）", start_date=datetime.date(year, 4, 20), venue="区人才市场"
+        **approved,
+        title=f"{year}年退役军人专场招聘会（压力测试）",
+        start_date=datetime.date(year, 4, 20),
+        venue="区人才市场",
     )
     training = TrainingClass.objects.filter(**approved, start_date__year=year).order_by("pk").first()
     training = training or TrainingClass.objects.create(
-        **approved, title=f"{year}年退役军人适应性培训班（压力测试）", start_date=datetime.date(year, 10, 10), venue="区党校"
+        **approved,
+        title=f"{year}年退役军人适应性培训班（压力测试）",
+        start_date=datetime.date(year, 10, 10),
+        venue="区党校",
     )
     population = CheckUpBatch.Population.KEY_BENEFICIARIES
     batch = CheckUpBatch.objects.filter(**approved, population=population, start_date__year=year).order_by("pk").first()
@@ -330,7 +336,9 @@ def area_records_fill(after: int, *, year: int) -> dict[str, int]:
 
     parents = area_parents(year)
     kinds = InsuranceContinuation.Kind.values
-    kind = "CASE " + " ".join(f"WHEN (bp.n / {AREA_EVERY}) %% {len(kinds)} = {i} THEN '{k}'" for i, k in enumerate(kinds))
+    kind = "CASE " + " ".join(
+        f"WHEN (bp.n / {AREA_EVERY}) %% {len(kinds)} = {i} THEN '{k}'" for i, k in enumerate(kinds)
+    )
     paid, accounted = InsuranceContinuation.State.PAID, InsuranceContinuation.State.ACCOUNTED
     records = [
         (FairAttendance, {**_approved(), "fair_id": str(parents["fair"]), "person_id": "bp.id"}),

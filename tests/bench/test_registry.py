@@ -7,6 +7,7 @@ their categories, bank accounts and payments, and the area records the report co
 """
 
 import pytest
+from django.db.models import F
 from stdnum.cn import ric
 
 from bench import registry
@@ -74,13 +75,7 @@ def test_rows_written_per_table(loaded):
     assert FairAttendance.objects.approved().count() == 4
     assert Visit.objects.approved().filter(visited_on__year=YEAR).count() == 4
     # Each record is in its person's township.
-    assert not HomecomingRegistration.objects.exclude(township=models_f("person__township")).exists()
-
-
-def models_f(name):
-    from django.db.models import F
-
-    return F(name)
+    assert not HomecomingRegistration.objects.exclude(township=F("person__township")).exists()
 
 
 @pytest.mark.django_db
@@ -89,7 +84,7 @@ def test_persons_are_valid_for_the_portal(loaded):
     rows = list(Person.objects.values_list("id_number", "gender", "birth_date", "township", "review_status"))
     numbers = [row[0] for row in rows]
     assert len(set(numbers)) == PERSONS
-    for number, gender, birth_date, township, review_status in rows:
+    for number, gender, birth_date, _township, review_status in rows:
         assert ric.is_valid(number), number
         resident = parse_resident_id(number)
         assert (resident.gender, resident.birth_date) == (gender, birth_date)

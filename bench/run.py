@@ -35,6 +35,7 @@ own (bench/payroll.py). It measures; it fails only when an answer is wrong. Not 
 import argparse
 import io
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# One key for this process and the gunicorn it starts (the admin's session is signed with it); not the public one.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 import django  # noqa: E402
 
@@ -519,6 +522,9 @@ def open_database(scale: str, reuse: bool) -> tuple[str, bool]:
     if connection.vendor == "sqlite":
         # A file, not memory: gunicorn's workers open the same database.
         connection.settings_dict["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / f"portal-bench-{scale}.sqlite3")
+    else:
+        # Not pytest's test_<name>: a test run on the same DATABASE_URL would drop it.
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     name = connection.creation._get_test_db_name()
     if reuse:
         old_name = connection.settings_dict["NAME"]

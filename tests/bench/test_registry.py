@@ -7,16 +7,18 @@ their categories, bank accounts and payments, and the area records the report co
 """
 
 import pytest
+from django.db import transaction
 from django.db.models import F
 from stdnum.cn import ric
 
 from bench import registry
-from bureau.models import BankAccount, CheckUp, Payment, PaymentBatch, Person, PersonCategory, ReviewStatus, Visit
+from bureau.models import BankAccount, Payment, Person, PersonCategory, ReviewStatus, Visit
 from bureau.validators import parse_resident_id
-from employment.models import FairAttendance, Trainee
+from employment.models import FairAttendance
 from reports.registry import collect_sections
-from resettlement.models import InsuranceContinuation
 from support_army.models import HomecomingRegistration
+
+pytestmark = pytest.mark.django_db
 
 YEAR = 2021
 PERSONS = 200
@@ -25,31 +27,16 @@ PAYMENTS = 1_950  # ten months for most, nine for the last 50: the ledger stops 
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
+    """The loader at 200 persons in three townships, rolled back after the module (docs/testing.md)."""
     from tests.factories import TownshipFactory
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), transaction.atomic():
         townships = [TownshipFactory(code=f"L{n:02d}", name=f"载{n}镇", order=n) for n in (1, 2, 3)]
         written = registry.registry_fill(year=YEAR, persons=PERSONS, payments=PAYMENTS)
         yield townships, written
-        for model in (
-            FairAttendance,
-            Trainee,
-            InsuranceContinuation,
-            CheckUp,
-            Visit,
-            HomecomingRegistration,
-            Payment,
-            PaymentBatch,
-            BankAccount,
-            PersonCategory,
-            Person,
-        ):
-            model.objects.all()._raw_delete(model.objects.db)
-        for township in townships:
-            township.delete()
+        transaction.set_rollback(True)
 
 
-@pytest.mark.django_db
 def test_rows_written_per_table(loaded):
     _, written = loaded
     per_kind = registry.area_record_count(PERSONS, 1)
@@ -78,7 +65,6 @@ def test_rows_written_per_table(loaded):
     assert not HomecomingRegistration.objects.exclude(township=F("person__township")).exists()
 
 
-@pytest.mark.django_db
 def test_persons_are_valid_for_the_portal(loaded):
     townships, _ = loaded
     rows = list(Person.objects.values_list("id_number", "gender", "birth_date", "township", "review_status"))
@@ -93,7 +79,6 @@ def test_persons_are_valid_for_the_portal(loaded):
     assert Person.objects.approved().veterans().count() == PERSONS
 
 
-@pytest.mark.django_db
 def test_the_report_counts_the_loaded_records(loaded):
     """The report's sections see the loaded area records (what makes its growth with size measurable)."""
     figures = {

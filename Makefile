@@ -8,8 +8,9 @@
 #               PYTEST_ARGS="-k seed", PYTEST_WORKERS=0 for one process (pdb, a single file)
 #   make lint   ruff check, ruff format --check, and lint-imports (the layers in .importlinter)
 #   make check  pending migrations, and `check --deploy` against production-style settings
-#   make bench  time the heavy paths at district scale beside their floors, then 20 clients on gunicorn;
-#               BENCH_ARGS="--scale city" by hand (10x). Not part of make test or CI
+#   make bench  time the heavy paths at district scale beside their floors (wall s, ratios project ÷ floor ×),
+#               then 20 clients on gunicorn;
+#               BENCH_ARGS="--scale city" by hand, PostgreSQL (DATABASE_URL) only. Not part of make test or CI
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv

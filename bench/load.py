@@ -1,8 +1,9 @@
 """
 A bounded load run: N clients (threads) request the given paths in turn for a fixed time.
 
-Every response is checked after it is timed: HTTP 200, JSON, and a full page of results; a wrong
-one is counted as an error and reported, never as a fast answer.
+Every response is checked after it is timed: HTTP 200, and for an API list JSON with a full page of
+results, for an admin list (`ADMIN_LIST`) the change list's HTML table; a wrong one is counted as an
+error and reported, never as a fast answer. Times are wall seconds.
 """
 
 import http.client
@@ -12,6 +13,9 @@ import statistics
 import threading
 import time
 import urllib.parse
+
+# What an admin change list answers (in place of a number of JSON rows): its HTML table of results.
+ADMIN_LIST = "admin change list"
 
 
 def free_port() -> int:
@@ -38,7 +42,7 @@ def wait_until_up(url: str, server, timeout: float = 60.0) -> None:
 
 
 def run(
-    base: str, paths: list[str], headers: dict, *, clients: int, seconds: float, json_rows: int | None = 50
+    base: str, paths: list[str], headers: dict, *, clients: int, seconds: float, json_rows: int | str | None = 50
 ) -> dict[str, dict]:
     """Figures for each path: requests, errors, p50, p95 (seconds) and requests per second."""
     parts = urllib.parse.urlsplit(base)
@@ -84,11 +88,15 @@ def run(
     return {path: figures(durations[path], errors[path], elapsed) for path in paths}
 
 
-def check(response, body: bytes, json_rows: int | None) -> str | None:
+def check(response, body: bytes, json_rows: int | str | None) -> str | None:
     if response.status != 200:
         return f"HTTP {response.status}"
     if json_rows is None:
         return None
+    if json_rows == ADMIN_LIST:
+        if not response.getheader("Content-Type", "").startswith("text/html"):
+            return f"not HTML: {response.getheader('Content-Type')}"
+        return None if b'id="result_list"' in body else "no result_list table in the page"
     if not response.getheader("Content-Type", "").startswith("application/json"):
         return f"not JSON: {response.getheader('Content-Type')}"
     rows = len(json.loads(body)["results"])

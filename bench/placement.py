@@ -114,7 +114,7 @@ def confirm_lines(label_width: int = 46) -> list[str]:
     wall = statistics.median(walls)
     lines.append(
         f"{f'确认选岗 confirm(), median of {n}':<{label_width}} {wall * 1000:10.1f} ms {max(queries):5d} q"
-        f"   floor {floor * 1000:9.1f} ms (lock + insert, no checks), ratio {wall / floor:6.1f}"
+        f"   {wall / floor:6.1f}× floor {floor * 1000:.1f} ms (the batch locked + the selection inserted, no checks)"
         f"   CPU {statistics.median(cpus) * 1000:.1f} ms; target < {TARGET_MS} ms"
     )
     desk_wall = statistics.median(desk_walls)

@@ -2,21 +2,34 @@
 `make bench`: the portal's heavy paths at district scale, each beside its floor.
 
     .venv/bin/python bench/run.py                    # --scale district: 50,000 persons, 500,000 payments
-    .venv/bin/python bench/run.py --scale city       # 10x; by hand only, it takes a while
+    .venv/bin/python bench/run.py --scale city       # PostgreSQL only: then 450,000 / 4.5 million as well
     .venv/bin/python bench/run.py --keep / --reuse   # keep the database / time again on a kept one
+    .venv/bin/python bench/run.py --load-only        # build and fill the database, time the loader, stop
 
 Builds a throwaway database (a SQLite file by default, a PostgreSQL test database when
-DATABASE_URL names one): `seed_demo --scale district` (the area records the report counts), then
-the registry and the ledger filled to the scale with `bulk_create` (bench/registry.py).
+DATABASE_URL names one): `seed_demo --scale district` (the demo's area records and users), then
+the registry filled by SQL to the district's size (bench/registry.py: persons with categories,
+bank accounts, payments and the area records the report counts).
 
-Each path is run once and its response checked (status, content type, rows) before it is timed;
-a wrong answer stops the bench rather than timing an error page. Beside each path, its floor,
-measured in the same run: the least the same work can cost (the same rows fetched by the ORM,
-the same workbook written by openpyxl, page 1 for a deep page), and the ratio of the two; 确认选岗 on
-the demo's placement batch, the median of its confirmations (bench/placement.py, target < 300 ms). Then a
-real gunicorn on 127.0.0.1 serves 20 clients for ~20 s (bench/load.py). Then the admin's import
-of 20,000 people as jobs and the peak memory of a 100,000-row one (bench/imports.py). It measures;
-it fails only when an answer is wrong. Not part of `make test` or CI.
+Every time is wall seconds, the median of BENCH_REPEAT runs (CPU seconds of this process beside
+it: on SQLite the database's work is in it too); every ratio is project ÷ floor, printed with ×;
+each floor is named on its line; the load average (/proc/loadavg) is printed at the start and
+beside each section, the machine being possibly shared. Each path is run once and its answer
+checked (status, content type, rows) before it is timed; a wrong answer stops the bench rather
+than timing an error page. The floors: a list page's own SELECT of its rows, captured from the
+request and executed alone; the export's: openpyxl's write-only mode writing the very cells the
+export wrote; 确认选岗's: the batch locked and the selection row inserted (bench/placement.py,
+target < 300 ms); the import's and the payroll's: see bench/imports.py and bench/payroll.py.
+
+At district: compose_report, the API and admin lists, the report's files, the admin index, the
+export, 确认选岗. With --scale city (PostgreSQL): the report and the lists at district, the
+registry filled to the city, the report and the lists again, city ÷ district (compose ≤ 1.5×).
+Then a real gunicorn (3 sync workers, as docker-compose.yml runs it) serves 20 clients on each of
+the API person and payment lists and the admin person and payment lists in turn (bench/load.py,
+p95 beside /healthz's); the admin's import of 20,000 people as jobs and the peak memory of a
+larger one (bench/imports.py); the monthly payroll of the scale's persons on a database of its
+own (bench/payroll.py). It measures; it fails only when an answer is wrong. Not part of
+`make test` or CI.
 """
 
 import argparse
@@ -34,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# One key for this process and the gunicorn it starts (the admin's session is signed with it); not the public one.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 import django  # noqa: E402
 
@@ -52,6 +67,7 @@ from bench.registry import SCALES, registry_fill  # noqa: E402
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR = 2021
+ADMIN_PAGE = 100
 
 
 class WrongAnswer(AssertionError):
@@ -63,38 +79,94 @@ def expect(condition: bool, message: str) -> None:
         raise WrongAnswer(message)
 
 
-def median_of(action, check, repeat: int) -> tuple[float, int]:
-    """Median seconds of `action`, and its queries; `check` sees every result, the first one untimed."""
+def loadavg() -> str:
+    """The machine's load average (1, 5, 15 minutes), printed beside every section: the machine may be shared."""
+    try:
+        return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load ?"
+
+
+def heading(title: str) -> None:
+    print(f"\n{title}   [{loadavg()}]", flush=True)
+
+
+def median_of(action, check, repeat: int) -> tuple[float, int, float]:
+    """
+    Median wall seconds of `action`, its queries and the median CPU seconds of this process;
+    `check` sees every result, the first one untimed.
+    """
     with CaptureQueriesContext(connection) as queries:
         check(action())
     query_count = len(queries.captured_queries)
-    durations = []
+    walls, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = action()
-        durations.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
         check(result)
-    return statistics.median(durations), query_count
+    return statistics.median(walls), query_count, statistics.median(cpus)
 
 
-def report(label: str, seconds: float, queries: int | None = None, floor: tuple[str, float] | None = None) -> None:
+def ratio(project: float, floor: float) -> str:
+    """Always project ÷ floor: how many times the floor the project costs."""
+    return f"{project / floor:6.1f}×" if floor > 0 else "     ∞×"
+
+
+def report(
+    label: str,
+    seconds: float,
+    queries: int | None = None,
+    floor: tuple[str, float] | None = None,
+    cpu: float | None = None,
+) -> None:
     line = f"{label:<46} {seconds * 1000:10.1f} ms"
     line += f" {queries:5d} q" if queries is not None else " " * 8
+    if cpu is not None:
+        line += f"  CPU {cpu * 1000:8.1f} ms"
     if floor:
         name, floor_seconds = floor
-        line += f"   floor {floor_seconds * 1000:9.1f} ms ({name}), ratio {seconds / floor_seconds:6.1f}"
+        line += f"   {ratio(seconds, floor_seconds)} floor {floor_seconds * 1000:.1f} ms ({name})"
     print(line, flush=True)
 
 
-def path(label, action, check, *, floor=None, repeat=REPEAT) -> float:
-    seconds, queries = median_of(action, check, repeat)
+def path(label, action, check, *, floor=None, repeat=REPEAT) -> tuple[float, int]:
+    """Time `action` (wall, median) beside its floor; prints one line; returns (seconds, queries)."""
+    seconds, queries, cpu = median_of(action, check, repeat)
     floor_result = None
     if floor is not None:
         name, floor_action, floor_check = floor
-        floor_seconds, _ = median_of(floor_action, floor_check, repeat)
+        floor_seconds, _, _ = median_of(floor_action, floor_check, repeat)
         floor_result = (name, floor_seconds)
-    report(label, seconds, queries, floor_result)
-    return seconds
+    report(label, seconds, queries, floor_result, cpu)
+    return seconds, queries
+
+
+def page_select(action, table: str):
+    """
+    The floor of a list page: the page's own SELECT of its rows, as the request issued it (the longest
+    query reading `table` with a LIMIT), executed again alone and fetched. Returns (name, action, check).
+    """
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    quoted = connection.ops.quote_name(table)
+    selects = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].lstrip().upper().startswith("SELECT")
+        and f"FROM {quoted}" in query["sql"]
+        and "LIMIT" in query["sql"]
+    ]
+    expect(selects, f"no SELECT … FROM {table} … LIMIT among the page's {len(captured.captured_queries)} queries")
+    sql = max(selects, key=len)
+
+    def run_select():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)  # as executed: no parameters to substitute again
+            return cursor.fetchall()
+
+    return (f"the page's own SELECT, {table}", run_select, lambda rows: expect(rows, "no rows"))
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -210,85 +282,87 @@ def cursor_near_the_end(model, keyset: tuple[str, ...], rows_after: int) -> str:
     return paginator.encode_cursor(row, backwards=False)
 
 
-def time_paths(scale: str) -> None:
+def registry_size() -> tuple[int, int]:
+    from bureau.models import Payment, Person
+
+    return Person.objects.count(), Payment.objects.count()
+
+
+def size() -> str:
+    persons, payments = registry_size()
+    return f"{persons} persons, {payments} payments"
+
+
+def clerk_client() -> Client:
+    from bureau.models import User
+
+    clerk = Client()
+    clerk.force_login(User.objects.get(username="clerk"))
+    return clerk
+
+
+def time_report(scale: str) -> dict:
+    """compose_report of the year, the district's report (no floor: what grows with size is the figure)."""
+    from reports.compose import compose_report
+
+    heading(f"report compose at {scale} ({size()})")
+    seconds, queries = path(
+        f"compose_report {YEAR}, {scale}", lambda: compose_report(year=YEAR), lambda result: expect(result, "empty")
+    )
+    return {"compose": seconds, "compose_queries": queries}
+
+
+def time_lists(scale: str) -> dict:
+    """The API lists and the admin person and payment lists, one request each, beside the page's own SELECT."""
     from bureau.api.pagination import KeysetPagination
-    from bureau.models import Payment, Person, User
+    from bureau.models import Payment, Person
+
+    heading(f"lists, one request at a time, at {scale} ({size()})")
+    page = KeysetPagination.page_size
+    clerk = clerk_client()
+    figures = {}
+
+    def api(label, url, params, table):
+        action = lambda: clerk.get(url, params)  # noqa: E731
+        return path(label, action, json_page(page), floor=page_select(action, table))
+
+    figures["api_payments"] = api(f"API payments page 1, {scale}", "/api/v1/payments/", {}, "bureau_payment")
+    api(f"API payments ?page=20, {scale}", "/api/v1/payments/", {"page": 20}, "bureau_payment")
+    deep = cursor_near_the_end(Payment, ("-paid_on", "-id"), page)
+    api(f"API payments, the last page (cursor), {scale}", "/api/v1/payments/", {"cursor": deep}, "bureau_payment")
+    api(f"API payments ?year={YEAR} page 1, {scale}", "/api/v1/payments/", {"year": YEAR}, "bureau_payment")
+    figures["api_persons"] = api(f"API persons page 1, {scale}", "/api/v1/persons/", {}, "bureau_person")
+    deep_person = cursor_near_the_end(Person, ("id",), page)
+    api(f"API persons, the last page (cursor), {scale}", "/api/v1/persons/", {"cursor": deep_person}, "bureau_person")
+
+    for key, label, url, table in (
+        ("admin_payments", "admin payment list", "/admin/bureau/payment/", "bureau_payment"),
+        ("admin_persons", "admin person list", "/admin/bureau/person/", "bureau_person"),
+    ):
+        action = lambda url=url: clerk.get(url)  # noqa: E731
+        figures[key] = path(f"{label}, {scale}", action, change_list(ADMIN_PAGE), floor=page_select(action, table))
+    return figures
+
+
+def time_district_paths() -> None:
+    """The paths measured at district scale only: the report's files, the admin index, the export, 确认选岗."""
+    from bureau.models import User
     from reports.compose import compose_report
     from reports.docx import render_docx
     from reports.xlsx import render_xlsx
 
-    persons, payments = Person.objects.count(), Payment.objects.count()
-    print(f"registry: {persons} persons, {payments} payments\n")
-    page = KeysetPagination.page_size
-
+    heading("report files, admin index, export, station list, 确认选岗 (district)")
     document = compose_report(year=YEAR)
-    path("compose_report (no floor)", lambda: compose_report(year=YEAR), lambda result: expect(result, "empty"))
     path("render_docx (no floor)", lambda: render_docx(document), lambda result: expect(result, "empty"))
     path("render_xlsx (no floor)", lambda: render_xlsx(document), lambda result: expect(result, "empty"))
-
-    clerk = Client()
-    clerk.force_login(User.objects.get(username="clerk"))
-
-    payment_rows = Payment.objects.select_related("person", "programme").order_by("-paid_on", "-id")
-    fetch_page = ("ORM, same rows", lambda: list(payment_rows[:page]), rows_fetched(page))
-    payments_first = path(
-        "API payments page 1",
-        lambda: clerk.get("/api/v1/payments/"),
-        json_page(page),
-        floor=fetch_page,
-    )
+    clerk = clerk_client()
     path(
-        "API payments ?page=20", lambda: clerk.get("/api/v1/payments/", {"page": 20}), json_page(page), floor=fetch_page
-    )
-    deep = cursor_near_the_end(Payment, ("-paid_on", "-id"), page)
-    path(
-        "API payments, the last page (cursor)",
-        lambda: clerk.get("/api/v1/payments/", {"cursor": deep}),
-        json_page(page),
-        floor=("API page 1", lambda: clerk.get("/api/v1/payments/"), json_page(page)),
-    )
-    report("  (page 1 above)", payments_first)
-    path(
-        "API payments ?year=2021 page 1",
-        lambda: clerk.get("/api/v1/payments/", {"year": YEAR}),
-        json_page(page),
-        floor=fetch_page,
+        "admin index with the review inbox (no floor)",
+        lambda: clerk.get("/admin/"),
+        lambda r: expect(r.status_code == 200, "!"),
     )
 
-    person_rows = Person.objects.select_related("township").prefetch_related("categories").order_by("id")
-    deep_person = cursor_near_the_end(Person, ("id",), page)
-    path(
-        "API persons page 1",
-        lambda: clerk.get("/api/v1/persons/"),
-        json_page(page),
-        floor=("ORM, same rows", lambda: list(person_rows[:page]), rows_fetched(page)),
-    )
-    path(
-        "API persons, the last page (cursor)",
-        lambda: clerk.get("/api/v1/persons/", {"cursor": deep_person}),
-        json_page(page),
-        floor=("API page 1", lambda: clerk.get("/api/v1/persons/"), json_page(page)),
-    )
-
-    admin_page = 100
-    path(
-        "admin payment list",
-        lambda: clerk.get("/admin/bureau/payment/"),
-        change_list(admin_page),
-        floor=("ORM, same rows", lambda: list(payment_rows.select_related("batch")[:admin_page]), rows_fetched(100)),
-    )
-    path(
-        "admin person list",
-        lambda: clerk.get("/admin/bureau/person/"),
-        change_list(admin_page),
-        floor=(
-            "ORM, same rows",
-            lambda: list(Person.objects.select_related("township").order_by("township__order", "name")[:admin_page]),
-            rows_fetched(admin_page),
-        ),
-    )
-    path("admin index with the review inbox", lambda: clerk.get("/admin/"), lambda r: expect(r.status_code == 200, "!"))
-
+    persons, _ = registry_size()
     export_url = "/admin/bureau/person/export/"
     data = export_form_data(clerk, export_url)
     cells: list = []
@@ -297,7 +371,7 @@ def time_paths(scale: str) -> None:
         lambda: clerk.post(export_url, data),
         export_job_file(persons, cells),
         # The floor writes the very cells the export wrote.
-        floor=("openpyxl write-only, same cells", workbook_floor(cells), lambda c: expect(len(c) > 0, "empty")),
+        floor=("openpyxl write-only, the same cells", workbook_floor(cells), lambda c: expect(len(c) > 0, "empty")),
         repeat=1,
     )
 
@@ -314,13 +388,49 @@ def time_paths(scale: str) -> None:
         print(line, flush=True)
 
 
+def compare_scales(district: dict, city: dict) -> None:
+    """City ÷ district for the report and the lists (the report's target: ≤ 1.5×)."""
+    heading("city ÷ district")
+    compose = city["compose"] / district["compose"]
+    verdict = "met" if compose <= 1.5 else "NOT met"
+    print(
+        f"{'compose_report':<46} {ratio(city['compose'], district['compose'])}   "
+        f"{district['compose'] * 1000:.0f} ms, {district['compose_queries']} q → {city['compose'] * 1000:.0f} ms, "
+        f"{city['compose_queries']} q (target ≤ 1.5×: {verdict})"
+    )
+    for key, label in (
+        ("admin_persons", "admin person list"),
+        ("admin_payments", "admin payment list"),
+        ("api_persons", "API persons page 1"),
+        ("api_payments", "API payments page 1"),
+    ):
+        (d_seconds, d_queries), (c_seconds, c_queries) = district[key], city[key]
+        print(
+            f"{label:<46} {ratio(c_seconds, d_seconds)}   {d_seconds * 1000:.0f} ms, {d_queries} q → "
+            f"{c_seconds * 1000:.0f} ms, {c_queries} q"
+        )
+
+
+def fill(scale: str) -> None:
+    """The registry up to the scale by SQL (bench/registry.py), then ANALYZE."""
+    start = time.perf_counter()
+    written = registry_fill(scale=scale, year=YEAR)
+    with connection.cursor() as cursor:
+        # Statistics for the query planner, as a database that grew over time has them.
+        cursor.execute("ANALYZE")
+    seconds = time.perf_counter() - start
+    rows = ", ".join(f"+{count} {name}" for name, count in written.items() if count)
+    print(
+        f"{f'SQL loader to {scale} (and ANALYZE)':<46} {seconds:10.1f} s   {rows or 'nothing to add'}   [{loadavg()}]"
+    )
+
+
 def import_paths(rows: int, memory_rows: int) -> None:
     """The admin's import of a registry (bench/imports.py), then the peak memory of a larger one in a process of its own."""
     from bench.imports import run_job_bench
     from bureau.models import Township, User
 
-    clock = "CPU seconds of this process" if connection.vendor == "sqlite" else "wall seconds"
-    print(f"\nimport of {rows} new people as the admin runs it ({clock}):")
+    heading(f"import of {rows} new people as the admin runs it (bench/imports.py)")
     names = list(Township.objects.values_list("name", flat=True))
     for line in run_job_bench(User.objects.get(username="clerk"), names, rows):
         print(f"  {line}", flush=True)
@@ -331,17 +441,33 @@ def import_paths(rows: int, memory_rows: int) -> None:
         )
 
 
-def gunicorn_load(database_url: str, seconds: float, clients: int) -> None:
+# (label, path, what a right answer is) of the 20 clients' run, one list at a time.
+LOAD_PATHS = [
+    ("API persons", "/api/v1/persons/", "json"),
+    ("API payments", "/api/v1/payments/", "json"),
+    ("admin person list", "/admin/bureau/person/", "admin"),
+    ("admin payment list", "/admin/bureau/payment/", "admin"),
+]
+
+
+def gunicorn_load(database_url: str, seconds: float, clients: int, scale: str) -> None:
+    from django.conf import settings as django_settings
     from rest_framework.authtoken.models import Token
 
+    from bureau.api.pagination import KeysetPagination
     from bureau.models import User
 
-    token = Token.objects.get_or_create(user=User.objects.get(username="clerk"))[0].key
+    clerk = User.objects.get(username="clerk")
+    token = Token.objects.get_or_create(user=clerk)[0].key
+    # The admin's lists take the clerk's session (a row of the database gunicorn reads).
+    browser = Client()
+    browser.force_login(clerk)
+    session = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": django_settings.SECRET_KEY,  # the session's hash is checked with it
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
         # No Celery worker or beat runs beside this gunicorn: with a broker, /healthz (the floor, and
@@ -349,6 +475,7 @@ def gunicorn_load(database_url: str, seconds: float, clients: int) -> None:
         "CELERY_TASK_ALWAYS_EAGER": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    connection.close()
     port = load.free_port()
     # As docker-compose.yml runs it: three sync workers.
     server = subprocess.Popen(
@@ -361,14 +488,24 @@ def gunicorn_load(database_url: str, seconds: float, clients: int) -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         load.wait_until_up(f"{base}/healthz", server)
-        print(f"\ngunicorn, 3 sync workers, {clients} clients for {seconds:.0f} s each:")
-        headers = {"Authorization": f"Token {token}"}
-        lists = load.run(base, ["/api/v1/persons/", "/api/v1/payments/"], headers, clients=clients, seconds=seconds)
-        floor = load.run(base, ["/healthz"], {}, clients=clients, seconds=seconds / 2, json_rows=None)
-        for name, figures in {**lists, **floor}.items():
-            print(f"  {name:<44} {load.describe(figures)}")
-        lists_p95 = max(figures["p95"] for figures in lists.values())
-        print(f"  p95 of the lists / p95 of /healthz (floor): {lists_p95 / floor['/healthz']['p95']:.1f}")
+        heading(f"gunicorn, 3 sync workers, {clients} clients on one list at a time for {seconds:.0f} s, {scale}")
+        headers = {
+            "json": {"Authorization": f"Token {token}"},
+            "admin": {"Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}"},
+        }
+        answers = {"json": KeysetPagination.page_size, "admin": load.ADMIN_LIST}
+        floor = load.run(base, ["/healthz"], {}, clients=clients, seconds=seconds / 2, json_rows=None)["/healthz"]
+        for label, url, kind in LOAD_PATHS:
+            figures = load.run(base, [url], headers[kind], clients=clients, seconds=seconds, json_rows=answers[kind])[
+                url
+            ]
+            target = " (target < 200 ms)" if kind == "json" else " (target < 500 ms at city)"
+            print(
+                f"  {label:<28} {load.describe(figures)}   p95 {ratio(figures['p95'], floor['p95']).strip()} "
+                f"the floor's{target}   [{loadavg()}]",
+                flush=True,
+            )
+        print(f"  {'/healthz (floor)':<28} {load.describe(floor)}")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -380,12 +517,37 @@ def database_url_of(settings_dict: dict) -> str:
     return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**settings_dict)
 
 
+def open_database(scale: str, reuse: bool) -> tuple[str, bool]:
+    """The bench's database: a SQLite file or PostgreSQL's test database; (the old name, whether it was reused)."""
+    if connection.vendor == "sqlite":
+        # A file, not memory: gunicorn's workers open the same database.
+        connection.settings_dict["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / f"portal-bench-{scale}.sqlite3")
+    else:
+        # Not pytest's test_<name>: a test run on the same DATABASE_URL would drop it.
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+    name = connection.creation._get_test_db_name()
+    if reuse:
+        old_name = connection.settings_dict["NAME"]
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        try:
+            from bureau.models import User
+
+            if User.objects.filter(username="clerk").exists():
+                return old_name, True
+        except Exception:  # no such database: build it
+            pass
+        connection.close()
+        connection.settings_dict["NAME"] = old_name
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True), False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="district")
     parser.add_argument("--keep", action="store_true", help="keep the database after the run")
     parser.add_argument("--reuse", action="store_true", help="time again on a database kept by --keep")
-    parser.add_argument("--load-seconds", type=float, default=20.0, help="length of the gunicorn load run")
+    parser.add_argument("--load-seconds", type=float, default=15.0, help="length of each list's gunicorn load run")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients of the load run")
     parser.add_argument("--skip-load", action="store_true", help="no gunicorn load run")
     parser.add_argument("--skip-imports", action="store_true", help="no import jobs, no memory run")
@@ -397,53 +559,70 @@ def main() -> None:
         help="rows of the import whose peak RSS is measured (default: IMPORT_MAX_ROWS, the largest file allowed)",
     )
     parser.add_argument("--skip-payroll", action="store_true", help="no monthly payroll run")
-    parser.add_argument("--payroll-people", type=int, default=50_000, help="beneficiaries of the monthly payroll run")
+    parser.add_argument(
+        "--payroll-people",
+        type=int,
+        default=None,
+        help="beneficiaries of the monthly payroll run (default: the scale's persons, 50,000 or 450,000)",
+    )
+    parser.add_argument("--load-only", action="store_true", help="build and fill the database, time the loader, stop")
     options = parser.parse_args()
 
+    if options.scale == "city" and connection.vendor != "postgresql":
+        print(
+            "--scale city runs on PostgreSQL only (450,000 persons and 4.5 million payments are a server's):\n"
+            "set DATABASE_URL=postgres://… (a role that may create databases) and run it again. Nothing was done."
+        )
+        sys.exit(2)
+    print(f"bench/run.py --scale {options.scale} on {connection.vendor}, wall seconds   [{loadavg()}]", flush=True)
     setup_test_environment()
-    if connection.vendor == "sqlite":
-        # A file, not memory: gunicorn's workers open the same database.
-        name = str(Path(tempfile.gettempdir()) / f"portal-bench-{options.scale}.sqlite3")
-        connection.settings_dict["TEST"]["NAME"] = name
-    reuse = options.reuse and connection.vendor == "sqlite" and Path(name).exists()
-    if reuse:
-        old_name = connection.settings_dict["NAME"]
-        connection.close()
-        connection.settings_dict["NAME"] = name
-    else:
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name, reused = open_database(options.scale, options.reuse)
     try:
-        if not reuse:
+        if not reused:
             start = time.perf_counter()
             call_command("seed_demo", "--year", str(YEAR), "--scale", "district", stdout=io.StringIO())
-            print(f"{'seed_demo --scale district':<46} {time.perf_counter() - start:10.1f} s")
-        start = time.perf_counter()
-        persons, payments = registry_fill(scale=options.scale, year=YEAR)
-        print(f"{f'bulk registry: +{persons} persons, +{payments} payments':<46} {time.perf_counter() - start:10.1f} s")
-        if persons or payments:
-            # Statistics for the query planner, as a database that grew over time has them.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        time_paths(options.scale)
+            print(f"{'seed_demo --scale district':<46} {time.perf_counter() - start:10.1f} s   [{loadavg()}]")
+        district_persons, _ = SCALES["district"]
+        measured_district = registry_size()[0] <= district_persons
+        if measured_district:
+            fill("district")
+        if options.load_only:
+            if options.scale == "city":
+                fill("city")
+            return
+        district = {}
+        if measured_district:
+            district = {**time_report("district"), **time_lists("district")}
+            if options.scale == "district":
+                time_district_paths()
+        else:
+            print("(a reused database past the district's size: the district's figures are not measured)")
+        if options.scale == "city":
+            fill("city")
+            city = {**time_report("city"), **time_lists("city")}
+            if district:
+                compare_scales(district, city)
         if not options.skip_load:
-            connection.close()
-            gunicorn_load(database_url_of(connection.settings_dict), options.load_seconds, options.clients)
+            gunicorn_load(
+                database_url_of(connection.settings_dict), options.load_seconds, options.clients, options.scale
+            )
         if not options.skip_imports:
             import_paths(options.import_rows, options.memory_rows)
         if not options.skip_payroll:
             # A database of its own (bench/payroll.py): the payroll's beneficiaries are not the demo district.
             connection.close()
+            people = options.payroll_people or SCALES[options.scale][0]
+            heading(f"monthly payroll of {people} beneficiaries (bench/payroll.py)")
             subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "payroll.py"), "--people", str(options.payroll_people)],
-                cwd=ROOT,
-                check=True,
+                [sys.executable, str(ROOT / "bench" / "payroll.py"), "--people", str(people)], cwd=ROOT, check=True
             )
     finally:
-        if options.keep or reuse:
+        connection.close()
+        if options.keep or reused:
             print(f"\nkept: {connection.settings_dict['NAME']}")
-            connection.close()
         else:
             connection.creation.destroy_test_db(old_name, verbosity=0)
+        print(f"done   [{loadavg()}]")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bureau", "0030_import_column_mappings"),
+        ("bureau", "0031_payment_period_year"),
     ]
 
     operations = [

@@ -253,8 +253,9 @@ class Payment(models.Model):
         related_name="payments",
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
-    # The generated year is the period's: the history keeps the period it is computed from.
-    history = HistoricalRecords(excluded_fields=["period_year"])
+    # The history has the generated year too, computed from its own period (an excluded field would
+    # cost a query per history row to rebuild the record).
+    history = HistoricalRecords()
 
     township_lookup = "person__township"
     record_year = "period"  # a payment of a closed year is locked with it (`bureau.rules.closing`)

@@ -288,4 +288,5 @@ def test_admin_payment_list_costs_the_same_with_a_batch_on_every_row(client, bur
         response = client.get(url)
 
     assert len(response.context["cl"].result_list) == 100
-    assert len(page) == len(few) == 16
+    # 15: the 期间 filter's choices no longer read the ledger (bureau.admin.filters.PeriodFilter).
+    assert len(page) == len(few) == 15

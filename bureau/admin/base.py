@@ -7,7 +7,7 @@ The kit's admins, composed of one mixin per concern:
 - `imports`, `exports` (ImportJobsMixin, ExportJobsMixin): xlsx in and out, as jobs of the worker;
 - `find`       (FindByIdMixin): a record by the full ID number, POSTed;
 - `closing`    (ClosedYearAdminMixin): a closed year's record refused a delete with the year's message;
-- `changelist` (ChangeListMixin, ListCostMixin) and `lookups` (SensitiveQueryMixin): the list's
+- `changelist` (ChangeListMixin), `listcost` (ListCostMixin) and `lookups` (SensitiveQueryMixin): the list's
   columns, a cost that does not grow with the table (capped count, cached filter choices, one
   reverse per list) and the query parameters it takes.
 
@@ -34,11 +34,12 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from bureau.admin.changelist import ChangeListMixin, ListCostMixin, admin_url
+from bureau.admin.changelist import ChangeListMixin
 from bureau.admin.closing import ClosedYearAdminMixin
 from bureau.admin.exports import ExportJobsMixin
 from bureau.admin.find import FindByIdMixin
 from bureau.admin.imports import ImportJobsMixin
+from bureau.admin.listcost import ListCostMixin, admin_url
 from bureau.admin.lookups import SensitiveQueryMixin
 from bureau.admin.masking import MaskingMixin
 from bureau.admin.review import ReviewMixin

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from bureau.admin.base import ScopedAdmin
-from bureau.admin.changelist import admin_url
+from bureau.admin.listcost import admin_url
 from bureau.base.masking import shown_field
 from bureau.importexport.records import EnterpriseResource, PersonResource
 from bureau.models import Enterprise, FamilyLink, Merit, Person, PersonCategory

@@ -17,7 +17,19 @@ from bureau.admin import LedgerRecordAdmin, ReadOnlyAdmin, RecordAdmin, RunSteps
 from bureau.models import Person, Visit
 
 ADMIN_PACKAGE = Path(bureau.admin.__file__).parent
-CONCERNS = ["scoping", "masking", "review", "imports", "exports", "find", "changelist", "lookups", "runs", "base"]
+CONCERNS = [
+    "scoping",
+    "masking",
+    "review",
+    "imports",
+    "exports",
+    "find",
+    "changelist",
+    "listcost",
+    "lookups",
+    "runs",
+    "base",
+]
 HOOKS = [
     "changelist_view",
     "lookup_allowed",

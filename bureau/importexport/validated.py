@@ -19,6 +19,7 @@ import contextlib
 import datetime
 import gzip
 import hashlib
+import io
 import json
 import tempfile
 import uuid
@@ -196,7 +197,8 @@ def kept_open(job):
         return None
     if hashlib.sha256(content).hexdigest() != kept["sha256"]:
         return None
-    return kept, (json.loads(line) for line in gzip.decompress(content).splitlines())
+    # A batch a line, decompressed as read: the rows are never all in memory at once.
+    return kept, (json.loads(line) for line in gzip.GzipFile(fileobj=io.BytesIO(content)))
 
 
 class Refused(Exception):

@@ -215,3 +215,15 @@ def test_kept_values_read_back_as_the_validation_had_them():
         assert validated.decoder(field)(validated.encode(value)) == value
     with pytest.raises(validated.Unstorable):
         validated.encode(object())
+
+
+def test_the_kept_rows_go_with_the_upload_whatever_ends_the_job(bureau_user, township_a, private_root):
+    given_up = validated_job(bureau_user, xlsx_file([person_row(1, township_a)]))
+    swept = validated_job(bureau_user, xlsx_file([person_row(2, township_a)]))
+    assert len(files_under(private_root)) == 4  # two uploads, each with its kept rows
+    ImportJob.objects.filter(pk=swept.pk).update(status=ImportJob.Status.DONE)  # a run killed after its commit
+
+    given_up.job_give_up("多次尝试均未完成。")  # the watchdog's
+    jobs.export_jobs_expire()  # the hourly sweep
+
+    assert files_under(private_root) == []

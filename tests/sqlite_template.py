@@ -130,6 +130,7 @@ def django_db_setup(
 
 def migrate_to(path: Path) -> None:
     """The subprocess: migrate a new file as `create_test_db` does, then show it under its name."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     import django
     from django.conf import settings
 

@@ -14,8 +14,9 @@ from bureau import roles
 from tests.factories import PersonFactory, TownshipFactory, UserFactory, make_id_number
 
 # Real Celery worker processes and Redis for the tests that kill them (tests/worker_process.py);
-# one seeded demo district shared by the tests that only read it (tests/demo_district.py).
-pytest_plugins = ["tests.worker_process", "tests.demo_district", "tests.budget", "pytester"]
+# one seeded demo district shared by the tests that only read it (tests/demo_district.py); the SQLite
+# database migrated once for all xdist workers (tests/sqlite_template.py).
+pytest_plugins = ["tests.worker_process", "tests.demo_district", "tests.budget", "tests.sqlite_template", "pytester"]
 
 PASSWORD = "test-password-123"
 

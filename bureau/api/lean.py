@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.utils.encoding import force_str
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from bureau.base.masking import shown
 
@@ -122,8 +123,8 @@ class LeanPlan:
             nullable = nullable or (relation.null and position < len(drf_field.source_attrs) - 1)
             path.append(name)
             model = relation.related_model
-        if nullable and not drf_field.allow_null:
-            # The serializer would skip the key (or give a default) where the relation is empty.
+        if nullable and (not drf_field.allow_null or drf_field.default is not empty):
+            # The serializer would skip the key, or give its default, where the relation is empty.
             raise NoPlan(drf_field.field_name)
         last = attrs[-1]
         display = DISPLAY.match(last)

@@ -147,7 +147,9 @@ class LeanPlan:
             raise NoPlan(drf_field.field_name)
         if isinstance(drf_field, serializers.FileField | serializers.SerializerMethodField):
             raise NoPlan(drf_field.field_name)
-        column = "__".join([*path, model_field.name])
+        # A foreign key by its column (`selection_id`): a selected `selection` would make the list's
+        # ordering on `selection` order by the id instead of the related model's ordering.
+        column = "__".join([*path, model_field.attname if model_field.is_relation else model_field.name])
         if isinstance(drf_field, serializers.SlugRelatedField):
             convert = None  # the slug's value as it is (SlugRelatedField.to_representation)
         elif _identity_field(drf_field, model_field):
@@ -183,7 +185,10 @@ class LeanPlan:
                 if lookup.queryset is not None:
                     queryset = lookup.queryset
         plan = LeanPlan(list_field.child, child_model, queryset)
-        fk_column = relation.field.name
+        fk_column = relation.field.attname
+        # Rows equal in the ordering come in the order of their ids (the prefetch left them to the database).
+        ordering = [*(queryset.query.order_by or child_model._meta.ordering), child_model._meta.pk.name]
+        queryset = queryset.order_by(*ordering)
         plan.columns = list(dict.fromkeys([fk_column, *plan.columns]))
         return Nested(list_field.field_name, plan, fk_column, queryset)
 

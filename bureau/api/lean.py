@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.encoding import force_str
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from bureau.base.masking import shown
 
@@ -83,6 +85,7 @@ class LeanPlan:
         self.model = model
         self.pk = model._meta.pk.name
         annotations = set(queryset.query.annotations) if queryset is not None else set()
+        self.prefetches = queryset._prefetch_related_lookups if queryset is not None else ()
         self.steps: list[Step] = []
         self.nested: list[Nested] = []
         self.keys: list[str] = []
@@ -94,7 +97,8 @@ class LeanPlan:
                 self.steps.append(self._step(drf_field, annotations))
         # As ScopedModelSerializer.to_representation masks a list (never revealed: see LeanListMixin).
         self.masks = list(getattr(serializer, "sensitive_masks", {}).items())
-        self.user = getattr(serializer.context.get("request"), "user", None)
+        # Reused by later requests only where no serializer of it builds its fields per request.
+        self.reusable = _fields_defined_by(type(serializer)) and all(nested.plan.reusable for nested in self.nested)
         self.columns = list(dict.fromkeys([self.pk, *(step.column for step in self.steps)]))
 
     def _step(self, drf_field, annotations: set) -> Step:
@@ -119,8 +123,8 @@ class LeanPlan:
             nullable = nullable or (relation.null and position < len(drf_field.source_attrs) - 1)
             path.append(name)
             model = relation.related_model
-        if nullable and not drf_field.allow_null:
-            # The serializer would skip the key (or give a default) where the relation is empty.
+        if nullable and (not drf_field.allow_null or drf_field.default is not empty):
+            # The serializer would skip the key, or give its default, where the relation is empty.
             raise NoPlan(drf_field.field_name)
         last = attrs[-1]
         display = DISPLAY.match(last)
@@ -128,11 +132,12 @@ class LeanPlan:
             model_field = self._field(model, display.group(1), drf_field)
             if not model_field.concrete or model_field.is_relation or not model_field.choices:
                 raise NoPlan(drf_field.field_name)
-            labels = {value: force_str(label, strings_only=True) for value, label in model_field.flatchoices}
+            labels = dict(model_field.flatchoices)
             to_representation = drf_field.to_representation
 
             def convert(value, labels=labels, to_representation=to_representation):
-                return to_representation(labels.get(value, value))
+                # As Model._get_FIELD_display, in the request's language.
+                return to_representation(force_str(labels.get(value, value), strings_only=True))
 
             return Step(drf_field.field_name, "__".join([*path, model_field.name]), convert)
         model_field = self._field(model, last, drf_field)
@@ -142,7 +147,9 @@ class LeanPlan:
             raise NoPlan(drf_field.field_name)
         if isinstance(drf_field, serializers.FileField | serializers.SerializerMethodField):
             raise NoPlan(drf_field.field_name)
-        column = "__".join([*path, model_field.name])
+        # A foreign key by its column (`selection_id`): a selected `selection` would make the list's
+        # ordering on `selection` order by the id instead of the related model's ordering.
+        column = "__".join([*path, model_field.attname if model_field.is_relation else model_field.name])
         if isinstance(drf_field, serializers.SlugRelatedField):
             convert = None  # the slug's value as it is (SlugRelatedField.to_representation)
         elif _identity_field(drf_field, model_field):
@@ -168,10 +175,20 @@ class LeanPlan:
         if not (relation.one_to_many and relation.auto_created) or relation.field.target_field != self.model._meta.pk:
             raise NoPlan(list_field.field_name)
         child_model = relation.related_model
-        # As the reverse manager and its prefetch read them: the default manager, its ordering.
+        # As the reverse manager and its prefetch read them: the default manager, its ordering,
+        # or the queryset of the list's own `Prefetch` of the relation.
         queryset = child_model._default_manager.all()
+        for lookup in self.prefetches:
+            if isinstance(lookup, Prefetch) and lookup.prefetch_through == attrs[0]:
+                if lookup.to_attr:
+                    raise NoPlan(list_field.field_name)
+                if lookup.queryset is not None:
+                    queryset = lookup.queryset
         plan = LeanPlan(list_field.child, child_model, queryset)
-        fk_column = relation.field.name
+        fk_column = relation.field.attname
+        # Rows equal in the ordering come in the order of their ids (the prefetch left them to the database).
+        ordering = [*(queryset.query.order_by or child_model._meta.ordering), child_model._meta.pk.name]
+        queryset = queryset.order_by(*ordering)
         plan.columns = list(dict.fromkeys([fk_column, *plan.columns]))
         return Nested(list_field.field_name, plan, fk_column, queryset)
 
@@ -179,21 +196,21 @@ class LeanPlan:
         """The queryset's rows as dicts of the plan's columns (and `extra` ones, e.g. a keyset's)."""
         return queryset.prefetch_related(None).values(*dict.fromkeys([*self.columns, *extra]))
 
-    def rows(self, values: list[dict]) -> list[dict]:
-        """The serializer's output for each row, in order."""
-        data = [self.row(row) for row in values]
+    def rows(self, values: list[dict], user) -> list[dict]:
+        """The serializer's output for each row, in order, as `user` is shown it."""
+        data = [self.row(row, user) for row in values]
         if self.nested and values:
             ids = [row[self.pk] for row in values]
             for nested in self.nested:
                 children: dict = {pk: [] for pk in ids}
                 child_rows = nested.queryset.filter(**{f"{nested.fk_column}__in": ids}).values(*nested.plan.columns)
                 for child_row in child_rows:
-                    children[child_row[nested.fk_column]].append(nested.plan.row(child_row))
+                    children[child_row[nested.fk_column]].append(nested.plan.row(child_row, user))
                 for row, pk in zip(data, ids, strict=True):
                     row[nested.key] = children[pk]
         return data
 
-    def row(self, values: dict) -> dict:
+    def row(self, values: dict, user) -> dict:
         out = dict.fromkeys(self.keys)
         for step in self.steps:
             value = values[step.column]
@@ -203,16 +220,39 @@ class LeanPlan:
         for key, mask in self.masks:
             value = out[key]
             if value:
-                out[key] = shown(self.user, value, mask)
+                out[key] = shown(user, value, mask)
         return out
 
 
-def lean_plan(serializer, queryset) -> LeanPlan | None:
-    """The plan of a list of `serializer` (an instance, bound to the request), or None where there is none."""
-    model = getattr(getattr(serializer, "Meta", None), "model", None)
-    if serializer.context.get("reveal") or model is not queryset.model:
+def _fields_defined_by(serializer_class) -> bool:
+    """True when the serializer's fields are the kit's (not built from the request by a `get_fields` of its own)."""
+    from bureau.api.serializers import ScopedModelSerializer
+
+    for klass in serializer_class.__mro__:
+        if "get_fields" in vars(klass):
+            return klass in (serializers.ModelSerializer, ScopedModelSerializer)
+    return False
+
+
+# Plans of the serializers whose fields do not depend on the request, by serializer and queryset shape.
+_plans: dict = {}
+
+
+def lean_plan(serializer_class, context: dict, queryset) -> LeanPlan | None:
+    """
+    The plan of a list of `serializer_class` with this context (None where there is none, and for one
+    record's answer, `reveal`): made once for a serializer whose fields are the kit's, else per request.
+    """
+    model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    if context.get("reveal") or model is not queryset.model:
         return None
+    key = (serializer_class, frozenset(queryset.query.annotations), tuple(queryset._prefetch_related_lookups))
+    if key in _plans:
+        return _plans[key]
     try:
-        return LeanPlan(serializer, queryset.model, queryset)
+        plan = LeanPlan(serializer_class(context=context), model, queryset)
     except NoPlan:
-        return None
+        plan = None
+    if plan is None or plan.reusable:
+        _plans[key] = plan
+    return plan

@@ -21,6 +21,11 @@ Prefix area endpoints with the app (`employment/...`) so names never collide.
 The viewset bases in `bureau.api.viewsets` bring township scoping, the
 submission workflow on writes and Django model permissions; the serializer
 base in `bureau.api.serializers` brings masking and scoped related fields.
+A list whose serializer reads only columns (own fields, `person.name`-style
+sources through foreign keys, `get_<field>_display`, slugs, nested lists of a
+reverse relation) is answered from `.values()` rows without a model instance
+per row (`bureau.api.lean`); a method field or a model property as a source
+keeps that list on the serializer, with the same JSON either way.
 """
 
 from rest_framework.routers import DefaultRouter

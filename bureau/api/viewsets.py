@@ -103,7 +103,9 @@ class LeanListMixin:
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        plan = lean_plan(self.get_serializer(), queryset) if self.lean_list else None
+        plan = (
+            lean_plan(self.get_serializer_class(), self.get_serializer_context(), queryset) if self.lean_list else None
+        )
         if plan is None:
             page = self.paginate_queryset(queryset)
             if page is not None:
@@ -113,8 +115,8 @@ class LeanListMixin:
         rows = plan.values(queryset, extra=tuple(name.lstrip("-") for name in getattr(self, "keyset", ())))
         page = self.paginate_queryset(rows)
         if page is not None:
-            return self.get_paginated_response(plan.rows(page))
-        return Response(plan.rows(list(rows)))
+            return self.get_paginated_response(plan.rows(page, request.user))
+        return Response(plan.rows(list(rows), request.user))
 
 
 class ScopedReadOnlyModelViewSet(LeanListMixin, ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):

@@ -254,9 +254,10 @@ def test_a_serializer_with_a_field_of_its_own_keeps_the_serializers_path(dataset
 
     request = RequestFactory().get("/")
     request.user = dataset.users["clerk"]
+    context = {"request": request}
     queryset = Payment.objects.all()
-    assert lean.lean_plan(PaymentSerializer(context={"request": request}), queryset) is not None
-    assert lean.lean_plan(WithMethod(context={"request": request}), queryset) is None
-    assert lean.lean_plan(OwnRepresentation(context={"request": request}), queryset) is None
+    assert lean.lean_plan(PaymentSerializer, context, queryset) is not None
+    assert lean.lean_plan(WithMethod, context, queryset) is None
+    assert lean.lean_plan(OwnRepresentation, context, queryset) is None
     # One record's answer (`reveal`) is never a lean list.
-    assert lean.lean_plan(PaymentSerializer(context={"request": request, "reveal": True}), queryset) is None
+    assert lean.lean_plan(PaymentSerializer, {**context, "reveal": True}, queryset) is None

@@ -75,11 +75,12 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _numbers(count: int) -> str:
-    """A CTE `s(n)`: 0 … count-1."""
+def _numbers(count: int, first: int = 0) -> str:
+    """A CTE `s(n)`: first … first + count - 1."""
+    last = first + count - 1
     if _postgres():
-        return f"s(n) AS (SELECT generate_series(0, {count - 1}))"
-    return f"s(n) AS (SELECT 0 WHERE {count} > 0 UNION ALL SELECT n + 1 FROM s WHERE n < {count - 1})"
+        return f"s(n) AS (SELECT generate_series({first}, {last}))"
+    return f"s(n) AS (SELECT {first} WHERE {count} > 0 UNION ALL SELECT n + 1 FROM s WHERE n < {last})"
 
 
 def _pad(expression: str, width: int) -> str:
@@ -176,6 +177,8 @@ def persons_fill(missing: int) -> int:
     if not townships:
         raise RuntimeError("no township to put the bench's persons in")
     count = len(townships)
+    # Numbers go on from the bench's persons already there (a district topped up to a city): new ID numbers.
+    first = Person.objects.filter(id_number__startswith=REGION_PREFIX).count()
     rows = ", ".join(f"({index}, {pk}, {order % 100})" for index, (pk, order) in enumerate(townships))
     k = f"(s.n / {count})"  # the person's number within the township
     body = (
@@ -183,7 +186,7 @@ def persons_fill(missing: int) -> int:
         f"|| {_pad(f'500 + 2 * ({k} / {BIRTH_DAYS}) + {k} %% 2', 3)}"
     )
     cte = (
-        f"{_numbers(missing)}, t(idx, tid, tord) AS (VALUES {rows}), "
+        f"{_numbers(missing, first)}, t(idx, tid, tord) AS (VALUES {rows}), "
         f"ids AS (SELECT s.n AS n, {k} AS k, t.tid AS tid, {body} AS body FROM s JOIN t ON t.idx = s.n %% {count})"
     )
     checksum = " + ".join(f"CAST(substr(body, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(WEIGHTS))

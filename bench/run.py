@@ -565,6 +565,7 @@ def main() -> None:
         default=None,
         help="beneficiaries of the monthly payroll run (default: the scale's persons, 50,000 or 450,000)",
     )
+    parser.add_argument("--skip-paths", action="store_true", help="no single-request paths (report, lists, export)")
     parser.add_argument("--load-only", action="store_true", help="build and fill the database, time the loader, stop")
     options = parser.parse_args()
 
@@ -591,7 +592,9 @@ def main() -> None:
                 fill("city")
             return
         district = {}
-        if measured_district:
+        if options.skip_paths:
+            pass
+        elif measured_district:
             district = {**time_report("district"), **time_lists("district")}
             if options.scale == "district":
                 time_district_paths()
@@ -599,8 +602,8 @@ def main() -> None:
             print("(a reused database past the district's size: the district's figures are not measured)")
         if options.scale == "city":
             fill("city")
-            city = {**time_report("city"), **time_lists("city")}
-            if district:
+            city = {} if options.skip_paths else {**time_report("city"), **time_lists("city")}
+            if district and city:
                 compare_scales(district, city)
         if not options.skip_load:
             gunicorn_load(

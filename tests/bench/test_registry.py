@@ -32,7 +32,10 @@ def loaded(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         townships = [TownshipFactory(code=f"L{n:02d}", name=f"载{n}镇", order=n) for n in (1, 2, 3)]
-        written = registry.registry_fill(year=YEAR, persons=PERSONS, payments=PAYMENTS)
+        # Half, then topped up to the whole (as a district topped up to a city): no ID number twice.
+        first = registry.registry_fill(year=YEAR, persons=PERSONS // 2, payments=1_000)
+        second = registry.registry_fill(year=YEAR, persons=PERSONS, payments=PAYMENTS)
+        written = {key: first.get(key, 0) + second.get(key, 0) for key in {*first, *second}}
         yield townships, written
         transaction.set_rollback(True)
 
@@ -43,7 +46,7 @@ def test_rows_written_per_table(loaded):
     assert per_kind == 4
     assert written == {
         "persons": PERSONS,
-        "categories": 67,  # every third of 200, from the first
+        "categories": 68,  # every third of each hundred, from the first: 34 + 34
         "bank accounts": PERSONS,
         "payments": PAYMENTS,
         "employment.FairAttendance": per_kind,
@@ -54,7 +57,7 @@ def test_rows_written_per_table(loaded):
         "support_army.HomecomingRegistration": per_kind,
     }
     assert Person.objects.count() == PERSONS
-    assert PersonCategory.objects.count() == 67
+    assert PersonCategory.objects.count() == 68
     assert Payment.objects.count() == PAYMENTS
     assert Payment.objects.filter(period=f"{YEAR}-10").count() == 150
     assert Payment.objects.values("person", "programme", "period").distinct().count() == PAYMENTS
@@ -89,4 +92,5 @@ def test_the_report_counts_the_loaded_records(loaded):
     }
     assert figures[("employment.job_fairs", "attendees")] == 4
     assert figures[("employment.training", "trainees")] == 4
-    assert figures[("resettlement.funds", "insurance_continuations")] == 3  # one of the four is staff medical
+    # Each fill gives its first two a pension and a medical continuation (kinds cycle every 200 persons).
+    assert figures[("resettlement.funds", "insurance_continuations")] == 4

@@ -60,8 +60,10 @@ run: install
 	DEBUG=1 $(MANAGE) seed_demo --year 2021 --scale small
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
+# Bytecode and pytest's rewritten test modules are kept between runs (.ci/run runs the suite twice), also
+# where the environment sets PYTHONDONTWRITEBYTECODE: each worker otherwise compiles every module again.
 test: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

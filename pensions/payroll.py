@@ -13,9 +13,10 @@ The run compares each person with what the ledger paid them the previous month (
 amount changed, each with its reason), is approved by a second staff member, and is then paid
 in parts of `PAYROLL_PAY_CHUNK` lines (a setting), each part one transaction adding to the run's
 batch. Both steps run on the worker as background jobs (`bureau.rules.background`): the task claims the
-run, beats while it works, and a run whose worker died is sent again by the watchdog. Generation
-is one transaction and starts over; a payment killed halfway pays whoever is left: the ledger
-skips whoever it paid already (`payment_batch_create(already_paid="skip")`) and its unique
+run, beats while it works, and a run whose worker died is sent again by the watchdog. Both go part
+by part (PERSON_CHUNK persons read, compared and written; PAYROLL_PAY_CHUNK lines read and paid),
+so the memory does not grow with the headcount. Generation is one transaction and starts over; a
+payment killed halfway pays whoever is left: the ledger skips whoever it paid already (`payment_batch_create(already_paid="skip")`) and its unique
 constraint refuses a second payment in any case, so nobody is paid twice. A run paid is never
 marked failed afterwards (a late duplicate's failure is not written over it).
 

@@ -418,7 +418,7 @@ def held_payments_release(*, person_ids, by=None) -> list[Payment]:
         user = by or original.created_by
         catch_up._audit_user = user
         catch_up.save()
-        people = {held.person_id: held.person for held in group}
+        people = {held.person_id: held.person.name for held in group}
         lines = [
             (
                 PaymentLine(person_id=held.person_id, amount=held.amount, period=held.period, note=held.note),

@@ -13,9 +13,10 @@ The run compares each person with what the ledger paid them the previous month (
 amount changed, each with its reason), is approved by a second staff member, and is then paid
 in parts of `PAYROLL_PAY_CHUNK` lines (a setting), each part one transaction adding to the run's
 batch. Both steps run on the worker as background jobs (`bureau.rules.background`): the task claims the
-run, beats while it works, and a run whose worker died is sent again by the watchdog. Generation
-is one transaction and starts over; a payment killed halfway pays whoever is left: the ledger
-skips whoever it paid already (`payment_batch_create(already_paid="skip")`) and its unique
+run, beats while it works, and a run whose worker died is sent again by the watchdog. Both go part
+by part (PERSON_CHUNK persons read, compared and written; PAYROLL_PAY_CHUNK lines read and paid),
+so the memory does not grow with the headcount. Generation is one transaction and starts over; a
+payment killed halfway pays whoever is left: the ledger skips whoever it paid already (`payment_batch_create(already_paid="skip")`) and its unique
 constraint refuses a second payment in any case, so nobody is paid twice. A run paid is never
 marked failed afterwards (a late duplicate's failure is not written over it).
 
@@ -37,7 +38,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from bureau.base.bulk import chunks, insert_rows
+from bureau.base.bulk import chunks, insert_tuples
 from bureau.models import (
     HeldPayment,
     Payment,
@@ -57,8 +58,10 @@ from pensions.programmes import PERIODIC_PENSION, programme
 Change = PayrollLine.Change
 Status = PayrollRun.Status
 LABELS = dict(PreferentialCategory.choices)
-# Lines per INSERT batch when generating.
-LINE_CHUNK = 5000
+# Persons per part of the generation: their dues, last month's payments and lines are read,
+# compared and written, then dropped (the memory does not grow with the headcount).
+PERSON_CHUNK = 5000
+LINE_COLUMNS = ["person_id", "category", "amount", "previous_amount", "change", "reason"]
 MONTHLY_PAY_DAY = 10
 
 
@@ -97,13 +100,18 @@ class Due:
     started_on: datetime.date
 
 
-def dues(period: str) -> dict[int, Due]:
-    """{person id: Due} of everyone due the periodic pension for `period` (one query per table)."""
+def dues(period: str, persons: Q | None = None, standards: dict | None = None) -> dict[int, Due]:
+    """
+    {person id: Due} of everyone due the periodic pension for `period` (one query per table), or of
+    those `persons` selects (a range of person ids: `_person_ranges`); `standards` in force, when read.
+    """
     first, last = month_bounds(period)
-    standards = BenefitStandard.objects.in_force(last)
+    if standards is None:
+        standards = BenefitStandard.objects.in_force(last)
     pensioned = {category for category, _ in standards}
     held = (
         PersonCategory.objects.filter(category__in=pensioned, started_on__lte=last)
+        .filter(persons if persons is not None else Q())
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
         .filter(person__review_status=ReviewStatus.APPROVED)
         # The registry's one rule: in the district on some day of the month (moved in by its end,
@@ -112,7 +120,7 @@ def dues(period: str) -> dict[int, Due]:
         .values_list("person_id", "category", "disability_grade", "started_on")
     )
     due: dict[int, Due] = {}
-    for person_id, category, grade, started_on in held.iterator(chunk_size=5000):
+    for person_id, category, grade, started_on in held.iterator(chunk_size=PERSON_CHUNK):
         amount = standards.get((category, grade)) or standards.get((category, None))
         if amount is None:
             continue
@@ -122,15 +130,18 @@ def dues(period: str) -> dict[int, Due]:
     return due
 
 
-def paid_in(period: str) -> dict[int, Decimal]:
+def paid_in(period: str, persons: Q | None = None) -> dict[int, Decimal]:
     """
     {person id: amount} the ledger paid as the periodic pension for `period`, and what it holds for
-    want of a bank account (due all the same: not “new” the next month).
+    want of a bank account (due all the same: not “new” the next month); of those `persons` selects.
     """
+    persons = persons if persons is not None else Q()
     paid = dict(
-        Payment.objects.filter(programme__code=PERIODIC_PENSION, period=period).values_list("person_id", "amount")
+        Payment.objects.filter(persons, programme__code=PERIODIC_PENSION, period=period).values_list(
+            "person_id", "amount"
+        )
     )
-    held = HeldPayment.objects.waiting().filter(programme__code=PERIODIC_PENSION, period=period)
+    held = HeldPayment.objects.waiting().filter(persons, programme__code=PERIODIC_PENSION, period=period)
     for person_id, amount in held.values_list("person_id", "amount"):
         paid.setdefault(person_id, amount)
     return paid
@@ -179,17 +190,30 @@ def _stop_reasons(period: str, person_ids: list[int]) -> dict[int, str]:
     return reasons
 
 
-def compare(period: str, due: dict[int, Due], previous: dict[int, Decimal]) -> list[PayrollLine]:
-    """The run's lines: everyone due, and everyone paid last month who no longer is, with the change."""
+def compare(
+    period: str,
+    due: dict[int, Due],
+    previous: dict[int, Decimal],
+    *,
+    first_run: bool | None = None,
+    standard_changes: dict | None = None,
+) -> list[tuple]:
+    """
+    The run's lines: everyone due, and everyone paid last month who no longer is, with the change,
+    as tuples of LINE_COLUMNS. `first_run` (nobody paid last month) and the month's
+    `standard_changes` are the whole run's, given when these are a part of it.
+    """
     first, last = month_bounds(period)
-    standard_changes = _standard_changes(period)
-    first_run = not previous
+    if standard_changes is None:
+        standard_changes = _standard_changes(period)
+    if first_run is None:
+        first_run = not previous
     lines = []
     for person_id, item in due.items():
         before = previous.get(person_id)
         label = LABELS.get(item.category, item.category)
         if before is None:
-            change = Change.NEW
+            change = Change.NEW.value
             if first_run:
                 reason = f"首次生成（{label}）"
             elif item.started_on >= first:
@@ -197,9 +221,9 @@ def compare(period: str, due: dict[int, Due], previous: dict[int, Decimal]) -> l
             else:
                 reason = f"新增发放（{label}）"
         elif before == item.amount:
-            change, reason = Change.UNCHANGED, ""
+            change, reason = Change.UNCHANGED.value, ""
         else:
-            change = Change.AMOUNT_CHANGED
+            change = Change.AMOUNT_CHANGED.value
             adjusted = [
                 standard
                 for (category, _), (old, standard) in standard_changes.items()
@@ -210,28 +234,12 @@ def compare(period: str, due: dict[int, Due], previous: dict[int, Decimal]) -> l
                 reason = f"标准调整：{label}{before}元→{item.amount}元（{standard.valid_from:%Y年%m月%d日}起执行）"
             else:
                 reason = f"享受类别或等级变化：{before}元→{item.amount}元（{label}）"
-        lines.append(
-            PayrollLine(
-                person_id=person_id,
-                category=item.category,
-                amount=item.amount,
-                previous_amount=before,
-                change=change,
-                reason=reason[:200],
-            )
-        )
+        lines.append((person_id, item.category, item.amount, before, change, reason[:200]))
     stopped = sorted(set(previous) - set(due))
     reasons = _stop_reasons(period, stopped)
     for person_id in stopped:
-        lines.append(
-            PayrollLine(
-                person_id=person_id,
-                amount=None,
-                previous_amount=previous[person_id],
-                change=Change.STOPPED,
-                reason=reasons.get(person_id, "不再符合发放条件")[:200],
-            )
-        )
+        reason = reasons.get(person_id, "不再符合发放条件")[:200]
+        lines.append((person_id, "", None, previous[person_id], Change.STOPPED.value, reason))
     return lines
 
 
@@ -307,37 +315,77 @@ def payroll_start(*, period: str, paid_on: datetime.date | None, by) -> PayrollR
     return run
 
 
-def generation_computed(run: PayrollRun, lines: list[PayrollLine]) -> None:
-    """Called once the lines are computed, before they are written (a test stops the worker here)."""
+def generation_computed(run: PayrollRun, lines: list[tuple]) -> None:
+    """Called once each part's lines are computed, before they are written (a test stops the worker here)."""
+
+
+def _person_ranges(size: int):
+    """
+    Q of consecutive ranges of person ids, `size` persons each (keyset over the primary key): the
+    parts in which the generation reads, compares and writes.
+    """
+    after = 0
+    while True:
+        bound = list(
+            Person._base_manager.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[size - 1 : size]
+        )
+        if not bound:
+            yield Q(person_id__gt=after)
+            return
+        yield Q(person_id__gt=after, person_id__lte=bound[0])
+        after = bound[0]
+
+
+def _generate_lines(run: PayrollRun) -> tuple[int, int, Decimal]:
+    """Write the run's lines part by part; answer (lines, persons paid, total)."""
+    period, previous_month = run.period, previous_period(run.period)
+    _, last = month_bounds(period)
+    standards = BenefitStandard.objects.in_force(last)
+    standard_changes = _standard_changes(period)
+    # The first run: nobody paid (or held) last month.
+    first_run = not (
+        Payment.objects.filter(programme__code=PERIODIC_PENSION, period=previous_month).exists()
+        or HeldPayment.objects.waiting().filter(programme__code=PERIODIC_PENSION, period=previous_month).exists()
+    )
+    count, persons, total = 0, 0, Decimal("0")
+    for part in _person_ranges(PERSON_CHUNK):
+        lines = compare(
+            period,
+            dues(period, part, standards),
+            paid_in(previous_month, part),
+            first_run=first_run,
+            standard_changes=standard_changes,
+        )
+        generation_computed(run, lines)
+        insert_tuples(PayrollLine, LINE_COLUMNS, lines, {"run_id": run.pk})
+        count += len(lines)
+        for line in lines:
+            if line[2] is not None:
+                persons, total = persons + 1, total + line[2]
+    return count, persons, total
 
 
 def payroll_generate(run_id: int) -> PayrollRun | None:
-    """Compute the run's lines (on the worker): who is due, and the changes against last month."""
+    """
+    Compute the run's lines (on the worker): who is due, and the changes against last month, part
+    by part of PERSON_CHUNK persons, all in one transaction (run again, it starts over). The run's
+    row is locked only at the end: its heartbeat is written meanwhile.
+    """
     run = background.job_claim(PayrollRun, run_id, from_states=[Status.GENERATING], to_state=Status.GENERATING)
     if run is None:  # a duplicate delivery, or the run is no longer generating
         return PayrollRun.objects.filter(pk=run_id).first()
     claimed = run.attempts
     with _beating(run):
         try:
-            due = dues(run.period)
-            previous = paid_in(previous_period(run.period))
-            lines = compare(run.period, due, previous)
-            generation_computed(run, lines)
             with transaction.atomic():
+                PayrollLine.objects.filter(run_id=run_id).delete()
+                count, persons, total = _generate_lines(run)
                 run = PayrollRun.objects.select_for_update().get(pk=run_id)
-                if run.status != Status.GENERATING:  # finished by another run meanwhile
+                if run.status != Status.GENERATING:  # finished by another run meanwhile: its lines stay
+                    transaction.set_rollback(True)
                     return run
-                run.lines.all().delete()
-                run.steps, run.done = len(lines), 0
-                run.save(update_fields=["steps", "done"])
-                for line in lines:
-                    line.run = run
-                for part in chunks(lines, LINE_CHUNK):
-                    insert_rows(PayrollLine, part)
-                    run.done += len(part)
-                paying = [line for line in lines if line.amount is not None]
-                run.persons = len(paying)
-                run.total = sum((line.amount for line in paying), Decimal("0"))
+                run.steps = run.done = count
+                run.persons, run.total = persons, total
                 run.status, run.error = Status.GENERATED, ""
                 run.generated_at = timezone.now()
                 run.save()
@@ -481,6 +529,22 @@ def _payment_failed(run_id: int, claimed: int, error: Exception) -> None:
         run.save(update_fields=["status", "error"])
 
 
+def _lines_to_pay(run: PayrollRun, size: int):
+    """The run's lines with an amount, (person id, amount), `size` at a time (keyset over the line's id)."""
+    after = 0
+    while True:
+        part = list(
+            run.lines.exclude(amount=None)
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "person_id", "amount")[:size]
+        )
+        if not part:
+            return
+        after = part[-1][0]
+        yield [(person_id, amount) for _, person_id, amount in part]
+
+
 def payroll_pay(run_id: int) -> PayrollRun | None:
     """Write the approved run to the ledger, part by part; run again, it pays whoever is left."""
     run = background.job_claim(PayrollRun, run_id, from_states=[Status.APPROVED], to_state=Status.PAYING)
@@ -505,8 +569,7 @@ def payroll_pay(run_id: int) -> PayrollRun | None:
                 run.steps, run.done = run.lines.exclude(amount=None).count(), 0
                 run.save(update_fields=["batch", "error", "steps", "done"])
             approver = run.approved_by
-            lines = list(run.lines.exclude(amount=None).order_by("id").values_list("person_id", "amount"))
-            for number, part in enumerate(chunks(lines, pay_chunk()), start=1):
+            for number, part in enumerate(_lines_to_pay(run, pay_chunk()), start=1):
                 payment_batch_create(
                     programme=pension,
                     title=run.batch.title,

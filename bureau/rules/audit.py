@@ -10,8 +10,10 @@ caller keeps free of personal data. Events are append-only (`bureau.models.Audit
 kept AUDIT_RETENTION_DAYS (at least 183) days; `manage.py purge_audit` removes older ones.
 """
 
+from collections import Counter
 from contextvars import ContextVar
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -109,6 +111,26 @@ def record_many(kind, *, objs, user=None, fields=()) -> None:
             }
         )
     insert_values(AuditEvent, rows)
+
+
+def record_batch(kind, *, user=None, obj, what: str, lines) -> AuditEvent:
+    """
+    One event for a batch of records written together (a payroll's part of the ledger), in place of
+    one per record: `obj` is what they belong to (the batch), `lines` their (person id, amount)
+    pairs, summarised in the detail — how many, the total, the amounts and the range of person ids
+    (no names, ID or bank numbers).
+    """
+    count, total, amounts, low, high = 0, Decimal("0"), Counter(), None, None
+    for person_id, amount in lines:
+        count, total = count + 1, total + amount
+        amounts[amount] += 1
+        low = person_id if low is None or person_id < low else low
+        high = person_id if high is None or person_id > high else high
+    spread = "、".join(f"{amount} 元×{n}" for amount, n in sorted(amounts.items())[:10])
+    more = f" 等 {len(amounts)} 种" if len(amounts) > 10 else ""
+    people = f"；人员编号 {low}–{high}" if count else ""
+    detail = f"{what}：{count} 笔，合计 {total} 元（{spread}{more}）{people}"
+    return record(kind, user=user, obj=obj, detail=detail)
 
 
 def _event(kind, *, request=None, user=None, username: str = "", obj=None, fields=(), detail: str = "") -> AuditEvent:

@@ -330,12 +330,7 @@ def _apply(job: ImportJob) -> None:
             result = resource.import_data(dataset, dry_run=False, raise_errors=False)
             messages = _row_messages(result)
             if not messages:
-                job.status = ImportJob.Status.DONE
-                job.rows_done = job.rows_total
-                job.result = _counts(result, tracker)
-                job.finished_at = timezone.now()
-                # Saved in the import's transaction: the job says done exactly when the rows are there.
-                job.save(update_fields=["status", "rows_done", "result", "finished_at"])
+                _done(job, _counts(result, tracker))
     except Exception:
         logger.exception("Import job %s failed while importing", job.pk)
         _fail(job, APPLY_FAILED)
@@ -345,6 +340,15 @@ def _apply(job: ImportJob) -> None:
         _finish_invalid(job, messages, ImportJob.Status.FAILED)
         return
     job.file.delete(save=True)
+
+
+def _done(job: ImportJob, result: dict) -> None:
+    """The job done with its counts, saved in the import's transaction: it says done exactly when the rows are there."""
+    job.status = ImportJob.Status.DONE
+    job.rows_done = job.rows_total
+    job.result = result
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "rows_done", "result", "finished_at"])
 
 
 def _apply_kept(job: ImportJob, kept: dict, lines) -> None:
@@ -366,11 +370,7 @@ def _apply_kept(job: ImportJob, kept: dict, lines) -> None:
             if messages:
                 transaction.set_rollback(True)
             else:
-                job.status = ImportJob.Status.DONE
-                job.rows_done = job.rows_total
-                job.result = {key: job.summary.get(key, 0) for key in ("new", "update", "skip", "error")}
-                job.finished_at = timezone.now()
-                job.save(update_fields=["status", "rows_done", "result", "finished_at"])
+                _done(job, {key: job.summary.get(key, 0) for key in ("new", "update", "skip", "error")})
     except Exception:
         logger.exception("Import job %s failed while importing", job.pk)
         _fail(job, APPLY_FAILED)

@@ -18,24 +18,10 @@ from bureau.importexport import jobs
 from bureau.importexport.jobs import exports
 from bureau.importexport.records import EnterpriseResource, PersonResource
 from bureau.models import Enterprise, ExportJob, ExportLog, Person
+from tests.bureau.test_import_export import EXPORT_HEADERS
 from tests.factories import PersonFactory, make_id_number
 
-HEADERS = (
-    "姓名",
-    "身份证号",
-    "性别",
-    "出生日期",
-    "联系电话",
-    "乡镇（街道）",
-    "住址",
-    "人员状态",
-    "军种",
-    "入伍日期",
-    "退役日期",
-    "安置方式",
-    "备注",
-    "版本",
-)
+HEADERS = tuple(EXPORT_HEADERS)  # the person export's header row, as the import/export tests know it
 FIRST_ID = make_id_number(birth_date=datetime.date(1975, 3, 8), sequence=11)
 SECOND_ID = make_id_number(birth_date=datetime.date(1990, 12, 1), sequence=22, male=False)
 

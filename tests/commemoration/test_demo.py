@@ -4,11 +4,9 @@ item: the 400万元 upgrade, the second selection with 10 and 5 winners, the 8th
 the Qingming campaign; this year's messages wait for moderation.
 """
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from bureau.models import CheckUp, CheckUpBatch, Visit
@@ -40,21 +38,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--year", "2021", stdout=out)
-    return out.getvalue()
-
-
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-@pytest.mark.slow  # seeds its own demo district twice (~9 s)
-def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data():
-    output = seed()
-    first = counts()
-    seed()
+def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data(demo_district_twice):
+    output = demo_district_twice.output
+    first = {model.__name__: demo_district_twice.first.counts[model] for model in MODELS}
     assert counts() == first
     assert "褒扬纪念演示数据已就绪" in output
 

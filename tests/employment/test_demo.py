@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bureau.models import ReviewStatus, User
+from bureau.models import Enterprise, ReviewStatus, User
 from bureau.validators import validate_credit_code
 from employment.forms import FairAttendanceForm
 from employment.models import (
@@ -59,23 +59,21 @@ def seed() -> str:
     return out.getvalue()
 
 
+COUNTED = {model.__name__: model for model in [Enterprise, *MODELS]}
+
+
 def counts() -> dict[str, int]:
-    from bureau.models import Enterprise
-
-    return {model.__name__: model.objects.count() for model in [Enterprise, *MODELS]}
+    return {name: model.objects.count() for name, model in COUNTED.items()}
 
 
-@pytest.mark.slow  # seeds its own demo district twice (~9 s)
-def test_running_seed_demo_twice_gives_the_same_employment_records():
-    output = seed()
-    first = counts()
-    attendees = sorted(FairAttendance.objects.values_list("fair__title", "person__id_number"))
-    seed()
+def test_running_seed_demo_twice_gives_the_same_employment_records(demo_district_twice):
+    first = {name: demo_district_twice.first.counts[model] for name, model in COUNTED.items()}
+    attendees = demo_district_twice.first.attendees
 
     assert counts() == first
     assert sorted(FairAttendance.objects.values_list("fair__title", "person__id_number")) == attendees
     assert all(first[model.__name__] > 0 for model in MODELS)
-    assert "就业创业演示数据已就绪" in output
+    assert "就业创业演示数据已就绪" in demo_district_twice.output
 
 
 def test_the_demo_year_report_has_all_four_employment_items(demo_district):
@@ -97,8 +95,6 @@ def test_the_demo_year_report_has_all_four_employment_items(demo_district):
 
 
 def test_demo_records_are_approved_and_valid(demo_district):
-    from bureau.models import Enterprise
-
     for enterprise in Enterprise.objects.all():
         validate_credit_code(enterprise.credit_code)
         enterprise.full_clean()
@@ -168,9 +164,8 @@ def test_this_years_jobs_found_at_a_fair_have_started_by_today(demo_district):
         assert intention.agreed_on == intention.fair.start_date
 
 
-@pytest.mark.slow  # seeds its own demo district twice (~9 s)
-def test_a_second_run_neither_approves_nor_repeats_the_stations_submissions():
-    seed()
+@pytest.mark.slow  # seeds the demo district a second time, after the clerk's approval (~4 s)
+def test_a_second_run_neither_approves_nor_repeats_the_stations_submissions(demo_district):
     first = counts()
     clerk = User.objects.get(username="clerk")
     approved = FairAttendance.objects.awaiting_review().order_by("pk").first()

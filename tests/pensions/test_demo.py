@@ -3,10 +3,7 @@ seed_demo adds the records of section (三) for the demo year, repeatably, and t
 wherever the reference report has one; this year's records are routine visits and the stations' submissions.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from bureau.models import CheckUp, CheckUpBatch, Payment, PaymentProposal, ReviewStatus, Township, Visit
@@ -44,27 +41,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--year", "2021", stdout=out)
-    return out.getvalue()
-
-
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-@pytest.mark.slow  # seeds its own demo district twice (~8 s)
-def test_running_seed_demo_twice_gives_the_same_pensions_records():
-    output = seed()
-    first = counts()
-    visits = sorted(Visit.objects.values_list("person__id_number", "occasion", "visited_on", "amount"))
-    seed()
+def test_running_seed_demo_twice_gives_the_same_pensions_records(demo_district_twice):
+    first = {model.__name__: demo_district_twice.first.counts[model] for model in MODELS}
+    visits = demo_district_twice.first.visits
 
     assert counts() == first
     assert sorted(Visit.objects.values_list("person__id_number", "occasion", "visited_on", "amount")) == visits
     assert all(first[model.__name__] > 0 for model in MODELS)
-    assert "优待抚恤演示记录已就绪" in output
+    assert "优待抚恤演示记录已就绪" in demo_district_twice.output
 
 
 def test_the_demo_year_section_has_every_figure_the_reference_states(demo_district):
@@ -108,11 +96,7 @@ def test_demo_records_are_valid(demo_district):
             record.full_clean(validate_constraints=False)
 
 
-@pytest.mark.slow  # seeds its own demo district twice (~8 s)
-def test_each_station_has_a_problem_and_an_application_awaiting_review():
-    seed()
-    seed()
-
+def test_each_station_has_a_problem_and_an_application_awaiting_review(demo_district_twice):
     for model in [Problem, HardshipAid]:
         pending = model.objects.awaiting_review().select_related("submitted_by", "township")
         assert pending.count() == 8, model

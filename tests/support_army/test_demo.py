@@ -4,10 +4,7 @@ item the reference report has: 12 notices on 4 February, the 94th gala, the alli
 year's returning veterans are registered up to today, some with steps still open.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from bureau.demo.writers import demo_townships
@@ -41,21 +38,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--year", "2021", stdout=out)
-    return out.getvalue()
-
-
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-@pytest.mark.slow  # seeds its own demo district twice (~10 s)
-def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data():
-    output = seed()
-    first = counts()
-    seed()
+def test_seed_demo_twice_gives_the_same_records_and_every_item_has_data(demo_district_twice):
+    output = demo_district_twice.output
+    first = {model.__name__: demo_district_twice.first.counts[model] for model in MODELS}
     assert counts() == first
     assert "双拥共建演示数据已就绪" in output
 

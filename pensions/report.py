@@ -58,9 +58,11 @@ from bureau.models import (
     HardshipCategory,
     Occasion,
     Payment,
+    PaymentProgramme,
     Person,
     PreferentialCategory,
     Visit,
+    ledger_summary,
 )
 from bureau.reporting import TOWNSHIP, Figure, Item, Section, period_end, recorded
 from pensions import programmes
@@ -133,12 +135,7 @@ def year_range(years) -> str:
 def funds_item(*, year: int, township=None) -> Item:
     codes = [code for code, *_ in FUND_PROGRAMMES]
     payments = fund_payments(year=year, township=township).filter(programme__code__in=codes)
-    totals = {
-        row["programme__code"]: row
-        for row in payments.order_by()
-        .values("programme__code")
-        .annotate(persons=Count("person", distinct=True), count=Count("pk"), total=Sum("amount"))
-    }
+    totals = fund_totals(year=year, township=township, codes=codes)
 
     benefits_of_the_year = (
         ConscriptBenefit.objects.approved()
@@ -190,6 +187,27 @@ def funds_item(*, year: int, township=None) -> Item:
             if code in totals
         ],
     )
+
+
+def fund_totals(*, year: int, township, codes: list[str]) -> dict[str, dict]:
+    """
+    {code: {"persons", "count", "total"}} of the programmes paid in the year, from the ledger's summary
+    (`bureau.models.ledger_summary`: a few rows at any size of the ledger), but the conscript family
+    allowance, whose back pay counts in the year paid (`fund_payments`): its few rows are summed here.
+    """
+    codes_by_pk = dict(PaymentProgramme.objects.filter(code__in=codes).values_list("pk", "code"))
+    by_period = [pk for pk, code in codes_by_pk.items() if code != programmes.CONSCRIPT_FAMILY]
+    totals = {
+        codes_by_pk[pk]: {"persons": row["persons"], "count": row["payments"], "total": row["total"]}
+        for pk, row in ledger_summary.by_programme(year=year, township=township, programme_ids=by_period).items()
+    }
+    family = [pk for pk, code in codes_by_pk.items() if code == programmes.CONSCRIPT_FAMILY]
+    if family:
+        family_rows = fund_payments(year=year, township=township).filter(programme_id=family[0])
+        row = family_rows.aggregate(persons=Count("person", distinct=True), count=Count("pk"), total=Sum("amount"))
+        if row["count"]:
+            totals[programmes.CONSCRIPT_FAMILY] = row
+    return totals
 
 
 def persons_of(records):

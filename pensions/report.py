@@ -161,7 +161,11 @@ def funds_item(*, year: int, township=None) -> Item:
             Figure(total_key, total_label, row.get("total") or Decimal("0"), "元", records=rows, headline=headline),
         ]
     figures += [
-        Figure("conscript_years", "走访义务兵入伍年份", year_range(conscript_visit_years(payments))),
+        Figure(
+            "conscript_years",
+            "走访义务兵入伍年份",
+            year_range(conscript_visit_years(Payment.objects.in_township(township).in_year(year))),
+        ),
         Figure("conscript_family_years", "优待金义务兵入伍年份", year_range(b.enlistment_year for b in benefits)),
         Figure("back_pay", "补发西藏、新疆入伍义务兵家属", list(dict.fromkeys(back_pay))),
         # Not a ledger sum: the ledger row of a benefit is its total (allowance and supplement together).
@@ -203,7 +207,11 @@ def fund_totals(*, year: int, township, codes: list[str]) -> dict[str, dict]:
     }
     family = [pk for pk, code in codes_by_pk.items() if code == programmes.CONSCRIPT_FAMILY]
     if family:
-        family_rows = fund_payments(year=year, township=township).filter(programme_id=family[0])
+        # `fund_payments` for this programme alone, by its id: an index serves it at any size of the year.
+        family_rows = Payment.objects.in_township(township).filter(
+            Q(period_year=year, paid_on__lte=period_end(year)) | Q(paid_on__year=year, period_year__lt=year),
+            programme_id=family[0],
+        )
         row = family_rows.aggregate(persons=Count("person", distinct=True), count=Count("pk"), total=Sum("amount"))
         if row["count"]:
             totals[programmes.CONSCRIPT_FAMILY] = row
@@ -229,7 +237,7 @@ def fund_payments(*, year: int, township=None):
 
 def conscript_visit_years(payments) -> list[int]:
     """The enlistment years of the conscripts behind the year's conscript visits (see the module's docstring)."""
-    visited = set(payments.filter(programme__code=programmes.CONSCRIPT_VISIT).values_list("person", flat=True))
+    visited = set(payments.of_programme(programmes.CONSCRIPT_VISIT).values_list("person", flat=True))
     if not visited:
         return []
     by_family = defaultdict(set)

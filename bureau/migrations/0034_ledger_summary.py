@@ -231,7 +231,8 @@ SQLITE_TOWNSHIP = "(SELECT township_id FROM bureau_person WHERE id = {row}.perso
 def sqlite_add(row: str, *, moved_key: str = "1") -> list[str]:
     """Count `row` (NEW) in; `moved_key`: an SQL condition that its (person, programme, year) is new to it."""
     fen = SQLITE_FEN.format(row=row)
-    other = f"o.person_id = {row}.person_id AND o.period_year = {row}.period_year AND o.id <> {row}.id"
+    # `+o.period_year`: not by the (year, programme) index, whose year may hold the whole statement.
+    other = f"o.person_id = {row}.person_id AND +o.period_year = {row}.period_year AND o.id <> {row}.id"
     return [
         f"""INSERT INTO bureau_ledger_programme_year (year, programme_id, township_id, persons, payments, total_fen)
         SELECT {row}.period_year, {row}.programme_id, township_id,
@@ -259,7 +260,7 @@ def sqlite_remove(row: str) -> list[str]:
     """Count `row` (OLD) out; the ledger no longer holds it in its old shape."""
     fen = SQLITE_FEN.format(row=row)
     township = SQLITE_TOWNSHIP.format(row=row)
-    same = f"o.person_id = {row}.person_id AND o.period_year = {row}.period_year"
+    same = f"o.person_id = {row}.person_id AND +o.period_year = {row}.period_year"
     return [
         f"""UPDATE bureau_ledger_programme_year SET
             persons = persons - NOT EXISTS (SELECT 1 FROM bureau_payment o

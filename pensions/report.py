@@ -58,9 +58,11 @@ from bureau.models import (
     HardshipCategory,
     Occasion,
     Payment,
+    PaymentProgramme,
     Person,
     PreferentialCategory,
     Visit,
+    ledger_summary,
 )
 from bureau.reporting import TOWNSHIP, Figure, Item, Section, period_end, recorded
 from pensions import programmes
@@ -133,12 +135,7 @@ def year_range(years) -> str:
 def funds_item(*, year: int, township=None) -> Item:
     codes = [code for code, *_ in FUND_PROGRAMMES]
     payments = fund_payments(year=year, township=township).filter(programme__code__in=codes)
-    totals = {
-        row["programme__code"]: row
-        for row in payments.order_by()
-        .values("programme__code")
-        .annotate(persons=Count("person", distinct=True), count=Count("pk"), total=Sum("amount"))
-    }
+    totals = fund_totals(year=year, township=township, codes=codes)
 
     benefits_of_the_year = (
         ConscriptBenefit.objects.approved()
@@ -164,7 +161,11 @@ def funds_item(*, year: int, township=None) -> Item:
             Figure(total_key, total_label, row.get("total") or Decimal("0"), "元", records=rows, headline=headline),
         ]
     figures += [
-        Figure("conscript_years", "走访义务兵入伍年份", year_range(conscript_visit_years(payments))),
+        Figure(
+            "conscript_years",
+            "走访义务兵入伍年份",
+            year_range(conscript_visit_years(Payment.objects.in_township(township).in_year(year))),
+        ),
         Figure("conscript_family_years", "优待金义务兵入伍年份", year_range(b.enlistment_year for b in benefits)),
         Figure("back_pay", "补发西藏、新疆入伍义务兵家属", list(dict.fromkeys(back_pay))),
         # Not a ledger sum: the ledger row of a benefit is its total (allowance and supplement together).
@@ -192,6 +193,31 @@ def funds_item(*, year: int, township=None) -> Item:
     )
 
 
+def fund_totals(*, year: int, township, codes: list[str]) -> dict[str, dict]:
+    """
+    {code: {"persons", "count", "total"}} of the programmes paid in the year, from the ledger's summary
+    (`bureau.models.ledger_summary`: a few rows at any size of the ledger), but the conscript family
+    allowance, whose back pay counts in the year paid (`fund_payments`): its few rows are summed here.
+    """
+    codes_by_pk = dict(PaymentProgramme.objects.filter(code__in=codes).values_list("pk", "code"))
+    by_period = [pk for pk, code in codes_by_pk.items() if code != programmes.CONSCRIPT_FAMILY]
+    totals = {
+        codes_by_pk[pk]: {"persons": row["persons"], "count": row["payments"], "total": row["total"]}
+        for pk, row in ledger_summary.by_programme(year=year, township=township, programme_ids=by_period).items()
+    }
+    family = [pk for pk, code in codes_by_pk.items() if code == programmes.CONSCRIPT_FAMILY]
+    if family:
+        # `fund_payments` for this programme alone, by its id: an index serves it at any size of the year.
+        family_rows = Payment.objects.in_township(township).filter(
+            Q(period_year=year, paid_on__lte=period_end(year)) | Q(paid_on__year=year, period_year__lt=year),
+            programme_id=family[0],
+        )
+        row = family_rows.aggregate(persons=Count("person", distinct=True), count=Count("pk"), total=Sum("amount"))
+        if row["count"]:
+            totals[programmes.CONSCRIPT_FAMILY] = row
+    return totals
+
+
 def persons_of(records):
     """The distinct persons of the records (a Person queryset, for the drill-down of a count of persons)."""
     return Person.objects.filter(pk__in=records.values("person"))
@@ -211,7 +237,7 @@ def fund_payments(*, year: int, township=None):
 
 def conscript_visit_years(payments) -> list[int]:
     """The enlistment years of the conscripts behind the year's conscript visits (see the module's docstring)."""
-    visited = set(payments.filter(programme__code=programmes.CONSCRIPT_VISIT).values_list("person", flat=True))
+    visited = set(payments.of_programme(programmes.CONSCRIPT_VISIT).values_list("person", flat=True))
     if not visited:
         return []
     by_family = defaultdict(set)

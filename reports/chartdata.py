@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from bureau.areas import area_configs
-from bureau.models import Payment, Township
+from bureau.models import PaymentProgramme, Township, ledger_summary
 from bureau.reporting.registry import registry_figures
 from bureau.rules.todo import as_of, completeness
 
@@ -51,18 +51,13 @@ class Chart:
 
 def payments_by_month(*, year: int, township=None) -> Chart:
     """The year's payments (by period, as the report counts them) in the month they were paid."""
-    rows = (
-        Payment.objects.in_township(township)
-        .in_year(year)
-        .values("paid_on__year", "paid_on__month")
-        .annotate(total=Sum("amount"), count=Count("pk"))
-    )
     totals, counts = [Decimal("0")] * 12, [0] * 12
-    for row in rows:
+    for row in ledger_summary.by_paid_month(year=year, township=township):
         # A payment of the year paid early in the next (December's pension paid in January) is December's.
-        month = row["paid_on__month"] if row["paid_on__year"] == year else (12 if row["paid_on__year"] > year else 1)
-        totals[month - 1] += row["total"] or Decimal("0")
-        counts[month - 1] += row["count"]
+        paid_year = row["paid_year"]
+        month = row["paid_month"] if paid_year == year else (12 if paid_year > year else 1)
+        totals[month - 1] += row["total"]
+        counts[month - 1] += row["payments"]
     return Chart(
         "payments_by_month",
         f"{year}年逐月资金发放",
@@ -100,14 +95,15 @@ def activities_by_month(*, year: int, township=None) -> Chart:
 
 
 def payments_by_programme(*, year: int, township=None) -> Chart:
-    rows = (
-        Payment.objects.in_township(township)
-        .in_year(year)
-        .values("programme__name")
-        .annotate(total=Sum("amount"), payees=Count("person", distinct=True))
-        .order_by("-total", "programme__name")
+    figures = ledger_summary.by_programme(year=year, township=township)
+    names = dict(PaymentProgramme.objects.filter(pk__in=figures).values_list("pk", "name"))
+    rows = sorted(
+        (
+            {"programme__name": names[pk], "total": row["total"], "payees": row["persons"]}
+            for pk, row in figures.items()
+        ),
+        key=lambda row: (-row["total"], row["programme__name"]),
     )
-    rows = list(rows)
     return Chart(
         "payments_by_programme",
         f"{year}年各资金项目发放",

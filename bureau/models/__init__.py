@@ -11,6 +11,13 @@ from .health import ServiceHeartbeat
 from .held import HeldPayment
 from .idempotency import IdempotencyKey
 from .jobs import ExportJob, ImportColumnMapping, ImportJob
+from .ledger_summary import (
+    LedgerPaidMonth,
+    LedgerPayeeYear,
+    LedgerPersonProgramme,
+    LedgerPersonYear,
+    LedgerProgrammeYear,
+)
 from .merits import Merit
 from .notices import Notice
 from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
@@ -44,6 +51,11 @@ __all__ = [
     "IdempotencyKey",
     "ImportColumnMapping",
     "ImportJob",
+    "LedgerPaidMonth",
+    "LedgerPayeeYear",
+    "LedgerPersonProgramme",
+    "LedgerPersonYear",
+    "LedgerProgrammeYear",
     "Merit",
     "Notice",
     "Occasion",

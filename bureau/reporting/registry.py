@@ -1,10 +1,8 @@
 """Registry-level figures of the annual report: who is on the books and what the ledger paid."""
 
-from decimal import Decimal
+from django.db.models import Count, Q
 
-from django.db.models import Count, Q, Sum
-
-from bureau.models import Payment, Person, PreferentialCategory
+from bureau.models import Person, PreferentialCategory, ledger_summary
 from bureau.reporting.dates import period_end
 from bureau.reporting.sections import Figure
 
@@ -21,14 +19,14 @@ def registry_figures(*, year: int, township=None) -> list[Figure]:
     )
     beneficiaries = holding.values("pk").distinct().count()
     discharged = people.veterans().discharged_in(year).count()
-    payments = Payment.objects.in_township(township).in_year(year)
-    totals = payments.aggregate(total=Sum("amount"), payees=Count("person", distinct=True))
+    # The ledger's counters (kept by the database as the ledger changes): a few rows at any size.
+    totals = ledger_summary.totals(year=year, township=township)
     figures = [
         Figure("veterans", "登记在册退役军人", veterans, "人"),
         Figure("discharged", f"{year}年退役", discharged, "人"),
         Figure("beneficiaries", "优抚对象", beneficiaries, "人"),
-        Figure("payees", "资金发放对象", totals["payees"] or 0, "人"),
-        Figure("paid_total", "资金发放总额", totals["total"] or Decimal("0"), "元"),
+        Figure("payees", "资金发放对象", totals["payees"], "人"),
+        Figure("paid_total", "资金发放总额", totals["total"], "元"),
     ]
     holders = holding.values("categories__category").annotate(count=Count("pk", distinct=True))
     by_category = {row["categories__category"]: row["count"] for row in holders}

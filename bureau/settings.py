@@ -387,6 +387,8 @@ X_FRAME_OPTIONS = "DENY"
 # active, 12 hours after the login (bureau.rules.accounts.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Django's database sessions, a row renewed at most once a minute (bureau.base.sessions).
+SESSION_ENGINE = "bureau.base.sessions"
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 # A second factor (TOTP, bureau.rules.otp) after the password for every account, on the web and the API.
 REQUIRE_TOTP = env.bool("REQUIRE_TOTP", default=False)

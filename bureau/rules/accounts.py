@@ -23,7 +23,9 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
+from bureau.base.sessions import SessionStore as RenewedSessionStore
 from bureau.rules.otp import VERIFIED_KEY, is_open_path, is_required
 
 LOCKOUT_MESSAGE = "登录失败次数过多，账号已锁定 30 分钟，请稍后再试或联系安全管理员解锁。"
@@ -200,11 +202,17 @@ class NewPasswordChangeForm(PasswordChangeForm):
 class SessionMiddleware(DjangoSessionMiddleware):
     """
     Django's session middleware, except that a background poll (`keeps_session_idle`) does not
-    renew the session: a dashboard left open, polling a report run, still ends after 30 idle minutes.
+    renew the session: a dashboard left open, polling a report run, still ends after 30 idle minutes;
+    and a session renewed less than a minute ago is not written again (bureau.base.sessions).
     """
 
     def process_response(self, request, response):
         if getattr(request, "keeps_session_idle", False):
+            return response
+        session = getattr(request, "session", None)
+        if isinstance(session, RenewedSessionStore) and session.renewed_lately():
+            # Renewed less than a minute ago and unchanged: not written again (bureau.base.sessions).
+            patch_vary_headers(response, ("Cookie",))
             return response
         return super().process_response(request, response)
 

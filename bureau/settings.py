@@ -128,7 +128,8 @@ AUTH_USER_MODEL = "bureau.User"
 # Axes' backend comes first: it refuses a locked-out username and address before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, its permissions read in one query (every request checks them).
+    "bureau.rules.accounts.PermissionBackend",
 ]
 
 # MLPS level 3: at least 12 characters of three kinds, not common, not like the username.
@@ -341,7 +342,7 @@ REST_FRAMEWORK = {
     # The first refuses every query parameter a list does not declare (bureau.base.query_params).
     "DEFAULT_FILTER_BACKENDS": [
         "bureau.api.filters.DeclaredQueryFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "bureau.api.filters.FilterSetBackend",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -386,6 +387,8 @@ X_FRAME_OPTIONS = "DENY"
 # active, 12 hours after the login (bureau.rules.accounts.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Django's database sessions, a row renewed at most once a minute (bureau.base.sessions).
+SESSION_ENGINE = "bureau.base.sessions"
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 # A second factor (TOTP, bureau.rules.otp) after the password for every account, on the web and the API.
 REQUIRE_TOTP = env.bool("REQUIRE_TOTP", default=False)

@@ -131,6 +131,8 @@ class DeclaredQueryFilter(BaseFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        if not request.query_params:
+            return queryset  # nothing to refuse
         filterset_class = DjangoFilterBackend().get_filterset_class(view, queryset)
         refuse_sensitive_query(request, queryset.model, filterset_class)
         declared = declared_query_params(request, queryset, view)
@@ -140,6 +142,46 @@ class DeclaredQueryFilter(BaseFilterBackend):
         for name in undeclared_orderings(request, queryset, view):
             raise UndeclaredQueryRefused(undeclared_message(f"ordering={name}"))
         return queryset
+
+
+def _inert_when_unasked(filterset_class) -> bool:
+    """
+    True when a filter set given none of its parameters leaves the queryset as it is: django-filter's
+    own `__init__`, `qs` and `filter_queryset`, no required filter, and every filter a class of
+    django-filter's or the kit's (each returns the queryset unchanged for an empty value).
+    """
+    inert = _inert.get(filterset_class)
+    if inert is None:
+        base = django_filters.FilterSet
+        inert = (
+            all(getattr(filterset_class, name) is getattr(base, name) for name in ("__init__", "filter_queryset"))
+            and filterset_class.qs is base.qs
+            and all(
+                not declared.extra.get("required") and type(declared).filter.__module__.startswith("django_filters.")
+                for declared in filterset_class.base_filters.values()
+            )
+        )
+        _inert[filterset_class] = inert
+    return inert
+
+
+_inert: dict = {}
+
+
+class FilterSetBackend(DjangoFilterBackend):
+    """
+    django-filter's backend, except that a list asked for with none of its filter set's parameters
+    (the plain list, or only `?cursor=`) is not run through a filter set: building one (its form and
+    a deep copy of every filter) cost about a tenth of an API list request, to filter nothing.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        if _inert_when_unasked(filterset_class) and not filterset_params(filterset_class) & set(request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -16,16 +16,20 @@ object, a many-to-many, its own `to_representation`) has no plan: its list is se
 before. Detail answers and writes always go through the serializer.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.encoding import force_str
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from bureau.base.masking import shown
 
@@ -63,11 +67,70 @@ def _own_representation(serializer) -> bool:
     return defined_by in (serializers.Serializer, ScopedModelSerializer)
 
 
+def _quick_representation(drf_field) -> Callable:
+    """
+    The field's `to_representation`, with a shortcut for the values `.values()` gives most often
+    (a choice's string, a date in ISO 8601) that answers what it answers; other values go to it.
+    """
+    to_representation = drf_field.to_representation
+    if type(drf_field) is serializers.ChoiceField:
+        strings_to_values = drf_field.choice_strings_to_values
+
+        def choice(value):
+            if type(value) is str and value:
+                return strings_to_values.get(value, value)
+            return to_representation(value)
+
+        return choice
+    output_format = getattr(drf_field, "format", api_settings.DATE_FORMAT)
+    if (
+        type(drf_field) is serializers.DateField
+        and isinstance(output_format, str)
+        and output_format.lower() == ISO_8601
+    ):
+
+        def date(value):
+            return value.isoformat() if type(value) is datetime.date else to_representation(value)
+
+        return date
+    if (
+        type(drf_field) is serializers.DateTimeField
+        and settings.USE_TZ
+        and not hasattr(drf_field, "timezone")
+        and isinstance(getattr(drf_field, "format", api_settings.DATETIME_FORMAT), str)
+        and getattr(drf_field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601
+    ):
+        return _InZone(to_representation)
+    return to_representation
+
+
+class _InZone:
+    """
+    A date-time field's `to_representation` in the request's current time zone (DRF's default),
+    looked up once per page: `_InZone(...)(zone)` is the function for this page's values.
+    """
+
+    def __init__(self, to_representation):
+        self.to_representation = to_representation
+
+    def __call__(self, zone) -> Callable:
+        to_representation = self.to_representation
+
+        def date_time(value):
+            if type(value) is not datetime.datetime or value.utcoffset() is None:
+                return to_representation(value)
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return date_time
+
+
 @dataclass
 class Step:
     key: str  # the output key
     column: str  # the `.values()` key
     convert: Callable | None  # applied to a value that is not None
+    in_zone: bool = False  # `convert` takes the request's time zone and gives the function to apply
 
 
 @dataclass
@@ -157,7 +220,9 @@ class LeanPlan:
         elif isinstance(drf_field, serializers.PrimaryKeyRelatedField):
             convert = drf_field.pk_field.to_representation
         else:
-            convert = drf_field.to_representation
+            convert = _quick_representation(drf_field)
+            if isinstance(convert, _InZone):
+                return Step(drf_field.field_name, column, convert, in_zone=True)
         return Step(drf_field.field_name, column, convert)
 
     @staticmethod
@@ -187,7 +252,19 @@ class LeanPlan:
         plan = LeanPlan(list_field.child, child_model, queryset)
         fk_column = relation.field.attname
         # Rows equal in the ordering come in the order of their ids (the prefetch left them to the database).
-        ordering = [*(queryset.query.order_by or child_model._meta.ordering), child_model._meta.pk.name]
+        # Terms through the parent itself (`person`, i.e. the person's own ordering) are the same for
+        # all of one parent's rows, which are grouped by parent anyway: left out, with their joins.
+        parent = relation.field
+        ordering = [
+            *(
+                term
+                for term in queryset.query.order_by or child_model._meta.ordering
+                if not isinstance(term, str)
+                or term.lstrip("-") not in (parent.name, parent.attname)
+                and not term.lstrip("-").startswith(f"{parent.name}__")
+            ),
+            child_model._meta.pk.name,
+        ]
         queryset = queryset.order_by(*ordering)
         plan.columns = list(dict.fromkeys([fk_column, *plan.columns]))
         return Nested(list_field.field_name, plan, fk_column, queryset)
@@ -198,25 +275,32 @@ class LeanPlan:
 
     def rows(self, values: list[dict], user) -> list[dict]:
         """The serializer's output for each row, in order, as `user` is shown it."""
-        data = [self.row(row, user) for row in values]
+        zone = timezone.get_current_timezone()  # once per page, not per date-time value
+        steps = self.request_steps(zone)
+        data = [self.row(row, user, steps) for row in values]
         if self.nested and values:
             ids = [row[self.pk] for row in values]
             for nested in self.nested:
                 children: dict = {pk: [] for pk in ids}
                 child_rows = nested.queryset.filter(**{f"{nested.fk_column}__in": ids}).values(*nested.plan.columns)
+                child_steps = nested.plan.request_steps(zone)
                 for child_row in child_rows:
-                    children[child_row[nested.fk_column]].append(nested.plan.row(child_row, user))
+                    children[child_row[nested.fk_column]].append(nested.plan.row(child_row, user, child_steps))
                 for row, pk in zip(data, ids, strict=True):
                     row[nested.key] = children[pk]
         return data
 
-    def row(self, values: dict, user) -> dict:
+    def request_steps(self, zone) -> list[tuple[str, str, Callable | None]]:
+        """(key, column, convert) of each step, a date-time's convert bound to the request's time zone."""
+        return [(step.key, step.column, step.convert(zone) if step.in_zone else step.convert) for step in self.steps]
+
+    def row(self, values: dict, user, steps=None) -> dict:
         out = dict.fromkeys(self.keys)
-        for step in self.steps:
-            value = values[step.column]
-            if value is not None and step.convert is not None:
-                value = step.convert(value)
-            out[step.key] = value
+        for key, column, convert in steps if steps is not None else self.request_steps(timezone.get_current_timezone()):
+            value = values[column]
+            if value is not None and convert is not None:
+                value = convert(value)
+            out[key] = value
         for key, mask in self.masks:
             value = out[key]
             if value:

@@ -13,15 +13,19 @@ from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import connection
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
+from bureau.base.sessions import SessionStore as RenewedSessionStore
 from bureau.rules.otp import VERIFIED_KEY, is_open_path, is_required
 
 LOCKOUT_MESSAGE = "登录失败次数过多，账号已锁定 30 分钟，请稍后再试或联系安全管理员解锁。"
@@ -98,6 +102,45 @@ def remember_login_time(sender, request, user, **kwargs) -> None:
         request.session[LOGIN_TIME_KEY] = int(time.time())
 
 
+class PermissionBackend(ModelBackend):
+    """
+    Django's ModelBackend, except that a user's permissions (their own and their groups') are read
+    in one SQL query rather than two ORM queries: every API and admin request checks permissions
+    for a user loaded afresh, so this is read on every request. Same answer, same per-request
+    cache (`_perm_cache`); a superuser, and the separate user/group lookups, are Django's.
+    """
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None or user_obj.is_superuser:
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in _permission_rows(user_obj.pk)}
+        return user_obj._perm_cache
+
+
+def _permission_rows(user_id) -> list[tuple[str, str]]:
+    """(app label, codename) of the user's own permissions and their groups' (what ModelBackend reads in two)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    q = connection.ops.quote_name
+    own = get_user_model()._meta.get_field("user_permissions")
+    groups = get_user_model()._meta.get_field("groups")
+    granted = Group._meta.get_field("permissions")
+    sql = (
+        f"SELECT ct.{q('app_label')}, p.{q('codename')} FROM {q(Permission._meta.db_table)} p "
+        f"INNER JOIN {q(ContentType._meta.db_table)} ct ON ct.{q('id')} = p.{q('content_type_id')} "
+        f"WHERE p.{q('id')} IN ("
+        f"SELECT {q(own.m2m_reverse_name())} FROM {q(own.m2m_db_table())} WHERE {q(own.m2m_column_name())} = %s "
+        f"UNION SELECT gp.{q(granted.m2m_reverse_name())} FROM {q(granted.m2m_db_table())} gp "
+        f"INNER JOIN {q(groups.m2m_db_table())} ug ON ug.{q(groups.m2m_reverse_name())} = gp.{q(granted.m2m_column_name())} "
+        f"WHERE ug.{q(groups.m2m_column_name())} = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id])
+        return cursor.fetchall()
+
+
 class SessionLifetimeMiddleware:
     """
     Log out a session SESSION_ABSOLUTE_AGE seconds after its login, however active it has been.
@@ -159,11 +202,17 @@ class NewPasswordChangeForm(PasswordChangeForm):
 class SessionMiddleware(DjangoSessionMiddleware):
     """
     Django's session middleware, except that a background poll (`keeps_session_idle`) does not
-    renew the session: a dashboard left open, polling a report run, still ends after 30 idle minutes.
+    renew the session: a dashboard left open, polling a report run, still ends after 30 idle minutes;
+    and a session renewed less than a minute ago is not written again (bureau.base.sessions).
     """
 
     def process_response(self, request, response):
         if getattr(request, "keeps_session_idle", False):
+            return response
+        session = getattr(request, "session", None)
+        if isinstance(session, RenewedSessionStore) and session.renewed_lately():
+            # Renewed less than a minute ago and unchanged: not written again (bureau.base.sessions).
+            patch_vary_headers(response, ("Cookie",))
             return response
         return super().process_response(request, response)
 

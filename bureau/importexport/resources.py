@@ -12,7 +12,7 @@ from import_export.results import RowResult
 from bureau.base.concurrency import stale_error
 from bureau.base.masking import Mask, mask_for, shown
 from bureau.base.scoping import township_of_record
-from bureau.importexport.cleaners import column_reader
+from bureau.importexport.cleaners import column_reader, instance_maker
 from bureau.importexport.columns import HeaderRowMixin
 from bureau.importexport.formats import escape_formula, unescape_formula
 from bureau.importexport.keys import ImportKeyMixin
@@ -102,6 +102,7 @@ class PortalResource(HeaderRowMixin, ImportKeyMixin, LedgerRowsMixin, BatchWrite
         self.file_problem = False
         self._readers = None
         self._model_rules = None
+        self._make_instance = None
         self.refused_rows = 0
         self.more_errors = False
         self.set_user(user)
@@ -189,6 +190,7 @@ class PortalResource(HeaderRowMixin, ImportKeyMixin, LedgerRowsMixin, BatchWrite
         # Made once per import, when the columns are known (`before_import` reads the header row).
         self._readers = None
         self._model_rules = None
+        self._make_instance = None
         result = super().import_data(
             dataset,
             dry_run=dry_run,
@@ -231,6 +233,12 @@ class PortalResource(HeaderRowMixin, ImportKeyMixin, LedgerRowsMixin, BatchWrite
                 errors[key] = ValidationError(str(error), code="invalid")
         if errors:
             raise ValidationError(errors)
+
+    def init_instance(self, row=None):
+        # A new record for a row, as `model()` makes it (bureau.importexport.cleaners.instance_maker).
+        if self._make_instance is None:
+            self._make_instance = instance_maker(self._meta.model)
+        return self._make_instance()
 
     def masked_check(self, field) -> bool:
         return not getattr(field.widget, "says_masked", False) and self.mask_of(field) is not None

@@ -200,6 +200,12 @@ def http_import(client, content: bytes) -> tuple[Clock, Clock, object]:
     return validation, apply, job
 
 
+def load_average() -> str:
+    """The machine's load (1, 5, 15 minutes): wall times on a shared machine are read beside it."""
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
+
+
 def run_job_bench(user, township_names: list[str], rows: int = 20_000, first: int = 2_000_000, reimports: bool = False):
     """
     The admin's import over HTTP (upload → validation job → preview → confirm → import job) of `rows`
@@ -233,7 +239,7 @@ def run_job_bench(user, township_names: list[str], rows: int = 20_000, first: in
     wall, cpu = validation.wall + apply.wall, validation.cpu + apply.cpu
     yield (
         f"{'both jobs':<46} {shown(wall, cpu, rows)}"
-        f"  {wall / floor_wall:.2f}× floor (CPU {cpu / floor_cpu:.2f}×; acceptance ≤ 4×)"
+        f"  {wall / floor_wall:.2f}× floor (CPU {cpu / floor_cpu:.2f}×; acceptance ≤ 4×), load {load_average()}"
     )
     if not reimports:
         return
@@ -323,10 +329,8 @@ def main() -> None:
             ],
             batch_size=500,
         )
-        with open("/proc/loadavg") as loadavg:
-            load = loadavg.read().split()[:3]
         print(
-            f"{connection.vendor}, {arguments.rows} rows, registry of {arguments.registry} people, load {' '.join(load)}"
+            f"{connection.vendor}, {arguments.rows} rows, registry of {arguments.registry} people, load {load_average()}"
         )
         names = [t.name for t in townships]
         for line in run_job_bench(clerk, names, arguments.rows, reimports=arguments.reimports):

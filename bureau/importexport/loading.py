@@ -80,6 +80,7 @@ class PortalInstanceLoader(ModelInstanceLoader):
         super().__init__(resource, dataset)
         self.instances = {}
         self.taken = set()
+        self._key_of = (None, None)
         model = resource._meta.model
         id_fields = [resource.fields.get(name) for name in resource.get_import_id_fields()]
         self.key_fields = None
@@ -121,6 +122,14 @@ class PortalInstanceLoader(ModelInstanceLoader):
 
     def key(self, row) -> tuple | None:
         """The row's import key as stored values (a related record by its pk); None when a cell is blank or unreadable."""
+        # Asked three times a row (its record, a key taken, a repeated row): read once.
+        if self._key_of[0] is row:
+            return self._key_of[1]
+        key = self.read_key(row)
+        self._key_of = (row, key)
+        return key
+
+    def read_key(self, row) -> tuple | None:
         try:
             values = [field.clean(row) for field in self.key_fields]
         except (ValueError, KeyError, ValidationError):

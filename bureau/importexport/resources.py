@@ -6,22 +6,22 @@ with its instance loader and result.
 from collections import OrderedDict
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db.models import UniqueConstraint
 from import_export import fields, resources
 from import_export.results import RowResult
 
 from bureau.base.concurrency import stale_error
 from bureau.base.masking import Mask, mask_for, shown
 from bureau.base.scoping import township_of_record
+from bureau.importexport.cleaners import column_reader, instance_maker
 from bureau.importexport.columns import HeaderRowMixin
 from bureau.importexport.formats import escape_formula, unescape_formula
+from bureau.importexport.keys import ImportKeyMixin
 from bureau.importexport.ledger_rows import LedgerRowsMixin
 from bureau.importexport.loading import PortalInstanceLoader, PortalResult, changed_fields, stored_values
 from bureau.importexport.template import import_template
 from bureau.importexport.widgets import MASKED_VALUE, CountWidget, is_blank
 from bureau.importexport.writes import BatchWritesMixin
 from bureau.models import ReviewStatus, TownshipRecord, VersionedModel
-from bureau.models.changes import proposable_fields
 from bureau.models.rules import decided_field_errors
 from bureau.roles import reviews_records
 from bureau.rules.services import ScopeError, check_write_allowed
@@ -39,7 +39,7 @@ class VersionWidget(CountWidget):
     sample = ""
 
 
-class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resources.ModelResource):
+class PortalResource(HeaderRowMixin, ImportKeyMixin, LedgerRowsMixin, BatchWritesMixin, resources.ModelResource):
     """
     Base resource of the portal; area apps subclass it for their models.
 
@@ -100,6 +100,9 @@ class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resource
         if issubclass(self._meta.model, VersionedModel) and "version" not in self.fields:
             self.fields["version"] = fields.Field("version", "版本", widget=VersionWidget(), saves_null_values=False)
         self.file_problem = False
+        self._readers = None
+        self._model_rules = None
+        self._make_instance = None
         self.refused_rows = 0
         self.more_errors = False
         self.set_user(user)
@@ -184,6 +187,10 @@ class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resource
         self.more_errors = False
         self.create_instances.clear()
         self.update_instances.clear()
+        # Made once per import, when the columns are known (`before_import` reads the header row).
+        self._readers = None
+        self._model_rules = None
+        self._make_instance = None
         result = super().import_data(
             dataset,
             dry_run=dry_run,
@@ -203,6 +210,38 @@ class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resource
         if masked and self.mask_of(field) is not None:
             raise ValueError(MASKED_VALUE)
         return super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        """
+        The row's cells into the instance, each column read as `import_field` reads it, by a reader
+        made once per import (bureau.importexport.cleaners); one error per column, as the kit's.
+        A resource with its own `import_field` reads its columns through it.
+        """
+        if type(self).import_field is not PortalResource.import_field:
+            return super().import_instance(instance, row, **kwargs)
+        if self._readers is None:
+            self._readers = [
+                reader
+                for field in self.get_import_fields()
+                if (reader := column_reader(field, self.masked_check(field))) is not None
+            ]
+        errors = {}
+        for key, read in self._readers:
+            try:
+                read(instance, row, kwargs)
+            except ValueError as error:
+                errors[key] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def init_instance(self, row=None):
+        # A new record for a row, as `model()` makes it (bureau.importexport.cleaners.instance_maker).
+        if self._make_instance is None:
+            self._make_instance = instance_maker(self._meta.model)
+        return self._make_instance()
+
+    def masked_check(self, field) -> bool:
+        return not getattr(field.widget, "says_masked", False) and self.mask_of(field) is not None
 
     def import_row(self, row, instance_loader, **kwargs):
         """
@@ -280,51 +319,6 @@ class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resource
             instance.assign_township()
         return not changed_fields(instance, stored)
 
-    def key_covers_uniqueness(self, instance_loader) -> bool:
-        """
-        Are all the model's uniqueness rules the import key, which the loader has checked for the
-        whole file at once? Then rows are not checked against the database one by one; otherwise
-        (another unique field, a check constraint) `full_clean` checks each row as Django does.
-        """
-        if getattr(instance_loader, "key_fields", None) is None:
-            return False
-        meta = self._meta.model._meta
-        key = {field.name for field in instance_loader.model_fields}
-        rules = [{field.name} for field in meta.concrete_fields if field.unique and not field.primary_key]
-        rules += [set(names) for names in meta.unique_together]
-        for constraint in meta.constraints:
-            if not isinstance(constraint, UniqueConstraint) or constraint.condition or not constraint.fields:
-                return False
-            rules.append(set(constraint.fields))
-        if any(field.unique_for_date or field.unique_for_month or field.unique_for_year for field in meta.fields):
-            return False
-        return all(rule == key for rule in rules)
-
-    def check_key(self, instance, new, row, instance_loader, errors) -> None:
-        """A new row whose key is taken by a record the user may not see is that row's error."""
-        key = instance_loader.key(row) if getattr(instance_loader, "key_fields", None) is not None else None
-        if new and key is not None and key in instance_loader.taken:
-            names = tuple(field.name for field in instance_loader.model_fields)
-            error_key = names[0] if len(names) == 1 else NON_FIELD_ERRORS
-            errors.setdefault(error_key, []).append(instance.unique_error_message(type(instance), names))
-
-    def repeats_a_row(self, instance, row, instance_loader, row_number) -> bool:
-        """
-        Has an earlier row of the file the same key? Then this row is the same record: skipped
-        when it says the same, refused when it says something else.
-        """
-        if getattr(instance_loader, "key_fields", None) is None or (key := instance_loader.key(row)) is None:
-            return False
-        values = [getattr(instance, field.attname) for field in proposable_fields(type(instance))]
-        first = self.first_row_of_key.setdefault(key, (row_number, values))
-        if first[0] == row_number:
-            return False
-        if first[1] == values:
-            return True
-        columns = "、".join(field.column_name for field in instance_loader.key_fields)
-        message = f"与第 {self.excel_row(first[0])} 行的{columns}相同，内容却不同：同一条记录在文件中只能出现一次。"
-        raise ValidationError({NON_FIELD_ERRORS: [ValidationError(message, code="duplicate")]})
-
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         # The record's township follows what it is about (the person); set it before it is checked.
@@ -339,7 +333,8 @@ class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resource
                 if not (errors and township_of_record(instance) is None):
                     lookup = instance.township_lookup
                     errors.setdefault(lookup.split("__")[0], []).append(ValidationError(str(error)))
-        if self.user is not None and isinstance(instance, TownshipRecord) and not reviews_records(self.user):
+        reviews = self.reviews if getattr(self, "reviews", None) is not None else reviews_records(self.user)
+        if self.user is not None and isinstance(instance, TownshipRecord) and not reviews:
             # What the bureau decides is not a station's to set, in a file either (bureau_decided_check).
             stored = getattr(instance, "_import_stored", None)
             current = type(instance)(**stored) if stored else None
@@ -353,13 +348,9 @@ class PortalResource(HeaderRowMixin, LedgerRowsMixin, BatchWritesMixin, resource
         # read each again to check it exists. Relations left as stored were valid when stored.
         stored = getattr(instance, "_import_stored", None) or {}
         exclude = set(errors)
-        for field in instance._meta.concrete_fields:
+        for field in self.model_rules(type(instance))["relations"]:
             value = getattr(instance, field.attname)
-            if (
-                field.is_relation
-                and value is not None
-                and (field.is_cached(instance) or value == stored.get(field.attname))
-            ):
+            if value is not None and (field.is_cached(instance) or value == stored.get(field.attname)):
                 exclude.add(field.name)
         try:
             instance.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_unique)

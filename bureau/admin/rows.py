@@ -11,6 +11,7 @@ a popup (`_popup`, `_to_field`), and lists that are not the kit's.
 """
 
 import datetime
+from html import escape as html_escape
 from types import SimpleNamespace
 
 from django.contrib.admin import ModelAdmin
@@ -26,7 +27,7 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils.html import conditional_escape, escape
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from bureau.admin.listcost import PK_PLACEHOLDER, KitChangeList
@@ -47,7 +48,7 @@ class _Stand(_Named):
 
 def lean_rows_apply(cl) -> bool:
     """Whether the kit's renderer draws this list's rows (else Django's `items_for_result` does)."""
-    return isinstance(cl, KitChangeList) and not cl.formset and not cl.is_popup and not cl.to_field
+    return isinstance(cl, KitChangeList) and not getattr(cl, "formset", None) and not cl.is_popup and not cl.to_field
 
 
 def _lookup(cl, field_name):
@@ -115,7 +116,10 @@ class _Column:
                 boolean = getattr(attr, "boolean", False)
                 if isinstance(attr, property) and hasattr(attr, "fget"):
                     boolean = getattr(attr.fget, "boolean", False)
-                result_repr = display_for_value(value, empty, boolean)
+                # A non-empty string (most method columns) is shown as it is (what display_for_value does).
+                result_repr = str(value) if type(value) is str and value and not boolean else None
+                if result_repr is None:
+                    result_repr = display_for_value(value, empty, boolean)
                 if isinstance(value, (datetime.date, datetime.time)):
                     row_classes.append("nowrap")
             else:
@@ -129,13 +133,15 @@ class _Column:
         row_class = f' class="{" ".join(row_classes)}"'
         if self.is_link:
             url = link(obj)
-            inner = (
-                conditional_escape(result_repr)
-                if url is None
-                else f'<a href="{url}">{conditional_escape(result_repr)}</a>'
-            )
+            inner = html(result_repr) if url is None else f'<a href="{url}">{html(result_repr)}</a>'
             return f"<{self.tag}{row_class}>{inner}</{self.tag}>"
-        return f"<td{row_class}>{conditional_escape(result_repr)}</td>"
+        return f"<td{row_class}>{html(result_repr)}</td>"
+
+
+def html(value) -> str:
+    """`conditional_escape` without its lazy-argument wrapper: an object's own HTML, else its text escaped."""
+    own = getattr(value, "__html__", None)
+    return own() if own is not None else html_escape(str(value))
 
 
 def _link(cl):

@@ -11,6 +11,7 @@ a popup (`_popup`, `_to_field`), and lists that are not the kit's.
 """
 
 import datetime
+from decimal import Decimal
 from html import escape as html_escape
 from types import SimpleNamespace
 
@@ -90,10 +91,12 @@ class _Column:
     def field_display(self, value, f, empty):
         # A field's display depends on its value only (the list's language and time zone are fixed):
         # a date or an amount repeated down the list is formatted once.
+        # Equal numbers may differ in writing (Decimal("0.0") and Decimal("-0.00")): those keyed on their text too.
+        key = (value, str(value)) if isinstance(value, (Decimal, float)) else value
         try:
-            return self.shown[value]
+            return self.shown[key]
         except KeyError:
-            shown = self.shown[value] = display_for_field(value, f, empty, avoid_link=self.is_link)
+            shown = self.shown[key] = display_for_field(value, f, empty, avoid_link=self.is_link)
             return shown
         except TypeError:
             return display_for_field(value, f, empty, avoid_link=self.is_link)

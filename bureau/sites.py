@@ -13,6 +13,8 @@ group granted or taken away makes a new key (no stale menu), as does a change of
 the language or the script prefix.
 """
 
+import contextlib
+
 from django.contrib import admin
 from django.urls import get_script_prefix, path, reverse
 from django.utils.translation import get_language
@@ -29,6 +31,12 @@ def is_history_model(model) -> bool:
 
 # App lists a process keeps (users × permission sets × languages); the oldest dropped beyond it.
 APP_LIST_CACHE_SIZE = 512
+
+
+def forget_oldest(kept: dict) -> None:
+    """Drop a cache's oldest entry (another thread may be changing it: then nothing is dropped this time)."""
+    with contextlib.suppress(RuntimeError, StopIteration):
+        kept.pop(next(iter(kept)), None)
 
 
 def copy_app(app: dict) -> dict:
@@ -66,7 +74,7 @@ class PortalAdminSite(admin.AdminSite):
         if built is None:
             built = super()._build_app_dict(request, label)
             if len(self.app_dicts) >= APP_LIST_CACHE_SIZE:
-                self.app_dicts.pop(next(iter(self.app_dicts)), None)
+                forget_oldest(self.app_dicts)
             self.app_dicts[key] = built
         if label:
             return copy_app(built) if built else built

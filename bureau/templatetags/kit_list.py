@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from bureau.admin.rows import lean_result_list, lean_rows_apply
+from bureau.sites import forget_oldest
 
 register = template.Library()
 
@@ -60,6 +61,6 @@ def kit_app_list(context, app_list, show_changelinks):
         menu = template.render(context)
     if key is not None:
         if len(nav_menus) >= NAV_CACHE_SIZE:
-            nav_menus.pop(next(iter(nav_menus)), None)
+            forget_oldest(nav_menus)
         nav_menus[key] = menu
     return mark_safe(menu)

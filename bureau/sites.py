@@ -76,8 +76,7 @@ class PortalAdminSite(admin.AdminSite):
             if len(self.app_dicts) >= APP_LIST_CACHE_SIZE:
                 forget_oldest(self.app_dicts)
             self.app_dicts[key] = built
-        if label:
-            return copy_app(built) if built else built
+        # `{app_label: app}`, of one app when `label` is given (Django 5's app index), copied.
         return {app_label: copy_app(app) for app_label, app in built.items()}
 
     def get_app_list(self, request, app_label=None):

@@ -140,9 +140,13 @@ def test_the_app_list_is_built_once_per_user_and_again_when_permissions_change(c
         granted = page(client, "/admin/bureau/person/")
         assert builds == [None, None]
         assert 'href="/admin/auth/group/"' in granted
+        # An app's own index (`_build_app_dict` with its label) is kept the same way.
+        assert client.get("/admin/bureau/").status_code == 200
+        assert client.get("/admin/bureau/").status_code == 200
+        assert builds == [None, None, "bureau"]
 
         clerk.user_permissions.remove(Permission.objects.get(codename="view_group"))
         taken = page(client, "/admin/bureau/person/")
-        assert builds == [None, None]  # the first permission set's list again
+        assert builds == [None, None, "bureau"]  # the first permission set's list again
         assert "/admin/auth/group/" not in taken
         assert taken == first

@@ -1,0 +1,218 @@
+"""
+A kit list's rows rendered lean (`{% kit_result_list cl %}`, templates/admin/change_list.html): each
+column's way to its value and its display is prepared once per list, the rows' HTML built in
+Python, one string per row. The HTML is Django's (`items_for_result`, cell for cell); what is done
+once per list instead of per cell: the field lookup, the empty value, the column's classes, whether
+it is the link, the link's URL with the list's preserved filters (the pattern reversed once) and the
+actions checkbox (one widget rendered, the row's key and name put in its place).
+
+Django's renderer stays for what the lean one does not do: a list with `list_editable` (a formset),
+a popup (`_popup`, `_to_field`), and lists that are not the kit's.
+"""
+
+import datetime
+from decimal import Decimal
+from html import escape as html_escape
+from types import SimpleNamespace
+
+from django.contrib.admin import ModelAdmin
+from django.contrib.admin.templatetags.admin_list import _coerce_field_name, result_headers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    display_for_field,
+    display_for_value,
+    lookup_field,
+)
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import models
+from django.urls import NoReverseMatch
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from bureau.admin.listcost import PK_PLACEHOLDER, KitChangeList
+
+# Stand-ins for the row's name and key in the actions checkbox rendered once (escaping leaves them as they are).
+NAME_TOKEN = "kitrowname5f3a9c"
+KEY_TOKEN = "kitrowkey7b2e4d"
+
+
+class _Named:
+    def __str__(self):
+        return NAME_TOKEN
+
+
+class _Stand(_Named):
+    pk = KEY_TOKEN
+
+
+def lean_rows_apply(cl) -> bool:
+    """Whether the kit's renderer draws this list's rows (else Django's `items_for_result` does)."""
+    return isinstance(cl, KitChangeList) and not getattr(cl, "formset", None) and not cl.is_popup and not cl.to_field
+
+
+def _lookup(cl, field_name):
+    """`(obj) -> (field, attr, value)` as `lookup_field` answers, with what does not depend on the row found once."""
+    model_admin = cl.model_admin
+    if isinstance(field_name, str):
+        try:
+            field = _get_non_gfk_field(cl.lookup_opts, field_name)
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            field = None
+        else:
+            return lambda obj: (field, None, getattr(obj, field_name))
+    if callable(field_name):
+        return lambda obj: (None, field_name, field_name(obj))
+    if field_name == "action_checkbox" and type(model_admin).action_checkbox is ModelAdmin.action_checkbox:
+        attr = model_admin.action_checkbox
+        # Django's widget, rendered once with stand-ins for the row's name and key.
+        html = str(attr(_Stand()))
+        return lambda obj: (
+            None,
+            attr,
+            mark_safe(html.replace(NAME_TOKEN, escape(str(obj))).replace(KEY_TOKEN, escape(str(obj.pk)))),
+        )
+    if field_name != "__str__" and hasattr(model_admin, field_name):
+        attr = getattr(model_admin, field_name)
+        return lambda obj: (None, attr, attr(obj))
+    return lambda obj: lookup_field(field_name, obj, model_admin)
+
+
+class _Column:
+    def __init__(self, cl, field_name, index, is_link, first):
+        self.lookup = _lookup(cl, field_name)
+        self.field_name = field_name
+        self.name = _coerce_field_name(field_name, index)
+        self.is_link = is_link
+        self.tag = "th" if first else "td"
+        self.shown = {}
+
+    def field_display(self, value, f, empty):
+        # A field's display depends on its value only (the list's language and time zone are fixed):
+        # a date or an amount repeated down the list is formatted once.
+        # Equal numbers may differ in writing (Decimal("0.0") and Decimal("-0.00")): those keyed on their text too.
+        key = (value, str(value)) if isinstance(value, (Decimal, float)) else value
+        try:
+            return self.shown[key]
+        except KeyError:
+            shown = self.shown[key] = display_for_field(value, f, empty, avoid_link=self.is_link)
+            return shown
+        except TypeError:
+            return display_for_field(value, f, empty, avoid_link=self.is_link)
+
+    def cell(self, obj, empty_value_display, link):
+        row_classes = [f"field-{self.name}"]
+        try:
+            f, attr, value = self.lookup(obj)
+        except ObjectDoesNotExist:
+            result_repr = empty_value_display
+        else:
+            empty = (
+                getattr(attr, "empty_value_display", empty_value_display) if attr is not None else empty_value_display
+            )
+            if isinstance(value, str) and value.strip() == "":
+                value = ""
+            if f is None or f.auto_created:
+                if self.field_name == "action_checkbox":
+                    row_classes = ["action-checkbox"]
+                boolean = getattr(attr, "boolean", False)
+                if isinstance(attr, property) and hasattr(attr, "fget"):
+                    boolean = getattr(attr.fget, "boolean", False)
+                # A non-empty string (most method columns) is shown as it is (what display_for_value does).
+                result_repr = str(value) if type(value) is str and value and not boolean else None
+                if result_repr is None:
+                    result_repr = display_for_value(value, empty, boolean)
+                if isinstance(value, (datetime.date, datetime.time)):
+                    row_classes.append("nowrap")
+            else:
+                if isinstance(f.remote_field, models.ManyToOneRel):
+                    field_val = getattr(obj, f.name)
+                    result_repr = empty if field_val is None else field_val
+                else:
+                    result_repr = self.field_display(value, f, empty)
+                if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
+                    row_classes.append("nowrap")
+        row_class = f' class="{" ".join(row_classes)}"'
+        if self.is_link:
+            url = link(obj)
+            inner = html(result_repr) if url is None else f'<a href="{url}">{html(result_repr)}</a>'
+            return f"<{self.tag}{row_class}>{inner}</{self.tag}>"
+        return f"<td{row_class}>{html(result_repr)}</td>"
+
+
+def html(value) -> str:
+    """`conditional_escape` without its lazy-argument wrapper: an object's own HTML, else its text escaped."""
+    own = getattr(value, "__html__", None)
+    return own() if own is not None else html_escape(str(value))
+
+
+def _link(cl):
+    """`(obj) -> the escaped URL of the row's page with the list's filters, or None` (as `items_for_result` makes it)."""
+    context = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+
+    def each_row(obj):
+        try:
+            url = cl.url_for_result(obj)
+        except NoReverseMatch:
+            return None
+        return escape(add_preserved_filters(context, url))
+
+    if type(cl).url_for_result is not KitChangeList.url_for_result:
+        return each_row
+    try:
+        pattern = escape(add_preserved_filters(context, cl.url_for_result(_placeholder_row(cl))))
+    except NoReverseMatch:
+        return each_row
+    if pattern.count(PK_PLACEHOLDER) != 1:
+        return each_row
+    head, tail = pattern.split(PK_PLACEHOLDER)
+    attname = cl.pk_attname
+
+    def fast(obj):
+        pk = getattr(obj, attname)
+        return head + str(pk) + tail if isinstance(pk, int) else each_row(obj)
+
+    return fast
+
+
+def _placeholder_row(cl):
+    # Only the key is read (KitChangeList.url_for_result); no model instance is made.
+    return SimpleNamespace(**{cl.pk_attname: int(PK_PLACEHOLDER)})
+
+
+def lean_results(cl) -> list[list]:
+    """The rows' HTML, one safe string per row in a one-item list (what the results template iterates)."""
+    from django.contrib.admin.templatetags.admin_list import ResultList
+
+    def link_in_col(is_first, field_name):
+        if cl.list_display_links is None:
+            return False
+        if is_first and not cl.list_display_links:
+            return True
+        return field_name in cl.list_display_links
+
+    columns, first = [], True
+    for index, field_name in enumerate(cl.list_display):
+        is_link = link_in_col(first, field_name)
+        columns.append(_Column(cl, field_name, index, is_link, first and is_link))
+        if is_link:
+            first = False
+    empty_value_display = cl.model_admin.get_empty_value_display()
+    link = _link(cl) if any(column.is_link for column in columns) else None
+    return [
+        ResultList(None, [mark_safe("".join([column.cell(obj, empty_value_display, link) for column in columns]))])
+        for obj in cl.result_list
+    ]
+
+
+def lean_result_list(cl) -> dict:
+    """The context of admin/change_list_results.html, as Django's `result_list` makes it."""
+    headers = list(result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": [],
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": lean_results(cl),
+    }

@@ -1,0 +1,66 @@
+"""
+`{% kit_result_list cl %}`: a kit list's rows by the lean renderer (bureau.admin.rows), others' by Django's;
+`{% kit_app_list %}`: the side menu rendered once per user's app list and current entry.
+"""
+
+from django import template
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import result_list
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.template.defaultfilters import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from bureau.admin.rows import lean_result_list, lean_rows_apply
+from bureau.sites import forget_oldest
+
+register = template.Library()
+
+
+def kit_result_list(cl):
+    return lean_result_list(cl) if lean_rows_apply(cl) else result_list(cl)
+
+
+@register.tag(name="kit_result_list")
+def kit_result_list_tag(parser, token):
+    return InclusionAdminNode(
+        parser, token, func=kit_result_list, template_name="change_list_results.html", takes_context=False
+    )
+
+
+# Side menus a process keeps rendered (the user's app list × which entry is the current page's).
+NAV_CACHE_SIZE = 256
+nav_menus: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def kit_app_list(context, app_list, show_changelinks):
+    """
+    admin/app_list.html as `{% include … with app_list=… show_changelinks=… %}` renders it, kept per
+    app list (bureau.sites: the user and their permissions) and the entries the page's path marks
+    current: the side menu of a user's next page of the same list is not rendered again.
+    """
+    request = context.get("request")
+    key_of = getattr(admin.site, "app_dict_key", None)
+    key = key_of(request) if request is not None and key_of is not None else None
+    if key is not None:
+        path = urlencode(request.path)
+        current = tuple(
+            (
+                bool(app.get("app_url")) and app["app_url"] in path,
+                tuple(bool(row.get("admin_url")) and row["admin_url"] in path for row in app["models"]),
+            )
+            for app in app_list
+        )
+        key = (key, current, bool(show_changelinks), get_language())
+        menu = nav_menus.get(key)
+        if menu is not None:
+            return mark_safe(menu)
+    template = context.template.engine.get_template("admin/app_list.html")
+    with context.push(app_list=app_list, show_changelinks=show_changelinks):
+        menu = template.render(context)
+    if key is not None:
+        if len(nav_menus) >= NAV_CACHE_SIZE:
+            forget_oldest(nav_menus)
+        nav_menus[key] = menu
+    return mark_safe(menu)

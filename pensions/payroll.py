@@ -571,20 +571,19 @@ def payroll_pay(run_id: int) -> PayrollRun | None:
                 run.save(update_fields=["batch", "error", "steps", "done"])
             approver = run.approved_by
             for number, (count, part) in enumerate(_parts_to_pay(run, pay_chunk()), start=1):
-                with transaction.atomic():  # the part and the run's progress: one commit
-                    payment_batch_create(
-                        programme=pension,
-                        title=run.batch.title,
-                        paid_on=run.paid_on,
-                        lines=part,
-                        period=run.period,
-                        by=approver,
-                        already_paid="skip",
-                        batch=run.batch,
-                        by_run=True,
-                    )
-                    PayrollRun.objects.filter(pk=run.pk).update(done=run.done + count)
+                payment_batch_create(
+                    programme=pension,
+                    title=run.batch.title,
+                    paid_on=run.paid_on,
+                    lines=part,
+                    period=run.period,
+                    by=approver,
+                    already_paid="skip",
+                    batch=run.batch,
+                    by_run=True,
+                )
                 run.done += count
+                PayrollRun.objects.filter(pk=run.pk).update(done=run.done)
                 after_part(run, number)
             _finish_paid(run.pk)
         except Exception as error:

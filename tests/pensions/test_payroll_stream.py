@@ -169,9 +169,10 @@ def test_the_payment_writes_the_ledger_from_the_lines_by_sql_with_queries_consta
         assert run.status == PayrollRun.Status.PAID, run.error
         return [query["sql"] for query in queries.captured_queries], run.persons
 
-    with transaction.atomic():
-        small, paid = pay_queries()
-        transaction.set_rollback(True)
+    for _ in range(2):  # the second time: the permissions and programme read once per process already cached
+        with transaction.atomic():
+            small, paid = pay_queries()
+            transaction.set_rollback(True)
     for _ in range(7):
         PersonCategoryFactory(person=PayeeFactory(township=township_a), category="disabled_soldier", started_on=JAN_1)
     large, paid_large = pay_queries()

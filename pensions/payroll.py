@@ -364,6 +364,7 @@ def _generate_lines(run: PayrollRun) -> tuple[int, int, Decimal]:
         for line in lines:
             if line[2] is not None:
                 persons, total = persons + 1, total + line[2]
+        del lines  # before the next part is read: one part's lines in memory at a time, never two
     return count, persons, total
 
 
@@ -542,8 +543,9 @@ def _parts_to_pay(run: PayrollRun, size: int):
         ids = list(to_pay.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size])
         if not ids:
             return
-        yield len(ids), to_pay.filter(pk__gt=after, pk__lte=ids[-1])
-        after = ids[-1]
+        count, part, after = len(ids), to_pay.filter(pk__gt=after, pk__lte=ids[-1]), ids[-1]
+        del ids  # one part's ids in memory at a time
+        yield count, part
 
 
 def payroll_pay(run_id: int) -> PayrollRun | None:

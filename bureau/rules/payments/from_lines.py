@@ -132,11 +132,17 @@ def _table(model) -> str:
 
 def _unpaid(programme, period: str) -> tuple[str, list]:
     """SQL: the line's person (`part.person_id`) neither paid nor held waiting for the programme and period."""
+    # Each line probes the ledger by its person (on PostgreSQL, OFFSET 0 keeps each NOT EXISTS a
+    # probe per line, not an anti-join; SQLite probes per line anyway), and the period is compared as
+    # an expression so that no index on the period alone is taken: within a run the period's rows are
+    # the run's own earlier parts, which the planner's statistics do not count yet, and walking them
+    # all for every line made a part quadratic on PostgreSQL (65 s for 50,000 lines).
+    probe = " OFFSET 0" if connections[router.db_for_write(Payment)].vendor == "postgresql" else ""
     return (
         f"NOT EXISTS (SELECT 1 FROM {_table(Payment)} p WHERE p.person_id = part.person_id"
-        " AND p.programme_id = %s AND p.period = %s)"
+        f" AND p.programme_id = %s AND p.period || '' = %s{probe})"
         f" AND NOT EXISTS (SELECT 1 FROM {_table(HeldPayment)} h WHERE h.person_id = part.person_id"
-        " AND h.programme_id = %s AND h.period = %s AND h.paid_at IS NULL)",
+        f" AND h.programme_id = %s AND h.period = %s AND h.paid_at IS NULL{probe})",
         [programme.pk, period, programme.pk, period],
     )
 

@@ -38,7 +38,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from bureau.base.bulk import chunks, insert_tuples
+from bureau.base.bulk import chunks, insert_tuples, rows_of
 from bureau.models import (
     HeldPayment,
     Payment,
@@ -50,7 +50,7 @@ from bureau.models import (
 )
 from bureau.models.people import presence
 from bureau.rules import audit, background
-from bureau.rules.payments.batches import PaymentLine, payment_batch_create
+from bureau.rules.payments.batches import payment_batch_create
 from bureau.rules.payments.held import NoAccountSummary, held_summary, no_account_summary
 from pensions.models import BenefitStandard, PayrollLine, PayrollRun
 from pensions.programmes import PERIODIC_PENSION, programme
@@ -120,7 +120,7 @@ def dues(period: str, persons: Q | None = None, standards: dict | None = None) -
         .values_list("person_id", "category", "disability_grade", "started_on")
     )
     due: dict[int, Due] = {}
-    for person_id, category, grade, started_on in held.iterator(chunk_size=PERSON_CHUNK):
+    for person_id, category, grade, started_on in rows_of(held):
         amount = standards.get((category, grade)) or standards.get((category, None))
         if amount is None:
             continue
@@ -137,8 +137,10 @@ def paid_in(period: str, persons: Q | None = None) -> dict[int, Decimal]:
     """
     persons = persons if persons is not None else Q()
     paid = dict(
-        Payment.objects.filter(persons, programme__code=PERIODIC_PENSION, period=period).values_list(
-            "person_id", "amount"
+        rows_of(
+            Payment.objects.filter(persons, programme__code=PERIODIC_PENSION, period=period)
+            .order_by()
+            .values_list("person_id", "amount")
         )
     )
     held = HeldPayment.objects.waiting().filter(persons, programme__code=PERIODIC_PENSION, period=period)
@@ -362,6 +364,7 @@ def _generate_lines(run: PayrollRun) -> tuple[int, int, Decimal]:
         for line in lines:
             if line[2] is not None:
                 persons, total = persons + 1, total + line[2]
+        del lines  # before the next part is read: one part's lines in memory at a time, never two
     return count, persons, total
 
 
@@ -529,20 +532,20 @@ def _payment_failed(run_id: int, claimed: int, error: Exception) -> None:
         run.save(update_fields=["status", "error"])
 
 
-def _lines_to_pay(run: PayrollRun, size: int):
-    """The run's lines with an amount, (person id, amount), `size` at a time (keyset over the line's id)."""
+def _parts_to_pay(run: PayrollRun, size: int):
+    """
+    The run's lines with an amount, `size` at a time (keyset over the line's id): (how many, the
+    part's lines as a queryset, written to the ledger by the database without being read here).
+    """
+    to_pay = PayrollLine.objects.filter(run_id=run.pk).exclude(amount=None)
     after = 0
     while True:
-        part = list(
-            run.lines.exclude(amount=None)
-            .filter(pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", "person_id", "amount")[:size]
-        )
-        if not part:
+        ids = list(to_pay.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
             return
-        after = part[-1][0]
-        yield [(person_id, amount) for _, person_id, amount in part]
+        count, part, after = len(ids), to_pay.filter(pk__gt=after, pk__lte=ids[-1]), ids[-1]
+        del ids  # one part's ids in memory at a time
+        yield count, part
 
 
 def payroll_pay(run_id: int) -> PayrollRun | None:
@@ -569,20 +572,19 @@ def payroll_pay(run_id: int) -> PayrollRun | None:
                 run.steps, run.done = run.lines.exclude(amount=None).count(), 0
                 run.save(update_fields=["batch", "error", "steps", "done"])
             approver = run.approved_by
-            for number, part in enumerate(_lines_to_pay(run, pay_chunk()), start=1):
+            for number, (count, part) in enumerate(_parts_to_pay(run, pay_chunk()), start=1):
                 payment_batch_create(
                     programme=pension,
                     title=run.batch.title,
                     paid_on=run.paid_on,
-                    lines=[
-                        PaymentLine(person_id=person_id, amount=amount, period=run.period) for person_id, amount in part
-                    ],
+                    lines=part,
+                    period=run.period,
                     by=approver,
                     already_paid="skip",
                     batch=run.batch,
                     by_run=True,
                 )
-                run.done += len(part)
+                run.done += count
                 PayrollRun.objects.filter(pk=run.pk).update(done=run.done)
                 after_part(run, number)
             _finish_paid(run.pk)

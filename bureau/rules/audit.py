@@ -120,16 +120,29 @@ def record_batch(kind, *, user=None, obj, what: str, lines) -> AuditEvent:
     pairs, summarised in the detail — how many, the total, the amounts and the range of person ids
     (no names, ID or bank numbers).
     """
-    count, total, amounts, low, high = 0, Decimal("0"), Counter(), None, None
+    groups: dict = {}
     for person_id, amount in lines:
-        count, total = count + 1, total + amount
-        amounts[amount] += 1
-        low = person_id if low is None or person_id < low else low
-        high = person_id if high is None or person_id > high else high
-    spread = "、".join(f"{amount} 元×{n}" for amount, n in sorted(amounts.items())[:10])
-    more = f" 等 {len(amounts)} 种" if len(amounts) > 10 else ""
+        count, low, high = groups.get(amount, (0, person_id, person_id))
+        groups[amount] = (count + 1, min(low, person_id), max(high, person_id))
+    amounts = [(amount, count, low, high) for amount, (count, low, high) in groups.items()]
+    return record_batch_summary(kind, user=user, obj=obj, what=what, amounts=amounts)
+
+
+def record_batch_summary(kind, *, user=None, obj, what: str, amounts) -> AuditEvent:
+    """
+    `record_batch` of records the database summarised itself: `amounts` holds (amount, how many,
+    lowest person id, highest person id) per amount (one `GROUP BY amount` of the rows written).
+    """
+    count, total, spread, low, high = 0, Decimal("0"), Counter(), None, None
+    for amount, n, first, last in amounts:
+        count, total = count + n, total + amount * n
+        spread[amount] += n
+        low = first if low is None or first < low else low
+        high = last if high is None or last > high else high
+    listed = "、".join(f"{amount} 元×{n}" for amount, n in sorted(spread.items())[:10])
+    more = f" 等 {len(spread)} 种" if len(spread) > 10 else ""
     people = f"；人员编号 {low}–{high}" if count else ""
-    detail = f"{what}：{count} 笔，合计 {total} 元（{spread}{more}）{people}"
+    detail = f"{what}：{count} 笔，合计 {total} 元（{listed}{more}）{people}"
     return record(kind, user=user, obj=obj, detail=detail)
 
 

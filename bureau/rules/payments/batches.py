@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from bureau.models import (
 from bureau.models.payments import period_normalise, run_only_refusal
 from bureau.rules import audit
 from bureau.rules.closing import closed_periods_check
+from bureau.rules.payments.from_lines import batch_from_lines
 from bureau.rules.payments.held import HELD_ALREADY_MESSAGE, NO_ACCOUNT_MESSAGE, accounts_in_use
 from bureau.rules.payments.ledger import link_record_payment
 from bureau.validators import is_whole_fen
@@ -84,6 +85,7 @@ def payment_batch_create(
     already_paid: str = "refuse",
     batch: PaymentBatch | None = None,
     by_run: bool = False,
+    period: str | None = None,
 ) -> PaymentBatchResult:
     """
     Add a whole batch to the ledger at once: one transaction, every line checked first, the rows
@@ -100,15 +102,13 @@ def payment_batch_create(
     hand, a batch is paid by the approval of a proposal (`bureau.rules.payments.proposals`).
 
     Each payment goes to the person's bank account in use (`Payment.bank_account`); a line whose
-    person has none is not written to the ledger but held (`HeldPayment`, in the result's `held`),
-    and paid once when an account is added (`held_payments_release`). A held line counts as paid
-    for the rule above: a run again neither holds nor pays it twice.
+    person has none is held (`HeldPayment`, the result's `held`), paid once an account is added
+    (`held_payments_release`); held counts as paid for the rule above: never held or paid twice.
 
-    The audit trail: a batch paid by hand (an approved proposal, a few dozen lines) has one event
-    per payment; a run (`by_run=True`: the payroll's parts of thousands, the grant) one event per
-    call, on the batch, summarising its payments (`audit.record_batch`), their rows written from
-    tuples without a model instance each. A held line has its own event, and the ledger's history
-    one row per payment, either way.
+    The audit trail: one event per payment of a batch paid by hand (a proposal); a run (`by_run`)
+    one per call, on the batch, summarising its payments (`audit.record_batch`), written from tuples
+    or, given a queryset of `person_id`/`amount` rows for one `period`, by the database (`from_lines`).
+    The ledger's history: one row per payment, either way.
     """
     if not by.has_perm("bureau.add_payment"):
         raise PermissionDenied("您没有发放资金的权限。")
@@ -116,6 +116,9 @@ def payment_batch_create(
         raise ValueError(f"already_paid: {already_paid!r}")
     if programme.paid_by_run and not by_run:
         raise ValidationError(run_only_refusal(programme), code="run_only")
+    if isinstance(lines, QuerySet):
+        part = {"lines": lines, "period": period, "already_paid": already_paid, "batch": batch, "by": by}
+        return batch_from_lines(programme=programme, title=title, paid_on=paid_on, **part)
     periods, period_errors = _periods(lines, programme)
     errors = _payment_line_errors(lines, periods=periods, period_errors=period_errors)
     lines = [

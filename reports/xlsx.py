@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bureau.importexport import escape_formula
+from bureau.reporting import DeferredRows
 from reports.compose import ReportDocument
 
 SUMMARY_COLUMNS = [
@@ -124,7 +125,9 @@ def _write_area(workbook, rendered, name: str) -> None:
         sheet.append(_cells(sheet, [f"{item.label}{item.item.title}"], header=True))
         if item.item.detail_headers:
             sheet.append(_cells(sheet, item.item.detail_headers, header=True))
-            for row in item.item.detail_rows:
+            rows = item.item.detail_rows
+            # Deferred rows are streamed: a city's rows are written as they are read, not held all at once.
+            for row in rows.stream() if isinstance(rows, DeferredRows) else rows:
                 sheet.append(_cells(sheet, row))
         else:
             sheet.append(_cells(sheet, ["无明细记录。"]))

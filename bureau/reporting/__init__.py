@@ -11,7 +11,7 @@ bureau ← area apps ← reports). `reports.registry` collects
 the five sections in the order of the reference report; the renderers
 (Word, Excel) and the narrative templates only read these dataclasses.
 
-The parts: `sections` (Figure, Item, Section and `recorded`), `numbers` (Chinese numerals),
+The parts: `sections` (Figure, Item, Section, DeferredRows and `recorded`), `numbers` (Chinese numerals),
 `dates` (the year's period, 2月28日) and `registry` (the registry's key figures). The first three
 are pure and named here; `registry` queries the models and is imported as
 `bureau.reporting.registry`, so that this package stays importable before the apps are loaded.
@@ -19,11 +19,22 @@ are pure and named here; `registry` queries the models and is imported as
 
 from bureau.reporting.dates import month_day, period, period_end
 from bureau.reporting.numbers import chinese_number, count_word
-from bureau.reporting.sections import DISTRICT, TOWNSHIP, Figure, FigureValue, Item, Section, missing_item, recorded
+from bureau.reporting.sections import (
+    DISTRICT,
+    TOWNSHIP,
+    DeferredRows,
+    Figure,
+    FigureValue,
+    Item,
+    Section,
+    missing_item,
+    recorded,
+)
 
 __all__ = [
     "DISTRICT",
     "TOWNSHIP",
+    "DeferredRows",
     "Figure",
     "FigureValue",
     "Item",

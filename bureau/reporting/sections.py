@@ -1,5 +1,6 @@
 """The dataclasses a section is made of, plain data for the renderers, and how an item says "unknown"."""
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,50 @@ class Figure:
         return self.value is None or self.value == [] or self.value == ""
 
 
+class DeferredRows(Sequence):
+    """
+    An item's detail rows, built when something reads them (the Excel writer), never by composing the
+    report for the dashboard or the Word: `build` returns the rows (a list, or a generator over a
+    queryset's `.iterator()`). Read as a list (len, index, ==) it builds them once and keeps them;
+    `stream()` hands them over one by one without keeping them, unless they were built already.
+    """
+
+    def __init__(self, build: Callable[[], Iterable[list[Any]]]):
+        self._build = build
+        self._rows: list[list[Any]] | None = None
+
+    @property
+    def evaluated(self) -> bool:
+        return self._rows is not None
+
+    def _all(self) -> list[list[Any]]:
+        if self._rows is None:
+            self._rows = list(self._build())
+        return self._rows
+
+    def stream(self) -> Iterator[list[Any]]:
+        return iter(self._rows) if self._rows is not None else iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, DeferredRows | list | tuple):
+            return self._all() == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"DeferredRows({self._rows!r})" if self._rows is not None else "DeferredRows(<not built>)"
+
+
 @dataclass
 class Item:
     """One `一是…` paragraph: its figures, the sentence that states them, the rows behind them."""
@@ -47,7 +92,8 @@ class Item:
     # Figures the sentence cannot do without; the item drops out (into 数据缺项) when one is missing.
     required: tuple[str, ...] = ()
     detail_headers: list[str] = field(default_factory=list)
-    detail_rows: list[list[Any]] = field(default_factory=list)
+    # A list, or DeferredRows where the rows are many (built only when the Excel is written).
+    detail_rows: Sequence[list[Any]] = field(default_factory=list)
     # The district's work the townships had no part in (the protection centre, the alliance): left out
     # of a township report altogether, not listed as a gap.
     district_only: bool = False

@@ -39,7 +39,7 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 
 from bureau.models import CheckUp, CheckUpBatch, Person, Visit
-from bureau.reporting import DISTRICT, Figure, Item, Section, chinese_number, recorded
+from bureau.reporting import DISTRICT, DeferredRows, Figure, Item, Section, chinese_number, recorded
 from commemoration.models import (
     Ceremony,
     HonourSelection,
@@ -151,17 +151,19 @@ def facilities_item(*, year: int, township=None) -> Item:
         required=("facilities", "managing_unit"),
         district_only=True,
         detail_headers=["设施名称", "类型", "保护级别", "位置", "管理单位", "设施状况"],
-        detail_rows=[
-            [
-                f.name,
-                f.get_kind_display(),
-                f.get_protection_level_display(),
-                f.address,
-                f.managing_unit,
-                f.get_condition_display(),
+        detail_rows=DeferredRows(
+            lambda: [
+                [
+                    f.name,
+                    f.get_kind_display(),
+                    f.get_protection_level_display(),
+                    f.address,
+                    f.managing_unit,
+                    f.get_condition_display(),
+                ]
+                for f in facilities
             ]
-            for f in facilities
-        ],
+        ),
     )
 
 
@@ -202,18 +204,20 @@ def upgrades_item(*, year: int, township=None) -> Item:
         required=("projects", "investment", "facility_names"),
         district_only=township is not None and not projects,
         detail_headers=["项目名称", "改造设施", "计划投资（元）", "资金来源", "申报级别", "状态", "实际支出（元）"],
-        detail_rows=[
-            [
-                p.title,
-                "、".join(f.name for f in p.facilities.all()),
-                p.planned_investment,
-                p.funding_source,
-                p.get_target_level_display(),
-                p.get_status_display(),
-                p.actual_spend,
+        detail_rows=DeferredRows(
+            lambda: [
+                [
+                    p.title,
+                    "、".join(f.name for f in p.facilities.all()),
+                    p.planned_investment,
+                    p.funding_source,
+                    p.get_target_level_display(),
+                    p.get_status_display(),
+                    p.actual_spend,
+                ]
+                for p in projects
             ]
-            for p in projects
-        ],
+        ),
     )
 
 
@@ -252,7 +256,7 @@ def martyr_children_item(*, year: int, township=None) -> Item:
         ),
         required=("children_checked", "households"),
         detail_headers=["走访日期", "走访对象", "走访人", "慰问金（元）"],
-        detail_rows=[[v.visited_on, v.person.name, v.visitor, v.amount] for v in visits],
+        detail_rows=DeferredRows(lambda: [[v.visited_on, v.person.name, v.visitor, v.amount] for v in visits]),
     )
 
 
@@ -308,9 +312,13 @@ def qingming_item(*, year: int, township=None) -> Item:
         required=("tributes",),
         district_only=True,
         detail_headers=["活动名称", "开始日期", "结束日期", "访问人次", "献花", "寄语"],
-        detail_rows=[[campaign.title, campaign.starts_on, campaign.ends_on, visitors, n_flowers, n_messages]]
-        if campaign
-        else [],
+        detail_rows=DeferredRows(
+            lambda: (
+                [[campaign.title, campaign.starts_on, campaign.ends_on, visitors, n_flowers, n_messages]]
+                if campaign
+                else []
+            )
+        ),
     )
 
 
@@ -352,10 +360,12 @@ def role_models_item(*, year: int, township=None) -> Item:
         ),
         required=("edition",),
         detail_headers=["评选", "公布顺序", "姓名", "乡镇（街道）"],
-        detail_rows=[
-            [str(w.selection), w.rank, w.person.name, str(w.township) if w.township_id else ""]
-            for w in veterans + spouses
-        ],
+        detail_rows=DeferredRows(
+            lambda: [
+                [str(w.selection), w.rank, w.person.name, str(w.township) if w.township_id else ""]
+                for w in veterans + spouses
+            ]
+        ),
     )
 
 
@@ -392,7 +402,7 @@ def ceremony_item(*, year: int, township=None) -> Item:
         required=("ordinal", "attendees", "venue"),
         district_only=township is not None and ceremony is None,
         detail_headers=["活动名称", "日期", "地点", "参加人数", "参加单位"],
-        detail_rows=[[c.title, c.start_date, c.place, c.headcount, c.units] for c in ceremonies],
+        detail_rows=DeferredRows(lambda: [[c.title, c.start_date, c.place, c.headcount, c.units] for c in ceremonies]),
     )
 
 

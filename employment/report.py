@@ -23,11 +23,11 @@ the rows they add up are not what the figure counts.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from bureau.base.masking import mask_id_number
 from bureau.models import Enterprise, Person
-from bureau.reporting import DISTRICT, Figure, Item, Section, month_day, period_end, recorded
+from bureau.reporting import DISTRICT, DeferredRows, Figure, Item, Section, month_day, period_end, recorded
 from employment.models import (
     EmploymentIntention,
     FairAttendance,
@@ -101,6 +101,9 @@ PUBLICITY_SENTENCE = (
     "{% if event_kinds %}，通过{{ event_kinds|join:'、' }}等形式多举措进行{% endif %}，"
     "并在{{ place }}开展广泛宣传。"
 )
+
+# Detail rows read from the database a chunk at a time when the Excel is written.
+ROWS_CHUNK = 2000
 
 
 def section(*, year: int, township=None) -> Section:
@@ -179,9 +182,11 @@ def startup_park_item(*, year: int, township=None) -> Item:
         # A township without a park of its own had no part in the park: not a gap of its report.
         district_only=township is not None and park is None,
         detail_headers=["企业名称", "统一社会信用代码", "行业领域", "入驻日期"],
-        detail_rows=[
-            [t.enterprise.name, t.enterprise.credit_code, t.enterprise.sector, t.moved_in_on] for t in tenancies
-        ],
+        detail_rows=DeferredRows(
+            lambda: [
+                [t.enterprise.name, t.enterprise.credit_code, t.enterprise.sector, t.moved_in_on] for t in tenancies
+            ]
+        ),
     )
 
 
@@ -215,21 +220,6 @@ def job_fairs_item(*, year: int, township=None) -> Item:
     intended = Person.objects.filter(pk__in=intentions.values("person"))
     views = [fair.online_views for fair in streamed if fair.online_views is not None]
 
-    rows = []
-    for fair in fairs:
-        mine = [p for p in participations if p.fair_id == fair.pk]
-        named = attendances.filter(fair=fair).values("person").distinct().count()
-        rows.append(
-            [
-                fair.start_date,
-                fair.title,
-                fair.venue,
-                len(mine),
-                sum(p.positions for p in mine),
-                named + unnamed[fair.pk],
-                fair.online_views if fair.streamed_online else None,
-            ]
-        )
     return Item(
         key="employment.job_fairs",
         title="摸索线上线下新办法",
@@ -279,8 +269,28 @@ def job_fairs_item(*, year: int, township=None) -> Item:
             "参加人数（人）",
             "直播观看（人次）",
         ],
-        detail_rows=rows,
+        detail_rows=DeferredRows(lambda: fair_rows(fairs, participations, attendances, unnamed)),
     )
+
+
+def fair_rows(fairs, participations, attendances, unnamed) -> list[list]:
+    """A row per fair: its enterprises and positions, and the attendees counted (named and not)."""
+    rows = []
+    for fair in fairs:
+        mine = [p for p in participations if p.fair_id == fair.pk]
+        named = attendances.filter(fair=fair).values("person").distinct().count()
+        rows.append(
+            [
+                fair.start_date,
+                fair.title,
+                fair.venue,
+                len(mine),
+                sum(p.positions for p in mine),
+                named + unnamed[fair.pk],
+                fair.online_views if fair.streamed_online else None,
+            ]
+        )
+    return rows
 
 
 # -- 三 实现军事人力资源新转变 ----------------------------------------------------------------------
@@ -295,11 +305,6 @@ def training_item(*, year: int, township=None) -> Item:
         training_class__in=TrainingClass.objects.approved().filter(start_date__year=year)
     )
     classes = list(TrainingClass.objects.filter(pk__in=trainees.values("training_class")).order_by("start_date", "pk"))
-    rows = list(
-        trainees.select_related("training_class", "person__township").order_by(
-            "training_class__start_date", "training_class", "person__township__order", "person__name", "pk"
-        )
-    )
     persons = Person.objects.filter(pk__in=trainees.values("person"))
     self_employed = persons.filter(discharge_route=Person.DischargeRoute.SELF_EMPLOYED)
     topics = [TrainingTopic(code).label for code in TrainingTopic.values if any(code in c.topics for c in classes)]
@@ -321,7 +326,7 @@ def training_item(*, year: int, township=None) -> Item:
                 Figure(
                     "trainees",
                     "参训人数",
-                    len({t.person_id for t in rows}) or None,
+                    trainees.aggregate(n=Count("person", distinct=True))["n"] or None,
                     "人",
                     records=persons,
                     headline=True,
@@ -336,17 +341,23 @@ def training_item(*, year: int, township=None) -> Item:
         required=("classes", "days", "trainees"),
         # Reports go to leadership, who may not see full ID numbers.
         detail_headers=["培训班", "姓名", "身份证号", "乡镇（街道）", "退役日期"],
-        detail_rows=[
-            [
-                t.training_class.title,
-                t.person.name,
-                mask_id_number(t.person.id_number),
-                t.person.township.name,
-                t.person.discharged_on,
-            ]
-            for t in rows
-        ],
+        detail_rows=DeferredRows(lambda: trainee_rows(trainees)),
     )
+
+
+def trainee_rows(trainees):
+    """The trainees, one row each, read a chunk at a time."""
+    rows = trainees.select_related("training_class", "person__township").order_by(
+        "training_class__start_date", "training_class", "person__township__order", "person__name", "pk"
+    )
+    for t in rows.iterator(chunk_size=ROWS_CHUNK):
+        yield [
+            t.training_class.title,
+            t.person.name,
+            mask_id_number(t.person.id_number),
+            t.person.township.name,
+            t.person.discharged_on,
+        ]
 
 
 # -- 四 拓宽宣传引导新渠道 --------------------------------------------------------------------------
@@ -414,5 +425,5 @@ def publicity_item(*, year: int, township=None) -> Item:
         ),
         required=("postings", "posting_positions", "channels", "role_models"),
         detail_headers=["类别", "日期", "企业/姓名/活动", "岗位/事迹/宣传对象", "人数", "发布平台/地点"],
-        detail_rows=rows,
+        detail_rows=DeferredRows(lambda: rows),
     )

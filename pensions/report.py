@@ -64,7 +64,7 @@ from bureau.models import (
     Visit,
     ledger_summary,
 )
-from bureau.reporting import TOWNSHIP, Figure, Item, Section, period_end, recorded
+from bureau.reporting import TOWNSHIP, DeferredRows, Figure, Item, Section, period_end, recorded
 from pensions import programmes
 from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
 from pensions.report_sentences import CHECKUPS_SENTENCE, FUNDS_SENTENCE, ORAL_HISTORY_SENTENCE, SPRING_VISITS_SENTENCE
@@ -97,6 +97,8 @@ FUND_PROGRAMMES = [
     ),
     (programmes.MILITARY_RETIREE, "retirees", "军休人员", "retiree_total", "军休人员资金"),
 ]
+# Detail rows read from the database a chunk at a time when the Excel is written.
+ROWS_CHUNK = 2000
 SUPPLEMENT_REGIONS = (ConscriptBenefit.Region.TIBET, ConscriptBenefit.Region.XINJIANG)
 
 
@@ -185,11 +187,13 @@ def funds_item(*, year: int, township=None) -> Item:
         figures=recorded(figures, when=bool(totals)),
         required=tuple(key for _, persons_key, _, total_key, _ in FUND_PROGRAMMES for key in (persons_key, total_key)),
         detail_headers=["资金项目", "人数（人）", "笔数", "金额（元）"],
-        detail_rows=[
-            [programmes.PROGRAMMES[code][0], totals[code]["persons"], totals[code]["count"], totals[code]["total"]]
-            for code in codes
-            if code in totals
-        ],
+        detail_rows=DeferredRows(
+            lambda: [
+                [programmes.PROGRAMMES[code][0], totals[code]["persons"], totals[code]["count"], totals[code]["total"]]
+                for code in codes
+                if code in totals
+            ]
+        ),
     )
 
 
@@ -274,7 +278,7 @@ def oral_history_item(*, year: int, township=None) -> Item:
     interviews_of_the_year = (
         OralHistoryInterview.objects.approved().in_township(township).filter(interviewed_on__year=year)
     )
-    interviews = list(interviews_of_the_year.select_related("person__township").order_by("interviewed_on", "pk"))
+    interviewed = interviews_of_the_year.aggregate(n=Count("person", distinct=True))["n"]
     # A township's exhibitions are those recorded with it; the bureau's district-wide ones have no township.
     exhibitions_of_the_year = (
         OralHistoryExhibition.objects.approved().in_township(township).filter(start_date__year=year)
@@ -286,24 +290,12 @@ def oral_history_item(*, year: int, township=None) -> Item:
     # district has records of it.
     no_part = (
         township is not None
-        and not (interviews or exhibitions)
+        and not (interviewed or exhibitions)
         and (
             OralHistoryInterview.objects.approved().filter(interviewed_on__year=year).exists()
             or OralHistoryExhibition.objects.approved().filter(start_date__year=year).exists()
         )
     )
-    rows = [
-        [
-            "口述历史拍摄",
-            i.interviewed_on,
-            f"{i.person.name}（{mask_id_number(i.person.id_number)}）",
-            i.get_war_display(),
-            i.person.township.name,
-            f"{i.duration_minutes}分钟",
-        ]
-        for i in interviews
-    ]
-    rows += [["展陈宣讲", e.start_date, e.title, e.get_venue_kind_display(), e.venue, e.headcount] for e in exhibitions]
     return Item(
         key="pensions.oral_history",
         title="进行口述历史纪实视频拍摄，留存“红色记忆”",
@@ -314,7 +306,7 @@ def oral_history_item(*, year: int, township=None) -> Item:
                 Figure(
                     "interviews",
                     "口述历史拍摄",
-                    len({i.person_id for i in interviews}),
+                    interviewed,
                     "人",
                     records=persons_of(interviews_of_the_year),
                 ),
@@ -332,13 +324,30 @@ def oral_history_item(*, year: int, township=None) -> Item:
                     [v.label for v in OralHistoryExhibition.Venue if v.value in venue_kinds],
                 ),
             ],
-            when=bool(interviews or exhibitions),
+            when=bool(interviewed or exhibitions),
         ),
         required=("korean_war_veterans", "interviews"),
         detail_headers=["类别", "日期", "老兵/活动", "参战经历/场所", "乡镇（街道）/地点", "时长/人数"],
-        detail_rows=rows,
+        detail_rows=DeferredRows(lambda: oral_history_rows(interviews_of_the_year, exhibitions)),
         district_only=no_part,
     )
+
+
+def oral_history_rows(interviews, exhibitions):
+    """The interviews (a chunk at a time), then the showings."""
+    for i in (
+        interviews.select_related("person__township").order_by("interviewed_on", "pk").iterator(chunk_size=ROWS_CHUNK)
+    ):
+        yield [
+            "口述历史拍摄",
+            i.interviewed_on,
+            f"{i.person.name}（{mask_id_number(i.person.id_number)}）",
+            i.get_war_display(),
+            i.person.township.name,
+            f"{i.duration_minutes}分钟",
+        ]
+    for e in exhibitions:
+        yield ["展陈宣讲", e.start_date, e.title, e.get_venue_kind_display(), e.venue, e.headcount]
 
 
 # -- 三 “送温暖” -----------------------------------------------------------------------------------
@@ -354,32 +363,33 @@ def spring_festival_visits(*, year: int, township=None):
 
 def spring_visits_item(*, year: int, township=None) -> Item:
     visits_of_the_year = spring_festival_visits(year=year, township=township)
-    visits = list(visits_of_the_year.select_related("person__township").order_by("visited_on", "pk"))
     problems_of_the_visits = Problem.objects.approved().filter(visit__in=visits_of_the_year)
-    problems = list(problems_of_the_visits.only("visit", "state"))
-    by_visit = defaultdict(list)
-    for problem in problems:
-        by_visit[problem.visit_id].append(problem)
-
-    persons = defaultdict(set)
-    for visit in visits:
-        persons[visit.hardship_category].add(visit.person_id)
+    # Distinct persons overall and per hardship category, and the aid, summed by the database.
+    counts = visits_of_the_year.aggregate(
+        visits=Count("pk"),
+        visited=Count("person", distinct=True),
+        aid=Sum("amount"),
+        **{key: Count("person", distinct=True, filter=Q(hardship_category=c.value)) for c, key in VISITED_KEYS.items()},
+    )
+    problems = problems_of_the_visits.aggregate(
+        problems=Count("pk"), resolved=Count("pk", filter=Q(state__in=Problem.SOLVED))
+    )
     figures = [
         Figure(
             key,
             category.label,
-            len(persons[category.value]),
+            counts[key],
             "人",
             records=persons_of(visits_of_the_year.filter(hardship_category=category.value)),
         )
         for category, key in VISITED_KEYS.items()
     ]
-    aid = sum((v.amount or Decimal("0") for v in visits), Decimal("0"))
+    aid = counts["aid"] or Decimal("0")
     figures += [
         Figure(
             "visited",
             "走访慰问人数",
-            len({v.person_id for v in visits}),
+            counts["visited"],
             "人",
             records=persons_of(visits_of_the_year),
             headline=True,
@@ -387,27 +397,26 @@ def spring_visits_item(*, year: int, township=None) -> Item:
         Figure(
             "visited_groups",
             "走访慰问对象",
-            [f"{c.label}{len(persons[c.value])}人" for c in VISITED_KEYS if persons[c.value]],
+            [f"{c.label}{counts[key]}人" for c, key in VISITED_KEYS.items() if counts[key]],
         ),
         # No aid given is no clause (None), never 共发放帮扶资金0元.
         Figure(
             "aid_total", "帮扶资金", aid or None, "元", records=visits_of_the_year.filter(amount__gt=0) if aid else None
         ),
-        Figure("problems", "收集困难问题", len(problems), "件", records=problems_of_the_visits),
+        Figure("problems", "收集困难问题", problems["problems"], "件", records=problems_of_the_visits),
         Figure(
             "problems_resolved",
             "已解决问题",
-            sum(p.solved for p in problems),
+            problems["resolved"],
             "件",
             records=problems_of_the_visits.filter(state__in=Problem.SOLVED),
         ),
     ]
-    categories = dict(HardshipCategory.choices)
     return Item(
         key="pensions.spring_visits",
         title="将“送温暖”活动向生活困难退役军人家庭延伸",
         default_sentence=SPRING_VISITS_SENTENCE,
-        figures=recorded(figures, when=bool(visits)),
+        figures=recorded(figures, when=bool(counts["visits"])),
         required=("visited", "visited_groups"),
         detail_headers=[
             "走访日期",
@@ -419,20 +428,29 @@ def spring_visits_item(*, year: int, township=None) -> Item:
             "收集问题（件）",
             "已解决（件）",
         ],
-        detail_rows=[
-            [
-                v.visited_on,
-                v.person.name,
-                mask_id_number(v.person.id_number),
-                v.person.township.name,
-                categories.get(v.hardship_category, ""),
-                v.amount,
-                len(by_visit[v.pk]),
-                sum(p.solved for p in by_visit[v.pk]),
-            ]
-            for v in visits
-        ],
+        detail_rows=DeferredRows(lambda: spring_visit_rows(visits_of_the_year, problems_of_the_visits)),
     )
+
+
+def spring_visit_rows(visits, problems):
+    """The visits, one row each (a chunk at a time), with the problems recorded against each."""
+    by_visit = defaultdict(lambda: [0, 0])
+    for visit, state in problems.values_list("visit", "state").order_by().iterator(chunk_size=ROWS_CHUNK):
+        by_visit[visit][0] += 1
+        by_visit[visit][1] += state in Problem.SOLVED
+    categories = dict(HardshipCategory.choices)
+    for v in visits.select_related("person__township").order_by("visited_on", "pk").iterator(chunk_size=ROWS_CHUNK):
+        collected, solved = by_visit.get(v.pk, (0, 0))
+        yield [
+            v.visited_on,
+            v.person.name,
+            mask_id_number(v.person.id_number),
+            v.person.township.name,
+            categories.get(v.hardship_category, ""),
+            v.amount,
+            collected,
+            solved,
+        ]
 
 
 # -- 四 重点优抚对象免费体检 ------------------------------------------------------------------------
@@ -450,37 +468,26 @@ def checkups_item(*, year: int, township=None) -> Item:
     # A health file: a check-up holding a result, a summary (blank is none) or an attached report.
     with_result = Q(summary__gt="") | Q(attachments__isnull=False)
     filed_checkups = checkups_of_the_year.annotate(summary=Trim("result_summary")).filter(with_result)
-    checkups = list(
-        checkups_of_the_year.select_related("batch", "person__township")
-        .annotate(summary=Trim("result_summary"), attached=Count("attachments"))
-        .order_by("checked_on", "pk")
-    )
-    by_mode = defaultdict(set)
-    filed = set()
-    for checkup in checkups:
-        by_mode[checkup.mode].add(checkup.person_id)
-        if checkup.summary or checkup.attached:
-            filed.add(checkup.person_id)
     Mode = CheckUp.Mode
-    modes = [mode for mode in Mode if by_mode[mode.value]]
+    # Distinct persons overall, per mode and with a health file, counted by the database in one query.
+    persons = checkups_of_the_year.annotate(summary=Trim("result_summary")).aggregate(
+        checked=Count("person", distinct=True),
+        health_files=Count("person", distinct=True, filter=with_result),
+        **{mode.value: Count("person", distinct=True, filter=Q(mode=mode.value)) for mode in Mode},
+    )
+    modes = [mode for mode in Mode if persons[mode.value]]
     return Item(
         key="pensions.checkups",
         title="为重点优抚对象免费体检",
         default_sentence=CHECKUPS_SENTENCE,
         figures=recorded(
             [
-                Figure(
-                    "checked",
-                    "参加体检",
-                    len({c.person_id for c in checkups}),
-                    "人",
-                    records=persons_of(checkups_of_the_year),
-                ),
+                Figure("checked", "参加体检", persons["checked"], "人", records=persons_of(checkups_of_the_year)),
                 *[
                     Figure(
                         key,
                         mode.label,
-                        len(by_mode[mode.value]),
+                        persons[mode.value],
                         "人",
                         records=persons_of(checkups_of_the_year.filter(mode=mode.value)),
                     )
@@ -490,25 +497,35 @@ def checkups_item(*, year: int, township=None) -> Item:
                         ("transported", Mode.TRANSPORTED),
                     ]
                 ],
-                Figure("health_files", "健康电子档案", len(filed), "份", records=persons_of(filed_checkups)),
-                Figure("modes", "体检方式", [f"{mode.label}{len(by_mode[mode.value])}人" for mode in modes]),
+                Figure(
+                    "health_files", "健康电子档案", persons["health_files"], "份", records=persons_of(filed_checkups)
+                ),
+                Figure("modes", "体检方式", [f"{mode.label}{persons[mode.value]}人" for mode in modes]),
                 Figure("mode_names", "体检方式名称", [mode.label for mode in modes]),
             ],
-            when=bool(checkups),
+            when=bool(persons["checked"]),
         ),
         required=("checked",),
         # Never the results themselves: health is personal data, and the report goes to leadership.
         detail_headers=["体检批次", "体检日期", "姓名", "身份证号", "乡镇（街道）", "体检方式", "已建档"],
-        detail_rows=[
-            [
-                c.batch.title,
-                c.checked_on,
-                c.person.name,
-                mask_id_number(c.person.id_number),
-                c.person.township.name,
-                c.get_mode_display(),
-                "是" if (c.summary or c.attached) else "否",
-            ]
-            for c in checkups
-        ],
+        detail_rows=DeferredRows(lambda: checkup_rows(checkups_of_the_year)),
     )
+
+
+def checkup_rows(checkups):
+    """The check-ups, one row each, read a chunk at a time."""
+    rows = (
+        checkups.select_related("batch", "person__township")
+        .annotate(summary=Trim("result_summary"), attached=Count("attachments"))
+        .order_by("checked_on", "pk")
+    )
+    for c in rows.iterator(chunk_size=ROWS_CHUNK):
+        yield [
+            c.batch.title,
+            c.checked_on,
+            c.person.name,
+            mask_id_number(c.person.id_number),
+            c.person.township.name,
+            c.get_mode_display(),
+            "是" if (c.summary or c.attached) else "否",
+        ]

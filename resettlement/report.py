@@ -31,7 +31,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Sum
 
 from bureau.models import Payment, Person
-from bureau.reporting import Figure, Item, Section
+from bureau.reporting import DeferredRows, Figure, Item, Section
 from resettlement.models import InsuranceContinuation
 from resettlement.programmes import SELF_EMPLOYMENT_GRANT
 from resettlement.report_placement import placement_item
@@ -149,5 +149,5 @@ def funds_item(*, year: int, township=None) -> Item:
         default_sentence=FUNDS_SENTENCE,
         figures=figures,
         detail_headers=FUNDS_HEADERS,
-        detail_rows=rows,
+        detail_rows=DeferredRows(lambda: rows),
     )

@@ -21,7 +21,7 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from bureau.models import Person
-from bureau.reporting import DISTRICT, Figure, Item
+from bureau.reporting import DISTRICT, DeferredRows, Figure, Item
 from resettlement.models import PlacementBatch, PlacementCandidate, PlacementPosition
 
 KEY = "resettlement.placement"
@@ -83,17 +83,19 @@ def placement_item(*, year: int, township=None) -> Item:
         figures=figures,
         required=REQUIRED,
         detail_headers=DETAIL_HEADERS,
-        detail_rows=[
-            [
-                c.rank,
-                c.person.name,
-                c.score,
-                *(
-                    (c.selection.position.department, c.selection.position.institution, c.selection.position.title)
-                    if hasattr(c, "selection")
-                    else ("", "", "未选岗")
-                ),
+        detail_rows=DeferredRows(
+            lambda: [
+                [
+                    c.rank,
+                    c.person.name,
+                    c.score,
+                    *(
+                        (c.selection.position.department, c.selection.position.institution, c.selection.position.title)
+                        if hasattr(c, "selection")
+                        else ("", "", "未选岗")
+                    ),
+                ]
+                for c in candidates
             ]
-            for c in candidates
-        ],
+        ),
     )

@@ -8,7 +8,7 @@ district's own events and its alliance. The townships had no part in them as the
 from dataclasses import replace
 from decimal import Decimal
 
-from bureau.reporting import DISTRICT, Figure, Item, chinese_number, period, recorded
+from bureau.reporting import DISTRICT, DeferredRows, Figure, Item, chinese_number, period, recorded
 from support_army.models import AllianceMember, ArmyDayGala, GalaProgramme, MatchmakingEvent
 
 MATCHMAKING_SENTENCE = (
@@ -71,20 +71,24 @@ def matchmaking_item(*, year: int, township=None) -> Item:
         detail_headers=["日期", "名称", "联办部队", "女青年", "官兵及退役军人", "时长（小时）", "浏览量", "牵手（对）"]
         if event
         else [],
-        detail_rows=[
-            [
-                event.start_date,
-                event.title,
-                event.partner_unit,
-                event.women,
-                event.soldiers,
-                event.duration_hours,
-                event.online_views,
-                event.couples,
-            ]
-        ]
-        if event
-        else [],
+        detail_rows=DeferredRows(
+            lambda: (
+                [
+                    [
+                        event.start_date,
+                        event.title,
+                        event.partner_unit,
+                        event.women,
+                        event.soldiers,
+                        event.duration_hours,
+                        event.online_views,
+                        event.couples,
+                    ]
+                ]
+                if event
+                else []
+            )
+        ),
     )
 
 
@@ -138,7 +142,9 @@ def gala_item(*, year: int, township=None) -> Item:
         required=("anniversary", "programmes", "programme_titles"),
         district_only=True,
         detail_headers=["序号", "节目名称", "节目形式", "表演者"],
-        detail_rows=[[n, p.title, p.kind, p.performers] for n, p in enumerate(programmes or [], start=1)],
+        detail_rows=DeferredRows(
+            lambda: [[n, p.title, p.kind, p.performers] for n, p in enumerate(programmes or [], start=1)]
+        ),
     )
 
 
@@ -173,5 +179,7 @@ def alliance_item(*, year: int, township=None) -> Item:
         required=("batch", "joined", "members"),
         district_only=True,
         detail_headers=["加入批次", "加入日期", "会员企业", "优待服务", "状态"],
-        detail_rows=[[m.batch_number, m.joined_on, m.enterprise.name, m.offer, m.get_status_display()] for m in joined],
+        detail_rows=DeferredRows(
+            lambda: [[m.batch_number, m.joined_on, m.enterprise.name, m.offer, m.get_status_display()] for m in joined]
+        ),
     )

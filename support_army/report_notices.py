@@ -7,11 +7,11 @@ notice's township is its soldier's, a registration's its veteran's; the sentence
 import re
 from collections import Counter, defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from bureau.base.masking import mask_id_number
 from bureau.models import Person, ReviewStatus
-from bureau.reporting import Figure, Item, month_day, period, recorded
+from bureau.reporting import DeferredRows, Figure, Item, month_day, period, recorded
 from support_army.models import (
     HomecomingRegistration,
     HomecomingStep,
@@ -40,6 +40,10 @@ HOMECOMING_SENTENCE = (
     "{% elif checklist_done %}已办结{{ checklist_done }}项（共{{ checklist_total }}项）"
     "{% else %}{{ checklist_total }}项报到事项正在办理{% endif %}。"
 )
+
+
+# Detail rows read from the database a chunk at a time when the Excel is written.
+ROWS_CHUNK = 2000
 
 
 # -- 一 立功送喜报常态化 --------------------------------------------------------------------------
@@ -119,19 +123,21 @@ def notices_item(*, year: int, township=None) -> Item:
             "所在部队",
             "接收家属",
         ],
-        detail_rows=[
-            [
-                n.delivered_on,
-                n.soldier.name,
-                mask_id_number(n.soldier.id_number),
-                n.soldier.township.name if n.soldier.township_id else "",
-                n.merit.year,
-                n.merit.get_level_display(),
-                n.unit,
-                n.recipient.name if n.recipient_id else "",
+        detail_rows=DeferredRows(
+            lambda: [
+                [
+                    n.delivered_on,
+                    n.soldier.name,
+                    mask_id_number(n.soldier.id_number),
+                    n.soldier.township.name if n.soldier.township_id else "",
+                    n.merit.year,
+                    n.merit.get_level_display(),
+                    n.unit,
+                    n.recipient.name if n.recipient_id else "",
+                ]
+                for n in notices
             ]
-            for n in notices
-        ],
+        ),
     )
 
 
@@ -167,20 +173,15 @@ def homecoming_item(*, year: int, township=None) -> Item:
     )
     points = list(points_qs)
     registered = HomecomingRegistration.objects.approved().in_township(township).filter(received_on__year=year)
-    registrations = list(
-        registered.select_related("person__township", "point")
-        .prefetch_related("completions")
-        .order_by("received_on", "pk")
-    )
+    counts = registered.aggregate(received=Count("pk"), welcomed=Count("pk", filter=Q(welcomed=True)))
     steps = list(HomecomingStep.objects.filter(active=True))
-    active = {step.pk for step in steps}
-    done = {r.pk: len({c.step_id for c in r.completions.all()} & active) for r in registrations}
-    checklist_done = sum(done.values())
-    checklist_total = len(steps) * len(registrations)
+    # The active steps each registration has done, a step done twice counted once.
+    completions = HomecomingStepCompletion.objects.filter(registration__in=registered, step__active=True)
+    checklist_done = completions.values("registration", "step").order_by().distinct().count()
+    checklist_total = len(steps) * counts["received"]
     # One registration per person (a constraint), so the registrations' people are as many as them.
     received = Person.objects.filter(pk__in=registered.values("person")).order_by("pk")
     welcomed = Person.objects.filter(pk__in=registered.filter(welcomed=True).values("person")).order_by("pk")
-    completions = HomecomingStepCompletion.objects.filter(registration__in=registered, step__active=True)
     return Item(
         key="support_army.homecoming",
         title="喜迎退役军人回家",
@@ -190,14 +191,14 @@ def homecoming_item(*, year: int, township=None) -> Item:
                 Figure("reception_points", "报到点", len(points), "个", records=points_qs),
                 Figure("point_names", "报到点名称", [p.name for p in points]),
                 Figure("point_places", "报到点设立地点", list(dict.fromkeys(point_place(p) for p in points))),
-                Figure("received", "接站退役军人", len(registrations), "位", records=received, headline=True),
-                Figure("welcomed", "举行欢迎仪式", sum(r.welcomed for r in registrations), "位", records=welcomed),
+                Figure("received", "接站退役军人", counts["received"], "位", records=received, headline=True),
+                Figure("welcomed", "举行欢迎仪式", counts["welcomed"], "位", records=welcomed),
                 Figure("steps", "返乡报到事项", [s.name for s in steps]),
                 Figure("checklist_done", "报到事项已办结", checklist_done, "项", records=completions),
                 Figure("checklist_open", "报到事项待办", checklist_total - checklist_done, "项"),
                 Figure("checklist_total", "报到事项", checklist_total, "项"),
             ],
-            when=bool(registrations),
+            when=bool(counts["received"]),
         ),
         required=("received", "steps", "checklist_done"),
         detail_headers=[
@@ -210,17 +211,27 @@ def homecoming_item(*, year: int, township=None) -> Item:
             "已办结（项）",
             "待办（项）",
         ],
-        detail_rows=[
-            [
-                r.received_on,
-                r.person.name,
-                mask_id_number(r.person.id_number),
-                r.person.township.name if r.person.township_id else "",
-                r.point.name if r.point_id else "",
-                "是" if r.welcomed else "否",
-                done[r.pk],
-                len(steps) - done[r.pk],
-            ]
-            for r in registrations
-        ],
+        detail_rows=DeferredRows(lambda: homecoming_rows(registered, steps)),
     )
+
+
+def homecoming_rows(registered, steps):
+    """The year's registrations, one row each, read a chunk at a time."""
+    active = {step.pk for step in steps}
+    rows = (
+        registered.select_related("person__township", "point")
+        .prefetch_related("completions")
+        .order_by("received_on", "pk")
+    )
+    for r in rows.iterator(chunk_size=ROWS_CHUNK):
+        done = len({c.step_id for c in r.completions.all()} & active)
+        yield [
+            r.received_on,
+            r.person.name,
+            mask_id_number(r.person.id_number),
+            r.person.township.name if r.person.township_id else "",
+            r.point.name if r.point_id else "",
+            "是" if r.welcomed else "否",
+            done,
+            len(steps) - done,
+        ]

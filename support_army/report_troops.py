@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 
 from bureau.models import CheckUp, CheckUpBatch, ReviewStatus
-from bureau.reporting import Figure, Item, recorded
+from bureau.reporting import DeferredRows, Figure, Item, recorded
 from support_army.models import JointActivity, TroopRequest
 
 POPULATION = CheckUpBatch.Population.MILITARY_FAMILIES
@@ -82,19 +82,21 @@ def troops_item(*, year: int, township=None) -> Item:
         # A township's report states the requests of its own township only; none: not its work.
         district_only=township is not None and not requests,
         detail_headers=["受理日期", "驻区部队", "需求", "协调部门", "派出队伍（支）", "状态", "解决日期", "摘要"],
-        detail_rows=[
-            [
-                r.received_on,
-                r.unit,
-                r.request,
-                "、".join(r.department_list),
-                r.teams_sent,
-                r.get_status_display(),
-                r.resolved_on,
-                r.summary,
+        detail_rows=DeferredRows(
+            lambda: [
+                [
+                    r.received_on,
+                    r.unit,
+                    r.request,
+                    "、".join(r.department_list),
+                    r.teams_sent,
+                    r.get_status_display(),
+                    r.resolved_on,
+                    r.summary,
+                ]
+                for r in requests
             ]
-            for r in requests
-        ],
+        ),
     )
 
 
@@ -192,5 +194,5 @@ def activities_item(*, year: int, township=None) -> Item:
         required=("activities", "activity_kinds") if activities else ("checkup_batches", "checkup_person_times"),
         district_only=township is not None and not (activities or batches),
         detail_headers=["类别", "日期", "名称", "形式/体检机构", "参加单位", "人数/人次", "费用（元）"],
-        detail_rows=rows,
+        detail_rows=DeferredRows(lambda: rows),
     )

@@ -332,7 +332,7 @@ def role_models_item(*, year: int, township=None) -> Item:
         Nominee.objects.approved()
         .in_township(township)
         .filter(selection__year=year, selection__edition=edition, result=Nominee.Result.WINNER)
-        .select_related("person", "selection")
+        .select_related("person", "selection", "township")
         .order_by("selection__title", "rank", "pk")
     )
     veterans = [w for w in winners if w.selection.title == VETERAN_TITLE]

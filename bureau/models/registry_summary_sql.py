@@ -162,10 +162,14 @@ def postgresql_sql() -> list[str]:
                 name=name,
                 persons=persons,
                 events=PERSON_EVENTS,
-                subtract=ADD_TO_TOWNSHIPS.format(sign="-", source="gone", where="true", order=order, alias=" AS t", target="t."),
+                subtract=ADD_TO_TOWNSHIPS.format(
+                    sign="-", source="gone", where="true", order=order, alias=" AS t", target="t."
+                ),
                 insert_events=INSERT_EVENTS,
                 computed=events("postgresql", "{id} = ANY (ids)"),
-                add=ADD_TO_TOWNSHIPS.format(sign="", source="made", where="true", order=order, alias=" AS t", target="t."),
+                add=ADD_TO_TOWNSHIPS.format(
+                    sign="", source="made", where="true", order=order, alias=" AS t", target="t."
+                ),
             )
         )
         statements.append(

@@ -122,9 +122,11 @@ PG_REFERENCING = {
 }
 
 # The touched persons' rows are locked (in id order) before their events are read: a concurrent
-# writer of the same person waits, then recomputes from what was committed.
+# writer of the same person waits, then recomputes from what was committed. Generic plans: planned
+# once per session, not per call (a single save's trigger took 5-6 ms planning, 1.6-3 ms so; a bulk
+# insert of 50,000 categories is no slower).
 PG_FUNCTION = """
-CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     ids integer[];
 BEGIN

@@ -24,6 +24,7 @@ from .payments import BankAccount, Payment, PaymentBatch, PaymentProgramme
 from .people import Person
 from .proposals import PaymentProposal, PaymentProposalLine
 from .records import ActivityRecord, Attachment, ReviewStatus, TownshipRecord, VersionedModel
+from .registry_summary import RegistryPersonEvent, RegistryYear
 from .rules import DeclaredDatesMixin
 from .site import SiteProfile
 from .townships import Township
@@ -70,6 +71,8 @@ __all__ = [
     "Person",
     "PersonCategory",
     "PreferentialCategory",
+    "RegistryPersonEvent",
+    "RegistryYear",
     "ReviewStatus",
     "ServiceHeartbeat",
     "SiteProfile",

@@ -1,36 +1,62 @@
-"""Registry-level figures of the annual report: who is on the books and what the ledger paid."""
+"""
+Registry-level figures of the annual report: who is on the books and what the ledger paid. Both are
+read from the summaries the database keeps (`bureau.models.registry_summary`, `ledger_summary`): a few
+rows at any size of the registry and the ledger, never the persons or the payments themselves.
+"""
 
-from django.db.models import Count, Q
+from django.db.models import Sum
 
-from bureau.models import Person, PreferentialCategory, ledger_summary
-from bureau.reporting.dates import period_end
+from bureau.models import LedgerPaidMonth, LedgerPayeeYear, PreferentialCategory, ledger_summary, registry_summary
+from bureau.models.ledger_summary import yuan
 from bureau.reporting.sections import Figure
+
+
+def _figures(year: int, counts: dict, totals: dict) -> list[Figure]:
+    figures = [
+        Figure("veterans", "登记在册退役军人", counts["veterans"], "人"),
+        Figure("discharged", f"{year}年退役", counts["discharged"], "人"),
+        Figure("beneficiaries", "优抚对象", counts["beneficiaries"], "人"),
+        Figure("payees", "资金发放对象", totals["payees"], "人"),
+        Figure("paid_total", "资金发放总额", totals["total"], "元"),
+    ]
+    holders = counts["holders"]
+    for category in PreferentialCategory:
+        if holders.get(category.value):
+            figures.append(Figure(f"category.{category.value}", category.label, holders[category.value], "人"))
+    return figures
 
 
 def registry_figures(*, year: int, township=None) -> list[Figure]:
     """Key figures of the registry as of 31 December of the year, for the district or one township."""
-    year_end = period_end(year)
-    people = Person.objects.approved().in_township(township)
-    veterans = people.veterans().filter(discharged_on__lte=year_end).count()
-    # One filter() call, so both conditions apply to the same category row.
-    holding = people.filter(
-        Q(categories__ended_on__isnull=True) | Q(categories__ended_on__gte=year_end),
-        categories__started_on__lte=year_end,
+    counts = registry_summary.counts(year=year, township=township)
+    return _figures(year, counts, ledger_summary.totals(year=year, township=township))
+
+
+def registry_figures_by_township(*, year: int, townships) -> dict[int, list[Figure]]:
+    """
+    {township id: `registry_figures(year=year, township=t)`} for each of `townships`, in three queries
+    whatever their number (the registry's counts, the ledger's payees, the ledger's totals).
+    """
+    counts = registry_summary.counts_by_township(year=year)
+    payees = dict(
+        LedgerPayeeYear.objects.filter(year=year)
+        .values("township_id")
+        .annotate(persons=Sum("persons"))
+        .values_list("township_id", "persons")
+        .order_by()
     )
-    beneficiaries = holding.values("pk").distinct().count()
-    discharged = people.veterans().discharged_in(year).count()
-    # The ledger's counters (kept by the database as the ledger changes): a few rows at any size.
-    totals = ledger_summary.totals(year=year, township=township)
-    figures = [
-        Figure("veterans", "登记在册退役军人", veterans, "人"),
-        Figure("discharged", f"{year}年退役", discharged, "人"),
-        Figure("beneficiaries", "优抚对象", beneficiaries, "人"),
-        Figure("payees", "资金发放对象", totals["payees"], "人"),
-        Figure("paid_total", "资金发放总额", totals["total"], "元"),
-    ]
-    holders = holding.values("categories__category").annotate(count=Count("pk", distinct=True))
-    by_category = {row["categories__category"]: row["count"] for row in holders}
-    for category in PreferentialCategory:
-        if by_category.get(category.value):
-            figures.append(Figure(f"category.{category.value}", category.label, by_category[category.value], "人"))
-    return figures
+    paid = dict(
+        LedgerPaidMonth.objects.filter(year=year)
+        .values("township_id")
+        .annotate(fen=Sum("total_fen"))
+        .values_list("township_id", "fen")
+        .order_by()
+    )
+    return {
+        t.pk: _figures(
+            year,
+            counts.get(t.pk, registry_summary.empty_counts()),
+            {"payees": payees.get(t.pk) or 0, "total": yuan(paid.get(t.pk))},
+        )
+        for t in townships
+    }

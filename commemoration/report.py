@@ -40,6 +40,7 @@ from django.db.models import F, Q, Sum
 
 from bureau.models import CheckUp, CheckUpBatch, Person, Visit
 from bureau.reporting import DISTRICT, DeferredRows, Figure, Item, Section, chinese_number, recorded
+from bureau.reporting.persons import person_count, persons_of
 from commemoration.models import (
     Ceremony,
     HonourSelection,
@@ -227,7 +228,7 @@ def upgrades_item(*, year: int, township=None) -> Item:
 def martyr_children_item(*, year: int, township=None) -> Item:
     batches = CheckUpBatch.objects.approved().for_population(CheckUpBatch.Population.MARTYR_CHILDREN)
     checkups = CheckUp.objects.approved().in_township(township).filter(batch__in=batches.filter(start_date__year=year))
-    checked = Person.objects.filter(pk__in=checkups.values("person"))
+    checked = persons_of(checkups)
     visit_records = (
         Visit.objects.approved()
         .in_township(township)
@@ -239,7 +240,7 @@ def martyr_children_item(*, year: int, township=None) -> Item:
     households = len({v.person_id for v in visits})
     amounts = Counter(v.amount for v in visits if v.amount)
     total = sum((v.amount or Decimal("0") for v in visits), Decimal("0"))
-    children_checked = checked.count()
+    children_checked = person_count(checkups)
     return Item(
         key="commemoration.martyr_children",
         title="开展关爱烈士子女，感党恩送温暖活动",

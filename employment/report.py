@@ -23,11 +23,12 @@ the rows they add up are not what the figure counts.
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from bureau.base.masking import mask_id_number
 from bureau.models import Enterprise, Person
 from bureau.reporting import DISTRICT, DeferredRows, Figure, Item, Section, month_day, period_end, recorded
+from bureau.reporting.persons import person_count, persons_of
 from employment.models import (
     EmploymentIntention,
     FairAttendance,
@@ -208,8 +209,8 @@ def job_fairs_item(*, year: int, township=None) -> Item:
 
     participations = list(FairParticipation.objects.filter(fair__in=fairs).select_related("enterprise"))
     unnamed = {fair.pk: fair.unnamed_attendees if township is None else 0 for fair in fairs}
-    attended = Person.objects.filter(pk__in=attendances.values("person"))
-    attendees = attended.count() + sum(unnamed.values())
+    attended = persons_of(attendances)
+    attendees = person_count(attendances) + sum(unnamed.values())
     # An intention made at a general fair or an unapproved one does not belong in this sentence.
     intentions = (
         EmploymentIntention.objects.in_township(township)
@@ -217,7 +218,7 @@ def job_fairs_item(*, year: int, township=None) -> Item:
         .filter(Q(fair__isnull=True) | Q(fair__in=fairs))
     )
     streamed = [fair for fair in fairs if fair.streamed_online]
-    intended = Person.objects.filter(pk__in=intentions.values("person"))
+    intended = persons_of(intentions)
     views = [fair.online_views for fair in streamed if fair.online_views is not None]
 
     return Item(
@@ -247,7 +248,7 @@ def job_fairs_item(*, year: int, township=None) -> Item:
                     records=None if sum(unnamed.values()) else attended,
                     headline=True,
                 ),
-                Figure("intentions", "达成就业意向", intended.count(), "人", records=intended),
+                Figure("intentions", "达成就业意向", person_count(intentions), "人", records=intended),
                 Figure(
                     "streamed",
                     "网络直播场次",
@@ -305,8 +306,8 @@ def training_item(*, year: int, township=None) -> Item:
         training_class__in=TrainingClass.objects.approved().filter(start_date__year=year)
     )
     classes = list(TrainingClass.objects.filter(pk__in=trainees.values("training_class")).order_by("start_date", "pk"))
-    persons = Person.objects.filter(pk__in=trainees.values("person"))
-    self_employed = persons.filter(discharge_route=Person.DischargeRoute.SELF_EMPLOYED)
+    self_employed_trainees = trainees.filter(person__discharge_route=Person.DischargeRoute.SELF_EMPLOYED)
+    self_employed = persons_of(self_employed_trainees)
     topics = [TrainingTopic(code).label for code in TrainingTopic.values if any(code in c.topics for c in classes)]
     topics += distinct(label for c in classes for label in c.topic_labels if label not in topics)
     return Item(
@@ -326,13 +327,17 @@ def training_item(*, year: int, township=None) -> Item:
                 Figure(
                     "trainees",
                     "参训人数",
-                    trainees.aggregate(n=Count("person", distinct=True))["n"] or None,
+                    person_count(trainees) or None,
                     "人",
-                    records=persons,
+                    records=persons_of(trainees),
                     headline=True,
                 ),
                 Figure(
-                    "self_employed_trainees", "其中自主就业退役军人", self_employed.count(), "人", records=self_employed
+                    "self_employed_trainees",
+                    "其中自主就业退役军人",
+                    person_count(self_employed_trainees),
+                    "人",
+                    records=self_employed,
                 ),
                 Figure("topics", "培训内容", topics),
             ],

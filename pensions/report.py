@@ -65,6 +65,7 @@ from bureau.models import (
     ledger_summary,
 )
 from bureau.reporting import TOWNSHIP, DeferredRows, Figure, Item, Section, period_end, recorded
+from bureau.reporting.persons import persons_of
 from pensions import programmes
 from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
 from pensions.report_sentences import CHECKUPS_SENTENCE, FUNDS_SENTENCE, ORAL_HISTORY_SENTENCE, SPRING_VISITS_SENTENCE
@@ -222,11 +223,6 @@ def fund_totals(*, year: int, township, codes: list[str]) -> dict[str, dict]:
     return totals
 
 
-def persons_of(records):
-    """The distinct persons of the records (a Person queryset, for the drill-down of a count of persons)."""
-    return Person.objects.filter(pk__in=records.values("person"))
-
-
 def fund_payments(*, year: int, township=None):
     """
     The ledger rows of the year (`Payment.objects.in_year`): for the conscript family allowance, whose
@@ -302,7 +298,14 @@ def oral_history_item(*, year: int, township=None) -> Item:
         default_sentence=ORAL_HISTORY_SENTENCE,
         figures=recorded(
             [
-                Figure("korean_war_veterans", "健在的抗美援朝老兵", veterans.count(), "位", records=veterans),
+                Figure(
+                    "korean_war_veterans",
+                    "健在的抗美援朝老兵",
+                    # The distinct persons' ids, not every column of theirs in the registry's order.
+                    veterans.order_by().values("pk").count(),
+                    "位",
+                    records=veterans,
+                ),
                 Figure(
                     "interviews",
                     "口述历史拍摄",

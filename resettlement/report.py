@@ -30,8 +30,9 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 
-from bureau.models import Payment, Person
+from bureau.models import Payment
 from bureau.reporting import DeferredRows, Figure, Item, Section
+from bureau.reporting.persons import person_count, persons_of
 from resettlement.models import InsuranceContinuation
 from resettlement.programmes import SELF_EMPLOYMENT_GRANT
 from resettlement.report_placement import placement_item
@@ -76,11 +77,6 @@ def continuations(*, year: int, township=None):
     return InsuranceContinuation.objects.approved().in_township(township).filter(handled_on__year=year)
 
 
-def persons_of(rows):
-    """The distinct persons of some rows, for a headcount's drill-down."""
-    return Person.objects.filter(pk__in=rows.values("person"))
-
-
 def money(rows, amount=None):
     """
     The rows a 元 figure adds up, with `amount` the share it adds (annotated where the rows name it
@@ -116,8 +112,8 @@ def funds_item(*, year: int, township=None) -> Item:
     figures = [
         Figure("subsidy_person_times", "自主就业金发放人次", grants["count"], "人次", records=grant_rows),
         Figure("subsidy_total", "自主就业金", grants["total"] or ZERO, "元", records=money(grant_rows), headline=True),
-        Figure("insurance_continuations", "社保接续", continued_persons.count(), "人", records=continued_persons),
-        Figure("medical_persons", "职工医疗保险核算人数", medical_persons.count(), "人", records=medical_persons),
+        Figure("insurance_continuations", "社保接续", person_count(continued), "人", records=continued_persons),
+        Figure("medical_persons", "职工医疗保险核算人数", person_count(medical), "人", records=medical_persons),
         Figure("medical_payers", "缴费人数", medical_sums["payers"], "人", records=payers),
         Figure("medical_personal", "个人负担", personal, "元", records=money(paid_medical, F("personal_share"))),
         Figure("medical_fiscal", "财政负担", fiscal, "元", records=money(paid_medical, F("fiscal_share"))),

@@ -33,7 +33,9 @@ PER_TOWNSHIP = 4
 PERIOD_LIKE = re.compile(r'"period"(::\w+)? LIKE')
 # A headcount read through the registry: COUNT(*) of the persons whose id is among the records' (on
 # PostgreSQL a hash join over every person of the registry, for a few thousand of them).
-COUNT_THROUGH_REGISTRY = re.compile(r'^SELECT COUNT\(\*\) AS "__count" FROM "bureau_person" WHERE \(?"bureau_person"\."id" IN \(SELECT')
+COUNT_THROUGH_REGISTRY = re.compile(
+    r'^SELECT COUNT\(\*\) AS "__count" FROM "bureau_person" WHERE \(?"bureau_person"\."id" IN \(SELECT'
+)
 
 
 def queries(compose, *args, **kwargs) -> list[str]:

@@ -185,6 +185,31 @@ def totals(*, year: int, township=None) -> dict:
     }
 
 
+def totals_by_township(*, year: int) -> dict[int, dict]:
+    """{township id: {"payees", "payments", "total"}} of the year, every township with payments: `totals` per township."""
+    payees_of = dict(
+        LedgerPayeeYear.objects.filter(year=year)
+        .values("township_id")
+        .annotate(persons=Sum("persons"))
+        .values_list("township_id", "persons")
+        .order_by()
+    )
+    paid = (
+        LedgerPaidMonth.objects.filter(year=year)
+        .values("township_id")
+        .annotate(count=Sum("payments"), fen=Sum("total_fen"))
+        .order_by()
+    )
+    return {
+        row["township_id"]: {
+            "payees": payees_of.get(row["township_id"]) or 0,
+            "payments": row["count"] or 0,
+            "total": yuan(row["fen"]),
+        }
+        for row in paid
+    }
+
+
 def by_paid_month(*, year: int, township=None) -> list[dict]:
     """[{"paid_year", "paid_month", "payments", "total"}] of the year's payments, by the month they were paid."""
     rows = (

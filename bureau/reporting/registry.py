@@ -4,9 +4,7 @@ read from the summaries the database keeps (`bureau.models.registry_summary`, `l
 rows at any size of the registry and the ledger, never the persons or the payments themselves.
 """
 
-from django.db.models import Sum
-
-from bureau.models import LedgerPaidMonth, LedgerPayeeYear, PreferentialCategory, ledger_summary, registry_summary
+from bureau.models import PreferentialCategory, ledger_summary, registry_summary
 from bureau.models.ledger_summary import yuan
 from bureau.reporting.sections import Figure
 
@@ -38,25 +36,13 @@ def registry_figures_by_township(*, year: int, townships) -> dict[int, list[Figu
     whatever their number (the registry's counts, the ledger's payees, the ledger's totals).
     """
     counts = registry_summary.counts_by_township(year=year)
-    payees = dict(
-        LedgerPayeeYear.objects.filter(year=year)
-        .values("township_id")
-        .annotate(persons=Sum("persons"))
-        .values_list("township_id", "persons")
-        .order_by()
-    )
-    paid = dict(
-        LedgerPaidMonth.objects.filter(year=year)
-        .values("township_id")
-        .annotate(fen=Sum("total_fen"))
-        .values_list("township_id", "fen")
-        .order_by()
-    )
+    ledger = ledger_summary.totals_by_township(year=year)
+    no_payments = {"payees": 0, "payments": 0, "total": yuan(0)}
     return {
         t.pk: _figures(
             year,
             counts.get(t.pk, registry_summary.empty_counts()),
-            {"payees": payees.get(t.pk) or 0, "total": yuan(paid.get(t.pk))},
+            ledger.get(t.pk, no_payments),
         )
         for t in townships
     }

@@ -335,7 +335,9 @@ def training_item(*, year: int, township=None) -> Item:
                 Figure(
                     "self_employed_trainees",
                     "其中自主就业退役军人",
-                    person_count(self_employed_trainees),
+                    person_count(
+                        trainees, among=Person.objects.filter(discharge_route=Person.DischargeRoute.SELF_EMPLOYED)
+                    ),
                     "人",
                     records=self_employed,
                 ),

@@ -60,12 +60,13 @@ from bureau.models import (
     Payment,
     PaymentProgramme,
     Person,
+    PersonCategory,
     PreferentialCategory,
     Visit,
     ledger_summary,
 )
 from bureau.reporting import TOWNSHIP, DeferredRows, Figure, Item, Section, period_end, recorded
-from bureau.reporting.persons import persons_of
+from bureau.reporting.persons import person_count, persons_of
 from pensions import programmes
 from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
 from pensions.report_sentences import CHECKUPS_SENTENCE, FUNDS_SENTENCE, ORAL_HISTORY_SENTENCE, SPRING_VISITS_SENTENCE
@@ -269,6 +270,13 @@ def living_korean_war_veterans(*, year: int, township=None):
     )
 
 
+def living_korean_war_veterans_count(*, year: int, township=None) -> int:
+    """`living_korean_war_veterans(...).count()`, counted from the category's rows (the cost follows them, not the registry)."""
+    end = period_end(year)
+    rows = PersonCategory.objects.holding(PreferentialCategory.KOREAN_WAR_VETERAN, on=end)
+    return person_count(rows, among=Person.objects.approved().in_township(township).present_on(end))
+
+
 def oral_history_item(*, year: int, township=None) -> Item:
     veterans = living_korean_war_veterans(year=year, township=township)
     interviews_of_the_year = (
@@ -301,8 +309,7 @@ def oral_history_item(*, year: int, township=None) -> Item:
                 Figure(
                     "korean_war_veterans",
                     "健在的抗美援朝老兵",
-                    # The distinct persons' ids, not every column of theirs in the registry's order.
-                    veterans.order_by().values("pk").count(),
+                    living_korean_war_veterans_count(year=year, township=township),
                     "位",
                     records=veterans,
                 ),

@@ -65,6 +65,25 @@ KEY_BENEFICIARY_CATEGORIES = (
 )
 
 
+def held_on(on, *, category: str | None = None, prefix: str = "") -> Q:
+    """
+    A category row held on a date (started by it, not ended before it), of one category if named;
+    `prefix` reaches the rows from another model ("categories__" from a person). One filter() call,
+    so every condition applies to the same row.
+    """
+    conditions = Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": on})
+    conditions &= Q(**{f"{prefix}started_on__lte": on})
+    if category is not None:
+        conditions &= Q(**{f"{prefix}category": category})
+    return conditions
+
+
+class PersonCategoryQuerySet(models.QuerySet):
+    def holding(self, category: str, *, on):
+        """The rows of the category held on the date (`Person.objects.holding`'s rows)."""
+        return self.filter(held_on(on, category=category))
+
+
 class PersonCategory(models.Model):
     person = models.ForeignKey(
         "bureau.Person", verbose_name="人员", on_delete=models.CASCADE, related_name="categories"
@@ -76,6 +95,8 @@ class PersonCategory(models.Model):
     started_on = models.DateField("起始日期")
     ended_on = models.DateField("终止日期", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = PersonCategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["person", "started_on"]

@@ -16,7 +16,7 @@ from bureau.base.masking import mask_id_number, mask_phone
 from bureau.validators import normalize_phone, parse_resident_id, validate_phone
 
 # Re-exported: the areas have always imported the categories from here.
-from .categories import KEY_BENEFICIARY_CATEGORIES, DisabilityGrade, PreferentialCategory
+from .categories import KEY_BENEFICIARY_CATEGORIES, DisabilityGrade, PreferentialCategory, held_on
 from .records import TownshipRecord, TownshipRecordQuerySet
 
 __all__ = [
@@ -61,11 +61,7 @@ class PersonQuerySet(TownshipRecordQuerySet):
     def holding(self, category: str, *, on: datetime.date | None = None):
         """People holding a preferential-care category on a date (today by default)."""
         on = on or timezone.localdate()
-        return self.filter(
-            Q(categories__ended_on__isnull=True) | Q(categories__ended_on__gte=on),
-            categories__category=category,
-            categories__started_on__lte=on,
-        ).distinct()
+        return self.filter(held_on(on, category=category, prefix="categories__")).distinct()
 
     def present_during(self, first: datetime.date, last: datetime.date):
         """

@@ -60,13 +60,13 @@ from bureau.models import (
     Payment,
     PaymentProgramme,
     Person,
-    PersonCategory,
     PreferentialCategory,
     Visit,
     ledger_summary,
+    registry_summary,
 )
 from bureau.reporting import TOWNSHIP, DeferredRows, Figure, Item, Section, period_end, recorded
-from bureau.reporting.persons import person_count, persons_of
+from bureau.reporting.persons import persons_of
 from pensions import programmes
 from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
 from pensions.report_sentences import CHECKUPS_SENTENCE, FUNDS_SENTENCE, ORAL_HISTORY_SENTENCE, SPRING_VISITS_SENTENCE
@@ -271,10 +271,9 @@ def living_korean_war_veterans(*, year: int, township=None):
 
 
 def living_korean_war_veterans_count(*, year: int, township=None) -> int:
-    """`living_korean_war_veterans(...).count()`, counted from the category's rows (the cost follows them, not the registry)."""
-    end = period_end(year)
-    rows = PersonCategory.objects.holding(PreferentialCategory.KOREAN_WAR_VETERAN, on=end)
-    return person_count(rows, among=Person.objects.approved().in_township(township).present_on(end))
+    """`living_korean_war_veterans(...).count()`, read from the registry summary the database keeps."""
+    present = registry_summary.counts(year=year, township=township)["present"]
+    return present.get(PreferentialCategory.KOREAN_WAR_VETERAN.value, 0)
 
 
 def oral_history_item(*, year: int, township=None) -> Item:

@@ -6,7 +6,9 @@ change, so the report reads them from a few rows at any size of the registry.
 
 Each approved person has events per scope (`bureau.models.registry_summary_sql`): "@veteran" (+1 in
 the year of discharge of a veteran), "*" (any category: +1 in the first year whose 31 December their
-categories cover, -1 in the first year they no longer do, again at each gap) and each category value.
+categories cover, -1 in the first year they no longer do, again at each gap), each category value, and
+"~" + a category of `PRESENT_CATEGORIES` (its holders living in the district on 31 December: each range
+clipped to the years the person was alive and had moved in and not out, `PersonQuerySet.present_on`).
 `RegistryPersonEvent` holds them; `RegistryYear` holds their sums per township, scope and year. A
 count as of year Y is the sum of the deltas of years <= Y; those discharged in Y are the "@veteran"
 delta of Y. A person is in one township at a time, so the district is the sum of its townships.
@@ -19,7 +21,7 @@ never Python; `manage.py ledger_summary --check/--rebuild` compares and refills 
 from django.db import models
 from django.db.models import Q, Sum
 
-from .registry_summary_sql import ANY_SCOPE, VETERAN_SCOPE
+from .registry_summary_sql import ANY_SCOPE, PRESENT_PREFIX, VETERAN_SCOPE
 
 
 class RegistryPersonEvent(models.Model):
@@ -72,7 +74,7 @@ class RegistryYear(models.Model):
 
 
 def empty_counts() -> dict:
-    return {"veterans": 0, "discharged": 0, "beneficiaries": 0, "holders": {}}
+    return {"veterans": 0, "discharged": 0, "beneficiaries": 0, "holders": {}, "present": {}}
 
 
 def _add(counts: dict, scope: str, upto: int, at: int) -> None:
@@ -81,13 +83,17 @@ def _add(counts: dict, scope: str, upto: int, at: int) -> None:
         counts["discharged"] += at
     elif scope == ANY_SCOPE:
         counts["beneficiaries"] += upto
+    elif scope.startswith(PRESENT_PREFIX):
+        category = scope.removeprefix(PRESENT_PREFIX)
+        counts["present"][category] = counts["present"].get(category, 0) + upto
     else:
         counts["holders"][scope] = counts["holders"].get(scope, 0) + upto
 
 
 def counts_by_township(*, year: int, township=None) -> dict[int, dict]:
     """
-    {township id: {"veterans", "discharged", "beneficiaries", "holders": {category: persons}}} as of
+    {township id: {"veterans", "discharged", "beneficiaries", "holders": {category: persons},
+    "present": {category: persons living in the district that day}}} as of
     31 December of the year, in one query; only townships with rows (`township` narrows to one).
     """
     rows = RegistryYear.objects.filter(year__lte=year)
@@ -108,6 +114,7 @@ def counts(*, year: int, township=None) -> dict:
     for per_township in counts_by_township(year=year, township=township).values():
         for key in ("veterans", "discharged", "beneficiaries"):
             total[key] += per_township[key]
-        for category, persons in per_township["holders"].items():
-            total["holders"][category] = total["holders"].get(category, 0) + persons
+        for kind in ("holders", "present"):
+            for category, persons in per_township[kind].items():
+                total[kind][category] = total[kind].get(category, 0) + persons
     return total

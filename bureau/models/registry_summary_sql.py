@@ -17,6 +17,7 @@ deleted, computed again from the current rows (nothing for a person no longer ap
 and added back: the counters stay the sum of the persons' events whatever the write path.
 """
 
+from .categories import PreferentialCategory
 from .people import Person
 from .records import ReviewStatus
 
@@ -44,27 +45,74 @@ YEARS = {
 }
 
 
-def _union_events(vendor: str, persons: str, *, scope: str, same_scope: str) -> list[str]:
-    """The +1 and -1 events of the union of each person's rows of one scope."""
+def _year_of_last(vendor: str, column: str) -> str:
+    """The last year whose 31 December is on or before a date column (the `last` rule of a row's end)."""
+    return YEARS[vendor]["last"].replace("{r}.ended_on", column)
+
+
+# "Present" scopes: the holders of a category living in the district on 31 December (alive, not moved
+# out before it, moved in by it: `PersonQuerySet.present_on`), for the categories the report counts so
+# (the living Korean War veterans of the oral-history project). A person's presence covers the
+# year-ends of years pa..pb: pa = the year of moving in (none: no start), pb = the last year-end before
+# dying or moving out (none: no end); a person recorded deceased without a date is never present. Each
+# row's range is clipped to it. INFINITY stands for "no end" in the clipped arithmetic.
+PRESENT_CATEGORIES = (PreferentialCategory.KOREAN_WAR_VETERAN.value,)
+PRESENT_PREFIX = "~"
+INFINITY = 9999
+DECEASED = Person.Status.DECEASED.value
+
+
+def present_scope(category: str) -> str:
+    return f"{PRESENT_PREFIX}{category}"
+
+
+def _clipped(vendor: str, row: str) -> tuple[str, str]:
+    """A row's first and last covered year-ends within the person's presence (last: INFINITY for none)."""
+    greatest, least = ("GREATEST", "LEAST") if vendor == "postgresql" else ("MAX", "MIN")
     years = YEARS[vendor]
-    a_r, b_r = years["first"].format(r="r"), years["last"].format(r="r")
-    a_o, b_o = years["first"].format(r="o"), years["last"].format(r="o")
+    first = years["first"].format(r=row)
+    moved_in = years["first"].format(r="p").replace("p.started_on", "p.moved_in_on")
+    last = years["last"].format(r=row)
+    died, moved_out = _year_of_last(vendor, "p.died_on"), _year_of_last(vendor, "p.moved_out_on")
+    return (
+        f"{greatest}({first}, COALESCE({moved_in}, 0))",
+        f"{least}(COALESCE({last}, {INFINITY}), COALESCE({died}, {INFINITY}), COALESCE({moved_out}, {INFINITY}))",
+    )
+
+
+def _union_events(vendor: str, persons: str, *, scope: str, same_scope: str, present: bool = False) -> list[str]:
+    """
+    The +1 and -1 events of the union of each person's rows of one scope (`present`: each row clipped
+    to the person's presence in the district).
+    """
+    years = YEARS[vendor]
+    if present:
+        (a_r, b_r), (a_o, b_o) = _clipped(vendor, "r"), _clipped(vendor, "o")
+        r_open, r_covers = f"{b_r} >= {INFINITY}", f"{b_r} >= {a_r}"
+        o_covers = "{b_o} >= {year}"
+    else:
+        a_r, b_r = years["first"].format(r="r"), years["last"].format(r="r")
+        a_o, b_o = years["first"].format(r="o"), years["last"].format(r="o")
+        r_open, r_covers = "r.ended_on IS NULL", f"(r.ended_on IS NULL OR {b_r} >= {a_r})"
+        o_covers = "(o.ended_on IS NULL OR {b_o} >= {year})"
 
     def uncovered(year: str) -> str:
         return (
             f"NOT EXISTS (SELECT 1 FROM bureau_personcategory o WHERE o.person_id = r.person_id{same_scope} "
-            f"AND {a_o} <= {year} AND (o.ended_on IS NULL OR {b_o} >= {year}))"
+            f"AND {a_o} <= {year} AND {o_covers.format(b_o=b_o, year=year)})"
         )
 
     rows = (
         "FROM bureau_personcategory r JOIN bureau_person p ON p.id = r.person_id "
         f"WHERE {persons.format(id='r.person_id')} AND p.review_status = '{APPROVED}'"
     )
+    if present:
+        categories = ", ".join(f"'{category}'" for category in PRESENT_CATEGORIES)
+        rows += f" AND r.category IN ({categories}) AND NOT (p.died_on IS NULL AND p.status = '{DECEASED}')"
     return [
-        f"SELECT p.id, p.township_id, {scope}, {a_r}, 1 {rows} "
-        f"AND (r.ended_on IS NULL OR {b_r} >= {a_r}) AND {uncovered(f'{a_r} - 1')}",
+        f"SELECT p.id, p.township_id, {scope}, {a_r}, 1 {rows} AND {r_covers} AND {uncovered(f'{a_r} - 1')}",
         f"SELECT p.id, p.township_id, {scope}, {b_r} + 1, -1 {rows} "
-        f"AND r.ended_on IS NOT NULL AND {b_r} >= {a_r} AND {uncovered(f'{b_r} + 1')}",
+        f"AND NOT ({r_open}) AND {r_covers} AND {uncovered(f'{b_r} + 1')}",
     ]
 
 
@@ -78,10 +126,12 @@ def events(vendor: str, persons: str) -> str:
         f"WHERE {persons.format(id='p.id')} AND p.review_status = '{APPROVED}' AND p.status = '{VETERAN}' "
         "AND p.discharged_on IS NOT NULL"
     )
+    concat = "'" + PRESENT_PREFIX + "' || r.category"
     selects = [
         veteran,
         *_union_events(vendor, persons, scope="r.category", same_scope=" AND o.category = r.category"),
         *_union_events(vendor, persons, scope=f"'{ANY_SCOPE}'", same_scope=""),
+        *_union_events(vendor, persons, scope=concat, same_scope=" AND o.category = r.category", present=True),
     ]
     return "\nUNION\n".join(selects)
 
@@ -112,8 +162,9 @@ PG_PERSONS = {
     ("bureau_person", "delete"): "SELECT id FROM registry_old",
     ("bureau_person", "update"): """
         SELECT n.id FROM registry_old o JOIN registry_new n ON n.id = o.id
-        WHERE (o.review_status, o.status, o.discharged_on, o.township_id)
-              IS DISTINCT FROM (n.review_status, n.status, n.discharged_on, n.township_id)""",
+        WHERE (o.review_status, o.status, o.discharged_on, o.township_id, o.died_on, o.moved_out_on, o.moved_in_on)
+              IS DISTINCT FROM (n.review_status, n.status, n.discharged_on, n.township_id, n.died_on, n.moved_out_on,
+                                n.moved_in_on)""",
 }
 PG_REFERENCING = {
     "insert": "REFERENCING NEW TABLE AS registry_new",
@@ -206,7 +257,9 @@ CATEGORY_CHANGED = (
 )
 PERSON_CHANGED = (
     "old.review_status <> new.review_status OR old.status <> new.status "
-    "OR old.discharged_on IS NOT new.discharged_on OR old.township_id <> new.township_id"
+    "OR old.discharged_on IS NOT new.discharged_on OR old.township_id <> new.township_id "
+    "OR old.died_on IS NOT new.died_on OR old.moved_out_on IS NOT new.moved_out_on "
+    "OR old.moved_in_on IS NOT new.moved_in_on"
 )
 
 SQLITE_TRIGGERS = {

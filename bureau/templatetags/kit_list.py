@@ -1,5 +1,6 @@
 """
 `{% kit_result_list cl %}`: a kit list's rows by the lean renderer (bureau.admin.rows), others' by Django's;
+`{% kit_list_filters cl %}`: a list's filter blocks, kept per list, user scope, query and choices (bureau.admin.filterblocks);
 `{% kit_app_list %}`: the side menu rendered once per user's app list and current entry.
 """
 
@@ -11,21 +12,34 @@ from django.template.defaultfilters import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from bureau.admin.filterblocks import filter_blocks_html
 from bureau.admin.rows import lean_result_list, lean_rows_apply
 from bureau.sites import forget_oldest
 
 register = template.Library()
 
 
-def kit_result_list(cl):
-    return lean_result_list(cl) if lean_rows_apply(cl) else result_list(cl)
+class KitResultListNode(InclusionAdminNode):
+    """A lean list's table from admin/kit_change_list_results.html (its body one string), others' as Django renders them."""
+
+    def render(self, context):
+        cl = self.args[0].resolve(context)
+        if not lean_rows_apply(cl):
+            return super().render(context)
+        template = context.template.engine.get_template("admin/kit_change_list_results.html")
+        return template.render(context.new(lean_result_list(cl)))
 
 
 @register.tag(name="kit_result_list")
 def kit_result_list_tag(parser, token):
-    return InclusionAdminNode(
-        parser, token, func=kit_result_list, template_name="change_list_results.html", takes_context=False
+    return KitResultListNode(
+        parser, token, func=result_list, template_name="change_list_results.html", takes_context=False
     )
+
+
+@register.simple_tag(takes_context=True)
+def kit_list_filters(context, cl):
+    return mark_safe(filter_blocks_html(cl, context.get("request")))
 
 
 # Side menus a process keeps rendered (the user's app list × which entry is the current page's).

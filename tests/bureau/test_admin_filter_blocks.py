@@ -139,3 +139,31 @@ def test_a_filter_of_its_own_making_is_rendered_each_time():
 
     with pytest.raises(filterblocks.Unkeyable):
         filterblocks.filter_key(Own.__new__(Own))
+
+
+def test_the_action_bar_is_rendered_once_for_the_same_actions_and_counts(client, register, township_a):
+    """Django's actions.html renders on a list's first page; its next page takes the same bar; other counts, again."""
+    from django.template.loaders.cached import Loader
+
+    from bureau.templatetags import kit_list
+
+    kit_list.action_bars.clear()
+    client.force_login(make_persona("bureau_user"))
+    rendered = []
+    original = Loader.get_template
+
+    def counted(loader, name, skip=None):
+        if name == "admin/actions.html":
+            rendered.append(name)
+        return original(loader, name, skip)
+
+    with mock.patch.object(Loader, "get_template", counted):
+        first, first_html = page(client, PERSONS)
+        assert len(rendered) == 1
+        second, second_html = page(client, PERSONS)
+        assert len(rendered) == 1 and second_html == first_html
+        assert '<div class="actions">' in second_html and 'data-actions-icnt="6"' in second_html
+
+        fewer, fewer_html = page(client, f"{PERSONS}?township__id__exact={township_a.pk}")
+        assert len(rendered) == 2
+        assert 'data-actions-icnt="3"' in fewer_html

@@ -91,6 +91,31 @@ class _Column:
         self.tag = "th" if first else "td"
         self.shown = {}
         self.format_date = _date_column_format(cl, field_name)
+        self.field = _plain_field(cl, field_name)
+        if self.field is not None and not is_link:
+            # What `cell` writes for a field's column, with what does not depend on the row found once.
+            nowrap = isinstance(self.field, (models.DateField, models.TimeField, models.ForeignKey))
+            self.open_tag = f'<td class="field-{self.name}{" nowrap" if nowrap else ""}">'
+            self.missing_tag = f'<td class="field-{self.name}">'
+            self.shown_html = {}
+            self.cell = self.field_cell
+
+    def field_cell(self, obj, empty_value_display, link):
+        """`cell` of a column on a field of the row itself (not a link, not a reverse relation)."""
+        try:
+            value = getattr(obj, self.field_name)
+        except ObjectDoesNotExist:
+            return f"{self.missing_tag}{html(empty_value_display)}</td>"
+        if isinstance(value, str) and value.strip() == "":
+            value = ""
+        key = (value, str(value)) if isinstance(value, (Decimal, float)) else value
+        try:
+            return self.open_tag + self.shown_html[key] + "</td>"
+        except KeyError:
+            shown = self.shown_html[key] = html(self.field_display(value, self.field, empty_value_display))
+        except TypeError:
+            shown = html(self.field_display(value, self.field, empty_value_display))
+        return self.open_tag + shown + "</td>"
 
     def field_display(self, value, f, empty):
         # A field's display depends on its value only (the list's language and time zone are fixed):
@@ -172,6 +197,19 @@ def date_formatter(format_string: str):
             literal = re_escaped.sub(r"\1", piece)
             parts.append(lambda day, text=literal: text)
     return lambda day: "".join([part(day) for part in parts])
+
+
+def _plain_field(cl, field_name):
+    """The field of a column naming a field of the row itself (not auto-created, not a reverse relation), else None."""
+    if not isinstance(field_name, str):
+        return None
+    try:
+        field = _get_non_gfk_field(cl.lookup_opts, field_name)
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        return None
+    if field.auto_created or isinstance(field.remote_field, models.ManyToOneRel):
+        return None
+    return field
 
 
 def _date_column_format(cl, field_name):

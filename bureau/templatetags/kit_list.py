@@ -59,6 +59,7 @@ def action_bar_key(context, index: int) -> tuple | None:
     except Unkeyable:
         return None
     return (
+        type(cl.model_admin),
         cl.opts.label_lower,
         index,
         choices,

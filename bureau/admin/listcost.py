@@ -6,7 +6,9 @@ a filter spanning a to-many relation narrows by a semi-join rather than a `DISTI
 and a row's link is made from the URL pattern reversed once, not by a `reverse()` per row.
 """
 
+import contextlib
 import functools
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib import admin
@@ -87,6 +89,23 @@ def _url_pattern(name: str, current_app: str | None, prefix: str, resolver) -> s
     return reverse(name, args=[PK_PLACEHOLDER], current_app=current_app)
 
 
+# The patterns of the list whose rows are being rendered (`rows_patterns`), by name and app.
+_rows_patterns: ContextVar[dict | None] = ContextVar("admin_rows_url_patterns", default=None)
+
+
+@contextlib.contextmanager
+def rows_patterns():
+    """
+    While one list's rows render: each pattern `admin_url` uses is looked up once, not once per row
+    (the request's script prefix and URLconf, read from thread locals, do not change within it).
+    """
+    token = _rows_patterns.set({})
+    try:
+        yield
+    finally:
+        _rows_patterns.reset(token)
+
+
 def admin_url(name: str, pk, current_app: str | None = None) -> str:
     """
     `reverse(name, args=[pk])` for an integer key, from the pattern reversed once per URLconf and
@@ -94,7 +113,12 @@ def admin_url(name: str, pk, current_app: str | None = None) -> str:
     """
     if not isinstance(pk, int):
         return reverse(name, args=[pk], current_app=current_app)
-    pattern = _url_pattern(name, current_app, get_script_prefix(), get_resolver(get_urlconf()))
+    held = _rows_patterns.get()
+    pattern = held.get((name, current_app)) if held is not None else None
+    if pattern is None:
+        pattern = _url_pattern(name, current_app, get_script_prefix(), get_resolver(get_urlconf()))
+        if held is not None:
+            held[(name, current_app)] = pattern
     return pattern.replace(PK_PLACEHOLDER, str(pk), 1)
 
 

@@ -2,12 +2,14 @@
 The register of people (人员名册) with a person's file (档案), and the enterprises veterans found.
 """
 
+import html
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from bureau.admin.base import ScopedAdmin
 from bureau.admin.listcost import admin_url
@@ -76,7 +78,8 @@ class PersonAdmin(ScopedAdmin):
 
     @admin.display(description="档案")
     def file_link(self, obj):
-        return format_html('<a href="{}">查看档案</a>', admin_url("admin:bureau_person_file", obj.pk))
+        # format_html's output, without its lazy-argument wrappers (a column of every row).
+        return mark_safe(f'<a href="{html.escape(admin_url("admin:bureau_person_file", obj.pk))}">查看档案</a>')
 
     def get_urls(self):
         return [

@@ -1,7 +1,7 @@
 """
 A kit list's rows rendered lean (`{% kit_result_list cl %}`, templates/admin/change_list.html): each
 column's way to its value and its display is prepared once per list, the rows' HTML built in
-Python, one string per row. The HTML is Django's (`items_for_result`, cell for cell); what is done
+Python, one string per row, the table's body one string (templates/admin/kit_change_list_results.html). The HTML is Django's (`items_for_result`, cell for cell); what is done
 once per list instead of per cell: the field lookup, the empty value, the column's classes, whether
 it is the link, the link's URL with the list's preserved filters (the pattern reversed once) and the
 actions checkbox (one widget rendered, the row's key and name put in its place).
@@ -28,10 +28,12 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
+from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from bureau.admin.listcost import PK_PLACEHOLDER, KitChangeList
+from bureau.admin.listcost import PK_PLACEHOLDER, KitChangeList, rows_patterns
 
 # Stand-ins for the row's name and key in the actions checkbox rendered once (escaping leaves them as they are).
 NAME_TOKEN = "kitrowname5f3a9c"
@@ -68,10 +70,11 @@ def _lookup(cl, field_name):
         attr = model_admin.action_checkbox
         # Django's widget, rendered once with stand-ins for the row's name and key.
         html = str(attr(_Stand()))
+        # html.escape is Django's `escape` without its lazy-argument wrapper.
         return lambda obj: (
             None,
             attr,
-            mark_safe(html.replace(NAME_TOKEN, escape(str(obj))).replace(KEY_TOKEN, escape(str(obj.pk)))),
+            mark_safe(html.replace(NAME_TOKEN, html_escape(str(obj))).replace(KEY_TOKEN, html_escape(str(obj.pk)))),
         )
     if field_name != "__str__" and hasattr(model_admin, field_name):
         attr = getattr(model_admin, field_name)
@@ -87,6 +90,32 @@ class _Column:
         self.is_link = is_link
         self.tag = "th" if first else "td"
         self.shown = {}
+        self.format_date = _date_column_format(cl, field_name)
+        self.field = _plain_field(cl, field_name)
+        if self.field is not None and not is_link:
+            # What `cell` writes for a field's column, with what does not depend on the row found once.
+            nowrap = isinstance(self.field, (models.DateField, models.TimeField, models.ForeignKey))
+            self.open_tag = f'<td class="field-{self.name}{" nowrap" if nowrap else ""}">'
+            self.missing_tag = f'<td class="field-{self.name}">'
+            self.shown_html = {}
+            self.cell = self.field_cell
+
+    def field_cell(self, obj, empty_value_display, link):
+        """`cell` of a column on a field of the row itself (not a link, not a reverse relation)."""
+        try:
+            value = getattr(obj, self.field_name)
+        except ObjectDoesNotExist:
+            return f"{self.missing_tag}{html(empty_value_display)}</td>"
+        if isinstance(value, str) and value.strip() == "":
+            value = ""
+        key = (value, str(value)) if isinstance(value, (Decimal, float)) else value
+        try:
+            return self.open_tag + self.shown_html[key] + "</td>"
+        except KeyError:
+            shown = self.shown_html[key] = html(self.field_display(value, self.field, empty_value_display))
+        except TypeError:
+            shown = html(self.field_display(value, self.field, empty_value_display))
+        return self.open_tag + shown + "</td>"
 
     def field_display(self, value, f, empty):
         # A field's display depends on its value only (the list's language and time zone are fixed):
@@ -96,7 +125,10 @@ class _Column:
         try:
             return self.shown[key]
         except KeyError:
-            shown = self.shown[key] = display_for_field(value, f, empty, avoid_link=self.is_link)
+            if self.format_date is not None and type(value) is datetime.date:
+                shown = self.shown[key] = self.format_date(value)
+            else:
+                shown = self.shown[key] = display_for_field(value, f, empty, avoid_link=self.is_link)
             return shown
         except TypeError:
             return display_for_field(value, f, empty, avoid_link=self.is_link)
@@ -141,6 +173,61 @@ class _Column:
         return f"<td{row_class}>{html(result_repr)}</td>"
 
 
+# Format characters of a date written without Django's Formatter (the rest are asked of DateFormat).
+DATE_PARTS = {
+    "Y": lambda day: f"{day.year:04d}",
+    "y": lambda day: f"{day.year % 100:02d}",
+    "m": lambda day: f"{day.month:02d}",
+    "n": lambda day: str(day.month),
+    "d": lambda day: f"{day.day:02d}",
+    "j": lambda day: str(day.day),
+}
+
+
+def date_formatter(format_string: str):
+    """
+    `(date) -> text`, what `dateformat.format(date, format_string)` writes, with the format split once
+    (a list of 100 birth dates formats 100 different dates: Django splits the format for each).
+    """
+    parts = []
+    for index, piece in enumerate(re_formatchars.split(str(format_string))):
+        if index % 2:
+            parts.append(DATE_PARTS.get(piece) or (lambda day, char=piece: str(getattr(DateFormat(day), char)())))
+        elif piece:
+            literal = re_escaped.sub(r"\1", piece)
+            parts.append(lambda day, text=literal: text)
+    return lambda day: "".join([part(day) for part in parts])
+
+
+def _plain_field(cl, field_name):
+    """The field of a column naming a field of the row itself (not auto-created, not a reverse relation), else None."""
+    if not isinstance(field_name, str):
+        return None
+    try:
+        field = _get_non_gfk_field(cl.lookup_opts, field_name)
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        return None
+    if field.auto_created or isinstance(field.remote_field, models.ManyToOneRel):
+        return None
+    return field
+
+
+def _date_column_format(cl, field_name):
+    """A date field's column (no choices): its dates' formatter in the list's language, else None."""
+    if not isinstance(field_name, str):
+        return None
+    try:
+        field = _get_non_gfk_field(cl.lookup_opts, field_name)
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        return None
+    if not isinstance(field, models.DateField) or isinstance(field, models.DateTimeField):
+        return None
+    if getattr(field, "flatchoices", None):
+        return None
+    # display_for_field writes a date by formats.localize: date_format with the language's DATE_FORMAT.
+    return date_formatter(get_format("DATE_FORMAT"))
+
+
 def html(value) -> str:
     """`conditional_escape` without its lazy-argument wrapper: an object's own HTML, else its text escaped."""
     own = getattr(value, "__html__", None)
@@ -181,9 +268,8 @@ def _placeholder_row(cl):
     return SimpleNamespace(**{cl.pk_attname: int(PK_PLACEHOLDER)})
 
 
-def lean_results(cl) -> list[list]:
-    """The rows' HTML, one safe string per row in a one-item list (what the results template iterates)."""
-    from django.contrib.admin.templatetags.admin_list import ResultList
+def lean_rows(cl) -> list[str]:
+    """Each row's cells as one HTML string."""
 
     def link_in_col(is_first, field_name):
         if cl.list_display_links is None:
@@ -200,19 +286,22 @@ def lean_results(cl) -> list[list]:
             first = False
     empty_value_display = cl.model_admin.get_empty_value_display()
     link = _link(cl) if any(column.is_link for column in columns) else None
-    return [
-        ResultList(None, [mark_safe("".join([column.cell(obj, empty_value_display, link) for column in columns]))])
-        for obj in cl.result_list
-    ]
+    with rows_patterns():
+        return ["".join([column.cell(obj, empty_value_display, link) for column in columns]) for obj in cl.result_list]
 
 
 def lean_result_list(cl) -> dict:
-    """The context of admin/change_list_results.html, as Django's `result_list` makes it."""
+    """
+    The context of admin/kit_change_list_results.html: Django's `result_list`'s, with the body's rows
+    as one string (`kit_rows`), what Django's loop over `results` in admin/change_list_results.html writes.
+    """
     headers = list(result_headers(cl))
+    rows = lean_rows(cl)
     return {
         "cl": cl,
         "result_hidden_fields": [],
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": lean_results(cl),
+        "results": rows,
+        "kit_rows": mark_safe("".join([f"\n\n<tr>{row}</tr>\n" for row in rows])),
     }

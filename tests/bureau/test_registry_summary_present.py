@@ -11,8 +11,14 @@ import datetime
 import pytest
 from django.db import connection
 
-from bureau.models import Person, PersonCategory, PreferentialCategory, RegistryPersonEvent, RegistryYear
-from bureau.models import registry_summary
+from bureau.models import (
+    Person,
+    PersonCategory,
+    PreferentialCategory,
+    RegistryPersonEvent,
+    RegistryYear,
+    registry_summary,
+)
 from bureau.models.registry_summary_sql import summary_fill
 from bureau.reporting.dates import period_end
 from tests.factories import PersonCategoryFactory, PersonFactory

@@ -27,7 +27,17 @@ from django.db.models import Q
 
 from bureau.base.masking import mask_id_number
 from bureau.models import Enterprise, Person
-from bureau.reporting import DISTRICT, DeferredRows, Figure, Item, Section, month_day, period_end, recorded
+from bureau.reporting import (
+    DETAIL_ROWS_CHUNK,
+    DISTRICT,
+    DeferredRows,
+    Figure,
+    Item,
+    Section,
+    month_day,
+    period_end,
+    recorded,
+)
 from bureau.reporting.persons import person_count, persons_of
 from employment.models import (
     EmploymentIntention,
@@ -102,9 +112,6 @@ PUBLICITY_SENTENCE = (
     "{% if event_kinds %}，通过{{ event_kinds|join:'、' }}等形式多举措进行{% endif %}，"
     "并在{{ place }}开展广泛宣传。"
 )
-
-# Detail rows read from the database a chunk at a time when the Excel is written.
-ROWS_CHUNK = 2000
 
 
 def section(*, year: int, township=None) -> Section:
@@ -357,7 +364,7 @@ def trainee_rows(trainees):
     rows = trainees.select_related("training_class", "person__township").order_by(
         "training_class__start_date", "training_class", "person__township__order", "person__name", "pk"
     )
-    for t in rows.iterator(chunk_size=ROWS_CHUNK):
+    for t in rows.iterator(chunk_size=DETAIL_ROWS_CHUNK):
         yield [
             t.training_class.title,
             t.person.name,

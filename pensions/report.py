@@ -65,7 +65,7 @@ from bureau.models import (
     ledger_summary,
     registry_summary,
 )
-from bureau.reporting import TOWNSHIP, DeferredRows, Figure, Item, Section, period_end, recorded
+from bureau.reporting import DETAIL_ROWS_CHUNK, TOWNSHIP, DeferredRows, Figure, Item, Section, period_end, recorded
 from bureau.reporting.persons import persons_of
 from pensions import programmes
 from pensions.models import ConscriptBenefit, OralHistoryExhibition, OralHistoryInterview, Problem
@@ -99,8 +99,6 @@ FUND_PROGRAMMES = [
     ),
     (programmes.MILITARY_RETIREE, "retirees", "军休人员", "retiree_total", "军休人员资金"),
 ]
-# Detail rows read from the database a chunk at a time when the Excel is written.
-ROWS_CHUNK = 2000
 SUPPLEMENT_REGIONS = (ConscriptBenefit.Region.TIBET, ConscriptBenefit.Region.XINJIANG)
 
 
@@ -345,7 +343,9 @@ def oral_history_item(*, year: int, township=None) -> Item:
 def oral_history_rows(interviews, exhibitions):
     """The interviews (a chunk at a time), then the showings."""
     for i in (
-        interviews.select_related("person__township").order_by("interviewed_on", "pk").iterator(chunk_size=ROWS_CHUNK)
+        interviews.select_related("person__township")
+        .order_by("interviewed_on", "pk")
+        .iterator(chunk_size=DETAIL_ROWS_CHUNK)
     ):
         yield [
             "口述历史拍摄",
@@ -444,11 +444,13 @@ def spring_visits_item(*, year: int, township=None) -> Item:
 def spring_visit_rows(visits, problems):
     """The visits, one row each (a chunk at a time), with the problems recorded against each."""
     by_visit = defaultdict(lambda: [0, 0])
-    for visit, state in problems.values_list("visit", "state").order_by().iterator(chunk_size=ROWS_CHUNK):
+    for visit, state in problems.values_list("visit", "state").order_by().iterator(chunk_size=DETAIL_ROWS_CHUNK):
         by_visit[visit][0] += 1
         by_visit[visit][1] += state in Problem.SOLVED
     categories = dict(HardshipCategory.choices)
-    for v in visits.select_related("person__township").order_by("visited_on", "pk").iterator(chunk_size=ROWS_CHUNK):
+    for v in (
+        visits.select_related("person__township").order_by("visited_on", "pk").iterator(chunk_size=DETAIL_ROWS_CHUNK)
+    ):
         collected, solved = by_visit.get(v.pk, (0, 0))
         yield [
             v.visited_on,
@@ -528,7 +530,7 @@ def checkup_rows(checkups):
         .annotate(summary=Trim("result_summary"), attached=Count("attachments"))
         .order_by("checked_on", "pk")
     )
-    for c in rows.iterator(chunk_size=ROWS_CHUNK):
+    for c in rows.iterator(chunk_size=DETAIL_ROWS_CHUNK):
         yield [
             c.batch.title,
             c.checked_on,

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from bureau.base.masking import mask_id_number
 from bureau.models import Person, ReviewStatus
-from bureau.reporting import DeferredRows, Figure, Item, month_day, period, recorded
+from bureau.reporting import DETAIL_ROWS_CHUNK, DeferredRows, Figure, Item, month_day, period, recorded
 from support_army.models import (
     HomecomingRegistration,
     HomecomingStep,
@@ -40,10 +40,6 @@ HOMECOMING_SENTENCE = (
     "{% elif checklist_done %}已办结{{ checklist_done }}项（共{{ checklist_total }}项）"
     "{% else %}{{ checklist_total }}项报到事项正在办理{% endif %}。"
 )
-
-
-# Detail rows read from the database a chunk at a time when the Excel is written.
-ROWS_CHUNK = 2000
 
 
 # -- 一 立功送喜报常态化 --------------------------------------------------------------------------
@@ -223,7 +219,7 @@ def homecoming_rows(registered, steps):
         .prefetch_related("completions")
         .order_by("received_on", "pk")
     )
-    for r in rows.iterator(chunk_size=ROWS_CHUNK):
+    for r in rows.iterator(chunk_size=DETAIL_ROWS_CHUNK):
         done = len({c.step_id for c in r.completions.all()} & active)
         yield [
             r.received_on,

@@ -15,7 +15,7 @@ delta of Y. A person is in one township at a time, so the district is the sum of
 
 The triggers of migration `0035_registry_summary` write both tables on every write path (a save, a
 bulk insert, a queryset update or delete, raw SQL, a person moving township or leaving "approved"),
-never Python; `manage.py ledger_summary --check/--rebuild` compares and refills them.
+never Python; `manage.py registry_summary --check/--rebuild` compares and refills them.
 """
 
 from django.db import models

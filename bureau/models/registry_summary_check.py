@@ -1,9 +1,10 @@
 """
 The registry summary (`bureau.models.registry_summary`) against the registry itself, for
-`manage.py ledger_summary --check | --rebuild`.
+`manage.py registry_summary --check | --rebuild`.
 
 The check, in Chinese lines (none when consistent):
-- the report's figures of the years asked (by default this year and the last two) per township,
+- the report's figures of the years asked (by default this year and the last two) per township, and
+  the living holders of the present scopes (`PRESENT_CATEGORIES`),
   against the same counts taken over the persons and their categories directly (the queries the
   report ran before the summary, grouped by township);
 - every person's stored events against the events computed again from the registry (the fill's own
@@ -16,14 +17,14 @@ persons and categories locked against writers on PostgreSQL.
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from .categories import PreferentialCategory
+from .categories import PreferentialCategory, held_on
 from .people import Person
 from .registry_summary import RegistryPersonEvent, RegistryYear, counts_by_township, empty_counts
-from .registry_summary_sql import PERSON_EVENTS, PG_LOCK, TOWNSHIP_YEARS, events, summary_fill
+from .registry_summary_sql import PERSON_EVENTS, PG_LOCK, PRESENT_CATEGORIES, TOWNSHIP_YEARS, events, summary_fill
 from .townships import Township
 
 LABELS = {"veterans": "登记在册退役军人", "discharged": "退役人数", "beneficiaries": "优抚对象"}
@@ -71,25 +72,31 @@ def direct_counts(year: int) -> dict[int, dict]:
     veterans = people.veterans().filter(discharged_on__lte=year_end).annotate(y=ExtractYear("discharged_on"))
     add(veterans.values("township_id").annotate(n=Count("pk")), "veterans")
     add(veterans.filter(y=year).values("township_id").annotate(n=Count("pk")), "discharged")
-    holding = people.filter(
-        Q(categories__ended_on__isnull=True) | Q(categories__ended_on__gte=year_end),
-        categories__started_on__lte=year_end,
-    )
+    holding = people.filter(held_on(year_end, prefix="categories__"))
     add(holding.values("township_id").annotate(n=Count("pk", distinct=True)), "beneficiaries")
     add(holding.values("township_id", "categories__category").annotate(n=Count("pk", distinct=True)), "holders")
+    for category in PRESENT_CATEGORIES:
+        present = people.filter(held_on(year_end, category=category, prefix="categories__")).present_on(year_end)
+        for row in present.values("township_id").annotate(n=Count("pk", distinct=True)):
+            result.setdefault(row["township_id"], empty_counts())["present"][category] = row["n"]
     return result
 
 
 def _figure_lines(year: int, townships: dict) -> list[str]:
-    labels = {**LABELS, **{f"holders.{c.value}": c.label for c in PreferentialCategory}}
+    labels = {
+        **LABELS,
+        **{f"holders.{c.value}": c.label for c in PreferentialCategory},
+        **{f"present.{c}": f"健在且在本区的{PreferentialCategory(c).label}" for c in PRESENT_CATEGORIES},
+    }
     order = {key: index for index, key in enumerate(labels)}  # the report's order
     want, have = direct_counts(year), counts_by_township(year=year)
     lines = []
     for township_id in sorted(want.keys() | have.keys()):
         w, h = want.get(township_id, empty_counts()), have.get(township_id, empty_counts())
         pairs = {key: (h[key], w[key]) for key in LABELS}
-        for category in w["holders"].keys() | h["holders"].keys():
-            pairs[f"holders.{category}"] = (h["holders"].get(category, 0), w["holders"].get(category, 0))
+        for kind in ("holders", "present"):
+            for category in w[kind].keys() | h[kind].keys():
+                pairs[f"{kind}.{category}"] = (h[kind].get(category, 0), w[kind].get(category, 0))
         wrong = [
             f"{labels.get(key, key)} 汇总 {kept}，登记 {direct}"
             for key, (kept, direct) in sorted(pairs.items(), key=lambda pair: order.get(pair[0], len(order)))

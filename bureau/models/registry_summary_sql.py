@@ -1,7 +1,7 @@
 """
 The registry summary's SQL (`bureau.models.registry_summary`): the events of a set of persons, the
 triggers that recompute them on every write touching a person (PostgreSQL and SQLite), and the fill.
-Used by migration 0035 (triggers and first fill) and by `manage.py ledger_summary --check/--rebuild`.
+Used by migration 0035 (triggers and first fill) and by `manage.py registry_summary --check/--rebuild`.
 
 A person's events, per scope ("@veteran", "*" for any category, or a category value), are years with
 +1 or -1; the person counts in the scope as of 31 December of year Y when the sum of their events of

@@ -20,6 +20,7 @@ are pure and named here; `registry` queries the models and is imported as
 from bureau.reporting.dates import month_day, period, period_end
 from bureau.reporting.numbers import chinese_number, count_word
 from bureau.reporting.sections import (
+    DETAIL_ROWS_CHUNK,
     DISTRICT,
     TOWNSHIP,
     DeferredRows,
@@ -32,6 +33,7 @@ from bureau.reporting.sections import (
 )
 
 __all__ = [
+    "DETAIL_ROWS_CHUNK",
     "DISTRICT",
     "TOWNSHIP",
     "DeferredRows",

@@ -37,6 +37,10 @@ class Figure:
         return self.value is None or self.value == [] or self.value == ""
 
 
+# Detail rows read from the database a chunk at a time (`.iterator(chunk_size=…)`) when the Excel is written.
+DETAIL_ROWS_CHUNK = 2000
+
+
 class DeferredRows(Sequence):
     """
     An item's detail rows, built when something reads them (the Excel writer), never by composing the

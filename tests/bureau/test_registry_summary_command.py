@@ -90,3 +90,21 @@ def test_writes_with_the_triggers_off_are_found_and_rebuilt(registry, township_a
     # The triggers keep the rebuilt summary.
     Person.objects.filter(pk=registry["bo"].pk).update(review_status="returned")
     assert run("--check", "--year", "2021") == (0, "登记汇总与人员登记一致\n")
+
+
+def test_a_living_holders_counter_changed_by_raw_sql_is_named(registry, township_a):
+    """The present scopes (the living Korean War veterans the report reads) are compared with the registry too."""
+    PersonCategoryFactory(
+        person=registry["ann"],
+        category=PreferentialCategory.KOREAN_WAR_VETERAN,
+        started_on=datetime.date(2010, 1, 1),
+    )
+    assert run("--check", "--year", "2021") == (0, "登记汇总与人员登记一致\n")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE bureau_registry_year SET delta = delta + 1 WHERE township_id = %s AND scope = %s AND year = 2010",
+            [township_a.pk, sql.present_scope(PreferentialCategory.KOREAN_WAR_VETERAN.value)],
+        )
+    code, printed = run("--check", "--year", "2021")
+    assert code == 1
+    assert printed.splitlines()[0] == "2021年度 乡镇（街道）「甲镇」：健在且在本区的抗美援朝老兵 汇总 2，登记 1"

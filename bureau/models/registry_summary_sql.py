@@ -80,7 +80,9 @@ def _clipped(vendor: str, row: str) -> tuple[str, str]:
     )
 
 
-def _union_events(vendor: str, persons: str, *, scope: str, same_scope: str, present: bool = False) -> list[str]:
+def _union_events(
+    vendor: str, persons: str, person_rows: str, *, scope: str, same_scope: str, present: bool = False
+) -> list[str]:
     """
     The +1 and -1 events of the union of each person's rows of one scope (`present`: each row clipped
     to the person's presence in the district).
@@ -103,7 +105,7 @@ def _union_events(vendor: str, persons: str, *, scope: str, same_scope: str, pre
         )
 
     rows = (
-        "FROM bureau_personcategory r JOIN bureau_person p ON p.id = r.person_id "
+        f"FROM bureau_personcategory r JOIN {person_rows} p ON p.id = r.person_id "
         f"WHERE {persons.format(id='r.person_id')} AND p.review_status = '{APPROVED}'"
     )
     if present:
@@ -116,22 +118,24 @@ def _union_events(vendor: str, persons: str, *, scope: str, same_scope: str, pre
     ]
 
 
-def events(vendor: str, persons: str) -> str:
+def events(vendor: str, persons: str, person_rows: str = "bureau_person") -> str:
     """
     SELECT (person_id, township_id, scope, year, delta) of the persons `persons` (an SQL condition on
     the person's id "{id}", e.g. "{id} = new.person_id", or "true" for all), each event once (UNION).
     """
     veteran = (
-        f"SELECT p.id, p.township_id, '{VETERAN_SCOPE}', {YEARS[vendor]['discharged']}, 1 FROM bureau_person p "
+        f"SELECT p.id, p.township_id, '{VETERAN_SCOPE}', {YEARS[vendor]['discharged']}, 1 FROM {person_rows} p "
         f"WHERE {persons.format(id='p.id')} AND p.review_status = '{APPROVED}' AND p.status = '{VETERAN}' "
         "AND p.discharged_on IS NOT NULL"
     )
     concat = "'" + PRESENT_PREFIX + "' || r.category"
     selects = [
         veteran,
-        *_union_events(vendor, persons, scope="r.category", same_scope=" AND o.category = r.category"),
-        *_union_events(vendor, persons, scope=f"'{ANY_SCOPE}'", same_scope=""),
-        *_union_events(vendor, persons, scope=concat, same_scope=" AND o.category = r.category", present=True),
+        *_union_events(vendor, persons, person_rows, scope="r.category", same_scope=" AND o.category = r.category"),
+        *_union_events(vendor, persons, person_rows, scope=f"'{ANY_SCOPE}'", same_scope=""),
+        *_union_events(
+            vendor, persons, person_rows, scope=concat, same_scope=" AND o.category = r.category", present=True
+        ),
     ]
     return "\nUNION\n".join(selects)
 
@@ -173,9 +177,12 @@ PG_REFERENCING = {
 }
 
 # The touched persons' rows are locked (in id order) before their events are read: a concurrent
-# writer of the same person waits, then recomputes from what was committed. Generic plans: planned
-# once per session, not per call (a single save's trigger took 5-6 ms planning, 1.6-3 ms so; a bulk
-# insert of 50,000 categories is no slower).
+# writer of the same person waits, then recomputes from what was committed. A statement touching a
+# few persons (a save) runs the function's prepared statements, planned once per session with a
+# generic plan (a single save's trigger took 5-6 ms planning, 1.6-3 ms so); one touching more (an
+# import's chunk, a bulk insert) runs the same statements planned for its own array (EXECUTE).
+PLAN_EACH_ABOVE = 32
+
 PG_FUNCTION = """
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
@@ -185,20 +192,41 @@ BEGIN
     IF ids IS NULL THEN
         RETURN NULL;
     END IF;
-    PERFORM 1 FROM bureau_person WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
-    WITH gone AS (
-        DELETE FROM {events} WHERE person_id = ANY (ids) RETURNING township_id, scope, year, delta
-    )
-    {subtract};
-    WITH made AS (
-        {insert_events}{computed}
-        RETURNING township_id, scope, year, delta
-    )
-    {add};
+    IF cardinality(ids) > {plan_each_above} THEN
+        EXECUTE $sql${lock}$sql$ USING ids;
+        EXECUTE $sql${recompute_gone}$sql$ USING ids;
+        EXECUTE $sql${recompute_made}$sql$ USING ids;
+        RETURN NULL;
+    END IF;
+    PERFORM {lock_columns}{lock_rest};
+    {gone};
+    {made};
     RETURN NULL;
 END
 $$;
 """
+
+# Each touched person's events computed from their own rows (a lateral subquery per person, its rows
+# found by the person's key): the work follows the persons touched, whatever the planner believes of
+# the tables' sizes (without statistics it drove the events from every approved person instead).
+# The person's row by its key alone (OFFSET 0: planned apart, so no other condition picks another index).
+PG_THE_PERSON = "(SELECT * FROM bureau_person WHERE id = touched.id OFFSET 0)"
+PG_EACH_PERSON = "SELECT e.* FROM unnest({ids}) AS touched (id) CROSS JOIN LATERAL (\n{events}\n) AS e"
+# Each touched person's row locked by its key, in the array's (id) order.
+PG_LOCK_COLUMNS, PG_LOCK_REST = (
+    "1",
+    " FROM unnest({ids}) AS touched (id) CROSS JOIN LATERAL "
+    "(SELECT 1 FROM bureau_person WHERE id = touched.id OFFSET 0 FOR NO KEY UPDATE) AS locked",
+)
+PG_GONE = """WITH gone AS (
+        DELETE FROM {events} WHERE person_id = ANY ({ids}) RETURNING township_id, scope, year, delta
+    )
+    {subtract}"""
+PG_MADE = """WITH made AS (
+        {insert_events}{computed}
+        RETURNING township_id, scope, year, delta
+    )
+    {add}"""
 
 
 def _pg_name(table: str, event: str) -> str:
@@ -208,21 +236,37 @@ def _pg_name(table: str, event: str) -> str:
 def postgresql_sql() -> list[str]:
     statements = []
     order = "\nORDER BY township_id, scope, year"
+
+    def gone(ids: str) -> str:
+        return PG_GONE.format(
+            events=PERSON_EVENTS,
+            ids=ids,
+            subtract=ADD_TO_TOWNSHIPS.format(
+                sign="-", source="gone", where="true", order=order, alias=" AS t", target="t."
+            ),
+        )
+
+    def made(ids: str) -> str:
+        return PG_MADE.format(
+            insert_events=INSERT_EVENTS,
+            computed=PG_EACH_PERSON.format(ids=ids, events=events("postgresql", "{id} = touched.id", PG_THE_PERSON)),
+            add=ADD_TO_TOWNSHIPS.format(sign="", source="made", where="true", order=order, alias=" AS t", target="t."),
+        )
+
     for (table, event), persons in PG_PERSONS.items():
         name = _pg_name(table, event)
         statements.append(
             PG_FUNCTION.format(
                 name=name,
                 persons=persons,
-                events=PERSON_EVENTS,
-                subtract=ADD_TO_TOWNSHIPS.format(
-                    sign="-", source="gone", where="true", order=order, alias=" AS t", target="t."
-                ),
-                insert_events=INSERT_EVENTS,
-                computed=events("postgresql", "{id} = ANY (ids)"),
-                add=ADD_TO_TOWNSHIPS.format(
-                    sign="", source="made", where="true", order=order, alias=" AS t", target="t."
-                ),
+                plan_each_above=PLAN_EACH_ABOVE,
+                lock="SELECT " + PG_LOCK_COLUMNS + PG_LOCK_REST.format(ids="$1"),
+                recompute_gone=gone("$1"),
+                recompute_made=made("$1"),
+                lock_columns=PG_LOCK_COLUMNS,
+                lock_rest=PG_LOCK_REST.format(ids="ids"),
+                gone=gone("ids"),
+                made=made("ids"),
             )
         )
         statements.append(

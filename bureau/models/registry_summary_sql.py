@@ -1,7 +1,8 @@
 """
 The registry summary's SQL (`bureau.models.registry_summary`): the events of a set of persons, the
 triggers that recompute them on every write touching a person (PostgreSQL and SQLite), and the fill.
-Used by migration 0035 (triggers and first fill) and by `manage.py registry_summary --check/--rebuild`.
+Used by migrations 0035 (triggers and first fill) and 0036 (PostgreSQL's functions keyed on each person),
+and by `manage.py registry_summary --check/--rebuild`.
 
 A person's events, per scope ("@veteran", "*" for any category, or a category value), are years with
 +1 or -1; the person counts in the scope as of 31 December of year Y when the sum of their events of
@@ -193,12 +194,12 @@ BEGIN
         RETURN NULL;
     END IF;
     IF cardinality(ids) > {plan_each_above} THEN
-        EXECUTE $sql${lock}$sql$ USING ids;
+        EXECUTE $sql${execute_lock}$sql$ USING ids;
         EXECUTE $sql${recompute_gone}$sql$ USING ids;
         EXECUTE $sql${recompute_made}$sql$ USING ids;
         RETURN NULL;
     END IF;
-    PERFORM {lock_columns}{lock_rest};
+    PERFORM {lock};
     {gone};
     {made};
     RETURN NULL;
@@ -208,15 +209,14 @@ $$;
 
 # Each touched person's events computed from their own rows (a lateral subquery per person, its rows
 # found by the person's key): the work follows the persons touched, whatever the planner believes of
-# the tables' sizes (without statistics it drove the events from every approved person instead).
-# The person's row by its key alone (OFFSET 0: planned apart, so no other condition picks another index).
+# the tables' sizes (without statistics it drove the events from every approved person instead). The
+# person's row is read by its key alone (OFFSET 0: planned apart, so no other condition picks another index).
 PG_THE_PERSON = "(SELECT * FROM bureau_person WHERE id = touched.id OFFSET 0)"
 PG_EACH_PERSON = "SELECT e.* FROM unnest({ids}) AS touched (id) CROSS JOIN LATERAL (\n{events}\n) AS e"
-# Each touched person's row locked by its key, in the array's (id) order.
-PG_LOCK_COLUMNS, PG_LOCK_REST = (
-    "1",
-    " FROM unnest({ids}) AS touched (id) CROSS JOIN LATERAL "
-    "(SELECT 1 FROM bureau_person WHERE id = touched.id OFFSET 0 FOR NO KEY UPDATE) AS locked",
+# Each touched person's row locked by its key, in the array's (id) order; after PERFORM or SELECT.
+PG_LOCK_PERSONS = (
+    "1 FROM unnest({ids}) AS touched (id) CROSS JOIN LATERAL "
+    "(SELECT 1 FROM bureau_person WHERE id = touched.id OFFSET 0 FOR NO KEY UPDATE) AS locked"
 )
 PG_GONE = """WITH gone AS (
         DELETE FROM {events} WHERE person_id = ANY ({ids}) RETURNING township_id, scope, year, delta
@@ -260,11 +260,10 @@ def postgresql_sql() -> list[str]:
                 name=name,
                 persons=persons,
                 plan_each_above=PLAN_EACH_ABOVE,
-                lock="SELECT " + PG_LOCK_COLUMNS + PG_LOCK_REST.format(ids="$1"),
+                lock=PG_LOCK_PERSONS.format(ids="ids"),
+                execute_lock="SELECT " + PG_LOCK_PERSONS.format(ids="$1"),
                 recompute_gone=gone("$1"),
                 recompute_made=made("$1"),
-                lock_columns=PG_LOCK_COLUMNS,
-                lock_rest=PG_LOCK_REST.format(ids="ids"),
                 gone=gone("ids"),
                 made=made("ids"),
             )

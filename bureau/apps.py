@@ -19,6 +19,7 @@ class BureauConfig(AppConfig):
         from bureau.admin.history import register_history_admins
         from bureau.admin.lookups import enforce_query_allow_list
         from bureau.admin.placeholders import use_placeholders_everywhere
+        from bureau.base import rowbuild
         from bureau.rules import audit_hooks, notices, signals  # noqa: F401  (signals registers its receivers)
         from bureau.rules.payments import batches, ledger
         from bureau.station.records import station_record_url
@@ -32,6 +33,8 @@ class BureauConfig(AppConfig):
         # And one placeholder in every drop-down list: 「请选择」, not 「---------」.
         use_placeholders_everywhere()
         audit_hooks.connect()
+        # Rows read from the database become instances without a setattr per field (bureau.base.rowbuild).
+        rowbuild.install()
         # Records that pay through the ledger (`ledger_payment` on the model) keep their row in step.
         ledger.connect()
         # Money held for want of a bank account is paid once an account in use is added.

@@ -31,7 +31,7 @@ from django.urls import NoReverseMatch
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import get_format
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from bureau.admin.listcost import PK_PLACEHOLDER, KitChangeList, rows_patterns
 
@@ -99,6 +99,51 @@ class _Column:
             self.missing_tag = f'<td class="field-{self.name}">'
             self.shown_html = {}
             self.cell = self.field_cell
+        elif not is_link:
+            self.open_tag = f'<td class="field-{self.name}">'
+            self.checkbox_html = _default_checkbox(cl, field_name)
+            self.attr = _column_method(cl, field_name)
+            self.relation = _relation_field(cl, field_name)
+            if self.checkbox_html is not None:
+                self.cell = self.checkbox_cell
+            elif self.attr is not None:
+                self.boolean = getattr(self.attr, "boolean", False)
+                self.cell = self.method_cell
+            elif self.relation is not None:
+                self.nowrap_tag = f'<td class="field-{self.name} nowrap">'
+                self.cell = self.relation_cell
+
+    def checkbox_cell(self, obj, empty_value_display, link):
+        """`cell` of Django's actions checkbox: its widget rendered once, the row's name and key put in."""
+        try:
+            name, key = html_escape(str(obj)), html_escape(str(obj.pk))
+        except ObjectDoesNotExist:
+            return f"{self.open_tag}{html(empty_value_display)}</td>"
+        return (
+            '<td class="action-checkbox">'
+            + self.checkbox_html.replace(NAME_TOKEN, name).replace(KEY_TOKEN, key)
+            + "</td>"
+        )
+
+    def method_cell(self, obj, empty_value_display, link):
+        """`cell` of a column shown by a method (not a link): text and safe HTML directly, the rest as `cell` does."""
+        try:
+            value = self.attr(obj)
+        except ObjectDoesNotExist:
+            return f"{self.open_tag}{html(empty_value_display)}</td>"
+        kind = type(value)
+        if (kind is str or kind is SafeString) and value and not value.isspace() and not self.boolean:
+            # What `display_for_value` and `conditional_escape` make of a non-blank text or safe string.
+            return self.open_tag + (value if kind is SafeString else html_escape(value)) + "</td>"
+        return self.cell_of(obj, None, self.attr, value, empty_value_display, link)
+
+    def relation_cell(self, obj, empty_value_display, link):
+        """`cell` of a column on a foreign key of the row (not a link): the related row's name, else the empty value."""
+        try:
+            value = getattr(obj, self.field_name)
+        except ObjectDoesNotExist:
+            return f"{self.open_tag}{html(empty_value_display)}</td>"
+        return self.nowrap_tag + html(empty_value_display if value is None else value) + "</td>"
 
     def field_cell(self, obj, empty_value_display, link):
         """`cell` of a column on a field of the row itself (not a link, not a reverse relation)."""
@@ -134,10 +179,16 @@ class _Column:
             return display_for_field(value, f, empty, avoid_link=self.is_link)
 
     def cell(self, obj, empty_value_display, link):
-        row_classes = [f"field-{self.name}"]
         try:
             f, attr, value = self.lookup(obj)
         except ObjectDoesNotExist:
+            return self.cell_of(obj, None, None, None, empty_value_display, link, missing=True)
+        return self.cell_of(obj, f, attr, value, empty_value_display, link)
+
+    def cell_of(self, obj, f, attr, value, empty_value_display, link, missing=False):
+        """What Django's `items_for_result` writes for one cell, given the column's lookup of the row."""
+        row_classes = [f"field-{self.name}"]
+        if missing:
             result_repr = empty_value_display
         else:
             empty = (
@@ -197,6 +248,38 @@ def date_formatter(format_string: str):
             literal = re_escaped.sub(r"\1", piece)
             parts.append(lambda day, text=literal: text)
     return lambda day: "".join([part(day) for part in parts])
+
+
+def _default_checkbox(cl, field_name) -> str | None:
+    """Django's actions checkbox rendered once with stand-ins for the row's name and key, else None."""
+    if field_name != "action_checkbox" or type(cl.model_admin).action_checkbox is not ModelAdmin.action_checkbox:
+        return None
+    return str(cl.model_admin.action_checkbox(_Stand()))
+
+
+def _column_method(cl, field_name):
+    """The callable a column is shown by (a function or the admin's method, not a field), else None."""
+    if callable(field_name):
+        return field_name
+    if not isinstance(field_name, str) or field_name in ("__str__", "action_checkbox"):
+        return None
+    try:
+        _get_non_gfk_field(cl.lookup_opts, field_name)
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        attr = getattr(cl.model_admin, field_name, None)
+        return attr if callable(attr) else None
+    return None
+
+
+def _relation_field(cl, field_name):
+    """The foreign key a column names on the row itself, else None."""
+    if not isinstance(field_name, str):
+        return None
+    try:
+        field = _get_non_gfk_field(cl.lookup_opts, field_name)
+    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+        return None
+    return field if isinstance(field, models.ForeignKey) and not field.auto_created else None
 
 
 def _plain_field(cl, field_name):

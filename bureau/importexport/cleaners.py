@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields import NOT_PROVIDED
-from django.db.models.signals import post_init, pre_init
 from import_export import widgets
 
+from bureau.base.rowbuild import plain_init
 from bureau.importexport.widgets import MASKED_VALUE
 
 # (the error key: the field's attribute, read(instance, row, kwargs)), one per import column.
@@ -85,7 +85,7 @@ def instance_maker(model) -> Callable:
     copied from one record made once, callable defaults called for each. `model` itself where its
     construction does more (its own `__init__`, an init signal) or a default is not a plain value.
     """
-    if model.__init__ is not Model.__init__ or pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if not plain_init(model):
         return model
     first = model()
     fields = [field for field in model._meta.concrete_fields if field.column is not None and not field.generated]

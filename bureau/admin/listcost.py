@@ -1,7 +1,7 @@
 """
 What a list costs does not grow with its table (`ListCostMixin`, on every kit admin): the rows are
-counted up to a cap (「超过 10000 条」 beyond it, pages still reachable), the whole table is never
-counted, a filter on a plain field reads its values once in a few minutes (bureau.admin.filters),
+counted up to a cap (「超过 10000 条」 beyond it, pages still reachable; a whole table on
+PostgreSQL not even that when its estimate is well past the cap), the whole table is never counted, a filter on a plain field reads its values once in a few minutes (bureau.admin.filters),
 a filter spanning a to-many relation narrows by a semi-join rather than a `DISTINCT` over the rows,
 and a row's link is made from the URL pattern reversed once, not by a `reverse()` per row.
 """
@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import EmptyPage, Paginator
+from django.db import connections
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 
@@ -22,6 +23,8 @@ from bureau.admin.filters import cached_list_filters
 
 # Rows a list counts at most: beyond it the list says 「超过 10000 条」 (settings.ADMIN_LIST_COUNT_CAP).
 DEFAULT_COUNT_CAP = 10_000
+# A whole table PostgreSQL estimates at more than this many times the cap is past it without counting.
+ESTIMATE_MARGIN = 2
 # Reversed in the key's place once: digits, so that an `<int:…>` pattern takes it too.
 PK_PLACEHOLDER = "918273645546372819"
 
@@ -43,10 +46,13 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         rows = self.object_list
-        if hasattr(rows, "query"):
-            # Unordered and only the key: the database stops at the cap whichever way it reads.
-            return rows.order_by().values("pk")[: self.cap + 1].count()
-        return len(rows)
+        if not hasattr(rows, "query"):
+            return len(rows)
+        # Unordered and only the key: the database stops at the cap whichever way it reads.
+        capped = rows.order_by().values("pk")[: self.cap + 1]
+        if unfiltered_on_postgresql(rows):
+            return estimated_or_counted(capped, self.cap)
+        return capped.count()
 
     @property
     def capped(self) -> bool:
@@ -82,6 +88,40 @@ class CappedPaginator(Paginator):
             start = 1
         yield from range(start, number + on_each_side + 1)
         yield self.ELLIPSIS
+
+
+def unfiltered_on_postgresql(rows) -> bool:
+    """Whether `rows` is a whole table (no condition, grouping, DISTINCT or union) on PostgreSQL."""
+    query = rows.query
+    return (
+        connections[rows.db].vendor == "postgresql"
+        and not query.where
+        and not query.distinct
+        and query.group_by is None
+        and query.combinator is None
+        and not query.is_sliced
+    )
+
+
+def estimated_or_counted(capped, cap: int) -> int:
+    """
+    A whole table's rows up to the cap, in one statement: past the cap without counting when
+    PostgreSQL's estimate of the table (`pg_class.reltuples`, kept by ANALYZE) is over
+    ESTIMATE_MARGIN times the cap, else counted up to it as `capped.count()` does. The capped count
+    of a whole table reads cap + 1 rows for every page (1.5 ms of the server's time at 10,000, half
+    of what a list page costs it); the estimate is one catalog row. A table emptied since its last
+    ANALYZE may say 「超过」 until autovacuum reads it again; its pages stay correct.
+    """
+    connection = connections[capped.db]
+    rows_sql, params = capped.query.get_compiler(using=capped.db).as_sql()
+    sql = (
+        "SELECT CASE WHEN COALESCE((SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)), -1) > %s "
+        f"THEN %s ELSE (SELECT COUNT(*) FROM ({rows_sql}) subquery) END"
+    )
+    table = connection.ops.quote_name(capped.model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [table, ESTIMATE_MARGIN * cap, cap + 1, *params])
+        return int(cursor.fetchone()[0])
 
 
 @functools.lru_cache(maxsize=256)

@@ -23,7 +23,7 @@ from django.db.models.signals import post_init, pre_init
 
 DJANGOS_FROM_DB = Model.__dict__["from_db"]
 
-# Per model class: the concrete fields' attnames in order, or None where `__init__` does more.
+# Per model class: the concrete fields' attnames in order, or None where a field's attribute is a data descriptor.
 _attnames: dict[type, tuple[str, ...] | None] = {}
 
 
@@ -33,8 +33,6 @@ def plain_init(model) -> bool:
 
 
 def _plain_attnames(model) -> tuple[str, ...] | None:
-    if model.__init__ is not Model.__init__:
-        return None
     names = []
     for field in model._meta.concrete_fields:
         descriptor = inspect.getattr_static(model, field.attname, None)
@@ -50,8 +48,13 @@ def from_db(cls, db, field_names, values):
         attnames = _attnames[cls]
     except KeyError:
         attnames = _attnames[cls] = _plain_attnames(cls)
-    # The signals' receiver lists first: empty in this portal, so the per-class lookup is seldom made.
-    if attnames is None or ((pre_init.receivers or post_init.receivers) and not plain_init(cls)):
+    # `__init__` looked up each time (a test may replace it); the signals' receiver lists before the
+    # per-class lookup: they are empty in this portal.
+    if (
+        attnames is None
+        or cls.__init__ is not Model.__init__
+        or ((pre_init.receivers or post_init.receivers) and not plain_init(cls))
+    ):
         return DJANGOS_FROM_DB.__func__(cls, db, field_names, values)
     state = ModelState()
     state.adding = False

@@ -32,6 +32,7 @@ from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from bureau.admin.listcost import PK_PLACEHOLDER, KitChangeList, rows_patterns
 
@@ -69,7 +70,7 @@ def _lookup(cl, field_name):
     if field_name == "action_checkbox" and type(model_admin).action_checkbox is ModelAdmin.action_checkbox:
         attr = model_admin.action_checkbox
         # Django's widget, rendered once with stand-ins for the row's name and key.
-        html = str(attr(_Stand()))
+        html = _checkbox_widget(model_admin)
         # html.escape is Django's `escape` without its lazy-argument wrapper.
         return lambda obj: (
             None,
@@ -254,7 +255,20 @@ def _default_checkbox(cl, field_name) -> str | None:
     """Django's actions checkbox rendered once with stand-ins for the row's name and key, else None."""
     if field_name != "action_checkbox" or type(cl.model_admin).action_checkbox is not ModelAdmin.action_checkbox:
         return None
-    return str(cl.model_admin.action_checkbox(_Stand()))
+    return _checkbox_widget(cl.model_admin)
+
+
+# Django's checkbox widget with the stand-ins, per admin class and language (its label is translated).
+_checkbox_widgets: dict[tuple[type, str], str] = {}
+
+
+def _checkbox_widget(model_admin) -> str:
+    key = (type(model_admin), get_language())
+    try:
+        return _checkbox_widgets[key]
+    except KeyError:
+        html = _checkbox_widgets[key] = str(model_admin.action_checkbox(_Stand()))
+        return html
 
 
 def _column_method(cl, field_name):

@@ -238,7 +238,7 @@ def payment_scans() -> int:
 )
 @override_settings(ADMIN_LIST_COUNT_CAP=100)
 def test_a_whole_table_well_past_the_cap_is_not_counted_on_postgresql(clerk_client, dataset, monkeypatch):
-    from bureau.admin import listcost
+    from bureau.admin import paging
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE bureau_payment")  # the estimate: 305 rows (rolled back with the test)
@@ -250,7 +250,7 @@ def test_a_whole_table_well_past_the_cap_is_not_counted_on_postgresql(clerk_clie
     assert response.context["cl"].count_capped
     assert "超过 200 条资金发放台账" in response.content.decode()
     # Over the margin (1× here): past the cap without reading the table, one scan fewer (the page's rows only).
-    monkeypatch.setattr(listcost, "ESTIMATE_MARGIN", 1)
+    monkeypatch.setattr(paging, "ESTIMATE_MARGIN", 1)
     before = payment_scans()
     response, queries = get(clerk_client, PAYMENTS)
     assert payment_scans() - before == counted_scans - 1

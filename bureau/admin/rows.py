@@ -113,6 +113,29 @@ class _Column:
             elif self.relation is not None:
                 self.nowrap_tag = f'<td class="field-{self.name} nowrap">'
                 self.cell = self.relation_cell
+        else:
+            self.relation = _relation_field(cl, field_name)
+            if self.field is not None or self.relation is not None:
+                field = self.field or self.relation
+                nowrap = isinstance(field, (models.DateField, models.TimeField, models.ForeignKey))
+                self.link_open = f'<{self.tag} class="field-{self.name}{" nowrap" if nowrap else ""}">'
+                self.cell = self.link_cell
+
+    def link_cell(self, obj, empty_value_display, link):
+        """`cell` of the link column on a field or foreign key of the row: the value as `cell` shows it, in the row's link."""
+        try:
+            value = getattr(obj, self.field_name)
+        except ObjectDoesNotExist:
+            return _Column.cell(self, obj, empty_value_display, link)
+        if self.relation is not None:
+            shown = html(empty_value_display if value is None else value)
+        else:
+            if isinstance(value, str) and value.strip() == "":
+                value = ""
+            shown = html(self.field_display(value, self.field, empty_value_display))
+        url = link(obj)
+        inner = shown if url is None else f'<a href="{url}">{shown}</a>'
+        return f"{self.link_open}{inner}</{self.tag}>"
 
     def checkbox_cell(self, obj, empty_value_display, link):
         """`cell` of Django's actions checkbox: its widget rendered once, the row's name and key put in."""

@@ -298,48 +298,39 @@ def _column_method(cl, field_name):
     """The callable a column is shown by (a function or the admin's method, not a field), else None."""
     if callable(field_name):
         return field_name
-    if not isinstance(field_name, str) or field_name in ("__str__", "action_checkbox"):
+    if not isinstance(field_name, str) or field_name in ("__str__", "action_checkbox") or _row_field(cl, field_name):
+        return None
+    attr = getattr(cl.model_admin, field_name, None)
+    return attr if callable(attr) else None
+
+
+def _row_field(cl, field_name):
+    """The field a column names on the row itself (as `lookup_field` finds it), else None."""
+    if not isinstance(field_name, str):
         return None
     try:
-        _get_non_gfk_field(cl.lookup_opts, field_name)
+        return _get_non_gfk_field(cl.lookup_opts, field_name)
     except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
-        attr = getattr(cl.model_admin, field_name, None)
-        return attr if callable(attr) else None
-    return None
+        return None
 
 
 def _relation_field(cl, field_name):
     """The foreign key a column names on the row itself, else None."""
-    if not isinstance(field_name, str):
-        return None
-    try:
-        field = _get_non_gfk_field(cl.lookup_opts, field_name)
-    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
-        return None
+    field = _row_field(cl, field_name)
     return field if isinstance(field, models.ForeignKey) and not field.auto_created else None
 
 
 def _plain_field(cl, field_name):
     """The field of a column naming a field of the row itself (not auto-created, not a reverse relation), else None."""
-    if not isinstance(field_name, str):
-        return None
-    try:
-        field = _get_non_gfk_field(cl.lookup_opts, field_name)
-    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
-        return None
-    if field.auto_created or isinstance(field.remote_field, models.ManyToOneRel):
+    field = _row_field(cl, field_name)
+    if field is None or field.auto_created or isinstance(field.remote_field, models.ManyToOneRel):
         return None
     return field
 
 
 def _date_column_format(cl, field_name):
     """A date field's column (no choices): its dates' formatter in the list's language, else None."""
-    if not isinstance(field_name, str):
-        return None
-    try:
-        field = _get_non_gfk_field(cl.lookup_opts, field_name)
-    except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
-        return None
+    field = _row_field(cl, field_name)
     if not isinstance(field, models.DateField) or isinstance(field, models.DateTimeField):
         return None
     if getattr(field, "flatchoices", None):

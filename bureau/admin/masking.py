@@ -26,21 +26,17 @@ def masked_display(model, path: str):
     field masked; no `ordering`, so the column cannot be sorted on the hidden value.
     """
 
-    parts = path.split("__")
     # The mask per class of row (a model's declaration does not change): found once, not per cell.
     masks: dict[type, masking.Mask | None] = {}
 
     def display(obj):
-        value = obj
-        for attribute in parts:
-            value = getattr(value, attribute, None) if value is not None else None
         kind = type(obj)
         try:
             mask = masks[kind]
         except KeyError:
             mask = masks[kind] = masking.mask_for(kind, path)
         # No user: always the masked value, for every role (a list never shows a whole value).
-        return masking.shown(None, value, mask)
+        return masking.shown_field(None, obj, path, mask=mask)
 
     display.short_description = path_label(model, path)
     display.__name__ = f"masked_{path}"

@@ -175,9 +175,15 @@ def shown(user, value, mask: Mask | None) -> str:
     return mask(value)
 
 
-def shown_field(user, obj, path: str) -> str:
-    """`shown()` for a field path of an object (`person__id_number`), masked as its model declares."""
+_DECLARED = object()
+
+
+def shown_field(user, obj, path: str, mask: Mask | None = _DECLARED) -> str:
+    """
+    `shown()` for a field path of an object (`person__id_number`), masked as its model declares
+    (`mask`: that declaration found already, by a caller showing the path for many objects).
+    """
     value = obj
     for attribute in path.split("__"):
         value = getattr(value, attribute, None) if value is not None else None
-    return shown(user, value, mask_for(type(obj), path))
+    return shown(user, value, mask_for(type(obj), path) if mask is _DECLARED else mask)
